@@ -1,0 +1,1 @@
+"""The gateway: authenticates people and agencies, limits rates, routes, and serves the merged docs."""

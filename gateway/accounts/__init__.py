@@ -1,0 +1,1 @@
+"""Accounts: organisations, users, API keys, tokens."""

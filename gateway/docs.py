@@ -1,0 +1,5 @@
+"""STUB (to be replaced): merged OpenAPI, /docs, /redoc."""
+
+from fastapi import APIRouter
+
+docs_router = APIRouter()

@@ -1,0 +1,83 @@
+"""The gateway app: ``uvicorn gateway.main:create_app --factory``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from gateway.accounts.bootstrap import ensure_admin
+from gateway.accounts.router import admin_router, auth_router
+from gateway.docs import docs_router
+from gateway.health import health_router
+from gateway.middleware import install_gateway_middleware
+from gateway.models import common
+from gateway.proxy import proxy_router
+from gateway.ratelimit import RateLimiter
+from gateway.settings import GatewaySettings
+from shared.app import configure_logging
+from shared.db import Database, database_url_for
+from shared.errors import install_error_handlers
+from shared.middleware import Metrics
+
+log = logging.getLogger("kjt.gateway")
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    database: Database | None = None,
+    upstream_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """Build the gateway. Tests hand in a database and a transport that reaches in-process services."""
+    settings = settings or GatewaySettings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_db = database is None
+        db = database or Database(
+            database_url_for("gateway", settings.database_url, settings.var_dir), "gateway",
+            pool_size=settings.db_pool_size,
+        )
+        app.state.db = db
+        app.state.upstream = httpx.AsyncClient(
+            transport=upstream_transport,
+            timeout=httpx.Timeout(settings.upstream_timeout_seconds, connect=2.0),
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            follow_redirects=False,
+        )
+        app.state.ratelimiter = RateLimiter(settings)
+        await ensure_admin(db, settings)
+        try:
+            yield
+        finally:
+            await app.state.upstream.aclose()
+            await app.state.ratelimiter.close()
+            if own_db:
+                await db.dispose()
+
+    app = FastAPI(
+        title="吉林省科学技术厅 科技管理平台 API",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    app.state.common = common
+    app.state.metrics = Metrics("gateway")
+    if database is not None:
+        app.state.db = database
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(auth_router, prefix="/api/v1/auth")
+    app.include_router(admin_router, prefix="/api/v1/admin")
+    app.include_router(docs_router)
+    app.include_router(proxy_router)
+    install_gateway_middleware(app, settings)
+    return app

@@ -1,0 +1,5 @@
+"""STUB (to be replaced): the reverse proxy to the services."""
+
+from fastapi import APIRouter
+
+proxy_router = APIRouter()

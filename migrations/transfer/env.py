@@ -1,0 +1,6 @@
+from alembic import context
+
+from services.transfer.models import Base
+from shared.db.migrate import run_env
+
+run_env(context, Base.metadata)

@@ -1,0 +1,1 @@
+"""The five services. No service imports another (checked by import-linter)."""

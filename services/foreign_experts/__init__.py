@@ -1,0 +1,1 @@
+"""外国专家局 Foreign Experts Bureau service."""

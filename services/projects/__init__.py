@@ -1,0 +1,1 @@
+"""科技计划项目 S&T plan projects service."""

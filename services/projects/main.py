@@ -1,0 +1,21 @@
+"""The projects service: ``uvicorn services.projects.main:create_app --factory``."""
+
+from fastapi import FastAPI
+
+from services.projects.models import common
+from services.projects.settings import ProjectsSettings
+from shared.app import ServiceSpec, create_service_app
+from shared.db import Database
+from shared.routers import platform_router
+
+SPEC = ServiceSpec(
+    name="projects",
+    title="科技计划项目 S&T plan projects",
+    description="Under /api/v1/projects. See ARCHITECTURE.md for what this service owns.",
+    routers=[platform_router("projects")],
+    common=common,
+)
+
+
+def create_app(settings: ProjectsSettings | None = None, *, database: Database | None = None) -> FastAPI:
+    return create_service_app(SPEC, settings or ProjectsSettings(), database=database)

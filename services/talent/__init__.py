@@ -1,0 +1,1 @@
+"""科技人才与奖励 Talent programmes and awards service."""

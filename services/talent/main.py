@@ -1,0 +1,21 @@
+"""The talent service: ``uvicorn services.talent.main:create_app --factory``."""
+
+from fastapi import FastAPI
+
+from services.talent.models import common
+from services.talent.settings import TalentSettings
+from shared.app import ServiceSpec, create_service_app
+from shared.db import Database
+from shared.routers import platform_router
+
+SPEC = ServiceSpec(
+    name="talent",
+    title="科技人才与奖励 Talent programmes and awards",
+    description="Under /api/v1/talent. See ARCHITECTURE.md for what this service owns.",
+    routers=[platform_router("talent")],
+    common=common,
+)
+
+
+def create_app(settings: TalentSettings | None = None, *, database: Database | None = None) -> FastAPI:
+    return create_service_app(SPEC, settings or TalentSettings(), database=database)

@@ -1,0 +1,1 @@
+"""技术转移 Technology transfer service."""

@@ -1,0 +1,144 @@
+"""The app factory every service uses: lifespan, middleware, errors, health, metrics, OpenAPI."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.responses import Response
+
+from shared.db import CommonTables, Database, database_url_for
+from shared.errors import DependencyUnavailable, install_error_handlers, problem_response
+from shared.http_client import InternalClient
+from shared.idempotency import IdempotencyMiddleware
+from shared.middleware import BodyLimitMiddleware, InternalAuthMiddleware, Metrics, RequestContextMiddleware
+from shared.schemas import PROBLEM_SCHEMA
+from shared.settings import ServiceSettings, url_segment
+
+log = logging.getLogger("kjt.app")
+
+OPEN_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json")
+
+
+@dataclass
+class ServiceSpec:
+    """What makes one service: its name, routers and tables."""
+
+    name: str
+    title: str
+    description: str
+    routers: Sequence[APIRouter]
+    common: CommonTables
+    version: str = "0.1.0"
+    tags: list[dict[str, Any]] = field(default_factory=list)
+    on_startup: Sequence[Callable[[FastAPI], Any]] = ()
+
+
+def configure_logging(level: str) -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=level, format="%(message)s")
+    root.setLevel(level)
+
+
+def service_openapi(app: FastAPI, spec: ServiceSpec) -> dict[str, Any]:
+    """The service's own document, with the Problem schema every error response refers to."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    doc = get_openapi(
+        title=spec.title,
+        version=spec.version,
+        description=spec.description,
+        routes=app.routes,
+        tags=spec.tags or None,
+    )
+    doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    app.openapi_schema = doc
+    return doc
+
+
+def create_service_app(
+    spec: ServiceSpec, settings: ServiceSettings, *, database: Database | None = None
+) -> FastAPI:
+    """Build a service's ASGI app. ``database`` lets tests hand in their own."""
+    configure_logging(settings.log_level)
+    prefix = f"/api/v1/{url_segment(spec.name)}"
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_db = database is None
+        db = database or Database(
+            database_url_for(spec.name, settings.database_url, settings.var_dir),
+            settings.db_schema,
+            pool_size=settings.db_pool_size,
+        )
+        app.state.db = db
+        app.state.http = InternalClient(
+            settings.internal_secret, caller=spec.name, timeout=settings.dependency_timeout_seconds
+        )
+        for hook in spec.on_startup:
+            result = hook(app)
+            if hasattr(result, "__await__"):
+                await result
+        try:
+            yield
+        finally:
+            await app.state.http.aclose()
+            if own_db:
+                await db.dispose()
+
+    app = FastAPI(
+        title=spec.title,
+        version=spec.version,
+        description=spec.description,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        separate_input_output_schemas=False,
+    )
+    app.state.settings = settings
+    app.state.spec = spec
+    app.state.common = spec.common
+    if database is not None:
+        app.state.db = database
+    metrics = Metrics(spec.name)
+    app.state.metrics = metrics
+    install_error_handlers(app)
+
+    for router in spec.routers:
+        app.include_router(router, prefix=prefix)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": spec.name}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> Response:
+        try:
+            await request.app.state.db.ping()
+        except Exception:
+            log.warning("readiness: database of %s is not answering", spec.name, exc_info=True)
+            return problem_response(request, DependencyUnavailable(f"{spec.name} database"))
+        return JSONResponse({"status": "ok", "service": spec.name, "database": "up"})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_endpoint() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.openapi = lambda: service_openapi(app, spec)  # type: ignore[method-assign]
+
+    # Outermost first: request id and metrics see everything, then the body limit, then auth.
+    app.add_middleware(IdempotencyMiddleware, common=spec.common)
+    app.add_middleware(InternalAuthMiddleware, secret_getter=lambda: settings.internal_secret,
+                       open_paths=OPEN_PATHS)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, log_requests=settings.access_log)
+    return app

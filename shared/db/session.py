@@ -1,0 +1,29 @@
+"""The unit of work: one session per request, committed once when the handler returns."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """Commit when the handler returns without error, roll back otherwise.
+
+    Used with ``scope="function"`` so the commit happens before the response is sent: a client
+    never sees a success whose commit then failed.
+    """
+    db = request.app.state.db
+    async with db.sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -1,0 +1,344 @@
+"""Domain errors rendered as RFC 9457 problem+json, in zh-CN or en.
+
+A service raises an ``AppError`` subclass with a stable ``code``; the one handler installed by
+``install_error_handlers`` renders it. No stack trace, SQL or host name ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+log = logging.getLogger("kjt.errors")
+
+PROBLEM_TYPE_BASE = "https://kjt.jl.gov.cn/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def negotiate_language(accept_language: str | None) -> str:
+    """``en`` when the client prefers English, otherwise ``zh-CN`` (the platform is Chinese-first)."""
+    if not accept_language:
+        return "zh-CN"
+    best, best_q = "zh-CN", -1.0
+    for part in accept_language.split(",")[:20]:
+        lang, _, params = part.strip().partition(";")
+        q = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                q = 0.0
+        tag = lang.strip().lower()
+        if tag.startswith("en") and q > best_q:
+            best, best_q = "en", q
+        elif tag.startswith("zh") and q > best_q:
+            best, best_q = "zh-CN", q
+    return best
+
+
+class AppError(Exception):
+    """A problem a client can cause or must be told about. Subclasses set the class attributes."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    title_zh: ClassVar[str] = "请求有误"
+    title_en: ClassVar[str] = "Bad request"
+
+    def __init__(
+        self,
+        detail_zh: str | None = None,
+        detail_en: str | None = None,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.detail_zh = detail_zh
+        self.detail_en = detail_en if detail_en is not None else detail_zh
+        self.extra = dict(extra or {})
+        self.headers = dict(headers or {})
+        super().__init__(self.detail_en or self.code)
+
+    def to_problem(self, lang: str, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": PROBLEM_TYPE_BASE + self.code.replace("_", "-"),
+            "title": self.title_en if lang == "en" else self.title_zh,
+            "status": self.status,
+            "code": self.code,
+        }
+        detail = self.detail_en if lang == "en" else self.detail_zh
+        if detail:
+            body["detail"] = detail
+        if instance:
+            body["instance"] = instance
+        body.update(self.extra)
+        return body
+
+
+class BadRequest(AppError):
+    pass
+
+
+class ValidationFailed(AppError):
+    status = 422
+    code = "validation_failed"
+    title_zh = "提交的数据未通过校验"
+    title_en = "The submitted data is not valid"
+
+    def __init__(self, errors: Sequence[Mapping[str, str]], detail_zh: str | None = None,
+                 detail_en: str | None = None) -> None:
+        super().__init__(detail_zh, detail_en, extra={"errors": [dict(e) for e in errors]})
+
+
+class Unauthorized(AppError):
+    status = 401
+    code = "unauthorized"
+    title_zh = "未认证或凭据无效"
+    title_en = "Missing or invalid credentials"
+
+    def __init__(self, detail_zh: str | None = None, detail_en: str | None = None, *,
+                 code: str | None = None) -> None:
+        super().__init__(detail_zh, detail_en, headers={"WWW-Authenticate": "Bearer"})
+        if code:
+            self.code = code  # type: ignore[misc]
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+    title_zh = "无权执行此操作"
+    title_en = "Not allowed"
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+    title_zh = "资源不存在"
+    title_en = "Not found"
+
+
+class MethodNotAllowed(AppError):
+    status = 405
+    code = "method_not_allowed"
+    title_zh = "不支持该请求方法"
+    title_en = "Method not allowed"
+
+
+class Conflict(AppError):
+    status = 409
+    code = "conflict"
+    title_zh = "与当前状态冲突"
+    title_en = "Conflict with the current state"
+
+
+class Duplicate(Conflict):
+    code = "duplicate"
+    title_zh = "记录已存在"
+    title_en = "Already exists"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    title_zh = "当前状态下不允许该操作"
+    title_en = "Action not allowed in the current state"
+
+    def __init__(self, action: str, state: str, allowed: Sequence[str]) -> None:
+        super().__init__(
+            f"状态“{state}”下不能执行“{action}”。可执行的操作：{'、'.join(allowed) or '无'}。",
+            f"'{action}' is not allowed in state '{state}'. Allowed: {', '.join(allowed) or 'none'}.",
+            extra={"state": state, "action": action, "allowed_actions": list(allowed)},
+        )
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+    title_zh = "幂等键已用于另一请求"
+    title_en = "Idempotency key already used for another request"
+
+
+class IdempotencyInProgress(Conflict):
+    code = "idempotency_in_progress"
+    title_zh = "相同幂等键的请求正在处理"
+    title_en = "A request with this idempotency key is still in progress"
+
+
+class Gone(AppError):
+    status = 410
+    code = "gone"
+    title_zh = "资源已不可用"
+    title_en = "Gone"
+
+
+class PreconditionFailed(AppError):
+    status = 412
+    code = "precondition_failed"
+    title_zh = "资源已被他人修改"
+    title_en = "The resource has changed"
+
+
+class PreconditionRequired(AppError):
+    status = 428
+    code = "precondition_required"
+    title_zh = "缺少 If-Match 请求头"
+    title_en = "If-Match header required"
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+    code = "payload_too_large"
+    title_zh = "请求体过大"
+    title_en = "Request body too large"
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"
+    title_zh = "不支持的内容类型"
+    title_en = "Unsupported media type"
+
+
+class TooManyRequests(AppError):
+    status = 429
+    code = "rate_limited"
+    title_zh = "请求过于频繁"
+    title_en = "Too many requests"
+
+
+class DependencyUnavailable(AppError):
+    status = 503
+    code = "dependency_unavailable"
+    title_zh = "依赖的服务暂不可用"
+    title_en = "A dependency is unavailable"
+
+    def __init__(self, dependency: str, retry_after: int = 5) -> None:
+        super().__init__(
+            f"依赖的服务“{dependency}”暂时不可用，请稍后重试。",
+            f"The dependency '{dependency}' is unavailable; retry later.",
+            extra={"dependency": dependency},
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+class GatewayTimeout(AppError):
+    status = 504
+    code = "upstream_timeout"
+    title_zh = "上游服务响应超时"
+    title_en = "The upstream service timed out"
+
+
+class InternalError(AppError):
+    status = 500
+    code = "internal_error"
+    title_zh = "服务器内部错误"
+    title_en = "Internal server error"
+
+
+def problem_response(request: Request | None, error: AppError, lang: str | None = None) -> Response:
+    if lang is None:
+        lang = negotiate_language(request.headers.get("accept-language") if request else None)
+    instance = request.url.path if request else None
+    headers = dict(error.headers)
+    if request is not None and "x-request-id" in request.headers:
+        headers.setdefault("X-Request-ID", request.headers["x-request-id"])
+    return JSONResponse(
+        error.to_problem(lang, instance),
+        status_code=error.status,
+        headers=headers,
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
+
+
+_PYDANTIC_CODES = {"missing": "required", "extra_forbidden": "unknown_field"}
+
+
+def _field_path(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:] or parts
+    return ".".join(parts)
+
+
+def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for err in exc.errors()[:50]:
+        out.append(
+            {
+                "field": _field_path(err.get("loc", ())),
+                "code": _PYDANTIC_CODES.get(str(err.get("type")), str(err.get("type", "invalid"))),
+                "message": str(err.get("msg", ""))[:300],
+            }
+        )
+    return out
+
+
+async def _app_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return problem_response(request, exc)
+
+
+async def _validation_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = validation_errors(exc)
+    if any(e["code"] == "json_invalid" for e in errors):
+        return problem_response(
+            request, BadRequest("请求体不是有效的 JSON。", "The request body is not valid JSON.")
+        )
+    return problem_response(request, ValidationFailed(errors))
+
+
+_HTTP_ERRORS: dict[int, type[AppError]] = {
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    405: MethodNotAllowed,
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+    429: TooManyRequests,
+}
+
+
+async def _http_exception_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    cls = _HTTP_ERRORS.get(exc.status_code)
+    if cls is not None:
+        return problem_response(request, cls())
+    if 400 <= exc.status_code < 500:
+        err = BadRequest()
+        err.status = exc.status_code  # type: ignore[misc]
+        return problem_response(request, err)
+    return problem_response(request, InternalError())
+
+
+async def _unhandled(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(request, InternalError())
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error_handler)
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
+    app.add_exception_handler(Exception, _unhandled)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries declaring problem+json errors of an operation."""
+    titles = {
+        400: "Bad request", 401: "Missing or invalid credentials", 403: "Not allowed",
+        404: "Not found", 409: "Conflict", 412: "Stale If-Match", 413: "Body too large",
+        422: "Validation failed", 428: "If-Match required", 429: "Rate limited",
+        503: "A dependency is down", 504: "Upstream timeout",
+    }
+    return {
+        s: {
+            "description": titles.get(s, "Problem"),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for s in statuses
+    }

@@ -1,0 +1,188 @@
+"""Pure ASGI middleware: request id, JSON access log, Prometheus metrics, body limit, internal auth.
+
+``BaseHTTPMiddleware`` costs a large share of throughput, so each of these is a small ASGI class.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import AppError, PayloadTooLarge, Unauthorized, problem_response
+from shared.principal import PRINCIPAL_HEADER, verify_principal
+
+access_log = logging.getLogger("kjt.access")
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def send_problem(scope: Scope, receive: Receive, send: Send, error: AppError) -> None:
+    response = problem_response(Request(scope, receive), error)
+    await response(scope, receive, send)
+
+
+class Metrics:
+    """The request metrics of one app, in its own registry (several apps may share a test process)."""
+
+    def __init__(self, app_name: str) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "kjt_http_requests_total", "HTTP requests", ["app", "method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "kjt_http_request_duration_seconds", "HTTP request latency", ["app", "method", "route"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+        self.app_name = app_name
+
+
+class RequestContextMiddleware:
+    """Gives every request an ``X-Request-ID``, logs it as one JSON line and counts it."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, *, log_requests: bool = True) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.log_requests = log_requests
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = header(scope, b"x-request-id")
+        request_id = incoming if incoming and _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        if incoming != request_id:
+            scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"x-request-id"]
+            scope["headers"].append((b"x-request-id", request_id.encode()))
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        started = time.perf_counter()
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched"
+            method = scope.get("method", "")
+            self.metrics.requests.labels(self.metrics.app_name, method, template, str(status)).inc()
+            self.metrics.latency.labels(self.metrics.app_name, method, template).observe(elapsed)
+            if self.log_requests:
+                access_log.info(
+                    json.dumps(
+                        {
+                            "app": self.metrics.app_name,
+                            "request_id": request_id,
+                            "method": method,
+                            "route": template,
+                            "status": status,
+                            "ms": round(elapsed * 1000, 2),
+                        },
+                        ensure_ascii=False,
+                    )
+                )
+
+
+class BodyLimitMiddleware:
+    """Refuses bodies over ``max_bytes`` with a 413, whether declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = header(scope, b"content-length")
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > self.max_bytes:
+                await send_problem(scope, receive, send, self._too_large())
+                return
+        received = 0
+        started = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send_wrapper)
+        except _BodyTooLarge:
+            if not started:
+                await send_problem(scope, receive, send, self._too_large())
+
+    def _too_large(self) -> PayloadTooLarge:
+        return PayloadTooLarge(
+            f"请求体不能超过 {self.max_bytes} 字节。", f"The request body may not exceed {self.max_bytes} bytes."
+        )
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class InternalAuthMiddleware:
+    """Refuses every request that does not carry a valid internal principal token (rule 3)."""
+
+    def __init__(self, app: ASGIApp, secret_getter: Callable[[], str], open_paths: Iterable[str]) -> None:
+        self.app = app
+        self.secret_getter = secret_getter
+        self.open_paths = frozenset(open_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.open_paths:
+            await self.app(scope, receive, send)
+            return
+        token = header(scope, PRINCIPAL_HEADER.encode())
+        try:
+            if not token:
+                raise Unauthorized(
+                    "缺少内部身份令牌；请通过网关访问。",
+                    "No internal principal token; call through the gateway.",
+                    code="invalid_internal_token",
+                )
+            principal = verify_principal(token, self.secret_getter())
+        except Unauthorized as exc:
+            await send_problem(scope, receive, send, exc)
+            return
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["principal"] = principal
+        await self.app(scope, receive, send)

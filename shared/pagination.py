@@ -1,0 +1,137 @@
+"""Cursor (keyset) pagination: ``?limit=`` (default 20, max 100) and ``?cursor=``.
+
+The cursor is an opaque, URL-safe encoding of the last row's sort key and id, so pages stay stable
+while rows are added, and a page costs one indexed query however deep it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from shared.errors import ValidationFailed
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (1-100).")]
+Cursor = Annotated[str | None, Query(max_length=500, description="Opaque cursor from next_cursor.")]
+Sort = Annotated[str | None, Query(max_length=64, description="Sort field, '-' prefix for descending.")]
+
+
+def _bad_cursor() -> ValidationFailed:
+    return ValidationFailed([{"field": "cursor", "code": "invalid_cursor", "message": "invalid cursor"}])
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"dec": str(value)}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "dt" in value:
+            return datetime.fromisoformat(value["dt"])
+        if "d" in value:
+            return date.fromisoformat(value["d"])
+        if "dec" in value:
+            return Decimal(value["dec"])
+    return value
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != size:
+            raise ValueError
+        return [_decode_value(v) for v in values]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise _bad_cursor() from exc
+
+
+@dataclass(frozen=True)
+class SortSpec:
+    """The sort fields a list allows, by public name; the id breaks ties."""
+
+    fields: dict[str, InstrumentedAttribute[Any]]
+    id_column: InstrumentedAttribute[Any]
+    default: str = "-id"
+
+    def resolve(self, sort: str | None) -> tuple[InstrumentedAttribute[Any], bool]:
+        name = sort or self.default
+        descending = name.startswith("-")
+        field = name.lstrip("-")
+        if field == "id":
+            return self.id_column, descending
+        if field not in self.fields:
+            raise ValidationFailed(
+                [{"field": "sort", "code": "invalid_sort",
+                  "message": f"sort by one of: {', '.join(['id', *self.fields])}"}]
+            )
+        return self.fields[field], descending
+
+
+async def paginate(
+    session: AsyncSession,
+    stmt: Select[Any],
+    spec: SortSpec,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+    sort: str | None = None,
+) -> tuple[list[Any], str | None]:
+    """Run ``stmt`` (selecting one ORM entity) one page at a time; return rows and the next cursor."""
+    column, descending = spec.resolve(sort)
+    id_col = spec.id_column
+    same = column is id_col
+    if cursor:
+        values = decode_cursor(cursor, 1 if same else 2)
+        if same:
+            stmt = stmt.where(id_col < values[0] if descending else id_col > values[0])
+        else:
+            key, last_id = values
+            if descending:
+                stmt = stmt.where(or_(column < key, and_(column == key, id_col < last_id)))
+            else:
+                stmt = stmt.where(or_(column > key, and_(column == key, id_col > last_id)))
+    order = [column.desc() if descending else column.asc()]
+    if not same:
+        order.append(id_col.desc() if descending else id_col.asc())
+    rows = list((await session.execute(stmt.order_by(*order).limit(limit + 1))).scalars().all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        last_id = getattr(last, id_col.key)
+        next_cursor = encode_cursor([last_id] if same else [getattr(last, column.key), last_id])
+    return rows, next_cursor
