@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -315,7 +316,26 @@ async def _http_exception_handler(request: Request, exc: Exception) -> Response:
     return problem_response(request, InternalError())
 
 
+def _is_bad_value(exc: BaseException) -> bool:
+    """Errors that only a value out of the database's range can cause (a safety net: schemas bound
+    their numbers, but a number that slips through must still be a 400, never a 500)."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        # asyncpg reports an out-of-range parameter as its own DataError under a DBAPIError
+        if isinstance(seen, OverflowError | sa_exc.DataError) or type(seen).__name__ == "DataError":
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 async def _unhandled(request: Request, exc: Exception) -> Response:
+    if _is_bad_value(exc):
+        return problem_response(request, BadRequest(
+            "请求中的数值超出允许范围或格式无效。", "A value in the request is out of range or malformed.",
+            extra={"code": "invalid_value"},
+        ))
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(request, InternalError())
 

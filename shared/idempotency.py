@@ -12,6 +12,7 @@ import hashlib
 import logging
 import random
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -39,6 +40,15 @@ def request_fingerprint(method: str, path: str, query: bytes, body: bytes) -> st
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class _Stored:
+    request_hash: str
+    completed: bool
+    status_code: int | None
+    headers: dict[str, str]
+    body: bytes
 
 
 class IdempotencyMiddleware:
@@ -72,8 +82,10 @@ class IdempotencyMiddleware:
                 await session.flush()
                 record = None
             if record is not None:
+                stored = _Stored(record.request_hash, record.completed_at is not None, record.status_code,
+                                 dict(record.response_headers or {}), bytes(record.response_body or b""))
                 await session.rollback()
-                await self._answer_existing(scope, receive, send, record, fingerprint)
+                await self._answer_existing(scope, receive, send, stored, fingerprint)
                 return
             session.add(self.model(scope=owner, key=key, request_hash=fingerprint))
             if random.random() < 0.005:  # occasional purge of expired keys
@@ -127,7 +139,7 @@ class IdempotencyMiddleware:
             await session.commit()
 
     async def _answer_existing(
-        self, scope: Scope, receive: Receive, send: Send, record: Any, fingerprint: str
+        self, scope: Scope, receive: Receive, send: Send, record: _Stored, fingerprint: str
     ) -> None:
         if record.request_hash != fingerprint:
             await send_problem(scope, receive, send, IdempotencyKeyReused(
@@ -135,14 +147,14 @@ class IdempotencyMiddleware:
                 "This Idempotency-Key was used with a different request; use a new key.",
             ))
             return
-        if record.completed_at is None:
+        if not record.completed:
             await send_problem(scope, receive, send, _in_progress())
             return
-        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in (record.response_headers or {}).items()]
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in record.headers.items()]
         headers.append((b"idempotent-replayed", b"true"))
-        headers.append((b"content-length", str(len(record.response_body or b"")).encode()))
+        headers.append((b"content-length", str(len(record.body)).encode()))
         await send({"type": "http.response.start", "status": record.status_code, "headers": headers})
-        await send({"type": "http.response.body", "body": record.response_body or b""})
+        await send({"type": "http.response.body", "body": record.body})
 
 
 def _in_progress() -> IdempotencyInProgress:

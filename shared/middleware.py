@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -17,7 +18,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import AppError, PayloadTooLarge, Unauthorized, problem_response
+from shared.errors import AppError, BadRequest, PayloadTooLarge, Unauthorized, problem_response
 from shared.principal import PRINCIPAL_HEADER, verify_principal
 
 access_log = logging.getLogger("kjt.access")
@@ -65,6 +66,11 @@ class RequestContextMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            await send_problem(scope, receive, send, BadRequest(
+                "网址中不能含有 NUL 字符。", "The URL may not contain NUL characters.",
+            ))
             return
         incoming = header(scope, b"x-request-id")
         request_id = incoming if incoming and _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
@@ -126,28 +132,28 @@ class BodyLimitMiddleware:
                 await send_problem(scope, receive, send, self._too_large())
                 return
         received = 0
-        started = False
+        exceeded = False
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+            # Once the body ran over, whatever the app answers (often a 400 from a broken read) is
+            # replaced by the 413 below.
+            if not exceeded:
+                await send(message)
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    exceeded = True
                     raise _BodyTooLarge
             return message
 
-        try:
+        with contextlib.suppress(_BodyTooLarge):
             await self.app(scope, limited_receive, send_wrapper)
-        except _BodyTooLarge:
-            if not started:
-                await send_problem(scope, receive, send, self._too_large())
+        if exceeded:
+            await send_problem(scope, receive, send, self._too_large())
 
     def _too_large(self) -> PayloadTooLarge:
         return PayloadTooLarge(

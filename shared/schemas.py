@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
+
+
+def _reject_nul(value: Any, depth: int = 0) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise PydanticCustomError("nul_character", "text may not contain NUL characters")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _reject_nul(k, depth + 1)
+            _reject_nul(v, depth + 1)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _reject_nul(v, depth + 1)
 
 
 class InputSchema(BaseModel):
-    """Request bodies: unknown fields are refused, so a client cannot set status or owner (mass assignment)."""
+    """Request bodies: unknown fields are refused, so a client cannot set status or owner (mass assignment),
+    and NUL characters, which PostgreSQL text cannot hold, are refused before they reach the database."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        _reject_nul(data)
+        return data
+
+
+# Database ids: positive and within BIGINT, so an absurd id in a path is a 422, not a database error.
+Id = Annotated[int, Path(ge=1, le=2**63 - 1, description="Record id")]
 
 
 class OutputSchema(BaseModel):

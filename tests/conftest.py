@@ -176,6 +176,6 @@ def principal_headers(
 async def running(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     """Run ``app``'s lifespan and give a client that talks to it in process."""
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
