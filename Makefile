@@ -48,7 +48,7 @@ seed: $(STAMP) ## Load the demo data
 	$(VENV)/bin/kjt seed
 
 bench: $(STAMP) ## Run the benchmarks under tests/bench/ and print their figures
-	$(PY) -m pytest tests/bench -m bench -p no:randomly -s --benchmarks
+	$(PY) -m tests.bench $(BENCH)
 
 openapi: $(STAMP) ## Write each service's openapi.json
 	$(VENV)/bin/kjt openapi
