@@ -86,6 +86,18 @@ class BadRequest(AppError):
     pass
 
 
+class InvalidValue(BadRequest):
+    code = "invalid_value"
+    title_zh = "数值超出范围或格式无效"
+    title_en = "A value is out of range or malformed"
+
+
+class InvalidCharacters(BadRequest):
+    code = "invalid_characters"
+    title_zh = "请求含有不允许的字符"
+    title_en = "The request contains characters that are not allowed"
+
+
 class ValidationFailed(AppError):
     status = 422
     code = "validation_failed"
@@ -332,9 +344,8 @@ def _is_bad_value(exc: BaseException) -> bool:
 
 async def _unhandled(request: Request, exc: Exception) -> Response:
     if _is_bad_value(exc):
-        return problem_response(request, BadRequest(
-            "请求中的数值超出允许范围或格式无效。", "A value in the request is out of range or malformed.",
-            extra={"code": "invalid_value"},
+        return problem_response(request, InvalidValue(
+            "请求中的数值超出允许范围或格式无效。", "A value in the request is out of range or malformed."
         ))
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(request, InternalError())

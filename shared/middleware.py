@@ -18,7 +18,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import AppError, BadRequest, PayloadTooLarge, Unauthorized, problem_response
+from shared.errors import AppError, InvalidCharacters, PayloadTooLarge, Unauthorized, problem_response
 from shared.principal import PRINCIPAL_HEADER, verify_principal
 
 access_log = logging.getLogger("kjt.access")
@@ -68,7 +68,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
-            await send_problem(scope, receive, send, BadRequest(
+            await send_problem(scope, receive, send, InvalidCharacters(
                 "网址中不能含有 NUL 字符。", "The URL may not contain NUL characters.",
             ))
             return
