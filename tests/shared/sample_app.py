@@ -19,7 +19,7 @@ from shared.db import CommonTables, Database, DbSession, new_metadata
 from shared.db.models import AwareDateTime, BigId, utcnow
 from shared.errors import NotFound
 from shared.pagination import Cursor, Limit, Page, Sort, SortSpec, paginate
-from shared.principal import PUBLIC, Caller, MaybeCaller, Principal, require_roles
+from shared.principal import PUBLIC, Caller, MaybeCaller, Principal, require_roles, require_scope
 from shared.schemas import InputSchema, OutputSchema
 from shared.settings import ServiceSettings
 from shared.workflow import HistoryRead, Workflow, load_history, transition
@@ -165,6 +165,13 @@ async def public(caller: MaybeCaller) -> dict[str, str]:
 @router.get("/officials-only", operation_id="notes-officials")
 async def officials_only(_: Annotated[Principal, Depends(require_roles("official"))]) -> dict[str, bool]:
     return {"ok": True}
+
+
+@router.get("/permits/verify", operation_id="notes-verify")
+async def verify_permit(
+    caller: Annotated[Principal, Depends(require_scope("foreign-experts:permits:verify", or_roles=("official",)))],
+) -> dict[str, str]:
+    return {"kind": caller.kind}
 
 
 @router.get("/boom", operation_id="notes-boom")

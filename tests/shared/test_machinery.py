@@ -208,6 +208,18 @@ async def test_roles_and_anonymous(sample_db) -> None:
         assert (await c.get(f"{P}/officials-only", headers=OFFICIAL)).status_code == 200
 
 
+async def test_agency_keys_need_the_scope(sample_db) -> None:
+    async with running(sample_app.create_app(sample_db)) as c:
+        url = f"{P}/permits/verify"
+        police = principal_headers(kind="api_key", subject="7", scopes=["foreign-experts:permits:verify"])
+        tax = principal_headers(kind="api_key", subject="8", scopes=["transfer:contracts:read"])
+        assert (await c.get(url, headers=police)).json() == {"kind": "api_key"}
+        denied = await c.get(url, headers=tax)
+        assert denied.status_code == 403 and "foreign-experts:permits:verify" in denied.json()["detail"]
+        assert (await c.get(url, headers=OFFICIAL)).status_code == 200
+        assert (await c.get(url, headers=ALICE)).status_code == 403
+
+
 HOSTILE_BODIES = [
     ("nul byte", b'{"title": "a\\u0000b", "amount": "1"}', "application/json"),
     ("huge number", b'{"title": "a", "amount": 1' + b"0" * 5000 + b"}", "application/json"),
