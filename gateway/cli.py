@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from gateway import runner
 from shared.db import Database, database_url_for
 from shared.db.migrate import ALL_DATABASES, REPO_ROOT
+from shared.errors import AppError
 from shared.settings import SERVICES, PlatformSettings
 
 T = TypeVar("T")
@@ -145,14 +146,22 @@ def with_gateway_db(action: Callable[[Database], Awaitable[T]]) -> T:
 
     try:
         return run_async(go)
-    except typer.Exit:
-        raise
+    except AppError as exc:
+        fail(describe_error(exc))
     except Exception as exc:
         if not_migrated(exc):
             fail("the gateway database has no accounts tables yet: run `kjt migrate` first")
-        if isinstance(exc, (ValueError, LookupError)) or type(exc).__module__.startswith(("shared.", "gateway.")):
-            fail(str(exc) or type(exc).__name__)
         raise
+
+
+def describe_error(exc: AppError) -> str:
+    """The problem as the API would state it, in both languages, with each field's complaint."""
+    head = f"{exc.title_zh} / {exc.title_en}"
+    details = [d for d in dict.fromkeys((exc.detail_zh, exc.detail_en)) if d]
+    lines = [head + (": " + " / ".join(details) if details else "")]
+    for item in exc.extra.get("errors", []):
+        lines.append(f"  {item.get('field', '?')}: {item.get('message', item.get('code', ''))}")
+    return "\n".join(lines)
 
 
 @app.command("create-admin")
@@ -218,10 +227,7 @@ def api_key_create(
 def api_key_revoke(key_id: Annotated[str, typer.Argument(help="The key's id, as printed at creation.")]) -> None:
     """Revoke an API key: calls with it are refused from now on."""
     revoke = accounts_function("revoke_api_key")
-    ident: int | str = int(key_id) if key_id.isdigit() else key_id
-    result = with_gateway_db(lambda db: revoke(db, ident))
-    if result is False:
-        fail(f"no API key with id {key_id}")
+    with_gateway_db(lambda db: revoke(db, key_id))
     typer.echo(f"API key {key_id} revoked")
 
 

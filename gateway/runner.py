@@ -30,6 +30,7 @@ import httpx
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
+from gateway.settings import GatewaySettings
 from shared.db.engine import database_url_for
 from shared.db.migrate import ALL_DATABASES, upgrade
 from shared.settings import DEFAULT_PORTS, SERVICES, PlatformSettings, ServiceSettings, url_segment
@@ -420,7 +421,7 @@ def run(
         return 1
 
     try:
-        settings = PlatformSettings()
+        settings = GatewaySettings()
         children = plan(host)
     except (ValidationError, RunError) as exc:
         return fail(str(exc))
@@ -434,7 +435,7 @@ def run(
     stop = _StopFlag()
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     sup = Supervisor(children, child_env(children), log_level=settings.log_level, out=out)
-    admin_email = os.environ.get("KJT_ADMIN_EMAIL", "admin@kjt.jl.gov.cn")
+    admin_email = settings.admin_email
     admin_lines = sup.watch("gateway", lambda line: admin_email.lower() in line.lower())
     try:
         if migrate:
