@@ -235,7 +235,9 @@ class ChildDied(RunError):
     def __init__(self, label: str, code: int | None, tail: Sequence[str]) -> None:
         self.label, self.code, self.tail = label, code, list(tail)
         lines = "\n".join(f"    {line}" for line in self.tail) or "    (no output)"
-        super().__init__(f"{label} exited with code {code}; the last lines of its output:\n{lines}")
+        killed = code is not None and code < 0
+        how = f"was killed by {signal.Signals(-(code or 0)).name}" if killed else f"exited with code {code}"
+        super().__init__(f"{label} {how}; the last lines of its output:\n{lines}")
 
 
 class Supervisor:

@@ -1,0 +1,87 @@
+"""End to end: the platform as `kjt run` starts it, reached over HTTP through the gateway."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from shared.settings import SERVICES, url_segment
+from tests.e2e.conftest import Platform
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def client(platform: Platform):
+    with httpx.Client(base_url=platform.base_url, timeout=10.0, trust_env=False) as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def admin_token(client: httpx.Client, platform: Platform) -> str:
+    answer = client.post(
+        "/api/v1/auth/token",
+        data={"username": platform.admin_email, "password": platform.admin_password},
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["token_type"].lower() == "bearer" and body["expires_in"] > 0
+    return str(body["access_token"])
+
+
+def test_ready_lists_the_gateway_and_every_service(client: httpx.Client, platform: Platform) -> None:
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    text = ready.text
+    for name in ("gateway", *SERVICES):
+        assert name in text or url_segment(name) in text
+    assert (client.get("/healthz")).json()["status"] == "ok"
+    # the runner announced the platform and the administrator it bootstrapped
+    output = platform.output()
+    assert "is ready" in output and platform.admin_email in output
+
+
+def test_admin_logs_in_and_sees_itself(client: httpx.Client, admin_token: str, platform: Platform) -> None:
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {admin_token}"})
+    assert me.status_code == 200, me.text
+    body = me.json()
+    assert platform.admin_email in str(body) and "admin" in str(body)
+    assert client.get("/api/v1/auth/me", headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+
+
+def test_wrong_password_is_refused(client: httpx.Client, platform: Platform) -> None:
+    wrong = client.post("/api/v1/auth/token", data={"username": platform.admin_email, "password": "nope-nope"})
+    assert wrong.status_code == 401
+    assert wrong.headers["content-type"].startswith("application/problem+json")
+
+
+def test_service_routes_through_the_gateway(client: httpx.Client, admin_token: str) -> None:
+    for name in SERVICES:
+        about = client.get(f"/api/v1/{url_segment(name)}/about")
+        assert about.status_code == 200, about.text
+        assert about.json()["service"] == name
+    assert client.get("/api/v1/projects/audit/verify").status_code == 401
+    report = client.get("/api/v1/projects/audit/verify", headers={"Authorization": f"Bearer {admin_token}"})
+    assert report.status_code == 200, report.text
+    assert report.json()["valid"] is True
+
+
+def test_a_service_called_directly_refuses_without_the_gateway_token(platform: Platform) -> None:
+    with httpx.Client(timeout=5.0, trust_env=False) as direct:
+        for name, url in platform.service_urls.items():
+            answer = direct.get(f"{url}/api/v1/{url_segment(name)}/about")
+            assert answer.status_code == 401, f"{name}: {answer.status_code}"
+            assert answer.json()["code"] == "invalid_internal_token"
+            # health stays open so orchestrators can probe it
+            assert direct.get(f"{url}/healthz").status_code == 200
+
+
+def test_docs_and_merged_openapi_are_served(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json")
+    assert spec.status_code == 200
+    paths = spec.json()["paths"]
+    assert "/api/v1/projects/about" in paths and "/api/v1/foreign-experts/about" in paths
+    for page in ("/docs", "/redoc"):
+        answer = client.get(page)
+        assert answer.status_code == 200 and "text/html" in answer.headers["content-type"]
+    assert "kjt_http_requests_total" in client.get("/metrics").text
