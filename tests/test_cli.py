@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -260,3 +261,95 @@ def test_supervisor_names_a_child_that_dies_with_its_last_words(tmp_path: Path) 
     assert "talent exited with code" in str(died.value)
     assert "no_such_service" in "\n".join(died.value.tail)
     assert sup.procs["talent"].poll() is not None
+
+
+# --- accounts and API keys -------------------------------------------------------------------------
+
+ADMIN_PASSWORD = "Cli-Admin-Passw0rd-2026"
+
+
+def accounts_ready() -> None:
+    pytest.importorskip("gateway.accounts.commands", reason="the accounts commands are not in this build yet")
+
+
+def gateway_rows(var_dir: Path, sql: str, *params) -> list[tuple]:
+    with sqlite3.connect(var_dir / "gateway.db") as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def test_create_admin(var_dir: Path) -> None:
+    accounts_ready()
+    migrated(var_dir, "gateway")
+    result = kjt("create-admin", "--email", "ops@kjt.jl.gov.cn", "--password", ADMIN_PASSWORD, "--name", "运维")
+    assert result.exit_code == 0, result.output
+    assert "administrator ops@kjt.jl.gov.cn created" in result.output
+    again = kjt("create-admin", "--email", "ops@kjt.jl.gov.cn", "--password", ADMIN_PASSWORD)
+    assert again.exit_code == 1 and "kjt:" in again.output
+
+
+def test_create_admin_asks_for_the_password_and_checks_it(var_dir: Path) -> None:
+    accounts_ready()
+    migrated(var_dir, "gateway")
+    prompted = kjt("create-admin", "--email", "second@kjt.jl.gov.cn", input=f"{ADMIN_PASSWORD}\n{ADMIN_PASSWORD}\n")
+    assert prompted.exit_code == 0, prompted.output
+    assert "Password" in prompted.output and ADMIN_PASSWORD not in prompted.output
+    weak = kjt("create-admin", "--email", "third@kjt.jl.gov.cn", "--password", "short")
+    assert weak.exit_code == 1 and "password" in weak.output
+
+
+def test_create_admin_before_migrate_says_so(var_dir: Path) -> None:
+    accounts_ready()
+    result = kjt("create-admin", "--email", "ops@kjt.jl.gov.cn", "--password", ADMIN_PASSWORD)
+    assert result.exit_code == 1 and "run `kjt migrate` first" in result.output
+
+
+def test_api_key_create_prints_the_secret_once_and_revoke_ends_it(var_dir: Path) -> None:
+    accounts_ready()
+    migrated(var_dir, "gateway")
+    result = CliRunner().invoke(app, [
+        "api-key", "create", "--name", "出入境许可核验", "--agency", "吉林省公安厅出入境管理局",
+        "--scope", "foreign-experts:permits:verify", "--scope", "projects:integrity:read", "--expires", "2099-12-31",
+    ])
+    assert result.exit_code == 0, result.output
+    secret = result.stdout.strip()
+    assert "\n" not in secret and len(secret) >= 20, "stdout carries the secret alone, for scripts"
+    key_id = re.search(r"API key (\S+) created", result.stderr).group(1)
+    assert "shown this once" in result.stderr and secret not in result.stderr
+    (row,) = gateway_rows(var_dir, "SELECT agency, scopes, expires_at, revoked_at FROM api_keys WHERE id = ?", key_id)
+    assert row[0] == "吉林省公安厅出入境管理局" and row[3] is None
+    assert json.loads(row[1]) == ["foreign-experts:permits:verify", "projects:integrity:read"]
+    assert row[2].startswith("2099-12-31")
+    # the secret is not stored anywhere in the database file
+    assert secret.encode() not in (var_dir / "gateway.db").read_bytes()
+
+    revoked = kjt("api-key", "revoke", key_id)
+    assert revoked.exit_code == 0 and f"API key {key_id} revoked" in revoked.output
+    assert gateway_rows(var_dir, "SELECT revoked_at FROM api_keys WHERE id = ?", key_id)[0][0] is not None
+    assert kjt("api-key", "revoke", key_id).exit_code == 0, "revoking twice is harmless"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--expires", "2001-01-01"], "in the past"),
+        (["--expires", "31.12.2099"], "YYYY-MM-DD"),
+        (["--scope", "not a scope"], "scopes"),
+    ],
+)
+def test_api_key_create_refuses_bad_input(var_dir: Path, args: list[str], message: str) -> None:
+    accounts_ready()
+    migrated(var_dir, "gateway")
+    base = ["api-key", "create", "--name", "n", "--agency", "a"]
+    if "--scope" not in args:
+        base += ["--scope", "transfer:smes:read"]
+    result = kjt(*base, *args)
+    assert result.exit_code != 0
+    assert message in result.output, result.output
+    assert gateway_rows(var_dir, "SELECT count(*) FROM api_keys") == [(0,)]
+
+
+def test_api_key_revoke_of_an_unknown_key(var_dir: Path) -> None:
+    accounts_ready()
+    migrated(var_dir, "gateway")
+    result = kjt("api-key", "revoke", "nosuchkey")
+    assert result.exit_code == 1 and "No such API key" in result.output
