@@ -11,8 +11,8 @@ from fastapi import FastAPI
 
 from gateway.accounts.bootstrap import ensure_admin
 from gateway.accounts.router import admin_router, auth_router
-from gateway.docs import docs_router
-from gateway.health import health_router
+from gateway.docs import OpenAPICache, docs_router
+from gateway.health import GatewayMetrics, health_router
 from gateway.middleware import install_gateway_middleware
 from gateway.models import common
 from gateway.proxy import proxy_router
@@ -50,27 +50,36 @@ def create_app(
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
             follow_redirects=False,
         )
-        app.state.ratelimiter = RateLimiter(settings)
-        await ensure_admin(db, settings)
+        app.state.ratelimiter = RateLimiter(settings, metrics=app.state.gateway_metrics)
         try:
+            await ensure_admin(db, settings)
             yield
         finally:
-            await app.state.upstream.aclose()
-            await app.state.ratelimiter.close()
-            if own_db:
-                await db.dispose()
+            try:
+                await app.state.upstream.aclose()
+                await app.state.ratelimiter.close()
+            finally:
+                if own_db:
+                    await db.dispose()
 
     app = FastAPI(
         title="吉林省科学技术厅 科技管理平台 API",
         version="0.1.0",
+        description=(
+            "吉林省科学技术厅统一科技管理平台：网关与五个服务的全部接口。"
+            "The Jilin S&T management platform: every operation of the gateway and its five services."
+        ),
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url=None,  # the merged document is served by gateway.docs
+        separate_input_output_schemas=False,
     )
     app.state.settings = settings
     app.state.common = common
     app.state.metrics = Metrics("gateway")
+    app.state.gateway_metrics = GatewayMetrics(app.state.metrics.registry)
+    app.state.openapi_cache = OpenAPICache()
     if database is not None:
         app.state.db = database
     install_error_handlers(app)
@@ -78,6 +87,6 @@ def create_app(
     app.include_router(auth_router, prefix="/api/v1/auth")
     app.include_router(admin_router, prefix="/api/v1/admin")
     app.include_router(docs_router)
-    app.include_router(proxy_router)
+    app.include_router(proxy_router)  # last: its /api/v1/{rest:path} must not shadow auth and admin
     install_gateway_middleware(app, settings)
     return app
