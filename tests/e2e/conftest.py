@@ -37,11 +37,17 @@ class Platform:
     base_url: str
     service_urls: dict[str, str]
     log: Path
+    env: dict[str, str]
     admin_email: str = ADMIN_EMAIL
     admin_password: str = ADMIN_PASSWORD
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def kjt(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run a ``kjt`` command against this platform's databases."""
+        return subprocess.run([sys.executable, "-m", "gateway.cli", *args], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True, timeout=60)
 
 
 def free_ports(count: int) -> list[int]:
@@ -115,6 +121,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         base_url,
         {name: f"http://127.0.0.1:{port}" for name, port in zip(SERVICES, service_ports, strict=True)},
         log,
+        env,
     )
     try:
         deadline = time.monotonic() + START_TIMEOUT

@@ -66,6 +66,19 @@ def test_service_routes_through_the_gateway(client: httpx.Client, admin_token: s
     assert report.json()["valid"] is True
 
 
+def test_an_agency_key_from_the_cli_works_until_revoked(client: httpx.Client, platform: Platform) -> None:
+    created = platform.kjt("api-key", "create", "--name", "e2e 许可核验", "--agency", "吉林省公安厅",
+                           "--scope", "foreign-experts:permits:verify")
+    assert created.returncode == 0, created.stderr
+    secret = created.stdout.strip()
+    key_id = created.stderr.split("API key ", 1)[1].split()[0]
+    me = client.get("/api/v1/auth/me", headers={"X-API-Key": secret})
+    assert me.status_code == 200, me.text
+    assert me.json()["kind"] == "api_key" and me.json()["scopes"] == ["foreign-experts:permits:verify"]
+    assert platform.kjt("api-key", "revoke", key_id).returncode == 0
+    assert client.get("/api/v1/auth/me", headers={"X-API-Key": secret}).status_code == 401
+
+
 def test_a_service_called_directly_refuses_without_the_gateway_token(platform: Platform) -> None:
     with httpx.Client(timeout=5.0, trust_env=False) as direct:
         for name, url in platform.service_urls.items():
