@@ -1,0 +1,107 @@
+"""The accounts' own problems, each with a stable code. All credential problems are 401s."""
+
+from __future__ import annotations
+
+from shared.errors import Conflict, Unauthorized
+
+
+class InvalidCredentials(Unauthorized):
+    code = "invalid_credentials"
+    title_zh = "邮箱或密码错误"
+    title_en = "Wrong e-mail or password"
+
+
+class AccountLocked(Unauthorized):
+    """Too many consecutive failures for this e-mail address, whether or not an account has it.
+
+    A 401 rather than 423: 423 is WebDAV's "resource locked", which generic HTTP and OAuth2
+    clients do not understand; to them this is simply "credentials not accepted now".
+    """
+
+    code = "account_locked"
+    title_zh = "登录失败次数过多，账户已暂时锁定"
+    title_en = "Too many failed logins; temporarily locked"
+
+    def __init__(self, minutes: int, retry_after: int) -> None:
+        super().__init__(
+            f"连续登录失败次数过多，请 {minutes} 分钟后再试，或联系管理员重置密码。",
+            f"Too many failed logins; try again in {minutes} minutes or ask an administrator "
+            "to reset the password.",
+        )
+        self.headers["Retry-After"] = str(max(retry_after, 1))
+
+
+class AccountDisabled(Unauthorized):
+    code = "account_disabled"
+    title_zh = "账户已停用"
+    title_en = "Account disabled"
+
+    def __init__(self) -> None:
+        super().__init__("该账户已被停用，请联系管理员。", "This account has been disabled; contact an administrator.")
+
+
+class InvalidToken(Unauthorized):
+    code = "invalid_token"
+    title_zh = "访问令牌无效"
+    title_en = "Invalid access token"
+
+
+class TokenExpired(Unauthorized):
+    code = "token_expired"
+    title_zh = "访问令牌已过期"
+    title_en = "Access token expired"
+
+    def __init__(self) -> None:
+        super().__init__("访问令牌已过期，请重新登录。", "The access token has expired; log in again.")
+
+
+class InvalidApiKey(Unauthorized):
+    code = "invalid_api_key"
+    title_zh = "API 密钥无效"
+    title_en = "Invalid API key"
+
+    def __init__(self) -> None:
+        super().__init__("API 密钥无效。", "The API key is not valid.")
+
+
+class ApiKeyRevoked(Unauthorized):
+    code = "api_key_revoked"
+    title_zh = "API 密钥已吊销"
+    title_en = "API key revoked"
+
+    def __init__(self) -> None:
+        super().__init__("该 API 密钥已被吊销。", "This API key has been revoked.")
+
+
+class ApiKeyExpired(Unauthorized):
+    code = "api_key_expired"
+    title_zh = "API 密钥已过期"
+    title_en = "API key expired"
+
+    def __init__(self) -> None:
+        super().__init__("该 API 密钥已过有效期。", "This API key has expired.")
+
+
+class AmbiguousCredentials(Unauthorized):
+    code = "ambiguous_credentials"
+    title_zh = "凭据重复"
+    title_en = "More than one credential"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "请只提供一种凭据：Authorization 头或 X-API-Key 头。",
+            "Send one credential only: either the Authorization header or X-API-Key.",
+        )
+
+
+class SelfLockout(Conflict):
+    code = "self_lockout"
+    title_zh = "不能停用自己或撤销自己的管理员角色"
+    title_en = "You cannot disable yourself or drop your own admin role"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "管理员不能停用自己的账户或撤销自己的管理员角色，请由另一位管理员操作。",
+            "An administrator cannot disable their own account or remove their own admin role; "
+            "ask another administrator.",
+        )

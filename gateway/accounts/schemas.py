@@ -1,0 +1,259 @@
+"""Request and response bodies of /api/v1/auth and /api/v1/admin."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
+from stdnum.cn import uscc as stdnum_uscc
+
+from gateway.accounts import keys, passwords
+from gateway.accounts.models import ORG_KINDS
+from shared.principal import ROLES
+from shared.schemas import InputSchema, OutputSchema
+
+MAX_ID = 2**63 - 1
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def normalize_uscc(value: str) -> str:
+    """The code as stored: the 18 characters of GB 32100 (DOMAIN ID-1), checked by its check character.
+
+    A stop-gap until ``shared.validators`` lands: stdnum supplies the arithmetic, but not its
+    ``validate()``, which insists on 8 leading digits and so refuses authorities with letter codes.
+    """
+    number = stdnum_uscc.compact(value)
+    if len(number) != 18:
+        raise PydanticCustomError(
+            "invalid_uscc", "统一社会信用代码应为 18 位 / a unified social credit code has 18 characters"
+        )
+    if any(c not in _USCC_ALPHABET for c in number):
+        raise PydanticCustomError(
+            "invalid_uscc",
+            "统一社会信用代码含有不允许的字符（不使用 I、O、S、V、Z） / invalid characters "
+            "(I, O, S, V and Z are never used)",
+        )
+    if number[-1] != stdnum_uscc.calc_check_digit(number):
+        raise PydanticCustomError(
+            "invalid_uscc", "统一社会信用代码校验码错误 / the check character does not match"
+        )
+    return number
+
+
+_EMAIL_RE = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]"
+)
+
+
+def normalize_email(value: str) -> str:
+    """Trimmed and lower-cased: e-mail addresses are unique regardless of case."""
+    return value.strip().lower()
+
+
+def _check_email(value: str) -> str:
+    value = normalize_email(value)
+    if len(value) > 254 or not _EMAIL_RE.fullmatch(value):
+        raise PydanticCustomError("invalid_email", "电子邮箱地址格式无效 / not a valid e-mail address")
+    return value
+
+
+def _check_password(value: str) -> str:
+    problem = passwords.policy_violation(value)
+    if problem:
+        raise PydanticCustomError("weak_password", problem)
+    return value
+
+
+def _check_roles(value: list[str]) -> list[str]:
+    return sorted(set(value))
+
+
+def _check_scopes(value: list[str]) -> list[str]:
+    for scope in value:
+        problem = keys.scope_problem(scope)
+        if problem:
+            raise PydanticCustomError("invalid_scope", problem)
+    return sorted(set(value))
+
+
+USCC = Annotated[str, StringConstraints(max_length=40), AfterValidator(normalize_uscc)]
+Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_check_email)]
+# Passwords are taken exactly as typed: no trimming, whatever the schema's defaults.
+Password = Annotated[str, StringConstraints(strip_whitespace=False), AfterValidator(_check_password)]
+OrgKind = Literal["university", "research_institute", "enterprise", "government", "agency", "hospital", "other"]
+Role = Literal["admin", "official", "agency", "org_admin", "applicant", "reviewer", "auditor"]
+Roles = Annotated[list[Role], Field(min_length=1, max_length=len(ROLES)), AfterValidator(_check_roles)]
+OrgName = Annotated[str, StringConstraints(min_length=2, max_length=200)]
+PersonName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Scopes = Annotated[list[str], Field(min_length=1, max_length=50), AfterValidator(_check_scopes)]
+
+assert set(get_args(OrgKind)) == set(ORG_KINDS)
+assert set(get_args(Role)) == set(ROLES)
+
+
+def _refuse_nulls(model: BaseModel, fields: tuple[str, ...]) -> None:
+    """In a PATCH, an absent field is left alone; an explicit null is refused where null is meaningless."""
+    for name in fields:
+        if name in model.model_fields_set and getattr(model, name) is None:
+            raise PydanticCustomError("null_not_allowed", f"{name} 不能为 null / {name} may not be null")
+
+
+# --- organisations ------------------------------------------------------------------------------
+
+
+class OrganizationCreate(InputSchema):
+    name: OrgName = Field(description="Name in Chinese / 中文名称", examples=["吉林大学"])
+    kind: OrgKind
+    uscc: USCC = Field(description="统一社会信用代码 (GB 32100)", examples=["12220000412755036W"])
+    active: bool = True
+
+
+class OrganizationUpdate(InputSchema):
+    name: OrgName | None = None
+    kind: OrgKind | None = None
+    active: bool | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> OrganizationUpdate:
+        _refuse_nulls(self, ("name", "kind", "active"))
+        return self
+
+
+class OrganizationRead(OutputSchema):
+    id: int
+    name: str
+    kind: str
+    uscc: str
+    region_code: str = Field(description="Registration region from the USCC (characters 3-8)")
+    active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- users --------------------------------------------------------------------------------------
+
+
+class UserCreate(InputSchema):
+    email: Email = Field(examples=["zhang.san@jlu.edu.cn"])
+    display_name: PersonName = Field(examples=["张三"])
+    roles: Roles = Field(examples=[["applicant"]])
+    organization_id: RecordId | None = None
+    password: Password = Field(description=passwords.POLICY_EN)
+    active: bool = True
+
+
+class UserUpdate(InputSchema):
+    display_name: PersonName | None = None
+    roles: Roles | None = None
+    organization_id: RecordId | None = Field(default=None, description="null detaches the user")
+    active: bool | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> UserUpdate:
+        _refuse_nulls(self, ("display_name", "roles", "active"))
+        return self
+
+
+class PasswordReset(InputSchema):
+    password: Password = Field(description=passwords.POLICY_EN)
+
+
+class UserRead(OutputSchema):
+    id: int
+    email: str
+    display_name: str
+    roles: list[str]
+    organization_id: int | None
+    active: bool
+    last_login_at: datetime | None
+    password_changed_at: datetime
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- API keys -----------------------------------------------------------------------------------
+
+
+class ApiKeyCreate(InputSchema):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        examples=["省公安厅出入境 许可核验"]
+    )
+    organization_id: RecordId | None = Field(default=None, description="The owning agency, if registered")
+    agency: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        default=None, description="The owning agency's name (defaults to the organisation's name)",
+        examples=["吉林省公安厅出入境管理局"],
+    )
+    scopes: Scopes = Field(examples=[["foreign-experts:permits:verify"]])
+    expires_at: AwareDatetime | None = Field(default=None, description="RFC 3339 with offset; none: never")
+
+    @model_validator(mode="after")
+    def _owner(self) -> ApiKeyCreate:
+        if self.organization_id is None and self.agency is None:
+            raise PydanticCustomError(
+                "agency_required", "请填写 organization_id 或 agency / give organization_id or agency"
+            )
+        return self
+
+
+ApiKeyStatus = Literal["active", "revoked", "expired"]
+
+
+class ApiKeyRead(OutputSchema):
+    id: str = Field(description="Public key id (the part after kjt_)")
+    name: str
+    agency: str
+    organization_id: int | None
+    scopes: list[str]
+    status: ApiKeyStatus
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None = Field(description="Updated at most once a minute")
+    created_at: datetime
+    created_by: str
+
+    @classmethod
+    def of(cls, row: Any, now: datetime) -> ApiKeyRead:
+        status: ApiKeyStatus = "active"
+        if row.revoked_at is not None:
+            status = "revoked"
+        elif row.expires_at is not None and row.expires_at <= now:
+            status = "expired"
+        return cls.model_validate({**{k: getattr(row, k) for k in _API_KEY_FIELDS}, "status": status})
+
+
+_API_KEY_FIELDS = (
+    "id", "name", "agency", "organization_id", "scopes", "expires_at", "revoked_at", "last_used_at",
+    "created_at", "created_by",
+)
+
+
+class ApiKeyCreated(ApiKeyRead):
+    key: str = Field(description="The key itself. Shown only now: store it safely. 密钥仅显示这一次。")
+
+
+# --- auth ---------------------------------------------------------------------------------------
+
+
+class TokenRead(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the token expires")
+
+
+class MeRead(BaseModel):
+    kind: Literal["user", "api_key"]
+    id: str = Field(description="User id or API key id")
+    name: str | None
+    email: str | None = None
+    roles: list[str]
+    scopes: list[str]
+    organization_id: int | None
+    organization_uscc: str | None
