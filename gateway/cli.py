@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import getpass
-import importlib
 import json
 import os
 import subprocess
@@ -115,21 +114,6 @@ def seed() -> None:
 # --- accounts ------------------------------------------------------------------------------------
 
 
-def accounts_function(name: str) -> Callable[..., Any]:
-    """The accounts function ``name`` from gateway.accounts (service or commands module)."""
-    for module_name in ("gateway.accounts.commands",):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        function = getattr(module, name, None)
-        if callable(function):
-            return function
-    fail(f"this build has no gateway.accounts.{name}(): the accounts module is not available yet")
-
-
 def gateway_database(settings: PlatformSettings) -> Database:
     return Database(database_url_for("gateway", settings.database_url, settings.var_dir), "gateway", pool_size=1)
 
@@ -173,7 +157,8 @@ def create_admin(
     ] = None,
 ) -> None:
     """Create an administrator account in the gateway's database."""
-    create = accounts_function("create_admin")
+    from gateway.accounts.commands import create_admin as create
+
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     chosen: str = password
@@ -211,7 +196,8 @@ def api_key_create(
         expires_at = end_of_day(day)
     # The accounts schema checks each scope, exactly as for POST /api/v1/admin/api-keys.
     scopes = sorted({s.strip() for s in scope if s.strip()})
-    create = accounts_function("create_api_key")
+    from gateway.accounts.commands import create_api_key as create
+
     key_id, secret = with_gateway_db(lambda db: create(db, name, agency, scopes, expires_at))
     typer.echo(f"API key {key_id} created for {agency} ({name}); scopes: {' '.join(scopes)}; "
                f"expires: {expires_at.isoformat() if expires_at else 'never'}", err=True)
@@ -222,7 +208,8 @@ def api_key_create(
 @api_key_app.command("revoke")
 def api_key_revoke(key_id: Annotated[str, typer.Argument(help="The key's id, as printed at creation.")]) -> None:
     """Revoke an API key: calls with it are refused from now on."""
-    revoke = accounts_function("revoke_api_key")
+    from gateway.accounts.commands import revoke_api_key as revoke
+
     with_gateway_db(lambda db: revoke(db, key_id))
     typer.echo(f"API key {key_id} revoked")
 

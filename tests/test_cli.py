@@ -268,17 +268,12 @@ def test_supervisor_names_a_child_that_dies_with_its_last_words(tmp_path: Path) 
 ADMIN_PASSWORD = "Cli-Admin-Passw0rd-2026"
 
 
-def accounts_ready() -> None:
-    pytest.importorskip("gateway.accounts.commands", reason="the accounts commands are not in this build yet")
-
-
 def gateway_rows(var_dir: Path, sql: str, *params) -> list[tuple]:
     with sqlite3.connect(var_dir / "gateway.db") as conn:
         return conn.execute(sql, params).fetchall()
 
 
 def test_create_admin(var_dir: Path) -> None:
-    accounts_ready()
     migrated(var_dir, "gateway")
     result = kjt("create-admin", "--email", "ops@kjt.jl.gov.cn", "--password", ADMIN_PASSWORD, "--name", "运维")
     assert result.exit_code == 0, result.output
@@ -288,7 +283,6 @@ def test_create_admin(var_dir: Path) -> None:
 
 
 def test_create_admin_asks_for_the_password_and_checks_it(var_dir: Path) -> None:
-    accounts_ready()
     migrated(var_dir, "gateway")
     prompted = kjt("create-admin", "--email", "second@kjt.jl.gov.cn", input=f"{ADMIN_PASSWORD}\n{ADMIN_PASSWORD}\n")
     assert prompted.exit_code == 0, prompted.output
@@ -298,13 +292,11 @@ def test_create_admin_asks_for_the_password_and_checks_it(var_dir: Path) -> None
 
 
 def test_create_admin_before_migrate_says_so(var_dir: Path) -> None:
-    accounts_ready()
     result = kjt("create-admin", "--email", "ops@kjt.jl.gov.cn", "--password", ADMIN_PASSWORD)
     assert result.exit_code == 1 and "run `kjt migrate` first" in result.output
 
 
 def test_api_key_create_prints_the_secret_once_and_revoke_ends_it(var_dir: Path) -> None:
-    accounts_ready()
     migrated(var_dir, "gateway")
     result = CliRunner().invoke(app, [
         "api-key", "create", "--name", "出入境许可核验", "--agency", "吉林省公安厅出入境管理局",
@@ -337,7 +329,6 @@ def test_api_key_create_prints_the_secret_once_and_revoke_ends_it(var_dir: Path)
     ],
 )
 def test_api_key_create_refuses_bad_input(var_dir: Path, args: list[str], message: str) -> None:
-    accounts_ready()
     migrated(var_dir, "gateway")
     base = ["api-key", "create", "--name", "n", "--agency", "a"]
     if "--scope" not in args:
@@ -349,7 +340,6 @@ def test_api_key_create_refuses_bad_input(var_dir: Path, args: list[str], messag
 
 
 def test_api_key_revoke_of_an_unknown_key(var_dir: Path) -> None:
-    accounts_ready()
     migrated(var_dir, "gateway")
     result = kjt("api-key", "revoke", "nosuchkey")
     assert result.exit_code == 1 and "No such API key" in result.output
