@@ -413,13 +413,14 @@ def run(
 ) -> int:
     """Run the platform in the foreground. Returns 0 after Ctrl-C/SIGTERM, non-zero on failure."""
     out = out or sys.stdout
+    err = sys.stderr if out is sys.stdout else out
 
-    def say(text: str) -> None:
-        out.write(text + "\n")
-        out.flush()
+    def say(text: str, stream: IO[str] = out) -> None:
+        stream.write(text + "\n")
+        stream.flush()
 
     def fail(message: str) -> int:
-        say(f"kjt run: {message}")
+        say(f"kjt run: {message}", err)
         return 1
 
     try:
@@ -427,12 +428,23 @@ def run(
         children = plan(host)
     except (ValidationError, RunError) as exc:
         return fail(str(exc))
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
     busy = [c for c in children if port_in_use(c.host, c.port)]
     if busy:
         names = ", ".join(f"{c.port} ({c.label}, {port_variable(c.name)})" for c in busy)
         return fail(f"port already in use: {names}. Is the platform already running? "
                     "Stop it, or choose other ports with the variables named.")
+    try:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        if migrate:
+            say(f"migrating the databases under {settings.var_dir.resolve()}" if not settings.database_url
+                else "migrating the databases")
+            migrate_databases(echo=say)
+    except (OSError, RunError) as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        # No child runs yet; a migration's own transaction has been rolled back.
+        say("kjt run: interrupted while migrating; nothing was started", err)
+        return 130
 
     stop = _StopFlag()
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -440,12 +452,6 @@ def run(
     admin_email = settings.admin_email
     admin_lines = sup.watch("gateway", lambda line: admin_email.lower() in line.lower())
     try:
-        if migrate:
-            say(f"migrating the databases under {settings.var_dir.resolve()}" if not settings.database_url
-                else "migrating the databases")
-            migrate_databases(echo=say)
-        if stop:
-            return 0
         sup.start()
         if not wait_ready(sup, f"{children[-1].url}/readyz", ready_timeout, stop):
             return 0
@@ -457,7 +463,7 @@ def run(
             time.sleep(POLL_SECONDS)
         say(f"kjt run: {signal.Signals(stop.signal or signal.SIGINT).name} received, stopping every process")
         return 0
-    except RunError as exc:
+    except (RunError, OSError) as exc:
         return fail(str(exc))
     finally:
         sup.stop(grace)
