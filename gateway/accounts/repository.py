@@ -12,19 +12,39 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts.models import ApiKey, LoginFailure, Organization, User
 from shared.errors import ValidationFailed
-from shared.pagination import SortSpec, paginate
+from shared.pagination import SortSpec, decode_cursor, paginate
+
+
+def _invalid_cursor() -> ValidationFailed:
+    return ValidationFailed([{"field": "cursor", "code": "invalid_cursor", "message": "invalid cursor"}])
+
+
+def _fits(value: Any, column: Any) -> bool:
+    expected = column.type.python_type
+    if not isinstance(value, expected) or isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, datetime):
+        return value.tzinfo is not None
+    return True
 
 
 async def _page(
     session: AsyncSession, stmt: Select[Any], spec: SortSpec, limit: int, cursor: str | None, sort: str | None
 ) -> tuple[list[Any], str | None]:
+    if cursor:
+        # A well-formed cursor may still carry values that do not fit the sort column (crafted, or
+        # from another list): refuse it here rather than let the database choke on it.
+        column, _ = spec.resolve(sort)
+        columns = [column] if column is spec.id_column else [column, spec.id_column]
+        values = decode_cursor(cursor, len(columns))
+        if not all(_fits(v, c) for v, c in zip(values, columns, strict=True)):
+            raise _invalid_cursor()
     try:
         return await paginate(session, stmt, spec, limit=limit, cursor=cursor, sort=sort)
     except (StatementError, OverflowError) as exc:
-        # A well-formed cursor whose values do not fit the sort column (crafted, or from another list).
-        raise ValidationFailed(
-            [{"field": "cursor", "code": "invalid_cursor", "message": "invalid cursor"}]
-        ) from exc
+        raise _invalid_cursor() from exc
 
 
 class OrganizationRepository:
@@ -60,7 +80,7 @@ class OrganizationRepository:
 
 class UserRepository:
     sort_spec = SortSpec(
-        fields={"email": User.email, "created_at": User.created_at, "last_login_at": User.last_login_at},
+        fields={"email": User.email, "created_at": User.created_at},
         id_column=User.id,
     )
 

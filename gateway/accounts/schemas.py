@@ -6,7 +6,15 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 from stdnum.cn import uscc as stdnum_uscc
 
@@ -97,11 +105,11 @@ assert set(get_args(OrgKind)) == set(ORG_KINDS)
 assert set(get_args(Role)) == set(ROLES)
 
 
-def _refuse_nulls(model: BaseModel, fields: tuple[str, ...]) -> None:
-    """In a PATCH, an absent field is left alone; an explicit null is refused where null is meaningless."""
-    for name in fields:
-        if name in model.model_fields_set and getattr(model, name) is None:
-            raise PydanticCustomError("null_not_allowed", f"{name} 不能为 null / {name} may not be null")
+def _not_null(value: Any, info: ValidationInfo) -> Any:
+    """In a PATCH an absent field is left alone; an explicit null is refused where it means nothing."""
+    if value is None:
+        raise PydanticCustomError("null_not_allowed", f"{info.field_name} 不能为 null / may not be null")
+    return value
 
 
 # --- organisations ------------------------------------------------------------------------------
@@ -119,10 +127,7 @@ class OrganizationUpdate(InputSchema):
     kind: OrgKind | None = None
     active: bool | None = None
 
-    @model_validator(mode="after")
-    def _no_nulls(self) -> OrganizationUpdate:
-        _refuse_nulls(self, ("name", "kind", "active"))
-        return self
+    _no_nulls = field_validator("name", "kind", "active")(_not_null)
 
 
 class OrganizationRead(OutputSchema):
@@ -155,10 +160,7 @@ class UserUpdate(InputSchema):
     organization_id: RecordId | None = Field(default=None, description="null detaches the user")
     active: bool | None = None
 
-    @model_validator(mode="after")
-    def _no_nulls(self) -> UserUpdate:
-        _refuse_nulls(self, ("display_name", "roles", "active"))
-        return self
+    _no_nulls = field_validator("display_name", "roles", "active")(_not_null)
 
 
 class PasswordReset(InputSchema):
@@ -189,18 +191,19 @@ class ApiKeyCreate(InputSchema):
     organization_id: RecordId | None = Field(default=None, description="The owning agency, if registered")
     agency: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
         default=None, description="The owning agency's name (defaults to the organisation's name)",
-        examples=["吉林省公安厅出入境管理局"],
+        examples=["吉林省公安厅出入境管理局"], validate_default=True,
     )
     scopes: Scopes = Field(examples=[["foreign-experts:permits:verify"]])
     expires_at: AwareDatetime | None = Field(default=None, description="RFC 3339 with offset; none: never")
 
-    @model_validator(mode="after")
-    def _owner(self) -> ApiKeyCreate:
-        if self.organization_id is None and self.agency is None:
+    @field_validator("agency")
+    @classmethod
+    def _owner(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("organization_id") is None:
             raise PydanticCustomError(
                 "agency_required", "请填写 organization_id 或 agency / give organization_id or agency"
             )
-        return self
+        return value
 
 
 ApiKeyStatus = Literal["active", "revoked", "expired"]
