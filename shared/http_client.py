@@ -30,8 +30,12 @@ class CircuitBreaker:
     def allow(self) -> bool:
         if self.opened_at is None:
             return True
-        if time.monotonic() - self.opened_at >= self.reset_after:
-            return True  # half-open: one trial
+        now = time.monotonic()
+        if now - self.opened_at >= self.reset_after:
+            # Half-open: this call is the one trial. Restarting the clock keeps the others out until
+            # it succeeds (closing the breaker) or another ``reset_after`` has passed.
+            self.opened_at = now
+            return True
         return False
 
     def retry_after(self) -> int:
@@ -98,7 +102,9 @@ class InternalClient:
         if not breaker.allow():
             raise DependencyUnavailable(dependency, retry_after=breaker.retry_after())
         attempts = 1 + (self.retries if method.upper() in ("GET", "HEAD") else 0)
-        headers = {**kwargs.pop("headers", {}), **self._headers(on_behalf_of)}
+        # A caller-supplied principal header, in any spelling, never rides along with ours.
+        given = {k: v for k, v in (kwargs.pop("headers", None) or {}).items() if k.lower() != PRINCIPAL_HEADER}
+        headers = {**given, **self._headers(on_behalf_of)}
         for attempt in range(attempts):
             try:
                 response = await self.client.request(method, url, headers=headers, **kwargs)
