@@ -8,7 +8,6 @@ common tables every service database has.
 from __future__ import annotations
 
 import asyncio
-import functools
 import getpass
 import json
 import os
@@ -53,14 +52,6 @@ def settings_or_fail() -> PlatformSettings:
         return PlatformSettings()
     except ValidationError as exc:
         fail(f"invalid settings: {exc}")
-
-
-def run_async(make: Callable[[], Awaitable[T]]) -> T:
-    return asyncio.run(_awaited(make))
-
-
-async def _awaited(make: Callable[[], Awaitable[T]]) -> T:
-    return await make()
 
 
 def not_migrated(exc: BaseException) -> bool:
@@ -129,7 +120,7 @@ def with_gateway_db(action: Callable[[Database], Awaitable[T]]) -> T:
             await db.dispose()
 
     try:
-        return run_async(go)
+        return asyncio.run(go())
     except AppError as exc:
         fail(describe_error(exc))
     except Exception as exc:
@@ -251,7 +242,7 @@ def calendar_load(
     done: list[str] = []
     for service in SERVICES:
         try:
-            run_async(functools.partial(_load_year, service, data, who))
+            asyncio.run(_load_year(service, data, who))
         except Exception as exc:
             loaded = f" (already loaded into: {', '.join(done)}; loading again replaces the year)" if done else ""
             if not_migrated(exc):
