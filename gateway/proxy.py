@@ -12,6 +12,7 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -35,7 +36,6 @@ from shared.settings import SERVICES, url_segment
 log = logging.getLogger("kjt.gateway.proxy")
 
 API_PREFIX = "/api/v1/"
-SEGMENTS: dict[str, str] = {url_segment(name): name for name in SERVICES}
 
 # RFC 9110 section 7.6.1, plus the proxy-era names still seen in the wild.
 HOP_BY_HOP = frozenset(
@@ -51,6 +51,11 @@ _DROP_REQUEST = HOP_BY_HOP | {
     "forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-real-ip",
 }
 _DROP_RESPONSE = HOP_BY_HOP | {"server", "x-request-id"}
+
+
+@dataclass(frozen=True)
+class _RouteLabel:
+    path_format: str
 
 
 class ServiceUnavailable(AppError):
@@ -124,21 +129,18 @@ def _upstream_path(scope: Scope, path: str) -> str:
     return quote(path, safe="/:@!$&'()*+,;=-._~")
 
 
-def _service_for(path: str) -> str | None:
-    if not path.startswith(API_PREFIX):
-        return None
-    rest = path[len(API_PREFIX):]
-    service = SEGMENTS.get(rest.split("/", 1)[0])
-    if service is None:
-        return None
-    # No dot segments: ``/api/v1/projects/../../metrics`` must not reach a service's open paths.
-    if any(seg in (".", "..") for seg in path.split("/")):
-        return None
-    return service
+def _has_dot_segment(path: str) -> bool:
+    # ``/api/v1/projects/../../metrics`` must not reach a service's open paths.
+    return any(seg in (".", "..") for seg in path.split("/"))
 
 
 class ProxyEndpoint:
-    """The ASGI endpoint of ``/api/v1/{rest:path}``."""
+    """The ASGI endpoint of ``/api/v1/<segment>`` and everything under it, for one service."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        # The request metrics label a call by its route: one label per service, never per URL.
+        self.label = _RouteLabel(f"{API_PREFIX}{url_segment(service)}/{{path}}")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -149,9 +151,10 @@ class ProxyEndpoint:
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         app = scope["app"]
         settings: GatewaySettings = app.state.settings
+        scope["route"] = self.label
+        service = self.service
         path = _route_path(scope)
-        service = _service_for(path)
-        if service is None:
+        if _has_dot_segment(path):
             raise NotFound("没有这个接口。", "No such endpoint.")
         base = settings.service_urls.get(service)
         if not base:
@@ -349,5 +352,19 @@ class ProxyEndpoint:
         return out
 
 
+def _routes() -> list[Route]:
+    # Routes per service, not one ``/api/v1/{rest:path}``: an unknown segment is then the router's
+    # own 404, and a wrong method on a gateway route (GET /api/v1/auth/token) its 405.
+    routes = []
+    for name in SERVICES:
+        endpoint = ProxyEndpoint(name)
+        prefix = f"{API_PREFIX}{url_segment(name)}"
+        routes += [
+            Route(prefix, endpoint, include_in_schema=False),
+            Route(prefix + "/{rest:path}", endpoint, include_in_schema=False),
+        ]
+    return routes
+
+
 proxy_router = APIRouter()
-proxy_router.routes.append(Route("/api/v1/{rest:path}", ProxyEndpoint(), include_in_schema=False))
+proxy_router.routes.extend(_routes())

@@ -59,6 +59,8 @@ async def test_metrics_include_requests_and_upstream_latency(platform: Platform)
     response = await platform.client.get("/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     text = response.text
-    assert 'kjt_http_requests_total{app="gateway"' in text
+    # proxied calls are labelled per service, never per URL
+    route = 'route="/api/v1/projects/{path}"'
+    assert f'kjt_http_requests_total{{app="gateway",method="GET",{route},status="200"}} 1.0' in text
     assert 'kjt_gateway_upstream_duration_seconds_count{method="GET",service="projects",status="200"} 1.0' in text
     assert 'kjt_gateway_upstream_errors_total{reason="unreachable",service="talent"} 1.0' in text

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import unquote
 
 import httpx
 from fastapi import FastAPI, Request
@@ -239,13 +241,40 @@ async def test_a_slow_service_is_a_504(platform: Platform) -> None:
     no_internal_host(response)
 
 
+async def raw_get(app: FastAPI, path: str) -> tuple[int, bytes]:
+    """A GET with the path exactly as given: httpx would normalise dot segments before sending."""
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": unquote(path), "raw_path": path.encode(), "root_path": "", "query_string": b"",
+        "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 1), "server": ("testserver", 80),
+    }
+    await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return start["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
 async def test_unknown_services_and_dot_segments_are_404(platform: Platform) -> None:
     for path in ("/api/v1/nothing/here", "/api/v1/projectsx/about", "/api/v1/", "/api/v1/foreign_experts/about",
-                 "/api/v1/projects/../../metrics", "/api/v1/projects/%2e%2e/%2e%2e/readyz", "/api/v1/auth/nope"):
+                 "/api/v1/auth/nope"):
         response = await platform.client.get(path)
         assert response.status_code == 404, path
         assert response.json()["code"] == "not_found"
+    for path in ("/api/v1/projects/../../metrics", "/api/v1/projects/./about", "/api/v1/projects/%2e%2e/readyz",
+                 "/api/v1/projects/a/../../../readyz"):
+        status, body = await raw_get(platform.app, path)
+        assert status == 404 and b"not_found" in body, path
     assert platform.router.forwarded("projects") == []
+    # a gateway route asked with the wrong method is a 405, not something for the proxy
+    wrong = await platform.client.get("/api/v1/auth/token")
+    assert wrong.status_code == 405 and wrong.json()["code"] == "method_not_allowed"
 
 
 async def test_bodies_over_the_limit_are_413_declared_or_streamed(make_platform) -> None:  # type: ignore[no-untyped-def]
@@ -349,3 +378,26 @@ async def test_cors_preflight_and_actual_request(make_platform) -> None:  # type
     )
     assert stranger.status_code == 400
     assert "access-control-allow-origin" not in stranger.headers
+
+
+async def test_hostile_requests_are_never_a_500(platform: Platform) -> None:
+    # the real authenticate(), not fake_auth: garbage credentials must be 401s
+    cases: list[tuple[str, str, dict[str, Any], bytes | None]] = [
+        ("PROPFIND", "/api/v1/projects/about", {}, None),
+        ("TRACE", "/api/v1/projects/about", {}, None),
+        ("GET", "/api/v1/projects/%ff%fe/%00", {}, None),
+        ("GET", "/api/v1/projects/about?q=%00&q=%ff", {}, None),
+        ("GET", "/api/v1/projects/about", {"traceparent": "00-" + "z" * 500, "tracestate": "x" * 4000}, None),
+        ("GET", "/api/v1/projects/about", {"X-Request-ID": "<script>" * 50, "Accept-Language": ";q=x,,;"}, None),
+        ("GET", "/api/v1/projects/about", {"Authorization": "Bearer " + "a" * 5000}, None),
+        ("GET", "/api/v1/projects/about", {"Authorization": "Basic Zm9vOmJhcg=="}, None),
+        ("GET", "/api/v1/projects/about", {"Authorization": "Bearer x", "X-API-Key": "y"}, None),
+        ("GET", "/api/v1/projects/about", {"X-API-Key": "吉林".encode()}, None),
+        ("GET", "/api/v1/projects/about", {"Connection": "close, x-a, , ,", "X-Forwarded-For": "garbage"}, None),
+        ("POST", "/api/v1/projects/audit/verify", {"Content-Type": "application/json"}, b"{not json"),
+        ("POST", "/api/v1/projects/about", {"Content-Type": "application/json"}, b"\x00\xff" * 100),
+    ]
+    for method, path, headers, body in cases:
+        response = await platform.client.request(method, path, headers=headers, content=body)
+        assert response.status_code < 500, (method, path, headers, response.status_code, response.text[:300])
+        no_internal_host(response)
