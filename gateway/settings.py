@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import DEFAULT_PORTS, SERVICES, PlatformSettings
+from shared.settings import DEFAULT_PORTS, DEV_JWT_SECRET, SERVICES, PlatformSettings
 
 
 class GatewaySettings(PlatformSettings):
@@ -12,7 +12,7 @@ class GatewaySettings(PlatformSettings):
     model_config = SettingsConfigDict(env_prefix="KJT_", extra="ignore")
 
     port: int = DEFAULT_PORTS["gateway"]
-    jwt_secret: str = Field(default="changethis-jwt-secret", description="HMAC key of people's access tokens.")
+    jwt_secret: str = Field(default=DEV_JWT_SECRET, description="HMAC key of people's access tokens.")
     jwt_ttl_minutes: int = 30
     admin_email: str = "admin@kjt.jl.gov.cn"
     admin_password: str | None = Field(

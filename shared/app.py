@@ -46,6 +46,9 @@ def configure_logging(level: str) -> None:
     if not root.handlers:
         logging.basicConfig(level=level, format="%(message)s")
     root.setLevel(level)
+    # One line per internal HTTP call (health polls included) is noise; our own access log covers it.
+    numeric = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, numeric))
 
 
 def service_openapi(app: FastAPI, spec: ServiceSpec) -> dict[str, Any]:

@@ -13,7 +13,10 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
-PLACEHOLDER_SECRETS = {"changethis", "changethis-internal-secret", "changethis-jwt-secret"}
+# Development defaults: long enough for HS256, refused in production.
+DEV_INTERNAL_SECRET = "changethis-internal-secret-for-development-only"
+DEV_JWT_SECRET = "changethis-jwt-secret-for-development-only"
+PLACEHOLDER_SECRETS = {"changethis", DEV_INTERNAL_SECRET, DEV_JWT_SECRET}
 
 SERVICES: tuple[str, ...] = ("projects", "foundation", "talent", "transfer", "foreign_experts")
 DEFAULT_PORTS: dict[str, int] = {
@@ -44,7 +47,7 @@ class PlatformSettings(BaseSettings):
         "PostgreSQL: every service in its own schema of this database.",
     )
     internal_secret: str = Field(
-        default="changethis-internal-secret",
+        default=DEV_INTERNAL_SECRET,
         description="HMAC key of the short-lived principal token the gateway signs for the services.",
     )
     internal_token_ttl_seconds: int = 60
@@ -68,6 +71,15 @@ class PlatformSettings(BaseSettings):
         return {"KJT_INTERNAL_SECRET": self.internal_secret}
 
 
+class _PlatformFallbackSource(EnvSettingsSource):
+    """The platform-wide ``KJT_`` variables, less those that name the gateway itself (``KJT_PORT``)."""
+
+    own_fields = frozenset({"port"})
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in super().__call__().items() if k not in self.own_fields}
+
+
 class ServiceSettings(PlatformSettings):
     """A service's settings: ``KJT_<SERVICE>_`` first, then the platform-wide ``KJT_`` variable."""
 
@@ -86,7 +98,7 @@ class ServiceSettings(PlatformSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        platform_env = EnvSettingsSource(settings_cls, env_prefix="KJT_")
+        platform_env = _PlatformFallbackSource(settings_cls, env_prefix="KJT_")
         return init_settings, env_settings, platform_env, file_secret_settings
 
     def model_post_init(self, context: Any, /) -> None:

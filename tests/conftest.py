@@ -159,6 +159,7 @@ def principal_headers(
     scopes: Iterable[str] = (),
     secret: str = TEST_SECRET,
     name: str | None = None,
+    ttl_seconds: int = 3600,
 ) -> dict[str, str]:
     """Headers as the gateway would forward them for a caller with these roles."""
     principal = Principal(
@@ -169,7 +170,8 @@ def principal_headers(
         scopes=frozenset(scopes),
         org_id=org_id,
     )
-    return {PRINCIPAL_HEADER: sign_principal(principal, secret)}
+    # Tests may build headers at import time; an hour outlasts any suite run.
+    return {PRINCIPAL_HEADER: sign_principal(principal, secret, ttl_seconds=ttl_seconds)}
 
 
 @asynccontextmanager

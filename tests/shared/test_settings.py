@@ -27,3 +27,9 @@ def test_production_refuses_placeholder_secrets() -> None:
     with pytest.raises(ValidationError):
         ProjectsSettings(env="production", internal_secret="short")
     assert ProjectsSettings(env="production", internal_secret="s" * 40).env == "production"
+
+
+def test_gateway_port_variable_does_not_leak_into_services(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KJT_PORT", "9000")
+    monkeypatch.delenv("KJT_PROJECTS_PORT", raising=False)
+    assert ProjectsSettings().port == 8101
