@@ -230,12 +230,16 @@ class ProxyEndpoint:
         )
         query = scope.get("query_string", b"").decode("latin-1")
         url = f"{base}{_upstream_path(scope, path)}" + (f"?{query}" if query else "")
-        request = client.build_request(
-            scope["method"],
-            url,
-            headers=self._request_headers(scope, settings, principal),
-            content=body() if has_body else None,
-        )
+        try:
+            request = client.build_request(
+                scope["method"],
+                url,
+                headers=self._request_headers(scope, settings, principal),
+                content=body() if has_body else None,
+            )
+        except (httpx.InvalidURL, ValueError, TypeError) as exc:
+            log.info("%s %s: not a URL that can be forwarded (%s)", scope["method"], path, type(exc).__name__)
+            raise BadRequest("请求地址无效。", "The request URL is not valid.") from None
         started = time.perf_counter()
         try:
             response = await client.send(request, stream=True)
@@ -280,6 +284,9 @@ class ProxyEndpoint:
                             type(exc).__name__)
                 return
             await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except OSError:
+            # The client went away (ASGI 2.4 servers raise it from send): nothing left to tell it.
+            log.debug("%s %s: the client disconnected", scope["method"], path)
         finally:
             await response.aclose()
 

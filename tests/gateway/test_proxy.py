@@ -37,8 +37,9 @@ def add_test_routes(app: FastAPI) -> None:
             }
         )
 
-    async def redirect() -> RedirectResponse:
-        return RedirectResponse("http://projects.svc.test/api/v1/projects/about", status_code=307)
+    async def redirect(request: Request) -> RedirectResponse:
+        # absolute, from the Host the gateway used: the service's internal name
+        return RedirectResponse(f"{request.base_url}api/v1/projects/about", status_code=307)
 
     async def stream() -> StreamingResponse:
         async def chunks() -> AsyncIterator[bytes]:
@@ -401,3 +402,75 @@ async def test_hostile_requests_are_never_a_500(platform: Platform) -> None:
         response = await platform.client.request(method, path, headers=headers, content=body)
         assert response.status_code < 500, (method, path, headers, response.status_code, response.text[:300])
         no_internal_host(response)
+
+
+async def test_over_real_http_connections(make_db) -> None:  # type: ignore[no-untyped-def]
+    """The same rules with the gateway's real pooled client and a service behind a real socket."""
+    import asyncio
+    import socket
+    from contextlib import AsyncExitStack
+
+    import uvicorn
+
+    from gateway.main import create_app
+    from tests.gateway.conftest import gateway_settings, service_app
+
+    service = service_app("projects", await make_db("projects"))
+    add_test_routes(service)
+
+    async def slow() -> JSONResponse:
+        await asyncio.sleep(1.5)
+        return JSONResponse({})
+
+    service.router.add_api_route("/api/v1/projects/slow", slow, methods=["GET"])
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()  # nothing listens there any more
+
+    server = uvicorn.Server(uvicorn.Config(service, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        for _ in range(500):
+            if server.started:
+                break
+            await asyncio.sleep(0.02)
+        assert server.started
+        urls = {"projects": f"http://127.0.0.1:{port}", "talent": f"http://127.0.0.1:{closed_port}"}
+        gateway = create_app(
+            gateway_settings(service_urls=urls, upstream_timeout_seconds=0.5, max_body_bytes=10_000),
+            database=await make_db("gateway"),
+        )
+        async with AsyncExitStack() as stack:
+            await stack.enter_async_context(gateway.router.lifespan_context(gateway))
+            client = await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://testserver")
+            )
+            assert (await client.get("/api/v1/projects/about")).status_code == 200
+
+            async def chunks(n: int) -> AsyncIterator[bytes]:
+                for _ in range(n):
+                    yield b"q" * 3000
+
+            fits = await client.post("/api/v1/projects/echo/x", content=chunks(3))
+            assert fits.status_code == 200 and fits.json()["length"] == 9000
+            too_big = await client.post("/api/v1/projects/echo/x", content=chunks(5))
+            assert too_big.status_code == 413
+            streamed = await client.get("/api/v1/projects/stream")
+            assert streamed.text == "".join(f"chunk-{i};" for i in range(5))
+            moved = await client.get("/api/v1/projects/redirect")
+            assert moved.headers["location"] == "/api/v1/projects/about"
+
+            timed_out = await client.get("/api/v1/projects/slow")
+            assert timed_out.status_code == 504
+            down = await client.get("/api/v1/talent/about")
+            assert down.status_code == 503 and "retry-after" in down.headers
+            assert str(closed_port) not in down.text and "127.0.0.1" not in down.text
+            # the pool still works after all that
+            assert (await client.get("/api/v1/projects/about")).status_code == 200
+    finally:
+        server.should_exit = True
+        await task
