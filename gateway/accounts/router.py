@@ -76,7 +76,7 @@ UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
 KeyId = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[0-9a-f]+$")]
 OrgFilter = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
-READ = problem_responses(401, 403, 404)
+READ = problem_responses(401, 403, 404, 422)
 LIST = problem_responses(401, 403, 422)
 WRITE = problem_responses(401, 403, 404, 409, 412, 422, 428)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -99,7 +99,7 @@ api_keys = APIRouter(prefix="/api-keys", tags=["admin-api-keys"])
     "`login_max_failures` consecutive failures the address is locked for `login_lockout_minutes` "
     "(401 `account_locked`), whether or not an account has it.",
     response_model=TokenRead,
-    responses=problem_responses(401, 422),
+    responses=problem_responses(401, 422, 429),
 )
 async def issue_token(
     request: Request,
@@ -125,7 +125,7 @@ async def issue_token(
     response_model=MeRead,
     responses=problem_responses(401),
 )
-async def me(session: DbSession, caller: Caller) -> MeRead:
+async def me(caller: Caller, session: DbSession) -> MeRead:
     if caller.kind not in ("user", "api_key"):
         raise Unauthorized("请先登录或提供 API 密钥。", "Log in or present an API key.")
     email = None
