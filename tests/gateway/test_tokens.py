@@ -203,6 +203,7 @@ async def test_token_expires_after_its_lifetime(gateway: Gateway) -> None:
     assert body["title"] == "访问令牌已过期"
 
 
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")  # HS512 with our 43-byte key
 async def test_forged_tokens_are_refused(gateway: Gateway) -> None:
     user = await _user(gateway)
     token = await gateway.token(EMAIL, GOOD_PASSWORD)
