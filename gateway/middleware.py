@@ -1,8 +1,8 @@
 """The gateway's middleware stack, all pure ASGI.
 
 Outermost first: security headers (so every answer carries them, errors included), request id /
-access log / metrics, CORS (so 413 and 429 answers are readable by browser clients too), the login
-rate limit, the body limit.
+access log / metrics, CORS (so 413 and 429 answers are readable by browser clients too), the rate
+limits of the gateway's own routes (login per IP), the body limit.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.docs import DOCS_HTML_PATHS
-from gateway.ratelimit import LoginRateLimitMiddleware
+from gateway.ratelimit import GatewayRateLimitMiddleware
 from gateway.settings import GatewaySettings
 from shared.errors import AppError, BadRequest, PayloadTooLarge
 from shared.middleware import RequestContextMiddleware, header, send_problem
@@ -153,7 +153,7 @@ class BodyLimitMiddleware:
 def install_gateway_middleware(app: FastAPI, settings: GatewaySettings) -> None:
     # add_middleware puts each one outside the previous: the last added runs first.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(LoginRateLimitMiddleware, trust_forwarded_for=settings.trust_forwarded_for)
+    app.add_middleware(GatewayRateLimitMiddleware, trust_forwarded_for=settings.trust_forwarded_for)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -26,17 +26,20 @@ from typing import Any
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway import security
 from gateway.health import GatewayMetrics
 from gateway.settings import GatewaySettings
 from shared.errors import TooManyRequests
 from shared.middleware import header, send_problem
-from shared.principal import Principal
+from shared.principal import ANONYMOUS, Principal
 
 log = logging.getLogger("kjt.gateway.ratelimit")
 
 LOGIN_PATH = "/api/v1/auth/token"
+GATEWAY_API_PREFIXES = ("/api/v1/auth", "/api/v1/admin")
 # After a Redis failure the memory fallback is used this long before Redis is tried again, so an
 # outage costs one slow call per few seconds, not one per request.
 REDIS_RETRY_SECONDS = 5.0
@@ -204,22 +207,37 @@ class RateLimiter:
             await self._redis_pool.aclose()
 
 
-class LoginRateLimitMiddleware:
-    """Limits ``POST /api/v1/auth/token`` per client IP, before any password is checked."""
+class GatewayRateLimitMiddleware:
+    """Rate limits for the gateway's own API (the proxy applies them to the services' routes).
+
+    ``POST /api/v1/auth/token`` counts per client IP against the login limit, before any password is
+    checked. Other ``/api/v1/auth`` and ``/api/v1/admin`` calls count per caller like proxied ones;
+    ``authenticate`` remembers its answer on the request, so the handler's own call is free, and a
+    bad credential is counted as an anonymous call from its IP (its 401 comes from the handler).
+    """
 
     def __init__(self, app: ASGIApp, *, trust_forwarded_for: bool = False) -> None:
         self.app = app
         self.trust_forwarded_for = trust_forwarded_for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != LOGIN_PATH:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = _route_path(scope)
         limiter: RateLimiter | None = getattr(scope["app"].state, "ratelimiter", None) if "app" in scope else None
-        if limiter is None:
+        if limiter is None or not _is_gateway_api(path):
             await self.app(scope, receive, send)
             return
-        decision = await limiter.check_login(client_ip(scope, self.trust_forwarded_for))
+        ip = client_ip(scope, self.trust_forwarded_for)
+        if path == LOGIN_PATH and scope["method"] == "POST":
+            decision = await limiter.check_login(ip)
+        else:
+            try:
+                principal = await security.authenticate(Request(scope, receive))
+            except Exception:
+                principal = ANONYMOUS
+            decision = await limiter.check(principal, ip)
         if not decision.allowed:
             await send_problem(scope, receive, send, decision.error())
             return
@@ -231,3 +249,13 @@ class LoginRateLimitMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _route_path(scope: Scope) -> str:
+    path: str = scope.get("path", "")
+    root = scope.get("root_path", "")
+    return path[len(root):] if root and path.startswith(root) else path
+
+
+def _is_gateway_api(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in GATEWAY_API_PREFIXES)

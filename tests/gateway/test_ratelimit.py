@@ -166,3 +166,19 @@ async def test_redis_down_fails_open_to_per_process_limits(caplog: pytest.LogCap
 def test_bad_limit_settings_are_refused_at_start() -> None:
     with pytest.raises(ValueError):
         RateLimiter(gateway_settings(rate_limit_user="lots"))
+
+
+async def test_the_gateways_own_routes_are_limited_per_caller(make_platform, fake_auth: FakeAuth) -> None:  # type: ignore[no-untyped-def]
+    platform: Platform = await make_platform(rate_limit_user="2/minute", rate_limit_anonymous="2/minute")
+    alice = fake_auth.bearer("alice", user("official", subject="alice"))
+    first = await platform.client.get("/api/v1/auth/me", headers=alice)
+    assert first.headers["ratelimit-limit"] == "2" and first.headers["ratelimit-remaining"] == "1"
+    await platform.client.get("/api/v1/admin/users", headers=alice)
+    refused = await platform.client.get("/api/v1/auth/me", headers=alice)
+    assert refused.status_code == 429 and "retry-after" in refused.headers
+    # bad credentials count against the caller's IP, and still get their 401 from the handler
+    bad = await platform.client.get("/api/v1/auth/me", headers={"Authorization": "Bearer forged"})
+    assert bad.status_code == 401 and bad.headers["ratelimit-remaining"] == "1"
+    # health, docs and metrics are not limited
+    for _ in range(3):
+        assert "ratelimit-limit" not in (await platform.client.get("/healthz")).headers
