@@ -22,7 +22,11 @@ Fixtures
     Replaces ``gateway.security.authenticate`` for the test, so proxy tests need no accounts:
     ``fake_auth.bearer("tok", principal)`` makes ``Authorization: Bearer tok`` that principal,
     ``fake_auth.api_key("key", principal)`` the same for ``X-API-Key``; any other credential is a
-    401, no credential is ``ANONYMOUS``. Login-flow tests leave it out and use the real one.
+    401, no credential is ``ANONYMOUS``. It reaches the proxy and the rate-limit middleware, which
+    look ``authenticate`` up on the module at call time; the accounts router imported the name
+    itself and keeps the real one. Login-flow tests leave it out and use the real one.
+Helpers: ``gateway_settings(**overrides)`` (the test settings), ``service_app(name, db)``,
+``start_services(stack, make_db)``, ``user(*roles)`` and ``agency_key(*scopes)`` principals.
 """
 
 from __future__ import annotations
