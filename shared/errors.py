@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 
 log = logging.getLogger("kjt.errors")
@@ -256,9 +257,7 @@ def problem_response(request: Request | None, error: AppError, lang: str | None 
     if lang is None:
         lang = negotiate_language(request.headers.get("accept-language") if request else None)
     instance = request.url.path if request else None
-    headers = dict(error.headers)
-    if request is not None and "x-request-id" in request.headers:
-        headers.setdefault("X-Request-ID", request.headers["x-request-id"])
+    headers = dict(error.headers)  # X-Request-ID is added by RequestContextMiddleware, once
     return JSONResponse(
         error.to_problem(lang, instance),
         status_code=error.status,
@@ -343,6 +342,10 @@ def _is_bad_value(exc: BaseException) -> bool:
 
 
 async def _unhandled(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, ClientDisconnect):
+        # The client went away mid-body (often an upload cut off for size): nobody reads this answer.
+        log.info("client disconnected during %s %s", request.method, request.url.path)
+        return problem_response(request, BadRequest("客户端已断开连接。", "The client disconnected."))
     if _is_bad_value(exc):
         return problem_response(request, InvalidValue(
             "请求中的数值超出允许范围或格式无效。", "A value in the request is out of range or malformed."

@@ -259,3 +259,12 @@ async def test_oversized_body_is_413(sample_db) -> None:
 
         streamed = await c.post(f"{P}/notes", content=chunks(), headers={**ALICE, "Content-Type": "application/json"})
         assert streamed.status_code == 413
+
+
+async def test_request_id_is_echoed_once(sample_db) -> None:
+    async with running(sample_app.create_app(sample_db)) as c:
+        r = await c.get(f"{P}/notes/1", headers={**ALICE, "X-Request-ID": "req-42"})
+        assert r.status_code == 404 and r.headers.get_list("x-request-id") == ["req-42"]
+        generated = await c.get(f"{P}/public", headers={**ALICE, "X-Request-ID": "bad id with spaces"})
+        ids = generated.headers.get_list("x-request-id")
+        assert len(ids) == 1 and ids[0] != "bad id with spaces"
