@@ -72,7 +72,7 @@ async def _from_bearer(request: Request, authorization: str) -> Principal:
         row = await UserRepository(session).identity(claims.user_id)
     if row is None:
         raise InvalidToken("访问令牌对应的用户不存在。", "The token's user no longer exists.")
-    if not row.active:
+    if not row.active or row.org_active is False:
         raise AccountDisabled()
     if claims.issued_at < int(row.password_changed_at.timestamp()):
         raise InvalidToken(
@@ -101,7 +101,7 @@ async def _from_api_key(request: Request, key: str) -> Principal:
         # The secret is checked before anything else is revealed about the key.
         if row is None or not keys.matches(key, row.key_digest):
             raise InvalidApiKey()
-        if row.revoked_at is not None:
+        if row.revoked_at is not None or row.org_active is False:
             raise ApiKeyRevoked()
         if row.expires_at is not None and row.expires_at <= now:
             raise ApiKeyExpired()

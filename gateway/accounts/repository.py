@@ -93,6 +93,14 @@ class UserRepository:
     async def by_email(self, email: str) -> User | None:
         return (await self.session.execute(select(User).where(User.email == email))).scalar()
 
+    async def organization_active(self, organization_id: int | None) -> bool:
+        """Whether the user's organisation (if any) is active."""
+        if organization_id is None:
+            return True
+        return bool(
+            (await self.session.execute(select(Organization.active).where(Organization.id == organization_id))).scalar()
+        )
+
     async def any_exists(self) -> bool:
         return bool((await self.session.execute(select(exists().where(User.id.is_not(None))))).scalar())
 
@@ -125,7 +133,7 @@ class UserRepository:
         stmt = (
             select(
                 User.id, User.active, User.roles, User.organization_id, User.display_name,
-                User.password_changed_at, Organization.uscc,
+                User.password_changed_at, Organization.uscc, Organization.active.label("org_active"),
             )
             .outerjoin(Organization, Organization.id == User.organization_id)
             .where(User.id == user_id)
@@ -216,6 +224,7 @@ class ApiKeyRepository:
             select(
                 ApiKey.id, ApiKey.key_digest, ApiKey.agency, ApiKey.scopes, ApiKey.organization_id,
                 ApiKey.expires_at, ApiKey.revoked_at, ApiKey.last_used_at, Organization.uscc,
+                Organization.active.label("org_active"),
             )
             .outerjoin(Organization, Organization.id == ApiKey.organization_id)
             .where(ApiKey.id == key_id)

@@ -16,42 +16,15 @@ from pydantic import (
     field_validator,
 )
 from pydantic_core import PydanticCustomError
-from stdnum.cn import uscc as stdnum_uscc
 
 from gateway.accounts import keys, passwords
 from gateway.accounts.models import ORG_KINDS
 from shared.principal import ROLES
 from shared.schemas import InputSchema, OutputSchema
+from shared.validators import USCC
 
 MAX_ID = 2**63 - 1
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-
-def normalize_uscc(value: str) -> str:
-    """The code as stored: the 18 characters of GB 32100 (DOMAIN ID-1), checked by its check character.
-
-    A stop-gap until ``shared.validators`` lands: stdnum supplies the arithmetic, but not its
-    ``validate()``, which insists on 8 leading digits and so refuses authorities with letter codes.
-    """
-    number = stdnum_uscc.compact(value)
-    if len(number) != 18:
-        raise PydanticCustomError(
-            "invalid_uscc", "统一社会信用代码应为 18 位 / a unified social credit code has 18 characters"
-        )
-    if any(c not in _USCC_ALPHABET for c in number):
-        raise PydanticCustomError(
-            "invalid_uscc",
-            "统一社会信用代码含有不允许的字符（不使用 I、O、S、V、Z） / invalid characters "
-            "(I, O, S, V and Z are never used)",
-        )
-    if number[-1] != stdnum_uscc.calc_check_digit(number):
-        raise PydanticCustomError(
-            "invalid_uscc", "统一社会信用代码校验码错误 / the check character does not match"
-        )
-    return number
-
 
 _EMAIL_RE = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
@@ -90,7 +63,6 @@ def _check_scopes(value: list[str]) -> list[str]:
     return sorted(set(value))
 
 
-USCC = Annotated[str, StringConstraints(max_length=40), AfterValidator(normalize_uscc)]
 Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_check_email)]
 # Passwords are taken exactly as typed: no trimming, whatever the schema's defaults.
 Password = Annotated[str, StringConstraints(strip_whitespace=False), AfterValidator(_check_password)]

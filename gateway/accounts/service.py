@@ -246,7 +246,8 @@ async def login(
             raise AccountLocked(settings.login_lockout_minutes, int(window.total_seconds()))
         raise InvalidCredentials("邮箱或密码错误。", "The e-mail address or the password is wrong.")
     assert user is not None
-    if not user.active:
+    # An organisation that is deactivated takes its people's access with it.
+    if not user.active or not await UserRepository(session).organization_active(user.organization_id):
         raise AccountDisabled()
     await failures.clear(digest)
     await UserRepository(session).record_login(user.id, now, new_hash)

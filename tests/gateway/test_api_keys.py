@@ -211,3 +211,22 @@ async def test_cli_functions_issue_and_revoke_keys(gateway: Gateway) -> None:
     with pytest.raises(ValidationFailed) as bad:
         await commands.create_api_key(gateway.db, "x", "某机关", ["not a scope"], None)
     assert bad.value.extra["errors"][0]["code"] == "invalid_scope"
+
+
+async def test_deactivating_an_organisation_stops_its_people_and_keys(gateway: Gateway) -> None:
+    admin = await gateway.admin()
+    org = await gateway.create_org(admin, USCC_CHANGCHUN, "吉林省某市场监管局", "government")
+    await gateway.create_user(admin, "li@example.cn", "applicant", organization_id=org["id"])
+    person = await gateway.bearer("li@example.cn", "Zhang-San-2026")
+    key = await _issue(gateway, agency=None, organization_id=org["id"])
+    assert (await gateway.client.get(ME, headers=person)).status_code == 200
+    assert (await gateway.client.get(ME, headers={"X-API-Key": key["key"]})).status_code == 200
+
+    url = f"/api/v1/admin/organizations/{org['id']}"
+    etag = (await gateway.client.get(url, headers=admin)).headers["etag"]
+    off = await gateway.client.patch(url, json={"active": False}, headers={**admin, "If-Match": etag})
+    assert off.status_code == 200, off.text
+
+    _problem(await gateway.client.get(ME, headers=person), 401, "account_disabled")
+    _problem(await gateway.client.get(ME, headers={"X-API-Key": key["key"]}), 401, "api_key_revoked")
+    _problem(await gateway.login("li@example.cn", "Zhang-San-2026"), 401, "account_disabled")
