@@ -79,9 +79,23 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
         raise _bad_cursor() from exc
 
 
+def _expect(column: InstrumentedAttribute[Any], value: Any) -> Any:
+    """A crafted cursor must not smuggle a value of another type into the query."""
+    try:
+        expected = column.type.python_type
+    except NotImplementedError:  # pragma: no cover - every sortable column type has one
+        return value
+    if isinstance(value, bool) or not isinstance(value, expected):
+        raise _bad_cursor()
+    if expected is int and not -(2**63) <= value < 2**63:
+        raise _bad_cursor()
+    return value
+
+
 @dataclass(frozen=True)
 class SortSpec:
-    """The sort fields a list allows, by public name; the id breaks ties."""
+    """The sort fields a list allows, by public name; the id breaks ties. Sort fields must be NOT NULL
+    (keyset comparisons skip NULLs)."""
 
     fields: dict[str, InstrumentedAttribute[Any]]
     id_column: InstrumentedAttribute[Any]
@@ -117,9 +131,10 @@ async def paginate(
     if cursor:
         values = decode_cursor(cursor, 1 if same else 2)
         if same:
-            stmt = stmt.where(id_col < values[0] if descending else id_col > values[0])
+            last = _expect(id_col, values[0])
+            stmt = stmt.where(id_col < last if descending else id_col > last)
         else:
-            key, last_id = values
+            key, last_id = _expect(column, values[0]), _expect(id_col, values[1])
             if descending:
                 stmt = stmt.where(or_(column < key, and_(column == key, id_col < last_id)))
             else:

@@ -151,6 +151,15 @@ async def test_cursor_pagination_walks_every_row_once(sample_db) -> None:
             assert seen == expected, sort
         bad = await c.get(f"{P}/notes", params={"cursor": "!!!"}, headers=ALICE)
         assert bad.status_code == 422 and bad.json()["errors"][0]["code"] == "invalid_cursor"
+        from shared.pagination import encode_cursor
+
+        for forged in (encode_cursor(["x"]), encode_cursor([True]), encode_cursor([2**70]),
+                       encode_cursor([1, "title"])):
+            r = await c.get(f"{P}/notes", params={"cursor": forged}, headers=ALICE)
+            assert r.status_code == 422, (forged, r.text)
+        forged_pair = encode_cursor([5, 5])  # sorted by title, the key must be text
+        r = await c.get(f"{P}/notes", params={"cursor": forged_pair, "sort": "title"}, headers=ALICE)
+        assert r.status_code == 422
         bad_sort = await c.get(f"{P}/notes", params={"sort": "owner"}, headers=ALICE)
         assert bad_sort.status_code == 422
         too_many = await c.get(f"{P}/notes", params={"limit": 101}, headers=ALICE)
