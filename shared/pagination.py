@@ -89,6 +89,8 @@ def _expect(column: InstrumentedAttribute[Any], value: Any) -> Any:
         raise _bad_cursor()
     if expected is int and not -(2**63) <= value < 2**63:
         raise _bad_cursor()
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise _bad_cursor()
     return value
 
 

@@ -5,46 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, delete, exists, or_, select, update
+from sqlalchemy import case, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts.models import ApiKey, LoginFailure, Organization, User
-from shared.errors import ValidationFailed
-from shared.pagination import SortSpec, decode_cursor, paginate
-
-
-def _invalid_cursor() -> ValidationFailed:
-    return ValidationFailed([{"field": "cursor", "code": "invalid_cursor", "message": "invalid cursor"}])
-
-
-def _fits(value: Any, column: Any) -> bool:
-    expected = column.type.python_type
-    if not isinstance(value, expected) or isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return -(2**63) <= value < 2**63
-    if isinstance(value, datetime):
-        return value.tzinfo is not None
-    return True
-
-
-async def _page(
-    session: AsyncSession, stmt: Select[Any], spec: SortSpec, limit: int, cursor: str | None, sort: str | None
-) -> tuple[list[Any], str | None]:
-    if cursor:
-        # A well-formed cursor may still carry values that do not fit the sort column (crafted, or
-        # from another list): refuse it here rather than let the database choke on it.
-        column, _ = spec.resolve(sort)
-        columns = [column] if column is spec.id_column else [column, spec.id_column]
-        values = decode_cursor(cursor, len(columns))
-        if not all(_fits(v, c) for v, c in zip(values, columns, strict=True)):
-            raise _invalid_cursor()
-    try:
-        return await paginate(session, stmt, spec, limit=limit, cursor=cursor, sort=sort)
-    except (StatementError, OverflowError) as exc:
-        raise _invalid_cursor() from exc
+from shared.pagination import SortSpec, paginate
 
 
 class OrganizationRepository:
@@ -75,7 +41,7 @@ class OrganizationRepository:
             stmt = stmt.where(Organization.active == active)
         if region_code is not None:
             stmt = stmt.where(Organization.region_code.startswith(region_code, autoescape=True))
-        return await _page(self.session, stmt, self.sort_spec, limit, cursor, sort)
+        return await paginate(self.session, stmt, self.sort_spec, limit=limit, cursor=cursor, sort=sort)
 
 
 class UserRepository:
@@ -116,7 +82,7 @@ class UserRepository:
             stmt = stmt.where(User.organization_id == organization_id)
         if active is not None:
             stmt = stmt.where(User.active == active)
-        return await _page(self.session, stmt, self.sort_spec, limit, cursor, sort)
+        return await paginate(self.session, stmt, self.sort_spec, limit=limit, cursor=cursor, sort=sort)
 
     async def record_login(self, user_id: int, now: datetime, new_hash: str | None) -> None:
         # A plain UPDATE, not a flush of the object: logging in is not an edit, so the version
@@ -216,7 +182,7 @@ class ApiKeyRepository:
             stmt = stmt.where(ApiKey.organization_id == organization_id)
         if revoked is not None:
             stmt = stmt.where(ApiKey.revoked_at.is_not(None) if revoked else ApiKey.revoked_at.is_(None))
-        return await _page(self.session, stmt, self.sort_spec, limit, cursor, sort)
+        return await paginate(self.session, stmt, self.sort_spec, limit=limit, cursor=cursor, sort=sort)
 
     async def credential(self, key_id: str) -> Any:
         """What authenticating a key needs, in one primary-key query."""
