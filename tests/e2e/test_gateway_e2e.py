@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from shared.settings import SERVICES, url_segment
-from tests.e2e.conftest import Platform
+from tests.e2e.processes import Platform
 
 pytestmark = pytest.mark.e2e
 
