@@ -68,7 +68,7 @@ async def _from_bearer(request: Request, authorization: str) -> Principal:
     now = now_of(request.app.state)
     claims = tokens.verify_access_token(token.strip(), settings.jwt_secret, now)
     db: Database = request.app.state.db
-    async with db.sessionmaker() as session:
+    async with db.read_sessionmaker() as session:
         row = await UserRepository(session).identity(claims.user_id)
     if row is None:
         raise InvalidToken("访问令牌对应的用户不存在。", "The token's user no longer exists.")
@@ -95,7 +95,7 @@ async def _from_api_key(request: Request, key: str) -> Principal:
         raise InvalidApiKey()
     db: Database = request.app.state.db
     now = now_of(request.app.state)
-    async with db.sessionmaker() as session:
+    async with db.read_sessionmaker() as session:
         repo = ApiKeyRepository(session)
         row = await repo.credential(key_id)
         # The secret is checked before anything else is revealed about the key.

@@ -110,7 +110,7 @@ async def rolled_back(db: Database) -> AsyncIterator[Database]:
     the app's commits become savepoint releases."""
     async with db.engine.connect() as conn:
         outer = await conn.begin()
-        db.sessionmaker = async_sessionmaker(
+        db.sessionmaker = db.read_sessionmaker = async_sessionmaker(
             bind=conn, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
         )
         try:

@@ -42,6 +42,11 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _sqlite_begin_deferred(conn: Any) -> None:
+    # Reads take no lock up front, so many readers never queue behind each other or a writer (WAL).
+    conn.exec_driver_sql("BEGIN")
+
+
 class Database:
     """The engine and session factory of one service, living in that service's own schema."""
 
@@ -49,19 +54,31 @@ class Database:
         self.url = url
         self.schema = schema
         self.postgres = is_postgres(url)
-        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+        kwargs: dict[str, Any] = {"echo": echo}
         if self.postgres:
+            kwargs["pool_pre_ping"] = True  # a file never drops a connection; a server may
             # Every connection works inside the service's schema; no table name carries a schema,
             # so the same models and migrations serve SQLite files and PostgreSQL schemas.
             kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
             kwargs["pool_size"] = pool_size
             kwargs["max_overflow"] = pool_size
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        self.read_engine: AsyncEngine = self.engine
         if not self.postgres:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
+            # SQLite has one writer at a time: reads get their own engine whose transactions do not
+            # take the write lock, so GETs and authentication never wait behind each other.
+            self.read_engine = create_async_engine(url, **kwargs)
+            event.listen(self.read_engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.read_engine.sync_engine, "begin", _sqlite_begin_deferred)
         self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False, autoflush=False
+        )
+        self.read_sessionmaker: async_sessionmaker[AsyncSession] = (
+            async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
+            if self.read_engine is not self.engine
+            else self.sessionmaker
         )
 
     async def ensure_schema(self) -> None:
@@ -72,8 +89,10 @@ class Database:
             await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
 
     async def ping(self) -> None:
-        async with self.sessionmaker() as session:
+        async with self.read_sessionmaker() as session:
             await session.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()

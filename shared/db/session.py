@@ -16,7 +16,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     never sees a success whose commit then failed.
     """
     db = request.app.state.db
-    async with db.sessionmaker() as session:
+    # GET and HEAD only read: on SQLite they take no write lock (see Database.read_sessionmaker).
+    maker = db.read_sessionmaker if request.method in ("GET", "HEAD") else db.sessionmaker
+    async with maker() as session:
         try:
             yield session
         except BaseException:
