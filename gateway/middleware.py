@@ -14,8 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.docs import DOCS_HTML_PATHS
 from gateway.ratelimit import GatewayRateLimitMiddleware
 from gateway.settings import GatewaySettings
-from shared.errors import AppError, BadRequest, PayloadTooLarge
-from shared.middleware import RequestContextMiddleware, header, send_problem
+from shared.middleware import BodyLimitMiddleware, RequestContextMiddleware, header
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # Swagger UI and ReDoc from our own assets: both inject inline styles, ReDoc runs its search in a
@@ -35,10 +34,6 @@ CORS_EXPOSE_HEADERS = [
     "ETag", "Location", "Retry-After", "X-Request-ID",
     "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset",
 ]
-
-
-class BodyTooLarge(Exception):
-    """Raised from ``receive`` when a streamed body passes the limit."""
 
 
 def route_path(scope: Scope) -> str:
@@ -85,69 +80,6 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-class BodyLimitMiddleware:
-    """413 for a body over ``max_bytes``, declared or counted while it streams.
-
-    When a handler turns the failed read into some other error (FastAPI makes it a 400), the 413
-    replaces that answer."""
-
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    def _error(self) -> PayloadTooLarge:
-        return PayloadTooLarge(
-            f"请求体不能超过 {self.max_bytes} 字节。", f"The request body may not exceed {self.max_bytes} bytes."
-        )
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = header(scope, b"content-length")
-        if declared is not None:
-            error: AppError | None = None
-            if not declared.isdigit():
-                error = BadRequest("Content-Length 无效。", "Invalid Content-Length.")
-            elif int(declared) > self.max_bytes:
-                error = self._error()
-            if error is not None:
-                await send_problem(scope, receive, send, error)
-                return
-        received = 0
-        exceeded = False
-        started = False
-        replaced = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, exceeded
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    exceeded = True
-                    raise BodyTooLarge
-            return message
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal started, replaced
-            if replaced:
-                return
-            if message["type"] == "http.response.start":
-                started = True
-                if exceeded and message["status"] != 413:
-                    replaced = True
-                    await send_problem(scope, receive, send, self._error())
-                    return
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, send_wrapper)
-        except BodyTooLarge:
-            if not started:
-                await send_problem(scope, receive, send, self._error())
 
 
 def install_gateway_middleware(app: FastAPI, settings: GatewaySettings) -> None:

@@ -24,12 +24,12 @@ from starlette.types import Receive, Scope, Send
 
 from gateway import security
 from gateway.health import GatewayMetrics
-from gateway.middleware import BodyTooLarge, request_scheme
+from gateway.middleware import request_scheme
 from gateway.ratelimit import Decision, RateLimiter, client_ip
 from gateway.settings import GatewaySettings
 from shared.errors import AppError, BadRequest, GatewayTimeout, NotFound, PayloadTooLarge
+from shared.middleware import BodyTooLarge, send_problem
 from shared.middleware import header as _header
-from shared.middleware import send_problem
 from shared.principal import PRINCIPAL_HEADER, Principal, sign_principal
 from shared.settings import SERVICES, url_segment
 

@@ -18,7 +18,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import AppError, InvalidCharacters, PayloadTooLarge, Unauthorized, problem_response
+from shared.errors import AppError, BadRequest, InvalidCharacters, PayloadTooLarge, Unauthorized, problem_response
 from shared.principal import PRINCIPAL_HEADER, verify_principal
 
 access_log = logging.getLogger("kjt.access")
@@ -115,12 +115,22 @@ class RequestContextMiddleware:
                 )
 
 
+class BodyTooLarge(Exception):
+    """Raised from ``receive`` once a body runs over the limit; code reading a body may catch it."""
+
+
 class BodyLimitMiddleware:
-    """Refuses bodies over ``max_bytes`` with a 413, whether declared or streamed."""
+    """Refuses bodies over ``max_bytes`` with a 413, whether declared or streamed, and a malformed
+    Content-Length with a 400."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+
+    def _too_large(self) -> PayloadTooLarge:
+        return PayloadTooLarge(
+            f"请求体不能超过 {self.max_bytes} 字节。", f"The request body may not exceed {self.max_bytes} bytes."
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -128,17 +138,14 @@ class BodyLimitMiddleware:
             return
         declared = header(scope, b"content-length")
         if declared is not None:
-            if not declared.isdigit() or int(declared) > self.max_bytes:
+            if not declared.isdigit():
+                await send_problem(scope, receive, send, BadRequest("Content-Length 无效。", "Invalid Content-Length."))
+                return
+            if int(declared) > self.max_bytes:
                 await send_problem(scope, receive, send, self._too_large())
                 return
         received = 0
-        exceeded = False
-
-        async def send_wrapper(message: Message) -> None:
-            # Once the body ran over, whatever the app answers (often a 400 from a broken read) is
-            # replaced by the 413 below.
-            if not exceeded:
-                await send(message)
+        exceeded = started = replaced = False
 
         async def limited_receive() -> Message:
             nonlocal received, exceeded
@@ -147,22 +154,27 @@ class BodyLimitMiddleware:
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     exceeded = True
-                    raise _BodyTooLarge
+                    raise BodyTooLarge
             return message
 
-        with contextlib.suppress(_BodyTooLarge):
+        async def send_wrapper(message: Message) -> None:
+            # Once the body ran over, whatever the app answers (often a 400 from a broken read) is
+            # replaced by the 413; an app that answers 413 itself is passed through.
+            nonlocal started, replaced
+            if replaced:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+                if exceeded and message["status"] != 413:
+                    replaced = True
+                    await send_problem(scope, receive, send, self._too_large())
+                    return
+            await send(message)
+
+        with contextlib.suppress(BodyTooLarge):
             await self.app(scope, limited_receive, send_wrapper)
-        if exceeded:
+        if exceeded and not started:
             await send_problem(scope, receive, send, self._too_large())
-
-    def _too_large(self) -> PayloadTooLarge:
-        return PayloadTooLarge(
-            f"请求体不能超过 {self.max_bytes} 字节。", f"The request body may not exceed {self.max_bytes} bytes."
-        )
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 class InternalAuthMiddleware:
