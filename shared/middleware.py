@@ -58,6 +58,8 @@ class Metrics:
 class RequestContextMiddleware:
     """Gives every request an ``X-Request-ID``, logs it as one JSON line and counts it."""
 
+    plain_paths = frozenset({"/openapi.json", "/docs", "/redoc"})
+
     def __init__(self, app: ASGIApp, metrics: Metrics, *, log_requests: bool = True) -> None:
         self.app = app
         self.metrics = metrics
@@ -95,7 +97,11 @@ class RequestContextMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
-            template = getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched"
+            template = getattr(route, "path_format", None) or getattr(route, "path", None)
+            if template is None:
+                # Plain Starlette routes (the OpenAPI document) leave no route in the scope; a path
+                # that answered is one of those few, anything else stays "unmatched" (no label per URL).
+                template = scope["path"] if status < 400 and scope["path"] in self.plain_paths else "unmatched"
             method = scope.get("method", "")
             self.metrics.requests.labels(self.metrics.app_name, method, template, str(status)).inc()
             self.metrics.latency.labels(self.metrics.app_name, method, template).observe(elapsed)
