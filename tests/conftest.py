@@ -67,7 +67,7 @@ def migrate(name: str, url: str, schema: str) -> None:
     """Build a schema the way production does: by running the service's migrations."""
     from alembic import command
 
-    command.upgrade(alembic_config(name, url, schema), "head")
+    command.upgrade(alembic_config(name, url, schema), "heads")
 
 
 class MigratedDatabases:

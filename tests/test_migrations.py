@@ -41,11 +41,11 @@ async def table_names(url: str, schema: str) -> set[str]:
 async def test_migrations_match_models_and_round_trip(name: str, backend: str, tmp_path) -> None:
     url, schema = await scratch(backend, name, tmp_path)
     cfg = alembic_config(name, url, schema)
-    await asyncio.to_thread(command.upgrade, cfg, "head")
+    await asyncio.to_thread(command.upgrade, cfg, "heads")
     await asyncio.to_thread(command.check, cfg)
     tables = await table_names(url, schema)
     assert {"alembic_version", "workflow_history", "idempotency_records", "audit_log"} <= tables
     await asyncio.to_thread(command.downgrade, cfg, "base")
     assert await table_names(url, schema) <= {"alembic_version"}
-    await asyncio.to_thread(command.upgrade, cfg, "head")
+    await asyncio.to_thread(command.upgrade, cfg, "heads")
     assert await table_names(url, schema) == tables

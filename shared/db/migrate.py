@@ -31,7 +31,8 @@ def config_for(name: str, database_url: str | None, var_dir: Path) -> Config:
     return alembic_config(name, database_url_for(name, database_url, var_dir), name)
 
 
-def upgrade(name: str, database_url: str | None, var_dir: Path, revision: str = "head") -> None:
+def upgrade(name: str, database_url: str | None, var_dir: Path, revision: str = "heads") -> None:
+    # "heads": a history may briefly have parallel branches (work landing side by side) before a merge.
     command.upgrade(config_for(name, database_url, var_dir), revision)
 
 
