@@ -1,0 +1,177 @@
+"""Swagger UI and ReDoc served from local assets, and the routes of the documentation.
+
+The HTML pages use relative URLs only (``openapi.json``, ``docs/static/...``), so they work behind
+any path prefix, and load nothing from another origin: no CDN, no web fonts, no validator badge.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+
+from gateway.docs.cache import OpenAPICache, _with_root_path
+from shared.errors import NotFound
+
+DOCS_HTML_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+STATIC_FILES: dict[str, str] = {
+    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+    "swagger-ui.css": "text/css; charset=utf-8",
+    "redoc.standalone.js": "text/javascript; charset=utf-8",
+    "favicon.png": "image/png",
+}
+
+
+
+
+@lru_cache(maxsize=1)
+def static_dir() -> Path:
+    """The Swagger UI and ReDoc bundles shipped in the installed ``fastapi_offline`` package."""
+    return Path(str(files("fastapi_offline").joinpath("static")))
+
+
+def _page(title: str, head: str, body: str, *, favicon: str = "docs/static/favicon.png") -> str:
+    return (
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{html.escape(title)}</title>\n"
+        f"<link rel=\"icon\" type=\"image/png\" href=\"{favicon}\">\n"
+        f"{head}</head>\n<body>\n{body}</body>\n</html>\n"
+    )
+
+
+SWAGGER_INIT_JS = """\
+"use strict";
+// Relative URLs: the page works under any path prefix.
+(function () {
+  var here = window.location.href.split("#")[0].split("?")[0];
+  window.ui = SwaggerUIBundle({
+    url: new URL("openapi.json", here).href,
+    dom_id: "#swagger-ui",
+    layout: "BaseLayout",
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
+    deepLinking: true,
+    displayRequestDuration: true,
+    showExtensions: true,
+    validatorUrl: null,
+    oauth2RedirectUrl: new URL("docs/oauth2-redirect", here).href
+  });
+})();
+"""
+
+# Hands the authorisation answer back to the Swagger UI window that opened this popup.
+OAUTH2_REDIRECT_JS = """\
+"use strict";
+(function () {
+  var opener = window.opener;
+  var pending = opener && opener.swaggerUIRedirectOauth2;
+  if (!pending) {
+    document.body.textContent = "No Swagger UI authorisation is waiting for this answer.";
+    return;
+  }
+  var fromHash = /(code|token|error)=/.test(window.location.hash);
+  var query = new URLSearchParams((fromHash ? window.location.hash : window.location.search).substring(1));
+  var answer = {};
+  query.forEach(function (value, key) { answer[key] = value; });
+  var auth = pending.auth;
+  var stateMatches = answer.state === pending.state;
+  var flow = auth.schema.get("flow");
+  var codeFlow = flow === "accessCode" || flow === "authorizationCode" || flow === "authorization_code";
+  if (codeFlow && !auth.code) {
+    if (!stateMatches) {
+      pending.errCb({authId: auth.name, source: "auth", level: "warning",
+        message: "The state returned does not match the state sent; the answer may not be genuine."});
+    }
+    if (answer.code) {
+      delete pending.state;
+      auth.code = answer.code;
+      pending.callback({auth: auth, redirectUrl: pending.redirectUrl});
+    } else {
+      pending.errCb({authId: auth.name, source: "auth", level: "error",
+        message: answer.error ? answer.error + ": " + (answer.error_description || "") : "No code was returned."});
+    }
+  } else {
+    pending.callback({auth: auth, token: answer, isValid: stateMatches, redirectUrl: pending.redirectUrl});
+  }
+  window.close();
+})();
+"""
+
+
+def swagger_html(title: str) -> str:
+    return _page(
+        f"{title} – Swagger UI",
+        "<link rel=\"stylesheet\" href=\"docs/static/swagger-ui.css\">\n",
+        "<div id=\"swagger-ui\"></div>\n"
+        "<script src=\"docs/static/swagger-ui-bundle.js\"></script>\n"
+        "<script src=\"docs/swagger-init.js\"></script>\n",
+    )
+
+
+def redoc_html(title: str) -> str:
+    return _page(
+        f"{title} – ReDoc",
+        "<style>body { margin: 0; padding: 0; }</style>\n",
+        "<redoc spec-url=\"openapi.json\"></redoc>\n"
+        "<script src=\"docs/static/redoc.standalone.js\"></script>\n",
+    )
+
+
+# Served at /docs/oauth2-redirect, so its relative URLs resolve under /docs/.
+OAUTH2_REDIRECT_HTML = _page(
+    "Swagger UI: OAuth2", "", "<script src=\"oauth2-redirect.js\"></script>\n", favicon="static/favicon.png"
+)
+
+
+docs_router = APIRouter(include_in_schema=False)
+
+
+@docs_router.get("/openapi.json")
+async def openapi_json(request: Request) -> Response:
+    cache: OpenAPICache = request.app.state.openapi_cache
+    document, body = await cache.get(request.app)
+    root_path = request.scope.get("root_path", "")
+    if root_path:
+        body = json.dumps(_with_root_path(document, root_path), ensure_ascii=False).encode()
+    return Response(body, media_type="application/json", headers={"Cache-Control": "no-cache"})
+
+
+@docs_router.get("/docs")
+async def swagger_ui(request: Request) -> HTMLResponse:
+    return HTMLResponse(swagger_html(request.app.title))
+
+
+@docs_router.get("/redoc")
+async def redoc(request: Request) -> HTMLResponse:
+    return HTMLResponse(redoc_html(request.app.title))
+
+
+@docs_router.get("/docs/oauth2-redirect")
+async def oauth2_redirect() -> HTMLResponse:
+    return HTMLResponse(OAUTH2_REDIRECT_HTML)
+
+
+@docs_router.get("/docs/swagger-init.js")
+async def swagger_init() -> Response:
+    return Response(SWAGGER_INIT_JS, media_type="text/javascript; charset=utf-8")
+
+
+@docs_router.get("/docs/oauth2-redirect.js")
+async def oauth2_redirect_js() -> Response:
+    return Response(OAUTH2_REDIRECT_JS, media_type="text/javascript; charset=utf-8")
+
+
+@docs_router.get("/docs/static/{name}")
+async def docs_static(name: str) -> Response:
+    media_type = STATIC_FILES.get(name)
+    path = static_dir() / name
+    if media_type is None or not path.is_file():
+        raise NotFound()
+    return FileResponse(
+        path, media_type=media_type, headers={"Cache-Control": "public, max-age=86400"}
+    )
