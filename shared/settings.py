@@ -16,7 +16,8 @@ from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSetti
 # Development defaults: long enough for HS256, refused in production.
 DEV_INTERNAL_SECRET = "changethis-internal-secret-for-development-only"
 DEV_JWT_SECRET = "changethis-jwt-secret-for-development-only"
-PLACEHOLDER_SECRETS = {"changethis", DEV_INTERNAL_SECRET, DEV_JWT_SECRET}
+DEV_SUBJECT_KEY_SECRET = "changethis-subject-key-secret-for-development-only"
+PLACEHOLDER_SECRETS = {"changethis", DEV_INTERNAL_SECRET, DEV_JWT_SECRET, DEV_SUBJECT_KEY_SECRET}
 
 SERVICES: tuple[str, ...] = ("projects", "foundation", "talent", "transfer", "foreign_experts")
 DEFAULT_PORTS: dict[str, int] = {
@@ -49,6 +50,12 @@ class PlatformSettings(BaseSettings):
     internal_secret: str = Field(
         default=DEV_INTERNAL_SECRET,
         description="HMAC key of the short-lived principal token the gateway signs for the services.",
+    )
+    subject_key_secret: str = Field(
+        default=DEV_SUBJECT_KEY_SECRET,
+        description="HMAC key of the subject keys (shared.subject_keys): integrity records and the limits "
+        "ledger name people and organisations by it, never by their ID number or USCC. The same in every "
+        "process; changing it re-keys every stored subject.",
     )
     internal_token_ttl_seconds: int = 60
     log_level: str = "INFO"
@@ -104,6 +111,10 @@ class ServiceSettings(PlatformSettings):
     def model_post_init(self, context: Any, /) -> None:
         if not self.port:
             self.port = DEFAULT_PORTS.get(self.service_name, 0)
+
+    def secrets(self) -> dict[str, str]:
+        # Services hash ID numbers into subject keys; the gateway never does, so only they need it.
+        return {**super().secrets(), "KJT_SUBJECT_KEY_SECRET": self.subject_key_secret}
 
     @property
     def db_schema(self) -> str:
