@@ -1,7 +1,21 @@
 """Every table of the projects service, imported in one place for Alembic."""
 
+from services.projects.applications.models import Application
+from services.projects.calls.models import Call, CallTopic
 from services.projects.db import Base, common
 from services.projects.integrity.models import IntegrityRecord
 from services.projects.ledger.models import LedgerItem, LedgerLimit
+from services.projects.programmes.models import Programme, ProgrammeAgency
 
-__all__ = ["Base", "IntegrityRecord", "LedgerItem", "LedgerLimit", "common"]
+__all__ = [
+    "Application",
+    "Base",
+    "Call",
+    "CallTopic",
+    "IntegrityRecord",
+    "LedgerItem",
+    "LedgerLimit",
+    "Programme",
+    "ProgrammeAgency",
+    "common",
+]

@@ -1,0 +1,100 @@
+"""Use cases of programmes: officials create, edit and close them; agencies see those entrusted to
+them (PRJ-2). Never commits: the request's unit of work does."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.projects.db import common
+from services.projects.programmes import repository as repo
+from services.projects.programmes.models import Programme
+from services.projects.programmes.schemas import ProgrammeCreate, ProgrammeUpdate
+from services.projects.rules.workflows import PROGRAMME_WORKFLOW
+from shared import audit
+from shared.concurrency import check_if_match
+from shared.errors import Conflict, Duplicate, NotFound
+from shared.principal import Principal
+from shared.workflow import HistoryRead, load_history
+
+KIND = "programme"
+
+
+class ProgrammeClosed(Conflict):
+    code = "programme_closed"
+    title_zh = "计划已关闭"
+    title_en = "The programme is closed"
+
+
+def _not_found() -> NotFound:
+    return NotFound("计划不存在。", "No such programme.")
+
+
+async def load(session: AsyncSession, principal: Principal, programme_id: int) -> Programme:
+    """The programme if the caller may see it; another agency's is a 404 (PRJ-2)."""
+    programme = await repo.get_visible(session, principal, programme_id)
+    if programme is None:
+        raise _not_found()
+    return programme
+
+
+def may_manage(principal: Principal, programme: Programme) -> bool:
+    """Officials manage every programme; an agency those entrusted to its organisation (PRJ-2)."""
+    if principal.has_role("official"):
+        return True
+    return principal.has_role("agency") and principal.org_id in programme.agency_org_ids
+
+
+async def create(session: AsyncSession, principal: Principal, body: ProgrammeCreate) -> Programme:
+    if await repo.code_taken(session, body.code):
+        raise Duplicate(f"计划编号 {body.code} 已存在。", f"The programme code {body.code} is taken.",
+                        extra={"field": "code"})
+    programme = Programme(
+        code=body.code, name=body.name, year=body.year, budget=body.budget,
+        max_project_budget=body.max_project_budget, max_duration_months=body.max_duration_months,
+        description=body.description, status=PROGRAMME_WORKFLOW.initial, version=1,
+        created_by=principal.actor_id, agencies=[],
+    )
+    repo.set_agencies(programme, body.agency_org_ids)
+    session.add(programme)
+    await repo.flush_versioned(session, "计划")
+    await PROGRAMME_WORKFLOW.record_creation(session, common, programme, principal)
+    await audit.append(session, common, principal, "create", KIND, programme.id,
+                       {"code": programme.code, "budget": str(programme.budget)})
+    return programme
+
+
+async def update(
+    session: AsyncSession, principal: Principal, programme_id: int, body: ProgrammeUpdate, if_match: str | None
+) -> Programme:
+    programme = await load(session, principal, programme_id)
+    check_if_match(if_match, KIND, programme.id, programme.version)
+    if programme.status != "active":
+        raise ProgrammeClosed("已关闭的计划不能修改。", "A closed programme cannot be edited.")
+    changes = body.model_dump(exclude_unset=True)
+    for field in ("name", "budget", "max_project_budget", "max_duration_months", "description"):
+        if field in changes and (changes[field] is not None or field == "description"):
+            setattr(programme, field, changes[field])
+    if body.agency_org_ids is not None:
+        repo.set_agencies(programme, body.agency_org_ids)
+    programme.version += 1
+    await repo.flush_versioned(session, "计划")
+    await audit.append(session, common, principal, "update", KIND, programme.id,
+                       {k: str(v) for k, v in changes.items()})
+    return programme
+
+
+async def act(
+    session: AsyncSession, principal: Principal, programme_id: int, action: str, comment: str | None,
+    if_match: str | None,
+) -> Programme:
+    programme = await load(session, principal, programme_id)
+    check_if_match(if_match, KIND, programme.id, programme.version, required=False)
+    await PROGRAMME_WORKFLOW.apply(session, common, programme, action, principal, comment=comment)
+    await repo.flush_versioned(session, "计划")
+    await audit.append(session, common, principal, action, KIND, programme.id, {"status": programme.status})
+    return programme
+
+
+async def history(session: AsyncSession, principal: Principal, programme_id: int) -> list[HistoryRead]:
+    programme = await load(session, principal, programme_id)
+    return await load_history(session, common, KIND, programme.id)
