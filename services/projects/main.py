@@ -5,6 +5,8 @@ from fastapi import FastAPI
 from services.projects.calls.router import router as calls_router
 from services.projects.models import common
 from services.projects.programmes.router import router as programmes_router
+from services.projects.reviewers.router import internal as reviewers_internal_router
+from services.projects.reviewers.router import router as reviewers_router
 from services.projects.settings import ProjectsSettings
 from shared.app import ServiceSpec, create_service_app
 from shared.db import Database
@@ -14,7 +16,13 @@ SPEC = ServiceSpec(
     name="projects",
     title="科技计划项目 S&T plan projects",
     description="Under /api/v1/projects. See ARCHITECTURE.md for what this service owns.",
-    routers=[platform_router("projects"), programmes_router, calls_router],
+    routers=[
+        platform_router("projects"),
+        programmes_router,
+        calls_router,
+        reviewers_router,
+        reviewers_internal_router,
+    ],
     common=common,
 )
 

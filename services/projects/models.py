@@ -6,6 +6,13 @@ from services.projects.db import Base, common
 from services.projects.integrity.models import IntegrityRecord
 from services.projects.ledger.models import LedgerItem, LedgerLimit
 from services.projects.programmes.models import Programme, ProgrammeAgency
+from services.projects.reviewers.models import (
+    Reviewer,
+    ReviewerConflict,
+    ReviewerDiscipline,
+    ReviewerKeyword,
+    ReviewerLoad,
+)
 
 __all__ = [
     "Application",
@@ -17,5 +24,10 @@ __all__ = [
     "LedgerLimit",
     "Programme",
     "ProgrammeAgency",
+    "Reviewer",
+    "ReviewerConflict",
+    "ReviewerDiscipline",
+    "ReviewerKeyword",
+    "ReviewerLoad",
     "common",
 ]
