@@ -1,0 +1,1 @@
+"""The provincial reviewer pool (专家库)."""

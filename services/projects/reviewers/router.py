@@ -1,0 +1,202 @@
+"""HTTP of the reviewer pool (专家库): ``/reviewers`` for people, ``/internal/reviewers`` for services."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from services.projects.reviewers import schemas as s
+from services.projects.reviewers import service
+from services.projects.reviewers.repository import ReviewerFilters
+from shared.clients.reviewers import MAX_CANDIDATE_PAGE, CandidatePage, LoadReport, check_discipline_prefixes
+from shared.concurrency import IfMatch, set_etag
+from shared.db import DbSession
+from shared.errors import ValidationFailed, problem_responses
+from shared.pagination import Cursor, Limit, Page, Sort
+from shared.principal import Caller
+from shared.schemas import Id
+from shared.validators import USCC
+from shared.workdays import today_shanghai
+
+router = APIRouter(tags=["reviewers"])
+internal = APIRouter(tags=["reviewers-internal"])
+
+DisciplinePrefixes = Annotated[
+    list[str],
+    Query(
+        min_length=1, max_length=10,
+        description="Discipline code prefixes (F, F02, F0203); repeat for several. 学科代码前缀",
+    ),
+]
+
+
+def _prefixes(values: list[str]) -> list[str]:
+    try:
+        return check_discipline_prefixes(values)
+    except ValueError:
+        raise ValidationFailed([{"field": "discipline", "code": "invalid_discipline_code",
+                                 "message": "a prefix is a capital letter and 0, 2, 4 or 6 digits (F, F02, F0203)"}]
+                               ) from None
+
+
+def _ctx(request: Request, session: DbSession, caller: Caller) -> service.Context:
+    settings = request.app.state.settings
+    return service.Context(session=session, common=request.app.state.common, caller=caller,
+                           keys=service.Keys(settings.subject_key_secret), today=today_shanghai())
+
+
+@router.post(
+    "/reviewers",
+    status_code=201,
+    response_model=s.ReviewerRead,
+    operation_id="reviewers-create",
+    summary="Add a reviewer to the pool / 新增评审专家",
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def create_reviewer(
+    body: s.ReviewerCreate, request: Request, session: DbSession, caller: Caller, response: Response
+) -> s.ReviewerRead:
+    ctx = _ctx(request, session, caller)
+    reviewer = await service.create(ctx, body)
+    set_etag(response, service.ETAG_KIND, reviewer.id, reviewer.version)
+    return service.to_read(reviewer, ctx.today)
+
+
+@router.get(
+    "/reviewers",
+    response_model=Page[s.ReviewerSummary],
+    operation_id="reviewers-list",
+    summary="List the pool / 专家库列表",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_reviewers(
+    request: Request,
+    session: DbSession,
+    caller: Caller,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    sort: Sort = None,
+    discipline: Annotated[list[str] | None, Query(max_length=10, description="Discipline code prefixes")] = None,
+    keyword: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    active: bool | None = None,
+    available: Annotated[bool | None, Query(description="Available today (Asia/Shanghai)")] = None,
+    organisation: Annotated[str | None, Query(min_length=1, max_length=200, description="Part of the name")] = None,
+    organisation_uscc: USCC | None = None,
+) -> Page[s.ReviewerSummary]:
+    ctx = _ctx(request, session, caller)
+    service.require_pool_reader(caller)
+    filters = ReviewerFilters(
+        discipline=_prefixes(discipline) if discipline else (),
+        keyword=s.normalise_keyword(keyword).casefold() if keyword else None,
+        active=active,
+        available=available,
+        organisation=organisation,
+        organisation_uscc=organisation_uscc,
+    )
+    rows, next_cursor = await service.list_page(ctx, filters, limit=limit, cursor=cursor, sort=sort)
+    return Page[s.ReviewerSummary](items=[service.to_summary(r, ctx.today) for r in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/reviewers/me",
+    response_model=s.ReviewerRead,
+    operation_id="reviewers-get-own",
+    summary="My own pool entry (reviewers) / 本人专家信息",
+    responses=problem_responses(401, 403, 404),
+)
+async def get_own_entry(request: Request, session: DbSession, caller: Caller, response: Response) -> s.ReviewerRead:
+    ctx = _ctx(request, session, caller)
+    reviewer = await service.get_own(ctx)
+    set_etag(response, service.ETAG_KIND, reviewer.id, reviewer.version)
+    return service.to_read(reviewer, ctx.today)
+
+
+@router.patch(
+    "/reviewers/me",
+    response_model=s.ReviewerRead,
+    operation_id="reviewers-update-own",
+    summary="Change my availability, keywords or declared conflicts / 修改本人可用状态、关键词、回避声明",
+    responses=problem_responses(401, 403, 404, 412, 422, 428),
+)
+async def update_own_entry(
+    body: s.ReviewerSelfUpdate, request: Request, session: DbSession, caller: Caller, response: Response,
+    if_match: IfMatch = None,
+) -> s.ReviewerRead:
+    ctx = _ctx(request, session, caller)
+    reviewer = await service.update_own(ctx, body, if_match)
+    set_etag(response, service.ETAG_KIND, reviewer.id, reviewer.version)
+    return service.to_read(reviewer, ctx.today)
+
+
+@router.get(
+    "/reviewers/{reviewer_id}",
+    response_model=s.ReviewerRead,
+    operation_id="reviewers-get",
+    summary="One reviewer / 评审专家详情",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_reviewer(
+    reviewer_id: Id, request: Request, session: DbSession, caller: Caller, response: Response
+) -> s.ReviewerRead:
+    ctx = _ctx(request, session, caller)
+    reviewer = await service.get(ctx, reviewer_id)
+    set_etag(response, service.ETAG_KIND, reviewer.id, reviewer.version)
+    return service.to_read(reviewer, ctx.today)
+
+
+@router.patch(
+    "/reviewers/{reviewer_id}",
+    response_model=s.ReviewerRead,
+    operation_id="reviewers-update",
+    summary="Edit a reviewer (officials) / 修改评审专家信息",
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def update_reviewer(
+    reviewer_id: Id, body: s.ReviewerUpdate, request: Request, session: DbSession, caller: Caller,
+    response: Response, if_match: IfMatch = None,
+) -> s.ReviewerRead:
+    ctx = _ctx(request, session, caller)
+    reviewer = await service.update(ctx, reviewer_id, body, if_match)
+    set_etag(response, service.ETAG_KIND, reviewer.id, reviewer.version)
+    return service.to_read(reviewer, ctx.today)
+
+
+@internal.get(
+    "/internal/reviewers/candidates",
+    response_model=CandidatePage,
+    operation_id="reviewers-internal-candidates",
+    summary="Candidates by discipline, for other services / 按学科抽取候选专家（内部）",
+    description="Active reviewers available on `on` with a discipline code under one of the prefixes, by id: "
+    "keys, codes, keywords, declared conflicts as keys and the current load; never a name or an ID number. "
+    "Service principals only.",
+    responses=problem_responses(401, 403, 422),
+)
+async def candidates(
+    session: DbSession,
+    caller: Caller,
+    discipline: DisciplinePrefixes,
+    limit: Annotated[int, Query(ge=1, le=MAX_CANDIDATE_PAGE)] = MAX_CANDIDATE_PAGE,
+    cursor: Cursor = None,
+    on: Annotated[date | None, Query(description="Judge availability on this day; default today")] = None,
+) -> CandidatePage:
+    service.require_service(caller)
+    return await service.candidate_page(session, _prefixes(discipline), on or today_shanghai(),
+                                        limit=limit, cursor=cursor)
+
+
+@internal.put(
+    "/internal/reviewers/{reviewer_id}/load",
+    response_model=s.LoadRead,
+    operation_id="reviewers-internal-report-load",
+    summary="Report a service's open assignments of a reviewer / 报告专家当前评审任务数（内部）",
+    description="Idempotent: the calling service's last report replaces its previous one; "
+    "the reviewer's current load is the sum over services. Service principals only.",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def report_load(reviewer_id: Id, body: LoadReport, session: DbSession, caller: Caller) -> s.LoadRead:
+    service.require_service(caller)
+    total = await service.set_load(session, reviewer_id, caller.subject, body.open_assignments)
+    return s.LoadRead(reviewer_id=reviewer_id, source=caller.subject, open_assignments=body.open_assignments,
+                      current_load=total)
