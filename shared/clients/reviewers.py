@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.errors import DependencyUnavailable
 from shared.http_client import InternalClient
+from shared.review.model import Reviewer as ReviewReviewer
 from shared.schemas import InputSchema
 
 log = logging.getLogger("kjt.clients.reviewers")
@@ -52,6 +53,28 @@ class ReviewerCandidate(BaseModel):
     current_load: int = Field(ge=0, description="Open review assignments, summed over every reporting source")
     active: bool = True
     available: bool = True
+
+    def to_review(self) -> ReviewReviewer:
+        """The candidate as the pure assignment and conflict rules take it (``shared.review``).
+        Institution keys are subject keys of USCCs (``shared.subject_keys.organisation_key``) and
+        keywords are case-folded: build the applications' keys and keywords the same way."""
+        return ReviewReviewer(
+            id=str(self.id),
+            person_key=self.person_key,
+            institution_key=self.institution_key,
+            disciplines=tuple(self.discipline_codes),
+            keywords=frozenset(self.keywords),
+            declared_persons=frozenset(self.declared_person_keys),
+            declared_institutions=frozenset(self.declared_institution_keys),
+            available=self.available,
+            active=self.active,
+            load=self.current_load,
+        )
+
+
+def to_review_pool(candidates: Iterable[ReviewerCandidate]) -> list[ReviewReviewer]:
+    """A pool for ``shared.review.draw`` (its ``pool_hash`` is then the draw's snapshot hash)."""
+    return [c.to_review() for c in candidates]
 
 
 class CandidatePage(BaseModel):

@@ -563,3 +563,36 @@ async def test_client_is_503_when_projects_answers_nonsense() -> None:
                 await client.candidates_page("F")
     finally:
         await http.aclose()
+
+
+async def test_candidates_feed_the_shared_conflict_rules(projects) -> None:
+    """NSF-3 through the pool: a candidate becomes shared.review's reviewer; the declared people and the
+    same institution are found by key, exactly as an application built with the same keys names them."""
+    from shared.clients.reviewers import to_review_pool
+    from shared.review.conflicts import Rule, explain
+    from shared.review.draw import pool_hash
+    from shared.review.model import Application
+
+    c = projects
+    li, wang, _ = await three(c)
+    secret = c.app.state.settings.subject_key_secret
+    http = InternalClient(TEST_SECRET, caller="foundation", transport=httpx.ASGITransport(app=c.app))
+    try:
+        pool = to_review_pool(await ReviewerPoolClient(http, "http://projects").candidates(["F", "E"]))
+    finally:
+        await http.aclose()
+    by_id = {r.id: r for r in pool}
+    reviewer = by_id[str(li["id"])]
+    assert reviewer.disciplines == ("F0203", "F06") and reviewer.keywords == {"computer vision", "机器学习"}
+    assert reviewer.eligible and reviewer.load == 0
+
+    relative_applies = Application(id="A1", applicant_key=person_key(RELATIVE_ID, secret),
+                                   institution_key=organisation_key(CIOMP, secret), disciplines=("F0203",))
+    assert explain(reviewer, relative_applies) == (Rule.DECLARED_BY_REVIEWER,)
+    assert explain(by_id[str(wang["id"])], relative_applies) == (Rule.SAME_INSTITUTION,)
+    faw_team = Application(id="A2", applicant_key=person_key(ZHAO_ID, secret),
+                           institution_key=organisation_key(FAW, secret), disciplines=("E0501",))
+    assert explain(reviewer, faw_team) == (Rule.DECLARED_BY_REVIEWER,)  # the declared organisation
+    own = Application(id="A3", applicant_key=person_key(LI_ID, secret), institution_key=organisation_key(JLU, secret))
+    assert Rule.SELF in explain(reviewer, own) and Rule.SAME_INSTITUTION in explain(reviewer, own)
+    assert pool_hash(pool) == pool_hash(reversed(pool))
