@@ -7,6 +7,8 @@ from services.projects.models import common
 from services.projects.programmes.router import router as programmes_router
 from services.projects.reviewers.router import internal as reviewers_internal_router
 from services.projects.reviewers.router import router as reviewers_router
+from services.projects.screening.index import install as install_screening_index
+from services.projects.screening.router import router as screening_router
 from services.projects.settings import ProjectsSettings
 from shared.app import ServiceSpec, create_service_app
 from shared.db import Database
@@ -22,8 +24,10 @@ SPEC = ServiceSpec(
         calls_router,
         reviewers_router,
         reviewers_internal_router,
+        screening_router,
     ],
     common=common,
+    on_startup=[install_screening_index],
 )
 
 

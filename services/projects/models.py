@@ -13,6 +13,7 @@ from services.projects.reviewers.models import (
     ReviewerKeyword,
     ReviewerLoad,
 )
+from services.projects.screening.models import ScreenedDocument, ScreeningFlag
 
 __all__ = [
     "Application",
@@ -29,5 +30,7 @@ __all__ = [
     "ReviewerDiscipline",
     "ReviewerKeyword",
     "ReviewerLoad",
+    "ScreenedDocument",
+    "ScreeningFlag",
     "common",
 ]
