@@ -3,6 +3,8 @@
 from fastapi import FastAPI
 
 from services.projects.calls.router import router as calls_router
+from services.projects.integrity.router import router as integrity_router
+from services.projects.ledger.router import router as ledger_router
 from services.projects.models import common
 from services.projects.programmes.router import router as programmes_router
 from services.projects.reviewers.router import internal as reviewers_internal_router
@@ -25,6 +27,8 @@ SPEC = ServiceSpec(
         reviewers_router,
         reviewers_internal_router,
         screening_router,
+        integrity_router,
+        ledger_router,
     ],
     common=common,
     on_startup=[install_screening_index],

@@ -14,6 +14,7 @@ an application that was not funded, or a finished project, is ``closed``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,6 +35,7 @@ from services.projects.rules.limits import (
     evaluate,
 )
 from shared import audit
+from shared.clients.ledger import ITEM_ID_PATTERN
 from shared.db.models import CommonTables, utcnow
 from shared.errors import Conflict, ValidationFailed
 from shared.principal import Principal
@@ -82,8 +84,10 @@ class ItemReport:
         if not is_subject_key(self.person_key):
             errors.append({"field": "person_key", "code": "invalid_subject_key",
                            "message": "64 lower-case hex characters (shared.subject_keys.person_key)"})
-        if not 1 <= len(self.item_id) <= 64 or not 1 <= len(self.programme) <= 64:
-            errors.append({"field": "item_id", "code": "invalid_length", "message": "1 to 64 characters"})
+        if not re.fullmatch(ITEM_ID_PATTERN, self.item_id):
+            errors.append({"field": "item_id", "code": "invalid_item_id", "message": ITEM_ID_PATTERN})
+        if not 1 <= len(self.programme) <= 64:
+            errors.append({"field": "programme", "code": "invalid_length", "message": "1 to 64 characters"})
         if not 0 <= self.revision < 2**63 or not 1900 <= self.year <= 2200:
             errors.append({"field": "revision", "code": "out_of_range", "message": "revision or year out of range"})
         if errors:

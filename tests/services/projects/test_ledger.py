@@ -62,3 +62,232 @@ def test_nsf5_senior_staff_total_of_three_vs_four(held: int, allowed: bool) -> N
     closed = [entry(9, kind="project", status="closed", year=2020)]
     assert evaluate(items[:2] + closed, candidate).allowed
     assert evaluate(items, Candidate(service="projects", kind="application", role="member", year=2026)).results == ()
+
+
+# --- in-process functions and the API ---------------------------------------------------------------
+
+import httpx  # noqa: E402
+
+from services.projects.ledger import service as ledger  # noqa: E402
+from services.projects.main import create_app  # noqa: E402
+from services.projects.settings import ProjectsSettings  # noqa: E402
+from shared.clients.ledger import LedgerClient  # noqa: E402
+from shared.errors import DependencyUnavailable  # noqa: E402
+from shared.http_client import InternalClient  # noqa: E402
+from shared.subject_keys import person_key  # noqa: E402
+from tests.conftest import TEST_SECRET, principal_headers, running  # noqa: E402
+
+ID_A = "11010519491231002X"
+ID_B = "220102199003071235"
+SECRET = ProjectsSettings(internal_secret=TEST_SECRET, env="test").subject_key_secret
+KEY_A = person_key(ID_A, SECRET)
+KEY_B = person_key(ID_B, SECRET)
+INTERNAL = "/api/v1/projects/internal/ledger"
+FOUNDATION = principal_headers(kind="service", subject="foundation")
+TALENT = principal_headers(kind="service", subject="talent")
+OFFICIAL = principal_headers("official", subject="41")
+AUDITOR = principal_headers("auditor", subject="7")
+APPLICANT = principal_headers("applicant", subject="99")
+
+
+def settings() -> ProjectsSettings:
+    return ProjectsSettings(internal_secret=TEST_SECRET, env="test", access_log=False)
+
+
+@pytest.fixture
+async def projects_db(make_db):
+    return await make_db("projects")
+
+
+def item(**overrides: object) -> dict[str, object]:
+    body: dict[str, object] = {"person_key": KEY_A, "role": "applicant", "kind": "application",
+                               "programme": "NSF-GENERAL", "year": 2026, "status": "open", "revision": 1}
+    body.update(overrides)
+    return body
+
+
+async def test_ledger_put_is_idempotent_and_last_revision_wins(projects_db) -> None:
+    async with running(create_app(settings(), database=projects_db)) as c:
+        url = f"{INTERNAL}/items/foundation/F-2026-001"
+        first = await c.put(url, json=item(), headers=FOUNDATION)
+        assert first.status_code == 200 and first.json()["outcome"] == "created", first.text
+        again = await c.put(url, json=item(), headers=FOUNDATION)
+        assert again.json()["outcome"] == "unchanged" and not again.json()["stale"]
+        assert again.json()["item"] == first.json()["item"]
+
+        newer = await c.put(url, json=item(status="active", kind="project", revision=3), headers=FOUNDATION)
+        assert newer.json()["outcome"] == "updated" and newer.json()["item"]["status"] == "active"
+        late = await c.put(url, json=item(status="closed", revision=2), headers=FOUNDATION)
+        assert late.status_code == 200 and late.json()["outcome"] == "stale" and late.json()["stale"] is True
+        assert late.json()["item"]["status"] == "active" and late.json()["item"]["revision"] == 3
+
+        clash = await c.put(url, json=item(status="closed", revision=3), headers=FOUNDATION)
+        assert clash.status_code == 409 and clash.json()["code"] == "revision_conflict"
+
+        count = await c.post(f"{INTERNAL}/count", json={"person_key": KEY_A}, headers=FOUNDATION)
+        assert count.json()["count"] == 1 and count.json()["items"][0]["status"] == "active"
+
+
+async def test_ledger_remove_leaves_a_tombstone_a_late_report_cannot_revive(projects_db) -> None:
+    async with running(create_app(settings(), database=projects_db)) as c:
+        url = f"{INTERNAL}/items/foundation/F-2"
+        await c.put(url, json=item(revision=4), headers=FOUNDATION)
+        assert (await c.delete(url, params={"revision": 5}, headers=FOUNDATION)).status_code == 204
+        assert (await c.delete(url, headers=FOUNDATION)).status_code == 204  # idempotent
+        late = await c.put(url, json=item(revision=4), headers=FOUNDATION)
+        assert late.json()["stale"] is True
+        counted = await c.post(f"{INTERNAL}/count", json={"person_key": KEY_A}, headers=FOUNDATION)
+        assert counted.json() == {"count": 0, "items": []}
+        revived = await c.put(url, json=item(revision=6), headers=FOUNDATION)
+        assert revived.json()["outcome"] == "updated"
+        assert (await c.post(f"{INTERNAL}/count", json={"person_key": KEY_A}, headers=FOUNDATION)).json()["count"] == 1
+        assert (await c.delete(f"{INTERNAL}/items/foundation/never-seen", headers=FOUNDATION)).status_code == 204
+
+
+async def test_ledger_internal_endpoints_are_for_services_and_their_own_items(projects_db) -> None:
+    async with running(create_app(settings(), database=projects_db)) as c:
+        url = f"{INTERNAL}/items/foundation/F-3"
+        for headers in (OFFICIAL, APPLICANT, principal_headers(kind="api_key", subject="k", scopes=["x"])):
+            assert (await c.put(url, json=item(), headers=headers)).status_code == 403
+            assert (await c.post(f"{INTERNAL}/check", json={"person_key": KEY_A, "year": 2026},
+                                 headers=headers)).status_code == 403
+        other = await c.put(url, json=item(), headers=TALENT)
+        assert other.status_code == 403
+        assert (await c.delete(url, headers=TALENT)).status_code == 403
+        assert (await c.put(f"{INTERNAL}/items/nowhere/1", json=item(), headers=FOUNDATION)).status_code == 422
+        assert (await c.put(f"{INTERNAL}/items/foundation/a%20b", json=item(), headers=FOUNDATION)).status_code == 422
+        too_long = await c.put(f"{INTERNAL}/items/foundation/{'x' * 65}", json=item(), headers=FOUNDATION)
+        assert too_long.status_code == 422
+        for bad in (item(person_key=ID_A), item(role="boss"), item(revision=-1), item(year=99999),
+                    item(extra="x"), item(programme="")):
+            assert (await c.put(url, json=bad, headers=FOUNDATION)).status_code == 422, bad
+
+
+@pytest.mark.parametrize(("held", "allowed"), [(0, True), (1, False), (2, False)])
+async def test_prj1_check_endpoint_edges(projects_db, held: int, allowed: bool) -> None:
+    async with running(create_app(settings(), database=projects_db)) as c:
+        for n in range(held):
+            body = item(role="leader", programme="JKF-KEY")
+            assert (await c.put(f"{INTERNAL}/items/foundation/{n}", json=body, headers=FOUNDATION)).status_code == 200
+        # a leader of a plan project: PRJ-1 counts the foundation too
+        answer = await c.post(f"{INTERNAL}/check", json={"person_key": KEY_A, "year": 2026}, headers=TALENT)
+        assert answer.status_code == 200
+        body = answer.json()
+        assert body["allowed"] is allowed and body["violations"] == ([] if allowed else ["PRJ-1"])
+        (rule,) = body["results"]
+        assert (rule["clause"], rule["limit"], rule["count"]) == ("PRJ-1", 1, held)
+        assert [i["item_id"] for i in rule["items"]] == [str(n) for n in range(held)]
+        assert "person_key" not in answer.text
+
+
+async def test_nsf5_senior_total_through_the_check_endpoint_and_exclusion(projects_db) -> None:
+    async with running(create_app(settings(), database=projects_db)) as c:
+        for n, year in enumerate((2023, 2024, 2025)):
+            body = item(role="member", kind="project", status="active", year=year, revision=1)
+            await c.put(f"{INTERNAL}/items/foundation/P{n}", json=body, headers=FOUNDATION)
+        ask = {"person_key": KEY_A, "year": 2026, "service": "foundation", "role": "member", "senior": True}
+        refused = (await c.post(f"{INTERNAL}/check", json=ask, headers=FOUNDATION)).json()
+        assert refused["allowed"] is False and refused["violations"] == ["NSF-5"]
+        assert refused["results"][0]["count"] == 3
+        # the candidate's own entry is not counted against it
+        allowed = await c.post(f"{INTERNAL}/check", json={**ask, "exclude_item_id": "P2"}, headers=FOUNDATION)
+        assert allowed.json()["allowed"] is True and allowed.json()["results"][0]["count"] == 2
+        # other people are unaffected
+        other = await c.post(f"{INTERNAL}/check", json={**ask, "person_key": KEY_B}, headers=FOUNDATION)
+        assert other.json()["allowed"]
+
+
+async def test_prj1_in_process_record_check_and_ensure_allowed(projects_db) -> None:
+    async with projects_db.sessionmaker() as session:
+        report = ledger.ItemReport(service="projects", item_id="42", person_key=KEY_A, role="leader",
+                                   kind="application", programme="JKF", year=2026, status="open", revision=1)
+        assert (await ledger.record(session, report)).outcome == "created"
+        assert (await ledger.record(session, report)).outcome == "unchanged"
+        assert (await ledger.check(session, KEY_A, "application", 2026, exclude_item_id="42")).allowed
+        decision = await ledger.check(session, KEY_A, "application", 2026)
+        assert not decision.allowed and decision.violations[0].clause == "PRJ-1"
+        with pytest.raises(ledger.LimitExceeded) as caught:
+            await ledger.ensure_allowed(session, KEY_A, "application", 2026)
+        assert caught.value.status == 409 and caught.value.extra["clause"] == "PRJ-1"
+        assert caught.value.extra["violations"][0]["items"][0]["item_id"] == "42"
+        assert (await ledger.check(session, KEY_A, "application", 2027)).allowed
+        assert await ledger.remove(session, "projects", "42", revision=2)
+        assert (await ledger.check(session, KEY_A, "application", 2026)).allowed
+        with pytest.raises(Exception) as bad:
+            await ledger.record(session, ledger.ItemReport(**{**report.__dict__, "person_key": ID_A}))
+        assert getattr(bad.value, "status", None) == 422
+
+
+async def test_prj1_officials_change_the_figure_per_year(projects_db) -> None:
+    async with running(create_app(settings(), database=projects_db)) as c:
+        await c.put(f"{INTERNAL}/items/foundation/A", json=item(role="leader"), headers=FOUNDATION)
+        ask = {"person_key": KEY_A, "year": 2026}
+        assert (await c.post(f"{INTERNAL}/check", json=ask, headers=TALENT)).json()["allowed"] is False
+        url = "/api/v1/projects/ledger/limits/plan_applications_per_leader_per_year"
+        assert (await c.put(url, json={"year": 2026, "limit": 2}, headers=AUDITOR)).status_code == 403
+        set_ = await c.put(url, json={"year": 2026, "limit": 2}, headers=OFFICIAL)
+        assert set_.status_code == 200 and set_.json()["overrides"] == {"2026": 2} and set_.json()["default"] == 1
+        assert (await c.post(f"{INTERNAL}/check", json=ask, headers=TALENT)).json()["allowed"] is True
+        assert (await c.put("/api/v1/projects/ledger/limits/nope", json={"year": 0, "limit": 2},
+                            headers=OFFICIAL)).status_code == 422
+        figures = (await c.get("/api/v1/projects/ledger/limits", headers=AUDITOR)).json()
+        assert {f["rule_code"] for f in figures} == {"plan_applications_per_leader_per_year",
+                                                     "foundation_applications_per_year", "senior_staff_total"}
+
+
+async def test_ledger_supervision_list_by_id_number(projects_db) -> None:
+    async with running(create_app(settings(), database=projects_db)) as c:
+        await c.put(f"{INTERNAL}/items/foundation/A", json=item(), headers=FOUNDATION)
+        await c.put(f"{INTERNAL}/items/foundation/B", json=item(person_key=KEY_B), headers=FOUNDATION)
+        L = "/api/v1/projects/ledger/items"
+        for headers in (OFFICIAL, AUDITOR):
+            page = await c.get(L, params={"id_number": ID_A}, headers=headers)
+            assert page.status_code == 200 and [i["item_id"] for i in page.json()["items"]] == ["A"]
+        assert (await c.get(L, params={"id_number": ID_A}, headers=APPLICANT)).status_code == 403
+        assert (await c.get(L, params={"id_number": ID_A}, headers=FOUNDATION)).status_code == 403
+        assert (await c.get(L, params={"id_number": "110105194912310021"}, headers=OFFICIAL)).status_code == 422
+        assert (await c.get(L, headers=OFFICIAL)).status_code == 422
+
+
+async def test_ledger_client_through_the_real_app(projects_db) -> None:
+    app = create_app(settings(), database=projects_db)
+    async with running(app):
+        http = InternalClient(TEST_SECRET, caller="foundation", transport=httpx.ASGITransport(app=app))
+        client = LedgerClient(http, "http://projects", service="foundation")
+        try:
+            created = await client.report("F-1", person_key=KEY_A, role="applicant", kind="application",
+                                          programme="NSF-YOUTH", year=2026, status="open", revision=1)
+            assert created.outcome == "created" and created.item.item_id == "F-1"
+            assert (await client.report("F-1", person_key=KEY_A, role="applicant", kind="application",
+                                        programme="NSF-YOUTH", year=2026, status="open", revision=0)).stale
+            check = await client.check(person_key=KEY_A, year=2026, role="applicant")
+            assert not check.allowed and set(check.violations) == {"PRJ-1", "NSF-5"}
+            assert (await client.count(person_key=KEY_A, year=2026)).count == 1
+            await client.remove("F-1", revision=2)
+            with pytest.raises(ValueError):
+                await client.remove("F/1")
+            assert (await client.check(person_key=KEY_A, year=2026, role="applicant")).allowed
+        finally:
+            await http.aclose()
+
+
+async def test_ledger_client_503_with_retry_after_when_projects_is_down() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    http = InternalClient(TEST_SECRET, caller="foundation", transport=httpx.MockTransport(refuse))
+    client = LedgerClient(http, "http://projects", service="foundation")
+    try:
+        calls = [
+            client.report("1", person_key=KEY_A, role="applicant", kind="application", programme="X", year=2026,
+                          status="open", revision=1),
+            client.check(person_key=KEY_A, year=2026),
+            client.count(person_key=KEY_A),
+            client.remove("1"),
+        ]
+        for call in calls:
+            with pytest.raises(DependencyUnavailable) as caught:
+                await call
+            assert caught.value.status == 503 and int(caught.value.headers["Retry-After"]) >= 1
+    finally:
+        await http.aclose()

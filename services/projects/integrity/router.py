@@ -1,0 +1,207 @@
+"""HTTP of integrity records (PRJ-5): officials manage, auditors read, services and agencies check."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from services.projects.integrity import repository, service
+from services.projects.integrity.models import IntegrityRecord
+from services.projects.integrity.schemas import (
+    DebarmentPeriodRead,
+    IntegrityCheckRead,
+    IntegrityRecordCreate,
+    IntegrityRecordRead,
+    IntegrityRecordUpdate,
+    RevokeBody,
+)
+from services.projects.rules.integrity import MEASURES
+from shared.concurrency import IfMatch, set_etag
+from shared.db import DbSession
+from shared.errors import Forbidden, ValidationFailed, problem_responses
+from shared.pagination import Cursor, Limit, Page, Sort, SortSpec, paginate
+from shared.principal import Principal, authenticated, require_roles
+from shared.schemas import Id
+from shared.subject_keys import SUBJECT_KEY_PATTERN, IdNumberError, SubjectKind, subject_key
+from shared.workflow import HistoryRead, load_history
+
+CHECK_SCOPE = "projects:integrity:read"
+
+router = APIRouter(prefix="/integrity", tags=["integrity"])
+
+Officials = Annotated[Principal, Depends(require_roles("official", "admin"))]
+Readers = Annotated[Principal, Depends(require_roles("official", "admin", "auditor"))]
+
+
+async def _checker(request: Request) -> Principal:
+    """Other services (service principals), agency keys holding the scope, and officials."""
+    principal = authenticated(request)
+    if principal.kind == "service" or principal.has_scope(CHECK_SCOPE) or principal.has_role("official", "admin"):
+        return principal
+    raise Forbidden(f"需要授权范围 {CHECK_SCOPE}。", f"Requires the scope {CHECK_SCOPE}.")
+
+
+Checker = Annotated[Principal, Depends(_checker)]
+
+IdNumberQuery = Annotated[str | None, Query(max_length=40, description="A person's resident ID number.")]
+UsccQuery = Annotated[str | None, Query(max_length=40, description="An organisation's USCC.")]
+SubjectKeyQuery = Annotated[
+    str | None,
+    Query(pattern=SUBJECT_KEY_PATTERN, description="A subject key from shared.subject_keys, instead of a number."),
+]
+
+SORTS = SortSpec(fields={"created_at": IntegrityRecord.created_at}, id_column=IntegrityRecord.id)
+
+
+def _secret(request: Request) -> str:
+    return str(request.app.state.settings.subject_key_secret)
+
+
+def _key_from_query(request: Request, id_number: str | None, uscc: str | None, key: str | None,
+                    *, required: bool) -> str | None:
+    given = [(name, value) for name, value in (("id_number", id_number), ("uscc", uscc), ("subject_key", key))
+             if value is not None]
+    if len(given) > 1 or (required and not given):
+        raise ValidationFailed([{"field": "id_number", "code": "one_subject",
+                                 "message": "give exactly one of id_number, uscc, subject_key"}])
+    if not given:
+        return None
+    name, value = given[0]
+    if name == "subject_key":
+        return value
+    kind: SubjectKind = "person" if name == "id_number" else "organisation"
+    try:
+        return subject_key(kind, value, _secret(request))
+    except IdNumberError as exc:
+        raise ValidationFailed([{"field": name, "code": exc.code, "message": exc.message_en}]) from None
+
+
+def _read(record: IntegrityRecord, response: Response) -> IntegrityRecordRead:
+    set_etag(response, service.ENTITY, record.id, record.version)
+    return IntegrityRecordRead.model_validate(record)
+
+
+@router.get(
+    "/check",
+    operation_id="integrity-check",
+    summary="Check a subject for an active debarment / 科研诚信核查（是否处于取消申报资格期）",
+    description="Answers clear or debarred on a day (default today, Asia/Shanghai) with the periods that "
+    "debar, nothing else. For other services, agency keys with `projects:integrity:read`, and officials.",
+    response_model=IntegrityCheckRead,
+    responses=problem_responses(401, 403, 422),
+)
+async def check(
+    request: Request,
+    session: DbSession,
+    _: Checker,
+    id_number: IdNumberQuery = None,
+    uscc: UsccQuery = None,
+    subject_key: SubjectKeyQuery = None,
+    on: Annotated[date | None, Query(description="The day to check (YYYY-MM-DD).")] = None,
+) -> IntegrityCheckRead:
+    key = _key_from_query(request, id_number, uscc, subject_key, required=True)
+    assert key is not None
+    result = await service.check_debarment(session, key, on)
+    return IntegrityCheckRead(
+        status="debarred" if result.debarred else "clear",
+        on=result.on,
+        periods=[DebarmentPeriodRead(measure=p.measure, start=p.start, end=p.end) for p in result.periods],
+    )
+
+
+@router.post(
+    "/records",
+    status_code=201,
+    operation_id="integrity-create",
+    summary="Record an integrity finding / 登记科研诚信处理记录",
+    response_model=IntegrityRecordRead,
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def create(
+    request: Request, body: IntegrityRecordCreate, session: DbSession, caller: Officials, response: Response
+) -> IntegrityRecordRead:
+    record = await service.create_record(session, request.app.state.common, caller, body, _secret(request))
+    return _read(record, response)
+
+
+@router.get(
+    "/records",
+    operation_id="integrity-list",
+    summary="List integrity records / 科研诚信记录列表",
+    response_model=Page[IntegrityRecordRead],
+    responses=problem_responses(401, 403, 422),
+)
+async def list_records(
+    request: Request,
+    session: DbSession,
+    _: Readers,
+    id_number: IdNumberQuery = None,
+    uscc: UsccQuery = None,
+    subject_key: SubjectKeyQuery = None,
+    status: Literal["active", "revoked"] | None = None,
+    measure: Annotated[str | None, Query(max_length=32, description=", ".join(MEASURES))] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    sort: Sort = None,
+) -> Page[IntegrityRecordRead]:
+    key = _key_from_query(request, id_number, uscc, subject_key, required=False)
+    stmt = repository.list_query(subject_key=key, status=status, measure=measure)
+    rows, next_cursor = await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)
+    return Page[IntegrityRecordRead](items=[IntegrityRecordRead.model_validate(r) for r in rows],
+                                     next_cursor=next_cursor)
+
+
+@router.get(
+    "/records/{record_id}",
+    operation_id="integrity-get",
+    summary="One integrity record / 科研诚信记录详情",
+    response_model=IntegrityRecordRead,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get(record_id: Id, session: DbSession, _: Readers, response: Response) -> IntegrityRecordRead:
+    return _read(await service.get_record(session, record_id), response)
+
+
+@router.patch(
+    "/records/{record_id}",
+    operation_id="integrity-correct",
+    summary="Correct an integrity record (If-Match) / 更正科研诚信记录",
+    response_model=IntegrityRecordRead,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def correct(
+    request: Request, record_id: Id, body: IntegrityRecordUpdate, session: DbSession, caller: Officials,
+    response: Response, if_match: IfMatch = None,
+) -> IntegrityRecordRead:
+    record = await service.correct_record(session, request.app.state.common, caller, record_id, body, if_match)
+    return _read(record, response)
+
+
+@router.post(
+    "/records/{record_id}/revoke",
+    operation_id="integrity-revoke",
+    summary="Revoke an integrity record (If-Match) / 撤销科研诚信记录",
+    response_model=IntegrityRecordRead,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def revoke(
+    request: Request, record_id: Id, body: RevokeBody, session: DbSession, caller: Officials, response: Response,
+    if_match: IfMatch = None,
+) -> IntegrityRecordRead:
+    record = await service.revoke_record(session, request.app.state.common, caller, record_id, body.reason,
+                                         if_match)
+    return _read(record, response)
+
+
+@router.get(
+    "/records/{record_id}/history",
+    operation_id="integrity-history",
+    summary="Transitions of an integrity record / 科研诚信记录变更历史",
+    response_model=list[HistoryRead],
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def history(request: Request, record_id: Id, session: DbSession, _: Readers) -> list[HistoryRead]:
+    record = await service.get_record(session, record_id)
+    return await load_history(session, request.app.state.common, service.ENTITY, record.id)

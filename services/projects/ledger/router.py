@@ -1,0 +1,197 @@
+"""HTTP of the limits ledger: internal reporting and checks for services, supervision for officials."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from services.projects.ledger import repository
+from services.projects.ledger import service as ledger
+from services.projects.ledger.models import LedgerItem
+from services.projects.ledger.schemas import (
+    CountedItem,
+    LedgerCountRead,
+    LedgerCountRequest,
+    LedgerItemPut,
+    LedgerItemRead,
+    LedgerPutResult,
+    LimitCheckRead,
+    LimitCheckRequest,
+    LimitFigurePut,
+    LimitFigureRead,
+    RuleResultRead,
+    ServiceField,
+)
+from services.projects.rules.limits import RULE_CODES, LimitDecision
+from shared.clients.ledger import ITEM_ID_PATTERN
+from shared.db import DbSession
+from shared.errors import Forbidden, ValidationFailed, problem_responses
+from shared.pagination import Cursor, Limit, Page, Sort, SortSpec, paginate
+from shared.principal import Principal, authenticated, require_roles
+from shared.subject_keys import SUBJECT_KEY_PATTERN, IdNumberError, person_key
+
+router = APIRouter(tags=["ledger"])
+
+Officials = Annotated[Principal, Depends(require_roles("official", "admin"))]
+Supervisors = Annotated[Principal, Depends(require_roles("official", "admin", "auditor"))]
+
+
+async def _service_caller(request: Request) -> Principal:
+    principal = authenticated(request)
+    if principal.kind != "service":
+        raise Forbidden("仅供平台内部服务调用。", "Only the platform's services may call this.")
+    return principal
+
+
+ServiceCaller = Annotated[Principal, Depends(_service_caller)]
+ItemId = Annotated[str, Path(pattern=ITEM_ID_PATTERN, description="The item's id in its service.")]
+
+SORTS = SortSpec(fields={"year": LedgerItem.year, "updated_at": LedgerItem.updated_at}, id_column=LedgerItem.id)
+INTERNAL = problem_responses(401, 403, 409, 422)
+
+
+def _own_items(caller: Principal, service: str) -> None:
+    # A service reports and removes its own items only.
+    if caller.subject != service:
+        raise Forbidden("只能报送本服务的条目。", "A service may report only its own items.")
+
+
+def _decision(decision: LimitDecision) -> LimitCheckRead:
+    return LimitCheckRead(
+        allowed=decision.allowed,
+        violations=list(dict.fromkeys(v.clause for v in decision.violations)),
+        results=[
+            RuleResultRead(
+                clause=r.clause, code=r.code, name_zh=r.name_zh, name_en=r.name_en, limit=r.limit, count=r.count,
+                allowed=r.allowed, items=[CountedItem.model_validate(e) for e in r.items],
+            )
+            for r in decision.results
+        ],
+    )
+
+
+@router.put(
+    "/internal/ledger/items/{service}/{item_id}",
+    operation_id="ledger-report",
+    summary="Report an item's current state (idempotent, last revision wins) / 报送限项条目",
+    response_model=LedgerPutResult,
+    responses=INTERNAL,
+)
+async def report(
+    service: ServiceField, item_id: ItemId, body: LedgerItemPut, session: DbSession, caller: ServiceCaller
+) -> LedgerPutResult:
+    _own_items(caller, service)
+    result = await ledger.record(session, ledger.ItemReport(service=service, item_id=item_id, **body.model_dump()))
+    return LedgerPutResult(outcome=result.outcome, stale=result.stale, item=LedgerItemRead.model_validate(result.item))
+
+
+@router.delete(
+    "/internal/ledger/items/{service}/{item_id}",
+    status_code=204,
+    operation_id="ledger-remove",
+    summary="Remove an item (withdrawn, deleted) / 移除限项条目",
+    responses=INTERNAL,
+)
+async def remove(
+    service: ServiceField, item_id: ItemId, session: DbSession, caller: ServiceCaller,
+    revision: Annotated[int | None, Query(ge=0, le=2**63 - 1, description="Ignored when older than stored.")] = None,
+) -> Response:
+    _own_items(caller, service)
+    await ledger.remove(session, service, item_id, revision)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/internal/ledger/check",
+    operation_id="ledger-check",
+    summary="May a person take one more item? (PRJ-1, NSF-5) / 限项核查",
+    response_model=LimitCheckRead,
+    responses=INTERNAL,
+)
+async def check(body: LimitCheckRequest, session: DbSession, _: ServiceCaller) -> LimitCheckRead:
+    decision = await ledger.check(
+        session, body.person_key, body.kind, body.year, service=body.service, role=body.role, senior=body.senior,
+        exclude_item_id=body.exclude_item_id,
+    )
+    return _decision(decision)
+
+
+@router.post(
+    "/internal/ledger/count",
+    operation_id="ledger-count",
+    summary="Count a person's items / 统计个人限项条目",
+    response_model=LedgerCountRead,
+    responses=INTERNAL,
+)
+async def count(body: LedgerCountRequest, session: DbSession, _: ServiceCaller) -> LedgerCountRead:
+    entries = await ledger.held_entries(
+        session, body.person_key, year=body.year,
+        kinds=tuple(body.kinds) if body.kinds is not None else None,
+        statuses=tuple(body.statuses) if body.statuses is not None else None,
+        services=tuple(body.services) if body.services is not None else None,
+    )
+    return LedgerCountRead(count=len(entries), items=[CountedItem.model_validate(e) for e in entries])
+
+
+@router.get(
+    "/ledger/items",
+    operation_id="ledger-list",
+    summary="A person's ledger entries, for supervision / 个人限项台账（监督查询）",
+    response_model=Page[LedgerItemRead],
+    responses=problem_responses(401, 403, 422),
+)
+async def list_items(
+    request: Request,
+    session: DbSession,
+    _: Supervisors,
+    id_number: Annotated[str | None, Query(max_length=40, description="The person's resident ID number.")] = None,
+    person_key_: Annotated[str | None, Query(alias="person_key", pattern=SUBJECT_KEY_PATTERN)] = None,
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    status: Annotated[str | None, Query(pattern="^(open|active|closed)$")] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    sort: Sort = None,
+) -> Page[LedgerItemRead]:
+    if (id_number is None) == (person_key_ is None):
+        raise ValidationFailed([{"field": "id_number", "code": "one_subject",
+                                 "message": "give exactly one of id_number, person_key"}])
+    key = person_key_
+    if id_number is not None:
+        try:
+            key = person_key(id_number, request.app.state.settings.subject_key_secret)
+        except IdNumberError as exc:
+            raise ValidationFailed([{"field": "id_number", "code": exc.code, "message": exc.message_en}]) from None
+    assert key is not None
+    stmt = repository.list_query(key, status=status, year=year)
+    rows, next_cursor = await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)
+    return Page[LedgerItemRead](items=[LedgerItemRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/ledger/limits",
+    operation_id="ledger-limits",
+    summary="The limit rules and their figures / 限项规则与限额",
+    response_model=list[LimitFigureRead],
+    responses=problem_responses(401, 403),
+)
+async def limits(session: DbSession, _: Supervisors) -> list[LimitFigureRead]:
+    return [LimitFigureRead.model_validate(f) for f in await ledger.limit_figures(session)]
+
+
+@router.put(
+    "/ledger/limits/{rule_code}",
+    operation_id="ledger-set-limit",
+    summary="Set a rule's figure for a year / 设置限项限额",
+    response_model=LimitFigureRead,
+    responses=problem_responses(401, 403, 422),
+)
+async def set_limit(
+    request: Request,
+    rule_code: Annotated[str, Path(max_length=64, description=", ".join(RULE_CODES))],
+    body: LimitFigurePut,
+    session: DbSession,
+    caller: Officials,
+) -> LimitFigureRead:
+    figure = await ledger.set_limit(session, request.app.state.common, caller, rule_code, body.year, body.limit)
+    return LimitFigureRead.model_validate(figure)
