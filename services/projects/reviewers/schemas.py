@@ -17,6 +17,7 @@ MAX_DISCIPLINES = 10
 MAX_KEYWORDS = 20
 MAX_PERSON_CONFLICTS = 50
 MAX_ORG_CONFLICTS = 20
+MAX_KEYWORD_LENGTH = 64
 
 Relation = Literal["relative", "co_author", "collaborator", "supervisor", "student", "colleague", "other"]
 OrgRelation = Literal["employer", "former_employer", "part_time", "shareholder", "collaborator", "other"]
@@ -42,11 +43,14 @@ def _keyword(value: str) -> str:
     value = normalise_keyword(value)
     if not value:
         raise PydanticCustomError("empty_keyword", "关键词不能为空 / a keyword may not be empty")
+    # Case folding can lengthen a word (ß -> ss); the folded form is what is stored and matched.
+    if len(value.casefold()) > MAX_KEYWORD_LENGTH:
+        raise PydanticCustomError("keyword_too_long", "关键词过长 / a keyword is too long")
     return value
 
 
 DisciplineCode = Annotated[str, StringConstraints(max_length=16), AfterValidator(_discipline)]
-Keyword = Annotated[str, StringConstraints(max_length=64), AfterValidator(_keyword)]
+Keyword = Annotated[str, StringConstraints(max_length=MAX_KEYWORD_LENGTH), AfterValidator(_keyword)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 

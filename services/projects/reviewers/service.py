@@ -151,22 +151,6 @@ def to_summary(reviewer: Reviewer, today: date) -> s.ReviewerSummary:
     )
 
 
-def to_candidate(reviewer: Reviewer, today: date) -> ReviewerCandidate:
-    """What the assignment rules need: keys, codes, keywords, load. No name, no number."""
-    return ReviewerCandidate(
-        id=reviewer.id,
-        person_key=reviewer.person_key,
-        institution_key=reviewer.organisation_key,
-        discipline_codes=[d.code for d in reviewer.disciplines],
-        keywords=sorted(k.norm for k in reviewer.keywords),
-        declared_person_keys=sorted(c.subject_key for c in reviewer.conflicts if c.kind == "person"),
-        declared_institution_keys=sorted(c.subject_key for c in reviewer.conflicts if c.kind == "organisation"),
-        current_load=current_load(reviewer),
-        active=reviewer.active,
-        available=is_available(reviewer, today),
-    )
-
-
 async def get(ctx: Context, reviewer_id: int) -> Reviewer:
     """Pool readers see any entry; a reviewer only their own (another's is a 404, as if absent)."""
     if not can_read_pool(ctx.caller) and not ctx.caller.has_role("reviewer"):
@@ -342,6 +326,8 @@ async def update_own(ctx: Context, body: s.ReviewerSelfUpdate, if_match: str | N
 
 
 async def _finish_edit(ctx: Context, reviewer: Reviewer, fields: list[str]) -> Reviewer:
+    if not fields:
+        return reviewer  # an empty PATCH changes nothing, so the version (and ETag) stay
     reviewer.version += 1
     await _flush(ctx)
     # Field names only: the audit trail must not carry ID numbers either.
@@ -357,7 +343,15 @@ async def candidate_page(
 ) -> CandidatePage:
     """Active reviewers available on ``day`` with a discipline under one of ``prefixes``, by id."""
     rows, next_cursor = await ReviewerRepository(session).candidates(prefixes, day, limit=limit, cursor=cursor)
-    items = [to_candidate(r, day) for r in rows]
+    items = [
+        ReviewerCandidate(
+            id=r.id, person_key=r.person_key, institution_key=r.institution_key,
+            discipline_codes=r.discipline_codes, keywords=sorted(r.keywords),
+            declared_person_keys=sorted(r.person_conflicts), declared_institution_keys=sorted(r.organisation_conflicts),
+            current_load=r.load, active=True, available=True,
+        )
+        for r in rows
+    ]
     return CandidatePage(items=items, next_cursor=next_cursor, as_of=day, snapshot_sha256=pool_snapshot_hash(items))
 
 

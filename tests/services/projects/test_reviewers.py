@@ -226,6 +226,9 @@ async def test_reviewer_edits_availability_keywords_and_conflicts_with_if_match(
                           headers={**me, "If-Match": ok.headers["etag"]})
     assert again.status_code == 200 and again.json()["version"] == 3
 
+    # an empty edit changes nothing
+    empty = await c.patch(f"{R}/me", json={}, headers={**me, "If-Match": again.headers["etag"]})
+    assert empty.status_code == 200 and empty.headers["etag"] == again.headers["etag"]
     # only those three fields: the rest is the officials' (mass assignment is a 422)
     for field, value in (("title", "院士"), ("active", True), ("name", "李"), ("discipline_codes", ["A01"]),
                          ("id_number", WANG_ID)):
@@ -287,6 +290,9 @@ async def test_discipline_codes_are_normalised_and_limited(projects) -> None:
     assert many.status_code == 422
     kw = await c.post(R, json=body(id_number=WANG_ID, user_id=None, keywords=["AI", "ai"]), headers=OFFICIAL)
     assert kw.status_code == 422 and kw.json()["errors"][0]["code"] == "duplicate_keyword"
+    for keywords, code in ((["ß" * 64], "keyword_too_long"), (["   "], "empty_keyword"), (["x" * 65], "string_too_long")):
+        r = await c.post(R, json=body(id_number=WANG_ID, user_id=None, keywords=keywords), headers=OFFICIAL)
+        assert r.status_code == 422 and r.json()["errors"][0]["code"] == code, keywords
 
 
 async def test_id_numbers_and_usccs_are_checked_by_their_check_digits(projects) -> None:
