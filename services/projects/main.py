@@ -3,9 +3,11 @@
 from fastapi import FastAPI
 
 from services.projects.calls.router import router as calls_router
+from services.projects.challenges.router import router as challenges_router
 from services.projects.integrity.router import router as integrity_router
 from services.projects.ledger.router import router as ledger_router
 from services.projects.models import common
+from services.projects.pledges.router import router as pledges_router
 from services.projects.programmes.router import router as programmes_router
 from services.projects.reviewers.router import internal as reviewers_internal_router
 from services.projects.reviewers.router import router as reviewers_router
@@ -29,6 +31,8 @@ SPEC = ServiceSpec(
         screening_router,
         integrity_router,
         ledger_router,
+        challenges_router,
+        pledges_router,
     ],
     common=common,
     on_startup=[install_screening_index],

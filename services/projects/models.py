@@ -2,9 +2,11 @@
 
 from services.projects.applications.models import Application
 from services.projects.calls.models import Call, CallTopic
+from services.projects.challenges.models import BidPromise, ChallengeBid, ChallengeIndicator, ChallengeList
 from services.projects.db import Base, common
 from services.projects.integrity.models import IntegrityRecord
 from services.projects.ledger.models import LedgerItem, LedgerLimit
+from services.projects.pledges.models import Pledge, PledgeConsequence, PledgeMilestone
 from services.projects.programmes.models import Programme, ProgrammeAgency
 from services.projects.reviewers.models import (
     Reviewer,
@@ -18,11 +20,18 @@ from services.projects.screening.models import ScreenedDocument, ScreeningFlag
 __all__ = [
     "Application",
     "Base",
+    "BidPromise",
     "Call",
     "CallTopic",
+    "ChallengeBid",
+    "ChallengeIndicator",
+    "ChallengeList",
     "IntegrityRecord",
     "LedgerItem",
     "LedgerLimit",
+    "Pledge",
+    "PledgeConsequence",
+    "PledgeMilestone",
     "Programme",
     "ProgrammeAgency",
     "Reviewer",

@@ -1,0 +1,83 @@
+"""Every query on pledges, their milestones and consequences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from services.projects.pledges.models import Pledge, PledgeConsequence
+from services.projects.programmes.repository import entrusted_ids
+from shared.pagination import SortSpec, paginate
+from shared.principal import Principal
+
+SORTS = SortSpec(fields={"created_at": Pledge.created_at}, id_column=Pledge.id)
+
+
+def _full() -> Select[Any]:
+    return select(Pledge).options(selectinload(Pledge.milestones), selectinload(Pledge.outcomes))
+
+
+async def get(session: AsyncSession, pledge_id: int, *, for_update: bool = False) -> Pledge | None:
+    stmt = _full().where(Pledge.id == pledge_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def for_bid(session: AsyncSession, bid_id: int) -> Pledge | None:
+    return (await session.execute(select(Pledge).where(Pledge.bid_id == bid_id))).scalar_one_or_none()
+
+
+async def add(session: AsyncSession, entity: Any) -> None:
+    session.add(entity)
+    await session.flush()
+
+
+def owned_by(principal: Principal) -> Any:
+    conditions = [Pledge.bidder_id == principal.actor_id]
+    if principal.org_id is not None:
+        conditions.append(Pledge.bidder_org_id == principal.org_id)
+    return or_(*conditions)
+
+
+async def page(
+    session: AsyncSession,
+    caller: Principal,
+    *,
+    status: str | None,
+    list_id: int | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> tuple[list[Pledge], str | None]:
+    """Officials see every pledge; an agency those of its entrusted programmes; a winner its own."""
+    stmt: Select[Any] = select(Pledge)
+    if not caller.has_role("official"):
+        visible = owned_by(caller)
+        if caller.has_role("agency") and caller.org_id is not None:
+            visible = or_(visible, Pledge.programme_id.in_(entrusted_ids(caller.org_id)))
+        stmt = stmt.where(visible)
+    if status:
+        stmt = stmt.where(Pledge.status == status)
+    if list_id is not None:
+        stmt = stmt.where(Pledge.list_id == list_id)
+    return await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)
+
+
+async def get_consequence(
+    session: AsyncSession, consequence_id: int, *, for_update: bool = False
+) -> PledgeConsequence | None:
+    stmt = select(PledgeConsequence).where(PledgeConsequence.id == consequence_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def refresh(session: AsyncSession, pledge: Pledge) -> Pledge:
+    """The pledge with its milestones and consequences as they now stand in the unit of work."""
+    await session.flush()
+    stmt = _full().where(Pledge.id == pledge.id).execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalar_one()

@@ -1,0 +1,224 @@
+"""HTTP of performance pledges (军令状), PRJ-3."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from services.projects.challenges.clock import Now
+from services.projects.pledges import service
+from services.projects.pledges.models import Pledge, PledgeConsequence
+from services.projects.pledges.schemas import (
+    ActionBody,
+    AssessmentIn,
+    ConfirmBody,
+    ConsequenceRead,
+    DismissBody,
+    PledgeCreate,
+    PledgeRead,
+    PledgeSummary,
+)
+from services.projects.rules.challenges import LIST_MANAGERS, SELECTORS
+from shared.concurrency import IfMatch, set_etag
+from shared.db import DbSession
+from shared.db.models import CommonTables
+from shared.errors import problem_responses
+from shared.pagination import Cursor, Limit, Page, Sort
+from shared.principal import Caller, Principal, require_roles
+from shared.schemas import Id
+from shared.workflow import HistoryRead
+
+router = APIRouter(tags=["pledges"])
+
+Manager = Annotated[Principal, Depends(require_roles(*LIST_MANAGERS))]
+Assessor = Annotated[Principal, Depends(require_roles(*SELECTORS))]
+Official = Annotated[Principal, Depends(require_roles("official"))]
+
+
+def _common(request: Request) -> CommonTables:
+    common: CommonTables = request.app.state.common
+    return common
+
+
+Common = Annotated[CommonTables, Depends(_common)]
+
+
+def _read(pledge: Pledge, response: Response | None = None) -> PledgeRead:
+    if response is not None:
+        set_etag(response, service.PLEDGE, pledge.id, pledge.version)
+    return PledgeRead.model_validate(pledge)
+
+
+@router.post(
+    "/challenge-lists/{list_id}/pledge",
+    status_code=201,
+    response_model=PledgeRead,
+    operation_id="pledges-create",
+    summary="Draft the winner's performance pledge / 起草军令状",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def create(
+    list_id: Id,
+    body: PledgeCreate,
+    session: DbSession,
+    caller: Manager,
+    common: Common,
+    response: Response,
+    now: Now,
+) -> PledgeRead:
+    return _read(await service.create(session, common, caller, list_id, body, now), response)
+
+
+@router.get(
+    "/pledges",
+    response_model=Page[PledgeSummary],
+    operation_id="pledges-list",
+    summary="Pledges: all for the agency, one's own for a winner / 军令状列表",
+    responses=problem_responses(401, 422),
+)
+async def list_pledges(
+    session: DbSession,
+    caller: Caller,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    sort: Sort = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    list_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+) -> Page[PledgeSummary]:
+    rows, next_cursor = await service.page(
+        session, caller, status=status, list_id=list_id, limit=limit, cursor=cursor, sort=sort
+    )
+    return Page[PledgeSummary](items=[PledgeSummary.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/pledges/{pledge_id}",
+    response_model=PledgeRead,
+    operation_id="pledges-get",
+    summary="Read a pledge with its milestones and consequences / 查看军令状",
+    responses=problem_responses(401, 404, 422),
+)
+async def get(pledge_id: Id, session: DbSession, caller: Caller, response: Response) -> PledgeRead:
+    return _read(await service.visible(session, caller, pledge_id), response)
+
+
+def _pledge_action(action: str, summary: str) -> None:
+    async def handler(
+        pledge_id: Id,
+        session: DbSession,
+        caller: Caller,
+        common: Common,
+        response: Response,
+        now: Now,
+        body: ActionBody | None = None,
+        if_match: IfMatch = None,
+    ) -> PledgeRead:
+        pledge = await service.act(
+            session, common, caller, pledge_id, action, body.comment if body else None, if_match, now
+        )
+        return _read(pledge, response)
+
+    router.add_api_route(
+        f"/pledges/{{pledge_id}}/{action}",
+        handler,
+        methods=["POST"],
+        response_model=PledgeRead,
+        operation_id=f"pledges-{action}",
+        summary=summary,
+        responses=problem_responses(401, 403, 404, 409, 412, 422),
+    )
+
+
+_pledge_action("sign", "The winner signs the pledge / 揭榜方签署军令状")
+_pledge_action("cancel", "Cancel a draft pledge, with a reason / 撤销军令状草稿")
+
+
+@router.post(
+    "/pledges/{pledge_id}/milestones/{seq}/assess",
+    response_model=PledgeRead,
+    operation_id="pledges-assess",
+    summary="Assess the next milestone (passed / partially / failed) / 里程碑考核",
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def assess(
+    pledge_id: Id,
+    seq: Id,
+    body: AssessmentIn,
+    session: DbSession,
+    caller: Assessor,
+    common: Common,
+    response: Response,
+    now: Now,
+    if_match: IfMatch = None,
+) -> PledgeRead:
+    pledge = await service.assess(session, common, caller, pledge_id, seq, body, if_match, now)
+    return _read(pledge, response)
+
+
+@router.get(
+    "/pledges/{pledge_id}/history",
+    response_model=list[HistoryRead],
+    operation_id="pledges-history",
+    summary="Transitions of a pledge and its milestones / 军令状流转记录",
+    responses=problem_responses(401, 404, 422),
+)
+async def history(pledge_id: Id, session: DbSession, caller: Caller, common: Common) -> list[HistoryRead]:
+    return await service.history(session, common, caller, pledge_id)
+
+
+def _consequence(row: PledgeConsequence, response: Response) -> ConsequenceRead:
+    set_etag(response, service.CONSEQUENCE, row.id, row.version)
+    return ConsequenceRead.model_validate(row)
+
+
+def _secret(request: Request) -> str:
+    return str(request.app.state.settings.subject_key_secret)
+
+
+@router.post(
+    "/pledge-consequences/{consequence_id}/confirm",
+    response_model=ConsequenceRead,
+    operation_id="pledges-consequence-confirm",
+    summary="Confirm a proposed integrity record: it is recorded (PRJ-5) / 确认记入科研诚信记录",
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def confirm_consequence(
+    consequence_id: Id,
+    body: ConfirmBody,
+    request: Request,
+    session: DbSession,
+    caller: Official,
+    common: Common,
+    response: Response,
+    now: Now,
+    if_match: IfMatch = None,
+) -> ConsequenceRead:
+    row = await service.decide_consequence(
+        session, common, caller, consequence_id, "confirm", body, if_match, now, _secret(request)
+    )
+    return _consequence(row, response)
+
+
+@router.post(
+    "/pledge-consequences/{consequence_id}/dismiss",
+    response_model=ConsequenceRead,
+    operation_id="pledges-consequence-dismiss",
+    summary="Dismiss a proposed integrity record, with a reason / 不予记入（须说明理由）",
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def dismiss_consequence(
+    consequence_id: Id,
+    body: DismissBody,
+    request: Request,
+    session: DbSession,
+    caller: Official,
+    common: Common,
+    response: Response,
+    now: Now,
+    if_match: IfMatch = None,
+) -> ConsequenceRead:
+    row = await service.decide_consequence(
+        session, common, caller, consequence_id, "dismiss", body, if_match, now, _secret(request)
+    )
+    return _consequence(row, response)
