@@ -30,7 +30,6 @@ from shared.workdays import SHANGHAI
 from tests.conftest import TEST_SECRET, running
 from tests.services.projects.conftest import (
     AGENCY,
-    AGENCY_ORG,
     ANONYMOUS,
     APPLICANT,
     ENTERPRISE_APPLICANT,
