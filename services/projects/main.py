@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from services.projects.applications.router import router as applications_router
 from services.projects.calls.router import router as calls_router
 from services.projects.challenges.router import router as challenges_router
 from services.projects.integrity.router import router as integrity_router
@@ -26,6 +27,7 @@ SPEC = ServiceSpec(
         platform_router("projects"),
         programmes_router,
         calls_router,
+        applications_router,
         reviewers_router,
         reviewers_internal_router,
         screening_router,

@@ -122,6 +122,12 @@ def _local(moment: datetime) -> str:
     return to_shanghai(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def check_call_status(status: str) -> None:
+    """Only a published call takes submissions; one closed by hand is closed whatever its times say."""
+    if status != "published":
+        raise CallClosed("本指南已关闭，不再受理申报。", "The call has been closed.", extra={"status": status})
+
+
 def check_call_window(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
     """CAL-2: a call takes submissions from ``opens_at`` (inclusive) until ``closes_at`` (exclusive),
     both shown in Asia/Shanghai."""
@@ -250,13 +256,28 @@ def check_not_debarred(findings: Sequence[DebarmentFinding]) -> None:
         )
 
 
-def check_limits(counts: Mapping[str, Any], allowed: bool) -> None:
-    """PRJ-1: the ledger's answer; a refusal carries its counts."""
-    if not allowed:
+@dataclass(frozen=True)
+class LimitViolation:
+    """One limit the ledger says the leader has reached (PRJ-1, and NSF-5 for senior staff)."""
+
+    clause: str
+    rule: str
+    limit: int
+    count: int
+    items: tuple[Mapping[str, Any], ...] = ()
+
+
+def check_limits(violations: Sequence[LimitViolation]) -> None:
+    """PRJ-1: the ledger's answer; a refusal names each limit with its figure and the count held."""
+    if violations:
+        first = violations[0]
         raise LimitExceeded(
-            "项目负责人在研项目和在申项目数已达限项规定（PRJ-1）。",
-            "The project leader already holds as many applications and projects as the limits allow (PRJ-1).",
-            extra={"clause": "PRJ-1", "counts": dict(counts)},
+            f"项目负责人已有 {first.count} 项，达到限项规定的 {first.limit} 项（{first.clause}）。",
+            f"The project leader holds {first.count}, the limit is {first.limit} ({first.clause}).",
+            extra={"clause": first.clause, "counts": [
+                {"clause": v.clause, "rule": v.rule, "limit": v.limit, "count": v.count, "items": list(v.items)}
+                for v in violations
+            ]},
         )
 
 

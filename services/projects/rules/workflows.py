@@ -47,6 +47,7 @@ def _submit_guards(app: Any, principal: Principal, ctx: dict[str, Any]) -> None:
     (nothing else matters when the call is shut), then eligibility, then budget, then the
     integrity and limit checks, whose answers the service looked up."""
     call, programme, topic = ctx["call"], ctx["programme"], ctx["topic"]
+    eligibility.check_call_status(call.status)
     eligibility.check_call_window(call.opens_at, call.closes_at, ctx["now"])
     kind = eligibility.effective_org_kind(app.organization_kind, app.applicant_uscc)
     eligibility.check_org_kind(kind, call.org_kinds)
@@ -59,7 +60,7 @@ def _submit_guards(app: Any, principal: Principal, ctx: dict[str, Any]) -> None:
     )
     eligibility.check_cofunding(kind, app.requested_total, app.self_raised_total, call.enterprise_cofunding_ratio)
     eligibility.check_not_debarred(ctx["debarments"])
-    eligibility.check_limits(ctx["limit_counts"], ctx["limit_allowed"])
+    eligibility.check_limits(ctx["limit_violations"])
 
 
 SUBMIT_GUARDS = (_submit_guards,)
@@ -106,27 +107,28 @@ APPLICATION_API_ACTIONS: tuple[str, ...] = (
 # States in which the applicant may edit the content (PATCH).
 EDITABLE_STATES = frozenset({"draft", *RETURNED})
 
-# The limits ledger (限项, PRJ-1) follows the application: open while pending, active once
-# contracted, closed when it ends; a draft is not in the ledger.
-LEDGER_STATUS: dict[str, str | None] = {
+# The limits ledger (限项, PRJ-1) follows the application: an open application while pending, an
+# active project once contracted, closed when it ends. A draft is not in the ledger; a withdrawn
+# application is taken out of it (None). State -> (ledger kind, ledger status).
+LEDGER_ENTRY: dict[str, tuple[str, str] | None] = {
     "draft": None,
-    "submitted": "open",
-    "endorsed": "open",
-    "returned_by_org": "open",
-    "returned_for_revision": "open",
-    "accepted": "open",
-    "in_review": "open",
-    "reviewed": "open",
-    "approved": "open",
-    "contracted": "active",
-    "in_progress": "active",
-    "midterm_passed": "active",
-    "midterm_failed": "active",
-    "acceptance_requested": "active",
-    "withdrawn": "closed",
-    "rejected_formal": "closed",
-    "not_approved": "closed",
-    "terminated": "closed",
-    "accepted_final": "closed",
-    "failed_final": "closed",
+    "withdrawn": None,
+    "submitted": ("application", "open"),
+    "endorsed": ("application", "open"),
+    "returned_by_org": ("application", "open"),
+    "returned_for_revision": ("application", "open"),
+    "accepted": ("application", "open"),
+    "in_review": ("application", "open"),
+    "reviewed": ("application", "open"),
+    "approved": ("application", "open"),
+    "rejected_formal": ("application", "closed"),
+    "not_approved": ("application", "closed"),
+    "contracted": ("project", "active"),
+    "in_progress": ("project", "active"),
+    "midterm_passed": ("project", "active"),
+    "midterm_failed": ("project", "active"),
+    "acceptance_requested": ("project", "active"),
+    "terminated": ("project", "closed"),
+    "accepted_final": ("project", "closed"),
+    "failed_final": ("project", "closed"),
 }

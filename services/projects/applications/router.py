@@ -1,0 +1,158 @@
+"""HTTP for applications (申报书): CRUD of drafts, one POST per workflow action, history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.projects.applications import repository as repo
+from services.projects.applications import service
+from services.projects.applications.models import Application
+from services.projects.applications.schemas import (
+    ActionBody,
+    ApplicationCreate,
+    ApplicationRead,
+    ApplicationSummary,
+    ApplicationUpdate,
+)
+from services.projects.rules.workflows import APPLICATION_API_ACTIONS, APPLICATION_WORKFLOW
+from services.projects.screening.index import ScreeningIndexDep
+from services.projects.screening.service import screen
+from shared.concurrency import IfMatch, set_etag
+from shared.db import DbSession
+from shared.errors import ValidationFailed, problem_responses
+from shared.pagination import Cursor, Limit, Page, Sort
+from shared.principal import Principal, require_roles
+from shared.schemas import Id
+from shared.workflow import HistoryRead
+
+router = APIRouter(tags=["applications"])
+
+Applicant = Annotated[Principal, Depends(require_roles("applicant"))]
+Reader = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "agency", "official", "auditor"))]
+Actor = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "agency", "official"))]
+STATES = sorted(APPLICATION_WORKFLOW.states)
+
+
+def environment(request: Request, index: ScreeningIndexDep) -> service.Environment:
+    async def run_screening(session: AsyncSession, application: Application) -> None:
+        # PRJ-4: flags for the agency; they never block or change the application.
+        await screen(session, index, application_id=application.id, year=application.year,
+                     title=application.title, abstract=application.abstract, keywords=application.keywords)
+
+    return service.Environment(
+        subject_key_secret=str(request.app.state.settings.subject_key_secret), screen=run_screening
+    )
+
+
+Env = Annotated[service.Environment, Depends(environment)]
+
+
+async def _read(session: AsyncSession, response: Response, caller: Principal,
+                application: Application) -> ApplicationRead:
+    set_etag(response, service.KIND, application.id, application.version)
+    return service.to_read(application, await service.acting(session, caller, application))
+
+
+@router.post(
+    "/applications", status_code=201, response_model=ApplicationRead, operation_id="applications-create",
+    summary="Start an application (draft) / 创建申报书草稿",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def create_application(
+    body: ApplicationCreate, session: DbSession, caller: Applicant, response: Response
+) -> ApplicationRead:
+    application = await service.create(session, caller, body)
+    return await _read(session, response, caller, application)
+
+
+@router.get(
+    "/applications", response_model=Page[ApplicationSummary], operation_id="applications-list",
+    summary="List the applications the caller may see (ID numbers masked) / 申报书列表",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_applications(
+    session: DbSession, caller: Reader, limit: Limit = 20, cursor: Cursor = None,
+    sort: Annotated[Sort, Query(examples=["-submitted_at"])] = None,
+    status: Annotated[str | None, Query(max_length=32, description="one of: " + ", ".join(STATES))] = None,
+    call_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    programme_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
+) -> Page[ApplicationSummary]:
+    if status is not None and status not in APPLICATION_WORKFLOW.states:
+        raise ValidationFailed([{"field": "status", "code": "invalid_choice",
+                                 "message": "one of: " + ", ".join(STATES)}])
+    rows, next_cursor = await repo.page(session, caller, status=status, call_id=call_id, programme_id=programme_id,
+                                        year=year, limit=limit, cursor=cursor, sort=sort)
+    return Page[ApplicationSummary](items=[service.to_summary(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/applications/{application_id}", response_model=ApplicationRead, operation_id="applications-get",
+    summary="An application / 申报书详情", responses=problem_responses(401, 403, 404, 422),
+)
+async def get_application(
+    application_id: Id, session: DbSession, caller: Reader, response: Response
+) -> ApplicationRead:
+    return await _read(session, response, caller, await service.load(session, caller, application_id))
+
+
+@router.patch(
+    "/applications/{application_id}", response_model=ApplicationRead, operation_id="applications-update",
+    summary="Edit a draft or returned application (If-Match required) / 修改申报书",
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def update_application(
+    application_id: Id, body: ApplicationUpdate, session: DbSession, caller: Applicant, response: Response,
+    env: Env, if_match: IfMatch = None,
+) -> ApplicationRead:
+    application = await service.update(session, caller, application_id, body, if_match, env)
+    return await _read(session, response, caller, application)
+
+
+@router.get(
+    "/applications/{application_id}/history", response_model=list[HistoryRead],
+    operation_id="applications-history", summary="State changes of an application / 申报书流转记录",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def application_history(application_id: Id, session: DbSession, caller: Reader) -> list[HistoryRead]:
+    return await service.history(session, caller, application_id)
+
+
+_ACTION_SUMMARIES: dict[str, tuple[str, str]] = {
+    "submit": ("Submit (runs the guards at submit)", "提交申报"),
+    "resubmit": ("Resubmit a returned application (guards again)", "修改后重新提交"),
+    "withdraw": ("Withdraw", "撤回申报"),
+    "endorse": ("Endorse as the applicant organisation", "单位审核推荐"),
+    "return_by_org": ("Return to the applicant (comment required)", "单位退回修改"),
+    "accept": ("Accept at formal review", "形式审查通过（受理）"),
+    "reject_formal": ("Reject at formal review (comment required)", "形式审查不予受理"),
+    "return_for_revision": ("Return for revision at formal review (comment required)", "形式审查退回修改"),
+    "start_review": ("Send to expert review", "进入专家评审"),
+}
+
+
+def _action_route(action: str) -> None:
+    en, zh = _ACTION_SUMMARIES[action]
+
+    async def endpoint(
+        application_id: Id, session: DbSession, caller: Actor, response: Response, env: Env,
+        body: ActionBody | None = None, if_match: IfMatch = None,
+    ) -> ApplicationRead:
+        application = await service.act(session, caller, application_id, action,
+                                        body.comment if body else None, if_match, env)
+        return await _read(session, response, caller, application)
+
+    router.add_api_route(
+        f"/applications/{{application_id}}/{action.replace('_', '-')}", endpoint, methods=["POST"],
+        response_model=ApplicationRead, operation_id=f"applications-{action.replace('_', '-')}",
+        summary=f"{en} / {zh}", responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
+        name=f"applications_{action}",
+    )
+
+
+for _action in APPLICATION_API_ACTIONS:
+    _action_route(_action)
+

@@ -1,0 +1,329 @@
+"""Use cases of applications (申报书): create and edit drafts, move them through
+``rules.workflows.APPLICATION_WORKFLOW`` with the guards at submit, keep the limits ledger current
+and call duplicate screening. Never commits: the request's unit of work does.
+
+Who may act is decided twice: the roles in the workflow table, then the object: the owner for the
+applicant's actions, the applicant organisation's org_admin (Principal.org_uscc = the
+application's USCC), the agency entrusted with the programme (PRJ-2), any official. The caller's
+roles are narrowed to those it holds *for this application* before the table is consulted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.projects.applications import repository as repo
+from services.projects.applications.models import Application
+from services.projects.applications.schemas import (
+    ApplicationCreate,
+    ApplicationRead,
+    ApplicationSummary,
+    ApplicationUpdate,
+    BudgetLineIn,
+    LeaderIn,
+)
+from services.projects.calls import repository as calls_repo
+from services.projects.calls.models import Call
+from services.projects.db import common
+from services.projects.integrity import service as integrity
+from services.projects.ledger import service as ledger
+from services.projects.programmes import repository as programmes_repo
+from services.projects.programmes.models import Programme
+from services.projects.rules import eligibility
+from services.projects.rules.workflows import APPLICATION_WORKFLOW, EDITABLE_STATES, LEDGER_ENTRY
+from shared import audit
+from shared.concurrency import check_if_match
+from shared.db import utcnow
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.principal import Principal
+from shared.subject_keys import organisation_key, person_key
+from shared.validators import mask_id, parse_resident_id
+from shared.workdays import today_shanghai
+from shared.workflow import HistoryRead, load_history
+
+KIND = "application"
+LEDGER_SERVICE = "projects"
+# Roles that need the ID numbers in full on an application they can see (formal review checks them).
+FULL_ID_ROLES = ("official", "agency")
+
+Screener = Callable[[AsyncSession, Application], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What a use case needs from the running service: the key for subject hashes and the
+    duplicate-screening hook (PRJ-4; its flags never block)."""
+
+    subject_key_secret: str
+    screen: Screener | None = None
+    clock: Callable[[], datetime] = utcnow
+
+
+class NotEditable(Conflict):
+    code = "application_not_editable"
+    title_zh = "当前状态下申报书不能修改"
+    title_en = "The application cannot be edited in its current state"
+
+
+def _not_found() -> NotFound:
+    return NotFound("申报书不存在。", "No such application.")
+
+
+def _invalid(field: str, code: str, message: str) -> ValidationFailed:
+    return ValidationFailed([{"field": field, "code": code, "message": message}])
+
+
+# --- loading and who acts -------------------------------------------------------------------------
+
+
+async def load(session: AsyncSession, principal: Principal, application_id: int, *,
+               for_update: bool = False) -> Application:
+    application = await repo.get_visible(session, principal, application_id, for_update=for_update)
+    if application is None:
+        raise _not_found()
+    return application
+
+
+async def acting(session: AsyncSession, principal: Principal, application: Application) -> Principal:
+    """``principal`` with only the roles it holds for this application."""
+    roles: set[str] = set()
+    if principal.has_role("applicant") and application.owner == principal.subject:
+        roles.add("applicant")
+    if principal.has_role("org_admin") and principal.org_uscc and principal.org_uscc == application.applicant_uscc:
+        roles.add("org_admin")
+    if principal.has_role("agency") and await programmes_repo.is_entrusted(
+        session, application.programme_id, principal.org_id
+    ):
+        roles.add("agency")
+    roles.update(r for r in ("official", "auditor") if principal.has_role(r))
+    return principal.model_copy(update={"roles": frozenset(roles)})
+
+
+# --- content --------------------------------------------------------------------------------------
+
+
+def _topic_of(call: Call, topic_id: int | None) -> int | None:
+    ids = [t.id for t in call.topics]
+    if not ids:
+        if topic_id is not None:
+            raise _invalid("topic_id", "unknown_topic", "this call has no topics")
+        return None
+    if topic_id is None:
+        raise _invalid("topic_id", "required", "choose one of the call's topics")
+    if topic_id not in ids:
+        raise _invalid("topic_id", "unknown_topic", "not a topic of this call")
+    return topic_id
+
+
+def _set_leader(application: Application, leader: LeaderIn) -> None:
+    info = parse_resident_id(leader.id_number)
+    application.leader_name = leader.name
+    application.leader_id_number = info.number
+    application.leader_title = leader.title
+    application.leader_birth_date = info.birth_date  # ID-2: never typed
+    application.leader_sex = info.sex
+
+
+def _set_budget(application: Application, budget: dict[str, BudgetLineIn]) -> None:
+    application.budget_lines = {
+        line: {"requested": str(eligibility.fen(v.requested)), "self_raised": str(eligibility.fen(v.self_raised))}
+        for line, v in budget.items()
+    }
+    application.requested_total = eligibility.total(v.requested for v in budget.values())
+    application.self_raised_total = eligibility.total(v.self_raised for v in budget.values())
+
+
+def _dump(items: list[Any]) -> list[dict[str, Any]]:
+    return [i.model_dump(mode="json") for i in items]
+
+
+async def create(session: AsyncSession, principal: Principal, body: ApplicationCreate) -> Application:
+    call = await calls_repo.get_visible(session, principal, body.call_id)
+    if call is None:
+        raise NotFound("申报指南不存在。", "No such call.")
+    eligibility.check_call_status(call.status)
+    if principal.org_uscc and principal.org_uscc != body.applicant_uscc:
+        raise _invalid("applicant_uscc", "not_your_organisation",
+                       "apply on behalf of the organisation you are registered with")
+    application = Application(
+        call_id=call.id, topic_id=_topic_of(call, body.topic_id), programme_id=call.programme_id, year=call.year,
+        owner=principal.subject, title=body.title, abstract=body.abstract, keywords=list(body.keywords),
+        team=_dump(body.team), applicant_uscc=body.applicant_uscc, applicant_org_name=body.applicant_org_name,
+        organization_kind=body.organization_kind, partners=_dump(body.partners),
+        duration_months=body.duration_months, attachments=_dump(body.attachments),
+        status=APPLICATION_WORKFLOW.initial, version=1,
+    )
+    _set_leader(application, body.leader)
+    _set_budget(application, body.budget)
+    await repo.add(session, application)
+    await APPLICATION_WORKFLOW.record_creation(session, common, application, principal)
+    await audit.append(session, common, principal, "create", KIND, application.id, {"call_id": call.id})
+    return application
+
+
+async def update(
+    session: AsyncSession, principal: Principal, application_id: int, body: ApplicationUpdate,
+    if_match: str | None, env: Environment,
+) -> Application:
+    application = await load(session, principal, application_id, for_update=True)
+    if application.owner != principal.subject or not principal.has_role("applicant"):
+        raise _not_found() if application.status == "draft" else NotEditable(
+            "只有申报人可以修改申报书。", "Only the applicant edits an application.")
+    check_if_match(if_match, KIND, application.id, application.version)
+    if application.status not in EDITABLE_STATES:
+        raise NotEditable(f"状态“{application.status}”下不能修改申报书。",
+                          f"An application cannot be edited in state '{application.status}'.")
+    changes = body.model_dump(exclude_unset=True)
+    for field in ("title", "abstract", "applicant_org_name", "organization_kind", "duration_months"):
+        if changes.get(field) is not None:
+            setattr(application, field, getattr(body, field))
+    if body.keywords is not None:
+        application.keywords = list(body.keywords)
+    for field in ("team", "partners", "attachments"):
+        if getattr(body, field) is not None:
+            setattr(application, field, _dump(getattr(body, field)))
+    if body.leader is not None:
+        _set_leader(application, body.leader)
+    if body.budget is not None:
+        _set_budget(application, body.budget)
+    if "topic_id" in changes:
+        call = await calls_repo.get(session, application.call_id)
+        assert call is not None
+        application.topic_id = _topic_of(call, body.topic_id)
+    application.version += 1
+    await programmes_repo.flush_versioned(session, "申报书")
+    if application.status != "draft":
+        await sync_ledger(session, application, env)
+    await audit.append(session, common, principal, "update", KIND, application.id, {"fields": sorted(changes)})
+    return application
+
+
+# --- the workflow ---------------------------------------------------------------------------------
+
+
+async def _debarments(session: AsyncSession, application: Application, env: Environment
+                      ) -> list[eligibility.DebarmentFinding]:
+    """PRJ-5: the integrity records of the leader and of the organisation, today in Asia/Shanghai."""
+    today = today_shanghai(env.clock())
+    found: list[eligibility.DebarmentFinding] = []
+    for subject, key in (
+        ("leader", person_key(application.leader_id_number, env.subject_key_secret)),
+        ("organization", organisation_key(application.applicant_uscc, env.subject_key_secret)),
+    ):
+        result = await integrity.check_debarment(session, key, on=today)
+        if result.debarred:
+            found.extend(eligibility.DebarmentFinding(subject, p.measure, p.start, p.end) for p in result.periods)
+    return found
+
+
+async def _limit_violations(session: AsyncSession, application: Application, env: Environment
+                            ) -> list[eligibility.LimitViolation]:
+    """PRJ-1 through the ledger; the application's own entry (a resubmission) does not count."""
+    decision = await ledger.check(
+        session, person_key(application.leader_id_number, env.subject_key_secret), "application",
+        application.year, service=LEDGER_SERVICE, role="leader", exclude_item_id=str(application.id),
+    )
+    return [
+        eligibility.LimitViolation(
+            v.clause, v.code, v.limit, v.count,
+            tuple({"service": e.service, "item_id": e.item_id, "kind": e.kind, "year": e.year, "status": e.status}
+                  for e in v.items),
+        )
+        for v in decision.violations
+    ]
+
+
+async def _submit_context(session: AsyncSession, application: Application, env: Environment) -> dict[str, Any]:
+    call = await calls_repo.get(session, application.call_id)
+    programme = await programmes_repo.get(session, application.programme_id)
+    assert call is not None and programme is not None  # foreign keys
+    return {
+        "call": call,
+        "programme": programme,
+        "topic": next((t for t in call.topics if t.id == application.topic_id), None),
+        "now": env.clock(),
+        "debarments": await _debarments(session, application, env),
+        "limit_violations": await _limit_violations(session, application, env),
+    }
+
+
+async def sync_ledger(session: AsyncSession, application: Application, env: Environment,
+                      programme: Programme | None = None) -> None:
+    """Keep the ledger's entry of this application current (revision = the application's version)."""
+    entry = LEDGER_ENTRY.get(application.status)
+    if entry is None:
+        if application.status != "draft":
+            await ledger.remove(session, LEDGER_SERVICE, str(application.id), revision=application.version)
+        return
+    programme = programme or await programmes_repo.get(session, application.programme_id)
+    assert programme is not None
+    kind, status = entry
+    await ledger.record(session, ledger.ItemReport(
+        service=LEDGER_SERVICE, item_id=str(application.id),
+        person_key=person_key(application.leader_id_number, env.subject_key_secret), role="leader",
+        kind=kind, programme=programme.code, year=application.year, status=status,
+        revision=application.version,
+    ))
+
+
+async def act(
+    session: AsyncSession, principal: Principal, application_id: int, action: str, comment: str | None,
+    if_match: str | None, env: Environment,
+) -> Application:
+    application = await load(session, principal, application_id, for_update=True)
+    check_if_match(if_match, KIND, application.id, application.version, required=False)
+    who = await acting(session, principal, application)
+    transition = APPLICATION_WORKFLOW.decide(application.status, action, who)
+    context = await _submit_context(session, application, env) if transition.guards else {}
+    await APPLICATION_WORKFLOW.apply(session, common, application, action, who, comment=comment, context=context)
+    if action in ("submit", "resubmit"):
+        application.submitted_at = context["now"]
+    await programmes_repo.flush_versioned(session, "申报书")
+    await sync_ledger(session, application, env, context.get("programme"))
+    if action in ("submit", "resubmit") and env.screen is not None:
+        await env.screen(session, application)
+    await audit.append(session, common, principal, action, KIND, application.id,
+                       {"status": application.status, "comment": comment})
+    return application
+
+
+async def history(session: AsyncSession, principal: Principal, application_id: int) -> list[HistoryRead]:
+    application = await load(session, principal, application_id)
+    return await load_history(session, common, KIND, application.id)
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+def _id(number: str, full: bool) -> str:
+    return number if full else mask_id(number)
+
+
+def to_read(application: Application, who: Principal) -> ApplicationRead:
+    """The detail view: ID numbers in full for the owner, officials and the entrusted agency."""
+    full = who.has_role("applicant", *FULL_ID_ROLES)
+    return ApplicationRead.model_validate({
+        **{k: getattr(application, k) for k in (
+            "id", "call_id", "topic_id", "programme_id", "year", "title", "abstract", "keywords",
+            "applicant_uscc", "applicant_org_name", "organization_kind", "partners", "requested_total",
+            "self_raised_total", "duration_months", "attachments", "status", "version", "created_at",
+            "updated_at", "submitted_at")},
+        "leader": {"name": application.leader_name, "id_number": _id(application.leader_id_number, full),
+                   "title": application.leader_title, "birth_date": application.leader_birth_date,
+                   "sex": application.leader_sex},
+        "team": [{**m, "id_number": _id(m["id_number"], full)} for m in application.team],
+        "budget": {line: {"requested": Decimal(v["requested"]), "self_raised": Decimal(v["self_raised"])}
+                   for line, v in application.budget_lines.items()},
+        "allowed_actions": APPLICATION_WORKFLOW.actions_from(application.status, who),
+    })
+
+
+def to_summary(application: Application) -> ApplicationSummary:
+    summary = ApplicationSummary.model_validate(application, from_attributes=True)
+    return summary.model_copy(update={"leader_id_number": mask_id(application.leader_id_number)})
