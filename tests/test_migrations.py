@@ -38,6 +38,15 @@ async def table_names(url: str, schema: str) -> set[str]:
 
 
 @pytest.mark.parametrize("name", ALL_DATABASES)
+def test_each_history_has_one_head(name: str, tmp_path) -> None:
+    # Branches that land side by side are merged before they reach main (`alembic merge heads`).
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(alembic_config(name, "sqlite://", name)).get_heads()
+    assert len(heads) == 1, f"{name} has several heads {heads}: add a merge revision"
+
+
+@pytest.mark.parametrize("name", ALL_DATABASES)
 async def test_migrations_match_models_and_round_trip(name: str, backend: str, tmp_path) -> None:
     url, schema = await scratch(backend, name, tmp_path)
     cfg = alembic_config(name, url, schema)

@@ -26,7 +26,10 @@ def test_production_refuses_placeholder_secrets() -> None:
         ProjectsSettings(env="production")
     with pytest.raises(ValidationError):
         ProjectsSettings(env="production", internal_secret="short")
-    assert ProjectsSettings(env="production", internal_secret="s" * 40).env == "production"
+    with pytest.raises(ValidationError, match="KJT_SUBJECT_KEY_SECRET"):
+        ProjectsSettings(env="production", internal_secret="s" * 40)
+    ok = ProjectsSettings(env="production", internal_secret="s" * 40, subject_key_secret="k" * 40)
+    assert ok.env == "production"
 
 
 def test_gateway_port_variable_does_not_leak_into_services(monkeypatch: pytest.MonkeyPatch) -> None:
