@@ -47,7 +47,7 @@ class SignatureScheme:
     """What a stored signature depends on. Changing any of it means re-signing stored documents."""
 
     fields: tuple[Field, ...] = FIELDS
-    shingle_size: int = 2
+    shingle_size: int = 3
     num_perm: int = 128
     seed: int = 20261126
 
@@ -63,8 +63,11 @@ class SignatureScheme:
         return f"{fields}-c{self.shingle_size}-p{self.num_perm}-s{self.seed}"
 
 
-# Bigrams: measured on tests/bench/bench_screening.py (see its notes): at the same recall they keep
-# more near-duplicates above the threshold than trigrams after light edits, and cost the same.
+# Trigrams, chosen on tests/bench/bench_screening.py: unrelated abstracts of one field share far
+# fewer trigrams than bigrams (median Jaccard 0.06 against 0.14), so a query meets about 30 times
+# fewer chance LSH candidates at the same recall, which is what keeps screening fast. A light
+# rewrite still scores well above 0.6 (the tests' planted rewrite: 0.68 with trigrams, 0.75 with
+# bigrams); a threshold tuned for bigrams would be set somewhat higher.
 SCHEME = SignatureScheme()
 
 

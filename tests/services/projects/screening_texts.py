@@ -6,14 +6,14 @@ BLACK_SOIL = (
     "构建黑土地保育技术体系，并在长春、四平等地建立示范基地，推广面积十万亩。",
     ["黑土地", "保护性耕作", "秸秆还田"],
 )
-# the same proposal lightly rewritten: a word swapped, clauses inserted, a city added (Jaccard ≈ 0.75)
+# the same proposal lightly rewritten: a word swapped, clauses inserted, a city added (Jaccard ≈ 0.68)
 BLACK_SOIL_REWRITE = (
     "黑土地保育关键技术研究及应用示范",
     "针对东北黑土地退化严重、土壤有机质含量持续下降等问题，本项目系统研究黑土地退化机理，集成秸秆还田与保护性"
     "耕作技术，构建黑土地保育技术体系，并在长春、四平、松原等地建立示范基地，推广面积十万亩。",
     ["黑土地", "保护性耕作", "有机质"],
 )
-# same topic, different work (Jaccard ≈ 0.12): must not be flagged
+# same topic, different work (Jaccard ≈ 0.07): must not be flagged
 BLACK_SOIL_REMOTE_SENSING = (
     "黑土地退化监测遥感方法研究",
     "利用多源遥感数据监测东北黑土地退化状况，研究土壤有机质含量反演方法，建立退化等级评价模型，为黑土地保护提供"

@@ -165,9 +165,9 @@ async def test_prj4_threshold_is_configurable(session: AsyncSession) -> None:
     await funded(session, "A", 2024, BLACK_SOIL)
     strict = ScreeningIndex(ScreeningPolicy(threshold=0.9))
     assert await screen(session, strict, 801, BLACK_SOIL_REWRITE) == []
-    lenient = ScreeningIndex(ScreeningPolicy(threshold=0.1, window_years=1))
+    lenient = ScreeningIndex(ScreeningPolicy(threshold=0.05, window_years=1))
     flags = await screen(session, lenient, 802, BLACK_SOIL_REMOTE_SENSING, year=2025)
-    assert [f.matched_reference_id for f in flags] == ["A"] and flags[0].threshold == 0.1
+    assert [f.matched_reference_id for f in flags] == ["A"] and flags[0].threshold == 0.05
 
 
 async def test_prj4_empty_text_is_registered_and_flags_nothing(session: AsyncSession) -> None:

@@ -37,7 +37,7 @@ def test_prj4_keywords_are_tokens_of_their_own() -> None:
     toks = s.tokens("黑土", "", ["黑土", " 黑土 ", "！"])
     kw = {t for t in toks if t.startswith(s.KEYWORD_PREFIX)}
     assert kw == {s.KEYWORD_PREFIX + "黑土"}  # normalised, de-duplicated, empty ones dropped
-    assert "黑土" in toks and len(toks) == 2  # the title bigram is not the keyword token
+    assert "黑土" in toks and len(toks) == 2  # the title n-gram is not the keyword token
 
 
 def test_prj4_fields_are_shingled_separately() -> None:
