@@ -22,7 +22,9 @@ from shared.principal import PRINCIPAL_HEADER, Principal, sign_principal
 TEST_SECRET = "test-internal-secret-0123456789abcdef"
 PG_URL = os.environ.get("KJT_TEST_POSTGRES_URL")
 REQUIRE_PG = os.environ.get("KJT_REQUIRE_POSTGRES") == "1"
-SCHEMA_PREFIX = "t_"
+# Schemas of one test run carry its pid, so runs side by side on one database never collide; they are
+# dropped when the run ends.
+SCHEMA_PREFIX = f"t{os.getpid()}_"
 
 
 async def _pg_problem(url: str) -> str | None:
@@ -35,6 +37,24 @@ async def _pg_problem(url: str) -> str | None:
     finally:
         await engine.dispose()
     return None
+
+
+async def _drop_run_schemas(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            names = (await conn.execute(
+                text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"), {"p": SCHEMA_PREFIX + "%"}
+            )).scalars().all()
+            for name in names:
+                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+    finally:
+        await engine.dispose()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if PG_URL and _pg_checked.get(PG_URL) is None and PG_URL in _pg_checked:
+        asyncio.run(_drop_run_schemas(PG_URL))
 
 
 def backends() -> list[Any]:

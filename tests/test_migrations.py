@@ -11,13 +11,13 @@ from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.db.migrate import ALL_DATABASES, alembic_config
-from tests.conftest import postgres_url
+from tests.conftest import SCHEMA_PREFIX, postgres_url
 
 
 async def scratch(backend: str, name: str, tmp_path) -> tuple[str, str]:
     if backend == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / (name + '.db')}", name
-    url, schema = await postgres_url(), f"t_scratch_{name}"
+    url, schema = await postgres_url(), f"{SCHEMA_PREFIX}scratch_{name}"
     engine = create_async_engine(url)
     async with engine.begin() as conn:
         await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from shared.db import Database
-from tests.conftest import postgres_url, rolled_back
+from tests.conftest import SCHEMA_PREFIX, postgres_url, rolled_back
 from tests.shared import sample_app
 
 _created: dict[str, tuple[str, str]] = {}
@@ -17,7 +17,7 @@ async def _sample_database(backend: str, tmp_path_factory: pytest.TempPathFactor
         if backend == "sqlite":
             url, schema = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sample') / 'sample.db'}", "sample"
         else:
-            url, schema = await postgres_url(), "t_sample"
+            url, schema = await postgres_url(), SCHEMA_PREFIX + "sample"
         db = Database(url, schema)
         if db.postgres:
             async with db.engine.begin() as conn:
