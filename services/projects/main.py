@@ -15,6 +15,7 @@ from services.projects.reviewers.router import router as reviewers_router
 from services.projects.screening.index import install as install_screening_index
 from services.projects.screening.router import router as screening_router
 from services.projects.settings import ProjectsSettings
+from services.projects.statistics.router import router as statistics_router
 from shared.app import ServiceSpec, create_service_app
 from shared.db import Database
 from shared.routers import platform_router
@@ -35,6 +36,7 @@ SPEC = ServiceSpec(
         ledger_router,
         challenges_router,
         pledges_router,
+        statistics_router,
     ],
     common=common,
     on_startup=[install_screening_index],

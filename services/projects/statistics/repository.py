@@ -1,0 +1,103 @@
+"""The GROUP BY queries behind the statistics: one query per dimension, never one per group."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Numeric, and_, case, false, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from services.projects.applications.models import Application
+from services.projects.programmes.models import Programme
+from services.projects.programmes.repository import entrusted_ids
+from shared.principal import Principal
+
+# Roles that see the figures of every programme; an agency sees those entrusted to it (PRJ-2).
+SEE_ALL = ("official", "auditor", "admin")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One group: its key columns, then the four figures as the database returned them."""
+
+    key: tuple[Any, ...]
+    applications: int
+    requested: Decimal | float | int | None
+    approved_applications: int
+    approved: Decimal | float | int | None
+
+
+def programme_scope(principal: Principal) -> ColumnElement[bool]:
+    """Which programmes' applications the caller may count."""
+    if principal.has_role(*SEE_ALL):
+        return literal(True)
+    if principal.has_role("agency") and principal.org_id is not None:
+        return Application.programme_id.in_(entrusted_ids(principal.org_id))
+    return false()
+
+
+async def programme_visible(session: AsyncSession, principal: Principal, programme_id: int) -> bool:
+    if principal.has_role(*SEE_ALL):
+        stmt = select(Programme.id).where(Programme.id == programme_id)
+    elif principal.has_role("agency") and principal.org_id is not None:
+        stmt = select(Programme.id).where(Programme.id == programme_id,
+                                          Programme.id.in_(entrusted_ids(principal.org_id)))
+    else:
+        return False
+    return (await session.execute(stmt)).first() is not None
+
+
+class Query:
+    """The filters of one statistics request, shared by each dimension's query."""
+
+    def __init__(self, principal: Principal, approved_states: Iterable[str], *, year: int | None,
+                 programme_id: int | None) -> None:
+        conditions = [Application.status != "draft", programme_scope(principal)]
+        if year is not None:
+            conditions.append(Application.year == year)
+        if programme_id is not None:
+            conditions.append(Application.programme_id == programme_id)
+        self.where = and_(*conditions)
+        approved = Application.status.in_(sorted(approved_states))
+        zero = literal(0, Numeric(16, 2))
+        self.figures = (
+            func.count(Application.id),
+            func.coalesce(func.sum(Application.requested_total), zero),
+            func.count(case((approved, Application.id))),
+            func.coalesce(func.sum(case((approved, Application.requested_total), else_=zero)), zero),
+        )
+
+    async def _rows(self, session: AsyncSession, *keys: ColumnElement[Any] | InstrumentedAttribute[Any],
+                    join_programme: bool = False
+                    ) -> list[Row]:
+        stmt = select(*keys, *self.figures).select_from(Application)
+        if join_programme:
+            stmt = stmt.join(Programme, Programme.id == Application.programme_id)
+        stmt = stmt.where(self.where)
+        if keys:
+            stmt = stmt.group_by(*keys)
+        result = await session.execute(stmt)
+        n = len(keys)
+        return [Row(tuple(r[:n]), int(r[n]), r[n + 1], int(r[n + 2]), r[n + 3]) for r in result.all()]
+
+    async def totals(self, session: AsyncSession) -> Row:
+        return (await self._rows(session))[0]
+
+    async def by_programme(self, session: AsyncSession) -> list[Row]:
+        return await self._rows(session, Programme.id, Programme.code, Programme.name, Programme.year,
+                                join_programme=True)
+
+    async def by_status(self, session: AsyncSession) -> list[Row]:
+        return await self._rows(session, Application.status)
+
+    async def by_year(self, session: AsyncSession) -> list[Row]:
+        return await self._rows(session, Application.year)
+
+    async def by_division(self, session: AsyncSession) -> list[Row]:
+        """Grouped by the 6-digit division code in characters 3-8 of the applicant's USCC (ID-1);
+        the service folds the codes into the ID-5 regions."""
+        return await self._rows(session, func.substr(Application.applicant_uscc, 3, 6))
