@@ -374,3 +374,11 @@ async def set_load(session: AsyncSession, reviewer_id: int, source: str, open_as
     await repo.set_load(reviewer_id, source, open_assignments)
     return await repo.total_load(reviewer_id)
 
+
+
+async def reviewer_id_for(session: AsyncSession, caller: Principal) -> int | None:
+    """The pool entry of a reviewer principal (their gateway account), or None: how review rounds
+    find the assignments a reviewer may see."""
+    if caller.kind != "user" or not caller.has_role("reviewer"):
+        return None
+    return await ReviewerRepository(session).id_of_user(caller.subject)

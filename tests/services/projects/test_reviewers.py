@@ -290,7 +290,8 @@ async def test_discipline_codes_are_normalised_and_limited(projects) -> None:
     assert many.status_code == 422
     kw = await c.post(R, json=body(id_number=WANG_ID, user_id=None, keywords=["AI", "ai"]), headers=OFFICIAL)
     assert kw.status_code == 422 and kw.json()["errors"][0]["code"] == "duplicate_keyword"
-    for keywords, code in ((["ß" * 64], "keyword_too_long"), (["   "], "empty_keyword"), (["x" * 65], "string_too_long")):
+    too_long = ((["ß" * 64], "keyword_too_long"), (["   "], "empty_keyword"), (["x" * 65], "string_too_long"))
+    for keywords, code in too_long:
         r = await c.post(R, json=body(id_number=WANG_ID, user_id=None, keywords=keywords), headers=OFFICIAL)
         assert r.status_code == 422 and r.json()["errors"][0]["code"] == code, keywords
 
@@ -602,3 +603,18 @@ async def test_candidates_feed_the_shared_conflict_rules(projects) -> None:
     own = Application(id="A3", applicant_key=person_key(LI_ID, secret), institution_key=organisation_key(JLU, secret))
     assert Rule.SELF in explain(reviewer, own) and Rule.SAME_INSTITUTION in explain(reviewer, own)
     assert pool_hash(pool) == pool_hash(reversed(pool))
+
+
+async def test_reviewer_principal_maps_to_its_pool_entry(projects) -> None:
+    from services.projects.reviewers.service import reviewer_id_for
+    from shared.principal import Principal
+
+    li, _, _ = await three(projects)
+    async with projects.db.sessionmaker() as session:
+        def who(kind: str, subject: str, role: str) -> Principal:
+            return Principal(kind=kind, subject=subject, roles=frozenset({role}))
+
+        assert await reviewer_id_for(session, who("user", "9001", "reviewer")) == li["id"]
+        assert await reviewer_id_for(session, who("user", "9001", "official")) is None
+        assert await reviewer_id_for(session, who("user", "7777", "reviewer")) is None
+        assert await reviewer_id_for(session, who("service", "9001", "reviewer")) is None
