@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCKER = ROOT / "docker"
 ENTRYPOINT = DOCKER / "entrypoint.sh"
 ROLES = {url_segment(name): name for name in SERVICES}
-SECRETS = ("POSTGRES_PASSWORD", "KJT_INTERNAL_SECRET", "KJT_JWT_SECRET", "KJT_ADMIN_PASSWORD")
+SECRETS = ("POSTGRES_PASSWORD", "KJT_INTERNAL_SECRET", "KJT_JWT_SECRET", "KJT_SUBJECT_KEY_SECRET", "KJT_ADMIN_PASSWORD")
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +115,10 @@ def test_compose_secrets_are_required_not_defaulted(compose: dict) -> None:
     assert gw["KJT_INTERNAL_SECRET"].startswith("${KJT_INTERNAL_SECRET:?")
     for role in ("migrate", *ROLES):
         assert compose["services"][role]["environment"]["KJT_INTERNAL_SECRET"].startswith("${KJT_INTERNAL_SECRET:?")
+    for role in ROLES:
+        if role != "gateway":
+            env = compose["services"][role]["environment"]
+            assert env["KJT_SUBJECT_KEY_SECRET"].startswith("${KJT_SUBJECT_KEY_SECRET:?")
 
 
 # --- Dockerfile ----------------------------------------------------------------------------------
@@ -221,7 +225,8 @@ def test_k8s_migration_job_secret_template_and_config(manifests: list[dict]) -> 
     pod = job["spec"]["template"]["spec"]
     assert pod["containers"][0]["args"] == ["migrate"] and pod["restartPolicy"] == "Never"
     secret = by_kind(manifests, "Secret")["kjt-secrets"]
-    assert {"KJT_DATABASE_URL", "KJT_INTERNAL_SECRET", "KJT_JWT_SECRET", "KJT_ADMIN_PASSWORD"} <= set(
+    assert {"KJT_DATABASE_URL", "KJT_INTERNAL_SECRET", "KJT_JWT_SECRET", "KJT_SUBJECT_KEY_SECRET",
+            "KJT_ADMIN_PASSWORD"} <= set(
         secret["stringData"])
     config = by_kind(manifests, "ConfigMap")["kjt-config"]["data"]
     services = by_kind(manifests, "Service")
