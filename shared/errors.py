@@ -170,6 +170,15 @@ class InvalidTransition(Conflict):
         )
 
 
+class Debarred(Conflict):
+    """PRJ-5: an active research-integrity debarment blocks submission to any programme, the
+    foundation and talent programmes; every service refuses with this one code."""
+
+    code = "debarred"
+    title_zh = "存在有效的科研诚信处理（取消申报资格）"
+    title_en = "Debarred by an active research-integrity record"
+
+
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
     title_zh = "幂等键已用于另一请求"

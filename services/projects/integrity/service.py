@@ -21,7 +21,7 @@ from services.projects.rules.integrity import DebarmentPeriod, check_period, is_
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db.models import CommonTables, utcnow
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import Conflict, Debarred, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.subject_keys import subject_key
 from shared.validators import mask_id
@@ -34,14 +34,6 @@ OFFICIALS = ("official", "admin")
 WORKFLOW = Workflow(
     ENTITY, "active", [transition("revoke", "active", "revoked", OFFICIALS, comment_required=True)]
 )
-
-
-class Debarred(Conflict):
-    """PRJ-5: an active debarment blocks submission to any programme."""
-
-    code = "integrity_debarred"
-    title_zh = "存在有效的科研诚信处理（取消申报资格）"
-    title_en = "Debarred by an active research-integrity record"
 
 
 @dataclass(frozen=True)
@@ -62,7 +54,7 @@ async def check_debarment(session: AsyncSession, subject_key: str, on: date | No
 async def ensure_not_debarred(
     session: AsyncSession, subject_keys: Iterable[str], on: date | None = None, *, role: str | None = None
 ) -> None:
-    """Raise ``Debarred`` (409, ``integrity_debarred``) when any of the subjects is debarred on ``on``:
+    """Raise ``Debarred`` (409, ``debarred``) when any of the subjects is debarred on ``on``:
     the submit guard of PRJ-5 (the leader's key and the organisation's key, say). ``role`` names
     who is debarred in the problem ("leader", "organisation")."""
     day = on or today_shanghai()

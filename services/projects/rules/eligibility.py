@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from shared.errors import AppError, Conflict
+from shared.errors import AppError, Conflict, Debarred
 from shared.workdays import to_shanghai
 
 FEN = Decimal("0.01")
@@ -101,12 +101,6 @@ class CofundingTooLow(AppError):
     code = "cofunding_too_low"
     title_zh = "企业自筹资金不足"
     title_en = "The enterprise's self-raised funds are too low"
-
-
-class Debarred(Conflict):
-    code = "debarred"
-    title_zh = "存在有效的科研诚信限制"
-    title_en = "An integrity debarment is in force"
 
 
 class LimitExceeded(Conflict):
