@@ -293,6 +293,21 @@ async def act(
     return application
 
 
+async def move(
+    session: AsyncSession, principal: Principal, application: Application, action: str, comment: str | None,
+    env: Environment, *, audit_data: dict[str, Any] | None = None,
+) -> Application:
+    """The hook other use cases (approval, public notice, contracts) call to move an application they
+    have loaded and locked: roles narrowed to this application, the table, history, ledger, audit."""
+    who = await acting(session, principal, application)
+    await APPLICATION_WORKFLOW.apply(session, common, application, action, who, comment=comment)
+    await programmes_repo.flush_versioned(session, "申报书")
+    await sync_ledger(session, application, env)
+    await audit.append(session, common, principal, action, KIND, application.id,
+                       {"status": application.status, "comment": comment, **(audit_data or {})})
+    return application
+
+
 async def history(session: AsyncSession, principal: Principal, application_id: int) -> list[HistoryRead]:
     application = await load(session, principal, application_id)
     return await load_history(session, common, KIND, application.id)

@@ -85,6 +85,8 @@ APPLICATION_WORKFLOW = Workflow(
         transition("complete_review", "in_review", "reviewed", ["agency"]),
         transition("approve", "reviewed", "approved", ["official"]),
         transition("decline", "reviewed", "not_approved", ["official"], comment_required=True),
+        # an objection upheld during the public notice (公示) takes the approval back
+        transition("withdraw_approval", "approved", "not_approved", ["official"], comment_required=True),
         transition("sign_contract", "approved", "contracted", ["agency"]),
         transition("start", "contracted", "in_progress", ["agency"]),
         # mid-term check and final acceptance (结题验收)
@@ -132,3 +134,44 @@ LEDGER_ENTRY: dict[str, tuple[str, str] | None] = {
     "accepted_final": ("project", "closed"),
     "failed_final": ("project", "closed"),
 }
+
+# --- approval, public notice and contracts (批准立项, 公示, 任务书) -----------------------------------
+
+# A list of applications the entrusted agency proposes for funding; an official approves or returns it.
+APPROVAL_LIST_WORKFLOW = Workflow(
+    "approval_list",
+    "proposed",
+    [
+        transition("approve", "proposed", "approved", ["official"]),
+        transition("return", "proposed", "returned", ["official"], comment_required=True),
+        transition("withdraw", "proposed", "withdrawn", ["agency"]),
+    ],
+)
+
+# The public notice of an approved list: open for objections, concluded by an official.
+NOTICE_WORKFLOW = Workflow(
+    "public_notice",
+    "open",
+    [transition("conclude", "open", "concluded", ["official"])],
+)
+
+# A real-name objection, resolved by an official with reasons.
+OBJECTION_WORKFLOW = Workflow(
+    "notice_objection",
+    "pending",
+    [
+        transition("uphold", "pending", "upheld", ["official"], comment_required=True),
+        transition("dismiss", "pending", "dismissed", ["official"], comment_required=True),
+    ],
+)
+
+# 任务书: drafted and signed by the entrusted agency; it ends with the project.
+CONTRACT_WORKFLOW = Workflow(
+    "contract",
+    "draft",
+    [
+        transition("sign", "draft", "signed", ["agency"]),
+        transition("terminate", "signed", "terminated", ["official"], comment_required=True),
+        transition("complete", "signed", "completed", ["agency"]),
+    ],
+)

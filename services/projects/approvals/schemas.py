@@ -1,0 +1,90 @@
+"""Proposal lists in and out. Amounts are yuan as decimal strings (API.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from services.projects.programmes.schemas import Money, MoneyOut, ShanghaiTime
+from shared.schemas import InputSchema, OutputSchema
+
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class ProposedItemIn(InputSchema):
+    application_id: RowId
+    amount: Annotated[Money, Field(gt=0)] = Field(description="the amount proposed, yuan",
+                                                  examples=["800000.00"])
+
+
+class NotFundedIn(InputSchema):
+    application_id: RowId
+    reason: str = Field(min_length=1, max_length=2000, examples=["评审排名靠后，预算不足"])
+
+
+class ApprovalListCreate(InputSchema):
+    """The agency's proposal for one call: ``items`` in ranking order (the first is ranked 1), and
+    optionally the applications it proposes not to fund. Applications the list does not name are
+    left as they are (a later list may name them)."""
+
+    call_id: RowId
+    items: list[ProposedItemIn] = Field(min_length=1, max_length=500)
+    not_funded: list[NotFundedIn] = Field(default_factory=list, max_length=500)
+    ranking_source: Literal["manual", "review_round"] = Field(
+        default="manual", description="manual: an ordered list typed by the agency; review_round: a round's ranking")
+    ranking_reference: str | None = Field(default=None, max_length=100, description="e.g. the review round id")
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class DecisionBody(InputSchema):
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class ApprovalItemRead(OutputSchema):
+    application_id: int
+    rank: int
+    decision: str
+    amount: MoneyOut | None
+    reason: str | None
+    status: str
+    released_at: ShanghaiTime | None
+
+
+class ApprovalListRead(OutputSchema):
+    id: int
+    programme_id: int
+    call_id: int
+    status: str
+    ranking_source: str
+    ranking_reference: str | None
+    note: str | None
+    total_amount: MoneyOut
+    items: list[ApprovalItemRead]
+    proposed_by: str
+    decided_by: str | None
+    decided_at: ShanghaiTime | None
+    decision_comment: str | None
+    version: int
+    created_at: ShanghaiTime
+    updated_at: ShanghaiTime
+    allowed_actions: list[str] = Field(default_factory=list)
+
+
+class ApprovalListSummary(OutputSchema):
+    id: int
+    programme_id: int
+    call_id: int
+    status: str
+    total_amount: MoneyOut
+    version: int
+    created_at: ShanghaiTime
+
+
+class BudgetRead(OutputSchema):
+    programme_id: int
+    budget: MoneyOut
+    approved_total: MoneyOut
+    remaining: MoneyOut
+    as_of: datetime

@@ -1,0 +1,240 @@
+"""Use cases of approval (批准立项): the entrusted agency proposes a list for a call, an official
+approves or returns it. Approving moves the applications the list names (fund → approved with the
+amount, not funded → not_approved) and nothing else; the programme's budget is checked under a row
+lock so concurrent approvals can never over-approve it. Never commits."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.projects.applications import service as applications
+from services.projects.applications.models import Application
+from services.projects.approvals import repository as repo
+from services.projects.approvals import rules
+from services.projects.approvals.models import ApprovalItem, ApprovalList
+from services.projects.approvals.schemas import ApprovalListCreate, ApprovalListRead, BudgetRead
+from services.projects.calls import repository as calls_repo
+from services.projects.db import common
+from services.projects.programmes import repository as programmes_repo
+from services.projects.programmes.models import Programme
+from services.projects.programmes.service import ProgrammeClosed, may_manage
+from services.projects.rules.workflows import APPROVAL_LIST_WORKFLOW
+from shared import audit
+from shared.concurrency import check_if_match
+from shared.db import utcnow
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.principal import Principal
+from shared.workflow import HistoryRead, load_history
+
+KIND = "approval_list"
+
+
+class BudgetExceeded(Conflict):
+    code = "budget_exceeded"
+    title_zh = "超出计划预算"
+    title_en = "The programme's budget would be exceeded"
+
+
+class ApplicationNotReviewed(Conflict):
+    code = "application_not_reviewed"
+    title_zh = "申报书不处于评审完成状态"
+    title_en = "An application is not in the reviewed state"
+
+
+class AlreadyProposed(Conflict):
+    code = "already_proposed"
+    title_zh = "申报书已在另一份待批清单中"
+    title_en = "An application is already on another list awaiting approval"
+
+
+def _not_found() -> NotFound:
+    return NotFound("立项清单不存在。", "No such approval list.")
+
+
+async def load(session: AsyncSession, principal: Principal, list_id: int, *, for_update: bool = False
+               ) -> ApprovalList:
+    found = await repo.get_visible(session, principal, list_id, for_update=for_update)
+    if found is None:
+        raise _not_found()
+    return found
+
+
+def _acting(principal: Principal, programme: Programme) -> Principal:
+    """The caller with only the roles it holds for this programme (PRJ-2: an agency acts only on
+    the programmes entrusted to it)."""
+    roles = {r for r in ("official", "auditor") if principal.has_role(r)}
+    if principal.has_role("agency") and principal.org_id in programme.agency_org_ids:
+        roles.add("agency")
+    return principal.model_copy(update={"roles": frozenset(roles)})
+
+
+async def programme_of(session: AsyncSession, programme_id: int, *, for_update: bool = False) -> Programme:
+    programme = await programmes_repo.get(session, programme_id, for_update=for_update)
+    assert programme is not None  # foreign key
+    return programme
+
+
+async def _candidates(session: AsyncSession, body: ApprovalListCreate, call_id: int, programme: Programme
+                      ) -> dict[int, Application]:
+    ids = [i.application_id for i in body.items] + [n.application_id for n in body.not_funded]
+    errors = [{"field": "items", "code": "duplicate_application", "message": f"application {i} is named twice"}
+              for i in rules.duplicates(ids)]
+    if errors:
+        raise ValidationFailed(errors)
+    found = {a.id: a for a in await repo.applications(session, ids)}
+    for field, rows in (("items", body.items), ("not_funded", body.not_funded)):
+        for n, row in enumerate(rows):
+            app = found.get(row.application_id)
+            if app is None or app.call_id != call_id or app.status == "draft":
+                errors.append({"field": f"{field}.{n}.application_id", "code": "not_in_call",
+                               "message": f"application {row.application_id} is not an application of this call"})
+    if errors:
+        raise ValidationFailed(errors)
+    not_reviewed = sorted(i for i in ids if found[i].status != "reviewed")
+    if not_reviewed:
+        raise ApplicationNotReviewed(
+            f"以下申报书未完成评审：{not_reviewed}。", f"These applications are not reviewed: {not_reviewed}.",
+            extra={"application_ids": not_reviewed})
+    pending = sorted({i.application_id for i in await repo.pending_items(session, ids)})
+    if pending:
+        raise AlreadyProposed(
+            f"以下申报书已在待批清单中：{pending}。", f"These applications are on a list awaiting approval: {pending}.",
+            extra={"application_ids": pending})
+    return found
+
+
+async def propose(session: AsyncSession, principal: Principal, body: ApprovalListCreate) -> ApprovalList:
+    call = await calls_repo.get(session, body.call_id)
+    programme = await programme_of(session, call.programme_id) if call is not None else None
+    if call is None or programme is None or not (principal.has_role("agency") and may_manage(principal, programme)):
+        raise NotFound("申报指南不存在。", "No such call.")
+    if programme.status != "active":
+        raise ProgrammeClosed("计划已关闭。", "The programme is closed.")
+    found = await _candidates(session, body, call.id, programme)
+    topic_caps = {t.id: t.budget_cap for t in call.topics}
+    errors: list[dict[str, str]] = []
+    for n, item in enumerate(body.items):
+        app = found[item.application_id]
+        errors += rules.amount_problems(n, item.amount, rules.Candidate(
+            app.id, app.requested_total, topic_caps.get(app.topic_id) if app.topic_id else None,
+            programme.max_project_budget))
+    if errors:
+        raise ValidationFailed(errors)
+    items = [ApprovalItem(application_id=i.application_id, programme_id=programme.id, rank=n + 1, decision="fund",
+                          amount=i.amount, status="proposed") for n, i in enumerate(body.items)]
+    items += [ApprovalItem(application_id=i.application_id, programme_id=programme.id, rank=len(body.items) + n + 1,
+                           decision="not_fund", reason=i.reason, status="proposed")
+              for n, i in enumerate(body.not_funded)]
+    approval_list = ApprovalList(
+        programme_id=programme.id, call_id=call.id, status=APPROVAL_LIST_WORKFLOW.initial,
+        ranking_source=body.ranking_source, ranking_reference=body.ranking_reference, note=body.note,
+        total_amount=sum((i.amount for i in body.items), Decimal("0.00")), proposed_by=principal.actor_id,
+        proposed_org_id=principal.org_id, version=1, items=items,
+    )
+    await repo.add(session, approval_list)
+    await APPROVAL_LIST_WORKFLOW.record_creation(session, common, approval_list, principal)
+    await audit.append(session, common, principal, "propose", KIND, approval_list.id, {
+        "programme_id": programme.id, "call_id": call.id, "total_amount": str(approval_list.total_amount),
+        "items": [{"application_id": i.application_id, "amount": str(i.amount)} for i in items if i.amount]})
+    return approval_list
+
+
+async def approve(session: AsyncSession, principal: Principal, list_id: int, comment: str | None,
+                  if_match: str | None, env: applications.Environment) -> ApprovalList:
+    approval_list = await load(session, principal, list_id, for_update=True)
+    check_if_match(if_match, KIND, approval_list.id, approval_list.version, required=False)
+    # The row lock on the programme serialises approvals in it (SELECT ... FOR UPDATE on PostgreSQL;
+    # SQLite's BEGIN IMMEDIATE already lets one writer in); the sum is read after taking it.
+    programme = await programme_of(session, approval_list.programme_id, for_update=True)
+    who = _acting(principal, programme)
+    APPROVAL_LIST_WORKFLOW.decide(approval_list.status, "approve", who)
+    if programme.status != "active":
+        raise ProgrammeClosed("计划已关闭。", "The programme is closed.")
+    approved = await repo.approved_total(session, programme.id)
+    requested = sum((i.amount for i in approval_list.items if i.decision == "fund" and i.amount), Decimal("0.00"))
+    if not rules.fits_budget(programme.budget, approved, requested):
+        left = rules.remaining(programme.budget, approved)
+        raise BudgetExceeded(
+            f"本清单拟批准 {requested:.2f} 元，计划预算仅余 {left:.2f} 元。",
+            f"The list asks for {requested:.2f} yuan; {left:.2f} yuan of the programme's budget remain.",
+            extra={"budget": f"{programme.budget:.2f}", "approved_total": f"{approved:.2f}",
+                   "remaining": f"{left:.2f}", "requested": f"{requested:.2f}"})
+    by_id = {a.id: a for a in await repo.applications(
+        session, [i.application_id for i in approval_list.items], for_update=True)}
+    not_reviewed = sorted(i for i, a in by_id.items() if a.status != "reviewed")
+    if not_reviewed:
+        raise ApplicationNotReviewed(
+            f"以下申报书已不处于评审完成状态：{not_reviewed}。",
+            f"These applications are no longer reviewed: {not_reviewed}.", extra={"application_ids": not_reviewed})
+    for item in sorted(approval_list.items, key=lambda i: i.application_id):
+        application = by_id[item.application_id]
+        if item.decision == "fund":
+            await applications.move(session, principal, application, "approve", comment, env, audit_data={
+                "approval_list_id": approval_list.id, "approved_amount": f"{item.amount:.2f}"})
+            item.status = "approved"
+        else:
+            await applications.move(session, principal, application, "decline", item.reason, env,
+                                    audit_data={"approval_list_id": approval_list.id})
+            item.status = "declined"
+    await APPROVAL_LIST_WORKFLOW.apply(session, common, approval_list, "approve", who, comment=comment)
+    approval_list.decided_by, approval_list.decided_at, approval_list.decision_comment = (
+        principal.actor_id, utcnow(), comment)
+    await programmes_repo.flush_versioned(session, "立项清单")
+    await audit.append(session, common, principal, "approve", KIND, approval_list.id, {
+        "programme_id": programme.id, "approved_amount": f"{requested:.2f}",
+        "programme_approved_total": f"{approved + requested:.2f}", "budget": f"{programme.budget:.2f}"})
+    return approval_list
+
+
+async def close_without_approval(session: AsyncSession, principal: Principal, list_id: int, action: str,
+                                 comment: str | None, if_match: str | None) -> ApprovalList:
+    """Return (official) or withdraw (the agency): the list ends; its applications stay reviewed."""
+    approval_list = await load(session, principal, list_id, for_update=True)
+    check_if_match(if_match, KIND, approval_list.id, approval_list.version, required=False)
+    who = _acting(principal, await programme_of(session, approval_list.programme_id))
+    await APPROVAL_LIST_WORKFLOW.apply(session, common, approval_list, action, who, comment=comment)
+    for item in approval_list.items:
+        item.status = "returned"
+    if action == "return":
+        approval_list.decided_by, approval_list.decided_at, approval_list.decision_comment = (
+            principal.actor_id, utcnow(), comment)
+    await programmes_repo.flush_versioned(session, "立项清单")
+    await audit.append(session, common, principal, action, KIND, approval_list.id, {"comment": comment})
+    return approval_list
+
+
+async def release(session: AsyncSession, principal: Principal, application: Application, reason: str,
+                  env: applications.Environment) -> ApprovalItem:
+    """An upheld objection (公示异议成立) takes an approval back: the application becomes
+    not_approved and its amount goes back to the programme's budget. The caller locked the
+    application."""
+    item = await repo.approved_item(session, application.id)
+    if item is None:
+        raise Conflict("该申报书没有有效的批准记录。", "The application has no standing approval.")
+    await applications.move(session, principal, application, "withdraw_approval", reason, env,
+                            audit_data={"released_amount": f"{item.amount:.2f}", "approval_list_id": item.list_id})
+    item.status, item.released_at = "withdrawn", utcnow()
+    await session.flush()
+    return item
+
+
+async def budget(session: AsyncSession, principal: Principal, programme_id: int) -> BudgetRead:
+    programme = await programmes_repo.get_visible(session, principal, programme_id)
+    if programme is None:
+        raise NotFound("计划不存在。", "No such programme.")
+    approved = await repo.approved_total(session, programme.id)
+    return BudgetRead(programme_id=programme.id, budget=programme.budget, approved_total=approved,
+                      remaining=rules.remaining(programme.budget, approved), as_of=utcnow())
+
+
+async def history(session: AsyncSession, principal: Principal, list_id: int) -> list[HistoryRead]:
+    approval_list = await load(session, principal, list_id)
+    return await load_history(session, common, KIND, approval_list.id)
+
+
+async def to_read(session: AsyncSession, approval_list: ApprovalList, principal: Principal) -> ApprovalListRead:
+    who = _acting(principal, await programme_of(session, approval_list.programme_id))
+    read = ApprovalListRead.model_validate(approval_list)
+    return read.model_copy(update={"allowed_actions": APPROVAL_LIST_WORKFLOW.actions_from(approval_list.status, who)})
