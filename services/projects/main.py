@@ -10,6 +10,8 @@ from services.projects.ledger.router import router as ledger_router
 from services.projects.models import common
 from services.projects.pledges.router import router as pledges_router
 from services.projects.programmes.router import router as programmes_router
+from services.projects.review_rounds.reviews.router import router as review_assignments_router
+from services.projects.review_rounds.router import router as review_rounds_router
 from services.projects.reviewers.router import internal as reviewers_internal_router
 from services.projects.reviewers.router import router as reviewers_router
 from services.projects.screening.index import install as install_screening_index
@@ -37,6 +39,8 @@ SPEC = ServiceSpec(
         challenges_router,
         pledges_router,
         statistics_router,
+        review_rounds_router,
+        review_assignments_router,
     ],
     common=common,
     on_startup=[install_screening_index],

@@ -8,6 +8,13 @@ from services.projects.integrity.models import IntegrityRecord
 from services.projects.ledger.models import LedgerItem, LedgerLimit
 from services.projects.pledges.models import Pledge, PledgeConsequence, PledgeMilestone
 from services.projects.programmes.models import Programme, ProgrammeAgency
+from services.projects.review_rounds.models import (
+    Review,
+    ReviewAssignment,
+    ReviewExclusion,
+    ReviewRound,
+    ReviewRoundInput,
+)
 from services.projects.reviewers.models import (
     Reviewer,
     ReviewerConflict,
@@ -34,6 +41,11 @@ __all__ = [
     "PledgeMilestone",
     "Programme",
     "ProgrammeAgency",
+    "Review",
+    "ReviewAssignment",
+    "ReviewExclusion",
+    "ReviewRound",
+    "ReviewRoundInput",
     "Reviewer",
     "ReviewerConflict",
     "ReviewerDiscipline",
