@@ -85,6 +85,10 @@ def run(
     do_migrate: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Upgrade the databases before starting.")
     ] = True,
+    demo: Annotated[
+        bool, typer.Option("--demo/--no-demo", envvar="KJT_DEMO",
+                           help="Load the demo data (kjt seed) once the platform is ready; skipped when loaded.")
+    ] = True,
     ready_timeout: Annotated[float, typer.Option(help="Seconds to wait for GET /readyz to answer 200.")] = (
         runner.READY_TIMEOUT_SECONDS
     ),
@@ -93,13 +97,33 @@ def run(
     ),
 ) -> None:
     """Migrate, start the five services and the gateway, wait until ready, stop all on Ctrl-C."""
-    raise typer.Exit(runner.run(host=host, migrate=do_migrate, ready_timeout=ready_timeout, grace=grace))
+    raise typer.Exit(runner.run(host=host, migrate=do_migrate, demo=demo, ready_timeout=ready_timeout, grace=grace))
 
 
 @app.command()
-def seed() -> None:
-    """Load the demo data (there is none yet)."""
-    typer.echo("kjt seed: there is no demo data yet; nothing was loaded.")
+def seed(
+    gateway: Annotated[
+        str | None,
+        typer.Option(help="The running platform's gateway (default: http://127.0.0.1:$KJT_PORT).", show_default=False),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Load even when KJT_ENV=production.")] = False,
+) -> None:
+    """Load the demo data through the public API of a running platform (idempotent; development only)."""
+    from gateway import seed as demo
+    from gateway.settings import GatewaySettings
+
+    try:
+        settings = GatewaySettings()
+    except ValidationError as exc:
+        fail(f"invalid settings: {exc}")
+    url = gateway or f"http://127.0.0.1:{settings.port}"
+    try:
+        report = demo.load(url, admin_email=settings.admin_email, admin_password=settings.admin_password,
+                           env=settings.env, force=force, echo=typer.echo)
+    except demo.SeedError as exc:
+        fail(str(exc))
+    for line in report.lines():
+        typer.echo(line)
 
 
 # --- accounts ------------------------------------------------------------------------------------

@@ -377,7 +377,8 @@ def wait_ready(sup: Supervisor, url: str, timeout: float, stop: _StopFlag) -> bo
     return False
 
 
-def banner(children: Sequence[Child], admin_lines: Sequence[str], admin_email: str) -> str:
+def banner(children: Sequence[Child], admin_lines: Sequence[str], admin_email: str,
+           demo_lines: Sequence[str] = ()) -> str:
     gateway = next(c for c in children if c.name == "gateway")
     base = gateway.url
     rows = [
@@ -399,14 +400,35 @@ def banner(children: Sequence[Child], admin_lines: Sequence[str], admin_email: s
     else:
         lines.append(f"  administrator    {admin_email} (created on the first start; password from "
                      "KJT_ADMIN_PASSWORD or the one the gateway printed then)")
+    if demo_lines:
+        lines += ["", *[f"  {line}" for line in demo_lines]]
     lines += ["", "  Ctrl-C stops every process.", ""]
     return "\n".join(lines)
+
+
+def load_demo(settings: GatewaySettings, gateway_url: str, say: Callable[[str], None]) -> list[str]:
+    """Load the demo data (gateway.seed) through the gateway; a failure is reported, not fatal:
+    the platform itself is up. Returns the lines for the banner."""
+    from gateway import seed
+
+    if settings.env == "production":
+        say("kjt run: demo data is never loaded in production (KJT_ENV=production)")
+        return []
+    try:
+        report = seed.load(gateway_url, admin_email=settings.admin_email, admin_password=settings.admin_password,
+                           env=settings.env, echo=say)
+    except seed.SeedError as exc:
+        say(f"kjt run: the demo data was not loaded: {exc}")
+        return []
+    say(f"kjt run: {report.message}")
+    return report.lines()[1:]
 
 
 def run(
     *,
     host: str = "127.0.0.1",
     migrate: bool = True,
+    demo: bool = True,
     ready_timeout: float = READY_TIMEOUT_SECONDS,
     grace: float = GRACE_SECONDS,
     out: IO[str] | None = None,
@@ -455,7 +477,8 @@ def run(
         sup.start()
         if not wait_ready(sup, f"{children[-1].url}/readyz", ready_timeout, stop):
             return 0
-        say(banner(children, admin_lines, admin_email))
+        demo_lines = load_demo(settings, children[-1].url, say) if demo else []
+        say(banner(children, admin_lines, admin_email, demo_lines))
         while not stop:
             died = sup.first_dead()
             if died:
