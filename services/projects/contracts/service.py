@@ -112,7 +112,7 @@ async def _who(session: AsyncSession, principal: Principal, contract: Contract) 
 
 
 def _plan(body_milestones: list[MilestoneIn], body_tranches: list[TrancheIn], contract: Contract,
-          programme: Programme) -> None:
+          programme: Programme) -> tuple[list[ContractMilestone], list[ContractTranche]]:
     errors = rules.term_problems(contract.starts_on, contract.ends_on, programme.max_duration_months)
     errors += rules.dated_problems("milestones", [m.due_on for m in body_milestones], contract.starts_on,
                                    contract.ends_on)
@@ -127,10 +127,9 @@ def _plan(body_milestones: list[MilestoneIn], body_tranches: list[TrancheIn], co
             f"拨款合计 {total:.2f} 元超出批准金额 {contract.approved_amount:.2f} 元。",
             f"The tranches total {total:.2f} yuan, more than the {contract.approved_amount:.2f} approved.",
             extra={"approved_amount": f"{contract.approved_amount:.2f}", "planned_total": f"{total:.2f}"})
-    contract.milestones = [
+    return [
         ContractMilestone(seq=n + 1, title=m.title, due_on=m.due_on, deliverables=list(m.deliverables),
-                          indicators=[i.model_dump() for i in m.indicators]) for n, m in enumerate(body_milestones)]
-    contract.tranches = [
+                          indicators=[i.model_dump() for i in m.indicators]) for n, m in enumerate(body_milestones)], [
         ContractTranche(seq=n + 1, title=t.title, amount=t.amount, due_on=t.due_on, condition=t.condition,
                         status="planned") for n, t in enumerate(body_tranches)]
 
@@ -156,7 +155,7 @@ async def create(session: AsyncSession, principal: Principal, body: ContractCrea
         title=application.title, approved_amount=item.amount, starts_on=body.starts_on, ends_on=body.ends_on,
         status=CONTRACT_WORKFLOW.initial, created_by=principal.actor_id, version=1, milestones=[], tranches=[],
     )
-    _plan(body.milestones, body.tranches, contract, programme)
+    contract.milestones, contract.tranches = _plan(body.milestones, body.tranches, contract, programme)
     await repo.add(session, contract)
     await CONTRACT_WORKFLOW.record_creation(session, common, contract, principal)
     await audit.append(session, common, principal, "draft", KIND, contract.id, {
@@ -182,7 +181,11 @@ async def update(session: AsyncSession, principal: Principal, contract_id: int, 
                                                  indicators=m.indicators) for m in contract.milestones]
     tranches = body.tranches or [TrancheIn(title=t.title, amount=t.amount, due_on=t.due_on,
                                            condition=t.condition) for t in contract.tranches]  # type: ignore[arg-type]
-    _plan(milestones, tranches, contract, programme)
+    new_milestones, new_tranches = _plan(milestones, tranches, contract, programme)
+    # the old rows go first: the new ones reuse their (contract, seq) numbers
+    contract.milestones, contract.tranches = [], []
+    await session.flush()
+    contract.milestones, contract.tranches = new_milestones, new_tranches
     contract.version += 1
     await programmes_repo.flush_versioned(session, "任务书")
     await audit.append(session, common, principal, "update", KIND, contract.id, {

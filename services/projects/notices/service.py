@@ -24,7 +24,7 @@ from shared import audit
 from shared.concurrency import check_if_match
 from shared.errors import Conflict, Duplicate, NotFound, ValidationFailed
 from shared.principal import Principal
-from shared.workdays import calendar_from_db
+from shared.workdays import calendar_from_db, to_shanghai
 from shared.workflow import HistoryRead, load_history
 
 KIND = "public_notice"
@@ -53,6 +53,10 @@ class ObjectionsUnresolved(Conflict):
     code = "objections_unresolved"
     title_zh = "尚有未处理的异议"
     title_en = "Objections are still unresolved"
+
+
+def _sh(moment: datetime) -> str:
+    return to_shanghai(moment).isoformat()
 
 
 def _not_found() -> NotFound:
@@ -105,8 +109,8 @@ async def open_notice(session: AsyncSession, principal: Principal, body: NoticeC
     await repo.add(session, notice)
     await NOTICE_WORKFLOW.record_creation(session, common, notice, principal)
     await audit.append(session, common, principal, "open", KIND, notice.id, {
-        "list_id": approval_list.id, "starts_at": notice.starts_at.isoformat(),
-        "closes_at": notice.closes_at.isoformat(), "working_days": body.working_days})
+        "list_id": approval_list.id, "starts_at": _sh(notice.starts_at),
+        "closes_at": _sh(notice.closes_at), "working_days": body.working_days})
     return notice
 
 
@@ -117,12 +121,12 @@ async def object_to(session: AsyncSession, principal: Principal, notice_id: int,
         raise NoticeClosed("公示已结束，不再受理异议。", "The notice is concluded; objections are no longer taken.")
     window = rules.objection_window(now, notice.starts_at, notice.closes_at)
     if window == "not_started":
-        raise NoticeNotStarted(f"公示自 {notice.starts_at.isoformat()} 开始。",
-                               f"The notice starts at {notice.starts_at.isoformat()}.")
+        raise NoticeNotStarted(f"公示自 {_sh(notice.starts_at)} 开始。",
+                               f"The notice starts at {_sh(notice.starts_at)}.")
     if window == "closed":
-        raise NoticeClosed(f"公示期已于 {notice.closes_at.isoformat()} 结束，逾期异议不予受理。",
-                           f"The period ended at {notice.closes_at.isoformat()}; late objections are not accepted.",
-                           extra={"closes_at": notice.closes_at.isoformat()})
+        raise NoticeClosed(f"公示期已于 {_sh(notice.closes_at)} 结束，逾期异议不予受理。",
+                           f"The period ended at {_sh(notice.closes_at)}; late objections are not accepted.",
+                           extra={"closes_at": _sh(notice.closes_at)})
     if body.application_id not in {e.application_id for e in notice.entries}:
         raise ValidationFailed([{"field": "application_id", "code": "not_on_notice",
                                  "message": "the application is not on this notice"}])
@@ -189,9 +193,9 @@ async def conclude(session: AsyncSession, principal: Principal, notice_id: int, 
     pending = await repo.unresolved(session, notice.id)
     blockers = rules.conclusion_blockers(now, notice.closes_at, pending)
     if "period_running" in blockers:
-        raise NoticePeriodRunning(f"公示期至 {notice.closes_at.isoformat()} 结束。",
-                                  f"The period runs until {notice.closes_at.isoformat()}.",
-                                  extra={"closes_at": notice.closes_at.isoformat()})
+        raise NoticePeriodRunning(f"公示期至 {_sh(notice.closes_at)} 结束。",
+                                  f"The period runs until {_sh(notice.closes_at)}.",
+                                  extra={"closes_at": _sh(notice.closes_at)})
     if pending:
         raise ObjectionsUnresolved(f"尚有 {len(pending)} 件异议未处理。", f"{len(pending)} objection(s) unresolved.",
                                    extra={"objection_ids": pending})
