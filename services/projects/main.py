@@ -3,11 +3,14 @@
 from fastapi import FastAPI
 
 from services.projects.applications.router import router as applications_router
+from services.projects.approvals.router import router as approvals_router
 from services.projects.calls.router import router as calls_router
 from services.projects.challenges.router import router as challenges_router
+from services.projects.contracts.router import router as contracts_router
 from services.projects.integrity.router import router as integrity_router
 from services.projects.ledger.router import router as ledger_router
 from services.projects.models import common
+from services.projects.notices.router import router as notices_router
 from services.projects.pledges.router import router as pledges_router
 from services.projects.programmes.router import router as programmes_router
 from services.projects.review_rounds.reviews.router import router as review_assignments_router
@@ -41,6 +44,9 @@ SPEC = ServiceSpec(
         statistics_router,
         review_rounds_router,
         review_assignments_router,
+        approvals_router,
+        notices_router,
+        contracts_router,
     ],
     common=common,
     on_startup=[install_screening_index],
