@@ -85,8 +85,9 @@ APPLICATION_WORKFLOW = Workflow(
         transition("complete_review", "in_review", "reviewed", ["agency"]),
         transition("approve", "reviewed", "approved", ["official"]),
         transition("decline", "reviewed", "not_approved", ["official"], comment_required=True),
-        # an objection upheld during the public notice (公示) takes the approval back
-        transition("withdraw_approval", "approved", "not_approved", ["official"], comment_required=True),
+        # an objection upheld during the public notice (公示) takes the approval back; the reason is the
+        # objection's resolution, which is required where it is given (notices.schemas.ResolutionBody)
+        transition("withdraw_approval", "approved", "not_approved", ["official"]),
         transition("sign_contract", "approved", "contracted", ["agency"]),
         transition("start", "contracted", "in_progress", ["agency"]),
         # mid-term check and final acceptance (结题验收)
