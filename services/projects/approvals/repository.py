@@ -57,7 +57,7 @@ async def approved_total(session: AsyncSession, programme_id: int) -> Decimal:
     stmt = select(func.coalesce(func.sum(ApprovalItem.amount), 0)).where(
         ApprovalItem.programme_id == programme_id, ApprovalItem.status == "approved"
     )
-    return Decimal((await session.execute(stmt)).scalar_one()).quantize(Decimal("0.01"))
+    return Decimal(str((await session.execute(stmt)).scalar_one())).quantize(Decimal("0.01"))
 
 
 async def pending_items(session: AsyncSession, application_ids: list[int]) -> list[ApprovalItem]:

@@ -84,12 +84,14 @@ async def _candidates(session: AsyncSession, body: ApprovalListCreate, call_id: 
     if errors:
         raise ValidationFailed(errors)
     found = {a.id: a for a in await repo.applications(session, ids)}
-    for field, rows in (("items", body.items), ("not_funded", body.not_funded)):
-        for n, row in enumerate(rows):
-            app = found.get(row.application_id)
+    named: list[tuple[str, list[int]]] = [("items", [i.application_id for i in body.items]),
+                                          ("not_funded", [i.application_id for i in body.not_funded])]
+    for field, rows in named:
+        for n, application_id in enumerate(rows):
+            app = found.get(application_id)
             if app is None or app.call_id != call_id or app.status == "draft":
                 errors.append({"field": f"{field}.{n}.application_id", "code": "not_in_call",
-                               "message": f"application {row.application_id} is not an application of this call"})
+                               "message": f"application {application_id} is not an application of this call"})
     if errors:
         raise ValidationFailed(errors)
     not_reviewed = sorted(i for i in ids if found[i].status != "reviewed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -101,8 +102,8 @@ class ContractRead(OutputSchema):
     programme_id: int
     title: str
     approved_amount: MoneyOut
-    planned_total: MoneyOut = Field(default=0)
-    paid_total: MoneyOut = Field(default=0)
+    planned_total: MoneyOut = Decimal("0.00")
+    paid_total: MoneyOut = Decimal("0.00")
     starts_on: date
     ends_on: date
     status: str

@@ -180,7 +180,7 @@ async def update(session: AsyncSession, principal: Principal, contract_id: int, 
     milestones = body.milestones or [MilestoneIn(title=m.title, due_on=m.due_on, deliverables=m.deliverables,
                                                  indicators=m.indicators) for m in contract.milestones]
     tranches = body.tranches or [TrancheIn(title=t.title, amount=t.amount, due_on=t.due_on,
-                                           condition=t.condition) for t in contract.tranches]  # type: ignore[arg-type]
+                                           condition=t.condition) for t in contract.tranches]
     new_milestones, new_tranches = _plan(milestones, tranches, contract, programme)
     # the old rows go first: the new ones reuse their (contract, seq) numbers
     contract.milestones, contract.tranches = [], []
