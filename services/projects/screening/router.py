@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
+from services.projects.applications import service as applications_service
 from services.projects.screening import service
 from services.projects.screening.models import ScreenedDocument, ScreeningFlag
 from services.projects.screening.repository import flags_page
@@ -51,9 +52,12 @@ def _flag(flag: ScreeningFlag) -> FlagRead:
     responses=problem_responses(401, 403, 404, 422),
 )
 async def similar(
-    application_id: Id, session: DbSession, _: FlagReader, limit: Limit = 20, cursor: Cursor = None,
+    application_id: Id, session: DbSession, caller: FlagReader, limit: Limit = 20, cursor: Cursor = None,
     sort: Sort = None,
 ) -> Page[FlagRead]:
+    if not caller.has_role("official", "admin"):
+        # PRJ-2: an agency sees the flags of applications in programmes entrusted to it only.
+        await applications_service.load(session, caller, application_id)
     rows, next_cursor = await flags_page(session, application_id, limit=limit, cursor=cursor, sort=sort)
     if not rows and cursor is None:
         await service.require_screened(session, application_id)

@@ -362,3 +362,18 @@ async def test_lists_filter_sort_and_scope(client) -> None:
     page2 = (await client.get(f"{A}?limit=1&sort=-submitted_at&cursor={page1['next_cursor']}",
                               headers=OFFICIAL)).json()
     assert [page1["items"][0]["title"], page2["items"][0]["title"]] == ["甲", "乙"] and page2["next_cursor"] is None
+
+
+async def test_prj2_prj4_similar_flags_only_for_the_entrusted_agency(client) -> None:
+    programme = await create_programme(client)
+    call = await create_call(client, programme["id"])
+    first = await create_application(client, call)
+    await act(client, first["id"], "submit", APPLICANT)
+    other_leader = {"name": "赵敏", "id_number": make_resident_id(date(1982, 3, 4), seq="789"), "title": "教授"}
+    second = await create_application(client, call, who=OTHER_APPLICANT, leader=other_leader)
+    await act(client, second["id"], "submit", OTHER_APPLICANT)
+    url = f"{PREFIX}/applications/{second['id']}/similar"
+    seen = await client.get(url, headers=AGENCY)
+    assert seen.status_code == 200, seen.text
+    assert [i["matched"]["reference_id"] for i in seen.json()["items"]] == [str(first["id"])]
+    assert (await client.get(url, headers=OTHER_AGENCY)).status_code == 404
