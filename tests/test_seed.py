@@ -3,16 +3,31 @@ idempotent, refused in production; the USCCs and ID numbers carry valid check ch
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
 from gateway import seed as demo
 from gateway.cli import app as kjt
 from shared.validators import is_valid_resident_id, is_valid_uscc, uscc_region
+from tests.conftest import backends
+from tests.e2e.conftest import _fresh_postgres
+from tests.e2e.processes import Platform as Processes
+from tests.e2e.processes import running_platform
 from tests.gateway.conftest import Platform, make_platform  # noqa: F401 - the fixture, imported for use here
+
+
+@pytest.fixture
+def backend() -> str:
+    """The in-process platform runs on SQLite only: on PostgreSQL the gateway's and the projects
+    service's rolled-back test transactions would both hold the audit chain's transaction-level
+    advisory lock until the test ends, and the second waits forever. The real processes below cover
+    PostgreSQL."""
+    return "sqlite"
 
 
 def test_id1_id2_demo_numbers_are_valid_and_in_jilin() -> None:
@@ -87,3 +102,28 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
                                       headers=await demo.Api(platform.client).login(
                                           platform.admin_email, platform.admin_password))).json()["items"]
     assert sorted(o["uscc"] for o in orgs) == sorted(o.uscc for o in demo.ORGS)
+
+
+@pytest.fixture(scope="module", params=backends())
+def demo_platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Processes]:
+    extra = {"KJT_RATE_LIMIT_LOGIN": "1000/minute"}
+    if request.param == "postgres":
+        extra["KJT_DATABASE_URL"] = asyncio.run(_fresh_postgres())
+    with running_platform(tmp_path_factory.mktemp("demo"), **extra) as started:
+        yield started
+
+
+@pytest.mark.e2e
+def test_kjt_run_loads_the_demo_once_and_kjt_seed_then_finds_it(demo_platform: Processes) -> None:
+    output = demo_platform.output()
+    assert "kjt run: demo data loaded: 2 programmes, 2 open calls, 3 reviewers, 5 applications" in output
+    assert f"official@{demo.DEMO_DOMAIN}" in output and demo.DEMO_PASSWORD in output  # in the banner
+    again = demo_platform.kjt("seed")
+    assert again.returncode == 0, again.stderr
+    assert "demo data already loaded" in again.stdout
+    with httpx.Client(base_url=demo_platform.base_url, trust_env=False, timeout=10) as client:
+        token = client.post("/api/v1/auth/token", data={"username": f"official@{demo.DEMO_DOMAIN}",
+                                                        "password": demo.DEMO_PASSWORD}).json()["access_token"]
+        stats = client.get("/api/v1/projects/statistics", headers={"Authorization": f"Bearer {token}"}).json()
+    assert stats["totals"] == {"applications": 4, "requested": "6100000.00", "approved_applications": 0,
+                               "approved": "0.00"}
