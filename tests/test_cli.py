@@ -167,9 +167,9 @@ def test_calendar_load_before_migrate_says_so(var_dir: Path, tmp_path: Path) -> 
     assert "run `kjt migrate` first" in result.output
 
 
-def test_seed_says_there_is_no_demo_data_yet() -> None:
-    result = kjt("seed")
-    assert result.exit_code == 0 and "no demo data" in result.output
+def test_seed_without_a_running_platform_says_so() -> None:
+    result = kjt("seed", "--gateway", "http://127.0.0.1:9")
+    assert result.exit_code == 1 and "kjt: cannot reach the gateway at http://127.0.0.1:9" in result.output
 
 
 def test_openapi_check_passes_on_the_committed_file() -> None:
