@@ -19,8 +19,9 @@ from shared.db.models import CommonTables, utcnow
 from shared.principal import Principal
 
 GENESIS = "0" * 64
-# One lock id for "append to the audit chain" (PostgreSQL transaction-level advisory lock).
-_AUDIT_LOCK_ID = 0x6B6A7461  # "kjta"
+# A transaction-level advisory lock per schema: appends to one service's chain queue behind each
+# other, while services sharing a PostgreSQL database never wait on each other's chains.
+_AUDIT_LOCK_SQL = text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.audit_log'))")
 
 
 def sm3_hex(data: bytes) -> str:
@@ -58,7 +59,7 @@ async def append(
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         # Serialise appends so two transactions cannot both link to the same previous row.
-        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_ID})
+        await session.execute(_AUDIT_LOCK_SQL)
     prev = (await session.execute(select(model.hash).order_by(model.id.desc()).limit(1))).scalar()
     prev_hash = prev or GENESIS
     actor = principal.actor_id if isinstance(principal, Principal) else principal
