@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.projects.applications.models import Application
+from services.projects.approvals.models import ApprovalItem
 from services.projects.programmes.models import Programme
 from services.projects.programmes.repository import entrusted_ids
 from shared.principal import Principal
@@ -64,17 +65,28 @@ class Query:
         self.where = and_(*conditions)
         approved = Application.status.in_(sorted(approved_states))
         zero = literal(0, Numeric(16, 2))
+        # The amount an approval list granted (it may be less than requested); the requested amount
+        # only for an application approved without one (none today, but never count it as zero).
+        self.granted = (
+            select(ApprovalItem.application_id, func.sum(ApprovalItem.amount).label("amount"))
+            .where(ApprovalItem.status == "approved", ApprovalItem.decision == "fund")
+            .group_by(ApprovalItem.application_id)
+            .subquery()
+        )
+        approved_amount = func.coalesce(self.granted.c.amount, Application.requested_total)
         self.figures = (
             func.count(Application.id),
             func.coalesce(func.sum(Application.requested_total), zero),
             func.count(case((approved, Application.id))),
-            func.coalesce(func.sum(case((approved, Application.requested_total), else_=zero)), zero),
+            func.coalesce(func.sum(case((approved, approved_amount), else_=zero)), zero),
         )
 
     async def _rows(self, session: AsyncSession, *keys: ColumnElement[Any] | InstrumentedAttribute[Any],
                     join_programme: bool = False
                     ) -> list[Row]:
-        stmt = select(*keys, *self.figures).select_from(Application)
+        stmt = select(*keys, *self.figures).select_from(Application).outerjoin(
+            self.granted, self.granted.c.application_id == Application.id
+        )
         if join_programme:
             stmt = stmt.join(Programme, Programme.id == Application.programme_id)
         stmt = stmt.where(self.where)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from services.projects.applications.models import Application
 from services.projects.rules.workflows import APPLICATION_WORKFLOW
@@ -190,3 +190,25 @@ async def test_bad_filters_are_422(client) -> None:
         r = await client.get(S, params=params, headers=OFFICIAL)
         assert r.status_code == 422, params
         assert r.json()["code"] == "validation_failed"
+
+
+async def test_approved_amount_is_what_the_approval_list_granted(client) -> None:
+    from services.projects.approvals.models import ApprovalItem, ApprovalList
+
+    p1, _ = await _dataset(client)
+    r = await client.get(S, params={"programme_id": p1["id"]}, headers=OFFICIAL)
+    (approved_app,) = [g for g in r.json()["by_status"] if g["status"] == "approved"]
+    assert approved_app["approved"] == "300000.50"  # no list yet: the requested amount
+    async with client.db.sessionmaker() as session, session.begin():  # type: ignore[attr-defined]
+        app_id = (await session.execute(
+            select(Application.id).where(Application.programme_id == p1["id"], Application.status == "approved")
+        )).scalar_one()
+        call_id = (await session.execute(select(Application.call_id).where(Application.id == app_id))).scalar_one()
+        approval = ApprovalList(programme_id=p1["id"], call_id=call_id, status="approved",
+                                total_amount=Decimal("250000.00"), proposed_by="user:200", version=1)
+        session.add(approval)
+        await session.flush()
+        session.add(ApprovalItem(list_id=approval.id, application_id=app_id, programme_id=p1["id"], rank=1,
+                                 decision="fund", amount=Decimal("250000.00"), status="approved"))
+    body = (await client.get(S, params={"programme_id": p1["id"]}, headers=OFFICIAL)).json()
+    assert body["totals"]["approved"] == "250000.00" and body["totals"]["requested"] == "600000.50"
