@@ -14,7 +14,6 @@ from fastapi import Request
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.accounts import keys, tokens
-from gateway.accounts.clock import now_of
 from gateway.accounts.errors import (
     AccountDisabled,
     AmbiguousCredentials,
@@ -25,6 +24,7 @@ from gateway.accounts.errors import (
 )
 from gateway.accounts.repository import ApiKeyRepository, UserRepository
 from gateway.settings import GatewaySettings
+from shared.clock import now_of
 from shared.db import Database
 from shared.principal import ANONYMOUS, Principal
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from gateway.accounts import service
-from gateway.accounts.clock import now_of
 from gateway.accounts.errors import AccountDisabled, AccountLocked, InvalidCredentials
 from gateway.accounts.schemas import (
     MAX_ID,
@@ -30,6 +28,7 @@ from gateway.accounts.schemas import (
 )
 from gateway.security import authenticate
 from gateway.settings import GatewaySettings
+from shared.clock import Now
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import Unauthorized, problem_response, problem_responses
@@ -55,10 +54,6 @@ def _roles(*roles: str) -> Callable[[Request, Principal], Awaitable[Principal]]:
     return dependency
 
 
-def current_time(request: Request) -> datetime:
-    return now_of(request.app.state)
-
-
 def settings_of(request: Request) -> GatewaySettings:
     settings: GatewaySettings = request.app.state.settings
     return settings
@@ -68,7 +63,6 @@ Caller = Annotated[Principal, Depends(current_principal)]
 Admin = Annotated[Principal, Depends(_roles("admin"))]
 # Auditors supervise: they may read what administrators do, and change nothing.
 AdminOrAuditor = Annotated[Principal, Depends(_roles("admin", "auditor"))]
-Now = Annotated[datetime, Depends(current_time)]
 Settings = Annotated[GatewaySettings, Depends(settings_of)]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size (1-100).")]
 OrgId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.applications import repository as repo
 from services.projects.applications import service
+from services.projects.applications.deps import Env
 from services.projects.applications.models import Application
 from services.projects.applications.schemas import (
     ActionBody,
@@ -18,8 +19,6 @@ from services.projects.applications.schemas import (
     ApplicationUpdate,
 )
 from services.projects.rules.workflows import APPLICATION_API_ACTIONS, APPLICATION_WORKFLOW
-from services.projects.screening.index import ScreeningIndexDep
-from services.projects.screening.service import screen
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import ValidationFailed, problem_responses
@@ -36,18 +35,6 @@ Actor = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "ag
 STATES = sorted(APPLICATION_WORKFLOW.states)
 
 
-def environment(request: Request, index: ScreeningIndexDep) -> service.Environment:
-    async def run_screening(session: AsyncSession, application: Application) -> None:
-        # PRJ-4: flags for the agency; they never block or change the application.
-        await screen(session, index, application_id=application.id, year=application.year,
-                     title=application.title, abstract=application.abstract, keywords=application.keywords)
-
-    return service.Environment(
-        subject_key_secret=str(request.app.state.settings.subject_key_secret), screen=run_screening
-    )
-
-
-Env = Annotated[service.Environment, Depends(environment)]
 
 
 async def _read(session: AsyncSession, response: Response, caller: Principal,

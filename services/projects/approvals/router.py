@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from services.projects.applications.service import Environment
+from services.projects.applications.deps import Env
 from services.projects.approvals import repository as repo
 from services.projects.approvals import service
 from services.projects.approvals.models import ApprovalList
@@ -36,11 +36,6 @@ Actor = Annotated[Principal, Depends(require_roles("agency", "official"))]
 RowFilter = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 
-def environment(request: Request) -> Environment:
-    return Environment(subject_key_secret=str(request.app.state.settings.subject_key_secret))
-
-
-Env = Annotated[Environment, Depends(environment)]
 
 
 async def _read(session: DbSession, response: Response, caller: Principal, approval_list: ApprovalList

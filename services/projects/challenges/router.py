@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.projects.challenges import service
-from services.projects.challenges.clock import Now
 from services.projects.challenges.models import ChallengeBid, ChallengeList
 from services.projects.challenges.schemas import (
     ActionBody,
@@ -21,6 +20,7 @@ from services.projects.challenges.schemas import (
     SelectBody,
 )
 from services.projects.rules.challenges import LIST_MANAGERS
+from shared.clock import Now
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.db.models import CommonTables

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.projects.applications.service import Environment
-from services.projects.challenges.clock import now_of
+from services.projects.applications.deps import Env
 from services.projects.contracts import repository as repo
 from services.projects.contracts import service
 from services.projects.contracts.models import Contract
@@ -42,12 +41,6 @@ Reader = Annotated[Principal, Depends(require_roles("applicant", "agency", "offi
 ACTION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
 
 
-def environment(request: Request) -> Environment:
-    return Environment(subject_key_secret=str(request.app.state.settings.subject_key_secret),
-                       clock=lambda: now_of(request))
-
-
-Env = Annotated[Environment, Depends(environment)]
 
 
 async def _read(session: AsyncSession, response: Response, caller: Principal, contract: Contract) -> ContractRead:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects.applications.deps import Env
 from services.projects.applications.service import Environment
-from services.projects.challenges.clock import Now, now_of
 from services.projects.notices import repository as repo
 from services.projects.notices import service
 from services.projects.notices.models import NoticeObjection, PublicNotice
@@ -23,6 +23,7 @@ from services.projects.notices.schemas import (
     ResolutionBody,
 )
 from services.projects.rules.workflows import NOTICE_WORKFLOW, OBJECTION_WORKFLOW
+from shared.clock import Now
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import ValidationFailed, problem_responses
@@ -37,12 +38,6 @@ Official = Annotated[Principal, Depends(require_roles("official"))]
 Staff = Annotated[Principal, Depends(require_roles("official", "agency", "auditor"))]
 
 
-def environment(request: Request) -> Environment:
-    return Environment(subject_key_secret=str(request.app.state.settings.subject_key_secret),
-                       clock=lambda: now_of(request))
-
-
-Env = Annotated[Environment, Depends(environment)]
 
 
 def _choice(name: str, value: str | None, allowed: frozenset[str]) -> None:

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.projects.challenges.clock import Now
 from services.projects.pledges import service
 from services.projects.pledges.models import Pledge, PledgeConsequence
 from services.projects.pledges.schemas import (
@@ -20,6 +19,7 @@ from services.projects.pledges.schemas import (
     PledgeSummary,
 )
 from services.projects.rules.challenges import LIST_MANAGERS, SELECTORS
+from shared.clock import Now
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.db.models import CommonTables

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from services.projects.applications.router import environment
+from services.projects.applications.deps import environment
 from services.projects.applications.service import Environment
 from services.projects.db import common
 from services.projects.integrity import service as integrity
