@@ -1,5 +1,7 @@
 """Every table of the foundation service, imported in one place for Alembic."""
 
+from services.foundation.applications.models import FoundationApplication
 from services.foundation.db import Base, common
+from services.foundation.plans.models import FundingPlan, PlanCategory
 
-__all__ = ["Base", "common"]
+__all__ = ["Base", "FoundationApplication", "FundingPlan", "PlanCategory", "common"]

@@ -53,6 +53,9 @@ class ReviewerCandidate(BaseModel):
     current_load: int = Field(ge=0, description="Open review assignments, summed over every reporting source")
     active: bool = True
     available: bool = True
+    user_id: str | None = Field(
+        default=None, description="The platform account linked to the reviewer (Principal.subject), if any: "
+        "a service shows a reviewer their assignments by it. Not part of the draw's inputs.")
 
     def to_review(self) -> ReviewReviewer:
         """The candidate as the pure assignment and conflict rules take it (``shared.review``).

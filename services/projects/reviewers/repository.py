@@ -67,6 +67,7 @@ class CandidateRow:
     person_conflicts: list[str] = field(default_factory=list)
     organisation_conflicts: list[str] = field(default_factory=list)
     load: int = 0
+    user_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class ReviewerRepository:
         stmt: Select[Any] = select(Reviewer).where(
             Reviewer.active.is_(True), available_on(day), _has_discipline(prefixes)
         )
-        keyset = stmt.with_only_columns(Reviewer.id, Reviewer.person_key, Reviewer.organisation_key)
+        keyset = stmt.with_only_columns(Reviewer.id, Reviewer.person_key, Reviewer.organisation_key, Reviewer.user_id)
         id_col = Reviewer.id
         if cursor:
             (last,) = decode_cursor(cursor, 1)
@@ -150,7 +151,7 @@ class ReviewerRepository:
             next_cursor = encode_cursor([heads[-1][0]])
         if not heads:
             return [], None
-        rows = {h[0]: CandidateRow(h[0], h[1], h[2]) for h in heads}
+        rows = {h[0]: CandidateRow(h[0], h[1], h[2], user_id=h[3]) for h in heads}
         low, high = heads[0][0], heads[-1][0]
 
         async def each(query: Any) -> Sequence[Any]:

@@ -348,7 +348,7 @@ async def candidate_page(
             id=r.id, person_key=r.person_key, institution_key=r.institution_key,
             discipline_codes=r.discipline_codes, keywords=sorted(r.keywords),
             declared_person_keys=sorted(r.person_conflicts), declared_institution_keys=sorted(r.organisation_conflicts),
-            current_load=r.load, active=True, available=True,
+            current_load=r.load, active=True, available=True, user_id=r.user_id,
         )
         for r in rows
     ]

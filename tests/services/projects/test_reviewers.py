@@ -470,6 +470,7 @@ async def test_candidates_shape_prefix_match_and_stable_snapshot(projects) -> No
         "current_load": 0,
         "active": True,
         "available": True,
+        "user_id": li["user_id"],
     }
     for secret_text in ("李明", "吉林大学", LI_ID, RELATIVE_ID, JLU, "曾任", "教授"):
         assert secret_text not in r.text

@@ -1,0 +1,54 @@
+"""What the foundation asks of the projects service, as request dependencies: the integrity check
+(PRJ-5), the limits ledger (PRJ-1, NSF-5) and the reviewer pool (NSF-2), each a typed client of
+``shared.clients`` on the process's one ``InternalClient``. Any failure there is a 503 with
+``Retry-After`` (``DependencyUnavailable``): the caller refuses, never guesses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from shared.clients.integrity import IntegrityClient
+from shared.clients.ledger import LedgerClient
+from shared.clients.reviewers import ReviewerPoolClient
+from shared.clock import request_now
+
+SERVICE = "foundation"
+
+
+@dataclass(frozen=True)
+class Projects:
+    integrity: IntegrityClient
+    ledger: LedgerClient
+    reviewers: ReviewerPoolClient
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What a use case needs from the running service."""
+
+    subject_key_secret: str
+    projects: Projects
+    now: datetime
+
+
+def environment(request: Request) -> Environment:
+    settings = request.app.state.settings
+    http = request.app.state.http
+    base = str(settings.projects_url)
+    secret = str(settings.subject_key_secret)
+    return Environment(
+        subject_key_secret=secret,
+        projects=Projects(
+            integrity=IntegrityClient(http, base, subject_key_secret=secret),
+            ledger=LedgerClient(http, base, service=SERVICE),
+            reviewers=ReviewerPoolClient(http, base),
+        ),
+        now=request_now(request),
+    )
+
+
+Env = Annotated[Environment, Depends(environment)]
