@@ -3,5 +3,17 @@
 from services.foundation.applications.models import FoundationApplication
 from services.foundation.db import Base, common
 from services.foundation.plans.models import FundingPlan, PlanCategory
+from services.foundation.review.models import Review, ReviewAssignment, ReviewExclusion, ReviewRound, ReviewRoundInput
 
-__all__ = ["Base", "FoundationApplication", "FundingPlan", "PlanCategory", "common"]
+__all__ = [
+    "Base",
+    "FoundationApplication",
+    "FundingPlan",
+    "PlanCategory",
+    "Review",
+    "ReviewAssignment",
+    "ReviewExclusion",
+    "ReviewRound",
+    "ReviewRoundInput",
+    "common",
+]

@@ -60,6 +60,10 @@ class FoundationApplication(Base):
 
     # formal review (NSF-1): the reason codes of a rejection
     formal_reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    # the ranking (NSF-4): mean over valid reviews, valid reviews, 1-based rank within the category
+    score: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
+    valid_reviews: Mapped[int | None] = mapped_column(Integer)
+    rank: Mapped[int | None] = mapped_column(Integer)
     # what the approval granted (None until approved)
     approved_amount: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
 

@@ -1,8 +1,8 @@
-"""plans, categories and applications
+"""plans, categories, applications and peer review
 
 Revision ID: foundation_0002
 Revises: foundation_0001
-Create Date: 2026-11-26 16:27:41.719814
+Create Date: 2026-11-26 16:29:21.635848
 """
 from collections.abc import Sequence
 
@@ -96,6 +96,9 @@ def upgrade() -> None:
     sa.Column('relations', sa.JSON(), nullable=False),
     sa.Column('attachments', sa.JSON(), nullable=False),
     sa.Column('formal_reasons', sa.JSON(), nullable=True),
+    sa.Column('score', sa.Numeric(precision=8, scale=4), nullable=True),
+    sa.Column('valid_reviews', sa.Integer(), nullable=True),
+    sa.Column('rank', sa.Integer(), nullable=True),
     sa.Column('approved_amount', sa.Numeric(precision=16, scale=2), nullable=True),
     sa.Column('status', sa.String(length=32), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -116,11 +119,121 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_applications_submitted_at'), ['submitted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_year'), ['year'], unique=False)
 
+    op.create_table('review_rounds',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('plan_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('category_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('discipline_prefixes', sa.JSON(), nullable=False),
+    sa.Column('reviewers_per_application', sa.Integer(), nullable=False),
+    sa.Column('load_cap', sa.Integer(), nullable=False),
+    sa.Column('exclude_same_institution', sa.Boolean(), nullable=False),
+    sa.Column('min_valid', sa.Integer(), nullable=False),
+    sa.Column('review_due_at', shared.db.models.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('seed', sa.BigInteger(), nullable=True),
+    sa.Column('seed_generated', sa.Boolean(), nullable=True),
+    sa.Column('draw_record', sa.JSON(), nullable=True),
+    sa.Column('shortfalls', sa.JSON(), nullable=True),
+    sa.Column('drawn_at', shared.db.models.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', shared.db.models.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_by', sa.String(length=64), nullable=False),
+    sa.Column('created_at', shared.db.models.AwareDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', shared.db.models.AwareDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['category_id'], ['plan_categories.id'], name=op.f('fk_review_rounds_category_id_plan_categories')),
+    sa.ForeignKeyConstraint(['plan_id'], ['plans.id'], name=op.f('fk_review_rounds_plan_id_plans')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_rounds'))
+    )
+    with op.batch_alter_table('review_rounds', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_rounds_category_id'), ['category_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_rounds_plan_id'), ['plan_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_rounds_status'), ['status'], unique=False)
+
+    op.create_table('review_assignments',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('round_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('application_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('reviewer_id', sa.BigInteger(), nullable=False),
+    sa.Column('reviewer_user_id', sa.String(length=64), nullable=True),
+    sa.Column('slot', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('replaces_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('release_reason', sa.String(length=500), nullable=True),
+    sa.Column('released_at', shared.db.models.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', shared.db.models.AwareDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_review_assignments_application_id_applications')),
+    sa.ForeignKeyConstraint(['replaces_id'], ['review_assignments.id'], name=op.f('fk_review_assignments_replaces_id_review_assignments')),
+    sa.ForeignKeyConstraint(['round_id'], ['review_rounds.id'], name=op.f('fk_review_assignments_round_id_review_rounds'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_assignments')),
+    sa.UniqueConstraint('round_id', 'application_id', 'reviewer_id', name='uq_review_assignments_reviewer')
+    )
+    with op.batch_alter_table('review_assignments', schema=None) as batch_op:
+        batch_op.create_index('ix_review_assignments_application_id', ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_assignments_round_id'), ['round_id'], unique=False)
+        batch_op.create_index('ix_review_assignments_user_id', ['reviewer_user_id', 'id'], unique=False)
+
+    op.create_table('review_exclusions',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('round_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('application_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('reviewer_id', sa.BigInteger(), nullable=False),
+    sa.Column('rules', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_review_exclusions_application_id_applications')),
+    sa.ForeignKeyConstraint(['round_id'], ['review_rounds.id'], name=op.f('fk_review_exclusions_round_id_review_rounds'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_exclusions')),
+    sa.UniqueConstraint('round_id', 'application_id', 'reviewer_id', name='uq_review_exclusions_pair')
+    )
+    with op.batch_alter_table('review_exclusions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_exclusions_round_id'), ['round_id'], unique=False)
+
+    op.create_table('review_round_inputs',
+    sa.Column('round_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('pool', sa.JSON(), nullable=False),
+    sa.Column('applications', sa.JSON(), nullable=False),
+    sa.Column('accounts', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['round_id'], ['review_rounds.id'], name=op.f('fk_review_round_inputs_round_id_review_rounds'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('round_id', name=op.f('pk_review_round_inputs'))
+    )
+    op.create_table('reviews',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('assignment_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('grade', sa.String(length=1), nullable=True),
+    sa.Column('opinion', sa.String(length=16), nullable=True),
+    sa.Column('comments', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('submitted_at', shared.db.models.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', shared.db.models.AwareDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', shared.db.models.AwareDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['assignment_id'], ['review_assignments.id'], name=op.f('fk_reviews_assignment_id_review_assignments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reviews')),
+    sa.UniqueConstraint('assignment_id', name=op.f('uq_reviews_assignment_id'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('reviews')
+    op.drop_table('review_round_inputs')
+    with op.batch_alter_table('review_exclusions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_exclusions_round_id'))
+
+    op.drop_table('review_exclusions')
+    with op.batch_alter_table('review_assignments', schema=None) as batch_op:
+        batch_op.drop_index('ix_review_assignments_user_id')
+        batch_op.drop_index(batch_op.f('ix_review_assignments_round_id'))
+        batch_op.drop_index('ix_review_assignments_application_id')
+
+    op.drop_table('review_assignments')
+    with op.batch_alter_table('review_rounds', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_rounds_status'))
+        batch_op.drop_index(batch_op.f('ix_review_rounds_plan_id'))
+        batch_op.drop_index(batch_op.f('ix_review_rounds_category_id'))
+
+    op.drop_table('review_rounds')
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_applications_year'))
         batch_op.drop_index(batch_op.f('ix_applications_submitted_at'))
