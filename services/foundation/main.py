@@ -2,8 +2,17 @@
 
 from fastapi import FastAPI
 
+from services.foundation.applications.router import router as applications_router
+from services.foundation.approvals.router import router as approvals_router
+from services.foundation.funded.router import router as funded_router
 from services.foundation.models import common
+from services.foundation.plans.router import router as plans_router
+from services.foundation.review.ranking_router import router as ranking_router
+from services.foundation.review.reviewer_router import router as reviewer_router
+from services.foundation.review.reviews_router import router as reviews_router
+from services.foundation.review.rounds_router import router as rounds_router
 from services.foundation.settings import FoundationSettings
+from services.foundation.statistics.router import router as statistics_router
 from shared.app import ServiceSpec, create_service_app
 from shared.db import Database
 from shared.routers import platform_router
@@ -12,7 +21,18 @@ SPEC = ServiceSpec(
     name="foundation",
     title="省自然科学基金 Provincial Natural Science Foundation",
     description="Under /api/v1/foundation. See ARCHITECTURE.md for what this service owns.",
-    routers=[platform_router("foundation")],
+    routers=[
+        platform_router("foundation"),
+        plans_router,
+        applications_router,
+        rounds_router,
+        reviewer_router,
+        reviews_router,
+        ranking_router,
+        approvals_router,
+        funded_router,
+        statistics_router,
+    ],
     common=common,
 )
 

@@ -1,0 +1,5 @@
+"""HTTP of foundation applications (基金申请书)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["foundation applications"])

@@ -1,0 +1,5 @@
+"""HTTP of the reviewer's side: my assignments, the application as a reviewer sees it, decline."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["foundation reviews"])
