@@ -2,7 +2,7 @@
 
 from shared.db.engine import Database, database_url_for, is_postgres
 from shared.db.models import NAMING_CONVENTION, CommonTables, new_metadata, utcnow
-from shared.db.session import DbSession, get_session
+from shared.db.session import DbSession, flush_versioned, get_session
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -10,6 +10,7 @@ __all__ = [
     "Database",
     "DbSession",
     "database_url_for",
+    "flush_versioned",
     "get_session",
     "is_postgres",
     "new_metadata",

@@ -29,3 +29,21 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def flush_versioned(session: AsyncSession, kind: str) -> None:
+    """Flush; a row changed by someone else since it was read is a 412, a unique clash a 409.
+    ``kind`` names the record in the Chinese detail (e.g. "申报书")."""
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from shared.errors import Duplicate, PreconditionFailed
+
+    try:
+        await session.flush()
+    except StaleDataError as exc:
+        raise PreconditionFailed(
+            "资源已被他人修改，请重新读取后再提交。", "The resource was changed by someone else; read it again.",
+        ) from exc
+    except IntegrityError as exc:
+        raise Duplicate(f"{kind}已存在。", f"The {kind} already exists.") from exc

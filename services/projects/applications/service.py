@@ -39,7 +39,7 @@ from services.projects.rules import eligibility
 from services.projects.rules.workflows import APPLICATION_WORKFLOW, EDITABLE_STATES, LEDGER_ENTRY
 from shared import audit
 from shared.concurrency import check_if_match
-from shared.db import utcnow
+from shared.db import flush_versioned, utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.subject_keys import organisation_key, person_key
@@ -197,7 +197,7 @@ async def update(
         assert call is not None
         application.topic_id = _topic_of(call, body.topic_id)
     application.version += 1
-    await programmes_repo.flush_versioned(session, "申报书")
+    await flush_versioned(session, "申报书")
     if application.status != "draft":
         await sync_ledger(session, application, env)
     await audit.append(session, common, principal, "update", KIND, application.id, {"fields": sorted(changes)})
@@ -284,7 +284,7 @@ async def act(
     await APPLICATION_WORKFLOW.apply(session, common, application, action, who, comment=comment, context=context)
     if action in ("submit", "resubmit"):
         application.submitted_at = context["now"]
-    await programmes_repo.flush_versioned(session, "申报书")
+    await flush_versioned(session, "申报书")
     await sync_ledger(session, application, env, context.get("programme"))
     if action in ("submit", "resubmit") and env.screen is not None:
         await env.screen(session, application)
@@ -301,7 +301,7 @@ async def move(
     have loaded and locked: roles narrowed to this application, the table, history, ledger, audit."""
     who = await acting(session, principal, application)
     await APPLICATION_WORKFLOW.apply(session, common, application, action, who, comment=comment)
-    await programmes_repo.flush_versioned(session, "申报书")
+    await flush_versioned(session, "申报书")
     await sync_ledger(session, application, env)
     await audit.append(session, common, principal, action, KIND, application.id,
                        {"status": application.status, "comment": comment, **(audit_data or {})})

@@ -23,7 +23,7 @@ from services.projects.programmes.service import ProgrammeClosed, may_manage
 from services.projects.rules.workflows import APPROVAL_LIST_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
-from shared.db import utcnow
+from shared.db import flush_versioned, utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.workflow import HistoryRead, load_history
@@ -183,7 +183,7 @@ async def approve(session: AsyncSession, principal: Principal, list_id: int, com
     await APPROVAL_LIST_WORKFLOW.apply(session, common, approval_list, "approve", who, comment=comment)
     approval_list.decided_by, approval_list.decided_at, approval_list.decision_comment = (
         principal.actor_id, utcnow(), comment)
-    await programmes_repo.flush_versioned(session, "立项清单")
+    await flush_versioned(session, "立项清单")
     await audit.append(session, common, principal, "approve", KIND, approval_list.id, {
         "programme_id": programme.id, "approved_amount": f"{requested:.2f}",
         "programme_approved_total": f"{approved + requested:.2f}", "budget": f"{programme.budget:.2f}"})
@@ -202,7 +202,7 @@ async def close_without_approval(session: AsyncSession, principal: Principal, li
     if action == "return":
         approval_list.decided_by, approval_list.decided_at, approval_list.decision_comment = (
             principal.actor_id, utcnow(), comment)
-    await programmes_repo.flush_versioned(session, "立项清单")
+    await flush_versioned(session, "立项清单")
     await audit.append(session, common, principal, action, KIND, approval_list.id, {"comment": comment})
     return approval_list
 

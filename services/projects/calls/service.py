@@ -17,7 +17,7 @@ from services.projects.rules.eligibility import CallClosed
 from services.projects.rules.workflows import CALL_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
-from shared.db import utcnow
+from shared.db import flush_versioned, utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.workdays import to_shanghai
@@ -90,7 +90,7 @@ async def create(session: AsyncSession, principal: Principal, body: CallCreate) 
     _apply_eligibility(call, body.eligibility)
     _set_topics(call, body.topics)
     session.add(call)
-    await programmes_repo.flush_versioned(session, "申报指南")
+    await flush_versioned(session, "申报指南")
     await CALL_WORKFLOW.record_creation(session, common, call, principal)
     await audit.append(session, common, principal, "create", KIND, call.id, {"programme_id": programme.id})
     return call
@@ -115,7 +115,7 @@ async def update(
     if body.topics is not None:
         _set_topics(call, body.topics)
     call.version += 1
-    await programmes_repo.flush_versioned(session, "申报指南")
+    await flush_versioned(session, "申报指南")
     await audit.append(session, common, principal, "update", KIND, call.id, {"fields": sorted(changes)})
     return call
 
@@ -134,7 +134,7 @@ async def act(
             raise CallClosed("申报截止时间已过，不能发布。",
                              "The closing time has passed; the call cannot be published.")
     await CALL_WORKFLOW.apply(session, common, call, action, principal, comment=comment)
-    await programmes_repo.flush_versioned(session, "申报指南")
+    await flush_versioned(session, "申报指南")
     await audit.append(session, common, principal, action, KIND, call.id, {"status": call.status})
     return call
 

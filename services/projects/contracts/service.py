@@ -32,6 +32,7 @@ from services.projects.programmes.models import Programme
 from services.projects.rules.workflows import APPLICATION_WORKFLOW, CONTRACT_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
+from shared.db import flush_versioned
 from shared.errors import Conflict, Duplicate, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.workflow import HistoryRead, load_history
@@ -187,7 +188,7 @@ async def update(session: AsyncSession, principal: Principal, contract_id: int, 
     await session.flush()
     contract.milestones, contract.tranches = new_milestones, new_tranches
     contract.version += 1
-    await programmes_repo.flush_versioned(session, "任务书")
+    await flush_versioned(session, "任务书")
     await audit.append(session, common, principal, "update", KIND, contract.id, {
         "fields": sorted(body.model_dump(exclude_unset=True)),
         "tranches": [{"seq": t.seq, "amount": f"{t.amount:.2f}"} for t in contract.tranches]})
@@ -221,7 +222,7 @@ async def sign(session: AsyncSession, principal: Principal, contract_id: int, if
                             audit_data={"contract_id": contract.id})
     await applications.move(session, principal, application, "start", None, env,
                             audit_data={"contract_id": contract.id})
-    await programmes_repo.flush_versioned(session, "任务书")
+    await flush_versioned(session, "任务书")
     await audit.append(session, common, principal, "sign", KIND, contract.id, {
         "approved_amount": f"{contract.approved_amount:.2f}",
         "planned_total": f"{rules.planned_total([t.amount for t in contract.tranches]):.2f}"})
@@ -252,7 +253,7 @@ async def pay(session: AsyncSession, principal: Principal, contract_id: int, seq
     tranche.status, tranche.paid_on, tranche.paid_reference = "paid", body.paid_on, body.reference
     tranche.paid_by, tranche.paid_at = principal.actor_id, env.clock()
     contract.version += 1
-    await programmes_repo.flush_versioned(session, "任务书")
+    await flush_versioned(session, "任务书")
     await audit.append(session, common, principal, "disburse", KIND, contract.id, {
         "tranche": seq, "amount": f"{tranche.amount:.2f}", "paid_on": body.paid_on.isoformat(),
         "reference": body.reference, "paid_total": f"{paid + tranche.amount:.2f}",
@@ -271,7 +272,7 @@ async def midterm(session: AsyncSession, principal: Principal, contract_id: int,
         body.outcome, body.comment, body.findings)
     contract.midterm_by, contract.midterm_at = principal.actor_id, env.clock()
     contract.version += 1
-    await programmes_repo.flush_versioned(session, "任务书")
+    await flush_versioned(session, "任务书")
     return contract
 
 
@@ -284,7 +285,7 @@ async def terminate(session: AsyncSession, principal: Principal, contract_id: in
     await CONTRACT_WORKFLOW.apply(session, common, contract, "terminate", who, comment=reason)
     contract.termination_reason, contract.terminated_at = reason, env.clock()
     await _cancel_unpaid(session, principal, contract)
-    await programmes_repo.flush_versioned(session, "任务书")
+    await flush_versioned(session, "任务书")
     return contract
 
 
@@ -296,7 +297,7 @@ async def request_acceptance(session: AsyncSession, principal: Principal, contra
                             audit_data={"contract_id": contract.id})
     contract.acceptance_report, contract.acceptance_requested_at = report, env.clock()
     contract.version += 1
-    await programmes_repo.flush_versioned(session, "任务书")
+    await flush_versioned(session, "任务书")
     return contract
 
 
@@ -312,7 +313,7 @@ async def final_acceptance(session: AsyncSession, principal: Principal, contract
     contract.final_by, contract.final_at = principal.actor_id, env.clock()
     if application.status in rules.ENDED_UNSUCCESSFULLY:
         await _cancel_unpaid(session, principal, contract)
-    await programmes_repo.flush_versioned(session, "任务书")
+    await flush_versioned(session, "任务书")
     return contract
 
 

@@ -22,6 +22,7 @@ from services.projects.programmes import repository as programmes_repo
 from services.projects.rules.workflows import NOTICE_WORKFLOW, OBJECTION_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
+from shared.db import flush_versioned
 from shared.errors import Conflict, Duplicate, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.workdays import calendar_from_db, to_shanghai
@@ -179,7 +180,7 @@ async def resolve(session: AsyncSession, principal: Principal, objection_id: int
                 "application_id": application.id, "released_amount": f"{item.amount:.2f}",
                 "programme_id": item.programme_id, "objection_id": objection.id})
         entry.status = "withdrawn"
-    await programmes_repo.flush_versioned(session, "异议")
+    await flush_versioned(session, "异议")
     await audit.append(session, common, principal, action, OBJECTION, objection.id,
                        {"notice_id": notice.id, "application_id": objection.application_id, "comment": comment})
     return objection
@@ -201,7 +202,7 @@ async def conclude(session: AsyncSession, principal: Principal, notice_id: int, 
                                    extra={"objection_ids": pending})
     await NOTICE_WORKFLOW.apply(session, common, notice, "conclude", principal, comment=comment)
     notice.concluded_by, notice.concluded_at = principal.actor_id, now
-    await programmes_repo.flush_versioned(session, "公示")
+    await flush_versioned(session, "公示")
     await audit.append(session, common, principal, "conclude", KIND, notice.id,
                        {"listed": [e.application_id for e in notice.entries if e.status == "listed"]})
     return notice

@@ -5,13 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from services.projects.programmes.models import Programme, ProgrammeAgency
-from shared.errors import Duplicate, PreconditionFailed
 from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
@@ -20,18 +17,6 @@ SORTS = SortSpec(
     id_column=Programme.id,
 )
 SEE_ALL = ("official", "auditor")
-
-
-async def flush_versioned(session: AsyncSession, kind: str) -> None:
-    """Flush; a row changed by someone else since it was read is a 412, a unique clash a 409."""
-    try:
-        await session.flush()
-    except StaleDataError as exc:
-        raise PreconditionFailed(
-            "资源已被他人修改，请重新读取后再提交。", "The resource was changed by someone else; read it again.",
-        ) from exc
-    except IntegrityError as exc:
-        raise Duplicate(f"{kind}已存在。", f"The {kind} already exists.") from exc
 
 
 def visible(principal: Principal) -> Select[Any]:

@@ -12,6 +12,7 @@ from services.projects.programmes.schemas import ProgrammeCreate, ProgrammeUpdat
 from services.projects.rules.workflows import PROGRAMME_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
+from shared.db import flush_versioned
 from shared.errors import Conflict, Duplicate, NotFound
 from shared.principal import Principal
 from shared.workflow import HistoryRead, load_history
@@ -56,7 +57,7 @@ async def create(session: AsyncSession, principal: Principal, body: ProgrammeCre
     )
     repo.set_agencies(programme, body.agency_org_ids)
     session.add(programme)
-    await repo.flush_versioned(session, "计划")
+    await flush_versioned(session, "计划")
     await PROGRAMME_WORKFLOW.record_creation(session, common, programme, principal)
     await audit.append(session, common, principal, "create", KIND, programme.id,
                        {"code": programme.code, "budget": str(programme.budget)})
@@ -77,7 +78,7 @@ async def update(
     if body.agency_org_ids is not None:
         repo.set_agencies(programme, body.agency_org_ids)
     programme.version += 1
-    await repo.flush_versioned(session, "计划")
+    await flush_versioned(session, "计划")
     await audit.append(session, common, principal, "update", KIND, programme.id,
                        {k: str(v) for k, v in changes.items()})
     return programme
@@ -90,7 +91,7 @@ async def act(
     programme = await load(session, principal, programme_id)
     check_if_match(if_match, KIND, programme.id, programme.version, required=False)
     await PROGRAMME_WORKFLOW.apply(session, common, programme, action, principal, comment=comment)
-    await repo.flush_versioned(session, "计划")
+    await flush_versioned(session, "计划")
     await audit.append(session, common, principal, action, KIND, programme.id, {"status": programme.status})
     return programme
 

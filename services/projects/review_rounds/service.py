@@ -46,7 +46,7 @@ from services.projects.reviewers import service as reviewers
 from shared import audit
 from shared.clients.reviewers import to_review_pool
 from shared.concurrency import check_if_match
-from shared.db import utcnow
+from shared.db import flush_versioned, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.review import aggregate as agg
@@ -274,7 +274,7 @@ async def run_draw(session: AsyncSession, caller: Principal, round_id: int, body
     rnd.shortfalls = _shortfalls(result)
     rnd.drawn_at = utcnow()
     await ROUND_WORKFLOW.apply(session, common, rnd, "draw", who)
-    await programmes_repo.flush_versioned(session, "评审轮次")
+    await flush_versioned(session, "评审轮次")
     for application in found:
         if application.status == "accepted":
             await applications.act(session, caller, application.id, "start_review", None, None, env.applications)
@@ -376,7 +376,7 @@ async def replace_declined(session: AsyncSession, rnd: ReviewRound, assignment: 
     kept = [x for x in rnd.shortfalls or [] if x["application_id"] != assignment.application_id]
     rnd.shortfalls = kept + [x for x in _shortfalls(result) if x["application_id"] == assignment.application_id]
     rnd.version += 1
-    await programmes_repo.flush_versioned(session, "评审轮次")
+    await flush_versioned(session, "评审轮次")
     await report_loads(session, rnd, [assignment.reviewer_id, *([int(new_id)] if new_id else [])])
     return replacement
 
@@ -453,7 +453,7 @@ async def close(session: AsyncSession, caller: Principal, round_id: int, if_matc
     outcome = await results(session, rnd)
     await ROUND_WORKFLOW.apply(session, common, rnd, "close", who)
     rnd.closed_at = utcnow()
-    await programmes_repo.flush_versioned(session, "评审轮次")
+    await flush_versioned(session, "评审轮次")
     moved: list[int] = []
     apps = await repo.applications_by_id(session, [r.application_id for r in outcome.rows])
     for row in outcome.rows:

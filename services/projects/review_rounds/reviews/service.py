@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.applications.models import Application
 from services.projects.db import common
-from services.projects.programmes import repository as programmes_repo
 from services.projects.review_rounds import repository as repo
 from services.projects.review_rounds import schemas as s
 from services.projects.review_rounds import service as rounds
@@ -22,7 +21,7 @@ from services.projects.review_rounds.models import Review, ReviewAssignment, Rev
 from services.projects.reviewers import service as reviewers
 from shared import audit
 from shared.concurrency import check_if_match
-from shared.db import utcnow
+from shared.db import flush_versioned, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.principal import Principal
 
@@ -199,7 +198,7 @@ async def put_review(session: AsyncSession, caller: Principal, assignment_id: in
     review.opinion = body.opinion
     review.comments = dict(body.comments)
     review.version += 1
-    await programmes_repo.flush_versioned(session, "评审意见")
+    await flush_versioned(session, "评审意见")
     return review
 
 
@@ -224,7 +223,7 @@ async def submit(session: AsyncSession, caller: Principal, assignment_id: int, i
     review.version += 1
     assignment.status = "submitted"
     assignment.version += 1
-    await programmes_repo.flush_versioned(session, "评审意见")
+    await flush_versioned(session, "评审意见")
     await rounds.report_loads(session, rnd, [assignment.reviewer_id])
     await audit.append(session, common, caller, "submit", "review", review.id, {"assignment_id": assignment.id})
     return review
