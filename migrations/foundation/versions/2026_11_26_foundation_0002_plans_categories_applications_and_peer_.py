@@ -2,7 +2,7 @@
 
 Revision ID: foundation_0002
 Revises: foundation_0001
-Create Date: 2026-11-26 16:29:21.635848
+Create Date: 2026-11-26 16:32:03.119001
 """
 from collections.abc import Sequence
 
@@ -31,7 +31,6 @@ def upgrade() -> None:
     sa.Column('closes_at', shared.db.models.AwareDateTime(timezone=True), nullable=False),
     sa.Column('formal_review_days', sa.Integer(), nullable=False),
     sa.Column('notice_working_days', sa.Integer(), nullable=False),
-    sa.Column('agency_org_ids', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_by', sa.String(length=64), nullable=False),
@@ -43,6 +42,15 @@ def upgrade() -> None:
     with op.batch_alter_table('plans', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_plans_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_plans_year'), ['year'], unique=False)
+
+    op.create_table('plan_agencies',
+    sa.Column('plan_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('org_id', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['plan_id'], ['plans.id'], name=op.f('fk_plan_agencies_plan_id_plans'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('plan_id', 'org_id', name=op.f('pk_plan_agencies'))
+    )
+    with op.batch_alter_table('plan_agencies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_plan_agencies_org_id'), ['org_id'], unique=False)
 
     op.create_table('plan_categories',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -249,6 +257,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_plan_categories_plan_id'))
 
     op.drop_table('plan_categories')
+    with op.batch_alter_table('plan_agencies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_plan_agencies_org_id'))
+
+    op.drop_table('plan_agencies')
     with op.batch_alter_table('plans', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_plans_year'))
         batch_op.drop_index(batch_op.f('ix_plans_status'))

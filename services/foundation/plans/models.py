@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.foundation.db import Base
@@ -16,8 +16,7 @@ class FundingPlan(Base):
     """One year's plan: its categories, the discipline codes it takes, the application window.
 
     ``draft`` → ``published`` (public from then on) → ``closed``. The management staff of a plan are
-    the officials and the agencies (the foundation committee's office, 基金委办公室) listed in
-    ``agency_org_ids``."""
+    the officials and the agencies (the foundation committee's office, 基金委办公室) in ``agencies``."""
 
     __tablename__ = "plans"
 
@@ -33,7 +32,6 @@ class FundingPlan(Base):
     formal_review_days: Mapped[int] = mapped_column(Integer, default=45)
     # public notice (公示) of the approved list, in working days (configurable, default 5)
     notice_working_days: Mapped[int] = mapped_column(Integer, default=5)
-    agency_org_ids: Mapped[list[int]] = mapped_column(JSON)  # gateway organisation ids
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[str] = mapped_column(String(64))
@@ -43,8 +41,24 @@ class FundingPlan(Base):
     categories: Mapped[list[PlanCategory]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="PlanCategory.position"
     )
+    agencies: Mapped[list[PlanAgency]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="PlanAgency.org_id"
+    )
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+
+    @property
+    def agency_org_ids(self) -> list[int]:
+        return [a.org_id for a in self.agencies]
+
+
+class PlanAgency(Base):
+    """An agency (the gateway's organisation id of an ``agency`` user) that runs a plan with the officials."""
+
+    __tablename__ = "plan_agencies"
+
+    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
 
 
 class PlanCategory(Base):
