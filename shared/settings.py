@@ -95,6 +95,11 @@ class ServiceSettings(PlatformSettings):
 
     port: int = 0
     gateway_url: str = "http://127.0.0.1:8000"
+    service_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="Where the other services listen, as JSON ({\"projects\": \"http://...\"}); `kjt run` sets "
+        "it for every process. A service missing here is looked for on 127.0.0.1 at its default port.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -111,6 +116,10 @@ class ServiceSettings(PlatformSettings):
     def model_post_init(self, context: Any, /) -> None:
         if not self.port:
             self.port = DEFAULT_PORTS.get(self.service_name, 0)
+
+    def service_url(self, name: str) -> str:
+        """The base URL of service ``name`` (``service_urls``, else 127.0.0.1 at its default port)."""
+        return self.service_urls.get(name) or f"http://127.0.0.1:{DEFAULT_PORTS[name]}"
 
     def secrets(self) -> dict[str, str]:
         # Services hash ID numbers into subject keys; the gateway never does, so only they need it.

@@ -38,7 +38,7 @@ class Environment:
 def environment(request: Request) -> Environment:
     settings = request.app.state.settings
     http = request.app.state.http
-    base = str(settings.projects_url)
+    base = str(settings.projects_base_url)
     secret = str(settings.subject_key_secret)
     return Environment(
         subject_key_secret=secret,
