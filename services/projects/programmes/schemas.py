@@ -1,32 +1,14 @@
-"""Programmes in and out; ``Money`` and ``ShanghaiTime`` are the projects service's shared field types."""
+"""Programmes in and out. ``Money``, ``MoneyOut`` and ``ShanghaiTime`` live in ``shared.fields`` (re-exported
+here for the projects modules that import them from this one)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, PlainSerializer, field_validator
+from pydantic import Field, field_validator
 
+from shared.fields import Money, MoneyOut, ShanghaiTime
 from shared.schemas import InputSchema, OutputSchema
-from shared.workdays import to_shanghai
-
-MAX_YUAN = Decimal("99999999999999.99")  # Numeric(16, 2)
-
-
-def _money_out(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
-# Yuan as a decimal string with two places ("1500000.00"), in and out (API.md "Bodies").
-Money = Annotated[
-    Decimal,
-    Field(ge=0, le=MAX_YUAN, max_digits=16, decimal_places=2, examples=["1500000.00"]),
-    PlainSerializer(_money_out, return_type=str, when_used="json"),
-]
-MoneyOut = Annotated[Decimal, PlainSerializer(_money_out, return_type=str, when_used="json")]
-# Timestamps shown in Asia/Shanghai (CAL-2), whatever zone they were given or stored in.
-ShanghaiTime = Annotated[datetime, AfterValidator(to_shanghai)]
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$"
 
