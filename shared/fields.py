@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, PlainSerializer
@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field, PlainSerializer
 from shared.workdays import to_shanghai
 
 MAX_YUAN = Decimal("99999999999999.99")  # Numeric(16, 2)
+CENT = Decimal("0.01")
 
 
 def _money_out(value: Decimal) -> str:
@@ -27,3 +28,9 @@ Money = Annotated[
 MoneyOut = Annotated[Decimal, PlainSerializer(_money_out, return_type=str, when_used="json")]
 # Timestamps shown in Asia/Shanghai (CAL-2), whatever zone they were given or stored in.
 ShanghaiTime = Annotated[datetime, AfterValidator(to_shanghai)]
+
+
+def yuan(value: Decimal | float | int | None) -> Decimal:
+    """A summed amount as exact yuan: SQLite sums NUMERIC as a float; rounding to the fen gives back
+    the exact amount (NULL, an empty sum, is zero)."""
+    return Decimal(str(value or 0)).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -147,6 +147,17 @@ def region_of(code: str) -> Region:
     return Region(code, None, None)
 
 
+def division_region(division_code: str | None) -> Region:
+    """The ID-5 group of a division code, for statistics: the longest prefix found in the region
+    table (2201 长春市 ... 22 吉林省) with its name, else the 2-digit province code with no name."""
+    code = division_code or ""
+    for prefix in (code[:4], code[:2]):
+        if len(prefix) in (2, 4) and prefix in JILIN_REGIONS:
+            name, name_en = JILIN_REGIONS[prefix]
+            return Region(prefix, name, name_en)
+    return Region(code[:2], None, None)
+
+
 def uscc_region(value: str) -> Region:
     """The registering region (characters 3-8) of a valid USCC."""
     return region_of(validate_uscc(value)[2:8])

@@ -134,6 +134,21 @@ class Workflow:
         )
 
 
+def states_from(workflow: Workflow, start: str, *, excluding: Iterable[str] = ()) -> frozenset[str]:
+    """``start`` and every state reachable from it through the workflow's transitions without passing
+    through a state of ``excluding``: "approved or further along" read off the table, never a list."""
+    seen = {start}
+    barred = frozenset(excluding)
+    frontier = [start]
+    while frontier:
+        state = frontier.pop()
+        for t in workflow.transitions:
+            if state in t.sources and t.target not in seen and t.target not in barred:
+                seen.add(t.target)
+                frontier.append(t.target)
+    return frozenset(seen)
+
+
 def _acting_role(principal: Principal, t: Transition) -> str | None:
     matching = sorted(principal.roles & t.roles)
     return matching[0] if matching else None

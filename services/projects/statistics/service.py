@@ -8,7 +8,7 @@ after it in ``APPLICATION_WORKFLOW`` (contracted, in progress, ... failed at acc
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,45 +25,18 @@ from services.projects.statistics.schemas import (
     YearFigures,
 )
 from shared.errors import NotFound
+from shared.fields import yuan
 from shared.principal import Principal
-from shared.validators import JILIN_REGIONS
-from shared.workflow import Workflow
-
-CENT = Decimal("0.01")
-
-
-def states_from(workflow: Workflow, start: str, *, excluding: Iterable[str] = ()) -> frozenset[str]:
-    """``start`` and every state reachable from it through the workflow's transitions without
-    passing through a state of ``excluding``."""
-    seen = {start}
-    barred = frozenset(excluding)
-    frontier = [start]
-    while frontier:
-        state = frontier.pop()
-        for t in workflow.transitions:
-            if state in t.sources and t.target not in seen and t.target not in barred:
-                seen.add(t.target)
-                frontier.append(t.target)
-    return frozenset(seen)
-
+from shared.validators import division_region
+from shared.workflow import states_from
 
 APPROVED_STATES = states_from(APPLICATION_WORKFLOW, "approved", excluding=("not_approved",))
 
 
 def region_key(division_code: str | None) -> tuple[str, str | None, str | None]:
-    """ID-5: the longest prefix of the division code in the region table (2201 长春市 ... 22 吉林省),
-    else the 2-digit province code with no name."""
-    code = division_code or ""
-    for prefix in (code[:4], code[:2]):
-        if len(prefix) in (2, 4) and prefix in JILIN_REGIONS:
-            name, name_en = JILIN_REGIONS[prefix]
-            return prefix, name, name_en
-    return code[:2], None, None
-
-
-def yuan(value: Decimal | float | int | None) -> Decimal:
-    # SQLite sums NUMERIC as a float; rounding to the fen gives back the exact yuan amount.
-    return Decimal(str(value or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+    """ID-5 (``shared.validators.division_region``) as (code, name, name_en)."""
+    region = division_region(division_code)
+    return region.code, region.name, region.name_en
 
 
 def figures(row: repo.Row) -> dict[str, Any]:
