@@ -24,36 +24,13 @@ from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
 from shared.errors import Conflict, Duplicate, NotFound, ValidationFailed
+from shared.notices import NoticeClosed, NoticeNotStarted, NoticePeriodRunning, ObjectionsUnresolved
 from shared.principal import Principal
 from shared.workdays import calendar_from_db, to_shanghai
 from shared.workflow import HistoryRead, load_history
 
 KIND = "public_notice"
 OBJECTION = "notice_objection"
-
-
-class NoticeClosed(Conflict):
-    code = "notice_closed"
-    title_zh = "公示期已结束"
-    title_en = "The notice period is over"
-
-
-class NoticeNotStarted(Conflict):
-    code = "notice_not_started"
-    title_zh = "公示尚未开始"
-    title_en = "The notice period has not started"
-
-
-class NoticePeriodRunning(Conflict):
-    code = "notice_period_running"
-    title_zh = "公示期尚未结束"
-    title_en = "The notice period is still running"
-
-
-class ObjectionsUnresolved(Conflict):
-    code = "objections_unresolved"
-    title_zh = "尚有未处理的异议"
-    title_en = "Objections are still unresolved"
 
 
 def _sh(moment: datetime) -> str:
