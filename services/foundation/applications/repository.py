@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foundation.access import visible_applications
 from services.foundation.applications.models import FoundationApplication
 from services.foundation.plans.models import FundingPlan
+from shared.db import flush_versioned
+from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
 
@@ -30,3 +34,51 @@ async def plan_of(session: AsyncSession, application: FoundationApplication) -> 
     plan = await session.get(FundingPlan, application.plan_id)
     assert plan is not None  # foreign key
     return plan
+
+
+SORTS = SortSpec(
+    fields={"created_at": FoundationApplication.created_at, "updated_at": FoundationApplication.updated_at},
+    id_column=FoundationApplication.id,
+)
+
+
+async def add(session: AsyncSession, application: FoundationApplication) -> None:
+    session.add(application)
+    await flush_versioned(session, "基金申请书")
+
+
+async def plans_by_id(session: AsyncSession, plan_ids: Iterable[int]) -> dict[int, FundingPlan]:
+    ids = sorted(set(plan_ids))
+    if not ids:
+        return {}
+    rows = (await session.execute(select(FundingPlan).where(FundingPlan.id.in_(ids)))).scalars().all()
+    return {p.id: p for p in rows}
+
+
+async def all_plans(session: AsyncSession) -> list[FundingPlan]:
+    """Every plan (one a year: few), for the formal-review deadlines."""
+    return list((await session.execute(select(FundingPlan).order_by(FundingPlan.id))).scalars().all())
+
+
+async def page(
+    session: AsyncSession, principal: Principal, *, plan_id: int | None, category_id: int | None,
+    status: str | None, discipline: str | None, only_plans: Collection[int] | None,
+    only_statuses: Collection[str] | None, limit: int, cursor: str | None, sort: str | None,
+) -> tuple[list[FoundationApplication], str | None]:
+    """The caller's visible applications, filtered; ``only_plans``/``only_statuses`` narrow further
+    (the formal-review-overdue view)."""
+    stmt = visible_applications(principal)
+    if plan_id is not None:
+        stmt = stmt.where(FoundationApplication.plan_id == plan_id)
+    if category_id is not None:
+        stmt = stmt.where(FoundationApplication.category_id == category_id)
+    if status is not None:
+        stmt = stmt.where(FoundationApplication.status == status)
+    if discipline is not None:
+        # the code is checked against the discipline pattern: letters and digits only, no LIKE wildcards
+        stmt = stmt.where(FoundationApplication.discipline_code.startswith(discipline))
+    if only_plans is not None:
+        stmt = stmt.where(FoundationApplication.plan_id.in_(sorted(only_plans)))
+    if only_statuses is not None:
+        stmt = stmt.where(FoundationApplication.status.in_(sorted(only_statuses)))
+    return await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)

@@ -8,6 +8,7 @@ half-written here), and the audit trail.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,21 +16,47 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.foundation import access
 from services.foundation.applications import repository as repo
 from services.foundation.applications.models import FoundationApplication
+from services.foundation.applications.schemas import (
+    ApplicantIn,
+    ApplicationCreate,
+    ApplicationRead,
+    ApplicationSummary,
+    ApplicationUpdate,
+)
 from services.foundation.db import common
 from services.foundation.deps import Environment
-from services.foundation.plans.models import FundingPlan
-from services.foundation.rules.workflows import APPLICATION_WORKFLOW, LEDGER_ENTRY
+from services.foundation.plans import repository as plans_repo
+from services.foundation.plans.models import FundingPlan, PlanCategory
+from services.foundation.rules import eligibility
+from services.foundation.rules.workflows import APPLICATION_WORKFLOW, EDITABLE_STATES, LEDGER_ENTRY
 from shared import audit
+from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.principal import Principal
+from shared.review.schemas import dump_declarations, read_declarations
 from shared.subject_keys import person_key
+from shared.validators import mask_id, parse_resident_id
+from shared.workdays import today_shanghai
+from shared.workflow import HistoryRead, load_history
 
 KIND = "foundation_application"
 # The ledger's "programme" of every foundation item.
 LEDGER_PROGRAMME = "NSF"
 # NSF-5: senior staff (高级职称: 正高 and 副高) are counted across the plans.
 SENIOR_RANKS = frozenset({"senior", "associate"})
+# Roles that see ID numbers in full on an application they may see (formal review checks them);
+# the owner too. The host institution's org_admin and auditors see them masked.
+FULL_ID_ROLES = ("applicant", "official", "agency")
+# Awaiting the formal review (NSF-1): its deadline runs for these.
+FORMAL_PENDING = frozenset({"submitted", "returned_by_org", "endorsed"})
+SUBMIT_ACTIONS = frozenset({"submit", "resubmit"})
+
+
+class NotEditable(Conflict):
+    code = "application_not_editable"
+    title_zh = "当前状态下申请书不能修改"
+    title_en = "The application cannot be edited in its current state"
 
 
 def not_found() -> NotFound:
@@ -59,7 +86,8 @@ async def sync_ledger(application: FoundationApplication, env: Environment) -> N
     entry = LEDGER_ENTRY.get(application.status)
     ledger = env.projects.ledger
     if entry is None:
-        if application.status != "draft":
+        # a draft withdrawn before it was ever submitted was never reported
+        if application.status != "draft" and application.submitted_at is not None:
             await ledger.remove(str(application.id), revision=application.version)
         return
     kind, status = entry
@@ -86,3 +114,240 @@ async def move(
     await audit.append(session, common, principal, action, KIND, application.id,
                        {"status": application.status, "comment": comment, **(audit_data or {})})
     return application
+
+
+# --- content --------------------------------------------------------------------------------------
+
+
+def _invalid(field: str, code: str, message: str) -> ValidationFailed:
+    return ValidationFailed([{"field": field, "code": code, "message": message}])
+
+
+def _set_applicant(application: FoundationApplication, applicant: ApplicantIn) -> None:
+    info = parse_resident_id(applicant.id_number)
+    application.applicant_name = applicant.name
+    application.applicant_id_number = info.number
+    application.applicant_birth_date = info.birth_date  # ID-2, ID-3: never typed
+    application.applicant_sex = info.sex
+    application.applicant_title = applicant.title
+    application.title_rank = applicant.title_rank
+    application.degree = applicant.degree
+
+
+def _set_budget(application: FoundationApplication, budget: dict[str, Any]) -> None:
+    lines = {line: eligibility.fen(amount) for line, amount in budget.items()}
+    application.budget_lines = {line: str(amount) for line, amount in lines.items()}
+    application.requested_total = eligibility.total(list(lines.values()))
+
+
+def _dump(items: list[Any]) -> list[dict[str, Any]]:
+    return [i.model_dump(mode="json") for i in items]
+
+
+async def _category(session: AsyncSession, plan: FundingPlan, category_id: int) -> PlanCategory:
+    category = await plans_repo.category(session, plan.id, category_id)
+    if category is None:
+        raise _invalid("category_id", "unknown_category", "not a category of this plan")
+    return category
+
+
+async def create(session: AsyncSession, principal: Principal, body: ApplicationCreate) -> FoundationApplication:
+    plan = await plans_repo.get_visible(session, principal, body.plan_id)
+    if plan is None:
+        raise NotFound("资助计划不存在。", "No such funding plan.")
+    eligibility.check_plan_published(plan.status)
+    category = await _category(session, plan, body.category_id)
+    eligibility.check_discipline(body.discipline_code, plan.discipline_codes)
+    if principal.org_uscc and principal.org_uscc != body.institution_uscc:
+        raise _invalid("institution_uscc", "not_your_organisation",
+                       "apply through the organisation you are registered with")
+    application = FoundationApplication(
+        plan_id=plan.id, category_id=category.id, year=plan.year, owner=principal.subject,
+        discipline_code=body.discipline_code, title=body.title, abstract=body.abstract, keywords=list(body.keywords),
+        institution_uscc=body.institution_uscc, institution_name=body.institution_name, team=_dump(body.team),
+        duration_months=body.duration_months, exclusions=dump_declarations(body.exclusions),
+        relations=dump_declarations(body.relations), attachments=_dump(body.attachments),
+        status=APPLICATION_WORKFLOW.initial, version=1,
+    )
+    _set_applicant(application, body.applicant)
+    _set_budget(application, body.budget)
+    await repo.add(session, application)
+    await APPLICATION_WORKFLOW.record_creation(session, common, application, principal)
+    await audit.append(session, common, principal, "create", KIND, application.id,
+                       {"plan_id": plan.id, "category_id": category.id})
+    return application
+
+
+async def update(session: AsyncSession, principal: Principal, application_id: int, body: ApplicationUpdate,
+                 if_match: str | None) -> FoundationApplication:
+    application = await load(session, principal, application_id, for_update=True)
+    if application.owner != principal.subject or not principal.has_role("applicant"):
+        raise not_found()
+    check_if_match(if_match, KIND, application.id, application.version)
+    if application.status not in EDITABLE_STATES:
+        raise NotEditable(f"状态“{application.status}”下不能修改申请书。",
+                          f"An application cannot be edited in state '{application.status}'.")
+    plan = await repo.plan_of(session, application)
+    changes = body.model_dump(exclude_unset=True)
+    if body.category_id is not None:
+        application.category_id = (await _category(session, plan, body.category_id)).id
+    if body.discipline_code is not None:
+        eligibility.check_discipline(body.discipline_code, plan.discipline_codes)
+        application.discipline_code = body.discipline_code
+    for name in ("title", "abstract", "institution_name", "duration_months"):
+        if changes.get(name) is not None:
+            setattr(application, name, getattr(body, name))
+    if body.keywords is not None:
+        application.keywords = list(body.keywords)
+    if body.applicant is not None:
+        _set_applicant(application, body.applicant)
+    if body.team is not None:
+        application.team = _dump(body.team)
+    if body.budget is not None:
+        _set_budget(application, body.budget)
+    if body.attachments is not None:
+        application.attachments = _dump(body.attachments)
+    # NSF-3 declarations: an explicit null clears them like an empty list
+    if "exclusions" in changes:
+        application.exclusions = dump_declarations(body.exclusions)
+    if "relations" in changes:
+        application.relations = dump_declarations(body.relations)
+    application.version += 1
+    await flush_versioned(session, "基金申请书")
+    await audit.append(session, common, principal, "update", KIND, application.id, {"fields": sorted(changes)})
+    return application
+
+
+# --- the projects service's answers (gathered before anything changes) ---------------------------
+
+
+async def _debarments(application: FoundationApplication, env: Environment) -> list[eligibility.DebarmentFinding]:
+    """PRJ-5, NSF-7: the applicant and the host institution, on today's date in Asia/Shanghai."""
+    today = today_shanghai(env.now)
+    found: list[eligibility.DebarmentFinding] = []
+    integrity = env.projects.integrity
+    for subject, result in (
+        ("applicant", await integrity.check(id_number=application.applicant_id_number, on=today)),
+        ("institution", await integrity.check(uscc=application.institution_uscc, on=today)),
+    ):
+        if result.debarred:
+            found.extend(eligibility.DebarmentFinding(subject, p.measure, p.start, p.end) for p in result.periods)
+    return found
+
+
+async def _limit_violations(application: FoundationApplication, env: Environment
+                            ) -> list[eligibility.LimitViolation]:
+    """NSF-5 and PRJ-1 through the projects ledger; the application's own entry (a resubmission)
+    does not count."""
+    answer = await env.projects.ledger.check(
+        person_key=applicant_key(application, env.subject_key_secret), year=application.year, kind="application",
+        role="applicant", senior=application.title_rank in SENIOR_RANKS, exclude_item_id=str(application.id),
+    )
+    return [
+        eligibility.LimitViolation(
+            r.clause, r.code, r.limit, r.count,
+            tuple({"service": e.service, "item_id": e.item_id, "kind": e.kind, "programme": e.programme,
+                   "year": e.year, "status": e.status} for e in r.items),
+        )
+        for r in answer.results if not r.allowed
+    ]
+
+
+async def _context(session: AsyncSession, application: FoundationApplication, plan: FundingPlan, action: str,
+                   env: Environment) -> dict[str, Any]:
+    if action in SUBMIT_ACTIONS:
+        category = await plans_repo.get_category(session, application.category_id)
+        assert category is not None  # foreign key
+        return {
+            "plan": plan, "category": category, "now": env.now,
+            "debarments": await _debarments(application, env),
+            "limit_violations": await _limit_violations(application, env),
+        }
+    # formal review (NSF-1): a debarment may have arrived since the submission
+    return {"plan": plan, "now": env.now, "debarments": await _debarments(application, env),
+            "integrity_clause": "NSF-1"}
+
+
+async def act(
+    session: AsyncSession, principal: Principal, application_id: int, action: str, comment: str | None,
+    if_match: str | None, env: Environment, *, reasons: list[str] | None = None,
+) -> FoundationApplication:
+    """One workflow action by the caller. The guards' remote answers are gathered first: when the
+    projects service does not answer, the request fails (503) before anything changed."""
+    application = await load(session, principal, application_id, for_update=True)
+    check_if_match(if_match, KIND, application.id, application.version, required=False)
+    plan = await repo.plan_of(session, application)
+    who = access.acting(principal, application, plan)
+    transition = APPLICATION_WORKFLOW.decide(application.status, action, who)
+    context = await _context(session, application, plan, action, env) if transition.guards else {}
+    if action in SUBMIT_ACTIONS:
+        application.submitted_at = env.now
+    if action == "reject_formal":
+        application.formal_reasons = list(reasons or [])
+    return await move(session, principal, application, action, comment, env, context=context, plan=plan,
+                      audit_data={"reasons": reasons} if reasons else None)
+
+
+async def history(session: AsyncSession, principal: Principal, application_id: int) -> list[HistoryRead]:
+    application = await load(session, principal, application_id)
+    return await load_history(session, common, KIND, application.id)
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+def formal_review_due_of(plan: FundingPlan) -> date:
+    return eligibility.formal_review_due(plan.closes_at, plan.formal_review_days)
+
+
+def is_formal_review_overdue(application: FoundationApplication, plan: FundingPlan, now: datetime) -> bool:
+    return application.status in FORMAL_PENDING and eligibility.formal_review_overdue(formal_review_due_of(plan), now)
+
+
+async def overdue_plan_ids(session: AsyncSession, now: datetime) -> list[int]:
+    """Plans whose formal-review deadline (NSF-1) has passed."""
+    return [p.id for p in await repo.all_plans(session)
+            if eligibility.formal_review_overdue(formal_review_due_of(p), now)]
+
+
+def _id(number: str, full: bool) -> str:
+    return number if full else mask_id(number)
+
+
+def to_read(application: FoundationApplication, plan: FundingPlan, who: Principal, now: datetime) -> ApplicationRead:
+    """The detail: ID numbers in full for the owner and the plan's staff, masked for the host
+    institution's org_admin and auditors. ``who`` is the caller narrowed to this application."""
+    full = who.has_role(*FULL_ID_ROLES)
+    number = application.applicant_id_number
+    return ApplicationRead.model_validate({
+        **{k: getattr(application, k) for k in (
+            "id", "plan_id", "category_id", "year", "discipline_code", "title", "abstract", "keywords",
+            "institution_uscc", "institution_name", "requested_total", "duration_months", "attachments",
+            "formal_reasons", "score", "valid_reviews", "rank", "approved_amount", "status", "version",
+            "created_at", "updated_at", "submitted_at")},
+        "applicant": {
+            "name": application.applicant_name, "id_number": _id(number, full),
+            "id_kind": "foreign_permanent_resident" if number.startswith("9") else "resident",
+            "birth_date": application.applicant_birth_date, "sex": application.applicant_sex,
+            "title": application.applicant_title, "title_rank": application.title_rank, "degree": application.degree,
+        },
+        "team": [{**m, "id_number": _id(m["id_number"], full)} for m in application.team],
+        "budget": dict(application.budget_lines),
+        "exclusions": read_declarations(application.exclusions, full=full),
+        "relations": read_declarations(application.relations, full=full),
+        "formal_review_due": formal_review_due_of(plan),
+        "formal_review_overdue": is_formal_review_overdue(application, plan, now),
+        "allowed_actions": APPLICATION_WORKFLOW.actions_from(application.status, who),
+    })
+
+
+def to_summary(application: FoundationApplication, plan: FundingPlan) -> ApplicationSummary:
+    """A list row: ID numbers always masked."""
+    return ApplicationSummary.model_validate({
+        **{k: getattr(application, k) for k in (
+            "id", "plan_id", "category_id", "year", "discipline_code", "title", "applicant_name",
+            "institution_uscc", "institution_name", "requested_total", "status", "version", "created_at",
+            "submitted_at")},
+        "applicant_id_number": mask_id(application.applicant_id_number),
+        "formal_review_due": formal_review_due_of(plan),
+    })

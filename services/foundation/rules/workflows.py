@@ -9,6 +9,10 @@ context the service gathers, asking the projects service for the last two (503 w
 
 from __future__ import annotations
 
+from typing import Any
+
+from services.foundation.rules import eligibility
+from shared.principal import Principal
 from shared.workflow import Workflow, transition
 
 # Who runs the foundation's business: officials, and the agencies entrusted with the plan.
@@ -32,18 +36,56 @@ RETURNED = ("returned_by_org",)
 # "withdrawal before review": any state before the draw sends it to reviewers.
 WITHDRAWABLE = ("draft", "submitted", "returned_by_org", "endorsed", "accepted")
 
+# --- guards: the service gathers ``context`` (the plan and category, now, and the projects service's
+# integrity and limits answers) before anything changes; each guard is one rule of rules/eligibility.
+
+
+def _plan_open(application: Any, _: Principal, context: dict[str, Any]) -> None:
+    plan = context["plan"]
+    eligibility.check_plan_published(plan.status)
+    eligibility.check_window(plan.opens_at, plan.closes_at, context["now"])
+
+
+def _discipline(application: Any, _: Principal, context: dict[str, Any]) -> None:
+    eligibility.check_discipline(application.discipline_code, context["plan"].discipline_codes)
+
+
+def _category_age(application: Any, _: Principal, context: dict[str, Any]) -> None:
+    category = context["category"]
+    eligibility.check_age(application.applicant_birth_date, application.applicant_sex, context["plan"].year,
+                          category.max_age_male, category.max_age_female)
+
+
+def _budget(application: Any, _: Principal, context: dict[str, Any]) -> None:
+    category = context["category"]
+    eligibility.check_budget(application.requested_total, category.amount, category.amount_mode)
+    eligibility.check_duration(application.duration_months)
+
+
+def _limits(application: Any, _: Principal, context: dict[str, Any]) -> None:
+    eligibility.check_limits(context["limit_violations"])
+
+
+def _integrity(application: Any, _: Principal, context: dict[str, Any]) -> None:
+    eligibility.check_not_debarred(context["debarments"], clause=context.get("integrity_clause", "PRJ-5"))
+
+
+SUBMIT_GUARDS = (_plan_open, _discipline, _category_age, _budget, _limits, _integrity)
+# NSF-1: a debarment may arrive after the submission; formal review checks again before accepting.
+ACCEPT_GUARDS = (_integrity,)
+
 APPLICATION_WORKFLOW = Workflow(
     "foundation_application",
     "draft",
     [
         # the applicant and the host institution (依托单位)
-        transition("submit", "draft", "submitted", ["applicant"]),
-        transition("resubmit", RETURNED, "submitted", ["applicant"]),
+        transition("submit", "draft", "submitted", ["applicant"], guards=SUBMIT_GUARDS),
+        transition("resubmit", RETURNED, "submitted", ["applicant"], guards=SUBMIT_GUARDS),
         transition("withdraw", WITHDRAWABLE, "withdrawn", ["applicant"]),
         transition("endorse", "submitted", "endorsed", ["org_admin"]),
         transition("return_by_org", "submitted", "returned_by_org", ["org_admin"], comment_required=True),
         # formal review (形式审查, NSF-1)
-        transition("accept", "endorsed", "accepted", STAFF),
+        transition("accept", "endorsed", "accepted", STAFF, guards=ACCEPT_GUARDS),
         transition("reject_formal", "endorsed", "rejected_formal", STAFF, comment_required=True),
         # peer review (the review round moves these)
         transition("start_review", "accepted", "in_review", STAFF),

@@ -1,0 +1,74 @@
+"""Every query on funding plans and their categories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.foundation.access import agency_plan_ids
+from services.foundation.plans.models import FundingPlan, PlanCategory
+from services.foundation.rules.workflows import PLAN_PUBLIC_STATES
+from shared.pagination import SortSpec, paginate
+from shared.principal import Principal
+
+SORTS = SortSpec(
+    fields={"year": FundingPlan.year, "opens_at": FundingPlan.opens_at, "closes_at": FundingPlan.closes_at,
+            "created_at": FundingPlan.created_at},
+    id_column=FundingPlan.id,
+)
+
+
+def visible(principal: Principal) -> Select[Any]:
+    """Published and closed plans for everyone, anonymous callers included; drafts for officials and
+    auditors, and for the agencies the plan lists."""
+    stmt = select(FundingPlan)
+    if principal.has_role("official", "auditor"):
+        return stmt
+    public = FundingPlan.status.in_(PLAN_PUBLIC_STATES)
+    if principal.has_role("agency") and principal.org_id is not None:
+        return stmt.where(or_(public, FundingPlan.id.in_(agency_plan_ids(principal.org_id))))
+    return stmt.where(public)
+
+
+async def get_visible(session: AsyncSession, principal: Principal, plan_id: int, *,
+                      for_update: bool = False) -> FundingPlan | None:
+    stmt = visible(principal).where(FundingPlan.id == plan_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get(session: AsyncSession, plan_id: int) -> FundingPlan | None:
+    return (await session.execute(select(FundingPlan).where(FundingPlan.id == plan_id))).scalar_one_or_none()
+
+
+async def category(session: AsyncSession, plan_id: int, category_id: int) -> PlanCategory | None:
+    stmt = select(PlanCategory).where(PlanCategory.plan_id == plan_id, PlanCategory.id == category_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_category(session: AsyncSession, category_id: int) -> PlanCategory | None:
+    return await session.get(PlanCategory, category_id)
+
+
+async def all_visible(session: AsyncSession, principal: Principal) -> list[FundingPlan]:
+    """Every plan the caller sees (plans are few: one a year)."""
+    return list((await session.execute(visible(principal).order_by(FundingPlan.id))).scalars().all())
+
+
+async def add(session: AsyncSession, plan: FundingPlan) -> None:
+    session.add(plan)
+
+
+async def page(
+    session: AsyncSession, principal: Principal, *, year: int | None, status: str | None, limit: int,
+    cursor: str | None, sort: str | None,
+) -> tuple[list[FundingPlan], str | None]:
+    stmt = visible(principal)
+    if year is not None:
+        stmt = stmt.where(FundingPlan.year == year)
+    if status is not None:
+        stmt = stmt.where(FundingPlan.status == status)
+    return await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)
