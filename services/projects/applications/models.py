@@ -51,6 +51,10 @@ class Application(Base):
     self_raised_total: Mapped[Decimal] = mapped_column(Numeric(16, 2))
     duration_months: Mapped[int] = mapped_column(Integer)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # NSF-3, declared by the applicant (shared.review.schemas): up to 3 people to exclude from review,
+    # and relatives, co-authors and collaborators; ID numbers as given, keyed only for the draw.
+    exclusions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    relations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     status: Mapped[str] = mapped_column(String(32), default="draft", index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)

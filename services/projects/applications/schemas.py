@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from services.projects.programmes.schemas import Money, MoneyOut, ShanghaiTime
 from services.projects.rules.eligibility import BUDGET_LINES
+from shared.review.schemas import ConflictDeclarations, DeclaredRelationRead, ExcludedPersonRead
 from shared.schemas import InputSchema, OutputSchema
 from shared.validators import USCC, ResidentID
 
@@ -70,7 +71,7 @@ class ApplicationContent(InputSchema):
         return _check_lines(value)
 
 
-class ApplicationCreate(ApplicationContent):
+class ApplicationCreate(ApplicationContent, ConflictDeclarations):
     call_id: int = Field(ge=1, le=2**63 - 1)
     topic_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
     title: str = Field(min_length=1, max_length=300)
@@ -88,8 +89,9 @@ class ApplicationCreate(ApplicationContent):
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=50)
 
 
-class ApplicationUpdate(ApplicationContent):
-    """Content changes while the application is a draft or returned; the call cannot change."""
+class ApplicationUpdate(ApplicationContent, ConflictDeclarations):
+    """Content changes while the application is a draft or returned; the call cannot change.
+    ``exclusions`` / ``relations`` given replace the stored ones (``[]`` or ``null`` clears them)."""
 
     topic_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
     title: str | None = Field(default=None, min_length=1, max_length=300)
@@ -157,6 +159,11 @@ class ApplicationRead(OutputSchema):
     self_raised_total: MoneyOut
     duration_months: int
     attachments: list[AttachmentRead]
+    exclusions: list[ExcludedPersonRead] = Field(
+        description="NSF-3: people the applicant asked to exclude from review (ID numbers masked unless the "
+                    "caller is the applicant, an official or the entrusted agency)")
+    relations: list[DeclaredRelationRead] = Field(
+        description="NSF-3: relatives, co-authors and collaborators the applicant declared (masked likewise)")
     status: str
     version: int
     allowed_actions: list[str] = Field(description="what the caller may do next")

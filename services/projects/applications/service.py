@@ -42,6 +42,7 @@ from shared.concurrency import check_if_match
 from shared.db import flush_versioned, utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.principal import Principal
+from shared.review.schemas import dump_declarations, read_declarations
 from shared.subject_keys import organisation_key, person_key
 from shared.validators import mask_id, parse_resident_id
 from shared.workdays import today_shanghai
@@ -157,6 +158,7 @@ async def create(session: AsyncSession, principal: Principal, body: ApplicationC
         team=_dump(body.team), applicant_uscc=body.applicant_uscc, applicant_org_name=body.applicant_org_name,
         organization_kind=body.organization_kind, partners=_dump(body.partners),
         duration_months=body.duration_months, attachments=_dump(body.attachments),
+        exclusions=dump_declarations(body.exclusions), relations=dump_declarations(body.relations),
         status=APPLICATION_WORKFLOW.initial, version=1,
     )
     _set_leader(application, body.leader)
@@ -188,6 +190,9 @@ async def update(
     for field in ("team", "partners", "attachments"):
         if getattr(body, field) is not None:
             setattr(application, field, _dump(getattr(body, field)))
+    for field in ("exclusions", "relations"):  # NSF-3: given (even null) replaces what was declared
+        if field in changes:
+            setattr(application, field, dump_declarations(getattr(body, field)))
     if body.leader is not None:
         _set_leader(application, body.leader)
     if body.budget is not None:
@@ -321,7 +326,8 @@ def _id(number: str, full: bool) -> str:
 
 
 def to_read(application: Application, who: Principal) -> ApplicationRead:
-    """The detail view: ID numbers in full for the owner, officials and the entrusted agency."""
+    """The detail view: ID numbers (the leader's, the team's and those in the NSF-3 declarations) in
+    full for the owner, officials and the entrusted agency, masked for everyone else."""
     full = who.has_role("applicant", *FULL_ID_ROLES)
     return ApplicationRead.model_validate({
         **{k: getattr(application, k) for k in (
@@ -335,6 +341,8 @@ def to_read(application: Application, who: Principal) -> ApplicationRead:
         "team": [{**m, "id_number": _id(m["id_number"], full)} for m in application.team],
         "budget": {line: {"requested": Decimal(v["requested"]), "self_raised": Decimal(v["self_raised"])}
                    for line, v in application.budget_lines.items()},
+        "exclusions": read_declarations(application.exclusions, full=full),
+        "relations": read_declarations(application.relations, full=full),
         "allowed_actions": APPLICATION_WORKFLOW.actions_from(application.status, who),
     })
 

@@ -23,6 +23,8 @@ class ApprovalList(Base):
     # "manual" (an ordered list the agency typed) or "review_round" (the ranking of a review round)
     ranking_source: Mapped[str] = mapped_column(String(16), default="manual")
     ranking_reference: Mapped[str | None] = mapped_column(String(100))
+    # the closed review round whose ranking ordered the list (ranking_source "review_round"; NSF-4)
+    review_round_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("review_rounds.id"))
     note: Mapped[str | None] = mapped_column(Text)
     total_amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
     proposed_by: Mapped[str] = mapped_column(String(64))
@@ -59,6 +61,10 @@ class ApprovalItem(Base):
     # copied from the list so the approved total of a programme is one indexed sum
     programme_id: Mapped[int] = mapped_column(BigId)
     rank: Mapped[int] = mapped_column(Integer)
+    # from the review round's ranking (NSF-4), when the list was proposed from one: the application's
+    # rank within its call and topic, and its aggregate score
+    review_rank: Mapped[int | None] = mapped_column(Integer)
+    review_score: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
     decision: Mapped[str] = mapped_column(String(16))  # "fund" | "not_fund"
     amount: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
     reason: Mapped[str | None] = mapped_column(Text)

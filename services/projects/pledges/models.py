@@ -87,6 +87,14 @@ class PledgeConsequence(Base):
     subject_name: Mapped[str | None] = mapped_column(String(200))
     leader_name: Mapped[str | None] = mapped_column(String(100))
     leader_id_masked: Mapped[str | None] = mapped_column(String(18))
+    # For a termination (PRJ-3): the project (application) concerned, its status afterwards, and what
+    # happened: ``result`` is terminated | awaiting_official | no_project | project_not_found |
+    # not_terminable | dismissed, explained in ``result_zh`` / ``result_en``.
+    application_id: Mapped[int | None] = mapped_column(BigInteger)
+    application_status: Mapped[str | None] = mapped_column(String(32))
+    result: Mapped[str | None] = mapped_column(String(32))
+    result_zh: Mapped[str | None] = mapped_column(Text)
+    result_en: Mapped[str | None] = mapped_column(Text)
     # The integrity records created when an official confirmed the proposal.
     integrity_record_ids: Mapped[list[int] | None] = mapped_column(JSON)
     decided_by: Mapped[str | None] = mapped_column(String(64))

@@ -61,6 +61,7 @@ from shared.review.draw import (
 )
 from shared.review.model import Application as DrawApplication
 from shared.review.model import RoundSettings
+from shared.review.schemas import declaration_keys
 from shared.subject_keys import organisation_key, person_key
 from shared.workdays import today_shanghai
 
@@ -201,7 +202,8 @@ def _settings(rnd: ReviewRound) -> RoundSettings:
 
 
 def to_draw_application(application: Application, rnd: ReviewRound, secret: str) -> DrawApplication:
-    """An application as the conflict and assignment rules see it: people and institutions as keys."""
+    """An application as the conflict and assignment rules see it: people and institutions as keys,
+    with the applicant's NSF-3 declarations (the people to exclude, the declared relations)."""
     return DrawApplication(
         id=str(application.id),
         applicant_key=person_key(application.leader_id_number, secret),
@@ -211,6 +213,8 @@ def to_draw_application(application: Application, rnd: ReviewRound, secret: str)
                                     if m.get("org_uscc")),
         disciplines=tuple(rnd.discipline_codes),
         keywords=frozenset(k.casefold() for k in application.keywords),
+        exclusions=declaration_keys(application.exclusions, secret),
+        declared_persons=frozenset(declaration_keys(application.relations, secret)),
         category=rnd.category,
     )
 
