@@ -1,0 +1,117 @@
+"""Pure rules of approving a category's ranked list (issue 4, "Ranking and approval"; NSF-4 ranks) and
+of its public notice (公示, CAL-1). No I/O: the service gathers the figures under the category's row
+lock and applies these.
+
+* The grant of an application: the category's fixed amount, or in cap mode min(requested, cap). An
+  official may lower it, never raise it.
+* The default list (the funding line): the ranked applications in rank order, each while the
+  category's remaining project count and remaining budget still take it; the first that does not fit
+  ends the line (funded *in order* until the count or the budget runs out: a cheaper one further down
+  is not pulled up past it).
+* The category's budget and project count are never exceeded: exactly the remainder fits, one fen
+  (or one project) more does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from shared.fields import CENT
+from shared.workdays import SHANGHAI, today_shanghai
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A ranked application as the rules see it."""
+
+    application_id: int
+    rank: int | None
+    requested: Decimal
+
+
+def grant(amount_mode: str, amount: Decimal, requested: Decimal) -> Decimal:
+    """The category's grant for an application: fixed → the amount; cap → min(requested, cap)."""
+    value = amount if amount_mode == "fixed" else min(requested, amount)
+    return value.quantize(CENT)
+
+
+def funding_line(candidates: Sequence[Candidate], amount_mode: str, amount: Decimal, remaining_budget: Decimal,
+                 remaining_count: int) -> list[tuple[Candidate, Decimal]]:
+    """The candidates (already in rank order) funded in order until the count or the budget runs out."""
+    line: list[tuple[Candidate, Decimal]] = []
+    left = remaining_budget
+    for candidate in candidates:
+        value = grant(amount_mode, amount, candidate.requested)
+        if len(line) >= remaining_count or value > left:
+            break
+        line.append((candidate, value))
+        left -= value
+    return line
+
+
+def amount_problems(index: int, amount: Decimal, granted: Decimal) -> list[dict[str, str]]:
+    if amount > granted:
+        return [{"field": f"items.{index}.amount", "code": "amount_over_grant",
+                 "message": f"{amount:.2f} is more than the category's grant of {granted:.2f} for this application"}]
+    return []
+
+
+def duplicates(ids: Iterable[int]) -> list[int]:
+    seen: set[int] = set()
+    twice: list[int] = []
+    for i in ids:
+        if i in seen and i not in twice:
+            twice.append(i)
+        seen.add(i)
+    return twice
+
+
+def out_of_rank_order(ranks: Sequence[int | None]) -> list[int]:
+    """Indexes of the items whose rank is not after the previous item's: a list is given in rank order."""
+    bad: list[int] = []
+    previous: int | None = None
+    for index, rank in enumerate(ranks):
+        if rank is None or (previous is not None and rank <= previous):
+            bad.append(index)
+        if rank is not None:
+            previous = rank if previous is None else max(previous, rank)
+    return bad
+
+
+@dataclass(frozen=True)
+class Room:
+    """What is left of a category's budget and project count."""
+
+    budget: Decimal
+    approved_total: Decimal
+    project_count: int
+    approved_count: int
+
+    @property
+    def remaining(self) -> Decimal:
+        return (self.budget - self.approved_total).quantize(CENT)
+
+    @property
+    def remaining_count(self) -> int:
+        return self.project_count - self.approved_count
+
+
+def overrun(room: Room, total: Decimal, count: int) -> str | None:
+    """``category_budget_exceeded`` or ``category_count_exceeded`` when ``count`` more applications
+    worth ``total`` would not fit; ``None`` when they do (the exact remainder fits)."""
+    if room.approved_total + total > room.budget:
+        return "category_budget_exceeded"
+    if room.approved_count + count > room.project_count:
+        return "category_count_exceeded"
+    return None
+
+
+def notice_start(starts_on: date | None, now: datetime) -> datetime:
+    """A notice opened for today starts now; one for another day starts at that day's first instant in
+    Asia/Shanghai (CAL-2)."""
+    if starts_on is None or starts_on == today_shanghai(now):
+        return now
+    return datetime.combine(starts_on, time.min, tzinfo=SHANGHAI)

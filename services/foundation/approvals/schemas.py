@@ -1,0 +1,150 @@
+"""Approvals, public notices and objections in and out. Money is yuan as a decimal string; times are
+shown in Asia/Shanghai (CAL-2). A notice shows names, institutions, titles and amounts, never an ID
+number."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from shared.fields import Money, MoneyOut, ShanghaiTime
+from shared.notices import ObjectionFields
+from shared.schemas import InputSchema, OutputSchema
+
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class ApprovalItemIn(InputSchema):
+    application_id: RowId
+    amount: Annotated[Money, Field(gt=0)] | None = Field(
+        default=None, examples=["200000.00"],
+        description="yuan; default: the category's grant (the fixed amount, or min(requested, cap)); an "
+        "official may lower it, never raise it",
+    )
+
+
+class ApprovalCreate(InputSchema):
+    """The applications approved, in rank order. Without ``items``: those within the funding line of
+    the ranking, i.e. in rank order while the category's remaining count and budget last."""
+
+    items: list[ApprovalItemIn] | None = Field(default=None, max_length=1000)
+    final: bool = Field(default=True, description="the list is final: the category's other ranked "
+                        "applications are declined (not_approved)")
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class ApprovalItemRead(OutputSchema):
+    application_id: int
+    position: int
+    rank: int | None
+    decision: str
+    amount: MoneyOut | None
+    status: str
+    released_at: ShanghaiTime | None
+
+
+class BudgetRead(OutputSchema):
+    plan_id: int
+    category_id: int
+    code: str
+    name: str
+    amount_mode: str
+    amount: MoneyOut
+    budget: MoneyOut
+    approved_total: MoneyOut
+    remaining: MoneyOut
+    project_count: int
+    approved_count: int
+    remaining_count: int
+    version: int
+
+
+class ApprovalRead(OutputSchema):
+    id: int
+    plan_id: int
+    category_id: int
+    final: bool
+    source: str
+    total_amount: MoneyOut
+    approved_count: int
+    declined_count: int
+    comment: str | None
+    approved_by: str
+    created_at: ShanghaiTime
+    items: list[ApprovalItemRead]
+    budget: BudgetRead | None = None
+
+
+class NoticeCreate(InputSchema):
+    title: str | None = Field(default=None, min_length=1, max_length=300,
+                              examples=["2026年度吉林省自然科学基金面上项目拟资助名单公示"])
+    starts_on: date | None = Field(default=None, description="default: today (Asia/Shanghai), from now")
+
+
+class NoticeEntryRead(OutputSchema):
+    application_id: int
+    position: int
+    rank: int | None
+    title: str
+    applicant_name: str
+    institution_name: str
+    discipline_code: str
+    amount: MoneyOut
+    status: str
+
+
+class NoticeRead(OutputSchema):
+    id: int
+    plan_id: int
+    category_id: int
+    year: int
+    title: str
+    starts_at: ShanghaiTime
+    closes_at: ShanghaiTime
+    starts_on: date
+    ends_on: date
+    working_days: int
+    calendar_confirmed: bool
+    status: str
+    accepting_objections: bool = False
+    entries: list[NoticeEntryRead]
+    concluded_at: ShanghaiTime | None
+    version: int
+
+
+class NoticeSummary(OutputSchema):
+    id: int
+    plan_id: int
+    category_id: int
+    year: int
+    title: str
+    starts_on: date
+    ends_on: date
+    status: str
+
+
+class ObjectionCreate(ObjectionFields):
+    application_id: RowId
+
+
+class ObjectionRead(OutputSchema):
+    id: int
+    notice_id: int
+    application_id: int
+    objector_actor: str
+    objector_name: str
+    objector_contact: str
+    grounds: str
+    evidence: list[dict[str, Any]]
+    status: str
+    resolution: str | None
+    resolved_by: str | None
+    resolved_at: ShanghaiTime | None
+    submitted_at: ShanghaiTime
+    version: int
+
+
+class ActionBody(InputSchema):
+    comment: str | None = Field(default=None, max_length=2000)
