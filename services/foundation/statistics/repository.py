@@ -1,0 +1,78 @@
+"""The GROUP BY queries behind the foundation's statistics: one query per dimension, never one per group."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Numeric, and_, case, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.foundation import access
+from services.foundation.applications.models import FoundationApplication as A
+from services.foundation.funded.models import Disbursement
+from services.foundation.plans.models import FundingPlan, PlanCategory
+from shared.principal import Principal
+
+
+@dataclass(frozen=True)
+class Row:
+    """One group: its key columns, then the figures as the database returned them."""
+
+    key: tuple[Any, ...]
+    applications: int
+    accepted: int
+    approved: int
+    funded: int
+    requested: Decimal | float | int | None
+    approved_amount: Decimal | float | int | None
+    disbursed: Decimal | float | int | None
+
+
+async def plan_visible(session: AsyncSession, principal: Principal, plan_id: int) -> bool:
+    stmt = select(FundingPlan.id).where(FundingPlan.id == plan_id, access.plan_filter(FundingPlan.id, principal))
+    return (await session.execute(stmt)).first() is not None
+
+
+class Query:
+    """The filters of one statistics request and the figures every dimension's query computes."""
+
+    def __init__(self, principal: Principal, *, accepted: Iterable[str], approved: Iterable[str],
+                 funded: Iterable[str], year: int | None, plan_id: int | None) -> None:
+        conditions: list[ColumnElement[bool]] = [A.status != "draft", access.plan_filter(A.plan_id, principal)]
+        if year is not None:
+            conditions.append(A.year == year)
+        if plan_id is not None:
+            conditions.append(A.plan_id == plan_id)
+        self.where = and_(*conditions)
+        self.disbursed = (select(Disbursement.application_id, func.sum(Disbursement.amount).label("amount"))
+                          .group_by(Disbursement.application_id).subquery())
+        zero = literal(0, Numeric(16, 2))
+        is_approved = A.status.in_(sorted(approved))
+        self.figures = (
+            func.count(A.id),
+            func.count(case((A.status.in_(sorted(accepted)), A.id))),
+            func.count(case((is_approved, A.id))),
+            func.count(case((A.status.in_(sorted(funded)), A.id))),
+            func.coalesce(func.sum(A.requested_total), zero),
+            func.coalesce(func.sum(case((is_approved, func.coalesce(A.approved_amount, zero)), else_=zero)), zero),
+            func.coalesce(func.sum(self.disbursed.c.amount), zero),
+        )
+
+    async def rows(self, session: AsyncSession, *keys: Any, labels: tuple[Any, ...] = (),
+                   join_category: bool = False) -> list[Row]:
+        """The figures grouped by ``keys``; ``labels`` are aggregates shown with each group (a name)."""
+        columns = (*keys, *labels)
+        stmt = (select(*columns, *self.figures).select_from(A)
+                .outerjoin(self.disbursed, self.disbursed.c.application_id == A.id))
+        if join_category:
+            stmt = (stmt.join(PlanCategory, PlanCategory.id == A.category_id)
+                    .join(FundingPlan, FundingPlan.id == A.plan_id))
+        stmt = stmt.where(self.where)
+        if keys:
+            stmt = stmt.group_by(*keys)
+        n = len(columns)
+        return [Row(tuple(r[:n]), int(r[n]), int(r[n + 1]), int(r[n + 2]), int(r[n + 3]), r[n + 4], r[n + 5],
+                    r[n + 6]) for r in (await session.execute(stmt)).all()]
