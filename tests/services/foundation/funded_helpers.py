@@ -5,14 +5,21 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from services.foundation.applications.models import FoundationApplication
 from services.foundation.plans.models import FundingPlan, PlanAgency, PlanCategory
-from tests.services.foundation.conftest import AGENCY_ORG, APPLICANT_ID, UNIV_USCC, Platform
+from tests.services.foundation.conftest import AGENCY_ORG, APPLICANT_ID, UNIV_USCC
 
 # 2027-06-15 18:00 in Asia/Shanghai: the second year of a 2026 project.
 NOW = datetime(2027, 6, 15, 10, 0, tzinfo=UTC)
+
+
+class Platform(Protocol):
+    """What the builders need: the foundation app and its database (``conftest.Platform`` has both)."""
+
+    app: Any
+    db: Any
 
 
 def set_clock(platform: Platform, moment: datetime = NOW) -> None:

@@ -4,14 +4,23 @@ with its outputs and the conclusion, each by its role, on the application's hist
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.foundation.applications.models import FoundationApplication
 from services.foundation.db import common
+from services.foundation.main import create_app
+from shared.db import Database
+from tests.conftest import migrate, postgres_url, running
 from tests.services.foundation.conftest import (
     AGENCY,
     AUDITOR,
@@ -23,6 +32,7 @@ from tests.services.foundation.conftest import (
     PREFIX,
     Platform,
     headers,
+    settings,
 )
 from tests.services.foundation.conftest import APPLICANT as OWNER
 from tests.services.foundation.funded_helpers import add_application, add_plan, funded_project, set_clock
@@ -395,3 +405,57 @@ async def test_submitting_while_projects_is_down_is_503_and_writes_nothing(platf
     assert (report["status"], report["submitted_at"], report["version"]) == ("draft", None, 1)
     platform.link.down = False
     assert (await platform.c.post(f"{base}/submit", headers=OWNER)).status_code == 200
+
+
+# --- concurrency -----------------------------------------------------------------------------------
+
+RACE_SCHEMA = "t_foundation_disbursement_race"
+
+
+async def _drop(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{RACE_SCHEMA}" CASCADE'))
+    await engine.dispose()
+
+
+@dataclass
+class Committed:
+    c: httpx.AsyncClient
+    app: object
+    db: Database
+
+
+@pytest.fixture
+async def committed() -> AsyncIterator[Committed]:
+    """The foundation app on a PostgreSQL schema of its own, committing for real (no rolled-back outer
+    transaction), dropped afterwards. Disbursements never ask the projects service."""
+    url = await postgres_url()
+    await _drop(url)
+    await asyncio.to_thread(migrate, "foundation", url, RACE_SCHEMA)
+    db = Database(url, RACE_SCHEMA, pool_size=10)
+    app = create_app(settings(), database=db)
+    try:
+        async with running(app) as c:
+            yield Committed(c=c, app=app, db=db)
+    finally:
+        await db.dispose()
+        await _drop(url)
+
+
+@pytest.mark.postgres
+async def test_parallel_disbursements_never_exceed_the_grant(committed: Committed) -> None:
+    """Eight officials pay 100,000.00 each at once against a 300,000.00 grant: the application row
+    lock (SELECT ... FOR UPDATE) serialises them, so exactly three are paid."""
+    set_clock(committed)
+    project = await funded_project(committed)
+
+    async def one(n: int) -> httpx.Response:
+        return await committed.c.post(url(project, "/disbursements"), headers=OFFICIAL, json={
+            "amount": "100000.00", "paid_on": "2027-06-01", "reference": f"RACE-{n}"})
+
+    responses = await asyncio.gather(*(one(n) for n in range(8)))
+    outcomes = Counter((r.status_code, r.json().get("code")) for r in responses)
+    assert outcomes == Counter({(201, None): 3, (409, "disbursement_exceeds_grant"): 5}), [r.text for r in responses]
+    listing = (await committed.c.get(url(project, "/disbursements"), headers=OFFICIAL)).json()
+    assert listing["disbursed_total"] == "300000.00" and [d["seq"] for d in listing["items"]] == [1, 2, 3]
