@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foundation.access import visible_applications
@@ -82,3 +82,26 @@ async def page(
     if only_statuses is not None:
         stmt = stmt.where(FoundationApplication.status.in_(sorted(only_statuses)))
     return await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)
+
+
+async def lock(session: AsyncSession, application: FoundationApplication) -> None:
+    """Lock the row (SELECT ... FOR UPDATE) and refresh the loaded object with what is committed."""
+    stmt = (select(FoundationApplication).where(FoundationApplication.id == application.id).with_for_update()
+            .execution_options(populate_existing=True))
+    await session.execute(stmt)
+
+
+async def lock_applicant_year(session: AsyncSession, application: FoundationApplication) -> None:
+    """Lock, in id order, every application of the same applicant (ID number) and year, this one
+    included, refreshing them: two submissions of one person's applications then run one after the
+    other, so the second asks the ledger after the first is recorded there (NSF-5)."""
+    stmt = (
+        select(FoundationApplication)
+        .where(or_(FoundationApplication.id == application.id,
+                   (FoundationApplication.applicant_id_number == application.applicant_id_number)
+                   & (FoundationApplication.year == application.year)))
+        .order_by(FoundationApplication.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    await session.execute(stmt)

@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from services.foundation.rules.eligibility import BUDGET_LINES, FORMAL_REASONS
 from shared.clients.reviewers import DISCIPLINE_CODE_PATTERN
-from shared.fields import Money, MoneyOut, ShanghaiTime
+from shared.fields import MAX_YUAN, Money, MoneyOut, ShanghaiTime
 from shared.review.schemas import ConflictDeclarations, DeclaredRelationRead, ExcludedPersonRead
 from shared.schemas import InputSchema, OutputSchema
 from shared.validators import USCC, ResidentID
@@ -73,7 +73,11 @@ class ApplicationContent(ConflictDeclarations):
     @field_validator("budget", check_fields=False)
     @classmethod
     def _lines(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        return _check_lines(value)
+        value = _check_lines(value)
+        if value is not None and sum(value.values(), Decimal(0)) > MAX_YUAN:
+            raise PydanticCustomError("budget_too_large", "the budget lines sum to more than {max} yuan",
+                                      {"max": str(MAX_YUAN)})
+        return value
 
     @field_validator("keywords", check_fields=False)
     @classmethod

@@ -272,9 +272,15 @@ async def act(
     session: AsyncSession, principal: Principal, application_id: int, action: str, comment: str | None,
     if_match: str | None, env: Environment, *, reasons: list[str] | None = None,
 ) -> FoundationApplication:
-    """One workflow action by the caller. The guards' remote answers are gathered first: when the
-    projects service does not answer, the request fails (503) before anything changed."""
-    application = await load(session, principal, application_id, for_update=True)
+    """One workflow action by the caller. The application is locked first: for a submission, every
+    application of the same applicant and year (NSF-5: parallel submissions run one after the other).
+    The guards' remote answers are gathered before anything changes: when the projects service does
+    not answer, the request fails (503) and nothing is written."""
+    application = await load(session, principal, application_id)
+    if action in SUBMIT_ACTIONS:
+        await repo.lock_applicant_year(session, application)
+    else:
+        await repo.lock(session, application)
     check_if_match(if_match, KIND, application.id, application.version, required=False)
     plan = await repo.plan_of(session, application)
     who = access.acting(principal, application, plan)

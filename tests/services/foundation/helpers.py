@@ -74,6 +74,9 @@ async def publish_plan(c: httpx.AsyncClient, plan_id: int) -> dict[str, Any]:
     return r.json()
 
 
+publish = publish_plan
+
+
 def category_id(plan: dict[str, Any], code: str = "general") -> int:
     return next(c["id"] for c in plan["categories"] if c["code"] == code)
 

@@ -138,6 +138,8 @@ async def test_create_validation_is_422_with_stable_codes(platform: Platform) ->
 
     assert await codes(budget={"travel": "1000.00"}) == {"unknown_budget_line"}
     assert await codes(budget={"business": "-1.00"}) == {"greater_than_equal"}
+    assert await codes(budget={line: "99999999999999.99" for line in ("equipment", "business")}) == {
+        "budget_too_large"}
     bad_id = APPLICANT_ID[:-1] + ("0" if APPLICANT_ID[-1] != "0" else "1")
     assert await codes(applicant={"name": "王", "id_number": bad_id, "title_rank": "none"}) == {
         "invalid_resident_id"}
