@@ -8,6 +8,8 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from services.projects.applications.models import Application
+from services.projects.contracts.models import Contract
 from services.projects.pledges.models import Pledge, PledgeConsequence
 from services.projects.programmes.repository import entrusted_ids
 from shared.pagination import SortSpec, paginate
@@ -81,3 +83,20 @@ async def refresh(session: AsyncSession, pledge: Pledge) -> Pledge:
     await session.flush()
     stmt = _full().where(Pledge.id == pledge.id).execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one()
+
+
+async def project(session: AsyncSession, programme_id: int, application_id: int, *,
+                  for_update: bool = False) -> Application | None:
+    """The application a pledge binds (its project), only if it belongs to the pledge's programme and
+    has left the applicant's draft."""
+    stmt = select(Application).where(Application.id == application_id, Application.programme_id == programme_id,
+                                     Application.status != "draft")
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def signed_contract_id(session: AsyncSession, application_id: int) -> int | None:
+    """The project's running contract (任务书), which a termination ends with it."""
+    stmt = select(Contract.id).where(Contract.application_id == application_id, Contract.status == "signed")
+    return (await session.execute(stmt)).scalars().first()

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from services.projects.applications.deps import Env
 from services.projects.pledges import service
 from services.projects.pledges.models import Pledge, PledgeConsequence
 from services.projects.pledges.schemas import (
@@ -17,6 +18,7 @@ from services.projects.pledges.schemas import (
     PledgeCreate,
     PledgeRead,
     PledgeSummary,
+    TerminateBody,
 )
 from services.projects.rules.challenges import LIST_MANAGERS, SELECTORS
 from shared.clock import Now
@@ -138,7 +140,8 @@ _pledge_action("cancel", "Cancel a draft pledge, with a reason / 撤销军令状
     "/pledges/{pledge_id}/milestones/{seq}/assess",
     response_model=PledgeRead,
     operation_id="pledges-assess",
-    summary="Assess the next milestone (passed / partially / failed) / 里程碑考核",
+    summary="Assess the next milestone (passed / partially / failed); a failure triggers the agreed "
+    "consequences / 里程碑考核",
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def assess(
@@ -150,9 +153,10 @@ async def assess(
     common: Common,
     response: Response,
     now: Now,
+    env: Env,
     if_match: IfMatch = None,
 ) -> PledgeRead:
-    pledge = await service.assess(session, common, caller, pledge_id, seq, body, if_match, now)
+    pledge = await service.assess(session, common, caller, pledge_id, seq, body, if_match, now, env)
     return _read(pledge, response)
 
 
@@ -204,7 +208,7 @@ async def confirm_consequence(
     "/pledge-consequences/{consequence_id}/dismiss",
     response_model=ConsequenceRead,
     operation_id="pledges-consequence-dismiss",
-    summary="Dismiss a proposed integrity record, with a reason / 不予记入（须说明理由）",
+    summary="Dismiss a proposed integrity record or termination, with a reason / 不予记入或不予终止（须说明理由）",
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def dismiss_consequence(
@@ -221,4 +225,25 @@ async def dismiss_consequence(
     row = await service.decide_consequence(
         session, common, caller, consequence_id, "dismiss", body, if_match, now, _secret(request)
     )
+    return _consequence(row, response)
+
+
+@router.post(
+    "/pledge-consequences/{consequence_id}/apply",
+    response_model=ConsequenceRead,
+    operation_id="pledges-consequence-apply",
+    summary="Apply a proposed termination: the pledge's project is terminated (PRJ-3) / 决定按军令状终止项目",
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def apply_termination(
+    consequence_id: Id,
+    body: TerminateBody,
+    session: DbSession,
+    caller: Official,
+    common: Common,
+    response: Response,
+    env: Env,
+    if_match: IfMatch = None,
+) -> ConsequenceRead:
+    row = await service.apply_termination(session, common, caller, consequence_id, body, if_match, env)
     return _consequence(row, response)

@@ -121,7 +121,14 @@ class ConfirmBody(InputSchema):
 
 
 class DismissBody(InputSchema):
-    comment: str = Field(min_length=1, max_length=4000, description="Why no record is made.")
+    comment: str = Field(min_length=1, max_length=4000,
+                         description="Why no record is made (or, for a termination, why the project goes on).")
+
+
+class TerminateBody(InputSchema):
+    """An official applies a proposed termination (PRJ-3): the reason goes into the project's history."""
+
+    comment: str = Field(min_length=1, max_length=4000, examples=["军令状里程碑考核未通过，按约定终止项目"])
 
 
 class MilestoneRead(_ShanghaiTimes):
@@ -151,6 +158,13 @@ class ConsequenceRead(_ShanghaiTimes):
     leader_name: str | None
     leader_id_masked: str | None
     integrity_record_ids: list[int] | None
+    application_id: int | None = Field(description="terminate: the pledge's project (application)")
+    application_status: str | None = Field(description="terminate: the project's status after the decision")
+    result: str | None = Field(
+        description="terminate: terminated, awaiting_official, no_project, project_not_found, not_terminable "
+                    "or dismissed")
+    result_zh: str | None = Field(description="terminate: what happened to the project, in Chinese")
+    result_en: str | None = Field(description="terminate: what happened to the project, in English")
     decided_by: str | None
     decided_at: datetime | None
     comment: str | None

@@ -1,5 +1,10 @@
 """Use cases of performance pledges (军令状), PRJ-3: drafting from the winning bid, signing, assessing
-milestones in order, and the consequences a failed pledge triggers; never commits."""
+milestones in order, and the consequences a failed pledge triggers; never commits.
+
+The agreed termination really ends the pledge's project: the application moves to ``terminated``
+through the applications workflow (its contract is terminated with it and unpaid tranches are
+cancelled), at once when an official assessed the milestone, otherwise when an official applies the
+proposed termination. The consequence row says what happened, or why nothing did."""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects.applications import service as applications
+from services.projects.applications.models import Application
 from services.projects.challenges import repository as challenges_repo
 from services.projects.challenges import service as challenges
 from services.projects.challenges.errors import (
@@ -19,13 +26,15 @@ from services.projects.challenges.errors import (
     PledgeExists,
 )
 from services.projects.challenges.models import ChallengeBid, ChallengeList
+from services.projects.contracts import service as contracts
 from services.projects.integrity import service as integrity
 from services.projects.integrity.schemas import IntegrityRecordCreate
 from services.projects.pledges import repository
 from services.projects.pledges.models import Pledge, PledgeConsequence, PledgeMilestone
-from services.projects.pledges.schemas import AssessmentIn, ConfirmBody, DismissBody, PledgeCreate
+from services.projects.pledges.schemas import AssessmentIn, ConfirmBody, DismissBody, PledgeCreate, TerminateBody
 from services.projects.rules.challenges import (
     CONSEQUENCE_WORKFLOW,
+    DECISIONS_BY_KIND,
     MILESTONE_WORKFLOW,
     OUTCOMES,
     PLEDGE_WORKFLOW,
@@ -39,11 +48,13 @@ from services.projects.rules.challenges import (
     next_assessable,
     pledge_effect,
     pledge_terms_problems,
+    termination_outcome,
 )
+from services.projects.rules.workflows import TERMINABLE_STATES
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db.models import CommonTables
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.workdays import today_shanghai
 from shared.workflow import HistoryRead, load_history
@@ -51,6 +62,18 @@ from shared.workflow import HistoryRead, load_history
 PLEDGE = "performance_pledge"
 MILESTONE = "pledge_milestone"
 CONSEQUENCE = "pledge_consequence"
+
+
+class ProjectNotTerminable(Conflict):
+    code = "project_not_terminable"
+    title_zh = "项目当前状态不能终止"
+    title_en = "The project cannot be terminated in its current state"
+
+
+class DecisionNotApplicable(Conflict):
+    code = "consequence_decision_not_applicable"
+    title_zh = "该处理决定不适用于此类后果"
+    title_en = "This decision does not apply to a consequence of this kind"
 
 
 def is_winner(principal: Principal, pledge: Pledge) -> bool:
@@ -162,6 +185,11 @@ async def create(
     if await repository.for_bid(session, bid.id) is not None:
         raise PledgeExists("该揭榜方已有军令状。", "The winning bid already has a pledge.")
     _check_terms(challenge, bid, body, now)
+    if body.project_id is not None and await repository.project(
+        session, challenge.programme_id, body.project_id
+    ) is None:
+        raise ValidationFailed([{"field": "project_id", "code": "unknown_project",
+                                 "message": "no application of this list's programme has this id"}])
     pledge = Pledge(
         list_id=challenge.id,
         bid_id=bid.id,
@@ -237,8 +265,11 @@ async def assess(
     body: AssessmentIn,
     if_match: str | None,
     now: datetime,
+    env: applications.Environment,
 ) -> Pledge:
-    """PRJ-3: the agency assesses the next milestone; the outcome table decides what follows."""
+    """PRJ-3: the agency (or an official) assesses the next milestone; the outcome table decides what
+    follows. A failed pledge's agreed termination is an official's decision: taken here when an
+    official assesses, otherwise proposed to one (``apply_termination``)."""
     pledge = await _managed(session, caller, pledge_id)
     check_if_match(if_match, PLEDGE, pledge.id, pledge.version, required=False)
     milestone = next((m for m in pledge.milestones if m.seq == seq), None)
@@ -290,7 +321,8 @@ async def assess(
         await _move(session, common, caller, pledge, "fulfil", f"里程碑 {seq} 考核通过，军令状履行完毕")
     elif effect == "failed":
         await _move(session, common, caller, pledge, "fail", f"里程碑 {seq} 考核结论：{rule.title_zh}")
-        await _trigger_consequences(session, common, caller, pledge, challenge)
+        reason = f"军令状 {pledge.id} 第 {seq} 个里程碑考核结论：{rule.title_zh}，按约定终止项目。{body.comment}"
+        await _trigger_consequences(session, common, caller, pledge, challenge, env, reason)
     else:
         pledge.version += 1  # the assessment changed the pledge as read: a stale If-Match must now fail
     return await repository.refresh(session, pledge)
@@ -303,10 +335,29 @@ async def _move(
     await audit.append(session, common, caller, action, PLEDGE, pledge.id, {"status": pledge.status})
 
 
-async def _trigger_consequences(
-    session: AsyncSession, common: CommonTables, caller: Principal, pledge: Pledge, challenge: ChallengeList
+async def _terminate_project(
+    session: AsyncSession, caller: Principal, project: Application, reason: str, env: applications.Environment
 ) -> None:
-    """PRJ-3: exactly the consequences agreed in the pledge, per the rules' table."""
+    """The project ends through the applications workflow (``terminate``, an official's action);
+    its running contract ends with it (unpaid tranches cancelled)."""
+    contract_id = await repository.signed_contract_id(session, project.id)
+    if contract_id is not None:
+        await contracts.terminate(session, caller, contract_id, reason, None, env)
+    else:
+        await applications.move(session, caller, project, "terminate", reason, env)
+
+
+async def _trigger_consequences(
+    session: AsyncSession,
+    common: CommonTables,
+    caller: Principal,
+    pledge: Pledge,
+    challenge: ChallengeList,
+    env: applications.Environment,
+    reason: str,
+) -> None:
+    """PRJ-3: exactly the consequences agreed in the pledge, per the rules' table; the termination
+    says on its row what it did to the project (``termination_outcome``)."""
     bid = await challenges_repo.get_bid(session, pledge.bid_id)
     assert bid is not None
     agreed = [
@@ -322,9 +373,25 @@ async def _trigger_consequences(
         if plan.kind == "integrity_record":
             row.subject_uscc, row.subject_name = bid.organisation_uscc, bid.organisation_name
             row.leader_name, row.leader_id_masked = bid.leader_name, bid.leader_id_masked
+        project: Application | None = None
+        if plan.kind == "terminate":
+            if pledge.project_id is not None:
+                project = await repository.project(session, pledge.programme_id, pledge.project_id, for_update=True)
+            outcome = termination_outcome(pledge.project_id, project.status if project else None, TERMINABLE_STATES,
+                                          by_official=caller.has_role("official"))
+            row.status, row.result, row.result_zh, row.result_en = (
+                outcome.state, outcome.result, outcome.zh, outcome.en)
+            row.application_id = pledge.project_id
+            row.application_status = project.status if project else None
+            if outcome.result != "terminated":
+                project = None
         await repository.add(session, row)
-        if plan.kind == "integrity_record":
+        if row.status == CONSEQUENCE_WORKFLOW.initial:  # awaiting an official's decision
             await CONSEQUENCE_WORKFLOW.record_creation(session, common, row, caller)
+        if project is not None:
+            await _terminate_project(session, caller, project, reason, env)
+            row.application_status = project.status
+            row.decided_by, row.decided_at = caller.actor_id, env.clock()
         await audit.append(
             session,
             common,
@@ -338,6 +405,8 @@ async def _trigger_consequences(
                 "status": plan.state,
                 "amount": str(plan.amount) if plan.amount is not None else None,
                 "project_id": pledge.project_id,
+                "result": row.result,
+                "application_status": row.application_status,
             },
         )
         if plan.kind == "terminate":
@@ -356,13 +425,14 @@ async def decide_consequence(
     secret: str,
 ) -> PledgeConsequence:
     """An official confirms a proposed integrity record, which creates it in the integrity records
-    (PRJ-5) for the subjects chosen, or dismisses it with a reason."""
-    row = await repository.get_consequence(session, consequence_id, for_update=True)
-    if row is None:
-        raise NotFound()
-    check_if_match(if_match, CONSEQUENCE, row.id, row.version, required=False)
+    (PRJ-5) for the subjects chosen, or dismisses it (or a proposed termination) with a reason."""
+    row = await _decidable(session, consequence_id, action, if_match)
     await CONSEQUENCE_WORKFLOW.apply(session, common, row, action, caller, comment=body.comment)
     row.decided_by, row.decided_at, row.comment = caller.actor_id, now, body.comment
+    if row.kind == "terminate":
+        row.result = "dismissed"
+        row.result_zh = f"厅内工作人员决定不终止项目 {row.application_id}：{body.comment}"
+        row.result_en = f"An official decided not to terminate project {row.application_id}: {body.comment}"
     if isinstance(body, ConfirmBody):
         pledge = await repository.get(session, row.pledge_id)
         assert pledge is not None
@@ -400,6 +470,72 @@ async def decide_consequence(
         CONSEQUENCE,
         row.id,
         {"status": row.status, "comment": body.comment, "integrity_record_ids": row.integrity_record_ids},
+    )
+    return row
+
+
+async def _decidable(
+    session: AsyncSession, consequence_id: int, action: str, if_match: str | None
+) -> PledgeConsequence:
+    row = await repository.get_consequence(session, consequence_id, for_update=True)
+    if row is None:
+        raise NotFound()
+    check_if_match(if_match, CONSEQUENCE, row.id, row.version, required=False)
+    if action not in DECISIONS_BY_KIND.get(row.kind, frozenset()):
+        raise DecisionNotApplicable(
+            f"“{action}”不适用于“{row.kind}”类后果。",
+            f"'{action}' does not apply to a '{row.kind}' consequence.",
+            extra={"kind": row.kind, "decisions": sorted(DECISIONS_BY_KIND.get(row.kind, frozenset()))},
+        )
+    return row
+
+
+async def apply_termination(
+    session: AsyncSession,
+    common: CommonTables,
+    caller: Principal,
+    consequence_id: int,
+    body: TerminateBody,
+    if_match: str | None,
+    env: applications.Environment,
+) -> PledgeConsequence:
+    """PRJ-3: an official applies the termination a failed pledge proposed: the project is terminated
+    (and its contract), or 409 ``project_not_terminable`` when it has since left a terminable state
+    (the official may then dismiss the proposal)."""
+    row = await _decidable(session, consequence_id, "apply", if_match)
+    CONSEQUENCE_WORKFLOW.decide(row.status, "apply", caller)  # 409 once decided, 403 for others
+    pledge = await repository.get(session, row.pledge_id)
+    assert pledge is not None
+    project = (
+        await repository.project(session, pledge.programme_id, row.application_id, for_update=True)
+        if row.application_id is not None
+        else None
+    )
+    if project is None or project.status not in TERMINABLE_STATES:
+        state = project.status if project else None
+        raise ProjectNotTerminable(
+            f"项目 {row.application_id} 当前状态为“{state}”，不能终止。",
+            f"Project {row.application_id} is '{state}' and cannot be terminated.",
+            extra={"application_id": row.application_id, "application_status": state,
+                   "terminable_states": sorted(TERMINABLE_STATES)},
+        )
+    await CONSEQUENCE_WORKFLOW.apply(session, common, row, "apply", caller, comment=body.comment)
+    await _terminate_project(session, caller, project, body.comment, env)
+    row.application_status = project.status
+    row.result = "terminated"
+    row.result_zh = f"项目 {project.id} 已由厅内工作人员按军令状约定终止。"
+    row.result_en = f"Project {project.id} was terminated by an official as the pledge agreed."
+    row.decided_by, row.decided_at, row.comment = caller.actor_id, env.clock(), body.comment
+    await session.flush()
+    await audit.append(
+        session,
+        common,
+        caller,
+        "apply",
+        CONSEQUENCE,
+        row.id,
+        {"pledge_id": pledge.id, "application_id": project.id, "application_status": project.status,
+         "comment": body.comment},
     )
     return row
 

@@ -282,7 +282,12 @@ CONSEQUENCE_KINDS: tuple[str, ...] = ("terminate", "recover_funds", "integrity_r
 @dataclass(frozen=True)
 class ConsequenceRule:
     """What executing an agreed consequence leaves behind: ``initial_state`` of the consequence row;
-    ``needs_confirmation``: an official confirms (or dismisses) it before it takes effect."""
+    ``needs_confirmation``: an official confirms (or dismisses) it before it takes effect.
+
+    A termination is an official's decision (the application workflow's ``terminate`` is theirs):
+    ``termination_outcome`` settles it at once when an official assessed the milestone, or when there
+    is nothing to terminate (``not_applied``); otherwise it stays ``proposed`` until an official
+    applies or dismisses it."""
 
     initial_state: str
     needs_confirmation: bool
@@ -290,7 +295,7 @@ class ConsequenceRule:
 
 
 CONSEQUENCES: Mapping[str, ConsequenceRule] = {
-    "terminate": ConsequenceRule("applied", needs_confirmation=False, title_zh="终止项目"),
+    "terminate": ConsequenceRule("proposed", needs_confirmation=True, title_zh="终止项目"),
     "recover_funds": ConsequenceRule("recorded", needs_confirmation=False, title_zh="追回资金"),
     "integrity_record": ConsequenceRule("proposed", needs_confirmation=True, title_zh="记入科研诚信记录"),
 }
@@ -299,10 +304,56 @@ CONSEQUENCE_WORKFLOW = Workflow(
     "pledge_consequence",
     "proposed",
     [
+        # an integrity record proposal: confirmed (the record is made) or dismissed
         transition("confirm", "proposed", "confirmed", ["official"]),
+        # a proposed termination: applied (the project is terminated) or dismissed
+        transition("apply", "proposed", "applied", ["official"], comment_required=True),
         transition("dismiss", "proposed", "dismissed", ["official"], comment_required=True),
     ],
 )
+# Which consequence kind each decision applies to (the service refuses the others: 409).
+DECISIONS_BY_KIND: Mapping[str, frozenset[str]] = {
+    "integrity_record": frozenset({"confirm", "dismiss"}),
+    "terminate": frozenset({"apply", "dismiss"}),
+    "recover_funds": frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class TerminationOutcome:
+    """What a failed pledge's agreed termination did to the pledge's project (PRJ-3): ``result`` is
+    a stable code, ``state`` the consequence row's state, ``zh``/``en`` say it to the reader."""
+
+    result: str
+    state: str
+    zh: str
+    en: str
+
+
+def termination_outcome(project_id: int | None, project_status: str | None, terminable: Iterable[str], *,
+                        by_official: bool) -> TerminationOutcome:
+    """PRJ-3: a failed pledge terminates its project when it can: the pledge names a project of its
+    programme (``project_status`` None: no such project), the project is in a terminable state, and
+    an official decides (at once when an official assessed; otherwise it awaits one)."""
+    if project_id is None:
+        return TerminationOutcome("no_project", "not_applied", "军令状未关联项目，没有可终止的项目。",
+                                  "The pledge names no project: nothing was terminated.")
+    if project_status is None:
+        return TerminationOutcome("project_not_found", "not_applied",
+                                  f"军令状关联的项目 {project_id} 不存在或不属于本计划，未终止任何项目。",
+                                  f"The pledge's project {project_id} does not exist in this programme: "
+                                  "nothing was terminated.")
+    if project_status not in frozenset(terminable):
+        return TerminationOutcome("not_terminable", "not_applied",
+                                  f"项目 {project_id} 处于“{project_status}”状态，不能终止，未作变更。",
+                                  f"Project {project_id} is '{project_status}', a state that cannot be "
+                                  "terminated: it was left unchanged.")
+    if not by_official:
+        return TerminationOutcome("awaiting_official", "proposed",
+                                  f"项目 {project_id} 待厅内工作人员决定终止。",
+                                  f"Project {project_id} awaits an official's decision to terminate it.")
+    return TerminationOutcome("terminated", "applied", f"项目 {project_id} 已按军令状约定终止。",
+                              f"Project {project_id} was terminated as the pledge agreed.")
 
 
 @dataclass(frozen=True)

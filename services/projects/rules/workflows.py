@@ -101,6 +101,11 @@ APPLICATION_WORKFLOW = Workflow(
     ],
 )
 
+# The states from which a project can be terminated (read off the table, never a second list):
+# an official's decision, e.g. as the consequence of a failed performance pledge (PRJ-3).
+TERMINABLE_STATES: frozenset[str] = frozenset(
+    state for t in APPLICATION_WORKFLOW.transitions if t.action == "terminate" for state in t.sources)
+
 # The actions with an endpoint now: POST /applications/{id}/<action>.
 APPLICATION_API_ACTIONS: tuple[str, ...] = (
     "submit", "resubmit", "withdraw", "endorse", "return_by_org",
