@@ -2,7 +2,7 @@
 report may cover, when the grant may be paid, and the small workflow of an annual report.
 
 * Disbursements (拨款): the sum of an application's disbursements never exceeds its approved amount
-  (equal is allowed); a payment is dated on or before today in Asia/Shanghai (CAL-2), and is made
+  (equal is allowed); a payment is dated from the funding year to today in Asia/Shanghai (CAL-2), and is made
   only while the project is funded or after (``DISBURSABLE_STATES``), never once it failed or was
   terminated.
 * Annual reports (年度进展报告): one per year of the project. The project's term is read from the
@@ -36,10 +36,14 @@ def exceeds_grant(approved: Decimal, paid: Iterable[Decimal], adding: Decimal) -
     return total(paid) + adding > approved
 
 
-def paid_on_problems(paid_on: date, today: date) -> list[dict[str, str]]:
+def paid_on_problems(paid_on: date, today: date, funding_year: int) -> list[dict[str, str]]:
+    """A payment is dated between 1 January of the funding year and today (Asia/Shanghai)."""
     if paid_on > today:
         return [{"field": "paid_on", "code": "in_the_future",
                  "message": f"{paid_on.isoformat()} is after today ({today.isoformat()}, Asia/Shanghai)"}]
+    if paid_on.year < funding_year:
+        return [{"field": "paid_on", "code": "before_funding_year",
+                 "message": f"{paid_on.isoformat()} is before the funding year {funding_year}"}]
     return []
 
 

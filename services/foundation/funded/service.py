@@ -124,7 +124,7 @@ async def disburse(session: AsyncSession, principal: Principal, application_id: 
             f"项目状态为“{application.status}”，拨款须在资助（funded）之后。",
             f"The project is '{application.status}'; the grant is paid once it is funded.",
             extra={"state": application.status, "disbursable_states": sorted(rules.DISBURSABLE_STATES)})
-    problems = rules.paid_on_problems(body.paid_on, today_shanghai(env.now))
+    problems = rules.paid_on_problems(body.paid_on, today_shanghai(env.now), application.year)
     if problems:
         raise ValidationFailed(problems)
     paid = await repo.disbursements(session, application.id)

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.foundation.applications.models import FoundationApplication
 from services.foundation.db import common
+from services.foundation.funded import rules
 from services.foundation.main import create_app
 from shared.db import Database
 from tests.conftest import migrate, postgres_url, running
@@ -67,6 +69,22 @@ async def history_rows(platform: Platform, application_id: int) -> int:
 async def project(platform: Platform) -> int:
     set_clock(platform)
     return await funded_project(platform)
+
+
+# --- the pure rules --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("months", "years"), [(1, (2026, 2027)), (12, (2026, 2027)), (13, (2026, 2028)),
+                                               (36, (2026, 2029)), (48, (2026, 2030))])
+def test_the_term_of_a_project_runs_from_the_funding_year(months: int, years: tuple[int, int]) -> None:
+    term = rules.term_years(2026, months)
+    assert (term.start, term.stop - 1) == years
+
+
+@pytest.mark.parametrize(("paid", "adding", "exceeds"), [
+    ((), "300000.00", False), ((), "300000.01", True), (("100000.00", "200000.00"), "0.01", True),
+    (("100000.00", "199999.99"), "0.01", False), (("299999.99",), "0.02", True)])
+def test_disbursements_never_exceed_the_grant(paid: tuple[str, ...], adding: str, exceeds: bool) -> None:
+    assert rules.exceeds_grant(Decimal("300000.00"), [Decimal(p) for p in paid], Decimal(adding)) is exceeds
 
 
 # --- disbursements ---------------------------------------------------------------------------------
@@ -122,12 +140,14 @@ async def test_who_sees_the_disbursements(platform: Platform, project: int) -> N
 
 
 async def test_paid_on_is_never_after_today_in_shanghai(platform: Platform, project: int) -> None:
-    """CAL-2: 2027-06-15 17:30 UTC is already 2027-06-16 in Asia/Shanghai."""
+    """CAL-2: 2027-06-15 17:30 UTC is already 2027-06-16 in Asia/Shanghai; nor before the funding year."""
     r = await pay(platform, project, "1000.00", paid_on="2027-06-16")
     assert r.status_code == 422, r.text
     assert r.json()["errors"] == [{"field": "paid_on", "code": "in_the_future", "message": r.json()["errors"][0][
         "message"]}]
     assert (await pay(platform, project, "1000.00", paid_on="2027-06-15")).status_code == 201
+    r = await pay(platform, project, "1000.00", paid_on="2025-12-31", reference="X-0")  # before the 2026 grant
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "before_funding_year", r.text
     set_clock(platform, datetime(2027, 6, 15, 17, 30, tzinfo=UTC))
     assert (await pay(platform, project, "1000.00", paid_on="2027-06-16", reference="X-2")).status_code == 201
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from services.foundation.funded.models import Disbursement
+from services.foundation.statistics.service import funding_rate
 from tests.services.foundation.conftest import (
     AGENCY,
     AGENCY_ORG,
@@ -198,3 +199,13 @@ async def test_an_unknown_plan_is_404_and_no_data_is_zero(platform: Platform) ->
     assert r.status_code == 200, r.text
     assert r.json()["totals"] == figures(0, 0, 0, 0, None, "0.00", "0.00", "0.00")
     assert r.json()["by_category"] == r.json()["by_institution"] == []
+
+
+@pytest.mark.parametrize(("funded", "accepted", "rate"), [(1, 3, "0.3333"), (2, 3, "0.6667"), (3, 7, "0.4286"),
+                                                          (1, 8, "0.1250"), (0, 5, "0.0000"), (5, 5, "1.0000")])
+def test_the_funding_rate_to_four_places(funded: int, accepted: int, rate: str) -> None:
+    assert funding_rate(funded, accepted) == Decimal(rate)
+
+
+def test_no_funding_rate_without_accepted_applications() -> None:
+    assert funding_rate(0, 0) is None
