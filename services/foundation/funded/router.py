@@ -60,7 +60,7 @@ def _final(response: Response, found: tuple[FinalReport, FoundationApplication, 
 
 @router.post(
     f"{BASE}/disbursements", status_code=201, response_model=DisbursementRead,
-    operation_id="funded-disbursements-create",
+    operation_id="foundation-funded-disbursements-create",
     summary="Record a disbursement of the grant (official) / 登记拨款",
     description="The sum of a project's disbursements never exceeds its approved amount (exactly the grant is "
                 "fine; one fen over is a 409 `disbursement_exceeds_grant`). `paid_on` is not after today "
@@ -74,7 +74,7 @@ async def disburse(application_id: Id, body: DisbursementIn, session: DbSession,
 
 
 @router.get(
-    f"{BASE}/disbursements", response_model=DisbursementList, operation_id="funded-disbursements-list",
+    f"{BASE}/disbursements", response_model=DisbursementList, operation_id="foundation-funded-disbursements-list",
     summary="The disbursements of a project, with the grant and what remains / 拨款记录",
     description="Staff, the project's applicant, the host institution's org_admin and auditors.",
     responses=READ_ERRORS,
@@ -87,7 +87,7 @@ async def list_disbursements(application_id: Id, session: DbSession, caller: Rea
 
 @router.post(
     f"{BASE}/annual-reports", status_code=201, response_model=AnnualReportRead,
-    operation_id="funded-annual-reports-create",
+    operation_id="foundation-funded-annual-reports-create",
     summary="Submit the progress report of a year (the project's applicant) / 提交年度进展报告",
     description="While the project is funded; one report per year (a second is a 409 `annual_report_exists`); "
                 "the year lies within the project's term (the plan's year to year + ceil(duration_months / 12)) "
@@ -101,7 +101,8 @@ async def create_annual_report(application_id: Id, body: AnnualReportCreate, ses
 
 
 @router.get(
-    f"{BASE}/annual-reports", response_model=Page[AnnualReportRead], operation_id="funded-annual-reports-list",
+    f"{BASE}/annual-reports", response_model=Page[AnnualReportRead],
+    operation_id="foundation-funded-annual-reports-list",
     summary="The annual reports of a project, by year / 年度进展报告列表",
     description="All of them in one page (a project has one per year of its term), oldest year first.",
     responses=READ_ERRORS,
@@ -112,7 +113,8 @@ async def list_annual_reports(application_id: Id, session: DbSession, caller: Re
 
 
 @router.get(
-    f"{BASE}/annual-reports/{{year}}", response_model=AnnualReportRead, operation_id="funded-annual-reports-get",
+    f"{BASE}/annual-reports/{{year}}", response_model=AnnualReportRead,
+    operation_id="foundation-funded-annual-reports-get",
     summary="The annual report of a year / 年度进展报告", responses=READ_ERRORS,
 )
 async def get_annual_report(application_id: Id, year: Year, session: DbSession, caller: Reader,
@@ -123,7 +125,8 @@ async def get_annual_report(application_id: Id, year: Year, session: DbSession, 
 
 @router.post(
     f"{BASE}/annual-reports/{{year}}/accept", response_model=AnnualReportRead,
-    operation_id="funded-annual-reports-accept", summary="Accept an annual report (staff) / 通过年度进展报告",
+    operation_id="foundation-funded-annual-reports-accept",
+    summary="Accept an annual report (staff) / 通过年度进展报告",
     responses=ACTION_ERRORS,
 )
 async def accept_annual_report(application_id: Id, year: Year, session: DbSession, caller: Staff,
@@ -137,7 +140,7 @@ async def accept_annual_report(application_id: Id, year: Year, session: DbSessio
 
 @router.post(
     f"{BASE}/annual-reports/{{year}}/return", response_model=AnnualReportRead,
-    operation_id="funded-annual-reports-return",
+    operation_id="foundation-funded-annual-reports-return",
     summary="Return an annual report for revision, with a comment (staff) / 退回年度进展报告修改",
     responses=ACTION_ERRORS,
 )
@@ -152,7 +155,7 @@ async def return_annual_report(application_id: Id, year: Year, body: RequiredCom
 
 @router.post(
     f"{BASE}/annual-reports/{{year}}/resubmit", response_model=AnnualReportRead,
-    operation_id="funded-annual-reports-resubmit",
+    operation_id="foundation-funded-annual-reports-resubmit",
     summary="Resubmit a returned annual report with its revised content (the applicant) / 重新提交年度进展报告",
     responses=ACTION_ERRORS,
 )
@@ -167,7 +170,8 @@ async def resubmit_annual_report(application_id: Id, year: Year, body: AnnualRep
 
 @router.get(
     f"{BASE}/annual-reports/{{year}}/history", response_model=list[HistoryRead],
-    operation_id="funded-annual-reports-history", summary="The transitions of an annual report / 年度报告流转记录",
+    operation_id="foundation-funded-annual-reports-history",
+    summary="The transitions of an annual report / 年度报告流转记录",
     responses=READ_ERRORS,
 )
 async def annual_report_history(application_id: Id, year: Year, session: DbSession,
@@ -178,7 +182,7 @@ async def annual_report_history(application_id: Id, year: Year, session: DbSessi
 # --- the final report (结题报告) --------------------------------------------------------------------
 
 @router.put(
-    f"{BASE}/final-report", response_model=FinalReportRead, operation_id="funded-final-report-put",
+    f"{BASE}/final-report", response_model=FinalReportRead, operation_id="foundation-funded-final-report-put",
     summary="Write or rewrite the final report's draft (the project's applicant) / 填写结题报告",
     description="While the project is funded (again after the staff returned the report): 201 when created, "
                 "200 when replaced; If-Match (optional) guards a rewrite. Outputs: papers (indexed SCI, EI, "
@@ -196,7 +200,7 @@ async def put_final_report(application_id: Id, body: FinalReportIn, session: DbS
 
 
 @router.get(
-    f"{BASE}/final-report", response_model=FinalReportRead, operation_id="funded-final-report-get",
+    f"{BASE}/final-report", response_model=FinalReportRead, operation_id="foundation-funded-final-report-get",
     summary="The final report / 结题报告",
     description="The project's applicant, staff, the host institution's org_admin and auditors.",
     responses=READ_ERRORS,
@@ -207,7 +211,7 @@ async def get_final_report(application_id: Id, session: DbSession, caller: Reade
 
 
 @router.post(
-    f"{BASE}/final-report/submit", response_model=FinalReportRead, operation_id="funded-final-report-submit",
+    f"{BASE}/final-report/submit", response_model=FinalReportRead, operation_id="foundation-funded-final-report-submit",
     summary="Submit the final report: the project becomes final_submitted (the applicant) / 提交结题报告",
     description="409 `final_report_missing` without a draft. The limits ledger in the projects service follows "
                 "the move: when it does not answer, 503 with Retry-After and nothing is written.",
@@ -220,7 +224,8 @@ async def submit_final_report(application_id: Id, session: DbSession, caller: Ap
 
 
 @router.post(
-    f"{BASE}/final-report/conclude", response_model=FinalReportRead, operation_id="funded-final-report-conclude",
+    f"{BASE}/final-report/conclude", response_model=FinalReportRead,
+    operation_id="foundation-funded-final-report-conclude",
     summary="Conclude the project on its final report (staff) / 准予结题", responses=problem_responses(
         401, 403, 404, 409, 412, 422, 503),
 )
@@ -231,7 +236,7 @@ async def conclude(application_id: Id, session: DbSession, caller: Staff, respon
 
 
 @router.post(
-    f"{BASE}/final-report/fail", response_model=FinalReportRead, operation_id="funded-final-report-fail",
+    f"{BASE}/final-report/fail", response_model=FinalReportRead, operation_id="foundation-funded-final-report-fail",
     summary="The project fails its final review, with a comment (staff) / 不予结题", responses=problem_responses(
         401, 403, 404, 409, 412, 422, 503),
 )
@@ -242,7 +247,7 @@ async def fail(application_id: Id, body: RequiredComment, session: DbSession, ca
 
 
 @router.post(
-    f"{BASE}/final-report/return", response_model=FinalReportRead, operation_id="funded-final-report-return",
+    f"{BASE}/final-report/return", response_model=FinalReportRead, operation_id="foundation-funded-final-report-return",
     summary="Return the final report for revision, with a comment: the project is funded again (staff) / "
             "退回结题报告", responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
 )
@@ -253,7 +258,8 @@ async def return_final_report(application_id: Id, body: RequiredComment, session
 
 
 @router.get(
-    f"{BASE}/final-report/history", response_model=list[HistoryRead], operation_id="funded-final-report-history",
+    f"{BASE}/final-report/history", response_model=list[HistoryRead],
+    operation_id="foundation-funded-final-report-history",
     summary="The final report's moves of the project (submit, return, conclude, fail) / 结题流转记录",
     responses=READ_ERRORS,
 )
