@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foundation import access
@@ -104,13 +104,11 @@ class AppView:
     rank: int | None
 
 
-def app_view(r: Row[Any]) -> AppView:
-    """A row of ``repo.category_applications``."""
-    return AppView(
-        id=r.id, title=r.title, status=r.status, discipline_code=r.discipline_code, applicant_name=r.applicant_name,
-        institution_name=r.institution_name, requested_total=Decimal(r.requested_total),
-        submitted_at=r.submitted_at or r.created_at, score=r.score, valid_reviews=r.valid_reviews, rank=r.rank,
-    )
+def app_view(r: Sequence[Any]) -> AppView:
+    """A row of ``repo.category_applications`` (unpacked by position: thousands of rows)."""
+    id_, title, status, _version, discipline, applicant, institution, requested, submitted_at, score, valid, rank_ = r
+    return AppView(id_, title, status, discipline, applicant, institution, Decimal(requested), submitted_at, score,
+                   valid, rank_)
 
 
 @dataclass
@@ -121,17 +119,22 @@ class Tally:
 
 def tallies(facts: Sequence[repo.ReviewFact], settings: agg.AggregationSettings) -> dict[int, Tally]:
     out: dict[int, Tally] = defaultdict(Tally)
-    for review in (to_review(f) for f in facts):
-        if agg.is_complete(review[1], settings):
-            out[review[0]].valid += 1
-            out[review[0]].priority += review[1].opinion is agg.Opinion.PRIORITY
+    for app_id, review in map(to_review, facts):
+        if agg.is_complete(review, settings):
+            out[app_id].valid += 1
+            out[app_id].priority += review.opinion is agg.Opinion.PRIORITY
     return out
 
 
+GRADES = {g.value: g for g in agg.Grade}
+OPINIONS = {o.value: o for o in agg.Opinion}
+
+
 def to_review(fact: repo.ReviewFact) -> tuple[int, agg.Review]:
+    """A stored review as ``shared.review.aggregate`` reads it (an unknown code counts as missing)."""
     return fact.application_id, agg.Review(
-        reviewer_id=str(fact.reviewer_id), grade=agg.Grade(fact.grade) if fact.grade else None,
-        opinion=agg.Opinion(fact.opinion) if fact.opinion else None, submitted=fact.status == "submitted",
+        reviewer_id=str(fact.reviewer_id), grade=GRADES.get(fact.grade or ""),
+        opinion=OPINIONS.get(fact.opinion or ""), submitted=True,
     )
 
 
@@ -145,7 +148,7 @@ def build_read(plan: FundingPlan, category: PlanCategory, apps: Sequence[AppView
     previous: Decimal | None = None
     for app, line in zip(ranked, allocation.lines, strict=True):
         tally = counts.get(app.id, Tally())
-        rows.append(s.RankingRow(
+        rows.append(s.RankingRow.model_construct(  # our own values: no need to validate thousands
             rank=app.rank or 0, application_id=app.id, title=app.title, discipline_code=app.discipline_code,
             applicant_name=app.applicant_name, institution_name=app.institution_name, status=app.status,
             score=app.score, valid_reviews=app.valid_reviews if app.valid_reviews is not None else tally.valid,
@@ -225,14 +228,14 @@ async def rank(session: AsyncSession, caller: Principal, plan_id: int, category_
     moving = [r.application_id for r in ranked if status_of[r.application_id] == "reviewed"]
     step = APPLICATION_WORKFLOW.decide("reviewed", "rank", who) if moving else None
     now = env.now
-    updates = []
-    for r in ranked:
-        updates.append({
-            "b_id": r.application_id, "b_version": versions[r.application_id],
-            "b_new_version": versions[r.application_id] + 1, "b_status": "ranked",
-            "b_score": r.score, "b_valid": r.valid_reviews, "b_rank": r.rank, "b_at": now,
-        })
-    changed = await repo.write_ranks(session, updates)
+    scores = [r.score for r in ranked]
+    updates = [
+        {"b_id": r.application_id, "b_version": versions[r.application_id],
+         "b_new_version": versions[r.application_id] + 1, "b_status": "ranked",
+         "b_score": score, "b_valid": r.valid_reviews, "b_rank": r.rank}
+        for r, score in zip(ranked, scores, strict=True)
+    ]
+    changed = await repo.write_ranks(session, updates, now)
     if changed not in (-1, len(updates)):
         raise PreconditionFailed("申请已被他人修改，请重新排序。", "An application changed meanwhile; rank again.")
     if step is not None:
@@ -253,10 +256,10 @@ async def rank(session: AsyncSession, caller: Principal, plan_id: int, category_
     order = [r.application_id for r in ranked]
     await audit.append(session, common, caller, "rank", CATEGORY_KIND, category.id, {
         "plan_id": plan.id, "order": order, "moved": len(moving), "min_valid": min_valid})
-    result = {r.application_id: r for r in ranked}
-    after = [
-        replace(a, status="ranked", score=result[a.id].score, valid_reviews=result[a.id].valid_reviews,
-                rank=result[a.id].rank) if a.id in result else a
-        for a in apps
-    ]
-    return build_read(plan, category, after, tallies(facts, settings), min_valid)
+    result = {r.application_id: (r, score) for r, score in zip(ranked, scores, strict=True)}
+    after = [a if a.id not in result else AppView(
+        a.id, a.title, "ranked", a.discipline_code, a.applicant_name, a.institution_name, a.requested_total,
+        a.submitted_at, result[a.id][1], result[a.id][0].valid_reviews, result[a.id][0].rank) for a in apps]
+    counts = tallies([f for f in facts if f.application_id not in result], settings)
+    counts.update({r.application_id: Tally(r.valid_reviews, r.priority_count) for r in ranked})
+    return build_read(plan, category, after, counts, min_valid)

@@ -106,13 +106,13 @@ async def category_applications(session: AsyncSession, category_id: int, statuse
     """The category's applications as plain rows (no ORM objects: a category may hold thousands)."""
     a = FoundationApplication
     stmt = select(a.id, a.title, a.status, a.version, a.discipline_code, a.applicant_name, a.institution_name,
-                  a.requested_total, a.submitted_at, a.created_at, a.score, a.valid_reviews, a.rank
+                  a.requested_total, func.coalesce(a.submitted_at, a.created_at), a.score, a.valid_reviews, a.rank
                   ).where(a.category_id == category_id)
     if statuses is not None:
         stmt = stmt.where(a.status.in_(statuses))
     if for_update:
         stmt = stmt.with_for_update()
-    return list((await session.execute(stmt.order_by(a.id))).all())
+    return list((await (await session.connection()).execute(stmt.order_by(a.id))).all())
 
 
 async def category_statuses(session: AsyncSession, category_id: int) -> dict[str, int]:
@@ -134,21 +134,22 @@ class ReviewFact:
     reviewer_id: int
     grade: str | None
     opinion: str | None
-    status: str
-    submitted_at: datetime | None
 
 
 async def category_reviews(session: AsyncSession, category_id: int, statuses: Sequence[str]) -> list[ReviewFact]:
-    """Reviews on holding assignments of the category's applications in ``statuses``."""
+    """Submitted reviews on holding assignments of the category's applications in ``statuses`` (a
+    draft never counts, NSF-4, so drafts are not read)."""
     a = FoundationApplication
     stmt = (
-        select(ReviewAssignment.application_id, ReviewAssignment.reviewer_id, Review.grade, Review.opinion,
-               Review.status, Review.submitted_at)
+        select(ReviewAssignment.application_id, ReviewAssignment.reviewer_id, Review.grade, Review.opinion)
         .join(Review, Review.assignment_id == ReviewAssignment.id)
         .join(a, a.id == ReviewAssignment.application_id)
-        .where(a.category_id == category_id, a.status.in_(statuses), ReviewAssignment.status.in_(HOLDING))
+        .where(a.category_id == category_id, a.status.in_(statuses), ReviewAssignment.status.in_(HOLDING),
+               Review.status == "submitted")
     )
-    return [ReviewFact(*row) for row in (await session.execute(stmt)).all()]
+    # Core on the session's connection: tens of thousands of rows skip the ORM's result machinery.
+    rows = (await (await session.connection()).execute(stmt)).all()
+    return [ReviewFact(*row) for row in rows]
 
 
 async def category_open_slots(session: AsyncSession, category_id: int, statuses: Sequence[str]) -> list[Slot]:
@@ -165,7 +166,7 @@ async def category_open_slots(session: AsyncSession, category_id: int, statuses:
     return [Slot(*row) for row in (await session.execute(stmt)).all()]
 
 
-async def write_ranks(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+async def write_ranks(session: AsyncSession, rows: Sequence[dict[str, Any]], at: datetime) -> int:
     """Bulk ``UPDATE applications`` by id and version: score, valid_reviews, rank, status, version.
     Returns the rows changed (-1 where the driver cannot count an executemany)."""
     if not rows:
@@ -175,7 +176,7 @@ async def write_ranks(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> 
         update(t)
         .where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version"))
         .values(score=bindparam("b_score"), valid_reviews=bindparam("b_valid"), rank=bindparam("b_rank"),
-                status=bindparam("b_status"), version=bindparam("b_new_version"), updated_at=bindparam("b_at"))
+                status=bindparam("b_status"), version=bindparam("b_new_version"), updated_at=at)
     )
     outcome = await (await session.connection()).execute(stmt, list(rows))
     return int(outcome.rowcount) if outcome.rowcount is not None else -1
