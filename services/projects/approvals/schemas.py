@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -27,7 +28,12 @@ class NotFundedIn(InputSchema):
 class ApprovalListCreate(InputSchema):
     """The agency's proposal for one call: ``items`` in ranking order (the first is ranked 1), and
     optionally the applications it proposes not to fund. Applications the list does not name are
-    left as they are (a later list may name them)."""
+    left as they are (a later list may name them).
+
+    With ``ranking_source`` ``review_round`` the order is the closed review round's ranking (NSF-4),
+    not the body's: every application named must be ranked in that round, and each item shows its
+    rank and score there. The round is ``review_round_id`` (or, as before, a numeric
+    ``ranking_reference``)."""
 
     call_id: RowId
     items: list[ProposedItemIn] = Field(min_length=1, max_length=500)
@@ -35,6 +41,8 @@ class ApprovalListCreate(InputSchema):
     ranking_source: Literal["manual", "review_round"] = Field(
         default="manual", description="manual: an ordered list typed by the agency; review_round: a round's ranking")
     ranking_reference: str | None = Field(default=None, max_length=100, description="e.g. the review round id")
+    review_round_id: RowId | None = Field(
+        default=None, description="ranking_source review_round: the closed round whose ranking orders the list")
     note: str | None = Field(default=None, max_length=4000)
 
 
@@ -44,7 +52,10 @@ class DecisionBody(InputSchema):
 
 class ApprovalItemRead(OutputSchema):
     application_id: int
-    rank: int
+    rank: int = Field(description="position on the list (funded items first)")
+    review_rank: int | None = Field(
+        default=None, description="rank in the review round's ranking of its call and topic (NSF-4)")
+    review_score: Decimal | None = Field(default=None, description="aggregate score in the review round (NSF-4)")
     decision: str
     amount: MoneyOut | None
     reason: str | None
@@ -59,6 +70,7 @@ class ApprovalListRead(OutputSchema):
     status: str
     ranking_source: str
     ranking_reference: str | None
+    review_round_id: int | None
     note: str | None
     total_amount: MoneyOut
     items: list[ApprovalItemRead]

@@ -1,10 +1,12 @@
 """Use cases of approval (批准立项): the entrusted agency proposes a list for a call, an official
 approves or returns it. Approving moves the applications the list names (fund → approved with the
 amount, not funded → not_approved) and nothing else; the programme's budget is checked under a row
-lock so concurrent approvals can never over-approve it. Never commits."""
+lock so concurrent approvals can never over-approve it. A list proposed from a review round takes
+its order and scores from the round's ranking (NSF-4, PRJ-2). Never commits."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +22,9 @@ from services.projects.db import common
 from services.projects.programmes import repository as programmes_repo
 from services.projects.programmes.models import Programme
 from services.projects.programmes.service import ProgrammeClosed, may_manage
+from services.projects.review_rounds import repository as rounds_repo
+from services.projects.review_rounds import service as review_rounds
+from services.projects.review_rounds.schemas import AggregateRead
 from services.projects.rules.workflows import APPROVAL_LIST_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
@@ -41,6 +46,12 @@ class ApplicationNotReviewed(Conflict):
     code = "application_not_reviewed"
     title_zh = "申报书不处于评审完成状态"
     title_en = "An application is not in the reviewed state"
+
+
+class ApplicationNotRanked(Conflict):
+    code = "application_not_ranked"
+    title_zh = "申报书在该评审轮次中没有排名"
+    title_en = "An application has no rank in the review round"
 
 
 class AlreadyProposed(Conflict):
@@ -76,17 +87,75 @@ async def programme_of(session: AsyncSession, programme_id: int, *, for_update: 
     return programme
 
 
-async def _candidates(session: AsyncSession, body: ApprovalListCreate, call_id: int, programme: Programme
-                      ) -> dict[int, Application]:
+def _named(body: ApprovalListCreate) -> list[tuple[str, list[int]]]:
+    return [("items", [i.application_id for i in body.items]),
+            ("not_funded", [i.application_id for i in body.not_funded])]
+
+
+def _invalid(field: str, code: str, message: str) -> ValidationFailed:
+    return ValidationFailed([{"field": field, "code": code, "message": message}])
+
+
+def _round_id(body: ApprovalListCreate) -> int | None:
+    """The review round a list is ranked by: ``review_round_id``, or a numeric ``ranking_reference``."""
+    if body.ranking_source != "review_round":
+        if body.review_round_id is not None:
+            raise _invalid("review_round_id", "not_with_manual_ranking",
+                           "a review round orders the list only with ranking_source review_round")
+        return None
+    reference = body.ranking_reference
+    by_reference = int(reference) if reference and reference.isdecimal() and len(reference) < 19 else None
+    if body.review_round_id is not None:
+        if reference is not None and by_reference != body.review_round_id:
+            raise _invalid("ranking_reference", "round_mismatch", "names another round than review_round_id")
+        return body.review_round_id
+    if by_reference is None or by_reference < 1:
+        raise _invalid("review_round_id", "required", "name the closed review round whose ranking orders the list")
+    return by_reference
+
+
+async def _round_ranking(session: AsyncSession, principal: Principal, round_id: int, call_id: int
+                         ) -> list[AggregateRead]:
+    """The round's results in ranking order (per call and topic, the unranked last): closed rounds
+    of this call only."""
+    rnd = await rounds_repo.get_visible_round(session, principal, round_id)
+    if rnd is None:
+        raise _invalid("review_round_id", "unknown_review_round", f"no review round {round_id} is visible to you")
+    if rnd.call_id != call_id:
+        raise _invalid("review_round_id", "round_not_of_call", f"review round {round_id} is not a round of this call")
+    if rnd.status != "closed":
+        raise review_rounds.RoundNotClosed(
+            "评审轮次结束后才能据其排名提出拟立项清单。",
+            "A list follows a review round's ranking once the round is closed.",
+            extra={"review_round_id": rnd.id, "round_status": rnd.status})
+    return (await review_rounds.results(session, rnd)).rows
+
+
+def _check_ranked(body: ApprovalListCreate, ranking: Sequence[AggregateRead]) -> None:
+    """NSF-4: every application named is in the round, and ranked there (enough valid reviews)."""
+    rows = {r.application_id: r for r in ranking}
+    errors = [{"field": f"{field}.{n}.application_id", "code": "not_in_round",
+               "message": f"application {application_id} is not in the review round"}
+              for field, ids in _named(body) for n, application_id in enumerate(ids) if application_id not in rows]
+    if errors:
+        raise ValidationFailed(errors)
+    unranked = sorted(i for _, ids in _named(body) for i in ids if rows[i].rank is None)
+    if unranked:
+        raise ApplicationNotRanked(
+            f"以下申报书在该评审轮次中没有排名（有效评审不足）：{unranked}。",
+            f"These applications have no rank in the review round (too few valid reviews): {unranked}.",
+            extra={"application_ids": unranked})
+
+
+async def _candidates(session: AsyncSession, body: ApprovalListCreate, call_id: int, programme: Programme,
+                      ranking: Sequence[AggregateRead] | None = None) -> dict[int, Application]:
     ids = [i.application_id for i in body.items] + [n.application_id for n in body.not_funded]
     errors = [{"field": "items", "code": "duplicate_application", "message": f"application {i} is named twice"}
               for i in rules.duplicates(ids)]
     if errors:
         raise ValidationFailed(errors)
     found = {a.id: a for a in await repo.applications(session, ids)}
-    named: list[tuple[str, list[int]]] = [("items", [i.application_id for i in body.items]),
-                                          ("not_funded", [i.application_id for i in body.not_funded])]
-    for field, rows in named:
+    for field, rows in _named(body):
         for n, application_id in enumerate(rows):
             app = found.get(application_id)
             if app is None or app.call_id != call_id or app.status == "draft":
@@ -94,6 +163,8 @@ async def _candidates(session: AsyncSession, body: ApprovalListCreate, call_id: 
                                "message": f"application {application_id} is not an application of this call"})
     if errors:
         raise ValidationFailed(errors)
+    if ranking is not None:
+        _check_ranked(body, ranking)
     not_reviewed = sorted(i for i in ids if found[i].status != "reviewed")
     if not_reviewed:
         raise ApplicationNotReviewed(
@@ -114,7 +185,9 @@ async def propose(session: AsyncSession, principal: Principal, body: ApprovalLis
         raise NotFound("申报指南不存在。", "No such call.")
     if programme.status != "active":
         raise ProgrammeClosed("计划已关闭。", "The programme is closed.")
-    found = await _candidates(session, body, call.id, programme)
+    round_id = _round_id(body)
+    ranking = await _round_ranking(session, principal, round_id, call.id) if round_id is not None else None
+    found = await _candidates(session, body, call.id, programme, ranking)
     topic_caps = {t.id: t.budget_cap for t in call.topics}
     errors: list[dict[str, str]] = []
     for n, item in enumerate(body.items):
@@ -124,14 +197,22 @@ async def propose(session: AsyncSession, principal: Principal, body: ApprovalLis
             programme.max_project_budget))
     if errors:
         raise ValidationFailed(errors)
-    items = [ApprovalItem(application_id=i.application_id, programme_id=programme.id, rank=n + 1, decision="fund",
-                          amount=i.amount, status="proposed") for n, i in enumerate(body.items)]
-    items += [ApprovalItem(application_id=i.application_id, programme_id=programme.id, rank=len(body.items) + n + 1,
-                           decision="not_fund", reason=i.reason, status="proposed")
-              for n, i in enumerate(body.not_funded)]
+    items = [ApprovalItem(application_id=i.application_id, programme_id=programme.id, decision="fund",
+                          amount=i.amount, status="proposed") for i in body.items]
+    items += [ApprovalItem(application_id=i.application_id, programme_id=programme.id, decision="not_fund",
+                           reason=i.reason, status="proposed") for i in body.not_funded]
+    if ranking is not None:  # NSF-4: the round's order (funded items first), rank and score
+        position = {r.application_id: n for n, r in enumerate(ranking)}
+        by_id = {r.application_id: r for r in ranking}
+        items.sort(key=lambda i: (i.decision != "fund", position[i.application_id]))
+        for row in items:
+            row.review_rank, row.review_score = by_id[row.application_id].rank, by_id[row.application_id].score
+    for n, row in enumerate(items):
+        row.rank = n + 1
     approval_list = ApprovalList(
         programme_id=programme.id, call_id=call.id, status=APPROVAL_LIST_WORKFLOW.initial,
-        ranking_source=body.ranking_source, ranking_reference=body.ranking_reference, note=body.note,
+        ranking_source=body.ranking_source, review_round_id=round_id,
+        ranking_reference=body.ranking_reference or (str(round_id) if round_id is not None else None), note=body.note,
         total_amount=sum((i.amount for i in body.items), Decimal("0.00")), proposed_by=principal.actor_id,
         proposed_org_id=principal.org_id, version=1, items=items,
     )
@@ -139,7 +220,10 @@ async def propose(session: AsyncSession, principal: Principal, body: ApprovalLis
     await APPROVAL_LIST_WORKFLOW.record_creation(session, common, approval_list, principal)
     await audit.append(session, common, principal, "propose", KIND, approval_list.id, {
         "programme_id": programme.id, "call_id": call.id, "total_amount": str(approval_list.total_amount),
-        "items": [{"application_id": i.application_id, "amount": str(i.amount)} for i in items if i.amount]})
+        "review_round_id": round_id,
+        "items": [{"application_id": i.application_id, "amount": str(i.amount), "review_rank": i.review_rank,
+                   "review_score": str(i.review_score) if i.review_score is not None else None}
+                  for i in items if i.amount]})
     return approval_list
 
 
