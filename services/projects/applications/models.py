@@ -53,8 +53,8 @@ class Application(Base):
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # NSF-3, declared by the applicant (shared.review.schemas): up to 3 people to exclude from review,
     # and relatives, co-authors and collaborators; ID numbers as given, keyed only for the draw.
-    exclusions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    relations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    exclusions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    relations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
     status: Mapped[str] = mapped_column(String(32), default="draft", index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
