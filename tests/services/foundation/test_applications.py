@@ -220,7 +220,8 @@ async def test_object_level_access_and_id_masking(platform: Platform) -> None:
     institution's org_admin: 404; an agency not on the plan: 404; staff in full; auditors masked."""
     c = platform.c
     plan = await create_plan(c)
-    application = await create_application(c, plan)
+    excluded = make_resident_id(date(1970, 1, 1), seq="111")
+    application = await create_application(c, plan, exclusions=[{"name": "李四", "id_number": excluded}])
     app_id = application["id"]
     for who in (OTHER_APPLICANT, ORG_ADMIN, OTHER_ORG_ADMIN, OTHER_AGENCY):
         assert problem(await c.get(url(app_id), headers=who), 404)["code"] == "not_found"
@@ -232,8 +233,10 @@ async def test_object_level_access_and_id_masking(platform: Platform) -> None:
         seen = await get(c, app_id, who)
         assert seen["applicant"]["id_number"] == masked
         assert seen["team"][0]["id_number"].count("*") == 8
+        assert seen["exclusions"][0]["id_number"] == excluded[:6] + "*" * 8 + excluded[-4:]  # NSF-3 masked
     for who in (APPLICANT, AGENCY, OFFICIAL):
-        assert (await get(c, app_id, who))["applicant"]["id_number"] == APPLICANT_ID
+        seen = await get(c, app_id, who)
+        assert seen["applicant"]["id_number"] == APPLICANT_ID and seen["exclusions"][0]["id_number"] == excluded
     for who in (OTHER_APPLICANT, OTHER_ORG_ADMIN, OTHER_AGENCY):
         assert (await c.get(url(app_id), headers=who)).status_code == 404
         assert (await c.get(url(app_id, "/history"), headers=who)).status_code == 404
