@@ -1,6 +1,6 @@
 """Pure policy of review rounds (no I/O): the round's documented defaults (NSF-2, NSF-3, NSF-4 figures
 marked configurable), its state machine, and the conversions between stored snapshots and the
-inputs of ``shared.review``.
+inputs of ``shared.review`` (the snapshots' inverses are in ``shared.review.stored``).
 
 Defaults (every round may set its own when created):
 
@@ -22,8 +22,6 @@ from types import MappingProxyType
 from typing import Any
 
 from shared.review.aggregate import AggregationSettings, Criterion
-from shared.review.model import Application as DrawApplication
-from shared.review.model import Reviewer as DrawReviewer
 from shared.review.model import RoundSettings
 from shared.workflow import Workflow, transition
 
@@ -100,27 +98,6 @@ def pool_prefixes(discipline_codes: Iterable[str], prefix_length: int) -> list[s
     """The pool a round draws from: every reviewer sharing a discipline prefix (``F02`` for
     ``F0203``) with the round, so partial matches are in the snapshot too."""
     return sorted({c[:prefix_length] if len(c) >= prefix_length else c for c in discipline_codes})
-
-
-def reviewer_from_snapshot(d: Mapping[str, Any]) -> DrawReviewer:
-    """Inverse of ``shared.review.draw.reviewer_snapshot``."""
-    return DrawReviewer(
-        id=d["id"], person_key=d["person_key"], institution_key=d["institution_key"],
-        disciplines=tuple(d["disciplines"]), keywords=frozenset(d["keywords"]),
-        declared_persons=frozenset(d["declared_persons"]), declared_institutions=frozenset(d["declared_institutions"]),
-        available=d["available"], active=d["active"], load=d["load"],
-    )
-
-
-def application_from_snapshot(d: Mapping[str, Any]) -> DrawApplication:
-    """Inverse of ``shared.review.draw.application_snapshot``."""
-    return DrawApplication(
-        id=d["id"], applicant_key=d["applicant_key"], institution_key=d["institution_key"],
-        team_keys=tuple(d["team_keys"]), team_institution_keys=tuple(d["team_institution_keys"]),
-        disciplines=tuple(d["disciplines"]), keywords=frozenset(d["keywords"]), exclusions=tuple(d["exclusions"]),
-        declared_persons=frozenset(d["declared_persons"]), category=d["category"],
-        reviewers_needed=d["reviewers_needed"],
-    )
 
 
 def rank_key(application_id: int) -> str:

@@ -36,10 +36,8 @@ from services.projects.review_rounds.policy import (
     ROUND_WORKFLOW,
     TIE_BREAK,
     aggregation_settings,
-    application_from_snapshot,
     pool_prefixes,
     rank_key,
-    reviewer_from_snapshot,
     round_settings,
 )
 from services.projects.reviewers import service as reviewers
@@ -60,8 +58,10 @@ from shared.review.draw import (
     verify,
 )
 from shared.review.model import Application as DrawApplication
+from shared.review.model import Reviewer as DrawReviewer
 from shared.review.model import RoundSettings
 from shared.review.schemas import declaration_keys
+from shared.review.stored import application_from_snapshot, record_from_rows, reviewer_from_snapshot, stored_result
 from shared.subject_keys import organisation_key, person_key
 from shared.workdays import today_shanghai
 
@@ -303,7 +303,7 @@ def group_slots(rows: Sequence[ReviewAssignment]) -> list[s.ApplicationAssignmen
     return [s.ApplicationAssignmentsRead(application_id=k, reviewers=v) for k, v in sorted(by_app.items())]
 
 
-async def stored_inputs(session: AsyncSession, rnd: ReviewRound) -> tuple[list[Any], list[DrawApplication]]:
+async def stored_inputs(session: AsyncSession, rnd: ReviewRound) -> tuple[list[DrawReviewer], list[DrawApplication]]:
     inputs = await repo.inputs(session, rnd.id)
     if inputs is None or rnd.draw_record is None:
         raise RoundNotDrawn()
@@ -311,26 +311,19 @@ async def stored_inputs(session: AsyncSession, rnd: ReviewRound) -> tuple[list[A
             [application_from_snapshot(d) for d in inputs.applications])
 
 
-def record_from_rows(rnd: ReviewRound, rows: Sequence[ReviewAssignment],
-                     applications_: Sequence[DrawApplication]) -> DrawRecord:
+def current_record(rnd: ReviewRound, rows: Sequence[ReviewAssignment],
+                   applications_: Sequence[DrawApplication]) -> DrawRecord:
     """The stored record with its assignments as the assignment rows say now (slot order), so a
     tampered row shows up in ``verify``."""
     assert rnd.draw_record is not None
-    record = DrawRecord.from_dict(rnd.draw_record)
-    holding: dict[str, list[tuple[int, str]]] = {a.id: [] for a in applications_}
-    for r in rows:
-        if r.status in HOLDING:
-            holding.setdefault(str(r.application_id), []).append((r.slot, str(r.reviewer_id)))
-    assignments = {app_id: tuple(rid for _, rid in sorted(slots)) for app_id, slots in holding.items()}
-    return DrawRecord(seed=record.seed, algorithm_version=record.algorithm_version, pool_hash=record.pool_hash,
-                      applications_hash=record.applications_hash, settings=record.settings,
-                      assignments=assignments, replacements=record.replacements)
+    return record_from_rows(rnd.draw_record, [a.id for a in applications_],
+                            ((r.application_id, r.slot, r.reviewer_id) for r in rows if r.status in HOLDING))
 
 
 async def run_verify(session: AsyncSession, caller: Principal, round_id: int) -> s.VerifyRead:
     rnd = await load(session, caller, round_id)
     pool, draw_apps = await stored_inputs(session, rnd)
-    record = record_from_rows(rnd, await repo.assignments(session, rnd.id), draw_apps)
+    record = current_record(rnd, await repo.assignments(session, rnd.id), draw_apps)
     report = await asyncio.to_thread(verify, record, pool, draw_apps)
     await audit.append(session, common, caller, "verify", KIND, rnd.id, {"match": report.ok})
     return s.VerifyRead(
@@ -358,11 +351,8 @@ async def replace_declined(session: AsyncSession, rnd: ReviewRound, assignment: 
     pool, draw_apps = await stored_inputs(session, rnd)
     assert rnd.draw_record is not None
     stored = await repo.exclusions(session, rnd.id)
-    exclusions: dict[str, dict[str, tuple[Any, ...]]] = {}
-    for e in stored:
-        exclusions.setdefault(str(e.application_id), {})[str(e.reviewer_id)] = tuple(e.rules)
-    current = DrawResult(record=DrawRecord.from_dict(rnd.draw_record), exclusions=exclusions, shortfalls=(),
-                         objective=None)  # type: ignore[arg-type]  # replace_slot computes a new one
+    current = stored_result(rnd.draw_record, ((e.application_id, e.reviewer_id, e.rules) for e in stored),
+                            rnd.shortfalls or [], pool, draw_apps)
     result = await asyncio.to_thread(replace_slot, current, str(assignment.application_id),
                                      str(assignment.reviewer_id), pool, draw_apps)
     new_id = result.record.replacements[-1].replacement_id

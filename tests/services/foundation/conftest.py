@@ -4,6 +4,7 @@ the reviewer pool; callers per role; and a switch that takes the projects servic
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -52,12 +53,16 @@ class ProjectsSwitch(httpx.AsyncBaseTransport):
         self.inner = httpx.ASGITransport(app=app)
         self.down = False
         self.calls: list[httpx.Request] = []
+        # The projects app runs each test on one connection (rolled back at the end): concurrent
+        # calls into it (the draw reports loads a few at a time) are passed one at a time.
+        self.one_at_a_time = asyncio.Lock()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(request)
         if self.down:
             raise httpx.ConnectError("connection refused", request=request)
-        return await self.inner.handle_async_request(request)
+        async with self.one_at_a_time:
+            return await self.inner.handle_async_request(request)
 
 
 @dataclass

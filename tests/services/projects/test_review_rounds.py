@@ -13,10 +13,10 @@ import httpx
 from sqlalchemy import select, update
 
 from services.projects.review_rounds.models import ReviewAssignment, ReviewRoundInput
-from services.projects.review_rounds.policy import application_from_snapshot, reviewer_from_snapshot
 from shared.review.conflicts import explain
 from shared.review.draw import draw
 from shared.review.model import RoundSettings
+from shared.review.stored import application_from_snapshot, reviewer_from_snapshot
 from tests.services.projects.conftest import (
     AGENCY,
     APPLICANT,
