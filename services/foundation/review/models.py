@@ -65,9 +65,10 @@ class ReviewRoundInput(Base):
 
 
 class ReviewAssignment(Base):
-    """One reviewer on one application of a round, in a slot: ``assigned`` → ``submitted``; a decline
-    or a late reviewer makes it ``replaced`` (a new row ``replaces_id`` it) or ``declined``/``late``
-    when nobody could take the slot."""
+    """One reviewer on one application of a round, in a slot: ``assigned`` → ``submitted``, or
+    ``assigned`` → ``declined`` (by the reviewer) / ``late`` (released by the staff after the round's
+    ``review_due_at``). A released slot is drawn again: the new row's ``replaces_id`` names the
+    released one; when nobody could take it, the round lists the application as a shortfall."""
 
     __tablename__ = "review_assignments"
     __table_args__ = (
