@@ -2,12 +2,11 @@
 of its public notice (公示, CAL-1). No I/O: the service gathers the figures under the category's row
 lock and applies these.
 
-* The grant of an application: the category's fixed amount, or in cap mode min(requested, cap). An
-  official may lower it, never raise it.
-* The default list (the funding line): the ranked applications in rank order, each while the
-  category's remaining project count and remaining budget still take it; the first that does not fit
-  ends the line (funded *in order* until the count or the budget runs out: a cheaper one further down
-  is not pulled up past it).
+* The grant of an application: the category's fixed amount, or in cap mode min(requested, cap)
+  (``rules.ranking.grant_amount``). An official may lower it, never raise it.
+* The default list (the funding line): the ranking's ``rules.ranking.allocate`` over what is left of
+  the category's project count and budget: in rank order, each while they still take it; the first
+  that does not fit ends the line (a cheaper one further down is not pulled up past it).
 * The category's budget and project count are never exceeded: exactly the remainder fits, one fen
   (or one project) more does not.
 """
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from services.foundation.rules.ranking import Request, allocate, grant_amount
 from shared.fields import CENT
 from shared.workdays import SHANGHAI, today_shanghai
 
@@ -34,22 +34,18 @@ class Candidate:
 
 def grant(amount_mode: str, amount: Decimal, requested: Decimal) -> Decimal:
     """The category's grant for an application: fixed → the amount; cap → min(requested, cap)."""
-    value = amount if amount_mode == "fixed" else min(requested, amount)
-    return value.quantize(CENT)
+    return grant_amount(amount_mode, amount, requested)
 
 
 def funding_line(candidates: Sequence[Candidate], amount_mode: str, amount: Decimal, remaining_budget: Decimal,
                  remaining_count: int) -> list[tuple[Candidate, Decimal]]:
-    """The candidates (already in rank order) funded in order until the count or the budget runs out."""
-    line: list[tuple[Candidate, Decimal]] = []
-    left = remaining_budget
-    for candidate in candidates:
-        value = grant(amount_mode, amount, candidate.requested)
-        if len(line) >= remaining_count or value > left:
-            break
-        line.append((candidate, value))
-        left -= value
-    return line
+    """The candidates (already in rank order) funded in order until the remaining count or budget runs out."""
+    if remaining_count <= 0 or remaining_budget <= 0:
+        return []
+    by_id = {c.application_id: c for c in candidates}
+    allocation = allocate([Request(c.application_id, grant(amount_mode, amount, c.requested)) for c in candidates],
+                          remaining_count, remaining_budget)
+    return [(by_id[line.application_id], line.amount) for line in allocation.lines if line.within_quota]
 
 
 def amount_problems(index: int, amount: Decimal, granted: Decimal) -> list[dict[str, str]]:

@@ -120,6 +120,8 @@ async def test_only_an_official_publishes_and_only_approved_ones_are_listed(plat
     assert (await _open(platform.c, cat, headers=APPLICANT)).status_code == 403
     wrong = Category(id=cat.id, plan_id=999999, code="x")
     assert (await _open(platform.c, wrong)).status_code == 404
+    for bad in ({"starts_on": "9999-12-31"}, {"starts_on": "2026-02-30"}, {"status": "concluded"}):
+        assert (await _open(platform.c, cat, bad)).status_code == 422, bad
     first = await _open(platform.c, cat)
     assert first.status_code == 201
     again = await _open(platform.c, cat)
