@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foundation.access import plan_filter
@@ -87,6 +87,12 @@ async def applications_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[
 async def add_all(session: AsyncSession, rows: Sequence[Any]) -> None:
     session.add_all(rows)
     await session.flush()
+
+
+async def insert_many(session: AsyncSession, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
+    """Many rows in one executemany (a draw writes thousands); column defaults apply."""
+    if rows:
+        await session.execute(insert(model), list(rows))
 
 
 async def inputs(session: AsyncSession, round_id: int) -> ReviewRoundInput | None:

@@ -272,12 +272,15 @@ async def run_draw(session: AsyncSession, caller: Principal, round_id: int, body
         round_id=rnd.id, pool=sorted((reviewer_snapshot(r) for r in pool), key=lambda d: d["id"]),
         applications=[application_snapshot(a) for a in draw_apps], accounts=accounts,
     )])
-    await repo.add_all(session, [
-        ReviewAssignment(round_id=rnd.id, application_id=int(app_id), reviewer_id=int(rid),
-                         reviewer_user_id=accounts.get(rid), slot=slot, status=ASSIGNED, version=1)
+    await repo.insert_many(session, ReviewAssignment, [
+        {"round_id": rnd.id, "application_id": int(app_id), "reviewer_id": int(rid),
+         "reviewer_user_id": accounts.get(rid), "slot": slot, "status": ASSIGNED, "version": 1}
         for app_id, chosen in sorted(result.assignments.items()) for slot, rid in enumerate(chosen)
     ])
-    await repo.add_all(session, _exclusion_rows(rnd, result.exclusions))
+    await repo.insert_many(session, ReviewExclusion, [
+        {"round_id": e.round_id, "application_id": e.application_id, "reviewer_id": e.reviewer_id, "rules": e.rules}
+        for e in _exclusion_rows(rnd, result.exclusions)
+    ])
     rnd.seed, rnd.seed_generated = seed, body.seed is None
     rnd.draw_record = result.record.as_dict()
     rnd.shortfalls = _shortfalls(result)
