@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, PlainSerializer
+from pydantic import AfterValidator, Field, PlainSerializer, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from shared.workdays import to_shanghai
 
@@ -34,3 +36,25 @@ def yuan(value: Decimal | float | int | None) -> Decimal:
     """A summed amount as exact yuan: SQLite sums NUMERIC as a float; rounding to the fen gives back
     the exact amount (NULL, an empty sum, is zero)."""
     return Decimal(str(value or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+_EMAIL_RE = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]"
+)
+
+
+def normalize_email(value: str) -> str:
+    """Trimmed and lower-cased: e-mail addresses are unique regardless of case."""
+    return value.strip().lower()
+
+
+def _check_email(value: str) -> str:
+    value = normalize_email(value)
+    if len(value) > 254 or not _EMAIL_RE.fullmatch(value):
+        raise PydanticCustomError("invalid_email", "电子邮箱地址格式无效 / not a valid e-mail address")
+    return value
+
+
+# An e-mail address, normalised (the gateway's accounts, contact people of the services' records).
+Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_check_email)]

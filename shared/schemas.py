@@ -72,3 +72,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
     "additionalProperties": True,
 }
+
+
+class Label(BaseModel):
+    """A name shown to people in both of the platform's languages (an enum value, a document, a rule)."""
+
+    zh: str
+    en: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
@@ -19,30 +18,14 @@ from pydantic_core import PydanticCustomError
 
 from gateway.accounts import keys, passwords
 from gateway.accounts.models import ORG_KINDS
+from shared.fields import Email as Email
+from shared.fields import normalize_email as normalize_email
 from shared.principal import ROLES
 from shared.schemas import InputSchema, OutputSchema
 from shared.validators import USCC
 
 MAX_ID = 2**63 - 1
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-_EMAIL_RE = re.compile(
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]"
-)
-
-
-def normalize_email(value: str) -> str:
-    """Trimmed and lower-cased: e-mail addresses are unique regardless of case."""
-    return value.strip().lower()
-
-
-def _check_email(value: str) -> str:
-    value = normalize_email(value)
-    if len(value) > 254 or not _EMAIL_RE.fullmatch(value):
-        raise PydanticCustomError("invalid_email", "电子邮箱地址格式无效 / not a valid e-mail address")
-    return value
-
 
 def _check_password(value: str) -> str:
     problem = passwords.policy_violation(value)
@@ -63,7 +46,6 @@ def _check_scopes(value: list[str]) -> list[str]:
     return sorted(set(value))
 
 
-Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_check_email)]
 # Passwords are taken exactly as typed: no trimming, whatever the schema's defaults.
 Password = Annotated[str, StringConstraints(strip_whitespace=False), AfterValidator(_check_password)]
 OrgKind = Literal["university", "research_institute", "enterprise", "government", "agency", "hospital", "other"]
