@@ -17,7 +17,8 @@ from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSetti
 DEV_INTERNAL_SECRET = "changethis-internal-secret-for-development-only"
 DEV_JWT_SECRET = "changethis-jwt-secret-for-development-only"
 DEV_SUBJECT_KEY_SECRET = "changethis-subject-key-secret-for-development-only"
-PLACEHOLDER_SECRETS = {"changethis", DEV_INTERNAL_SECRET, DEV_JWT_SECRET, DEV_SUBJECT_KEY_SECRET}
+DEV_PII_SECRET = "changethis-pii-secret-for-development-only"
+PLACEHOLDER_SECRETS = {"changethis", DEV_INTERNAL_SECRET, DEV_JWT_SECRET, DEV_SUBJECT_KEY_SECRET, DEV_PII_SECRET}
 
 SERVICES: tuple[str, ...] = ("projects", "foundation", "talent", "transfer", "foreign_experts")
 DEFAULT_PORTS: dict[str, int] = {

@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCKER = ROOT / "docker"
 ENTRYPOINT = DOCKER / "entrypoint.sh"
 ROLES = {url_segment(name): name for name in SERVICES}
-SECRETS = ("POSTGRES_PASSWORD", "KJT_INTERNAL_SECRET", "KJT_JWT_SECRET", "KJT_SUBJECT_KEY_SECRET", "KJT_ADMIN_PASSWORD")
+SECRETS = ("POSTGRES_PASSWORD", "KJT_INTERNAL_SECRET", "KJT_JWT_SECRET", "KJT_SUBJECT_KEY_SECRET",
+           "KJT_FOREIGN_EXPERTS_PII_SECRET", "KJT_ADMIN_PASSWORD")
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +227,7 @@ def test_k8s_migration_job_secret_template_and_config(manifests: list[dict]) -> 
     assert pod["containers"][0]["args"] == ["migrate"] and pod["restartPolicy"] == "Never"
     secret = by_kind(manifests, "Secret")["kjt-secrets"]
     assert {"KJT_DATABASE_URL", "KJT_INTERNAL_SECRET", "KJT_JWT_SECRET", "KJT_SUBJECT_KEY_SECRET",
-            "KJT_ADMIN_PASSWORD"} <= set(
+            "KJT_FOREIGN_EXPERTS_PII_SECRET", "KJT_ADMIN_PASSWORD"} <= set(
         secret["stringData"])
     config = by_kind(manifests, "ConfigMap")["kjt-config"]["data"]
     services = by_kind(manifests, "Service")

@@ -219,6 +219,10 @@ class Assessment:
         return self.classification.approvable
 
     @property
+    def refusals(self) -> tuple[RefusalReason, ...]:
+        return self.classification.refusals
+
+    @property
     def notes(self) -> tuple[Label, ...]:
         return (*self.points.notes, *self.classification.notes)
 

@@ -1,0 +1,41 @@
+"""What a use case needs from the running service: the PII protector (built once, at start-up), the
+working calendar and now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+
+from services.foreign_experts.protect import Protector
+from shared import pii
+from shared.clock import request_now
+from shared.workdays import today_shanghai
+
+
+def build_protector(app: FastAPI) -> None:
+    """The start-up hook: one cipher for the process (the key derivation is not per-request work)."""
+    app.state.protector = Protector(pii.FieldCipher(app.state.settings.pii_secret))
+
+
+@dataclass(frozen=True)
+class Environment:
+    protector: Protector
+    now: datetime
+
+    @property
+    def today(self) -> date:
+        return today_shanghai(self.now)
+
+
+def environment(request: Request) -> Environment:
+    protector = getattr(request.app.state, "protector", None)
+    if protector is None:  # an app built without its lifespan (some tests): build it now, once
+        build_protector(request.app)
+        protector = request.app.state.protector
+    return Environment(protector=protector, now=request_now(request))
+
+
+Env = Annotated[Environment, Depends(environment)]

@@ -1,0 +1,48 @@
+"""Nationalities as ISO 3166-1 alpha-3 codes (as in the passport's machine-readable zone), with their
+Chinese and English names from pycountry's ISO tables and translations."""
+
+from __future__ import annotations
+
+import gettext
+from functools import cache
+from typing import Annotated
+
+import pycountry
+from pydantic import AfterValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from shared.schemas import Label
+
+
+@cache
+def _zh() -> gettext.NullTranslations:
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"], fallback=True)
+
+
+@cache
+def _codes() -> frozenset[str]:
+    return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+def nationality_label(code: str) -> Label:
+    country = pycountry.countries.get(alpha_3=code)
+    if country is None:
+        return Label(zh=code, en=code)
+    return Label(zh=_zh().gettext(country.name), en=country.name)
+
+
+def _check(value: str) -> str:
+    code = value.strip().upper()
+    if code not in _codes():
+        raise PydanticCustomError("invalid_nationality",
+                                  "国籍应为 ISO 3166-1 三位字母代码 / nationality must be an ISO 3166-1 alpha-3 code")
+    if code == "CHN":
+        raise PydanticCustomError("chinese_national",
+                                  "中国公民无需办理外国人工作许可 / Chinese citizens need no foreigner's work permit")
+    return code
+
+
+Nationality = Annotated[
+    str, AfterValidator(_check),
+    WithJsonSchema({"type": "string", "description": "ISO 3166-1 alpha-3, e.g. DEU", "examples": ["DEU"]}),
+]

@@ -1,0 +1,137 @@
+"""A permit from the employer's registration to its cancellation, through the service's API: WP-2 (class),
+WP-4 (the clock), WP-5/WP-6 (validity), WP-8 (the lifelong number), WP-9 (verification), PIPL masking."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, text
+
+from services.foreign_experts.applications.models import PermitApplication
+from services.foreign_experts.permits.models import Verification
+from services.foreign_experts.rules.permit_number import is_valid_permit_number
+from tests.services.foreign_experts.conftest import (
+    AUDITOR,
+    CLERK,
+    OFFICIAL,
+    OTHER_CLERK,
+    OTHER_USCC,
+    PASSPORT,
+    act,
+    api_key,
+    make_application,
+    make_employer,
+)
+
+VERIFY = "foreign-experts:permits:verify"
+
+
+async def issued(fe, **parts):  # type: ignore[no-untyped-def]
+    employer = await make_employer(fe)
+    app = await make_application(fe, employer["id"], **parts)
+    await act(fe, app["id"], "submit", CLERK)
+    await act(fe, app["id"], "accept", OFFICIAL)
+    await act(fe, app["id"], "approve", OFFICIAL)
+    done = await act(fe, app["id"], "issue", OFFICIAL)
+    return employer, done
+
+
+async def test_wp2_wp4_wp8_wp9_whole_permit(fe) -> None:  # type: ignore[no-untyped-def]
+    employer = await make_employer(fe)
+    app = await make_application(fe, employer["id"])
+    assert app["status"] == "draft" and app["foreigner"]["passport_number"] == PASSPORT  # own clerk: in full
+    submitted = await act(fe, app["id"], "submit", CLERK)
+    assert submitted["permit_class"] == "A"  # doctorate, 400k salary ... points over 85 (WP-2)
+    assert submitted["assessment"]["total"] >= 85
+    fe.clock.set(date(2026, 3, 3))
+    accepted = await act(fe, app["id"], "accept", OFFICIAL)
+    # WP-4: 20 working days from Tuesday 3 March 2026 (no holiday in between): 31 March
+    assert accepted["deadline"]["due_on"] == "2026-03-31" and accepted["deadline"]["working_days"] == 20
+    approved = await act(fe, app["id"], "approve", OFFICIAL)
+    assert approved["status"] == "approved"
+    done = await act(fe, app["id"], "issue", OFFICIAL)
+    assert done["status"] == "issued" and done["permit_id"]
+
+    permit = await fe.call("GET", f"/permits/{done['permit_id']}", OFFICIAL)
+    assert is_valid_permit_number(permit["number"]) and permit["number"].startswith("222026")
+    # WP-5: contract to 2028-03-31, passport 2031, licence 2040, A cap 5 years: the contract binds
+    assert permit["valid_from"] == "2026-04-01" and permit["valid_until"] == "2028-03-31"
+    assert permit["valid_until_reason"] == "contract"
+    assert permit["notice_valid_until"] == "2026-09-03"  # WP-6: six months from the issue
+
+    auditor_view = await fe.call("GET", f"/permits/{done['permit_id']}", AUDITOR)
+    assert auditor_view["passport_number"] != PASSPORT and "*" in auditor_view["passport_number"]
+    await fe.call("GET", f"/permits/{done['permit_id']}", OTHER_CLERK, 404)
+    await fe.call("GET", f"/applications/{app['id']}", OTHER_CLERK, 404)
+
+    # WP-9 verification: only the four fields; a wrong passport is the same "not found"
+    key = api_key(VERIFY)
+    answer = await fe.call("GET", "/permits/verify", key, params={"number": permit["number"], "passport": PASSPORT})
+    assert answer == {"valid": False, "permit_class": "A", "valid_until": "2028-03-31",
+                      "employer_name": employer["name"]}  # not yet in force on 3 March (valid from 1 April)
+    fe.clock.set(date(2026, 4, 2))
+    answer = await fe.call("GET", "/permits/verify", key, params={"number": permit["number"], "passport": PASSPORT})
+    assert answer["valid"] is True
+    wrong = await fe.call("GET", "/permits/verify", key, 404, params={"number": permit["number"], "passport": "X9999999"})
+    unknown = await fe.call("GET", "/permits/verify", key, 404,
+                            params={"number": "222026000000009990"[:17] + "0", "passport": PASSPORT})
+    assert wrong["code"] == unknown["code"] == "permit_not_found" and wrong["detail"] == unknown["detail"]
+    await fe.call("GET", "/permits/verify", api_key("projects:integrity:read"), 403,
+                  params={"number": permit["number"], "passport": PASSPORT})
+    async with fe.db.sessionmaker() as s:
+        log = (await s.execute(select(Verification).order_by(Verification.id))).scalars().all()
+    assert [(v.found, v.caller_name) for v in log] == [(True, "吉林省公安厅出入境管理局")] * 2 + [
+        (False, "吉林省公安厅出入境管理局")] * 2
+
+    # extension (延期): the contract goes on to 2029-03-31; the permit follows
+    change = await fe.call("POST", f"/permits/{permit['id']}/changes", CLERK, 201,
+                           json={"kind": "extension", "extension": {"contract_ends_on": "2029-03-31"}})
+    await fe.call("POST", f"/permits/{permit['id']}/changes", CLERK, 409,
+                  json={"kind": "extension", "extension": {"contract_ends_on": "2029-06-30"}})
+    approved_change = await fe.call("POST", f"/permit-changes/{change['id']}/approve", OFFICIAL)
+    assert approved_change["status"] == "approved"
+    assert approved_change["outcome"]["valid_until"] == ["2028-03-31", "2029-03-31"]
+    # cancellation (注销)
+    cancel = await fe.call("POST", f"/permits/{permit['id']}/changes", CLERK, 201, json={
+        "kind": "cancellation", "cancellation": {"reason": "contract_terminated", "ended_on": "2026-12-31"}})
+    await fe.call("POST", f"/permit-changes/{cancel['id']}/approve", OFFICIAL)
+    cancelled = await fe.call("GET", f"/permits/{permit['id']}", CLERK)
+    assert cancelled["status"] == "cancelled" and cancelled["valid_today"] is False
+    answer = await fe.call("GET", "/permits/verify", key, params={"number": permit["number"], "passport": PASSPORT})
+    assert answer["valid"] is False
+    history = await fe.call("GET", f"/permits/{permit['id']}/history", OFFICIAL)
+    assert [h["action"] for h in history][-1] == "cancel"
+
+
+async def test_pipl_passport_and_birth_date_never_in_clear_at_rest(fe) -> None:  # type: ignore[no-untyped-def]
+    employer, done = await issued(fe)
+    async with fe.db.sessionmaker() as s:
+        for table in ("permit_applications", "foreigners", "foreigner_passports", "permits", "permit_changes",
+                      "permit_verifications", "audit_log", "history"):
+            try:
+                rows = (await s.execute(text(f"SELECT * FROM {table}"))).all()
+            except Exception:
+                await s.rollback()
+                continue
+            dump = repr(rows)
+            assert PASSPORT not in dump, table
+            assert "1986-04-12" not in dump, table
+        raw = (await s.execute(select(PermitApplication))).scalars().one()
+        assert raw.passport_enc.startswith("sm4gcm1.") and raw.passport_masked == "C0*****47"
+
+
+async def test_wp8_same_person_new_employer_keeps_the_number(fe) -> None:  # type: ignore[no-untyped-def]
+    _, first = await issued(fe)
+    number = (await fe.call("GET", f"/permits/{first['permit_id']}", OFFICIAL))["number"]
+    other = await make_employer(fe, OTHER_CLERK, uscc=OTHER_USCC, name="吉林市北华精细化工有限公司", city_code="2202")
+    second = await make_application(fe, other["id"], OTHER_CLERK, post={"work_city_code": "2202"})
+    await act(fe, second["id"], "submit", OTHER_CLERK)
+    await act(fe, second["id"], "accept", OFFICIAL)
+    await act(fe, second["id"], "approve", OFFICIAL)
+    done = await act(fe, second["id"], "issue", OFFICIAL)
+    new = await fe.call("GET", f"/permits/{done['permit_id']}", OFFICIAL)
+    assert new["number"] == number and new["employer_id"] == other["id"]
+    old = await fe.call("GET", f"/permits/{first['permit_id']}", OFFICIAL)
+    assert old["status"] == "superseded"
+    # the first employer's clerk no longer sees the new permit
+    await fe.call("GET", f"/permits/{done['permit_id']}", CLERK, 404)
