@@ -72,7 +72,8 @@ async def test_wp2_wp4_wp8_wp9_whole_permit(fe) -> None:  # type: ignore[no-unty
     fe.clock.set(date(2026, 4, 2))
     answer = await fe.call("GET", "/permits/verify", key, params={"number": permit["number"], "passport": PASSPORT})
     assert answer["valid"] is True
-    wrong = await fe.call("GET", "/permits/verify", key, 404, params={"number": permit["number"], "passport": "X9999999"})
+    wrong = await fe.call("GET", "/permits/verify", key, 404,
+                          params={"number": permit["number"], "passport": "X9999999"})
     unknown = await fe.call("GET", "/permits/verify", key, 404,
                             params={"number": "222026000000009990"[:17] + "0", "passport": PASSPORT})
     assert wrong["code"] == unknown["code"] == "permit_not_found" and wrong["detail"] == unknown["detail"]
