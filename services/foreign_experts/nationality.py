@@ -13,6 +13,9 @@ from pydantic_core import PydanticCustomError
 
 from shared.schemas import Label
 
+# ISO 3166 codes of parts of China: their residents are Chinese citizens, not foreigners.
+NOT_FOREIGN = frozenset({"HKG", "MAC", "TWN"})
+
 
 @cache
 def _zh() -> gettext.NullTranslations:
@@ -39,6 +42,10 @@ def _check(value: str) -> str:
     if code == "CHN":
         raise PydanticCustomError("chinese_national",
                                   "中国公民无需办理外国人工作许可 / Chinese citizens need no foreigner's work permit")
+    if code in NOT_FOREIGN:
+        raise PydanticCustomError("hong_kong_macao_taiwan_resident",
+                                  "港澳台居民在内地（大陆）就业无需办理外国人工作许可 / residents of Hong Kong, "
+                                  "Macao and Taiwan need no foreigner's work permit to work in the mainland")
     return code
 
 

@@ -238,9 +238,9 @@ async def summaries(session: AsyncSession, permits: list[Permit]) -> list[Permit
     ids = {p.foreigner_id for p in permits}
     masked = {} if not keys else dict((await session.execute(select(
         ForeignerPassport.passport_key, ForeignerPassport.passport_masked).where(
-        ForeignerPassport.passport_key.in_(keys)))).tuples().all())
+        ForeignerPassport.passport_key.in_(keys)))).all())
     names = {} if not ids else dict((await session.execute(select(Foreigner.id, Foreigner.name).where(
-        Foreigner.id.in_(ids)))).tuples().all())
+        Foreigner.id.in_(ids)))).all())
     return [PermitSummary(
         id=p.id, number=p.number, employer_id=p.employer_id, name=names.get(p.foreigner_id, ""),
         nationality=p.nationality, passport_number=masked.get(p.passport_key, "***"), permit_class=p.permit_class,

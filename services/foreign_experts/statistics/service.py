@@ -49,13 +49,13 @@ async def permits(session: AsyncSession, *, by: str, year: int | None, status: s
     if status is not None:
         stmt = stmt.where(Permit.status == status)
     rows = [(str(int(k)) if by in ("year", "employer") else str(k), int(n))
-            for k, n in (await session.execute(stmt)).tuples().all()]
+            for k, n in (await session.execute(stmt)).all()]
     names: dict[str, str] = {}
     if by == "employer" and rows:
         latest = select(Permit.employer_id, func.max(Permit.id)).group_by(Permit.employer_id).subquery()
         found = await session.execute(select(Permit.employer_id, Permit.employer_name).join(
             latest, Permit.id == latest.c[1]))
-        names = {str(e): n for e, n in found.tuples().all()}
+        names = {str(e): n for e, n in found.all()}
     items = sorted((CountRow(key=k, label=_label(by, k, names), count=n) for k, n in rows),
                    key=lambda r: (-r.count, r.key))
     return PermitStatistics(by=by, year=year, status=status, total=sum(r.count for r in items), items=items)
