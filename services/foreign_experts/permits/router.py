@@ -16,6 +16,7 @@ from services.foreign_experts.permits.schemas import (
     EntryIn,
     PermitRead,
     PermitSummary,
+    VerificationLogRead,
     VerificationRead,
 )
 from shared.concurrency import IfMatch, set_etag
@@ -31,6 +32,7 @@ router = APIRouter(tags=["foreign-experts permits"])
 VERIFY_SCOPE = "foreign-experts:permits:verify"
 Reader = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "official", "auditor"))]
 Actor = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "official"))]
+Overseer = Annotated[Principal, Depends(require_roles("official", "auditor"))]
 Verifier = Annotated[Principal, Depends(require_scope(VERIFY_SCOPE, or_roles=("official",)))]
 SORTS = SortSpec(fields={"issued_on": Permit.issued_on, "valid_until": Permit.valid_until}, id_column=Permit.id)
 
@@ -53,6 +55,21 @@ async def verify_permit(
     if answer is None:  # answered, not raised: the request's unit of work is not rolled back
         return problem_response(request, service.verification_not_found())  # type: ignore[return-value]
     return answer
+
+
+@router.get(
+    "/permit-verifications", response_model=list[VerificationLogRead],
+    operation_id="foreign-experts-permit-verifications-list",
+    summary="The log of other agencies' verifications, newest first / 许可核验记录",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_verifications(
+    session: DbSession, caller: Overseer,
+    permit_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[VerificationLogRead]:
+    rows = await service.verifications(session, permit_id=permit_id, limit=limit)
+    return [VerificationLogRead.model_validate(r) for r in rows]
 
 
 @router.get(

@@ -144,3 +144,18 @@ class VerificationRead(OutputSchema):
     permit_class: Literal["A", "B", "C"]
     valid_until: date
     employer_name: str
+
+
+class VerificationLogRead(OutputSchema):
+    """One verification by another agency (WP-9), as officials and auditors review them."""
+
+    id: int
+    at: ShanghaiTime
+    caller_kind: str
+    caller_id: str = Field(description="the API key's id (or the official's account)")
+    caller_name: str | None = Field(description="the agency the key belongs to")
+    caller_org_id: int | None
+    number: str
+    found: bool = Field(description="the number and the passport matched a permit")
+    permit_id: int | None
+    valid: bool | None

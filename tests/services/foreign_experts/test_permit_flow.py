@@ -83,6 +83,9 @@ async def test_wp2_wp4_wp8_wp9_whole_permit(fe) -> None:  # type: ignore[no-unty
         log = (await s.execute(select(Verification).order_by(Verification.id))).scalars().all()
     assert [(v.found, v.caller_name) for v in log] == [(True, "吉林省公安厅出入境管理局")] * 2 + [
         (False, "吉林省公安厅出入境管理局")] * 2
+    listed = await fe.call("GET", "/permit-verifications", AUDITOR, params={"permit_id": permit["id"]})
+    assert [v["found"] for v in listed] == [True, True] and listed[0]["caller_name"] == "吉林省公安厅出入境管理局"
+    await fe.call("GET", "/permit-verifications", CLERK, 403)
 
     # extension (延期): the contract goes on to 2029-03-31; the permit follows
     change = await fe.call("POST", f"/permits/{permit['id']}/changes", CLERK, 201,
