@@ -28,6 +28,19 @@ RefusalCode = Literal[
 ]
 
 
+REFUSAL_LABELS: dict[str, tuple[str, str]] = {
+    "passport_expires_too_soon": ("护照有效期不足6个月", "the passport has less than 6 months left"),
+    "basic_conditions_not_met": ("不符合B类基本条件", "the basic conditions of class B are not met"),
+    "c_quota_exhausted": ("本年度C类配额已用完", "the year's class C quota is used up"),
+    "c_post_not_listed": ("不属于国家规定的C类岗位", "not a post the state lists for class C"),
+    "documents_invalid": ("申请材料不符合要求", "the documents are not valid"),
+    "false_information": ("提供虚假信息或材料", "false information or documents"),
+    "other": ("其他原因", "other reasons"),
+}
+SEX_LABELS: dict[str, tuple[str, str]] = {"male": ("男", "male"), "female": ("女", "female"),
+                                          "unspecified": ("未注明", "unspecified")}
+
+
 class DocumentIn(InputSchema):
     """One item of the WP-7 checklist: the file's metadata (the file itself lives in the document store)."""
 
@@ -103,6 +116,8 @@ class ForeignerRead(OutputSchema):
     passport_number: str = Field(description="masked unless the caller is an official or the employer's clerk")
     passport_expires_on: date
     birth_date: str = Field(description="YYYY-MM-DD, masked (YYYY-**-**) unless the caller may see it")
+    sex_label: Label
+    education_label: Label
     facts: dict[str, Any]
 
 
@@ -127,6 +142,8 @@ class ApplicationRead(OutputSchema):
     employer_name: str
     foreigner: ForeignerRead
     post: dict[str, Any]
+    post_kind_label: Label
+    work_city: Label
     documents: list[DocumentRead]
     missing_documents: list[Label]
     assessment: AssessmentRead | None
@@ -135,6 +152,7 @@ class ApplicationRead(OutputSchema):
     deadline: DeadlineRead | None
     age_waiver_reason: str | None
     refusal_codes: list[str] | None
+    refusal_labels: list[Label]
     permit_id: int | None
     status: str
     status_label: Label

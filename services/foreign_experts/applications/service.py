@@ -17,6 +17,8 @@ from services.foreign_experts import access, policy
 from services.foreign_experts.applications import repository as repo
 from services.foreign_experts.applications.models import ClockPause, PermitApplication
 from services.foreign_experts.applications.schemas import (
+    REFUSAL_LABELS,
+    SEX_LABELS,
     ApplicationCreate,
     ApplicationRead,
     ApplicationSummary,
@@ -35,6 +37,7 @@ from services.foreign_experts.labels import state_label
 from services.foreign_experts.nationality import nationality_label
 from services.foreign_experts.parameters import service as parameters
 from services.foreign_experts.protect import mask_birth_date, mask_passport
+from services.foreign_experts.rules.labels import EDUCATION, POST_KINDS, label
 from services.foreign_experts.rules.parameters import YearParameters
 from services.foreign_experts.rules.problems import ExtensionNotAllowed
 from services.foreign_experts.rules.workflows import APPLICATION_WORKFLOW, EDITABLE_STATES, PENDING_DECISION
@@ -43,6 +46,8 @@ from shared.concurrency import check_if_match
 from shared.db import flush_versioned
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.principal import Principal
+from shared.schemas import Label
+from shared.validators import JILIN_REGIONS
 from shared.workdays import WorkingCalendar, calendar_from_db
 from shared.workflow import HistoryRead, load_history
 
@@ -109,6 +114,8 @@ async def to_read(session: AsyncSession, application: PermitApplication, caller:
         passport_number=env.protector.open(application.passport_enc) if full else application.passport_masked,
         passport_expires_on=application.passport_expires_on,
         birth_date=birth.isoformat() if full else mask_birth_date(birth),
+        sex_label=label(SEX_LABELS, application.sex),
+        education_label=label(EDUCATION, str(application.facts.get("education", ""))),
         facts=application.facts,
     )
     deadline = None
@@ -122,12 +129,16 @@ async def to_read(session: AsyncSession, application: PermitApplication, caller:
         id=application.id, employer_id=application.employer_id, employer_name=employer.name if employer else "",
         foreigner=foreigner,
         post=post_facts(application).model_dump(mode="json"),
+        post_kind_label=label(POST_KINDS, application.post_kind),
+        work_city=Label(zh=JILIN_REGIONS.get(application.work_city_code, ("", ""))[0] or application.work_city_code,
+                        en=JILIN_REGIONS.get(application.work_city_code, ("", ""))[1] or application.work_city_code),
         documents=[DocumentRead.model_validate({**d, "label": policy.document_label(d["code"])})
                    for d in application.documents],
         missing_documents=policy.document_problems(application.documents, env.today, params),
         assessment=AssessmentRead.model_validate(application.assessment) if application.assessment else None,
         permit_class=application.permit_class, green_channel=application.green_channel, deadline=deadline,
         age_waiver_reason=application.age_waiver_reason, refusal_codes=application.refusal_codes,
+        refusal_labels=[label(REFUSAL_LABELS, c) for c in application.refusal_codes or []],
         permit_id=application.permit_id, status=application.status, status_label=state_label(application.status),
         allowed_actions=APPLICATION_WORKFLOW.actions_from(application.status, acting),
         version=application.version, created_at=application.created_at, updated_at=application.updated_at,

@@ -152,6 +152,7 @@ async def test_wp2_c_quota_is_data_and_refuses_when_used_up(fe: Any) -> None:
     refused = await fe.call("POST", f"/applications/{ids[1]}/refuse", OFFICIAL, json={
         "comment": "本年度C类配额已用完", "reasons": ["c_quota_exhausted"]})
     assert refused["status"] == "refused" and refused["refusal_codes"] == ["c_quota_exhausted"]
+    assert refused["refusal_labels"] == [{"zh": "本年度C类配额已用完", "en": "the year's class C quota is used up"}]
 
 
 async def test_wp2_c_not_a_listed_post_is_refused(fe: Any) -> None:

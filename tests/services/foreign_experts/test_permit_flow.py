@@ -40,6 +40,10 @@ async def test_wp2_wp4_wp8_wp9_whole_permit(fe) -> None:  # type: ignore[no-unty
     employer = await make_employer(fe)
     app = await make_application(fe, employer["id"])
     assert app["status"] == "draft" and app["foreigner"]["passport_number"] == PASSPORT  # own clerk: in full
+    assert app["foreigner"]["education_label"] == {"zh": "博士", "en": "doctorate"}  # every enum in zh and en
+    assert app["foreigner"]["sex_label"]["zh"] == "女" and app["work_city"]["zh"] == "长春市"
+    assert app["post_kind_label"]["en"] == "regular post" and app["status_label"]["zh"] == "草稿"
+    assert app["documents"][3]["label"]["en"].startswith("criminal record certificate")
     submitted = await act(fe, app["id"], "submit", CLERK)
     assert submitted["permit_class"] == "A"  # doctorate, 400k salary ... points over 85 (WP-2)
     assert submitted["assessment"]["total"] >= 85
