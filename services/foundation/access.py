@@ -54,7 +54,7 @@ def plan_filter(column: Any, principal: Principal) -> Any:
 
 def visible_applications(principal: Principal) -> Select[Any]:
     """Applications the caller may see: staff and auditors by plan; the owner (applicant); the host
-    institution's org_admin once submitted (never a draft)."""
+    institution's org_admin once submitted (never a draft, nor a draft withdrawn unsubmitted)."""
     stmt = select(FoundationApplication)
     if principal.has_role(*SEE_ALL):
         return stmt
@@ -65,7 +65,8 @@ def visible_applications(principal: Principal) -> Select[Any]:
         clauses.append(FoundationApplication.owner == principal.subject)
     if principal.has_role("org_admin") and principal.org_uscc:
         clauses.append((FoundationApplication.institution_uscc == principal.org_uscc)
-                       & (FoundationApplication.status != "draft"))
+                       & (FoundationApplication.status != "draft")
+                       & FoundationApplication.submitted_at.is_not(None))
     return stmt.where(or_(*clauses)) if clauses else stmt.where(false())
 
 

@@ -41,7 +41,9 @@ class Query:
 
     def __init__(self, principal: Principal, *, accepted: Iterable[str], approved: Iterable[str],
                  funded: Iterable[str], year: int | None, plan_id: int | None) -> None:
-        conditions: list[ColumnElement[bool]] = [A.status != "draft", access.plan_filter(A.plan_id, principal)]
+        # submitted ones only: not a draft, nor a draft withdrawn before it was ever submitted
+        conditions: list[ColumnElement[bool]] = [A.status != "draft", A.submitted_at.is_not(None),
+                                                 access.plan_filter(A.plan_id, principal)]
         if year is not None:
             conditions.append(A.year == year)
         if plan_id is not None:
