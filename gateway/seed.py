@@ -1,6 +1,7 @@
 """The demo data `kjt seed` and `kjt run` load: realistic organisations, one account per role,
 programmes of the provincial S&T development plan, open calls with topics, reviewers in the pool and
-applications in several states.
+applications in several states; the natural science foundation's plan and applications
+(``gateway.seed_foundation``).
 
 Everything goes through the public API with the credentials a real user would hold (ARCHITECTURE
 rule 2: the gateway imports no service): the administrator registers organisations and accounts,
@@ -25,6 +26,7 @@ import httpx
 from stdnum.cn import ric, uscc
 
 from gateway.accounts.bootstrap import DEVELOPMENT_ADMIN_PASSWORD
+from gateway.seed_foundation import seed_foundation
 from shared.validators import validate_resident_id, validate_uscc
 from shared.workdays import SHANGHAI, today_shanghai
 
@@ -336,9 +338,11 @@ async def seed(
         })).json()
         for action, who in item.steps:
             await api.send("POST", f"{base}/applications/{application['id']}/{action}", headers=await as_(who))
+    foundation = await seed_foundation(api, as_, year=year, opens=opens, closes=closes, orgs=ORGS, org_ids=org_id)
     return SeedReport(True, f"demo data loaded: {len(plans)} programmes, {len(calls)} open calls, "
                             f"{len(REVIEWERS)} reviewers, {len(APPLICATIONS)} applications, "
-                            f"{created['organizations']} organisations and {created['users']} accounts created",
+                            f"{created['organizations']} organisations and {created['users']} accounts created; "
+                            f"{foundation.summary()}",
                       accounts, created)
 
 

@@ -1,10 +1,13 @@
 """The demo data (gateway.seed, `kjt seed`): loaded through the public API of an in-process platform,
-idempotent, refused in production; the USCCs and ID numbers carry valid check characters (ID-1, ID-2)."""
+idempotent, refused in production; the USCCs and ID numbers carry valid check characters (ID-1, ID-2).
+The foundation's part (gateway.seed_foundation): this year's plan, public, with its four categories,
+and applications in the states the demo promises (NSF-6 youth applicants under the limits in any year)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import date
 from typing import Any
 
 import httpx
@@ -12,9 +15,12 @@ import pytest
 from typer.testing import CliRunner
 
 from gateway import seed as demo
+from gateway import seed_foundation as fdemo
 from gateway.cli import app as kjt
-from shared.validators import is_valid_resident_id, is_valid_uscc, uscc_region
-from tests.conftest import backends
+from shared.http_client import InternalClient
+from shared.validators import is_valid_resident_id, is_valid_uscc, parse_resident_id, uscc_region
+from shared.workdays import today_shanghai
+from tests.conftest import TEST_SECRET, backends
 from tests.e2e.conftest import _fresh_postgres
 from tests.e2e.processes import Platform as Processes
 from tests.e2e.processes import running_platform
@@ -36,10 +42,44 @@ def test_id1_id2_demo_numbers_are_valid_and_in_jilin() -> None:
     assert {o.key: uscc_region(o.uscc).name for o in demo.ORGS} == {
         "kjt": "吉林省", "agency": "吉林省", "jlu": "长春市", "ciomp": "长春市", "faw": "长春市",
         "ybu": "延边朝鲜族自治州"}
-    ids = [a.leader[1] for a in demo.APPLICATIONS] + [r[1] for r in demo.REVIEWERS]
+    year = today_shanghai().year
+    foundation_people = [n for _, n in fdemo.applications(year)] + [
+        p.id_number(year) for a in fdemo.APPLICATIONS for p, _ in a.team]
+    ids = [a.leader[1] for a in demo.APPLICATIONS] + [r[1] for r in demo.REVIEWERS] + foundation_people
+    # unique: a foundation applicant who led a demo project this year would be over PRJ-1's limit
     assert all(is_valid_resident_id(i) for i in ids) and len(set(ids)) == len(ids)
     assert {r for u in demo.USERS for r in u.roles} == {"official", "agency", "org_admin", "applicant", "reviewer",
                                                           "auditor"}
+
+
+@pytest.mark.parametrize("year", [2026, 2031, 2040])
+def test_nsf6_the_foundation_demo_keeps_its_youth_applicants_under_the_age_limits_in_any_year(year: int) -> None:
+    youth = {c["code"] for c in fdemo.CATEGORIES if c["kind"] == "youth"}
+    for item, id_number in fdemo.applications(year):
+        info = parse_resident_id(id_number, today=date(year, 12, 31))
+        jan1 = date(year, 1, 1)
+        age = jan1.year - info.birth_date.year - ((jan1.month, jan1.day) < (info.birth_date.month, info.birth_date.day))
+        assert age == item.person.age, item.title
+        if item.category in youth:
+            assert age < (35 if info.sex == "male" else 40), item.title
+
+
+def test_the_foundation_demo_applies_through_each_applicants_own_institution() -> None:
+    users = {u.key: u for u in demo.USERS}
+    orgs = {o.key for o in demo.ORGS}
+    categories = {c["code"]: c for c in fdemo.CATEGORIES}
+    for item in fdemo.APPLICATIONS:
+        assert item.org in orgs and users[item.applicant].org == item.org, item.title
+        assert "applicant" in users[item.applicant].roles
+        for action, who, _ in item.steps:
+            if action in ("endorse", "return-by-org"):  # the host institution's own administrator
+                assert users[who].org == item.org and "org_admin" in users[who].roles, item.title
+        category = categories[item.category]
+        requested = sum(float(v) for v in item.budget.values())
+        assert requested <= float(category["amount"]), item.title  # within the category's amount
+    assert {a.status for a in fdemo.APPLICATIONS} == {
+        "draft", "submitted", "returned_by_org", "endorsed", "accepted", "rejected_formal"}
+    assert sorted(c["kind"] for c in fdemo.CATEGORIES) == ["general", "joint", "key", "youth"]
 
 
 async def test_production_is_refused_before_any_call() -> None:
@@ -60,19 +100,44 @@ def test_kjt_seed_refuses_in_production(monkeypatch: pytest.MonkeyPatch) -> None
     assert "kjt: refusing to load demo data into a production platform" in result.output
 
 
-async def _statuses(platform: Platform, headers: dict[str, str]) -> dict[str, str]:
-    r = await platform.client.get("/api/v1/projects/applications", params={"limit": 100}, headers=headers)
+async def _statuses(platform: Platform, headers: dict[str, str], service: str = "projects") -> dict[str, str]:
+    r = await platform.client.get(f"/api/v1/{service}/applications", params={"limit": 100}, headers=headers)
     assert r.status_code == 200, r.text
     return {a["title"]: a["status"] for a in r.json()["items"]}
+
+
+async def _link_foundation_to_projects(platform: Platform) -> None:
+    """In-process, the foundation asks the projects app itself for the ledger and integrity checks."""
+    foundation = platform.services["foundation"]
+    await foundation.state.http.aclose()
+    foundation.state.http = InternalClient(TEST_SECRET, caller="foundation",
+                                           transport=httpx.ASGITransport(app=platform.services["projects"]))
+
+
+FOUNDATION_STATUSES = {  # the official sees every application of the plan, drafts included
+    "东北黑土区秸秆还田下土壤有机碳固持的微生物驱动机制": "accepted",
+    "可见光驱动二氧化碳还原的单原子催化剂设计与构效关系研究": "endorsed",
+    "大口径空间望远镜主动光学波前传感与校正的关键科学问题研究": "accepted",
+    "基于超构表面的偏振光谱一体化成像方法研究": "submitted",
+    "飞秒激光直写硫系玻璃中红外波导器件研究": "returned_by_org",
+    "面向智能网联汽车的多源融合感知不确定性量化方法": "rejected_formal",
+    "长白山人参皂苷Rk1改善糖尿病心肌病的作用机制研究": "draft",
+}
+# drafts are not counted; 2 past formal review, nothing funded yet
+FOUNDATION_TOTALS = {"applications": 6, "accepted": 2, "approved": 0, "funded": 0, "funding_rate": "0.0000",
+                     "requested_amount": "800000.00", "approved_amount": "0.00", "disbursed_amount": "0.00"}
 
 
 async def test_seed_loads_through_the_api_and_a_second_run_skips(
     make_platform: Callable[..., Awaitable[Platform]],  # noqa: F811
 ) -> None:
     platform = await make_platform(rate_limit_login="1000/minute")
+    await _link_foundation_to_projects(platform)
     report = await demo.seed(platform.client, admin_email=platform.admin_email,
                              admin_password=platform.admin_password)
     assert report.loaded, report.message
+    year = today_shanghai().year
+    assert report.message.endswith(f"; foundation plan JLNSF-DEMO-{year} with 4 categories and 7 applications")
     assert report.created == {"organizations": len(demo.ORGS), "users": len(demo.USERS)}
 
     official = await demo.Api(platform.client).login(f"official@{demo.DEMO_DOMAIN}", demo.DEMO_PASSWORD)
@@ -93,11 +158,31 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
     assert stats["totals"]["requested"] == "6100000.00"
     assert {r["name"] for r in stats["by_region"]} == {"长春市"}
 
+    # the foundation: this year's plan is public (read without logging in), its categories as the demo says
+    plans = (await platform.client.get("/api/v1/foundation/plans", params={"year": year})).json()["items"]
+    assert [(p["code"], p["status"]) for p in plans] == [(f"JLNSF-DEMO-{year}", "published")]
+    plan = (await platform.client.get(f"/api/v1/foundation/plans/{plans[0]['id']}")).json()
+    assert [(c["code"], c["kind"], c["reviewers_per_application"]) for c in plan["categories"]] == [
+        ("general", "general", 3), ("youth", "youth", 3), ("key", "key", 5), ("joint-changchun", "joint", 3)]
+    assert plan["categories"][3]["partner"] == "长春市科学技术局" and plan["discipline_codes"][0] == "A"
+    assert await _statuses(platform, official, "foundation") == FOUNDATION_STATUSES
+    agency = await demo.Api(platform.client).login(f"agency@{demo.DEMO_DOMAIN}", demo.DEMO_PASSWORD)
+    assert len(await _statuses(platform, agency, "foundation")) == 7  # the plan's agency runs it
+    jlu_admin = await demo.Api(platform.client).login(f"jlu.admin@{demo.DEMO_DOMAIN}", demo.DEMO_PASSWORD)
+    assert await _statuses(platform, jlu_admin, "foundation") == {  # its own institution's, never a draft
+        "东北黑土区秸秆还田下土壤有机碳固持的微生物驱动机制": "accepted",
+        "可见光驱动二氧化碳还原的单原子催化剂设计与构效关系研究": "endorsed"}
+    fstats = (await platform.client.get("/api/v1/foundation/statistics", params={"year": year},
+                                        headers=official)).json()
+    assert fstats["totals"] == FOUNDATION_TOTALS
+    assert {r["name"] for r in fstats["by_region"]} == {"长春市"}
+
     again = await demo.seed(platform.client, admin_email=platform.admin_email,
                             admin_password=platform.admin_password)
     assert not again.loaded and "already loaded" in again.message
     assert again.created == {"organizations": 0, "users": 0}
     assert len(await _statuses(platform, official)) == 4  # nothing twice
+    assert await _statuses(platform, official, "foundation") == FOUNDATION_STATUSES
     orgs = (await platform.client.get("/api/v1/admin/organizations", params={"limit": 100},
                                       headers=await demo.Api(platform.client).login(
                                           platform.admin_email, platform.admin_password))).json()["items"]
@@ -117,6 +202,8 @@ def demo_platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 def test_kjt_run_loads_the_demo_once_and_kjt_seed_then_finds_it(demo_platform: Processes) -> None:
     output = demo_platform.output()
     assert "kjt run: demo data loaded: 2 programmes, 2 open calls, 3 reviewers, 5 applications" in output
+    year = today_shanghai().year
+    assert f"; foundation plan JLNSF-DEMO-{year} with 4 categories and 7 applications" in output
     assert f"official@{demo.DEMO_DOMAIN}" in output and demo.DEMO_PASSWORD in output  # in the banner
     again = demo_platform.kjt("seed")
     assert again.returncode == 0, again.stderr
@@ -125,5 +212,10 @@ def test_kjt_run_loads_the_demo_once_and_kjt_seed_then_finds_it(demo_platform: P
         token = client.post("/api/v1/auth/token", data={"username": f"official@{demo.DEMO_DOMAIN}",
                                                         "password": demo.DEMO_PASSWORD}).json()["access_token"]
         stats = client.get("/api/v1/projects/statistics", headers={"Authorization": f"Bearer {token}"}).json()
+        fstats = client.get("/api/v1/foundation/statistics", params={"year": year},
+                            headers={"Authorization": f"Bearer {token}"}).json()
+        plans = client.get("/api/v1/foundation/plans", params={"year": year}).json()["items"]
     assert stats["totals"] == {"applications": 4, "requested": "6100000.00", "approved_applications": 0,
                                "approved": "0.00"}
+    assert fstats["totals"] == FOUNDATION_TOTALS  # through the real processes: the ledger over HTTP
+    assert [(p["code"], p["status"]) for p in plans] == [(f"JLNSF-DEMO-{year}", "published")]
