@@ -1,7 +1,8 @@
 """The demo data `kjt seed` and `kjt run` load: realistic organisations, one account per role,
 programmes of the provincial S&T development plan, open calls with topics, reviewers in the pool and
 applications in several states; the natural science foundation's plan and applications
-(``gateway.seed_foundation``).
+(``gateway.seed_foundation``); the Foreign Experts Bureau's employers and work-permit applications
+(``gateway.seed_foreign_experts``).
 
 Everything goes through the public API with the credentials a real user would hold (ARCHITECTURE
 rule 2: the gateway imports no service): the administrator registers organisations and accounts,
@@ -26,6 +27,7 @@ import httpx
 from stdnum.cn import ric, uscc
 
 from gateway.accounts.bootstrap import DEVELOPMENT_ADMIN_PASSWORD
+from gateway.seed_foreign_experts import seed_foreign_experts
 from gateway.seed_foundation import seed_foundation
 from shared.validators import validate_resident_id, validate_uscc
 from shared.workdays import SHANGHAI, today_shanghai
@@ -74,6 +76,7 @@ ORGS = (
             with_uscc_check("12220100412755002")),
     DemoOrg("faw", "中国第一汽车集团有限公司", "enterprise", with_uscc_check("91220106123456780")),
     DemoOrg("ybu", "延边大学", "university", with_uscc_check("12222401412755003")),
+    DemoOrg("jlcf", "吉林化纤集团有限责任公司", "enterprise", with_uscc_check("91220201124456001")),
 )
 
 
@@ -99,6 +102,7 @@ USERS = (
     DemoUser("ciomp.applicant", "李光华（长春光机所）", ("applicant",), "ciomp"),
     DemoUser("faw.admin", "一汽研发总院科技管理部", ("org_admin",), "faw"),
     DemoUser("faw.applicant", "赵志强（中国一汽）", ("applicant",), "faw"),
+    DemoUser("jlcf.applicant", "孙丽（吉林化纤人力资源部）", ("applicant",), "jlcf"),
     DemoUser("reviewer.zhang", "张立群（评审专家）", ("reviewer",), "jlu"),
     DemoUser("reviewer.zhou", "周明远（评审专家）", ("reviewer",), "ciomp"),
     DemoUser("reviewer.jin", "金哲（评审专家）", ("reviewer",), "ybu"),
@@ -339,10 +343,12 @@ async def seed(
         for action, who in item.steps:
             await api.send("POST", f"{base}/applications/{application['id']}/{action}", headers=await as_(who))
     foundation = await seed_foundation(api, as_, year=year, opens=opens, closes=closes, orgs=ORGS, org_ids=org_id)
+    foreign_experts = await seed_foreign_experts(api, as_, {o.key: (o.name, o.uscc) for o in ORGS},
+                                                 today_shanghai(now))
     return SeedReport(True, f"demo data loaded: {len(plans)} programmes, {len(calls)} open calls, "
                             f"{len(REVIEWERS)} reviewers, {len(APPLICATIONS)} applications, "
                             f"{created['organizations']} organisations and {created['users']} accounts created; "
-                            f"{foundation.summary()}",
+                            f"{foundation.summary()}; {foreign_experts}",
                       accounts, created)
 
 

@@ -41,7 +41,7 @@ def test_id1_id2_demo_numbers_are_valid_and_in_jilin() -> None:
     assert len({o.uscc for o in demo.ORGS}) == len(demo.ORGS)
     assert {o.key: uscc_region(o.uscc).name for o in demo.ORGS} == {
         "kjt": "吉林省", "agency": "吉林省", "jlu": "长春市", "ciomp": "长春市", "faw": "长春市",
-        "ybu": "延边朝鲜族自治州"}
+        "ybu": "延边朝鲜族自治州", "jlcf": "吉林市"}
     year = today_shanghai().year
     foundation_people = [n for _, n in fdemo.applications(year)] + [
         p.id_number(year) for a in fdemo.APPLICATIONS for p, _ in a.team]
@@ -123,6 +123,9 @@ FOUNDATION_STATUSES = {  # the official sees every application of the plan, draf
     "面向智能网联汽车的多源融合感知不确定性量化方法": "rejected_formal",
     "长白山人参皂苷Rk1改善糖尿病心肌病的作用机制研究": "draft",
 }
+FOREIGN_EXPERTS_STATES = {
+    ("WAGNER, Lukas", "A", "issued"), ("SATO, Haruki", "B", "accepted"), ("TAYLOR, Emily", "B", "submitted"),
+    ("IVANOV, Sergei", "C", "awaiting_documents"), ("KIM, Minjun", None, "draft")}
 # drafts are not counted; 2 past formal review, nothing funded yet
 FOUNDATION_TOTALS = {"applications": 6, "accepted": 2, "approved": 0, "funded": 0, "funding_rate": "0.0000",
                      "requested_amount": "800000.00", "approved_amount": "0.00", "disbursed_amount": "0.00"}
@@ -137,7 +140,8 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
                              admin_password=platform.admin_password)
     assert report.loaded, report.message
     year = today_shanghai().year
-    assert report.message.endswith(f"; foundation plan JLNSF-DEMO-{year} with 4 categories and 7 applications")
+    assert report.message.endswith(f"; foundation plan JLNSF-DEMO-{year} with 4 categories and 7 applications; "
+                                   "3 employers and 5 work-permit applications (classes A, B and C)")
     assert report.created == {"organizations": len(demo.ORGS), "users": len(demo.USERS)}
 
     official = await demo.Api(platform.client).login(f"official@{demo.DEMO_DOMAIN}", demo.DEMO_PASSWORD)
@@ -176,6 +180,20 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
                                         headers=official)).json()
     assert fstats["totals"] == FOUNDATION_TOTALS
     assert {r["name"] for r in fstats["by_region"]} == {"长春市"}
+
+    # the Foreign Experts Bureau: employers in Changchun and Jilin City, permits of classes A, B and C
+    fe = "/api/v1/foreign-experts"
+    permits = (await platform.client.get(f"{fe}/applications", params={"limit": 100}, headers=official)).json()
+    assert {(a["name"], a["permit_class"], a["status"]) for a in permits["items"]} == FOREIGN_EXPERTS_STATES
+    assert all("*" in a["passport_number"] for a in permits["items"])  # masked in lists (PIPL)
+    employers = (await platform.client.get(f"{fe}/employers", headers=official)).json()["items"]
+    assert {(e["name"], e["city"]["zh"]) for e in employers} == {
+        ("中国第一汽车集团有限公司", "长春市"), ("吉林大学", "长春市"), ("吉林化纤集团有限责任公司", "吉林市")}
+    issued = (await platform.client.get(f"{fe}/permits", headers=official)).json()["items"]
+    assert [(p["name"], p["permit_class"], p["status"]) for p in issued] == [("WAGNER, Lukas", "A", "valid")]
+    clerk = await demo.Api(platform.client).login(f"jlcf.applicant@{demo.DEMO_DOMAIN}", demo.DEMO_PASSWORD)
+    own = (await platform.client.get(f"{fe}/applications", headers=clerk)).json()["items"]
+    assert {a["name"] for a in own} == {"IVANOV, Sergei", "KIM, Minjun"}  # its own employer's only
 
     again = await demo.seed(platform.client, admin_email=platform.admin_email,
                             admin_password=platform.admin_password)
