@@ -28,6 +28,8 @@ log = logging.getLogger("kjt.clients.reviewers")
 DEPENDENCY = "projects"
 CANDIDATES_PATH = "/api/v1/projects/internal/reviewers/candidates"
 LOAD_PATH = "/api/v1/projects/internal/reviewers/{reviewer_id}/load"
+LOADS_PATH = "/api/v1/projects/internal/reviewers/loads"
+MAX_LOADS_PER_CALL = 5_000
 
 # Discipline codes are hierarchical: a section letter, then two digits per level (NSFC style:
 # "F" information sciences, "F02" computer science, "F0203", "F020301"). A prefix is any leading level.
@@ -89,6 +91,23 @@ class CandidatePage(BaseModel):
 
 class LoadReport(InputSchema):
     open_assignments: int = Field(ge=0, le=100_000)
+
+
+class LoadItem(InputSchema):
+    reviewer_id: int = Field(ge=1, le=2**63 - 1)
+    open_assignments: int = Field(ge=0, le=100_000)
+
+
+class LoadBatch(InputSchema):
+    """Many reviewers' loads in one call (a draw touches thousands): each as ``LoadReport`` would set it."""
+
+    loads: list[LoadItem] = Field(min_length=1, max_length=MAX_LOADS_PER_CALL)
+
+
+class LoadBatchRead(BaseModel):
+    source: str
+    updated: int
+    unknown: list[int] = Field(description="reviewer ids not (or no longer) in the pool: skipped")
 
 
 def canonical_pool(candidates: Iterable[ReviewerCandidate]) -> bytes:
@@ -162,6 +181,25 @@ class ReviewerPoolClient:
             cursor = page.next_cursor
             if not cursor:
                 return items
+
+    async def report_loads(self, loads: dict[int, int]) -> list[int]:
+        """Tell the pool many reviewers' loads at once (idempotent, in calls of ``MAX_LOADS_PER_CALL``);
+        returns the reviewer ids the pool no longer has. Any failure is a 503."""
+        unknown: list[int] = []
+        items = sorted(loads.items())
+        for start in range(0, len(items), MAX_LOADS_PER_CALL):
+            chunk = items[start:start + MAX_LOADS_PER_CALL]
+            body = LoadBatch(loads=[LoadItem(reviewer_id=r, open_assignments=n) for r, n in chunk]).model_dump()
+            response = await self.http.request(DEPENDENCY, "PUT", self.base_url + LOADS_PATH, json=body)
+            if response.status_code != 200:
+                log.warning("reviewer load batch answered %s", response.status_code)
+                raise DependencyUnavailable(DEPENDENCY)
+            try:
+                unknown += LoadBatchRead.model_validate_json(response.content).unknown
+            except ValidationError as exc:
+                log.warning("reviewer load batch answered an unexpected body: %s", exc.error_count())
+                raise DependencyUnavailable(DEPENDENCY) from exc
+        return unknown
 
     async def report_load(self, reviewer_id: int, open_assignments: int) -> None:
         """Tell the pool how many open assignments this service holds for a reviewer (idempotent)."""

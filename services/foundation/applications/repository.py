@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foundation.access import visible_applications
@@ -105,3 +107,21 @@ async def lock_applicant_year(session: AsyncSession, application: FoundationAppl
         .execution_options(populate_existing=True)
     )
     await session.execute(stmt)
+
+
+async def move_many(session: AsyncSession, rows: Sequence[tuple[int, int]], status: str, at: datetime) -> int:
+    """Bulk ``UPDATE`` of ``(id, version)`` pairs to ``status`` at version + 1, each only if still at its
+    version; returns the rows changed (-1 where the driver cannot count an executemany)."""
+    if not rows:
+        return 0
+    t = cast(Table, FoundationApplication.__table__)
+    stmt = (update(t).where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version"))
+            .values(status=status, version=bindparam("b_new_version"), updated_at=at))
+    params = [{"b_id": i, "b_version": v, "b_new_version": v + 1} for i, v in rows]
+    outcome = await (await session.connection()).execute(stmt, params)
+    return int(outcome.rowcount) if outcome.rowcount is not None else -1
+
+
+async def add_history(session: AsyncSession, history: Any, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await (await session.connection()).execute(insert(history.__table__), list(rows))

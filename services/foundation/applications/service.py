@@ -8,10 +8,12 @@ half-written here), and the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services.foundation import access
 from services.foundation.applications import repository as repo
@@ -30,9 +32,10 @@ from services.foundation.plans.models import FundingPlan, PlanCategory
 from services.foundation.rules import eligibility
 from services.foundation.rules.workflows import APPLICATION_WORKFLOW, EDITABLE_STATES, LEDGER_ENTRY
 from shared import audit
+from shared.clients.ledger import ItemState
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from shared.principal import Principal
 from shared.review.schemas import dump_declarations, read_declarations
 from shared.subject_keys import person_key
@@ -83,19 +86,26 @@ def applicant_key(application: FoundationApplication, secret: str) -> str:
 async def sync_ledger(application: FoundationApplication, env: Environment) -> None:
     """Report the application's current state to the limits ledger (PRJ-1, NSF-5), or take it out
     (draft, withdrawn). The revision is the application's version, so a late report is ignored."""
-    entry = LEDGER_ENTRY.get(application.status)
+    state = ledger_state(application, env)
     ledger = env.projects.ledger
-    if entry is None:
+    if state is None:
         # a draft withdrawn before it was ever submitted was never reported
         if application.status != "draft" and application.submitted_at is not None:
             await ledger.remove(str(application.id), revision=application.version)
         return
+    await ledger.report(state.item_id, person_key=state.person_key, role=state.role, kind=state.kind,
+                        programme=state.programme, year=state.year, status=state.status, revision=state.revision)
+
+
+def ledger_state(application: FoundationApplication, env: Environment) -> ItemState | None:
+    """The application's ledger entry as ``sync_ledger`` would report it; None when it has none."""
+    entry = LEDGER_ENTRY.get(application.status)
+    if entry is None:
+        return None
     kind, status = entry
-    await ledger.report(
-        str(application.id), person_key=applicant_key(application, env.subject_key_secret), role="applicant",
-        kind=kind, programme=LEDGER_PROGRAMME, year=application.year, status=status,  # type: ignore[arg-type]
-        revision=application.version,
-    )
+    return ItemState(item_id=str(application.id), person_key=applicant_key(application, env.subject_key_secret),
+                     role="applicant", kind=kind, programme=LEDGER_PROGRAMME, year=application.year,
+                     status=status, revision=application.version)
 
 
 async def move(
@@ -114,6 +124,40 @@ async def move(
     await audit.append(session, common, principal, action, KIND, application.id,
                        {"status": application.status, "comment": comment, **(audit_data or {})})
     return application
+
+
+async def start_review_many(session: AsyncSession, principal: Principal, found: Sequence[FoundationApplication],
+                            plan: FundingPlan, env: Environment) -> list[int]:
+    """``move(..., "start_review")`` for every application a draw sends to review, in a few statements:
+    one bulk update (each row only at the version read, else 412), one bulk insert of history rows, and
+    the ledger told in one batch. The caller writes one audit entry naming them all. The loaded objects
+    are brought up to date without another round trip."""
+    if not found:
+        return []
+    who = access.plan_roles(plan, principal)
+    step = APPLICATION_WORKFLOW.decide("accepted", "start_review", who)
+    if any(a.status != "accepted" for a in found):
+        raise PreconditionFailed("申请已被他人修改，请重新抽取。", "An application changed meanwhile; draw again.")
+    for a in found:
+        for guard in step.guards:
+            guard(a, who, {})
+    now = env.now
+    changed = await repo.move_many(session, [(a.id, a.version) for a in found], step.target, now)
+    if changed not in (-1, len(found)):
+        raise PreconditionFailed("申请已被他人修改，请重新抽取。", "An application changed meanwhile; draw again.")
+    actor_role = next(iter(sorted(who.roles & step.roles)), None)
+    await repo.add_history(session, common.history, [
+        {"entity_type": APPLICATION_WORKFLOW.entity_type, "entity_id": str(a.id), "action": step.action,
+         "from_state": "accepted", "to_state": step.target, "actor_id": principal.actor_id, "actor_role": actor_role,
+         "comment": None, "at": now} for a in found])
+    for a in found:  # what the UPDATE wrote, without marking the objects dirty
+        set_committed_value(a, "status", step.target)
+        set_committed_value(a, "version", a.version + 1)
+        set_committed_value(a, "updated_at", now)
+    states = [state for state in (ledger_state(a, env) for a in found) if state is not None]
+    if states:
+        await env.projects.ledger.report_many(states)
+    return [a.id for a in found]
 
 
 # --- content --------------------------------------------------------------------------------------

@@ -7,14 +7,13 @@ read and verify; an agency the plan does not list gets a 404.
 
 The draw asks the projects service for the pool (``ReviewerPoolClient.candidates``) before anything
 is written, so a 503 there leaves nothing behind; after the database work it reports each drawn
-reviewer's open foundation assignments to the pool (``report_load``), and a failure there is a 503
-that rolls the whole request back.
+reviewer's open foundation assignments to the pool (``report_loads``, batched), and a failure there is
+a 503 that rolls the whole request back.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ from shared import audit
 from shared.clients.reviewers import to_review_pool
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Conflict, DependencyUnavailable, Forbidden, NotFound, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.review.draw import (
     DrawResult,
@@ -62,7 +61,6 @@ from shared.review.stored import application_from_snapshot, record_from_rows, re
 KIND = "foundation_review_round"
 READ_ROLES = ("official", "agency", "auditor")
 # Load reports to the pool run a few at a time (each is one small PUT).
-LOAD_REPORT_CONCURRENCY = 16
 
 
 class PlanNotPublished(Conflict):
@@ -220,23 +218,11 @@ def _shortfalls(result: DrawResult) -> list[dict[str, Any]]:
 
 async def report_loads(session: AsyncSession, env: Environment, reviewer_ids: Iterable[int]) -> None:
     """Tell the pool each reviewer's open assignments in this service (all its rounds: the pool keeps
-    one figure per reporting service). Any failure is a 503; a reviewer gone from the pool is skipped."""
+    one figure per reporting service), in batches. Any failure is a 503; a reviewer gone from the pool
+    is skipped."""
     counts = await repo.open_counts(session, reviewer_ids)
-    gate = asyncio.Semaphore(LOAD_REPORT_CONCURRENCY)
-
-    async def one(reviewer_id: int, n: int) -> None:
-        async with gate:
-            # a reviewer removed from the pool since the draw has nothing to report to
-            with contextlib.suppress(LookupError):
-                await env.projects.reviewers.report_load(reviewer_id, n)
-
-    try:
-        async with asyncio.TaskGroup() as group:
-            for reviewer_id, n in sorted(counts.items()):
-                group.create_task(one(reviewer_id, n))
-    except BaseExceptionGroup as failed:
-        first = failed.exceptions[0]
-        raise first if isinstance(first, DependencyUnavailable) else DependencyUnavailable("projects") from None
+    if counts:
+        await env.projects.reviewers.report_loads(dict(counts))
 
 
 async def run_draw(session: AsyncSession, caller: Principal, round_id: int, body: s.DrawIn, if_match: str | None,
@@ -287,12 +273,11 @@ async def run_draw(session: AsyncSession, caller: Principal, round_id: int, body
     rnd.drawn_at = env.now
     await ROUND_WORKFLOW.apply(session, common, rnd, "draw", who)
     await flush_versioned(session, "评审轮次")
-    for application in found:  # accepted → in_review, history and the limits ledger with it
-        await applications.move(session, caller, application, "start_review", None, env, plan=plan,
-                                audit_data={"round_id": rnd.id})
+    # accepted → in_review: history rows and the limits ledger in bulk; the draw's audit entry names them
+    moved = await applications.start_review_many(session, caller, found, plan, env)
     await report_loads(session, env, {int(r) for chosen in result.assignments.values() for r in chosen})
     await audit.append(session, common, caller, "draw", KIND, rnd.id, {
-        "seed": seed, "pool_hash": result.record.pool_hash, "applications": len(found),
+        "seed": seed, "pool_hash": result.record.pool_hash, "applications": len(found), "sent_to_review": moved,
         "algorithm_version": result.record.algorithm_version})
     return DrawOutcome(round=rnd, applications=len(found), objective=dict(result.objective.as_dict()),
                        subject_groups=len({g for g in result.groups.values()}))

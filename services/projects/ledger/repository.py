@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -20,6 +20,19 @@ async def get(session: AsyncSession, service: str, item_id: str, *, for_update: 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def get_many(session: AsyncSession, service: str, item_ids: Sequence[str], *,
+                   for_update: bool = False) -> dict[str, LedgerItem]:
+    """The stored rows of ``item_ids`` by item id, read in chunks (SQLite's bound-parameter limit)."""
+    found: dict[str, LedgerItem] = {}
+    for start in range(0, len(item_ids), 500):
+        stmt = select(LedgerItem).where(LedgerItem.service == service,
+                                        LedgerItem.item_id.in_(item_ids[start:start + 500]))
+        if for_update:
+            stmt = stmt.with_for_update()
+        found.update({row.item_id: row for row in (await session.execute(stmt)).scalars()})
+    return found
+
+
 async def insert_if_absent(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Insert a new row unless (service, item_id) exists; True when this call inserted it. Two
     concurrent first reports cannot both insert: the loser sees False and updates instead."""
@@ -28,6 +41,19 @@ async def insert_if_absent(session: AsyncSession, values: dict[str, Any]) -> boo
     stmt = insert(LedgerItem).values(**values).on_conflict_do_nothing(index_elements=["service", "item_id"])
     result = await session.execute(stmt)
     return bool(getattr(result, "rowcount", 0))
+
+
+async def insert_many_if_absent(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """``insert_if_absent`` for many rows of one service in a few statements; the item ids inserted (a
+    row another transaction inserted first is skipped, for the caller to update)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    inserted: set[str] = set()
+    for start in range(0, len(rows), 500):
+        stmt = (insert(LedgerItem).values(list(rows[start:start + 500]))
+                .on_conflict_do_nothing(index_elements=["service", "item_id"]).returning(LedgerItem.item_id))
+        inserted |= set((await session.execute(stmt)).scalars())
+    return inserted
 
 
 async def held_by(

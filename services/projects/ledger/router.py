@@ -11,6 +11,8 @@ from services.projects.ledger import service as ledger
 from services.projects.ledger.models import LedgerItem
 from services.projects.ledger.schemas import (
     CountedItem,
+    LedgerBatchPut,
+    LedgerBatchResult,
     LedgerCountRead,
     LedgerCountRequest,
     LedgerItemPut,
@@ -84,6 +86,22 @@ async def report(
     _own_items(caller, service)
     result = await ledger.record(session, ledger.ItemReport(service=service, item_id=item_id, **body.model_dump()))
     return LedgerPutResult(outcome=result.outcome, stale=result.stale, item=LedgerItemRead.model_validate(result.item))
+
+
+@router.put(
+    "/internal/ledger/items/{service}",
+    operation_id="ledger-report-many",
+    summary="Report many items' current states at once (idempotent, last revision wins) / 批量报送限项条目",
+    description="As the single PUT for each item, in one transaction: up to 5,000 items of the calling "
+    "service. Any invalid item refuses the whole batch (422) and nothing is written.",
+    response_model=LedgerBatchResult,
+    responses=INTERNAL,
+)
+async def report_many(service: ServiceField, body: LedgerBatchPut, session: DbSession,
+                      caller: ServiceCaller) -> LedgerBatchResult:
+    _own_items(caller, service)
+    items = [ledger.ItemReport(service=service, **item.model_dump()) for item in body.items]
+    return LedgerBatchResult(**await ledger.record_many(session, service, items))
 
 
 @router.delete(

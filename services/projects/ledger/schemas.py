@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
+from shared.clients.ledger import ITEM_ID_PATTERN
 from shared.schemas import InputSchema, OutputSchema
 from shared.subject_keys import SUBJECT_KEY_PATTERN
 
@@ -46,6 +47,23 @@ class LedgerItemRead(OutputSchema):
     status: str
     revision: int
     updated_at: datetime
+
+
+class LedgerBatchItem(LedgerItemPut):
+    item_id: str = Field(pattern=ITEM_ID_PATTERN, description="The item's id in its service.")
+
+
+class LedgerBatchPut(InputSchema):
+    """Many items of one service in one call (a draw moves thousands at once)."""
+
+    items: list[LedgerBatchItem] = Field(min_length=1, max_length=5000)
+
+
+class LedgerBatchResult(OutputSchema):
+    created: int
+    updated: int
+    unchanged: int
+    stale: int = Field(description="reports older than the stored revision, ignored")
 
 
 class LedgerPutResult(OutputSchema):

@@ -15,6 +15,7 @@ an application that was not funded, or a finished project, is ``closed``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -104,11 +105,39 @@ class RecordResult:
         return self.outcome == "stale"
 
 
+def _values(item: ItemReport) -> dict[str, object]:
+    return {name: getattr(item, name) for name in (*_CONTENT, "service", "item_id", "revision")}
+
+
+def _bring_up_to_date(existing: LedgerItem, item: ItemReport, values: dict[str, object]) -> Outcome:
+    """The revision rule on a stored row (see the module docstring); changes it in place when newer."""
+    if item.revision < existing.revision:
+        return "stale"
+    same = not existing.removed and all(getattr(existing, n) == values[n] for n in _CONTENT)
+    if item.revision == existing.revision:
+        if same:
+            return "unchanged"
+        if existing.removed:
+            return "stale"  # removed at this revision: the removal wins
+        raise RevisionConflict(
+            "该条目以同一修订号报送了不同内容；每次变化须递增修订号。",
+            "The item was reported with other content under the same revision; increase the revision "
+            "with every change.",
+            extra={"revision": existing.revision, "item_id": existing.item_id},
+        )
+    for name in _CONTENT:
+        setattr(existing, name, values[name])
+    existing.revision = item.revision
+    existing.removed = False
+    existing.updated_at = utcnow()
+    return "updated"
+
+
 async def record(session: AsyncSession, item: ItemReport) -> RecordResult:
     """Create or bring up to date the entry of ``(item.service, item.item_id)``: idempotent, last
     revision wins (see the module docstring)."""
     item.validate()
-    values = {name: getattr(item, name) for name in (*_CONTENT, "service", "item_id", "revision")}
+    values = _values(item)
     existing = await repository.get(session, item.service, item.item_id, for_update=True)
     if existing is None:
         if await repository.insert_if_absent(session, {**values, "removed": False, "updated_at": utcnow()}):
@@ -117,27 +146,44 @@ async def record(session: AsyncSession, item: ItemReport) -> RecordResult:
             return RecordResult("created", created)
         existing = await repository.get(session, item.service, item.item_id, for_update=True)
         assert existing is not None  # the concurrent insert that beat ours
-    if item.revision < existing.revision:
-        return RecordResult("stale", existing)
-    same = not existing.removed and all(getattr(existing, n) == values[n] for n in _CONTENT)
-    if item.revision == existing.revision:
-        if same:
-            return RecordResult("unchanged", existing)
-        if existing.removed:
-            return RecordResult("stale", existing)  # removed at this revision: the removal wins
-        raise RevisionConflict(
-            "该条目以同一修订号报送了不同内容；每次变化须递增修订号。",
-            "The item was reported with other content under the same revision; increase the revision "
-            "with every change.",
-            extra={"revision": existing.revision},
-        )
-    for name in _CONTENT:
-        setattr(existing, name, values[name])
-    existing.revision = item.revision
-    existing.removed = False
-    existing.updated_at = utcnow()
+    outcome = _bring_up_to_date(existing, item, values)
+    if outcome == "updated":
+        await session.flush()
+    return RecordResult(outcome, existing)
+
+
+async def record_many(session: AsyncSession, service: str, items: Sequence[ItemReport]) -> dict[str, int]:
+    """``record`` for many items of one service in one transaction and a few statements (a draw moves
+    thousands of applications at once): the stored rows are read and locked in chunks, new ones inserted
+    as ``record`` does. Any invalid item refuses the whole batch (422), nothing written."""
+    errors: list[dict[str, str]] = []
+    for index, item in enumerate(items):
+        try:
+            item.validate()
+        except ValidationFailed as exc:
+            errors += [{**e, "field": f"items[{index}].{e['field']}"} for e in exc.extra["errors"]]
+        if item.service != service:
+            errors.append({"field": f"items[{index}].service", "code": "other_service",
+                           "message": "a batch holds one service's items"})
+    if len({i.item_id for i in items}) != len(items):
+        errors.append({"field": "items", "code": "duplicate_item", "message": "each item may appear once"})
+    if errors:
+        raise ValidationFailed(errors[:50])
+    stored = await repository.get_many(session, service, [i.item_id for i in items], for_update=True)
+    outcomes: dict[str, int] = {"created": 0, "updated": 0, "unchanged": 0, "stale": 0}
+    now = utcnow()
+    new = [{**_values(i), "removed": False, "updated_at": now} for i in items if i.item_id not in stored]
+    created = await repository.insert_many_if_absent(session, new) if new else set()
+    outcomes["created"] = len(created)
+    raced = [str(row["item_id"]) for row in new if row["item_id"] not in created]
+    if raced:  # inserted meanwhile by another transaction: brought up to date like the others
+        stored.update(await repository.get_many(session, service, raced, for_update=True))
+    for item in items:
+        if item.item_id in created:
+            continue
+        outcomes[_bring_up_to_date(stored[item.item_id], item, _values(item))] += 1
     await session.flush()
-    return RecordResult("updated", existing)
+    return outcomes
 
 
 async def remove(session: AsyncSession, service: str, item_id: str, revision: int | None = None) -> bool:

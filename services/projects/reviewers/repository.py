@@ -187,6 +187,29 @@ class ReviewerRepository:
             row.open_assignments = open_assignments
         await self.session.flush()
 
+    async def set_loads(self, source: str, loads: dict[int, int]) -> list[int]:
+        """``set_load`` for many reviewers in a few statements; the ids not in the pool are returned."""
+        ids = sorted(loads)
+        known: set[int] = set()
+        existing: dict[int, ReviewerLoad] = {}
+        for start in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
+            part = ids[start:start + 900]
+            known |= set((await self.session.execute(select(Reviewer.id).where(Reviewer.id.in_(part)))).scalars())
+            rows = (await self.session.execute(select(ReviewerLoad).where(
+                ReviewerLoad.source == source, ReviewerLoad.reviewer_id.in_(part)))).scalars()
+            existing.update({row.reviewer_id: row for row in rows})
+        for reviewer_id in ids:
+            if reviewer_id not in known:
+                continue
+            row = existing.get(reviewer_id)
+            if row is None:
+                self.session.add(ReviewerLoad(reviewer_id=reviewer_id, source=source,
+                                              open_assignments=loads[reviewer_id]))
+            elif row.open_assignments != loads[reviewer_id]:
+                row.open_assignments = loads[reviewer_id]
+        await self.session.flush()
+        return [i for i in ids if i not in known]
+
     async def total_load(self, reviewer_id: int) -> int:
         stmt = select(func.coalesce(func.sum(ReviewerLoad.open_assignments), 0)).where(
             ReviewerLoad.reviewer_id == reviewer_id

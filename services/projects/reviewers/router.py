@@ -10,7 +10,14 @@ from fastapi import APIRouter, Query, Request, Response
 from services.projects.reviewers import schemas as s
 from services.projects.reviewers import service
 from services.projects.reviewers.repository import ReviewerFilters
-from shared.clients.reviewers import MAX_CANDIDATE_PAGE, CandidatePage, LoadReport, check_discipline_prefixes
+from shared.clients.reviewers import (
+    MAX_CANDIDATE_PAGE,
+    CandidatePage,
+    LoadBatch,
+    LoadBatchRead,
+    LoadReport,
+    check_discipline_prefixes,
+)
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import ValidationFailed, problem_responses
@@ -184,6 +191,26 @@ async def candidates(
     service.require_service(caller)
     return await service.candidate_page(session, _prefixes(discipline), on or today_shanghai(),
                                         limit=limit, cursor=cursor)
+
+
+@internal.put(
+    "/internal/reviewers/loads",
+    response_model=LoadBatchRead,
+    operation_id="reviewers-internal-report-loads",
+    summary="Report a service's open assignments of many reviewers at once / 批量报告专家评审任务数（内部）",
+    description="As `PUT /internal/reviewers/{id}/load` for each item (the calling service's last report "
+    "replaces its previous one), in one transaction; reviewers no longer in the pool are skipped and listed "
+    "in `unknown`. Up to 5,000 items a call. Service principals only.",
+    responses=problem_responses(401, 403, 422),
+)
+async def report_loads(body: LoadBatch, session: DbSession, caller: Caller) -> LoadBatchRead:
+    service.require_service(caller)
+    loads = {item.reviewer_id: item.open_assignments for item in body.loads}
+    if len(loads) != len(body.loads):
+        raise ValidationFailed([{"field": "loads", "code": "duplicate_reviewer",
+                                 "message": "each reviewer may appear once"}])
+    unknown = await service.set_loads(session, caller.subject, loads)
+    return LoadBatchRead(source=caller.subject, updated=len(loads) - len(unknown), unknown=unknown)
 
 
 @internal.put(

@@ -376,6 +376,12 @@ async def set_load(session: AsyncSession, reviewer_id: int, source: str, open_as
 
 
 
+async def set_loads(session: AsyncSession, source: str, loads: dict[int, int]) -> list[int]:
+    """``set_load`` for many reviewers at once; returns the ids not in the pool (skipped, not an error:
+    a reviewer may leave the pool while another service still holds their assignments)."""
+    return await ReviewerRepository(session).set_loads(source, loads)
+
+
 async def reviewer_id_for(session: AsyncSession, caller: Principal) -> int | None:
     """The pool entry of a reviewer principal (their gateway account), or None: how review rounds
     find the assignments a reviewer may see."""

@@ -7,6 +7,7 @@ nothing half-written, roles and object-level access, If-Match and Idempotency-Ke
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -115,8 +116,14 @@ async def test_nsf2_nsf3_draw_assigns_distinct_conflict_free_reviewers_and_sends
     assert await count(p, common.history, common.history.entity_type == "foundation_application",
                        common.history.action == "start_review") == 3
     # the limits ledger in projects heard of each move; the pool's load counts the open assignments
-    ledger_puts = [c for c in p.link.calls if c.method == "PUT" and "/internal/ledger/items/foundation/" in str(c.url)]
-    assert {str(c.url).rsplit("/", 1)[1] for c in ledger_puts} == {str(i) for i in w.apps.values()}
+    # (in one batch: PUT .../ledger/items/foundation, each item at its new revision)
+    ledger_puts = [c for c in p.link.calls if c.method == "PUT" and "/internal/ledger/items/foundation" in str(c.url)]
+    assert [str(c.url).rsplit("/", 1)[1] for c in ledger_puts] == ["foundation"]
+    batch = json.loads(ledger_puts[0].content)["items"]
+    assert {i["item_id"] for i in batch} == {str(i) for i in w.apps.values()}
+    assert {i["status"] for i in batch} == {"open"}
+    assert [c.method for c in p.link.calls if "/internal/reviewers/" in str(c.url) and "load" in str(c.url)] == [
+        "PUT"]  # the loads in one batch too
     for rid, n in loads.items():
         assert await pool_load(p, rid) == n
     # each row carries the reviewer's platform account, from the pool
@@ -353,7 +360,7 @@ async def test_draw_rolled_back_when_the_load_report_fails(platform: Platform,
     inner = p.link.handle_async_request
 
     async def failing_loads(request: httpx.Request) -> httpx.Response:
-        if request.method == "PUT" and request.url.path.endswith("/load"):
+        if request.method == "PUT" and request.url.path.endswith(("/load", "/loads")):
             raise httpx.ConnectError("connection refused", request=request)
         return await inner(request)
 

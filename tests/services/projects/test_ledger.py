@@ -291,3 +291,66 @@ async def test_ledger_client_503_with_retry_after_when_projects_is_down() -> Non
             assert caught.value.status == 503 and int(caught.value.headers["Retry-After"]) >= 1
     finally:
         await http.aclose()
+
+
+async def test_ledger_batch_put_follows_the_revision_rule_per_item(projects_db) -> None:
+    """PUT .../items/{service} with many items: each as the single PUT would have it, in one transaction."""
+    async with running(create_app(settings(), database=projects_db)) as c:
+        batch = f"{INTERNAL}/items/foundation"
+        await c.put(f"{INTERNAL}/items/foundation/B-1", json=item(revision=3), headers=FOUNDATION)
+        await c.put(f"{INTERNAL}/items/foundation/B-2", json=item(revision=5, person_key=KEY_B), headers=FOUNDATION)
+        answer = await c.put(batch, headers=FOUNDATION, json={"items": [
+            {**item(revision=4, status="closed"), "item_id": "B-1"},       # newer: updated
+            {**item(revision=4, person_key=KEY_B), "item_id": "B-2"},      # older: stale, ignored
+            {**item(revision=1, person_key=KEY_B), "item_id": "B-3"},      # new: created
+        ]})
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {"created": 1, "updated": 1, "unchanged": 0, "stale": 1}
+        again = await c.put(batch, headers=FOUNDATION, json={"items": [{**item(revision=1, person_key=KEY_B),
+                                                                         "item_id": "B-3"}]})
+        assert again.json()["unchanged"] == 1
+        counted = await c.post(f"{INTERNAL}/count", json={"person_key": KEY_B}, headers=FOUNDATION)
+        assert counted.json()["count"] == 2  # B-2 (revision 5 kept) and B-3
+        assert (await c.post(f"{INTERNAL}/count", json={"person_key": KEY_A}, headers=FOUNDATION)).json()[
+            "items"][0]["status"] == "closed"
+
+
+async def test_ledger_batch_put_refuses_a_bad_item_and_writes_nothing(projects_db) -> None:
+    async with running(create_app(settings(), database=projects_db)) as c:
+        batch = f"{INTERNAL}/items/foundation"
+        good = {**item(), "item_id": "C-1"}
+        for bad in ({**item(), "item_id": "a b"}, {**item(role="boss"), "item_id": "C-2"}):
+            r = await c.put(batch, headers=FOUNDATION, json={"items": [good, bad]})
+            assert r.status_code == 422, r.text
+        dup = await c.put(batch, headers=FOUNDATION, json={"items": [good, good]})
+        assert dup.status_code == 422 and dup.json()["errors"][0]["code"] == "duplicate_item"
+        assert (await c.put(batch, headers=FOUNDATION, json={"items": []})).status_code == 422
+        assert (await c.put(batch, headers=TALENT, json={"items": [good]})).status_code == 403  # not its items
+        assert (await c.put(batch, headers=OFFICIAL, json={"items": [good]})).status_code == 403
+        clash = await c.put(batch, headers=FOUNDATION, json={"items": [good]})
+        assert clash.json()["created"] == 1
+        conflict = await c.put(batch, headers=FOUNDATION, json={"items": [
+            {**item(revision=2), "item_id": "C-9"}, {**item(status="closed"), "item_id": "C-1"}]})
+        assert conflict.status_code == 409 and conflict.json()["code"] == "revision_conflict"
+        counted = await c.post(f"{INTERNAL}/count", json={"person_key": KEY_A}, headers=FOUNDATION)
+        assert [i["item_id"] for i in counted.json()["items"]] == ["C-1"]  # C-9 rolled back with the batch
+
+
+async def test_ledger_client_report_many(projects_db) -> None:
+    from shared.clients.ledger import ItemState
+
+    app = create_app(settings(), database=projects_db)
+    async with running(app):
+        http = InternalClient(TEST_SECRET, caller="foundation", transport=httpx.ASGITransport(app=app))
+        client = LedgerClient(http, "http://projects", service="foundation")
+        states = [ItemState(item_id=f"M-{n}", person_key=KEY_A, role="applicant", kind="application",
+                            programme="NSF", year=2026, status="open", revision=n) for n in range(3)]
+        try:
+            first = await client.report_many(states)
+            assert (first.created, first.updated, first.unchanged, first.stale) == (3, 0, 0, 0)
+            again = await client.report_many([*states[:2], states[2].model_copy(update={"revision": 7})])
+            assert (again.unchanged, again.updated) == (2, 1)
+            with pytest.raises(ValueError):
+                await client.report_many([states[0].model_copy(update={"item_id": "a/b"})])
+        finally:
+            await http.aclose()

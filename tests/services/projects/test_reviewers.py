@@ -619,3 +619,32 @@ async def test_reviewer_principal_maps_to_its_pool_entry(projects) -> None:
         assert await reviewer_id_for(session, who("user", "9001", "official")) is None
         assert await reviewer_id_for(session, who("user", "7777", "reviewer")) is None
         assert await reviewer_id_for(session, who("service", "9001", "reviewer")) is None
+
+
+async def test_batch_load_reports_set_each_and_skip_reviewers_not_in_the_pool(projects) -> None:
+    """PUT /internal/reviewers/loads: as the single report for each reviewer, in one transaction, per service."""
+    c = projects
+    li, wang, _ = await three(c)
+    url = f"{P}/internal/reviewers/loads"
+    loads = [{"reviewer_id": li["id"], "open_assignments": 4}, {"reviewer_id": wang["id"], "open_assignments": 2},
+             {"reviewer_id": 999_999, "open_assignments": 1}]
+    r = await c.put(url, json={"loads": loads}, headers=FOUNDATION)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"source": "foundation", "updated": 2, "unknown": [999_999]}
+    single = await c.put(f"{P}/internal/reviewers/{li['id']}/load", json={"open_assignments": 3}, headers=TALENT)
+    assert single.json()["current_load"] == 7  # foundation's 4 from the batch + talent's 3
+    again = await c.put(url, json={"loads": [{**loads[0], "open_assignments": 1}]}, headers=FOUNDATION)
+    assert again.status_code == 200
+    assert (await c.get(f"{R}/{li['id']}", headers=OFFICIAL)).json()["current_load"] == 4  # 1 + talent's 3
+    assert (await c.get(f"{R}/{wang['id']}", headers=OFFICIAL)).json()["current_load"] == 2
+    assert (await c.put(url, json={"loads": [loads[0], loads[0]]}, headers=FOUNDATION)).status_code == 422
+    assert (await c.put(url, json={"loads": []}, headers=FOUNDATION)).status_code == 422
+    assert (await c.put(url, json={"loads": loads}, headers=OFFICIAL)).status_code == 403
+
+    http = InternalClient(TEST_SECRET, caller="foundation", transport=httpx.ASGITransport(app=c.app))
+    try:
+        assert await ReviewerPoolClient(http, "http://projects.internal").report_loads(
+            {li["id"]: 0, 424_242: 5}) == [424_242]
+    finally:
+        await http.aclose()
+    assert (await c.get(f"{R}/{li['id']}", headers=OFFICIAL)).json()["current_load"] == 3
