@@ -143,3 +143,36 @@ async def test_wp8_same_person_new_employer_keeps_the_number(fe) -> None:  # typ
     assert old["status"] == "superseded"
     # the first employer's clerk no longer sees the new permit
     await fe.call("GET", f"/permits/{done['permit_id']}", CLERK, 404)
+
+
+async def test_pipl_passport_and_birth_date_never_written_to_logs(make_db, caplog) -> None:  # type: ignore[no-untyped-def]
+    """The access log names routes, never query strings or bodies: a verification's passport, a bad
+    passport in a 422, a not-found verification leave nothing personal in any log record."""
+    import logging
+
+    from services.foreign_experts.main import create_app
+    from services.foreign_experts.settings import ForeignExpertsSettings
+    from tests.conftest import TEST_SECRET, running
+    from tests.services.foreign_experts.conftest import FE, PII_SECRET, Clock, at
+
+    db = await make_db("foreign_experts")
+    app = create_app(ForeignExpertsSettings(internal_secret=TEST_SECRET, env="test", access_log=True,
+                                            pii_secret=PII_SECRET, log_level="DEBUG"), database=db)
+    app.state.clock = Clock(at(date(2026, 3, 2)))
+    caplog.set_level(logging.DEBUG)
+    async with running(app) as client:
+        fe = FE(client, app, db, app.state.clock)
+        _, done = await issued(fe)
+        number = (await fe.call("GET", f"/permits/{done['permit_id']}", OFFICIAL))["number"]
+        key = api_key(VERIFY)
+        await fe.call("GET", "/permits/verify", key, params={"number": number, "passport": PASSPORT})
+        await fe.call("GET", "/permits/verify", key, 404, params={"number": number, "passport": "Z7777777"})
+        employer = (await fe.call("GET", "/employers", CLERK))["items"][0]
+        r = await client.post("/api/v1/foreign-experts/applications", headers=CLERK, json={
+            "employer_id": employer["id"], "foreigner": {"passport_number": "BAD PASS#9", "birth_date": "1977-07-07"},
+            "post": {}})
+        assert r.status_code == 422
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "/permits/verify" in logged or "/applications" in logged  # the access log did run
+    for secret in (PASSPORT, "Z7777777", "1986-04-12", "1977-07-07", "BAD PASS#9"):
+        assert secret not in logged, secret
