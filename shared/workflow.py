@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.models import CommonTables, utcnow
@@ -120,6 +120,18 @@ class Workflow:
             )
         )
         return t
+
+    async def record_moves(
+        self, session: AsyncSession, common: CommonTables, entity_ids: Iterable[object], t: Transition,
+        from_state: str, principal: Principal, *, at: datetime, comment: str | None = None,
+    ) -> None:
+        """The history rows of many entities moved at once by ``t`` (decided by the caller, who changed
+        the rows in bulk): one INSERT for them all, the rows ``apply`` would have written one by one."""
+        rows = [{"entity_type": self.entity_type, "entity_id": str(i), "action": t.action, "from_state": from_state,
+                 "to_state": t.target, "actor_id": principal.actor_id, "actor_role": _acting_role(principal, t),
+                 "comment": comment, "at": at} for i in entity_ids]
+        if rows:
+            await (await session.connection()).execute(insert(common.history.__table__), rows)
 
     async def record_creation(
         self, session: AsyncSession, common: CommonTables, entity: Any, principal: Principal

@@ -277,3 +277,24 @@ async def test_request_id_is_echoed_once(sample_db) -> None:
         generated = await c.get(f"{P}/public", headers={**ALICE, "X-Request-ID": "bad id with spaces"})
         ids = generated.headers.get_list("x-request-id")
         assert len(ids) == 1 and ids[0] != "bad id with spaces"
+
+
+async def test_workflow_record_moves_writes_the_rows_apply_would(sample_db) -> None:
+    """A bulk move's history (one INSERT) reads back exactly as ``apply`` would have written it."""
+    from datetime import UTC, datetime
+
+    from shared.principal import Principal
+    from shared.workflow import load_history
+
+    t = next(t for t in sample_app.WORKFLOW.transitions if "official" in t.roles)
+    source = sorted(t.sources)[0]
+    caller = Principal(kind="user", subject="zhang", roles=frozenset({"official", "auditor"}))
+    at = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    async with sample_db.sessionmaker() as session:
+        await sample_app.WORKFLOW.record_moves(session, sample_app.common, [7, 8], t, source, caller, at=at)
+        await sample_app.WORKFLOW.record_moves(session, sample_app.common, [], t, source, caller, at=at)
+        for entity_id in ("7", "8"):
+            [row] = await load_history(session, sample_app.common, sample_app.WORKFLOW.entity_type, entity_id)
+            assert (row.action, row.from_state, row.to_state, row.actor_id, row.actor_role) == (
+                t.action, source, t.target, "user:zhang", "official")
+        await session.rollback()

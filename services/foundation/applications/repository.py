@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, or_, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foundation.access import visible_applications
@@ -121,7 +121,3 @@ async def move_many(session: AsyncSession, rows: Sequence[tuple[int, int]], stat
     outcome = await (await session.connection()).execute(stmt, params)
     return int(outcome.rowcount) if outcome.rowcount is not None else -1
 
-
-async def add_history(session: AsyncSession, history: Any, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        await (await session.connection()).execute(insert(history.__table__), list(rows))

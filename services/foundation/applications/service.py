@@ -145,11 +145,7 @@ async def start_review_many(session: AsyncSession, principal: Principal, found: 
     changed = await repo.move_many(session, [(a.id, a.version) for a in found], step.target, now)
     if changed not in (-1, len(found)):
         raise PreconditionFailed("申请已被他人修改，请重新抽取。", "An application changed meanwhile; draw again.")
-    actor_role = next(iter(sorted(who.roles & step.roles)), None)
-    await repo.add_history(session, common.history, [
-        {"entity_type": APPLICATION_WORKFLOW.entity_type, "entity_id": str(a.id), "action": step.action,
-         "from_state": "accepted", "to_state": step.target, "actor_id": principal.actor_id, "actor_role": actor_role,
-         "comment": None, "at": now} for a in found])
+    await APPLICATION_WORKFLOW.record_moves(session, common, [a.id for a in found], step, "accepted", who, at=now)
     for a in found:  # what the UPDATE wrote, without marking the objects dirty
         set_committed_value(a, "status", step.target)
         set_committed_value(a, "version", a.version + 1)

@@ -239,13 +239,7 @@ async def rank(session: AsyncSession, caller: Principal, plan_id: int, category_
     if changed not in (-1, len(updates)):
         raise PreconditionFailed("申请已被他人修改，请重新排序。", "An application changed meanwhile; rank again.")
     if step is not None:
-        actor_role = next(iter(sorted(who.roles & step.roles)), None)
-        await repo.add_history(session, common.history, [
-            {"entity_type": APPLICATION_WORKFLOW.entity_type, "entity_id": str(app_id), "action": "rank",
-             "from_state": "reviewed", "to_state": step.target, "actor_id": caller.actor_id,
-             "actor_role": actor_role, "comment": None, "at": now}
-            for app_id in moving
-        ])
+        await APPLICATION_WORKFLOW.record_moves(session, common, moving, step, "reviewed", who, at=now)
         if LEDGER_ENTRY.get("reviewed") != LEDGER_ENTRY.get(step.target):
             # the ledger's entry changes with this move: report each application's new state
             moved = (await session.execute(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foundation.applications.models import FoundationApplication
@@ -181,7 +181,3 @@ async def write_ranks(session: AsyncSession, rows: Sequence[dict[str, Any]], at:
     outcome = await (await session.connection()).execute(stmt, list(rows))
     return int(outcome.rowcount) if outcome.rowcount is not None else -1
 
-
-async def add_history(session: AsyncSession, history: Any, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        await (await session.connection()).execute(insert(history.__table__), list(rows))
