@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -327,6 +327,12 @@ def _pydantic_check(check: Callable[[str], str]) -> Callable[[str], str]:
 
 def _schema(description: str, example: str) -> WithJsonSchema:
     return WithJsonSchema({"type": "string", "description": description, "examples": [example]})
+
+
+def id_number_type(check: Callable[[str], str], description: str, example: str) -> Any:
+    """A pydantic string type checked by ``check`` (an ``IdNumberError`` becomes a 422 with its code), for
+    a service's own numbers (the work permit's WP-8 number ...)."""
+    return Annotated[str, AfterValidator(_pydantic_check(check)), _schema(description, example)]
 
 
 USCC = Annotated[

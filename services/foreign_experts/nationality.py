@@ -53,3 +53,22 @@ Nationality = Annotated[
     str, AfterValidator(_check),
     WithJsonSchema({"type": "string", "description": "ISO 3166-1 alpha-3, e.g. DEU", "examples": ["DEU"]}),
 ]
+
+
+def _check_destination(value: str) -> str:
+    code = value.strip().upper()
+    if code not in _codes():
+        raise PydanticCustomError("invalid_destination",
+                                  "目的地应为 ISO 3166-1 三位字母代码 / destination must be an ISO 3166-1 alpha-3 code")
+    if code == "CHN":
+        raise PydanticCustomError("domestic_destination",
+                                  "出国(境)培训的目的地不能是中国内地 / outbound training goes outside the mainland")
+    return code
+
+
+# Where outbound training goes: a country, or Hong Kong, Macao or Taiwan (出境).
+Destination = Annotated[
+    str, AfterValidator(_check_destination),
+    WithJsonSchema({"type": "string", "description": "ISO 3166-1 alpha-3 (HKG, MAC, TWN: 出境), e.g. DEU",
+                    "examples": ["DEU"]}),
+]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from stdnum.iso7064 import mod_11_10
 
-from shared.validators import IdNumberError, normalize_id
+from shared.validators import IdNumberError, id_number_type, normalize_id
 
 PROVINCE_PREFIX = "22"
 FIRST_YEAR, LAST_YEAR = 2000, 2199
@@ -87,3 +87,7 @@ def is_valid_permit_number(value: str) -> bool:
     except IdNumberError:
         return False
     return True
+
+
+# The number in a request body: a 422 with the code ``invalid_permit_number`` when it does not check.
+PermitNo = id_number_type(validate_permit_number, "外国人工作许可证号 (WP-8), 18 digits", "222026000000000011")

@@ -73,6 +73,57 @@ CHANGE_WORKFLOW = Workflow(
     ],
 )
 
+# The bureau's yearly calls: foreign-expert programmes and outbound training plans (``rules/funding.py``).
+CALL_WORKFLOW = Workflow(
+    "funding_call",
+    "draft",
+    [
+        transition("publish", "draft", "published", OFFICIAL),
+        transition("close", "published", "closed", OFFICIAL),
+    ],
+)
+
+# 引进外国专家项目: an employer's application for a foreign expert's programme.
+#   draft → submitted → under_review (accepted; reviews recorded) → approved (grant) → funded (paid)
+#   → report_submitted → completed; returned, rejected, withdrawn or (approved, not yet paid) called off on the way.
+PROGRAMME_WORKFLOW = Workflow(
+    "expert_programme_application",
+    "draft",
+    [
+        transition("submit", "draft", "submitted", CLERK),
+        transition("resubmit", "returned", "submitted", CLERK),
+        transition("return", "submitted", "returned", OFFICIAL, comment_required=True),
+        transition("accept", "submitted", "under_review", OFFICIAL),
+        transition("approve", "under_review", "approved", OFFICIAL),
+        transition("reject", "under_review", "rejected", OFFICIAL, comment_required=True),
+        transition("cancel", "approved", "called_off", OFFICIAL, comment_required=True),
+        transition("fund", "approved", "funded", OFFICIAL),
+        transition("submit_report", "funded", "report_submitted", CLERK),
+        transition("return_report", "report_submitted", "funded", OFFICIAL, comment_required=True),
+        transition("accept_report", "report_submitted", "completed", OFFICIAL),
+        transition("withdraw", ("draft", "submitted", "returned"), "withdrawn", CLERK),
+    ],
+)
+
+# 出国(境)培训计划: a unit's application for a group's training abroad under the year's plan.
+#   draft → submitted → approved (budget and places) → reported (on return) → closed
+TRAINING_WORKFLOW = Workflow(
+    "training_application",
+    "draft",
+    [
+        transition("submit", "draft", "submitted", CLERK),
+        transition("resubmit", "returned", "submitted", CLERK),
+        transition("return", "submitted", "returned", OFFICIAL, comment_required=True),
+        transition("approve", "submitted", "approved", OFFICIAL),
+        transition("reject", "submitted", "rejected", OFFICIAL, comment_required=True),
+        transition("cancel", "approved", "called_off", [*CLERK, *OFFICIAL], comment_required=True),
+        transition("submit_report", "approved", "reported", CLERK),
+        transition("return_report", "reported", "approved", OFFICIAL, comment_required=True),
+        transition("accept_report", "reported", "closed", OFFICIAL),
+        transition("withdraw", ("draft", "submitted", "returned"), "withdrawn", CLERK),
+    ],
+)
+
 STATE_LABELS: dict[str, tuple[str, str]] = {
     "registered": ("已登记", "registered"),
     "suspended": ("已暂停", "suspended"),
@@ -89,6 +140,15 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
     "superseded": ("已被新许可取代", "superseded by a newer permit"),
     "cancelled": ("已注销", "cancelled"),
     "expired": ("已过期", "expired"),
+    "published": ("已发布", "published"),
+    "closed": ("已结束", "closed"),
+    "under_review": ("评审中", "under review"),
+    "rejected": ("未获批准", "rejected"),
+    "funded": ("已拨付经费", "funded"),
+    "report_submitted": ("已提交总结报告", "completion report submitted"),
+    "completed": ("已结项", "completed"),
+    "reported": ("已提交回国报告", "return report submitted"),
+    "called_off": ("已取消（经费和名额退回计划）", "called off (the grant and places go back to the call)"),
 }
 
 CHANGE_KINDS: dict[str, tuple[str, str]] = {
@@ -100,7 +160,8 @@ CHANGE_KINDS: dict[str, tuple[str, str]] = {
 
 def _check_labels() -> None:
     states = set().union(*(w.states for w in (EMPLOYER_WORKFLOW, APPLICATION_WORKFLOW, PERMIT_WORKFLOW,
-                                                CHANGE_WORKFLOW)))
+                                                CHANGE_WORKFLOW, CALL_WORKFLOW, PROGRAMME_WORKFLOW,
+                                                TRAINING_WORKFLOW)))
     missing = states - set(STATE_LABELS)
     if missing:  # pragma: no cover - a table edit that forgot a label fails at import
         raise RuntimeError(f"states without a label: {sorted(missing)}")

@@ -1,0 +1,1 @@
+"""The bureau's yearly calls: foreign-expert programmes and outbound training plans."""

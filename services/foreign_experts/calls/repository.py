@@ -1,0 +1,59 @@
+"""Every query on the bureau's yearly calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.foreign_experts.calls.models import FundingCall
+from shared.pagination import SortSpec, paginate
+from shared.principal import Principal
+
+PUBLIC_STATES = ("published", "closed")
+SORTS = SortSpec(
+    fields={"year": FundingCall.year, "opens_on": FundingCall.opens_on, "created_at": FundingCall.created_at},
+    id_column=FundingCall.id,
+)
+
+
+def visible(principal: Principal, kind: str) -> Select[Any]:
+    """Published and closed calls for everyone, anonymous callers included; drafts for officials and auditors."""
+    stmt = select(FundingCall).where(FundingCall.kind == kind)
+    if principal.has_role("official", "auditor"):
+        return stmt
+    return stmt.where(FundingCall.status.in_(PUBLIC_STATES))
+
+
+async def get_visible(session: AsyncSession, principal: Principal, kind: str, call_id: int) -> FundingCall | None:
+    stmt = visible(principal, kind).where(FundingCall.id == call_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get(session: AsyncSession, call_id: int, *, for_update: bool = False) -> FundingCall | None:
+    stmt = select(FundingCall).where(FundingCall.id == call_id)
+    if for_update:
+        # populate_existing: the locked row's counters, not those the session read before the lock
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def by_code(session: AsyncSession, code: str) -> FundingCall | None:
+    return (await session.execute(select(FundingCall).where(FundingCall.code == code))).scalar_one_or_none()
+
+
+async def by_ids(session: AsyncSession, ids: set[int]) -> dict[int, FundingCall]:
+    if not ids:
+        return {}
+    return {c.id: c for c in (await session.execute(select(FundingCall).where(FundingCall.id.in_(ids)))).scalars()}
+
+
+async def page(session: AsyncSession, principal: Principal, kind: str, *, year: int | None, status: str | None,
+               limit: int, cursor: str | None, sort: str | None) -> tuple[list[FundingCall], str | None]:
+    stmt = visible(principal, kind)
+    if year is not None:
+        stmt = stmt.where(FundingCall.year == year)
+    if status is not None:
+        stmt = stmt.where(FundingCall.status == status)
+    return await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort or "-year")

@@ -1,0 +1,1 @@
+"""出国(境)培训计划: units' applications for training abroad."""
