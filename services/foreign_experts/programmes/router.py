@@ -124,10 +124,11 @@ for _action, (_en, _zh) in ACTIONS.items():
 @router.post(f"{PATH}/{{application_id}}/approve", response_model=ProgrammeRead, operation_id=f"{OP}-approve",
              summary="Approve a grant within the request, the call's cap and the budget left (reviews recorded) / "
              "批准资助", responses=WRITE_ERRORS)
-async def approve_programme(application_id: Id, body: ApproveBody, session: DbSession, caller: Official, env: Env,
-                            response: Response, if_match: IfMatch = None) -> ProgrammeRead:
-    application = await service.act(session, caller, application_id, "approve", body.comment, if_match, env,
-                                     payload=body)
+async def approve_programme(application_id: Id, session: DbSession, caller: Official, env: Env,
+                            response: Response, body: ApproveBody | None = None,
+                            if_match: IfMatch = None) -> ProgrammeRead:
+    application = await service.act(session, caller, application_id, "approve", body.comment if body else None,
+                                     if_match, env, payload=body)
     return await _read(session, response, application, caller, env)
 
 

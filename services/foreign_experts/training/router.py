@@ -119,10 +119,11 @@ for _action, (_en, _zh) in ACTIONS.items():
 
 @router.post(f"{PATH}/{{application_id}}/approve", response_model=TrainingRead, operation_id=f"{OP}-approve",
              summary="Approve: budget and places from the plan, under its lock / 批准", responses=WRITE_ERRORS)
-async def approve_training(application_id: Id, body: TrainingApproveBody, session: DbSession, caller: Official,
-                           env: Env, response: Response, if_match: IfMatch = None) -> TrainingRead:
-    application = await service.act(session, caller, application_id, "approve", body.comment, if_match, env,
-                                     payload=body)
+async def approve_training(application_id: Id, session: DbSession, caller: Official,
+                           env: Env, response: Response, body: TrainingApproveBody | None = None,
+                           if_match: IfMatch = None) -> TrainingRead:
+    application = await service.act(session, caller, application_id, "approve", body.comment if body else None,
+                                     if_match, env, payload=body)
     return await _read(session, response, application, caller, env)
 
 
