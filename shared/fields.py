@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
@@ -28,6 +28,9 @@ Money = Annotated[
     PlainSerializer(_money_out, return_type=str, when_used="json"),
 ]
 MoneyOut = Annotated[Decimal, PlainSerializer(_money_out, return_type=str, when_used="json")]
+# A date of a plan, a trip or a report: within 2000-2199, so no date arithmetic on it (a due date 30 days
+# later, a period's length) can overflow.
+PlanDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2199, 12, 31))]
 # Timestamps shown in Asia/Shanghai (CAL-2), whatever zone they were given or stored in.
 ShanghaiTime = Annotated[datetime, AfterValidator(to_shanghai)]
 

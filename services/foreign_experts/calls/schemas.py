@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from shared.fields import Money, MoneyOut, ShanghaiTime
+from shared.fields import Money, MoneyOut, PlanDate, ShanghaiTime
 from shared.schemas import InputSchema, Label, OutputSchema
 
 CallKind = Literal["programme", "training"]
@@ -27,8 +27,8 @@ class CallCreate(InputSchema):
     title_en: str | None = Field(default=None, max_length=300,
                                  examples=["Jilin Foreign Expert Programmes 2027"])
     guide: str | None = Field(default=None, max_length=20000, description="申报指南 / the plan's notes")
-    opens_on: date = Field(description="the first day applications are taken")
-    closes_on: date = Field(description="the last day applications are taken")
+    opens_on: PlanDate = Field(description="the first day applications are taken")
+    closes_on: PlanDate = Field(description="the last day applications are taken")
     budget: Money = Field(description="the call's whole budget, yuan")
     max_amount: Money | None = Field(default=None, description="the cap per application, yuan (none: no cap)")
     participant_quota: int | None = Field(default=None, ge=1, le=100000,
@@ -54,8 +54,8 @@ class CallUpdate(InputSchema):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     title_en: str | None = Field(default=None, max_length=300)
     guide: str | None = Field(default=None, max_length=20000)
-    opens_on: date | None = None
-    closes_on: date | None = None
+    opens_on: PlanDate | None = None
+    closes_on: PlanDate | None = None
     budget: Money | None = None
     max_amount: Money | None = None
     participant_quota: int | None = Field(default=None, ge=1, le=100000)

@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 from services.foreign_experts.calls.schemas import BudgetItem, check_budget_items
 from services.foreign_experts.nationality import Nationality
 from services.foreign_experts.rules.permit_number import PermitNo
-from shared.fields import Money, MoneyOut, ShanghaiTime
+from shared.fields import Money, MoneyOut, PlanDate, ShanghaiTime
 from shared.schemas import InputSchema, Label, OutputSchema
 
 Recommendation = Literal["support", "revise", "oppose"]
@@ -36,8 +36,8 @@ class PlanIn(InputSchema):
     title: str = Field(min_length=1, max_length=200, examples=["黑土地保护性耕作技术合作"])
     objectives: str = Field(min_length=1, max_length=10000)
     work_plan: str = Field(min_length=1, max_length=20000)
-    starts_on: date
-    ends_on: date
+    starts_on: PlanDate
+    ends_on: PlanDate
     days_in_china: int = Field(ge=1, le=366, description="days the expert works in Jilin under the plan")
     requested_amount: Money = Field(description="funding requested from the call, yuan")
     self_funding: Money = Field(default=Decimal(0), description="the employer's own contribution, yuan")

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from services.foreign_experts.calls.schemas import BudgetItem, check_budget_items
 from services.foreign_experts.nationality import Destination
-from shared.fields import Money, MoneyOut, ShanghaiTime
+from shared.fields import Money, MoneyOut, PlanDate, ShanghaiTime
 from shared.schemas import InputSchema, Label, OutputSchema
 
 
@@ -24,8 +24,8 @@ class TrainingIn(InputSchema):
     destination: Destination
     host_institution: str = Field(min_length=1, max_length=300, examples=["Fraunhofer IPK, Berlin"])
     purpose: str = Field(min_length=1, max_length=10000)
-    starts_on: date = Field(description="the day of departure")
-    ends_on: date = Field(description="the day of return")
+    starts_on: PlanDate = Field(description="the day of departure")
+    ends_on: PlanDate = Field(description="the day of return")
     participants: list[Participant] = Field(min_length=1, max_length=200)
     requested_amount: Money
     budget_items: list[BudgetItem] = Field(min_length=1, max_length=30, description="adds up to requested_amount")
@@ -62,7 +62,7 @@ class TrainingApproveBody(InputSchema):
 
 
 class TrainingReportIn(InputSchema):
-    returned_on: date = Field(description="the day the group came back")
+    returned_on: PlanDate = Field(description="the day the group came back")
     travelled: int = Field(ge=0, le=200, description="how many of the approved participants went")
     summary: str = Field(min_length=1, max_length=20000, description="what was learnt / 培训内容与收获")
     follow_up: str | None = Field(default=None, max_length=20000, description="how it will be used / 成果转化")

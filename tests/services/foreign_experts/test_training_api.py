@@ -149,3 +149,30 @@ async def test_plan_window_and_its_own_figures(fe: Any) -> None:
     assert shorter["max_duration_days"] == 10
     assert (await train(fe, app["id"], "submit", CLERK, 409))["code"] == "training_too_long"
     assert TRAINING_PLAN["participant_quota"] == 10
+
+
+async def test_hostile_input_is_a_4xx_never_a_500(fe: Any) -> None:
+    plan = await make_call(fe, PLANS)
+    bad_calls = [
+        TRAINING_PLAN | {"code": "Y1", "closes_on": "9999-12-31"},       # date arithmetic would overflow
+        TRAINING_PLAN | {"code": "Y2", "budget": "1e400"},
+        TRAINING_PLAN | {"code": "Y3", "budget": "-1.00"},
+        TRAINING_PLAN | {"code": "Y4", "report_due_days": 10**12},
+        TRAINING_PLAN | {"code": "Y5\u0000"},
+        TRAINING_PLAN | {"code": "Y6", "status": "published"},           # mass assignment
+        TRAINING_PLAN | {"code": "Y7", "approved_amount": "0.00"},
+    ]
+    for body in bad_calls:
+        r = await fe.client.post(f"/api/v1/foreign-experts/{PLANS}", headers=OFFICIAL, json=body)
+        assert r.status_code == 422, (body, r.text)
+    for overrides in ({"starts_on": "2026-06-01", "ends_on": "9999-12-31"}, {"requested_amount": "0.001"},
+                      {"participants": []}, {"budget_items": [{"item": "x", "amount": "NaN"}]}):
+        await make_training(fe, plan["id"], expect=422, **overrides)
+    for path in (f"/{PLANS}/{2**63}", "/training-applications/0", f"/training-applications/{2**70}"):
+        assert (await fe.client.get("/api/v1/foreign-experts" + path, headers=OFFICIAL)).status_code == 422
+    r = await fe.client.post("/api/v1/foreign-experts/training-applications", headers=CLERK,
+                             content=b'{"call_id": ')
+    assert r.status_code == 422
+    r = await fe.client.get("/api/v1/foreign-experts/training-applications", headers=OFFICIAL,
+                            params={"cursor": "not-a-cursor"})
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "invalid_cursor"
