@@ -1,7 +1,11 @@
 """The Foreign Experts Bureau's part of the demo (`kjt seed`, `kjt run`): employers in Changchun and Jilin
 City registered by their own clerks, and work-permit applications of classes A, B and C in several
-states, one of them issued as a permit. Everything goes through the public API as the people would;
-the passports, birth dates and persons are invented.
+states, one of them issued as a permit; this year's programme call (引进外国专家项目申报) and training plan
+(出国(境)培训计划), published by the official and open today, with applications under them in several
+states (a programme approved after two reviews, a training trip approved with its places). Everything
+goes through the public API as the people would; the passports, birth dates, persons and experts are
+invented. The calls' windows and the plans' dates are relative to today, so the demo works any day; a
+call whose demo code exists already is left as it is, its applications not filed again.
 
 ``seed_foreign_experts`` is called by ``gateway.seed.seed`` with its API helper and its login function.
 """
@@ -11,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 import httpx
@@ -23,6 +28,8 @@ class Sender(Protocol):
 
     async def send(self, method: str, url: str, *, expect: tuple[int, ...] = ..., **kwargs: Any
                    ) -> httpx.Response: ...
+
+    async def all_pages(self, url: str, auth: dict[str, str]) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,224 @@ def documents(today: date, missing: tuple[str, ...] = ()) -> list[dict[str, Any]
     return out
 
 
+# --- the bureau's yearly calls: foreign-expert programmes and outbound training (rules/funding.py) ---------
+
+
+def programme_call_code(year: int) -> str:
+    return f"JLWZ-DEMO-{year}"
+
+
+def training_plan_code(year: int) -> str:
+    return f"JLPX-DEMO-{year}"
+
+
+def programme_call(year: int, today: date) -> dict[str, Any]:
+    """This year's programme call: open from a month before today to two months after (both days included)."""
+    return {
+        "code": programme_call_code(year), "year": year, "title": f"{year}年度吉林省引进外国专家项目申报",
+        "title_en": f"Jilin Foreign Expert Programmes {year}",
+        "guide": "支持省内用人单位围绕汽车、化工、农业、光电信息和生物医药等重点产业引进外国专家开展技术合作、"
+                 "人才培养和联合攻关；单项资助不超过30万元，项目结束后30日内提交总结报告（演示数据）。",
+        "opens_on": (today - timedelta(days=30)).isoformat(), "closes_on": (today + timedelta(days=60)).isoformat(),
+        "budget": "3000000.00", "max_amount": "300000.00", "report_due_days": 30,
+    }
+
+
+def training_plan(year: int, today: date) -> dict[str, Any]:
+    """This year's outbound training plan, open from a month before today to two months after."""
+    return {
+        "code": training_plan_code(year), "year": year, "title": f"{year}年度吉林省出国(境)培训计划",
+        "title_en": f"Jilin Outbound Training Plan {year}",
+        "guide": "组织省内企业、高校和科研院所管理及技术骨干赴境外开展专题培训；每团组在外不超过21天"
+                 "（含出发和返回当日），回国后30日内提交培训报告（演示数据）。",
+        "opens_on": (today - timedelta(days=30)).isoformat(), "closes_on": (today + timedelta(days=60)).isoformat(),
+        "budget": "1500000.00", "max_amount": "200000.00", "participant_quota": 60, "max_duration_days": 21,
+        "report_due_days": 30,
+    }
+
+
+@dataclass(frozen=True)
+class DemoProgramme:
+    employer: str  # the key of a DemoEmployer: its clerk applies
+    expert: dict[str, Any]
+    title: str
+    objectives: str
+    work_plan: str
+    starts_in: int  # the plan of work starts this many days after today
+    days: int  # its length, first and last day included
+    days_in_china: int
+    budget_items: tuple[tuple[str, str], ...]  # (item, yuan): they add up to the amount requested
+    self_funding: str
+    steps: tuple[str, ...]  # after creation: "submit" by the clerk; "accept", "review", "approve" by the official
+    reviews: tuple[tuple[str, int, str, str], ...] = ()  # (reviewer, score, recommendation, opinion)
+    granted: str | None = None  # the grant at "approve" (none: the amount requested)
+
+    @property
+    def requested(self) -> str:
+        return f"{sum(Decimal(amount) for _, amount in self.budget_items):.2f}"
+
+    def body(self, call_id: int, employer_id: int, today: date) -> dict[str, Any]:
+        starts = today + timedelta(days=self.starts_in)
+        return {"call_id": call_id, "employer_id": employer_id, "expert": self.expert, "plan": {
+            "title": self.title, "objectives": self.objectives, "work_plan": self.work_plan,
+            "starts_on": starts.isoformat(), "ends_on": (starts + timedelta(days=self.days - 1)).isoformat(),
+            "days_in_china": self.days_in_china, "requested_amount": self.requested,
+            "self_funding": self.self_funding,
+            "budget_items": [{"item": item, "amount": amount} for item, amount in self.budget_items]}}
+
+
+PROGRAMMES = (
+    # approved: accepted for review, two opinions recorded, granted a little less than requested
+    DemoProgramme("faw", {
+        "name": "BECKER, Matthias", "chinese_name": "贝克尔", "nationality": "DEU",
+        "field": "氢燃料电池系统集成 / fuel-cell system integration",
+        "position": "Abteilungsleiter Brennstoffzellensysteme, Fraunhofer ISE, Freiburg",
+        "achievements": "长期从事车用质子交换膜燃料电池系统研究，主持欧盟地平线计划项目3项，授权发明专利20余件。"},
+        "商用车氢燃料电池系统低温冷启动技术合作",
+        "解决-30℃环境下燃料电池系统冷启动时间长、膜电极衰减快的问题，形成适用于东北高寒地区的冷启动控制策略。",
+        "专家分两次来长春：第一次开展系统诊断与台架试验方案设计，第二次在一汽解放高寒试验基地完成整车验证，"
+        "并为研发团队开展专题培训。",
+        45, 240, 60, (("国际旅费", "60000.00"), ("专家工薪", "180000.00"), ("食宿及国内交通", "40000.00")),
+        "300000.00", ("submit", "accept", "review", "approve"),
+        reviews=(("王建国（吉林大学汽车工程学院）", 90, "support",
+                  "合作方向契合我省汽车产业需求，专家研究基础扎实，实施方案可行，建议资助。"),
+                 ("陈思远（中国科学院长春应用化学研究所）", 84, "revise",
+                  "技术路线合理；建议压缩国际旅费，并明确低温试验的量化考核指标。")),
+        granted="250000.00"),
+    # submitted, awaiting acceptance
+    DemoProgramme("jlu", {
+        "name": "PETROV, Alexei", "chinese_name": "彼得罗夫", "nationality": "RUS",
+        "field": "超硬材料高压合成 / high-pressure synthesis of superhard materials",
+        "position": "Leading Researcher, Institute for High Pressure Physics, Russian Academy of Sciences",
+        "achievements": "在纳米聚晶金刚石和立方氮化硼高压合成方面发表论文80余篇。"},
+        "纳米孪晶超硬材料高压合成联合研究",
+        "联合开展纳米孪晶立方氮化硼的高温高压合成与性能表征，共同培养博士研究生2名。",
+        "专家来华期间在超硬材料国家重点实验室开展合成实验、讲授研究生课程并联合撰写论文。",
+        60, 180, 45, (("国际旅费", "40000.00"), ("专家工薪", "120000.00"), ("实验材料", "20000.00")),
+        "50000.00", ("submit",)),
+    # a draft the clerk is still writing
+    DemoProgramme("faw", {
+        "name": "YAMAMOTO, Kenji", "chinese_name": "山本健二", "nationality": "JPN",
+        "field": "汽车轻量化与镁合金压铸 / lightweight vehicles and magnesium die casting",
+        "position": "名古屋大学 客員教授（元 自動車部品メーカー 鋳造技術部長）"},
+        "新能源汽车一体化压铸镁合金结构件开发",
+        "开发大型一体化压铸镁合金后地板结构件，减重15%以上。",
+        "（草稿）专家来华指导模具设计与压铸工艺调试。",
+        90, 150, 40, (("国际旅费", "30000.00"), ("专家工薪", "100000.00")),
+        "100000.00", ()),
+)
+
+
+@dataclass(frozen=True)
+class DemoTraining:
+    org: str  # the key of the unit in gateway.seed.ORGS
+    clerk: str  # a user of that unit (an applicant or org_admin)
+    contact: tuple[str, str]
+    topic: str
+    destination: str  # ISO 3166-1 alpha-3 (HKG, MAC, TWN: 出境)
+    host_institution: str
+    purpose: str
+    starts_in: int  # departure this many days after today
+    days: int  # the stay, departure and return days both counted
+    participants: tuple[tuple[str, str], ...]  # (name, position)
+    budget_items: tuple[tuple[str, str], ...]
+    steps: tuple[str, ...]  # after creation: "submit" by the clerk; "approve" by the official
+    approved: str | None = None  # the amount at "approve" (none: the amount requested)
+
+    @property
+    def requested(self) -> str:
+        return f"{sum(Decimal(amount) for _, amount in self.budget_items):.2f}"
+
+    def body(self, call_id: int, unit_name: str, today: date) -> dict[str, Any]:
+        departs = today + timedelta(days=self.starts_in)
+        return {"call_id": call_id, "unit_name": unit_name, "contact_name": self.contact[0],
+                "contact_phone": self.contact[1], "training": {
+                    "topic": self.topic, "destination": self.destination, "host_institution": self.host_institution,
+                    "purpose": self.purpose, "starts_on": departs.isoformat(),
+                    "ends_on": (departs + timedelta(days=self.days - 1)).isoformat(),
+                    "participants": [{"name": n, "position": p} for n, p in self.participants],
+                    "requested_amount": self.requested,
+                    "budget_items": [{"item": item, "amount": amount} for item, amount in self.budget_items]}}
+
+
+TRAININGS = (
+    # approved: 6 places and 180,000 yuan taken from the plan; the group leaves in two months
+    DemoTraining(
+        "faw", "faw.applicant", ("赵志强", "0431-85900000"), "智能制造与新能源汽车生产管理培训", "DEU",
+        "Fraunhofer-Institut für Produktionsanlagen und Konstruktionstechnik (IPK), Berlin",
+        "学习德国汽车工业数字化工厂、柔性生产线和质量管理体系的经验，用于红旗新能源工厂建设。",
+        60, 16, (("刘洋", "制造工程部高级工程师"), ("孙海涛", "质量保证部部长"), ("郑佳", "数字化部主任工程师"),
+                 ("高明", "新能源工厂副厂长"), ("韩雪", "工艺规划高级经理"), ("马俊", "设备管理高级工程师")),
+        (("国际旅费", "72000.00"), ("培训费", "78000.00"), ("住宿及伙食费", "30000.00")), ("submit", "approve")),
+    # submitted, awaiting the official's decision
+    DemoTraining(
+        "jlu", "jlu.applicant", ("李婷", "0431-85166123"), "高校科技成果转化与技术转移管理培训", "SGP",
+        "National University of Singapore, NUS Enterprise",
+        "学习新加坡国立大学技术许可、孵化和校企合作机制，完善学校科技成果转化制度。",
+        75, 12, (("张宏伟", "科学技术研究院副院长"), ("刘畅", "技术转移中心主任"), ("李婷", "知识产权办公室科长"),
+                 ("周涛", "资产经营公司副总经理")),
+        (("国际旅费", "36000.00"), ("培训费", "48000.00"), ("住宿及伙食费", "28000.00")), ("submit",)),
+)
+OFFICIAL_FUNDING_STEPS = frozenset({"accept", "review", "approve"})
+
+
+async def _demo_call(api: Sender, official: dict[str, str], path: str, body: dict[str, Any]
+                     ) -> dict[str, Any] | None:
+    """The call drafted and published; ``None`` when its code exists (an earlier run's): left as it is."""
+    if any(c["code"] == body["code"] for c in await api.all_pages(f"{FE}/{path}", official)):
+        return None
+    draft = (await api.send("POST", f"{FE}/{path}", headers=official, json=body)).json()
+    published: dict[str, Any] = (await api.send("POST", f"{FE}/{path}/{draft['id']}/publish",
+                                                headers=official)).json()
+    return published
+
+
+async def seed_funding(api: Sender, as_: Callable[[str], Awaitable[dict[str, str]]],
+                       orgs: dict[str, tuple[str, str]], employer_ids: dict[str, int], today: date) -> str:
+    """This year's programme call and training plan, published, with their applications moved to their states."""
+    official = await as_("official")
+    year = today.year
+    by_org = {e.org: e for e in EMPLOYERS}
+    out = []
+
+    call = await _demo_call(api, official, "programme-calls", programme_call(year, today))
+    if call is None:
+        out.append(f"programme call {programme_call_code(year)} already there")
+    else:
+        for item in PROGRAMMES:
+            clerk = await as_(by_org[item.employer].clerk)
+            base = f"{FE}/programme-applications"
+            created = (await api.send("POST", base, headers=clerk, json=item.body(
+                call["id"], employer_ids[item.employer], today))).json()
+            for action in item.steps:
+                who = official if action in OFFICIAL_FUNDING_STEPS else clerk
+                if action == "review":
+                    for reviewer, score, recommendation, opinion in item.reviews:
+                        await api.send("POST", f"{base}/{created['id']}/reviews", headers=who, json={
+                            "reviewer_name": reviewer, "score": score, "recommendation": recommendation,
+                            "opinion": opinion})
+                    continue
+                body = {"granted_amount": item.granted or item.requested} if action == "approve" else None
+                await api.send("POST", f"{base}/{created['id']}/{action}", headers=who, json=body)
+        out.append(f"programme call {programme_call_code(year)} with {len(PROGRAMMES)} applications")
+
+    plan = await _demo_call(api, official, "training-plans", training_plan(year, today))
+    if plan is None:
+        out.append(f"training plan {training_plan_code(year)} already there")
+    else:
+        for trip in TRAININGS:
+            clerk = await as_(trip.clerk)
+            base = f"{FE}/training-applications"
+            created = (await api.send("POST", base, headers=clerk, json=trip.body(
+                plan["id"], orgs[trip.org][0], today))).json()
+            for action in trip.steps:
+                who = official if action in OFFICIAL_FUNDING_STEPS else clerk
+                body = {"approved_amount": trip.approved or trip.requested} if action == "approve" else None
+                await api.send("POST", f"{base}/{created['id']}/{action}", headers=who, json=body)
+        out.append(f"training plan {training_plan_code(year)} with {len(TRAININGS)} applications")
+    return "; ".join(out)
+
+
 async def seed_foreign_experts(api: Sender, as_: Callable[[str], Awaitable[dict[str, str]]],
                                orgs: dict[str, tuple[str, str]], today: date) -> str:
     """Load the bureau's demo; ``orgs`` maps an organisation's key to (name, USCC). Returns a summary."""
@@ -143,4 +368,6 @@ async def seed_foreign_experts(api: Sender, as_: Callable[[str], Awaitable[dict[
             comment = item.comments.get(action)
             await api.send("POST", f"{FE}/applications/{application['id']}/{action}", headers=who,
                            json={"comment": comment} if comment else None)
-    return f"{len(EMPLOYERS)} employers and {len(APPLICATIONS)} work-permit applications (classes A, B and C)"
+    funding = await seed_funding(api, as_, orgs, employer_ids, today)
+    return (f"{len(EMPLOYERS)} employers and {len(APPLICATIONS)} work-permit applications (classes A, B and C); "
+            f"{funding}")

@@ -1,13 +1,16 @@
 """The demo data (gateway.seed, `kjt seed`): loaded through the public API of an in-process platform,
 idempotent, refused in production; the USCCs and ID numbers carry valid check characters (ID-1, ID-2).
 The foundation's part (gateway.seed_foundation): this year's plan, public, with its four categories,
-and applications in the states the demo promises (NSF-6 youth applicants under the limits in any year)."""
+and applications in the states the demo promises (NSF-6 youth applicants under the limits in any year).
+The Foreign Experts Bureau's yearly calls (gateway.seed_foreign_experts): this year's programme call and
+training plan, open today, with applications in their states and the approvals taken from their figures."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -15,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gateway import seed as demo
+from gateway import seed_foreign_experts as fedemo
 from gateway import seed_foundation as fdemo
 from gateway.cli import app as kjt
 from shared.http_client import InternalClient
@@ -82,6 +86,37 @@ def test_the_foundation_demo_applies_through_each_applicants_own_institution() -
     assert sorted(c["kind"] for c in fdemo.CATEGORIES) == ["general", "joint", "key", "youth"]
 
 
+def test_the_foreign_experts_funding_demo_keeps_within_its_calls_figures() -> None:
+    """Each programme and trip within the call's cap (and the plan's longest stay), filed by a clerk of its
+    own unit; the grants within the requests; windows around today in any year."""
+    users = {u.key: u for u in demo.USERS}
+    employers = {e.org: e for e in fedemo.EMPLOYERS}
+    today = date(2031, 1, 5)
+    call = fedemo.programme_call(today.year, today)
+    plan = fedemo.training_plan(today.year, today)
+    for c in (call, plan):
+        assert c["opens_on"] <= today.isoformat() <= c["closes_on"] and c["year"] == 2031
+    for item in fedemo.PROGRAMMES:
+        clerk = users[employers[item.employer].clerk]
+        assert clerk.org == item.employer and {"applicant", "org_admin"} & set(clerk.roles), item.title
+        assert Decimal(item.requested) <= Decimal(call["max_amount"]), item.title
+        assert item.days_in_china <= item.days
+        if item.granted is not None:
+            assert Decimal(item.granted) <= Decimal(item.requested), item.title
+        if "approve" in item.steps:  # approval needs the reviews recorded first (reviews_missing)
+            assert item.reviews and item.steps.index("review") < item.steps.index("approve")
+    for trip in fedemo.TRAININGS:
+        assert users[trip.clerk].org == trip.org and trip.starts_in > 0, trip.topic  # not yet left
+        assert Decimal(trip.requested) <= Decimal(plan["max_amount"]), trip.topic
+        assert trip.days <= plan["max_duration_days"], trip.topic
+        body = trip.body(1, "x", today)["training"]
+        stay = date.fromisoformat(body["ends_on"]) - date.fromisoformat(body["starts_on"])
+        assert stay.days + 1 == trip.days  # departure and return days both counted
+    assert sum(len(t.participants) for t in fedemo.TRAININGS) <= plan["participant_quota"]
+    assert [p.steps[-1] if p.steps else "draft" for p in fedemo.PROGRAMMES] == ["approve", "submit", "draft"]
+    assert [t.steps[-1] for t in fedemo.TRAININGS] == ["approve", "submit"]
+
+
 async def test_production_is_refused_before_any_call() -> None:
     class NoClient:
         def __getattr__(self, name: str) -> Any:
@@ -141,7 +176,9 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
     assert report.loaded, report.message
     year = today_shanghai().year
     assert report.message.endswith(f"; foundation plan JLNSF-DEMO-{year} with 4 categories and 7 applications; "
-                                   "3 employers and 5 work-permit applications (classes A, B and C)")
+                                   "3 employers and 5 work-permit applications (classes A, B and C); "
+                                   f"programme call JLWZ-DEMO-{year} with 3 applications; "
+                                   f"training plan JLPX-DEMO-{year} with 2 applications")
     assert report.created == {"organizations": len(demo.ORGS), "users": len(demo.USERS)}
 
     official = await demo.Api(platform.client).login(f"official@{demo.DEMO_DOMAIN}", demo.DEMO_PASSWORD)
@@ -195,6 +232,47 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
     own = (await platform.client.get(f"{fe}/applications", headers=clerk)).json()["items"]
     assert {a["name"] for a in own} == {"IVANOV, Sergei", "KIM, Minjun"}  # its own employer's only
 
+    # the bureau's yearly calls: published, open today, read without logging in; approvals taken from them
+    calls = (await platform.client.get(f"{fe}/programme-calls", params={"year": year})).json()["items"]
+    assert [(c["code"], c["status"], c["open_now"]) for c in calls] == [(f"JLWZ-DEMO-{year}", "published", True)]
+    assert {k: calls[0][k] for k in ("budget", "max_amount", "approved_amount", "approved_count",
+                                     "remaining_budget", "participant_quota")} == {
+        "budget": "3000000.00", "max_amount": "300000.00", "approved_amount": "250000.00", "approved_count": 1,
+        "remaining_budget": "2750000.00", "participant_quota": None}
+    plans = (await platform.client.get(f"{fe}/training-plans", params={"year": year})).json()["items"]
+    assert [(p["code"], p["status"], p["open_now"]) for p in plans] == [(f"JLPX-DEMO-{year}", "published", True)]
+    assert {k: plans[0][k] for k in ("budget", "max_amount", "participant_quota", "max_duration_days",
+                                     "approved_amount", "approved_participants", "remaining_budget",
+                                     "remaining_places")} == {
+        "budget": "1500000.00", "max_amount": "200000.00", "participant_quota": 60, "max_duration_days": 21,
+        "approved_amount": "180000.00", "approved_participants": 6, "remaining_budget": "1320000.00",
+        "remaining_places": 54}
+    programmes = (await platform.client.get(f"{fe}/programme-applications", params={"limit": 100},
+                                            headers=official)).json()["items"]
+    assert {(p["expert_name"], p["expert_nationality"], p["status"], p["granted_amount"]) for p in programmes} == {
+        ("BECKER, Matthias", "DEU", "approved", "250000.00"), ("PETROV, Alexei", "RUS", "submitted", None),
+        ("YAMAMOTO, Kenji", "JPN", "draft", None)}
+    approved = next(p for p in programmes if p["status"] == "approved")
+    detail = (await platform.client.get(f"{fe}/programme-applications/{approved['id']}", headers=official)).json()
+    assert (detail["requested_amount"], detail["review_count"], detail["mean_score"], detail["employer_name"]) == (
+        "280000.00", 2, 87.0, "中国第一汽车集团有限公司")
+    assert "fund" in detail["allowed_actions"] and detail["decided_on"] == today_shanghai().isoformat()
+    history = (await platform.client.get(f"{fe}/programme-applications/{approved['id']}/history",
+                                         headers=official)).json()
+    assert [h["to_state"] for h in history][-4:] == ["draft", "submitted", "under_review", "approved"]
+    jlu_clerk = await demo.Api(platform.client).login(f"jlu.admin@{demo.DEMO_DOMAIN}", demo.DEMO_PASSWORD)
+    own_programmes = (await platform.client.get(f"{fe}/programme-applications", headers=jlu_clerk)).json()["items"]
+    assert [p["expert_name"] for p in own_programmes] == ["PETROV, Alexei"]  # its own employer's only
+    trips = (await platform.client.get(f"{fe}/training-applications", params={"limit": 100},
+                                       headers=official)).json()["items"]
+    assert {(t["unit_name"], t["destination"], t["participant_count"], t["status"], t["approved_amount"])
+            for t in trips} == {("中国第一汽车集团有限公司", "DEU", 6, "approved", "180000.00"),
+                                ("吉林大学", "SGP", 4, "submitted", None)}
+    trip = next(t for t in trips if t["status"] == "approved")
+    trip = (await platform.client.get(f"{fe}/training-applications/{trip['id']}", headers=official)).json()
+    assert trip["days"] == 16 and trip["approved_participants"] == 6 and "cancel" in trip["allowed_actions"]
+    assert trip["report_due_on"] == (date.fromisoformat(trip["ends_on"]) + timedelta(days=30)).isoformat()
+
     again = await demo.seed(platform.client, admin_email=platform.admin_email,
                             admin_password=platform.admin_password)
     assert not again.loaded and "already loaded" in again.message
@@ -222,6 +300,8 @@ def test_kjt_run_loads_the_demo_once_and_kjt_seed_then_finds_it(demo_platform: P
     assert "kjt run: demo data loaded: 2 programmes, 2 open calls, 3 reviewers, 5 applications" in output
     year = today_shanghai().year
     assert f"; foundation plan JLNSF-DEMO-{year} with 4 categories and 7 applications" in output
+    assert (f"; programme call JLWZ-DEMO-{year} with 3 applications; training plan JLPX-DEMO-{year} with "
+            "2 applications") in output
     assert f"official@{demo.DEMO_DOMAIN}" in output and demo.DEMO_PASSWORD in output  # in the banner
     again = demo_platform.kjt("seed")
     assert again.returncode == 0, again.stderr
