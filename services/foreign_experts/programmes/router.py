@@ -141,7 +141,8 @@ async def fund_programme(application_id: Id, body: FundBody, session: DbSession,
     return await _read(session, response, application, caller, env)
 
 
-@router.post(f"{PATH}/{{application_id}}/report", response_model=ProgrammeRead, operation_id=f"{OP}-report",
+@router.post(f"{PATH}/{{application_id}}/submit-report", response_model=ProgrammeRead,
+             operation_id=f"{OP}-submit-report",
              summary="Submit the completion report (the grant spent never above the grant) / 提交总结报告",
              responses=WRITE_ERRORS)
 async def report_programme(application_id: Id, body: ProgrammeReportIn, session: DbSession, caller: Clerk,

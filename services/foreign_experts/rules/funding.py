@@ -156,10 +156,10 @@ def report_due_on(ended_on: date, report_due_days: int) -> date:
     return ended_on + timedelta(days=report_due_days)
 
 
-def check_spent(spent: Decimal, granted: Decimal) -> Decimal:
+def check_spent(spent: Decimal, granted: Decimal, field: str = "grant_spent") -> Decimal:
     """The grant left unspent (to be paid back); refuses a report that spends more than was granted."""
     if spent > granted:
         raise SpentExceedsGrant(f"报告支出 {spent:.2f} 元，资助仅 {granted:.2f} 元。",
                                 f"The report spends {spent:.2f} yuan of a {granted:.2f} yuan grant.",
-                                extra={"field": "grant_spent"})
+                                extra={"field": field})
     return granted - spent

@@ -127,7 +127,8 @@ async def approve_training(application_id: Id, session: DbSession, caller: Offic
     return await _read(session, response, application, caller, env)
 
 
-@router.post(f"{PATH}/{{application_id}}/report", response_model=TrainingRead, operation_id=f"{OP}-report",
+@router.post(f"{PATH}/{{application_id}}/submit-report", response_model=TrainingRead,
+             operation_id=f"{OP}-submit-report",
              summary="Report on return (the unit's clerk) / 提交回国报告", responses=WRITE_ERRORS)
 async def report_training(application_id: Id, body: TrainingReportIn, session: DbSession, caller: Clerk, env: Env,
                           response: Response, if_match: IfMatch = None) -> TrainingRead:

@@ -46,6 +46,8 @@ from shared.workflow import HistoryRead, load_history
 KIND = "training_application"
 CALL_KIND = "training"
 EDITABLE = frozenset({"draft", "returned"})
+# The report on return is due (and shown) once approved, until the application is closed.
+REPORTING = frozenset({"approved", "reported", "closed"})
 
 
 class NotEditable(Conflict):
@@ -85,7 +87,7 @@ def _report(a: TrainingApplication) -> TrainingReportRead | None:
 async def to_read(session: AsyncSession, a: TrainingApplication, caller: Principal, today: date) -> TrainingRead:
     call = await calls_repo.get(session, a.call_id)
     assert call is not None
-    due = funding.report_due_on(a.ends_on, call.report_due_days) if a.approved_amount is not None else None
+    due = funding.report_due_on(a.ends_on, call.report_due_days) if a.status in REPORTING else None
     return TrainingRead(
         id=a.id, call_id=a.call_id, call_code=call.code, unit_uscc=a.unit_uscc, unit_name=a.unit_name,
         contact_name=a.contact_name, contact_phone=a.contact_phone, topic=a.topic, destination=a.destination,
@@ -181,7 +183,7 @@ def _check_report(report: TrainingReportIn, application: TrainingApplication, to
     if report.travelled > (application.approved_participants or 0):
         raise ValidationFailed([{"field": "travelled", "code": "more_than_approved",
                                  "message": "more people than were approved / 出访人数超过批准人数"}])
-    funding.check_spent(report.spent, application.approved_amount or Decimal(0))
+    funding.check_spent(report.spent, application.approved_amount or Decimal(0), "spent")
 
 
 async def act(session: AsyncSession, principal: Principal, application_id: int, action: str, comment: str | None,

@@ -65,14 +65,14 @@ async def test_programme_from_call_to_completion(fe: Any) -> None:
     fe.clock.set(date(2026, 12, 1))
     assert (await fe.call("GET", f"/programme-applications/{app['id']}", CLERK))["report_overdue"] is True
     report = {"summary": "完成两次来华指导", "outcomes": "建立示范区2个，培训农技人员120人", "actual_days_in_china": 58}
-    over = await prog(fe, app["id"], "report", CLERK, 400, **report, grant_spent="150000.01")
+    over = await prog(fe, app["id"], "submit-report", CLERK, 400, **report, grant_spent="150000.01")
     assert over["code"] == "spent_exceeds_grant"
-    await prog(fe, app["id"], "report", OFFICIAL, 403, **report, grant_spent="140000.00")
-    reported = await prog(fe, app["id"], "report", CLERK, **report, grant_spent="140000.00")
+    await prog(fe, app["id"], "submit-report", OFFICIAL, 403, **report, grant_spent="140000.00")
+    reported = await prog(fe, app["id"], "submit-report", CLERK, **report, grant_spent="140000.00")
     assert reported["status"] == "report_submitted" and reported["report"]["unspent"] == "10000.00"
     await prog(fe, app["id"], "return-report", OFFICIAL, 422)  # a comment is required
     await prog(fe, app["id"], "return-report", OFFICIAL, comment="请补充经费决算表")
-    await prog(fe, app["id"], "report", CLERK, **report, grant_spent="150000.00")
+    await prog(fe, app["id"], "submit-report", CLERK, **report, grant_spent="150000.00")
     done = await prog(fe, app["id"], "accept-report", OFFICIAL)
     assert done["status"] == "completed" and done["status_label"]["en"] == "completed" and done["allowed_actions"] == []
     history = await fe.call("GET", f"/programme-applications/{app['id']}/history", CLERK)

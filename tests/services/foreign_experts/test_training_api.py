@@ -29,19 +29,19 @@ async def test_training_from_plan_to_report_on_return(fe: Any) -> None:
     after = await fe.call("GET", f"/{PLANS}/{plan['id']}", ANONYMOUS)
     assert (after["remaining_budget"], after["remaining_places"], after["approved_participants"]) == (
         "400000.00", 7, 3)
-    early = await train(fe, app["id"], "report", CLERK, 422, returned_on="2026-06-14", travelled=3, spent="1.00",
+    early = await train(fe, app["id"], "submit-report", CLERK, 422, returned_on="2026-06-14", travelled=3, spent="1.00",
                         **REPORT)  # today is 2 March: nobody has come back yet
     assert early["errors"][0]["field"] == "returned_on"
     fe.clock.set(date(2026, 7, 15))
     assert (await fe.call("GET", f"/training-applications/{app['id']}", CLERK))["report_overdue"] is True
-    more = await train(fe, app["id"], "report", CLERK, 422, returned_on="2026-06-14", travelled=4, spent="1.00",
+    more = await train(fe, app["id"], "submit-report", CLERK, 422, returned_on="2026-06-14", travelled=4, spent="1.00",
                        **REPORT)
     assert more["errors"][0]["field"] == "travelled"
-    over = await train(fe, app["id"], "report", CLERK, 400, returned_on="2026-06-14", travelled=3,
+    over = await train(fe, app["id"], "submit-report", CLERK, 400, returned_on="2026-06-14", travelled=3,
                        spent="100000.01", **REPORT)
-    assert over["code"] == "spent_exceeds_grant"
-    reported = await train(fe, app["id"], "report", CLERK, returned_on="2026-06-14", travelled=2, spent="82000.50",
-                           **REPORT)
+    assert over["code"] == "spent_exceeds_grant" and over["field"] == "spent"
+    reported = await train(fe, app["id"], "submit-report", CLERK, returned_on="2026-06-14", travelled=2,
+                           spent="82000.50", **REPORT)
     assert reported["status"] == "reported" and reported["report"]["unspent"] == "17999.50"
     assert reported["report_overdue"] is False  # reported, if late
     closed = await train(fe, app["id"], "accept-report", OFFICIAL)
@@ -110,7 +110,7 @@ async def test_call_off_before_departure_gives_back(fe: Any) -> None:
     fe.clock.set(date(2026, 5, 31))
     await train(fe, app["id"], "cancel", CLERK, 422)  # a reason is required
     called_off = await train(fe, app["id"], "cancel", CLERK_ADMIN, comment="签证未获批")
-    assert called_off["status"] == "called_off"
+    assert called_off["status"] == "called_off" and called_off["report_due_on"] is None  # no trip, no report
     back = await fe.call("GET", f"/{PLANS}/{plan['id']}", OFFICIAL)
     assert (back["remaining_budget"], back["remaining_places"], back["approved_count"]) == ("500000.00", 10, 0)
 
