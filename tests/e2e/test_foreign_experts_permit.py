@@ -5,6 +5,10 @@ employer (its clerk registers it) → points assessment (anyone, nothing stored)
 by another agency's API key with the scope ``foreign-experts:permits:verify`` (WP-9: only four fields; a
 key without the scope gets 403; a wrong passport is "not found") → extension (延期) → cancellation (注销).
 Another employer's clerk gets 404s throughout.
+
+Then the bureau's own yearly calls through the same gateway: a programme call (引进外国专家项目) read by
+anyone, an employer's application reviewed, granted and paid; a training plan (出国(境)培训计划) whose
+approval takes budget and places; another unit's clerk gets 404s.
 """
 
 from __future__ import annotations
@@ -166,3 +170,78 @@ def run(people: People, client: httpx.Client) -> None:
     assert [h["action"] for h in history] == ["create", "cancel"]
     stats = people.call("official", "GET", f"{FE}/statistics/permits", params={"by": "class"})
     assert [(i["key"], i["label"]["zh"], i["count"]) for i in stats["items"]] == [("A", "外国高端人才（A类）", 1)]
+
+
+def test_programme_and_training_calls_through_the_gateway(platform: Platform) -> None:
+    with httpx.Client(base_url=platform.base_url, timeout=30.0, trust_env=False) as client:
+        people = People(client, platform)
+        today = today_shanghai()
+        unit_uscc, other_uscc = _uscc("12220000MA0E2E005"), _uscc("91220201MA0E2E006")
+        unit = people.call("admin", "POST", "/api/v1/admin/organizations", 201, json={
+            "name": "吉林农业大学（测试）", "kind": "university", "uscc": unit_uscc})["id"]
+        other = people.call("admin", "POST", "/api/v1/admin/organizations", 201, json={
+            "name": "吉林市某企业（测试）", "kind": "enterprise", "uscc": other_uscc})["id"]
+        bureau = people.call("admin", "POST", "/api/v1/admin/organizations", 201, json={
+            "name": "外国专家局项目处（测试）", "kind": "government", "uscc": _uscc("11220000MA0E2E007")})["id"]
+        people.add("unit_clerk", ["org_admin"], unit)
+        people.add("stranger", ["applicant"], other)
+        people.add("fe_official", ["official"], bureau)
+        window = {"year": today.year, "opens_on": (today - timedelta(days=5)).isoformat(),
+                  "closes_on": (today + timedelta(days=30)).isoformat()}
+
+        call = people.call("fe_official", "POST", f"{FE}/programme-calls", 201, json={
+            "code": "E2E-WZXM", "title": "引进外国专家项目（测试）", "budget": "500000.00", "max_amount": "300000.00",
+            **window})
+        people.call(None, "GET", f"{FE}/programme-calls/{call['id']}", 404)  # a draft is the officials'
+        people.call("fe_official", "POST", f"{FE}/programme-calls/{call['id']}/publish")
+        public = people.call(None, "GET", f"{FE}/programme-calls", params={"year": today.year})
+        assert [c["code"] for c in public["items"]] == ["E2E-WZXM"] and public["items"][0]["open_now"] is True
+
+        employer = people.call("unit_clerk", "POST", f"{FE}/employers", 201, json={
+            "uscc": unit_uscc, "name": "吉林农业大学", "city_code": "2201", "contact_name": "陈静",
+            "contact_phone": "0431-84530000"})
+        amount = "240000.00"
+        app = people.call("unit_clerk", "POST", f"{FE}/programme-applications", 201, json={
+            "call_id": call["id"], "employer_id": employer["id"],
+            "expert": {"name": "SCHMIDT, Hans", "nationality": "DEU", "field": "土壤学",
+                       "position": "Professor, Universität Hohenheim"},
+            "plan": {"title": "黑土保护合作", "objectives": "示范区建设", "work_plan": "两次来华",
+                     "starts_on": (today + timedelta(days=40)).isoformat(),
+                     "ends_on": (today + timedelta(days=200)).isoformat(), "days_in_china": 45,
+                     "requested_amount": amount, "budget_items": [{"item": "国际旅费及工薪", "amount": amount}]}})
+        pid = app["id"]
+        people.call("stranger", "GET", f"{FE}/programme-applications/{pid}", 404)
+        people.call("stranger", "POST", f"{FE}/programme-applications/{pid}/submit", 404)
+        people.call("unit_clerk", "POST", f"{FE}/programme-applications/{pid}/submit")
+        people.call("unit_clerk", "POST", f"{FE}/programme-applications/{pid}/accept", 403)
+        people.call("fe_official", "POST", f"{FE}/programme-applications/{pid}/accept")
+        people.call("fe_official", "POST", f"{FE}/programme-applications/{pid}/reviews", 201, json={
+            "reviewer_name": "王教授", "score": 90, "recommendation": "support", "opinion": "同意"})
+        granted = people.call("fe_official", "POST", f"{FE}/programme-applications/{pid}/approve",
+                              json={"granted_amount": "200000.00"})
+        assert granted["status"] == "approved" and granted["granted_amount"] == "200000.00"
+        assert people.call(None, "GET", f"{FE}/programme-calls/{call['id']}")["remaining_budget"] == "300000.00"
+        paid = people.call("fe_official", "POST", f"{FE}/programme-applications/{pid}/fund",
+                           json={"reference": "E2E-001"})
+        assert paid["status"] == "funded" and paid["report_due_on"] is not None
+
+        plan = people.call("fe_official", "POST", f"{FE}/training-plans", 201, json={
+            "code": "E2E-CGPX", "title": "出国(境)培训计划（测试）", "budget": "300000.00", "participant_quota": 4,
+            "max_duration_days": 21, **window})
+        people.call("fe_official", "POST", f"{FE}/training-plans/{plan['id']}/publish")
+        trip = people.call("unit_clerk", "POST", f"{FE}/training-applications", 201, json={
+            "call_id": plan["id"], "unit_name": "吉林农业大学", "contact_name": "陈静",
+            "contact_phone": "0431-84530000",
+            "training": {"topic": "现代农业技术培训", "destination": "NLD", "host_institution": "Wageningen University",
+                         "purpose": "学习设施农业", "starts_on": (today + timedelta(days=60)).isoformat(),
+                         "ends_on": (today + timedelta(days=73)).isoformat(),
+                         "participants": [{"name": "赵一", "position": "教授"}, {"name": "钱二", "position": "副教授"},
+                                          {"name": "孙三", "position": "讲师"}],
+                         "requested_amount": "150000.00",
+                         "budget_items": [{"item": "国际旅费及培训费", "amount": "150000.00"}]}})
+        people.call("stranger", "GET", f"{FE}/training-applications/{trip['id']}", 404)
+        people.call("unit_clerk", "POST", f"{FE}/training-applications/{trip['id']}/submit")
+        approved = people.call("fe_official", "POST", f"{FE}/training-applications/{trip['id']}/approve")
+        assert (approved["status"], approved["approved_participants"], approved["days"]) == ("approved", 3, 14)
+        left = people.call(None, "GET", f"{FE}/training-plans/{plan['id']}")
+        assert (left["remaining_places"], left["remaining_budget"]) == (1, "150000.00")
