@@ -23,6 +23,7 @@ from services.foreign_experts.programmes.schemas import (
     ReviewIn,
     ReviewRead,
 )
+from services.foreign_experts.routing import WRITE_ERRORS, add_action_routes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
@@ -42,7 +43,6 @@ Official = Annotated[Principal, Depends(require_roles("official"))]
 Overseer = Annotated[Principal, Depends(require_roles("official", "auditor"))]
 Status = Literal["draft", "submitted", "returned", "under_review", "approved", "rejected", "called_off", "funded",
                  "report_submitted", "completed", "withdrawn"]
-WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
 
 
 async def _read(session: AsyncSession, response: Response, application: ProgrammeApplication, caller: Principal,
@@ -105,20 +105,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def _action_route(action: str, en: str, zh: str) -> None:
-    async def endpoint(application_id: Id, session: DbSession, caller: Actor, env: Env, response: Response,
-                       body: ActionBody | None = None, if_match: IfMatch = None) -> ProgrammeRead:
-        application = await service.act(session, caller, application_id, action, body.comment if body else None,
-                                         if_match, env)
-        return await _read(session, response, application, caller, env)
-
-    router.add_api_route(f"{PATH}/{{application_id}}/{action.replace('_', '-')}", endpoint, methods=["POST"],
-                         response_model=ProgrammeRead, operation_id=f"{OP}-{action.replace('_', '-')}",
-                         summary=f"{en} / {zh}", responses=WRITE_ERRORS)
-
-
-for _action, (_en, _zh) in ACTIONS.items():
-    _action_route(_action, _en, _zh)
+add_action_routes(router, path=PATH, op=OP, actions=ACTIONS, caller=Actor, body=ActionBody, act=service.act,
+                  read=_read, response_model=ProgrammeRead)
 
 
 @router.post(f"{PATH}/{{application_id}}/approve", response_model=ProgrammeRead, operation_id=f"{OP}-approve",

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foreign_experts.deps import Env, Environment
 from services.foreign_experts.programmes.schemas import ActionBody
+from services.foreign_experts.routing import WRITE_ERRORS, add_action_routes
 from services.foreign_experts.training import repository as repo
 from services.foreign_experts.training import service
 from services.foreign_experts.training.models import TrainingApplication
@@ -38,7 +39,6 @@ Actor = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "of
 Official = Annotated[Principal, Depends(require_roles("official"))]
 Status = Literal["draft", "submitted", "returned", "approved", "rejected", "called_off", "reported", "closed",
                  "withdrawn"]
-WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
 
 
 async def _read(session: AsyncSession, response: Response, application: TrainingApplication, caller: Principal,
@@ -101,20 +101,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def _action_route(action: str, en: str, zh: str) -> None:
-    async def endpoint(application_id: Id, session: DbSession, caller: Actor, env: Env, response: Response,
-                       body: ActionBody | None = None, if_match: IfMatch = None) -> TrainingRead:
-        application = await service.act(session, caller, application_id, action, body.comment if body else None,
-                                         if_match, env)
-        return await _read(session, response, application, caller, env)
-
-    router.add_api_route(f"{PATH}/{{application_id}}/{action.replace('_', '-')}", endpoint, methods=["POST"],
-                         response_model=TrainingRead, operation_id=f"{OP}-{action.replace('_', '-')}",
-                         summary=f"{en} / {zh}", responses=WRITE_ERRORS)
-
-
-for _action, (_en, _zh) in ACTIONS.items():
-    _action_route(_action, _en, _zh)
+add_action_routes(router, path=PATH, op=OP, actions=ACTIONS, caller=Actor, body=ActionBody, act=service.act,
+                  read=_read, response_model=TrainingRead)
 
 
 @router.post(f"{PATH}/{{application_id}}/approve", response_model=TrainingRead, operation_id=f"{OP}-approve",
