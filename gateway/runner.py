@@ -37,6 +37,9 @@ from shared.settings import DEFAULT_PORTS, SERVICES, PlatformSettings, ServiceSe
 
 GRACE_SECONDS = 10.0
 READY_TIMEOUT_SECONDS = 60.0
+# The demo logs in about a dozen demo people from this machine; the operator's own first logins from the same
+# address must still fit the per-address login limit afterwards (the account lockout still stops guessing).
+DEMO_LOGIN_LIMIT = "60/minute"
 TAIL_LINES = 15
 POLL_SECONDS = 0.2
 UVICORN_LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
@@ -132,6 +135,15 @@ def child_env(children: Sequence[Child], base: Mapping[str, str] | None = None) 
         env[port_variable(child.name)] = str(child.port)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
+
+
+def with_demo_headroom(env: Mapping[str, str], *, demo: bool, platform_env: str) -> dict[str, str]:
+    """The children's environment with room in the login limit for the demo's logins: only when the demo
+    is loaded (never in production) and the operator has not set ``KJT_RATE_LIMIT_LOGIN``."""
+    out = dict(env)
+    if demo and platform_env != "production" and "KJT_RATE_LIMIT_LOGIN" not in out:
+        out["KJT_RATE_LIMIT_LOGIN"] = DEMO_LOGIN_LIMIT
+    return out
 
 
 def uvicorn_command(child: Child, log_level: str = "info", python: str | None = None) -> list[str]:
@@ -470,7 +482,8 @@ def run(
 
     stop = _StopFlag()
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    sup = Supervisor(children, child_env(children), log_level=settings.log_level, out=out)
+    env = with_demo_headroom(child_env(children), demo=demo, platform_env=settings.env)
+    sup = Supervisor(children, env, log_level=settings.log_level, out=out)
     admin_email = settings.admin_email
     admin_lines = sup.watch("gateway", lambda line: admin_email.lower() in line.lower())
     try:

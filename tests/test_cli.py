@@ -208,6 +208,17 @@ def test_plan_reads_port_variables_and_tells_the_gateway() -> None:
     assert child_env["KJT_FOREIGN_EXPERTS_PORT"] == "9105"
 
 
+def test_demo_leaves_room_in_the_login_limit_unless_set_or_in_production() -> None:
+    """The demo's dozen logins from this machine must not use up the operator's first logins after it."""
+    base = {"KJT_PORT": "8000"}
+    raised = runner.with_demo_headroom(base, demo=True, platform_env="development")
+    assert raised["KJT_RATE_LIMIT_LOGIN"] == runner.DEMO_LOGIN_LIMIT and "KJT_RATE_LIMIT_LOGIN" not in base
+    assert "KJT_RATE_LIMIT_LOGIN" not in runner.with_demo_headroom(base, demo=False, platform_env="development")
+    assert "KJT_RATE_LIMIT_LOGIN" not in runner.with_demo_headroom(base, demo=True, platform_env="production")
+    own = {**base, "KJT_RATE_LIMIT_LOGIN": "5/minute"}
+    assert runner.with_demo_headroom(own, demo=True, platform_env="development")["KJT_RATE_LIMIT_LOGIN"] == "5/minute"
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
