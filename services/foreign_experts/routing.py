@@ -19,6 +19,8 @@ from shared.principal import Principal
 from shared.schemas import Id
 
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
+# A report that spends more than was granted is a 400 (spent_exceeds_grant).
+REPORT_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 422)
 Act = Callable[[AsyncSession, Principal, int, str, str | None, str | None, Environment], Awaitable[Any]]
 Read = Callable[[AsyncSession, Response, Any, Principal, Environment], Awaitable[Any]]
 

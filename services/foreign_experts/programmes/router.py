@@ -23,7 +23,7 @@ from services.foreign_experts.programmes.schemas import (
     ReviewIn,
     ReviewRead,
 )
-from services.foreign_experts.routing import WRITE_ERRORS, add_action_routes
+from services.foreign_experts.routing import REPORT_ERRORS, WRITE_ERRORS, add_action_routes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
@@ -132,7 +132,7 @@ async def fund_programme(application_id: Id, body: FundBody, session: DbSession,
 @router.post(f"{PATH}/{{application_id}}/submit-report", response_model=ProgrammeRead,
              operation_id=f"{OP}-submit-report",
              summary="Submit the completion report (the grant spent never above the grant) / 提交总结报告",
-             responses=WRITE_ERRORS)
+             responses=REPORT_ERRORS)
 async def report_programme(application_id: Id, body: ProgrammeReportIn, session: DbSession, caller: Clerk,
                            env: Env, response: Response, if_match: IfMatch = None) -> ProgrammeRead:
     application = await service.act(session, caller, application_id, "submit_report", None, if_match, env,

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foreign_experts.deps import Env, Environment
 from services.foreign_experts.programmes.schemas import ActionBody
-from services.foreign_experts.routing import WRITE_ERRORS, add_action_routes
+from services.foreign_experts.routing import REPORT_ERRORS, WRITE_ERRORS, add_action_routes
 from services.foreign_experts.training import repository as repo
 from services.foreign_experts.training import service
 from services.foreign_experts.training.models import TrainingApplication
@@ -117,7 +117,7 @@ async def approve_training(application_id: Id, session: DbSession, caller: Offic
 
 @router.post(f"{PATH}/{{application_id}}/submit-report", response_model=TrainingRead,
              operation_id=f"{OP}-submit-report",
-             summary="Report on return (the unit's clerk) / 提交回国报告", responses=WRITE_ERRORS)
+             summary="Report on return (the unit's clerk) / 提交回国报告", responses=REPORT_ERRORS)
 async def report_training(application_id: Id, body: TrainingReportIn, session: DbSession, caller: Clerk, env: Env,
                           response: Response, if_match: IfMatch = None) -> TrainingRead:
     application = await service.act(session, caller, application_id, "submit_report", None, if_match, env,
