@@ -28,8 +28,8 @@ Money = Annotated[
     PlainSerializer(_money_out, return_type=str, when_used="json"),
 ]
 MoneyOut = Annotated[Decimal, PlainSerializer(_money_out, return_type=str, when_used="json")]
-# A date of a plan, a trip or a report: within 2000-2199, so no date arithmetic on it (a due date 30 days
-# later, a period's length) can overflow.
+# A date the platform computes with (a plan's, a trip's, a notice's, a report's): within 2000-2199, so no
+# date arithmetic on it (a due date 30 days later, a period's length) can overflow.
 PlanDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2199, 12, 31))]
 # Timestamps shown in Asia/Shanghai (CAL-2), whatever zone they were given or stored in.
 ShanghaiTime = Annotated[datetime, AfterValidator(to_shanghai)]

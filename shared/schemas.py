@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 
@@ -72,6 +72,14 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
     "additionalProperties": True,
 }
+
+
+class CommentBody(InputSchema):
+    """The body of a plain workflow action (``POST .../{id}/<action>``): an optional comment, kept in the
+    history; the actions whose transition says so require it."""
+
+    comment: str | None = Field(default=None, max_length=2000, description="shown in the history; required "
+                                "where the action says so")
 
 
 class Label(BaseModel):

@@ -14,6 +14,9 @@ from typing import Any
 
 from sqlalchemy import false, true
 
+from services.foreign_experts.labels import state_label
+from shared.concurrency import check_if_match
+from shared.errors import Conflict, Forbidden
 from shared.principal import Principal
 
 SEE_ALL = ("official", "auditor")
@@ -45,3 +48,20 @@ def uscc_filter(column: Any, principal: Principal) -> Any:
     if principal.has_role(*CLERK_ROLES) and principal.org_uscc:
         return column == principal.org_uscc
     return false()
+
+
+class NotEditable(Conflict):
+    code = "application_not_editable"
+    title_zh = "当前状态下申请不能修改"
+    title_en = "The application cannot be edited in its current state"
+
+
+def check_clerk_may_edit(principal: Principal, owner_uscc: str, kind: str, record: Any, if_match: str | None,
+                         editable: frozenset[str]) -> None:
+    """A clerk edits its own organisation's record (403 for anyone else who may see it), of the version it
+    read (If-Match: 428/412), while the record's state allows edits (409 ``application_not_editable``)."""
+    if not is_clerk_of(principal, owner_uscc):
+        raise Forbidden("只有本单位的经办人可以修改。", "Only the organisation's own clerks may edit it.")
+    check_if_match(if_match, kind, record.id, record.version)
+    if record.status not in editable:
+        raise NotEditable(f"申请状态为“{state_label(record.status).zh}”。", f"The application is {record.status}.")

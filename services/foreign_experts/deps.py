@@ -1,5 +1,6 @@
 """What a use case needs from the running service: the PII protector (built once, at start-up), the
-working calendar and now."""
+working calendar and now; and the callers every router of the service admits, by role (the coarse gate:
+the services narrow a clerk to its own employer's or unit's records, ``access``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 
+from services.foreign_experts.access import CLERK_ROLES, SEE_ALL
 from services.foreign_experts.protect import Protector
 from shared import pii
 from shared.clock import request_now
+from shared.principal import Principal, require_roles
 from shared.workdays import today_shanghai
 
 
@@ -39,3 +42,10 @@ def environment(request: Request) -> Environment:
 
 
 Env = Annotated[Environment, Depends(environment)]
+
+
+Clerk = Annotated[Principal, Depends(require_roles(*CLERK_ROLES))]
+Actor = Annotated[Principal, Depends(require_roles(*CLERK_ROLES, "official"))]
+Reader = Annotated[Principal, Depends(require_roles(*CLERK_ROLES, *SEE_ALL))]
+Official = Annotated[Principal, Depends(require_roles("official"))]
+Overseer = Annotated[Principal, Depends(require_roles(*SEE_ALL))]

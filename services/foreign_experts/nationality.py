@@ -34,11 +34,16 @@ def nationality_label(code: str) -> Label:
     return Label(zh=_zh().gettext(country.name), en=country.name)
 
 
-def _check(value: str) -> str:
+def _alpha3(value: str, error: str, message: str) -> str:
     code = value.strip().upper()
     if code not in _codes():
-        raise PydanticCustomError("invalid_nationality",
-                                  "国籍应为 ISO 3166-1 三位字母代码 / nationality must be an ISO 3166-1 alpha-3 code")
+        raise PydanticCustomError(error, message)
+    return code
+
+
+def _check(value: str) -> str:
+    code = _alpha3(value, "invalid_nationality",
+                   "国籍应为 ISO 3166-1 三位字母代码 / nationality must be an ISO 3166-1 alpha-3 code")
     if code == "CHN":
         raise PydanticCustomError("chinese_national",
                                   "中国公民无需办理外国人工作许可 / Chinese citizens need no foreigner's work permit")
@@ -56,10 +61,8 @@ Nationality = Annotated[
 
 
 def _check_destination(value: str) -> str:
-    code = value.strip().upper()
-    if code not in _codes():
-        raise PydanticCustomError("invalid_destination",
-                                  "目的地应为 ISO 3166-1 三位字母代码 / destination must be an ISO 3166-1 alpha-3 code")
+    code = _alpha3(value, "invalid_destination",
+                   "目的地应为 ISO 3166-1 三位字母代码 / destination must be an ISO 3166-1 alpha-3 code")
     if code == "CHN":
         raise PydanticCustomError("domestic_destination",
                                   "出国(境)培训的目的地不能是中国内地 / outbound training goes outside the mainland")

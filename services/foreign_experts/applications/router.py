@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foreign_experts.applications import repository as repo
@@ -20,23 +20,19 @@ from services.foreign_experts.applications.schemas import (
     RefusalBody,
 )
 from services.foreign_experts.db import common
-from services.foreign_experts.deps import Env, Environment
+from services.foreign_experts.deps import Actor, Clerk, Env, Environment, Official, Reader
 from services.foreign_experts.parameters import service as parameters
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import Principal, require_roles
+from shared.principal import Principal
 from shared.schemas import Id
 from shared.workdays import calendar_from_db
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["foreign-experts permit applications"])
 
-Clerk = Annotated[Principal, Depends(require_roles("applicant", "org_admin"))]
-Reader = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "official", "auditor"))]
-Actor = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "official"))]
-Official = Annotated[Principal, Depends(require_roles("official"))]
 Status = Literal["draft", "submitted", "returned", "accepted", "awaiting_documents", "approved", "refused",
                  "issued", "withdrawn"]
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foreign_experts import access, policy
+from services.foreign_experts.access import NotEditable
 from services.foreign_experts.applications import repository as repo
 from services.foreign_experts.applications.models import ClockPause, PermitApplication
 from services.foreign_experts.applications.schemas import (
@@ -55,11 +56,6 @@ KIND = "permit_application"
 SUBMIT_ACTIONS = frozenset({"submit", "resubmit"})
 PERSON_FIELDS = tuple(PersonFacts.model_fields)
 
-
-class NotEditable(Conflict):
-    code = "application_not_editable"
-    title_zh = "当前状态下申请不能修改"
-    title_en = "The application cannot be edited in its current state"
 
 
 class AlreadyExtended(Conflict):

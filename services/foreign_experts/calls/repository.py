@@ -26,17 +26,22 @@ def visible(principal: Principal, kind: str) -> Select[Any]:
     return stmt.where(FundingCall.status.in_(PUBLIC_STATES))
 
 
-async def get_visible(session: AsyncSession, principal: Principal, kind: str, call_id: int) -> FundingCall | None:
+def _locked(stmt: Select[Any]) -> Select[Any]:
+    # populate_existing: the locked row's counters, not those the session may have read before the lock
+    return stmt.with_for_update().execution_options(populate_existing=True)
+
+
+async def get_visible(session: AsyncSession, principal: Principal, kind: str, call_id: int, *,
+                      for_update: bool = False) -> FundingCall | None:
     stmt = visible(principal, kind).where(FundingCall.id == call_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await session.execute(_locked(stmt) if for_update else stmt)).scalar_one_or_none()
 
 
 async def get(session: AsyncSession, call_id: int, *, for_update: bool = False) -> FundingCall | None:
-    stmt = select(FundingCall).where(FundingCall.id == call_id)
-    if for_update:
-        # populate_existing: the locked row's counters, not those the session read before the lock
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    """The call by id; unlocked, from the session's identity map when it was read in this request already."""
+    if not for_update:
+        return await session.get(FundingCall, call_id)
+    return (await session.execute(_locked(select(FundingCall).where(FundingCall.id == call_id)))).scalar_one_or_none()
 
 
 async def by_code(session: AsyncSession, code: str) -> FundingCall | None:

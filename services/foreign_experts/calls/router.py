@@ -5,23 +5,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from services.foreign_experts.calls import repository as repo
 from services.foreign_experts.calls import service
 from services.foreign_experts.calls.models import FundingCall
-from services.foreign_experts.calls.schemas import CallAction, CallCreate, CallRead, CallUpdate
-from services.foreign_experts.deps import Env
+from services.foreign_experts.calls.schemas import CallCreate, CallRead, CallUpdate
+from services.foreign_experts.deps import Env, Official, Overseer
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import PUBLIC, MaybeCaller, Principal, require_roles
-from shared.schemas import Id
+from shared.principal import PUBLIC, MaybeCaller
+from shared.schemas import CommentBody, Id
 from shared.workflow import HistoryRead
 
-Official = Annotated[Principal, Depends(require_roles("official"))]
-Overseer = Annotated[Principal, Depends(require_roles("official", "auditor"))]
 Status = Literal["draft", "published", "closed"]
 
 
@@ -67,7 +65,7 @@ def calls_router(kind: str, path: str, tag: str, zh: str, en: str) -> APIRouter:
 
     def action_route(action: str, action_en: str, action_zh: str) -> None:
         async def endpoint(call_id: Id, session: DbSession, caller: Official, env: Env, response: Response,
-                           body: CallAction | None = None, if_match: IfMatch = None) -> CallRead:
+                           body: CommentBody | None = None, if_match: IfMatch = None) -> CallRead:
             call = await service.act(session, caller, kind, call_id, action, body.comment if body else None,
                                      if_match)
             return _read(response, call, env.today)

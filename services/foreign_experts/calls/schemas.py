@@ -92,10 +92,6 @@ class CallRead(OutputSchema):
     updated_at: ShanghaiTime
 
 
-class CallAction(InputSchema):
-    comment: str | None = Field(default=None, max_length=2000)
-
-
 class BudgetItem(InputSchema):
     item: str = Field(min_length=1, max_length=100, examples=["国际旅费"])
     amount: Money

@@ -62,8 +62,9 @@ def to_read(call: FundingCall, today: date) -> CallRead:
     })
 
 
-async def load(session: AsyncSession, principal: Principal, kind: str, call_id: int) -> FundingCall:
-    call = await repo.get_visible(session, principal, kind, call_id)
+async def load(session: AsyncSession, principal: Principal, kind: str, call_id: int, *,
+               for_update: bool = False) -> FundingCall:
+    call = await repo.get_visible(session, principal, kind, call_id, for_update=for_update)
     if call is None:
         raise not_found()
     return call
@@ -95,9 +96,7 @@ async def create(session: AsyncSession, principal: Principal, kind: str, body: C
 
 async def update(session: AsyncSession, principal: Principal, kind: str, call_id: int, body: CallUpdate,
                  if_match: str | None) -> FundingCall:
-    await load(session, principal, kind, call_id)
-    call = await repo.get(session, call_id, for_update=True)
-    assert call is not None
+    call = await load(session, principal, kind, call_id, for_update=True)
     check_if_match(if_match, KIND, call.id, call.version)
     if call.status not in EDITABLE:
         raise CallNotEditable()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
+from services.foreign_experts.deps import Actor, Official, Reader
 from services.foreign_experts.employers import repository as repo
 from services.foreign_experts.employers import service
 from services.foreign_experts.employers.models import Employer
@@ -20,15 +21,10 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import Principal, require_roles
 from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["foreign-experts employers"])
-
-Registrar = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "official"))]
-Reader = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "official", "auditor"))]
-Official = Annotated[Principal, Depends(require_roles("official"))]
 
 
 def _read(response: Response, employer: Employer) -> EmployerRead:
@@ -41,7 +37,7 @@ def _read(response: Response, employer: Employer) -> EmployerRead:
     summary="Register an employer (a clerk its own organisation) / 用人单位登记",
     responses=problem_responses(401, 403, 409, 422),
 )
-async def create_employer(body: EmployerCreate, session: DbSession, caller: Registrar,
+async def create_employer(body: EmployerCreate, session: DbSession, caller: Actor,
                           response: Response) -> EmployerRead:
     return _read(response, await service.create(session, caller, body))
 
@@ -74,7 +70,7 @@ async def get_employer(employer_id: Id, session: DbSession, caller: Reader, resp
     summary="Edit an employer's details (If-Match required) / 修改用人单位信息",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
-async def update_employer(employer_id: Id, body: EmployerUpdate, session: DbSession, caller: Registrar,
+async def update_employer(employer_id: Id, body: EmployerUpdate, session: DbSession, caller: Actor,
                           response: Response, if_match: IfMatch = None) -> EmployerRead:
     return _read(response, await service.update(session, caller, employer_id, body, if_match))
 

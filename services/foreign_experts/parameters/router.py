@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Path, Response
 
+from services.foreign_experts.deps import Official
 from services.foreign_experts.parameters import service
 from services.foreign_experts.parameters.schemas import ParametersRead, ParametersUpdate
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
-from shared.principal import PUBLIC, Principal, require_roles
+from shared.principal import PUBLIC
 
 router = APIRouter(tags=["foreign-experts parameters"])
-Official = Annotated[Principal, Depends(require_roles("official"))]
 Year = Annotated[int, Path(ge=2000, le=2200)]
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.foreign_experts.deps import Env
+from services.foreign_experts.deps import Actor, Env, Overseer, Reader
 from services.foreign_experts.permits import service
 from services.foreign_experts.permits.models import Permit
 from services.foreign_experts.permits.schemas import (
@@ -23,16 +23,13 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_response, problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort, SortSpec, paginate
-from shared.principal import Principal, require_roles, require_scope
+from shared.principal import Principal, require_scope
 from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["foreign-experts permits"])
 
 VERIFY_SCOPE = "foreign-experts:permits:verify"
-Reader = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "official", "auditor"))]
-Actor = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "official"))]
-Overseer = Annotated[Principal, Depends(require_roles("official", "auditor"))]
 Verifier = Annotated[Principal, Depends(require_scope(VERIFY_SCOPE, or_roles=("official",)))]
 SORTS = SortSpec(fields={"issued_on": Permit.issued_on, "valid_until": Permit.valid_until}, id_column=Permit.id)
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.foreign_experts.deps import Env, Environment
+from services.foreign_experts.deps import Actor, Clerk, Env, Environment, Official, Overseer, Reader
 from services.foreign_experts.programmes import repository as repo
 from services.foreign_experts.programmes import service
 from services.foreign_experts.programmes.models import ProgrammeApplication
 from services.foreign_experts.programmes.schemas import (
-    ActionBody,
     ApproveBody,
     FundBody,
     ProgrammeCreate,
@@ -28,19 +27,14 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import Principal, require_roles
-from shared.schemas import Id
+from shared.principal import Principal
+from shared.schemas import CommentBody, Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["foreign-experts programmes"])
 PATH = "/programme-applications"
 OP = "foreign-experts-programme-applications"
 
-Clerk = Annotated[Principal, Depends(require_roles("applicant", "org_admin"))]
-Reader = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "official", "auditor"))]
-Actor = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "official"))]
-Official = Annotated[Principal, Depends(require_roles("official"))]
-Overseer = Annotated[Principal, Depends(require_roles("official", "auditor"))]
 Status = Literal["draft", "submitted", "returned", "under_review", "approved", "rejected", "called_off", "funded",
                  "report_submitted", "completed", "withdrawn"]
 
@@ -105,7 +99,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-add_action_routes(router, path=PATH, op=OP, actions=ACTIONS, caller=Actor, body=ActionBody, act=service.act,
+add_action_routes(router, path=PATH, op=OP, actions=ACTIONS, caller=Actor, body=CommentBody, act=service.act,
                   read=_read, response_model=ProgrammeRead)
 
 

@@ -168,7 +168,3 @@ class ProgrammeSummary(OutputSchema):
     status: str
     status_label: Label
     submitted_at: ShanghaiTime | None
-
-
-class ActionBody(InputSchema):
-    comment: str | None = Field(default=None, max_length=2000)

@@ -55,11 +55,6 @@ CALL_KIND = "programme"
 EDITABLE = frozenset({"draft", "returned"})
 
 
-class NotEditable(Conflict):
-    code = "application_not_editable"
-    title_zh = "当前状态下申请不能修改"
-    title_en = "The application cannot be edited in its current state"
-
 
 class NotUnderReview(Conflict):
     code = "not_under_review"
@@ -179,12 +174,7 @@ async def create(session: AsyncSession, principal: Principal, body: ProgrammeCre
 async def update(session: AsyncSession, principal: Principal, application_id: int, body: ProgrammeUpdate,
                  if_match: str | None, env: Environment) -> ProgrammeApplication:
     application = await load(session, principal, application_id, for_update=True)
-    if not access.is_clerk_of(principal, application.employer_uscc):
-        raise Forbidden("只有用人单位的经办人可以修改。", "Only the employer's own clerks may edit it.")
-    check_if_match(if_match, KIND, application.id, application.version)
-    if application.status not in EDITABLE:
-        raise NotEditable(f"申请状态为“{state_label(application.status).zh}”。",
-                          f"The application is {application.status}.")
+    access.check_clerk_may_edit(principal, application.employer_uscc, KIND, application, if_match, EDITABLE)
     if body.expert is not None:
         _set_expert(application, body.expert)
     if body.plan is not None:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
+from services.foreign_experts.deps import Overseer
 from services.foreign_experts.statistics import service
 from services.foreign_experts.statistics.schemas import PermitStatistics, ProcessingStatistics
 from shared.db import DbSession
 from shared.errors import problem_responses
-from shared.principal import Principal, require_roles
 
 router = APIRouter(tags=["foreign-experts statistics"])
-Reader = Annotated[Principal, Depends(require_roles("official", "auditor"))]
 YearQuery = Annotated[int | None, Query(ge=2000, le=2200, description="the year of issue")]
 
 
@@ -23,7 +22,7 @@ YearQuery = Annotated[int | None, Query(ge=2000, le=2200, description="the year 
     responses=problem_responses(401, 403, 422),
 )
 async def permit_statistics(
-    session: DbSession, caller: Reader,
+    session: DbSession, caller: Overseer,
     by: Annotated[Literal["class", "nationality", "city", "employer", "year"], Query()] = "class",
     year: YearQuery = None,
     status: Annotated[Literal["valid", "superseded", "cancelled"] | None, Query()] = None,
@@ -38,7 +37,7 @@ async def permit_statistics(
     responses=problem_responses(401, 403, 422),
 )
 async def processing_statistics(
-    session: DbSession, caller: Reader, year: Annotated[int, Query(ge=2000, le=2200)],
+    session: DbSession, caller: Overseer, year: Annotated[int, Query(ge=2000, le=2200)],
     permit_class: Annotated[Literal["A", "B", "C"] | None, Query()] = None,
 ) -> ProcessingStatistics:
     return await service.processing(session, year=year, permit_class=permit_class)

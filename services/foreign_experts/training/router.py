@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.foreign_experts.deps import Env, Environment
-from services.foreign_experts.programmes.schemas import ActionBody
+from services.foreign_experts.deps import Actor, Clerk, Env, Environment, Official, Reader
 from services.foreign_experts.routing import REPORT_ERRORS, WRITE_ERRORS, add_action_routes
 from services.foreign_experts.training import repository as repo
 from services.foreign_experts.training import service
@@ -25,18 +24,14 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import Principal, require_roles
-from shared.schemas import Id
+from shared.principal import Principal
+from shared.schemas import CommentBody, Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["foreign-experts training"])
 PATH = "/training-applications"
 OP = "foreign-experts-training-applications"
 
-Clerk = Annotated[Principal, Depends(require_roles("applicant", "org_admin"))]
-Reader = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "official", "auditor"))]
-Actor = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "official"))]
-Official = Annotated[Principal, Depends(require_roles("official"))]
 Status = Literal["draft", "submitted", "returned", "approved", "rejected", "called_off", "reported", "closed",
                  "withdrawn"]
 
@@ -101,7 +96,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-add_action_routes(router, path=PATH, op=OP, actions=ACTIONS, caller=Actor, body=ActionBody, act=service.act,
+add_action_routes(router, path=PATH, op=OP, actions=ACTIONS, caller=Actor, body=CommentBody, act=service.act,
                   read=_read, response_model=TrainingRead)
 
 

@@ -50,11 +50,6 @@ EDITABLE = frozenset({"draft", "returned"})
 REPORTING = frozenset({"approved", "reported", "closed"})
 
 
-class NotEditable(Conflict):
-    code = "application_not_editable"
-    title_zh = "当前状态下申请不能修改"
-    title_en = "The application cannot be edited in its current state"
-
 
 class TripStarted(Conflict):
     code = "trip_started"
@@ -114,8 +109,9 @@ def to_summary(a: TrainingApplication) -> TrainingSummary:
 # --- writing ---------------------------------------------------------------------------------------
 
 
-def _check_plan(training: TrainingIn, call: FundingCall) -> None:
-    """What the plan's figures say of a trip before approval: the stay, the cap, the places left."""
+def _check_plan(training: TrainingIn | TrainingApplication, call: FundingCall) -> None:
+    """What the plan's figures say of a trip (as asked, or as stored) before approval: the stay, the cap,
+    the places left."""
     figures = calls.figures(call)
     funding.check_trip(training.starts_on, training.ends_on, figures)
     funding.check_request(training.requested_amount, figures)
@@ -153,12 +149,7 @@ async def create(session: AsyncSession, principal: Principal, body: TrainingCrea
 async def update(session: AsyncSession, principal: Principal, application_id: int, body: TrainingUpdate,
                  if_match: str | None) -> TrainingApplication:
     application = await load(session, principal, application_id, for_update=True)
-    if not access.is_clerk_of(principal, application.unit_uscc):
-        raise Forbidden("只有申报单位的经办人可以修改。", "Only the unit's own clerks may edit it.")
-    check_if_match(if_match, KIND, application.id, application.version)
-    if application.status not in EDITABLE:
-        raise NotEditable(f"申请状态为“{state_label(application.status).zh}”。",
-                          f"The application is {application.status}.")
+    access.check_clerk_may_edit(principal, application.unit_uscc, KIND, application, if_match, EDITABLE)
     if body.contact_name is not None:
         application.contact_name = body.contact_name
     if body.contact_phone is not None:
@@ -196,8 +187,7 @@ async def act(session: AsyncSession, principal: Principal, application_id: int, 
     data: dict[str, Any] = {}
     if action in ("submit", "resubmit"):
         call = await calls.open_call(session, CALL_KIND, application.call_id, env.today)
-        _check_plan(TrainingIn.model_validate({
-            **{f: getattr(application, f) for f in TrainingIn.model_fields}}), call)
+        _check_plan(application, call)
         application.submitted_at = env.now
     elif action == "approve":
         body = payload if isinstance(payload, TrainingApproveBody) else TrainingApproveBody()

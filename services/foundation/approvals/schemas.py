@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from shared.fields import Money, MoneyOut, ShanghaiTime
+from shared.fields import Money, MoneyOut, PlanDate, ShanghaiTime
 from shared.notices import ObjectionFields
 from shared.schemas import InputSchema, OutputSchema
 
@@ -80,8 +80,7 @@ class ApprovalRead(OutputSchema):
 class NoticeCreate(InputSchema):
     title: str | None = Field(default=None, min_length=1, max_length=300,
                               examples=["2026年度吉林省自然科学基金面上项目拟资助名单公示"])
-    starts_on: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2199, 12, 31),
-                                   description="default: today (Asia/Shanghai), from now")
+    starts_on: PlanDate | None = Field(default=None, description="default: today (Asia/Shanghai), from now")
 
 
 class NoticeEntryRead(OutputSchema):

@@ -122,6 +122,8 @@ async def test_call_window_and_cap_are_the_calls_data(fe: Any) -> None:
 
 
 async def test_plan_must_add_up(fe: Any) -> None:
+    """The budget items add up to the request, the days in China fit the period, the expert is a foreigner,
+    and a work permit the expert holds is named by a WP-8 number whose check digit holds."""
     call = await make_call(fe)
     employer = await make_employer(fe)
     bad_items = await make_programme(fe, call["id"], employer["id"], expect=422, plan={
