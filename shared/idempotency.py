@@ -4,6 +4,12 @@ creates nothing new; the same key with another body is a 409.
 A pure ASGI middleware inside the internal-auth middleware, so keys are scoped to the caller. The
 key is reserved in its own short transaction before the handler runs, so two concurrent requests
 with one key cannot both go through; the response is stored after the handler has committed.
+
+A stored response holds what the handler answered, personal information included (a passport number
+shown in full to the employer's clerk). A service that keeps such information encrypted at rest puts a
+``Sealer`` (``shared.pii.FieldCipher``) on ``app.state.idempotency_sealer``: the stored body is then
+sealed, and opened only to replay it. A body that can no longer be opened (the key was changed) is
+treated as expired.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +38,29 @@ KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
 # Answers that say "try again later" are not kept, so a retry with the same key can succeed.
 NOT_STORED = frozenset({401, 408, 425, 429})
 REPLAYED_HEADERS = (b"content-type", b"etag", b"location")
+SEALED = b"sealed:"
+
+
+class Sealer(Protocol):
+    def encrypt_bytes(self, value: bytes) -> str: ...
+
+    def decrypt_bytes(self, token: str) -> bytes: ...
+
+
+def seal_body(sealer: Sealer | None, body: bytes) -> bytes:
+    return body if sealer is None else SEALED + sealer.encrypt_bytes(body).encode()
+
+
+def open_body(sealer: Sealer | None, stored: bytes) -> bytes | None:
+    """The stored body as answered; ``None`` when it is sealed and cannot be opened (no or another key)."""
+    if not stored.startswith(SEALED):
+        return stored
+    if sealer is None:
+        return None
+    try:
+        return sealer.decrypt_bytes(stored[len(SEALED):].decode())
+    except ValueError:  # shared.pii.PiiDecryptError
+        return None
 
 
 def request_fingerprint(method: str, path: str, query: bytes, body: bytes) -> str:
@@ -71,19 +100,25 @@ class IdempotencyMiddleware:
         principal = scope.get("state", {}).get("principal")
         owner = principal.actor_id if principal is not None else "anonymous"
         fingerprint = request_fingerprint(scope["method"], scope["path"], scope.get("query_string", b""), body)
-        sessionmaker = scope["app"].state.db.sessionmaker
+        state = scope["app"].state
+        sessionmaker = state.db.sessionmaker
+        sealer: Sealer | None = getattr(state, "idempotency_sealer", None)
 
         async with sessionmaker() as session:
             record = (
                 await session.execute(select(self.model).where(self.model.scope == owner, self.model.key == key))
             ).scalar_one_or_none()
-            if record is not None and record.created_at < utcnow() - RETENTION:
+            opened = None if record is None else open_body(sealer, bytes(record.response_body or b""))
+            if record is not None and (record.created_at < utcnow() - RETENTION or opened is None):
+                if opened is None:
+                    log.warning("a stored idempotent response could not be opened; the key starts afresh")
                 await session.delete(record)
                 await session.flush()
                 record = None
             if record is not None:
+                assert opened is not None
                 stored = _Stored(record.request_hash, record.completed_at is not None, record.status_code,
-                                 dict(record.response_headers or {}), bytes(record.response_body or b""))
+                                 dict(record.response_headers or {}), opened)
                 await session.rollback()
                 await self._answer_existing(scope, receive, send, stored, fingerprint)
                 return
@@ -115,9 +150,10 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_receive, capture_send)
         finally:
-            await self._finish(sessionmaker, owner, key, captured)
+            await self._finish(sessionmaker, owner, key, captured, sealer)
 
-    async def _finish(self, sessionmaker: Any, owner: str, key: str, captured: dict[str, Any]) -> None:
+    async def _finish(self, sessionmaker: Any, owner: str, key: str, captured: dict[str, Any],
+                      sealer: Sealer | None) -> None:
         status = captured["status"]
         async with sessionmaker() as session:
             record = (
@@ -134,7 +170,7 @@ class IdempotencyMiddleware:
                     for k, v in captured["headers"]
                     if k.lower() in REPLAYED_HEADERS
                 }
-                record.response_body = bytes(captured["body"])
+                record.response_body = seal_body(sealer, bytes(captured["body"]))
                 record.completed_at = utcnow()
             await session.commit()
 

@@ -59,12 +59,21 @@ class FieldCipher:
         return "FieldCipher(<secret>)"
 
     def encrypt(self, value: str) -> str:
+        return self.encrypt_bytes(value.encode())
+
+    def encrypt_bytes(self, value: bytes) -> str:
         nonce = os.urandom(NONCE_BYTES)
         encryptor = Cipher(algorithms.SM4(self._key), modes.GCM(nonce)).encryptor()
-        body = encryptor.update(value.encode()) + encryptor.finalize()
+        body = encryptor.update(value) + encryptor.finalize()
         return PREFIX + base64.urlsafe_b64encode(nonce + body + encryptor.tag).decode().rstrip("=")
 
     def decrypt(self, token: str) -> str:
+        try:
+            return self.decrypt_bytes(token).decode()
+        except UnicodeDecodeError:
+            raise PiiDecryptError("the token was altered or sealed under another secret") from None
+
+    def decrypt_bytes(self, token: str) -> bytes:
         if not token.startswith(PREFIX):
             raise PiiDecryptError("not an SM4-GCM token of this platform")
         encoded = token[len(PREFIX):]
@@ -77,8 +86,8 @@ class FieldCipher:
         nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
         decryptor = Cipher(algorithms.SM4(self._key), modes.GCM(nonce, tag)).decryptor()
         try:
-            return (decryptor.update(body) + decryptor.finalize()).decode()
-        except (InvalidTag, UnicodeDecodeError):
+            return decryptor.update(body) + decryptor.finalize()
+        except InvalidTag:
             raise PiiDecryptError("the token was altered or sealed under another secret") from None
 
     def lookup_key(self, message: str) -> str:

@@ -20,7 +20,10 @@ from shared.workdays import today_shanghai
 
 def build_protector(app: FastAPI) -> None:
     """The start-up hook: one cipher for the process (the key derivation is not per-request work)."""
-    app.state.protector = Protector(pii.FieldCipher(app.state.settings.pii_secret))
+    cipher = pii.FieldCipher(app.state.settings.pii_secret)
+    app.state.protector = Protector(cipher)
+    # Replayable responses (Idempotency-Key) show passports in full to the clerk: sealed at rest as well.
+    app.state.idempotency_sealer = cipher
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,30 @@ async def test_idempotent_replay_creates_nothing_new(sample_db) -> None:
         assert bad_key.status_code == 400
 
 
+async def test_idempotent_responses_are_sealed_at_rest_when_the_service_asks(sample_db) -> None:
+    """A service that keeps personal information encrypted sets ``idempotency_sealer``: the stored copy of
+    the answer is sealed, the replay is the answer as given; under another key it starts afresh."""
+    from sqlalchemy import select
+
+    from shared.pii import FieldCipher
+
+    app = sample_app.create_app(sample_db)
+    app.state.idempotency_sealer = FieldCipher("a" * 40)
+    async with running(app) as c:
+        headers = {**ALICE, "Idempotency-Key": "sealed-1"}
+        body = {"title": "护照 E7654321", "amount": "1"}
+        first = await c.post(f"{P}/notes", json=body, headers=headers)
+        again = await c.post(f"{P}/notes", json=body, headers=headers)
+        assert again.headers["idempotent-replayed"] == "true" and again.json() == first.json()
+        async with sample_db.sessionmaker() as session:
+            stored = (await session.execute(select(sample_app.common.idempotency.response_body))).scalar_one()
+        assert stored.startswith(b"sealed:") and b"E7654321" not in stored
+        app.state.idempotency_sealer = FieldCipher("b" * 40)  # the key was changed: the copy cannot be opened
+        fresh = await c.post(f"{P}/notes", json=body, headers=headers)
+        assert fresh.status_code == 201 and "idempotent-replayed" not in fresh.headers
+        assert fresh.json()["id"] != first.json()["id"]
+
+
 async def test_idempotency_does_not_keep_a_failed_validation_retry(sample_db) -> None:
     async with running(sample_app.create_app(sample_db)) as c:
         headers = {**ALICE, "Idempotency-Key": "k-422"}
