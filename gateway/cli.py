@@ -86,8 +86,12 @@ def run(
         bool, typer.Option("--migrate/--no-migrate", help="Upgrade the databases before starting.")
     ] = True,
     demo: Annotated[
-        bool, typer.Option("--demo/--no-demo", envvar="KJT_DEMO",
-                           help="Load the demo data (kjt seed) once the platform is ready; skipped when loaded.")
+        bool,
+        typer.Option(
+            "--demo/--no-demo",
+            envvar="KJT_DEMO",
+            help="Load the demo data (kjt seed) once the platform is ready; skipped when loaded.",
+        ),
     ] = True,
     ready_timeout: Annotated[float, typer.Option(help="Seconds to wait for GET /readyz to answer 200.")] = (
         runner.READY_TIMEOUT_SECONDS
@@ -118,8 +122,14 @@ def seed(
         fail(f"invalid settings: {exc}")
     url = gateway or f"http://127.0.0.1:{settings.port}"
     try:
-        report = demo.load(url, admin_email=settings.admin_email, admin_password=settings.admin_password,
-                           env=settings.env, force=force, echo=typer.echo)
+        report = demo.load(
+            url,
+            admin_email=settings.admin_email,
+            admin_password=settings.admin_password,
+            env=settings.env,
+            force=force,
+            echo=typer.echo,
+        )
     except demo.SeedError as exc:
         fail(str(exc))
     for line in report.lines():
@@ -214,8 +224,11 @@ def api_key_create(
     from gateway.accounts.commands import create_api_key as create
 
     key_id, secret = with_gateway_db(lambda db: create(db, name, agency, scopes, expires_at))
-    typer.echo(f"API key {key_id} created for {agency} ({name}); scopes: {' '.join(scopes)}; "
-               f"expires: {expires_at.isoformat() if expires_at else 'never'}", err=True)
+    typer.echo(
+        f"API key {key_id} created for {agency} ({name}); scopes: {' '.join(scopes)}; "
+        f"expires: {expires_at.isoformat() if expires_at else 'never'}",
+        err=True,
+    )
     typer.echo("The secret follows. It is shown this once only: store it now.", err=True)
     typer.echo(secret)
 
@@ -273,8 +286,10 @@ def calendar_load(
                 fail(f"the {service} database has no calendar_years table: run `kjt migrate` first{loaded}")
             fail(f"loading into {service} failed: {type(exc).__name__}: {exc}{loaded}")
         done.append(service)
-        typer.echo(f"loaded {data.year} into {service:<16} {len(data.holidays)} holidays, "
-                   f"{len(data.workdays)} adjusted workdays")
+        typer.echo(
+            f"loaded {data.year} into {service:<16} {len(data.holidays)} holidays, "
+            f"{len(data.workdays)} adjusted workdays"
+        )
 
 
 async def _load_year(service: str, data: Any, loaded_by: str) -> None:
@@ -318,7 +333,10 @@ def service_specs(services: Sequence[str]) -> dict[str, dict[str, Any]]:
     procs = {
         service: subprocess.Popen(  # noqa: S603 - our own interpreter, a fixed program and a known factory
             [sys.executable, "-c", _SPEC_PROGRAM, f"services.{service}.main:create_app"],
-            cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         for service in services
     }
@@ -344,9 +362,7 @@ def service_specs(services: Sequence[str]) -> dict[str, dict[str, Any]]:
 
 @app.command()
 def openapi(
-    names: Annotated[
-        list[str] | None, typer.Argument(help="Services (default: all five).", show_default=False)
-    ] = None,
+    names: Annotated[list[str] | None, typer.Argument(help="Services (default: all five).", show_default=False)] = None,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; fail when a file is stale.")] = False,
 ) -> None:
     """Write each service's OpenAPI document to services/<name>/openapi.json."""

@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.responses import Response
 
-from shared.errors import AppError, problem_response
+from shared.error_handlers import problem_response
+from shared.errors import AppError
 from shared.settings import SERVICES
 
 log = logging.getLogger("kjt.gateway.health")

@@ -20,7 +20,7 @@ from gateway.ratelimit import RateLimiter
 from gateway.settings import GatewaySettings
 from shared.app import configure_logging
 from shared.db import Database, database_url_for
-from shared.errors import install_error_handlers
+from shared.error_handlers import install_error_handlers
 from shared.middleware import Metrics
 
 log = logging.getLogger("kjt.gateway")
@@ -40,7 +40,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_db = database is None
         db = database or Database(
-            database_url_for("gateway", settings.database_url, settings.var_dir), "gateway",
+            database_url_for("gateway", settings.database_url, settings.var_dir),
+            "gateway",
             pool_size=settings.db_pool_size,
         )
         app.state.db = db

@@ -27,19 +27,33 @@ DOCS_CSP = (
 HSTS = "max-age=31536000; includeSubDomains"
 
 CORS_ALLOW_HEADERS = [
-    "Authorization", "Content-Type", "Accept", "Accept-Language", "X-API-Key", "X-Request-ID",
-    "Idempotency-Key", "If-Match", "If-None-Match", "traceparent", "tracestate",
+    "Authorization",
+    "Content-Type",
+    "Accept",
+    "Accept-Language",
+    "X-API-Key",
+    "X-Request-ID",
+    "Idempotency-Key",
+    "If-Match",
+    "If-None-Match",
+    "traceparent",
+    "tracestate",
 ]
 CORS_EXPOSE_HEADERS = [
-    "ETag", "Location", "Retry-After", "X-Request-ID",
-    "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset",
+    "ETag",
+    "Location",
+    "Retry-After",
+    "X-Request-ID",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
 ]
 
 
 def route_path(scope: Scope) -> str:
     path: str = scope.get("path", "")
     root = scope.get("root_path", "")
-    return path[len(root):] if root and path.startswith(root) else path
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def request_scheme(scope: Scope, trust_forwarded: bool) -> str:

@@ -40,15 +40,33 @@ API_PREFIX = "/api/v1/"
 # RFC 9110 section 7.6.1, plus the proxy-era names still seen in the wild.
 HOP_BY_HOP = frozenset(
     {
-        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
-        "te", "trailer", "transfer-encoding", "upgrade",
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
     }
 )
 # Credentials stop here (the principal token replaces them), and headers the gateway sets itself.
 _DROP_REQUEST = HOP_BY_HOP | {
-    "host", "authorization", "x-api-key", PRINCIPAL_HEADER, "cookie", "expect",
-    "x-request-id", "traceparent", "tracestate",
-    "forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-real-ip",
+    "host",
+    "authorization",
+    "x-api-key",
+    PRINCIPAL_HEADER,
+    "cookie",
+    "expect",
+    "x-request-id",
+    "traceparent",
+    "tracestate",
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-proto",
+    "x-forwarded-host",
+    "x-real-ip",
 }
 _DROP_RESPONSE = HOP_BY_HOP | {"server", "x-request-id"}
 
@@ -98,9 +116,14 @@ def _valid_parent(parts: list[str]) -> bool:
     if version == "00" and len(parts) != 4:
         return False
     return (
-        len(trace_id) == 32 and _hex(trace_id) and trace_id != "0" * 32
-        and len(parent_id) == 16 and _hex(parent_id) and parent_id != "0" * 16
-        and len(flags) == 2 and _hex(flags)
+        len(trace_id) == 32
+        and _hex(trace_id)
+        and trace_id != "0" * 32
+        and len(parent_id) == 16
+        and _hex(parent_id)
+        and parent_id != "0" * 16
+        and len(flags) == 2
+        and _hex(flags)
     )
 
 
@@ -112,18 +135,18 @@ def _route_path(scope: Scope) -> str:
     path: str = scope["path"]
     root = scope.get("root_path", "")
     if root and path.startswith(root):
-        path = path[len(root):]
+        path = path[len(root) :]
     return path
 
 
 def _upstream_path(scope: Scope, path: str) -> str:
     """The path as the client sent it (percent-encoding kept), else re-encoded from the decoded one."""
-    raw = scope.get("raw_path")
+    raw: bytes | None = scope.get("raw_path")
     if raw:
         text = raw.decode("latin-1").split("?", 1)[0]
         root = scope.get("root_path", "")
         if root and text.startswith(root):
-            text = text[len(root):]
+            text = text[len(root) :]
         if unquote(text) == path:
             return text
     return quote(path, safe="/:@!$&'()*+,;=-._~")
@@ -280,8 +303,7 @@ class ProxyEndpoint:
                 # Headers are gone already: end without completing, so the client sees a broken
                 # response rather than a short one that looks whole.
                 metrics.upstream_errors.labels(service, "broken_stream").inc()
-                log.warning("%s %s: %s broke off its response (%s)", scope["method"], path, service,
-                            type(exc).__name__)
+                log.warning("%s %s: %s broke off its response (%s)", scope["method"], path, service, type(exc).__name__)
                 return
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except OSError:
@@ -324,9 +346,10 @@ class ProxyEndpoint:
         incoming_trace = _header(scope, b"traceparent")
         traceparent = new_traceparent(incoming_trace)
         out += [
-            (PRINCIPAL_HEADER.encode(), sign_principal(
-                principal, settings.internal_secret, settings.internal_token_ttl_seconds
-            ).encode()),
+            (
+                PRINCIPAL_HEADER.encode(),
+                sign_principal(principal, settings.internal_secret, settings.internal_token_ttl_seconds).encode(),
+            ),
             (b"x-request-id", request_id.encode("latin-1")),
             (b"traceparent", traceparent.encode()),
             (b"x-forwarded-for", (f"{forwarded_for}, {peer}" if forwarded_for else peer).encode("latin-1")),
@@ -353,7 +376,7 @@ class ProxyEndpoint:
                 # A service builds absolute redirects from its own host name: never show that host.
                 text = value.decode("latin-1")
                 if text.startswith(base):
-                    value = (root_path + (text[len(base):] or "/")).encode("latin-1")
+                    value = (root_path + (text[len(base) :] or "/")).encode("latin-1")
             out.append((name.encode("latin-1"), value))
         out += [(k.lower().encode(), v.encode()) for k, v in decision.headers().items()]
         return out

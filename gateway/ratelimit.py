@@ -132,9 +132,7 @@ class RateLimiter:
         self._redis_pool = redis.asyncio.ConnectionPool.from_url(
             plain, socket_connect_timeout=REDIS_SOCKET_TIMEOUT, socket_timeout=REDIS_SOCKET_TIMEOUT
         )
-        return RedisStorage(
-            redis_storage_uri(redis_url), implementation="redispy", connection_pool=self._redis_pool
-        )
+        return RedisStorage(redis_storage_uri(redis_url), implementation="redispy", connection_pool=self._redis_pool)
 
     @property
     def uses_redis(self) -> bool:
@@ -196,7 +194,8 @@ class RateLimiter:
             self._last_warning = now
             log.warning(
                 "rate-limit storage (Redis) failed (%s); using per-process limits for %.0f s",
-                type(exc).__name__, REDIS_RETRY_SECONDS,
+                type(exc).__name__,
+                REDIS_RETRY_SECONDS,
             )
 
     async def close(self) -> None:
@@ -254,7 +253,7 @@ class GatewayRateLimitMiddleware:
 def _route_path(scope: Scope) -> str:
     path: str = scope.get("path", "")
     root = scope.get("root_path", "")
-    return path[len(root):] if root and path.startswith(root) else path
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def _is_gateway_api(path: str) -> bool:

@@ -155,13 +155,25 @@ def uvicorn_command(child: Child, log_level: str = "info", python: str | None = 
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
     return [
-        python or sys.executable, "-m", "uvicorn", child.factory, "--factory",
-        "--host", child.host, "--port", str(child.port),
-        "--loop", loop, "--http", http,
+        python or sys.executable,
+        "-m",
+        "uvicorn",
+        child.factory,
+        "--factory",
+        "--host",
+        child.host,
+        "--port",
+        str(child.port),
+        "--loop",
+        loop,
+        "--http",
+        http,
         # Every app writes its own JSON access line (kjt.access); uvicorn's would double it.
         "--no-access-log",
-        "--log-level", level,
-        "--timeout-graceful-shutdown", "5",
+        "--log-level",
+        level,
+        "--timeout-graceful-shutdown",
+        "5",
     ]
 
 
@@ -255,8 +267,9 @@ class ChildDied(RunError):
 class Supervisor:
     """Starts the children, copies their output to ours with a name prefix, and stops them."""
 
-    def __init__(self, children: Sequence[Child], env: Mapping[str, str], *, log_level: str = "info",
-                 out: IO[str] | None = None) -> None:
+    def __init__(
+        self, children: Sequence[Child], env: Mapping[str, str], *, log_level: str = "info", out: IO[str] | None = None
+    ) -> None:
         self.children = list(children)
         self.env = dict(env)
         self.log_level = log_level
@@ -288,8 +301,13 @@ class Supervisor:
         for child in self.children:
             cmd = uvicorn_command(child, self.log_level)
             proc = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-                cmd, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                start_new_session=True, preexec_fn=preexec,
+                cmd,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=preexec,
             )
             self.procs[child.label] = proc
             self.say(f"started {child.label:<{self._width}} pid {proc.pid:<7} {child.factory} on {child.url}")
@@ -382,15 +400,14 @@ def wait_ready(sup: Supervisor, url: str, timeout: float, stop: _StopFlag) -> bo
             except httpx.HTTPError as exc:
                 last = f"{type(exc).__name__}: {exc}"
             if time.monotonic() > deadline:
-                raise RunError(
-                    f"the platform was not ready within {timeout:.0f} s; GET {url} last answered: {last}"
-                )
+                raise RunError(f"the platform was not ready within {timeout:.0f} s; GET {url} last answered: {last}")
             time.sleep(POLL_SECONDS)
     return False
 
 
-def banner(children: Sequence[Child], admin_lines: Sequence[str], admin_email: str,
-           demo_lines: Sequence[str] = ()) -> str:
+def banner(
+    children: Sequence[Child], admin_lines: Sequence[str], admin_email: str, demo_lines: Sequence[str] = ()
+) -> str:
     gateway = next(c for c in children if c.name == "gateway")
     base = gateway.url
     rows = [
@@ -401,8 +418,9 @@ def banner(children: Sequence[Child], admin_lines: Sequence[str], admin_email: s
         ("metrics", f"{base}/metrics"),
         ("readiness", f"{base}/readyz"),
     ]
-    rows += [(c.label, f"{c.url}   (internal; public at {base}/api/v1/{c.label})") for c in children
-             if c.name != "gateway"]
+    rows += [
+        (c.label, f"{c.url}   (internal; public at {base}/api/v1/{c.label})") for c in children if c.name != "gateway"
+    ]
     lines = ["", "吉林省科学技术厅 科技管理平台 / Jilin S&T management platform is ready", ""]
     lines += [f"  {name:<16} {url}" for name, url in rows]
     lines.append("")
@@ -410,8 +428,10 @@ def banner(children: Sequence[Child], admin_lines: Sequence[str], admin_email: s
         lines.append("  administrator (from the gateway's start-up):")
         lines += [f"    {line.strip()}" for line in admin_lines]
     else:
-        lines.append(f"  administrator    {admin_email} (created on the first start; password from "
-                     "KJT_ADMIN_PASSWORD or the one the gateway printed then)")
+        lines.append(
+            f"  administrator    {admin_email} (created on the first start; password from "
+            "KJT_ADMIN_PASSWORD or the one the gateway printed then)"
+        )
     if demo_lines:
         lines += ["", *[f"  {line}" for line in demo_lines]]
     lines += ["", "  Ctrl-C stops every process.", ""]
@@ -427,8 +447,13 @@ def load_demo(settings: GatewaySettings, gateway_url: str, say: Callable[[str], 
         say("kjt run: demo data is never loaded in production (KJT_ENV=production)")
         return []
     try:
-        report = seed.load(gateway_url, admin_email=settings.admin_email, admin_password=settings.admin_password,
-                           env=settings.env, echo=say)
+        report = seed.load(
+            gateway_url,
+            admin_email=settings.admin_email,
+            admin_password=settings.admin_password,
+            env=settings.env,
+            echo=say,
+        )
     except seed.SeedError as exc:
         say(f"kjt run: the demo data was not loaded: {exc}")
         return []
@@ -465,13 +490,18 @@ def run(
     busy = [c for c in children if port_in_use(c.host, c.port)]
     if busy:
         names = ", ".join(f"{c.port} ({c.label}, {port_variable(c.name)})" for c in busy)
-        return fail(f"port already in use: {names}. Is the platform already running? "
-                    "Stop it, or choose other ports with the variables named.")
+        return fail(
+            f"port already in use: {names}. Is the platform already running? "
+            "Stop it, or choose other ports with the variables named."
+        )
     try:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
         if migrate:
-            say(f"migrating the databases under {settings.var_dir.resolve()}" if not settings.database_url
-                else "migrating the databases")
+            say(
+                f"migrating the databases under {settings.var_dir.resolve()}"
+                if not settings.database_url
+                else "migrating the databases"
+            )
             migrate_databases(echo=say)
     except (OSError, RunError) as exc:
         return fail(str(exc))

@@ -32,8 +32,7 @@ FOUNDATION = "/api/v1/foundation"
 class Sender(Protocol):
     """``gateway.seed.Api``: sends as given, a problem outside ``expect`` raised as ``SeedError``."""
 
-    async def send(self, method: str, url: str, *, expect: tuple[int, ...] = ..., **kwargs: Any
-                   ) -> httpx.Response: ...
+    async def send(self, method: str, url: str, *, expect: tuple[int, ...] = ..., **kwargs: Any) -> httpx.Response: ...
 
     async def all_pages(self, url: str, auth: dict[str, str]) -> list[dict[str, Any]]: ...
 
@@ -57,14 +56,43 @@ def plan_code(year: int) -> str:
 
 
 CATEGORIES = (  # NSF-2 reviewers and NSF-6 age limits are the documented defaults (5 for key; youth 35/40)
-    {"code": "general", "kind": "general", "name": "面上项目（自由探索）", "project_count": 300,
-     "amount_mode": "cap", "amount": "100000.00", "budget": "30000000.00"},
-    {"code": "youth", "kind": "youth", "name": "青年基金项目", "project_count": 200,
-     "amount_mode": "fixed", "amount": "60000.00", "budget": "12000000.00"},
-    {"code": "key", "kind": "key", "name": "重点项目", "project_count": 40,
-     "amount_mode": "cap", "amount": "300000.00", "budget": "12000000.00"},
-    {"code": "joint-changchun", "kind": "joint", "name": "吉林省-长春市联合基金项目", "partner": "长春市科学技术局",
-     "project_count": 30, "amount_mode": "cap", "amount": "200000.00", "budget": "6000000.00"},
+    {
+        "code": "general",
+        "kind": "general",
+        "name": "面上项目（自由探索）",
+        "project_count": 300,
+        "amount_mode": "cap",
+        "amount": "100000.00",
+        "budget": "30000000.00",
+    },
+    {
+        "code": "youth",
+        "kind": "youth",
+        "name": "青年基金项目",
+        "project_count": 200,
+        "amount_mode": "fixed",
+        "amount": "60000.00",
+        "budget": "12000000.00",
+    },
+    {
+        "code": "key",
+        "kind": "key",
+        "name": "重点项目",
+        "project_count": 40,
+        "amount_mode": "cap",
+        "amount": "300000.00",
+        "budget": "12000000.00",
+    },
+    {
+        "code": "joint-changchun",
+        "kind": "joint",
+        "name": "吉林省-长春市联合基金项目",
+        "partner": "长春市科学技术局",
+        "project_count": 30,
+        "amount_mode": "cap",
+        "amount": "200000.00",
+        "budget": "6000000.00",
+    },
 )
 # Sections of the discipline codes (申请代码) the plan funds: mathematical and physical, chemical, life,
 # earth, engineering and materials, information, and medical sciences.
@@ -79,9 +107,14 @@ GUIDE = (
 
 def plan(year: int, *, opens: datetime, closes: datetime, agency_org_id: int) -> dict[str, Any]:
     return {
-        "code": plan_code(year), "year": year, "title": f"{year}年度吉林省自然科学基金",
-        "guide": GUIDE.format(year=year), "discipline_codes": list(DISCIPLINE_CODES),
-        "opens_at": opens.isoformat(), "closes_at": closes.isoformat(), "agency_org_ids": [agency_org_id],
+        "code": plan_code(year),
+        "year": year,
+        "title": f"{year}年度吉林省自然科学基金",
+        "guide": GUIDE.format(year=year),
+        "discipline_codes": list(DISCIPLINE_CODES),
+        "opens_at": opens.isoformat(),
+        "closes_at": closes.isoformat(),
+        "agency_org_ids": [agency_org_id],
         "categories": [dict(c) for c in CATEGORIES],
     }
 
@@ -124,60 +157,145 @@ class DemoFoundationApplication:
 
 APPLICATIONS = (
     DemoFoundationApplication(
-        "jlu.applicant", "jlu", "general", "D0709", "东北黑土区秸秆还田下土壤有机碳固持的微生物驱动机制",
+        "jlu.applicant",
+        "jlu",
+        "general",
+        "D0709",
+        "东北黑土区秸秆还田下土壤有机碳固持的微生物驱动机制",
         "以东北典型黑土为对象，结合长期定位试验与宏基因组分析，揭示秸秆还田条件下微生物残体碳形成与稳定的机制。",
-        ("黑土", "秸秆还田", "土壤有机碳", "微生物残体"), Person("陈思远", 43, "220104", (4, 12), "011"),
-        "副教授", "associate", "doctorate", {"equipment": "20000.00", "business": "60000.00", "labour": "20000.00"}, 36,
+        ("黑土", "秸秆还田", "土壤有机碳", "微生物残体"),
+        Person("陈思远", 43, "220104", (4, 12), "011"),
+        "副教授",
+        "associate",
+        "doctorate",
+        {"equipment": "20000.00", "business": "60000.00", "labour": "20000.00"},
+        36,
         ((Person("刘洋", 30, "220102", (9, 1), "023"), "骨干"),),
-        (("submit", "jlu.applicant", None), ("endorse", "jlu.admin", None), ("accept", "agency", None)), "accepted"),
+        (("submit", "jlu.applicant", None), ("endorse", "jlu.admin", None), ("accept", "agency", None)),
+        "accepted",
+    ),
     DemoFoundationApplication(
-        "jlu.applicant", "jlu", "youth", "B0502", "可见光驱动二氧化碳还原的单原子催化剂设计与构效关系研究",
+        "jlu.applicant",
+        "jlu",
+        "youth",
+        "B0502",
+        "可见光驱动二氧化碳还原的单原子催化剂设计与构效关系研究",
         "设计过渡金属单原子光催化剂，结合原位光谱与理论计算，阐明可见光下二氧化碳选择性还原为甲醇的构效关系。",
-        ("单原子催化", "光催化", "二氧化碳还原"), Person("孙悦", 33, "220105", (7, 18), "046"),
-        "讲师", "intermediate", "doctorate", {"equipment": "15000.00", "business": "35000.00", "labour": "10000.00"},
-        36, (),
-        (("submit", "jlu.applicant", None), ("endorse", "jlu.admin", None)), "endorsed"),
+        ("单原子催化", "光催化", "二氧化碳还原"),
+        Person("孙悦", 33, "220105", (7, 18), "046"),
+        "讲师",
+        "intermediate",
+        "doctorate",
+        {"equipment": "15000.00", "business": "35000.00", "labour": "10000.00"},
+        36,
+        (),
+        (("submit", "jlu.applicant", None), ("endorse", "jlu.admin", None)),
+        "endorsed",
+    ),
     DemoFoundationApplication(
-        "ciomp.applicant", "ciomp", "key", "F0501", "大口径空间望远镜主动光学波前传感与校正的关键科学问题研究",
+        "ciomp.applicant",
+        "ciomp",
+        "key",
+        "F0501",
+        "大口径空间望远镜主动光学波前传感与校正的关键科学问题研究",
         "针对大口径分块式空间望远镜，研究在轨波前传感、面形主动校正与共相位检测方法，建立系统误差传递模型。",
-        ("空间望远镜", "主动光学", "波前传感"), Person("张凯", 50, "220102", (2, 26), "015"),
-        "研究员", "senior", "doctorate", {"equipment": "80000.00", "business": "160000.00", "labour": "40000.00"},
-        48, ((Person("马骏", 35, "220104", (11, 3), "057"), "骨干"),
-             (Person("杨帆", 29, "220106", (5, 9), "068"), "博士后")),
+        ("空间望远镜", "主动光学", "波前传感"),
+        Person("张凯", 50, "220102", (2, 26), "015"),
+        "研究员",
+        "senior",
+        "doctorate",
+        {"equipment": "80000.00", "business": "160000.00", "labour": "40000.00"},
+        48,
+        (
+            (Person("马骏", 35, "220104", (11, 3), "057"), "骨干"),
+            (Person("杨帆", 29, "220106", (5, 9), "068"), "博士后"),
+        ),
         (("submit", "ciomp.applicant", None), ("endorse", "ciomp.admin", None), ("accept", "agency", None)),
-        "accepted"),
+        "accepted",
+    ),
     DemoFoundationApplication(
-        "ciomp.applicant", "ciomp", "youth", "F0502", "基于超构表面的偏振光谱一体化成像方法研究",
+        "ciomp.applicant",
+        "ciomp",
+        "youth",
+        "F0502",
+        "基于超构表面的偏振光谱一体化成像方法研究",
         "研究多功能超构表面对偏振与光谱信息的同时调控机理，发展紧凑型偏振光谱一体化成像器件的设计方法。",
-        ("超构表面", "偏振成像", "计算成像"), Person("何佳", 31, "220102", (10, 21), "079"),
-        "助理研究员", "intermediate", "doctorate",
-        {"equipment": "20000.00", "business": "30000.00", "labour": "10000.00"}, 36, (),
-        (("submit", "ciomp.applicant", None),), "submitted"),
+        ("超构表面", "偏振成像", "计算成像"),
+        Person("何佳", 31, "220102", (10, 21), "079"),
+        "助理研究员",
+        "intermediate",
+        "doctorate",
+        {"equipment": "20000.00", "business": "30000.00", "labour": "10000.00"},
+        36,
+        (),
+        (("submit", "ciomp.applicant", None),),
+        "submitted",
+    ),
     DemoFoundationApplication(
-        "ciomp.applicant", "ciomp", "general", "F0503", "飞秒激光直写硫系玻璃中红外波导器件研究",
+        "ciomp.applicant",
+        "ciomp",
+        "general",
+        "F0503",
+        "飞秒激光直写硫系玻璃中红外波导器件研究",
         "利用飞秒激光直写技术在硫系玻璃中制备低损耗中红外波导，研究折射率改性机理及其在气体传感中的应用。",
-        ("飞秒激光", "硫系玻璃", "中红外波导"), Person("刘畅", 36, "220104", (8, 30), "082"),
-        "副研究员", "associate", "doctorate", {"equipment": "30000.00", "business": "50000.00", "labour": "20000.00"},
-        36, (),
-        (("submit", "ciomp.applicant", None),
-         ("return-by-org", "ciomp.admin", {"comment": "预算说明中设备费的测算依据不足，请补充后重新提交。"})),
-        "returned_by_org"),
+        ("飞秒激光", "硫系玻璃", "中红外波导"),
+        Person("刘畅", 36, "220104", (8, 30), "082"),
+        "副研究员",
+        "associate",
+        "doctorate",
+        {"equipment": "30000.00", "business": "50000.00", "labour": "20000.00"},
+        36,
+        (),
+        (
+            ("submit", "ciomp.applicant", None),
+            ("return-by-org", "ciomp.admin", {"comment": "预算说明中设备费的测算依据不足，请补充后重新提交。"}),
+        ),
+        "returned_by_org",
+    ),
     DemoFoundationApplication(
-        "faw.applicant", "faw", "joint-changchun", "E0505", "面向智能网联汽车的多源融合感知不确定性量化方法",
+        "faw.applicant",
+        "faw",
+        "joint-changchun",
+        "E0505",
+        "面向智能网联汽车的多源融合感知不确定性量化方法",
         "针对复杂城市道路场景，研究激光雷达、毫米波雷达与视觉融合感知的不确定性建模与量化方法，并在长春示范区验证。",
-        ("智能网联汽车", "多源融合感知", "不确定性量化"), Person("周志远", 45, "220106", (3, 15), "035"),
-        "正高级工程师", "senior", "master", {"equipment": "50000.00", "business": "110000.00", "labour": "40000.00"},
-        36, (),
-        (("submit", "faw.applicant", None), ("endorse", "faw.admin", None),
-         ("reject-formal", "agency", {"comment": "未提供联合基金要求的长春市科学技术局推荐意见。",
-                                      "reasons": ["incomplete_documents"]})),
-        "rejected_formal"),
+        ("智能网联汽车", "多源融合感知", "不确定性量化"),
+        Person("周志远", 45, "220106", (3, 15), "035"),
+        "正高级工程师",
+        "senior",
+        "master",
+        {"equipment": "50000.00", "business": "110000.00", "labour": "40000.00"},
+        36,
+        (),
+        (
+            ("submit", "faw.applicant", None),
+            ("endorse", "faw.admin", None),
+            (
+                "reject-formal",
+                "agency",
+                {"comment": "未提供联合基金要求的长春市科学技术局推荐意见。", "reasons": ["incomplete_documents"]},
+            ),
+        ),
+        "rejected_formal",
+    ),
     DemoFoundationApplication(
-        "jlu.applicant", "jlu", "joint-changchun", "H2807", "长白山人参皂苷Rk1改善糖尿病心肌病的作用机制研究",
+        "jlu.applicant",
+        "jlu",
+        "joint-changchun",
+        "H2807",
+        "长白山人参皂苷Rk1改善糖尿病心肌病的作用机制研究",
         "以长白山人参特色成分人参皂苷Rk1为对象，研究其调控心肌细胞铁死亡改善糖尿病心肌病的分子机制（草稿）。",
-        ("人参皂苷", "糖尿病心肌病", "铁死亡"), Person("王丽", 41, "220104", (12, 6), "024"),
-        "副教授", "associate", "doctorate", {"equipment": "40000.00", "business": "100000.00", "labour": "30000.00"},
-        36, (), (), "draft"),
+        ("人参皂苷", "糖尿病心肌病", "铁死亡"),
+        Person("王丽", 41, "220104", (12, 6), "024"),
+        "副教授",
+        "associate",
+        "doctorate",
+        {"equipment": "40000.00", "business": "100000.00", "labour": "30000.00"},
+        36,
+        (),
+        (),
+        "draft",
+    ),
 )
 
 
@@ -189,16 +307,35 @@ def applications(year: int) -> list[tuple[DemoFoundationApplication, str]]:
 def _body(item: DemoFoundationApplication, year: int, plan_read: dict[str, Any], org: Org) -> dict[str, Any]:
     category = next(c for c in plan_read["categories"] if c["code"] == item.category)
     return {
-        "plan_id": plan_read["id"], "category_id": category["id"], "discipline_code": item.discipline,
-        "title": item.title, "abstract": item.abstract, "keywords": list(item.keywords),
-        "applicant": {"name": item.person.name, "id_number": item.person.id_number(year), "title": item.title_name,
-                      "title_rank": item.title_rank, "degree": item.degree},
-        "institution_uscc": org.uscc, "institution_name": org.name,
-        "team": [{"name": p.name, "id_number": p.id_number(year), "role": role, "org_uscc": org.uscc}
-                 for p, role in item.team],
-        "budget": dict(item.budget), "duration_months": item.months,
-        "attachments": [{"name": "基金申请书.pdf", "size": 786432, "sha256": f"{len(item.title):064x}",
-                         "content_type": "application/pdf"}],
+        "plan_id": plan_read["id"],
+        "category_id": category["id"],
+        "discipline_code": item.discipline,
+        "title": item.title,
+        "abstract": item.abstract,
+        "keywords": list(item.keywords),
+        "applicant": {
+            "name": item.person.name,
+            "id_number": item.person.id_number(year),
+            "title": item.title_name,
+            "title_rank": item.title_rank,
+            "degree": item.degree,
+        },
+        "institution_uscc": org.uscc,
+        "institution_name": org.name,
+        "team": [
+            {"name": p.name, "id_number": p.id_number(year), "role": role, "org_uscc": org.uscc}
+            for p, role in item.team
+        ],
+        "budget": dict(item.budget),
+        "duration_months": item.months,
+        "attachments": [
+            {
+                "name": "基金申请书.pdf",
+                "size": 786432,
+                "sha256": f"{len(item.title):064x}",
+                "content_type": "application/pdf",
+            }
+        ],
     }
 
 
@@ -215,27 +352,47 @@ class FoundationDemo:
     def summary(self) -> str:
         if not self.loaded:
             return f"foundation plan {self.plan_code} already there"
-        return (f"foundation plan {self.plan_code} with {self.categories} categories and "
-                f"{self.applications} applications")
+        return (
+            f"foundation plan {self.plan_code} with {self.categories} categories and {self.applications} applications"
+        )
 
 
 async def seed_foundation(
-    api: Sender, as_: Callable[[str], Awaitable[dict[str, str]]], *, year: int, opens: datetime, closes: datetime,
-    orgs: Iterable[Org], org_ids: Mapping[str, int],
+    api: Sender,
+    as_: Callable[[str], Awaitable[dict[str, str]]],
+    *,
+    year: int,
+    opens: datetime,
+    closes: datetime,
+    orgs: Iterable[Org],
+    org_ids: Mapping[str, int],
 ) -> FoundationDemo:
     """This year's plan, published, and the demo applications moved to their states."""
     official = await as_("official")
     code = plan_code(year)
     if any(p["code"] == code for p in await api.all_pages(f"{FOUNDATION}/plans", official)):
         return FoundationDemo(False, code)
-    draft = (await api.send("POST", f"{FOUNDATION}/plans", headers=official, json=plan(
-        year, opens=opens, closes=closes, agency_org_id=org_ids["agency"]))).json()
+    draft = (
+        await api.send(
+            "POST",
+            f"{FOUNDATION}/plans",
+            headers=official,
+            json=plan(year, opens=opens, closes=closes, agency_org_id=org_ids["agency"]),
+        )
+    ).json()
     published = (await api.send("POST", f"{FOUNDATION}/plans/{draft['id']}/publish", headers=official)).json()
     by_key = {o.key: o for o in orgs}
     for item in APPLICATIONS:
-        created = (await api.send("POST", f"{FOUNDATION}/applications", headers=await as_(item.applicant),
-                                  json=_body(item, year, published, by_key[item.org]))).json()
+        created = (
+            await api.send(
+                "POST",
+                f"{FOUNDATION}/applications",
+                headers=await as_(item.applicant),
+                json=_body(item, year, published, by_key[item.org]),
+            )
+        ).json()
         for action, who, body in item.steps:
-            await api.send("POST", f"{FOUNDATION}/applications/{created['id']}/{action}", headers=await as_(who),
-                           json=body)
+            await api.send(
+                "POST", f"{FOUNDATION}/applications/{created['id']}/{action}", headers=await as_(who), json=body
+            )
     return FoundationDemo(True, code, len(published["categories"]), len(APPLICATIONS))

@@ -21,7 +21,7 @@ class GatewaySettings(PlatformSettings):
     )
     service_urls: dict[str, str] = Field(
         default_factory=lambda: {s: f"http://127.0.0.1:{DEFAULT_PORTS[s]}" for s in SERVICES},
-        description="Where each service listens, as JSON: {\"projects\": \"http://...\"}.",
+        description='Where each service listens, as JSON: {"projects": "http://..."}.',
     )
     upstream_timeout_seconds: float = 30.0
     redis_url: str | None = None

@@ -15,7 +15,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from shared.db import CommonTables, Database, database_url_for
-from shared.errors import DependencyUnavailable, install_error_handlers, problem_response
+from shared.error_handlers import install_error_handlers, problem_response
+from shared.errors import DependencyUnavailable
 from shared.http_client import InternalClient
 from shared.idempotency import IdempotencyMiddleware
 from shared.middleware import BodyLimitMiddleware, InternalAuthMiddleware, Metrics, RequestContextMiddleware
@@ -67,9 +68,7 @@ def service_openapi(app: FastAPI, spec: ServiceSpec) -> dict[str, Any]:
     return doc
 
 
-def create_service_app(
-    spec: ServiceSpec, settings: ServiceSettings, *, database: Database | None = None
-) -> FastAPI:
+def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, database: Database | None = None) -> FastAPI:
     """Build a service's ASGI app. ``database`` lets tests hand in their own."""
     configure_logging(settings.log_level)
     prefix = f"/api/v1/{url_segment(spec.name)}"
@@ -140,8 +139,7 @@ def create_service_app(
 
     # Outermost first: request id and metrics see everything, then the body limit, then auth.
     app.add_middleware(IdempotencyMiddleware, common=spec.common)
-    app.add_middleware(InternalAuthMiddleware, secret_getter=lambda: settings.internal_secret,
-                       open_paths=OPEN_PATHS)
+    app.add_middleware(InternalAuthMiddleware, secret_getter=lambda: settings.internal_secret, open_paths=OPEN_PATHS)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, log_requests=settings.access_log)
     return app

@@ -36,11 +36,15 @@ def _canonical_time(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def entry_hash(prev_hash: str, at: datetime, actor_id: str, action: str, entity_type: str,
-               entity_id: str, data: dict[str, Any]) -> str:
+def entry_hash(
+    prev_hash: str, at: datetime, actor_id: str, action: str, entity_type: str, entity_id: str, data: dict[str, Any]
+) -> str:
     payload = json.dumps(
         [prev_hash, _canonical_time(at), actor_id, action, entity_type, entity_id, data],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
     )
     return sm3_hex(payload.encode())
 
@@ -66,8 +70,13 @@ async def append(
     payload = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
     at = utcnow()
     row = model(
-        at=at, actor_id=actor, action=action, entity_type=entity_type, entity_id=str(entity_id),
-        data=payload, prev_hash=prev_hash,
+        at=at,
+        actor_id=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        data=payload,
+        prev_hash=prev_hash,
         hash=entry_hash(prev_hash, at, actor, action, entity_type, str(entity_id), payload),
     )
     session.add(row)
@@ -91,15 +100,18 @@ async def verify(session: AsyncSession, common: CommonTables, batch: int = 1000)
     last_id = 0
     while True:
         rows = (
-            await session.execute(select(model).where(model.id > last_id).order_by(model.id).limit(batch))
-        ).scalars().all()
+            (await session.execute(select(model).where(model.id > last_id).order_by(model.id).limit(batch)))
+            .scalars()
+            .all()
+        )
         if not rows:
             return ChainReport(valid=True, entries=count)
         for row in rows:
             if row.prev_hash != prev_hash:
                 return ChainReport(False, count, row.id, "link to the previous entry does not match")
-            expected = entry_hash(row.prev_hash, row.at, row.actor_id, row.action, row.entity_type,
-                                  row.entity_id, row.data)
+            expected = entry_hash(
+                row.prev_hash, row.at, row.actor_id, row.action, row.entity_type, row.entity_id, row.data
+            )
             if expected != row.hash:
                 return ChainReport(False, count, row.id, "content does not match its hash")
             prev_hash = row.hash

@@ -29,9 +29,7 @@ def set_etag(response: Response, kind: str, entity_id: object, version: int) -> 
     response.headers["ETag"] = etag(kind, entity_id, version)
 
 
-def check_if_match(
-    if_match: str | None, kind: str, entity_id: object, version: int, *, required: bool = True
-) -> None:
+def check_if_match(if_match: str | None, kind: str, entity_id: object, version: int, *, required: bool = True) -> None:
     """Raise 428 when the header is required and absent, 412 when it names another version."""
     if if_match is None or not if_match.strip():
         if required:

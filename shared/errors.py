@@ -1,23 +1,14 @@
 """Domain errors rendered as RFC 9457 problem+json, in zh-CN or en.
 
 A service raises an ``AppError`` subclass with a stable ``code``; the one handler installed by
-``install_error_handlers`` renders it. No stack trace, SQL or host name ever reaches a client.
+``shared.error_handlers.install_error_handlers`` renders it. No stack trace, SQL or host name ever
+reaches a client. This module imports no web framework nor database, so pure rules raise these too.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
-
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from sqlalchemy import exc as sa_exc
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import ClientDisconnect
-from starlette.responses import JSONResponse, Response
-
-log = logging.getLogger("kjt.errors")
 
 PROBLEM_TYPE_BASE = "https://kjt.jl.gov.cn/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -105,8 +96,9 @@ class ValidationFailed(AppError):
     title_zh = "提交的数据未通过校验"
     title_en = "The submitted data is not valid"
 
-    def __init__(self, errors: Sequence[Mapping[str, str]], detail_zh: str | None = None,
-                 detail_en: str | None = None) -> None:
+    def __init__(
+        self, errors: Sequence[Mapping[str, str]], detail_zh: str | None = None, detail_en: str | None = None
+    ) -> None:
         super().__init__(detail_zh, detail_en, extra={"errors": [dict(e) for e in errors]})
 
 
@@ -116,8 +108,7 @@ class Unauthorized(AppError):
     title_zh = "未认证或凭据无效"
     title_en = "Missing or invalid credentials"
 
-    def __init__(self, detail_zh: str | None = None, detail_en: str | None = None, *,
-                 code: str | None = None) -> None:
+    def __init__(self, detail_zh: str | None = None, detail_en: str | None = None, *, code: str | None = None) -> None:
         super().__init__(detail_zh, detail_en, headers={"WWW-Authenticate": "Bearer"})
         if code:
             self.code = code  # type: ignore[misc]
@@ -262,121 +253,21 @@ class InternalError(AppError):
     title_en = "Internal server error"
 
 
-def problem_response(request: Request | None, error: AppError, lang: str | None = None) -> Response:
-    if lang is None:
-        lang = negotiate_language(request.headers.get("accept-language") if request else None)
-    instance = request.url.path if request else None
-    headers = dict(error.headers)  # X-Request-ID is added by RequestContextMiddleware, once
-    return JSONResponse(
-        error.to_problem(lang, instance),
-        status_code=error.status,
-        headers=headers,
-        media_type=PROBLEM_MEDIA_TYPE,
-    )
-
-
-_PYDANTIC_CODES = {"missing": "required", "extra_forbidden": "unknown_field"}
-
-
-def _field_path(loc: Sequence[Any]) -> str:
-    parts = [str(p) for p in loc]
-    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
-        parts = parts[1:] or parts
-    return ".".join(parts)
-
-
-def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
-    out: list[dict[str, str]] = []
-    for err in exc.errors()[:50]:
-        out.append(
-            {
-                "field": _field_path(err.get("loc", ())),
-                "code": _PYDANTIC_CODES.get(str(err.get("type")), str(err.get("type", "invalid"))),
-                "message": str(err.get("msg", ""))[:300],
-            }
-        )
-    return out
-
-
-async def _app_error_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, AppError)
-    return problem_response(request, exc)
-
-
-async def _validation_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    errors = validation_errors(exc)
-    if any(e["code"] == "json_invalid" for e in errors):
-        return problem_response(
-            request, BadRequest("请求体不是有效的 JSON。", "The request body is not valid JSON.")
-        )
-    return problem_response(request, ValidationFailed(errors))
-
-
-_HTTP_ERRORS: dict[int, type[AppError]] = {
-    401: Unauthorized,
-    403: Forbidden,
-    404: NotFound,
-    405: MethodNotAllowed,
-    413: PayloadTooLarge,
-    415: UnsupportedMediaType,
-    429: TooManyRequests,
-}
-
-
-async def _http_exception_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
-    cls = _HTTP_ERRORS.get(exc.status_code)
-    if cls is not None:
-        return problem_response(request, cls())
-    if 400 <= exc.status_code < 500:
-        err = BadRequest()
-        err.status = exc.status_code  # type: ignore[misc]
-        return problem_response(request, err)
-    return problem_response(request, InternalError())
-
-
-def _is_bad_value(exc: BaseException) -> bool:
-    """Errors that only a value out of the database's range can cause (a safety net: schemas bound
-    their numbers, but a number that slips through must still be a 400, never a 500)."""
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            return False
-        # asyncpg reports an out-of-range parameter as its own DataError under a DBAPIError
-        if isinstance(seen, OverflowError | sa_exc.DataError) or type(seen).__name__ == "DataError":
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-async def _unhandled(request: Request, exc: Exception) -> Response:
-    if isinstance(exc, ClientDisconnect):
-        # The client went away mid-body (often an upload cut off for size): nobody reads this answer.
-        log.info("client disconnected during %s %s", request.method, request.url.path)
-        return problem_response(request, BadRequest("客户端已断开连接。", "The client disconnected."))
-    if _is_bad_value(exc):
-        return problem_response(request, InvalidValue(
-            "请求中的数值超出允许范围或格式无效。", "A value in the request is out of range or malformed."
-        ))
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(request, InternalError())
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(AppError, _app_error_handler)
-    app.add_exception_handler(RequestValidationError, _validation_handler)
-    app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
-    app.add_exception_handler(Exception, _unhandled)
-
-
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries declaring problem+json errors of an operation."""
     titles = {
-        400: "Bad request", 401: "Missing or invalid credentials", 403: "Not allowed",
-        404: "Not found", 409: "Conflict", 412: "Stale If-Match", 413: "Body too large",
-        422: "Validation failed", 428: "If-Match required", 429: "Rate limited",
-        503: "A dependency is down", 504: "Upstream timeout",
+        400: "Bad request",
+        401: "Missing or invalid credentials",
+        403: "Not allowed",
+        404: "Not found",
+        409: "Conflict",
+        412: "Stale If-Match",
+        413: "Body too large",
+        422: "Validation failed",
+        428: "If-Match required",
+        429: "Rate limited",
+        503: "A dependency is down",
+        504: "Upstream timeout",
     }
     return {
         s: {

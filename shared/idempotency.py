@@ -58,7 +58,7 @@ def open_body(sealer: Sealer | None, stored: bytes) -> bytes | None:
     if sealer is None:
         return None
     try:
-        return sealer.decrypt_bytes(stored[len(SEALED):].decode())
+        return sealer.decrypt_bytes(stored[len(SEALED) :].decode())
     except ValueError:  # shared.pii.PiiDecryptError
         return None
 
@@ -91,10 +91,15 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         if not KEY_RE.match(key):
-            await send_problem(scope, receive, send, BadRequest(
-                "Idempotency-Key 须为 1 至 200 个可见 ASCII 字符。",
-                "Idempotency-Key must be 1 to 200 visible ASCII characters.",
-            ))
+            await send_problem(
+                scope,
+                receive,
+                send,
+                BadRequest(
+                    "Idempotency-Key 须为 1 至 200 个可见 ASCII 字符。",
+                    "Idempotency-Key must be 1 to 200 visible ASCII characters.",
+                ),
+            )
             return
         body = await _read_body(receive)
         principal = scope.get("state", {}).get("principal")
@@ -117,8 +122,13 @@ class IdempotencyMiddleware:
                 record = None
             if record is not None:
                 assert opened is not None
-                stored = _Stored(record.request_hash, record.completed_at is not None, record.status_code,
-                                 dict(record.response_headers or {}), opened)
+                stored = _Stored(
+                    record.request_hash,
+                    record.completed_at is not None,
+                    record.status_code,
+                    dict(record.response_headers or {}),
+                    opened,
+                )
                 await session.rollback()
                 await self._answer_existing(scope, receive, send, stored, fingerprint)
                 return
@@ -152,8 +162,9 @@ class IdempotencyMiddleware:
         finally:
             await self._finish(sessionmaker, owner, key, captured, sealer)
 
-    async def _finish(self, sessionmaker: Any, owner: str, key: str, captured: dict[str, Any],
-                      sealer: Sealer | None) -> None:
+    async def _finish(
+        self, sessionmaker: Any, owner: str, key: str, captured: dict[str, Any], sealer: Sealer | None
+    ) -> None:
         status = captured["status"]
         async with sessionmaker() as session:
             record = (
@@ -178,10 +189,15 @@ class IdempotencyMiddleware:
         self, scope: Scope, receive: Receive, send: Send, record: _Stored, fingerprint: str
     ) -> None:
         if record.request_hash != fingerprint:
-            await send_problem(scope, receive, send, IdempotencyKeyReused(
-                "该幂等键已用于内容不同的请求；请换一个新键。",
-                "This Idempotency-Key was used with a different request; use a new key.",
-            ))
+            await send_problem(
+                scope,
+                receive,
+                send,
+                IdempotencyKeyReused(
+                    "该幂等键已用于内容不同的请求；请换一个新键。",
+                    "This Idempotency-Key was used with a different request; use a new key.",
+                ),
+            )
             return
         if not record.completed:
             await send_problem(scope, receive, send, _in_progress())

@@ -18,7 +18,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import AppError, BadRequest, InvalidCharacters, PayloadTooLarge, Unauthorized, problem_response
+from shared.error_handlers import problem_response
+from shared.errors import AppError, BadRequest, InvalidCharacters, PayloadTooLarge, Unauthorized
 from shared.principal import PRINCIPAL_HEADER, verify_principal
 
 access_log = logging.getLogger("kjt.access")
@@ -44,11 +45,15 @@ class Metrics:
     def __init__(self, app_name: str) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "kjt_http_requests_total", "HTTP requests", ["app", "method", "route", "status"],
+            "kjt_http_requests_total",
+            "HTTP requests",
+            ["app", "method", "route", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "kjt_http_request_duration_seconds", "HTTP request latency", ["app", "method", "route"],
+            "kjt_http_request_duration_seconds",
+            "HTTP request latency",
+            ["app", "method", "route"],
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
@@ -70,9 +75,15 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
-            await send_problem(scope, receive, send, InvalidCharacters(
-                "网址中不能含有 NUL 字符。", "The URL may not contain NUL characters.",
-            ))
+            await send_problem(
+                scope,
+                receive,
+                send,
+                InvalidCharacters(
+                    "网址中不能含有 NUL 字符。",
+                    "The URL may not contain NUL characters.",
+                ),
+            )
             return
         incoming = header(scope, b"x-request-id")
         request_id = incoming if incoming and _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex

@@ -111,8 +111,13 @@ class SortSpec:
             return self.id_column, descending
         if field not in self.fields:
             raise ValidationFailed(
-                [{"field": "sort", "code": "invalid_sort",
-                  "message": f"sort by one of: {', '.join(['id', *self.fields])}"}]
+                [
+                    {
+                        "field": "sort",
+                        "code": "invalid_sort",
+                        "message": f"sort by one of: {', '.join(['id', *self.fields])}",
+                    }
+                ]
             )
         return self.fields[field], descending
 

@@ -76,7 +76,7 @@ class FieldCipher:
     def decrypt_bytes(self, token: str) -> bytes:
         if not token.startswith(PREFIX):
             raise PiiDecryptError("not an SM4-GCM token of this platform")
-        encoded = token[len(PREFIX):]
+        encoded = token[len(PREFIX) :]
         try:
             raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
         except ValueError:

@@ -78,8 +78,9 @@ class CommentBody(InputSchema):
     """The body of a plain workflow action (``POST .../{id}/<action>``): an optional comment, kept in the
     history; the actions whose transition says so require it."""
 
-    comment: str | None = Field(default=None, max_length=2000, description="shown in the history; required "
-                                "where the action says so")
+    comment: str | None = Field(
+        default=None, max_length=2000, description="shown in the history; required where the action says so"
+    )
 
 
 class Label(BaseModel):

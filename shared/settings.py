@@ -70,9 +70,7 @@ class PlatformSettings(BaseSettings):
         if self.env == "production":
             for name, value in self.secrets().items():
                 if value in PLACEHOLDER_SECRETS or len(value) < 32:
-                    raise ValueError(
-                        f"{name} must be set to a real secret of at least 32 characters in production"
-                    )
+                    raise ValueError(f"{name} must be set to a real secret of at least 32 characters in production")
         return self
 
     def secrets(self) -> dict[str, str]:
@@ -98,7 +96,7 @@ class ServiceSettings(PlatformSettings):
     gateway_url: str = "http://127.0.0.1:8000"
     service_urls: dict[str, str] = Field(
         default_factory=dict,
-        description="Where the other services listen, as JSON ({\"projects\": \"http://...\"}); `kjt run` sets "
+        description='Where the other services listen, as JSON ({"projects": "http://..."}); `kjt run` sets '
         "it for every process. A service missing here is looked for on 127.0.0.1 at its default port.",
     )
 

@@ -99,8 +99,9 @@ class Workflow:
         current = getattr(entity, state_attr)
         t = self.decide(current, action, principal)
         if t.comment_required and not (comment and comment.strip()):
-            raise ValidationFailed([{"field": "comment", "code": "required",
-                                     "message": f"a comment is required to {action}"}])
+            raise ValidationFailed(
+                [{"field": "comment", "code": "required", "message": f"a comment is required to {action}"}]
+            )
         for guard in t.guards:
             guard(entity, principal, context or {})
         setattr(entity, state_attr, t.target)
@@ -122,14 +123,33 @@ class Workflow:
         return t
 
     async def record_moves(
-        self, session: AsyncSession, common: CommonTables, entity_ids: Iterable[object], t: Transition,
-        from_state: str, principal: Principal, *, at: datetime, comment: str | None = None,
+        self,
+        session: AsyncSession,
+        common: CommonTables,
+        entity_ids: Iterable[object],
+        t: Transition,
+        from_state: str,
+        principal: Principal,
+        *,
+        at: datetime,
+        comment: str | None = None,
     ) -> None:
         """The history rows of many entities moved at once by ``t`` (decided by the caller, who changed
         the rows in bulk): one INSERT for them all, the rows ``apply`` would have written one by one."""
-        rows = [{"entity_type": self.entity_type, "entity_id": str(i), "action": t.action, "from_state": from_state,
-                 "to_state": t.target, "actor_id": principal.actor_id, "actor_role": _acting_role(principal, t),
-                 "comment": comment, "at": at} for i in entity_ids]
+        rows = [
+            {
+                "entity_type": self.entity_type,
+                "entity_id": str(i),
+                "action": t.action,
+                "from_state": from_state,
+                "to_state": t.target,
+                "actor_id": principal.actor_id,
+                "actor_role": _acting_role(principal, t),
+                "comment": comment,
+                "at": at,
+            }
+            for i in entity_ids
+        ]
         if rows:
             await (await session.connection()).execute(insert(common.history.__table__), rows)
 
@@ -139,9 +159,14 @@ class Workflow:
         """The first history row of a new entity (from nothing to the initial state)."""
         session.add(
             common.history(
-                entity_type=self.entity_type, entity_id=str(entity.id), action="create",
-                from_state=None, to_state=self.initial, actor_id=principal.actor_id,
-                actor_role=next(iter(sorted(principal.roles)), None), at=utcnow(),
+                entity_type=self.entity_type,
+                entity_id=str(entity.id),
+                action="create",
+                from_state=None,
+                to_state=self.initial,
+                actor_id=principal.actor_id,
+                actor_role=next(iter(sorted(principal.roles)), None),
+                at=utcnow(),
             )
         )
 
@@ -182,9 +207,7 @@ async def load_history(
     model = common.history
     rows = (
         await session.execute(
-            select(model)
-            .where(model.entity_type == entity_type, model.entity_id == str(entity_id))
-            .order_by(model.id)
+            select(model).where(model.entity_type == entity_type, model.entity_id == str(entity_id)).order_by(model.id)
         )
     ).scalars()
     return [HistoryRead.model_validate(r) for r in rows]

@@ -43,9 +43,15 @@ async def _drop_run_schemas(url: str) -> None:
     engine = create_async_engine(url)
     try:
         async with engine.begin() as conn:
-            names = (await conn.execute(
-                text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"), {"p": SCHEMA_PREFIX + "%"}
-            )).scalars().all()
+            names = (
+                (
+                    await conn.execute(
+                        text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"), {"p": SCHEMA_PREFIX + "%"}
+                    )
+                )
+                .scalars()
+                .all()
+            )
             for name in names:
                 await conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
     finally:

@@ -76,8 +76,14 @@ def test_help_lists_every_command() -> None:
 
 
 def test_module_entry_point_runs() -> None:
-    done = subprocess.run([sys.executable, "-m", "gateway.cli", "--help"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, env={**os.environ, "COLUMNS": "200"})
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     assert done.returncode == 0 and "migrate" in done.stdout
 
 
@@ -309,10 +315,23 @@ def test_create_admin_before_migrate_says_so(var_dir: Path) -> None:
 
 def test_api_key_create_prints_the_secret_once_and_revoke_ends_it(var_dir: Path) -> None:
     migrated(var_dir, "gateway")
-    result = CliRunner().invoke(app, [
-        "api-key", "create", "--name", "出入境许可核验", "--agency", "吉林省公安厅出入境管理局",
-        "--scope", "foreign-experts:permits:verify", "--scope", "projects:integrity:read", "--expires", "2099-12-31",
-    ])
+    result = CliRunner().invoke(
+        app,
+        [
+            "api-key",
+            "create",
+            "--name",
+            "出入境许可核验",
+            "--agency",
+            "吉林省公安厅出入境管理局",
+            "--scope",
+            "foreign-experts:permits:verify",
+            "--scope",
+            "projects:integrity:read",
+            "--expires",
+            "2099-12-31",
+        ],
+    )
     assert result.exit_code == 0, result.output
     secret = result.stdout.strip()
     assert "\n" not in secret and len(secret) >= 20, "stdout carries the secret alone, for scripts"

@@ -24,8 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCKER = ROOT / "docker"
 ENTRYPOINT = DOCKER / "entrypoint.sh"
 ROLES = {url_segment(name): name for name in SERVICES}
-SECRETS = ("POSTGRES_PASSWORD", "KJT_INTERNAL_SECRET", "KJT_JWT_SECRET", "KJT_SUBJECT_KEY_SECRET",
-           "KJT_FOREIGN_EXPERTS_PII_SECRET", "KJT_ADMIN_PASSWORD")
+SECRETS = (
+    "POSTGRES_PASSWORD",
+    "KJT_INTERNAL_SECRET",
+    "KJT_JWT_SECRET",
+    "KJT_SUBJECT_KEY_SECRET",
+    "KJT_FOREIGN_EXPERTS_PII_SECRET",
+    "KJT_ADMIN_PASSWORD",
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +51,9 @@ def entrypoint(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
     base = {k: v for k, v in os.environ.items() if not k.startswith("KJT_")}
     base["PYTHON"] = sys.executable
     base["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{base.get('PATH', '')}"
-    return subprocess.run(["bash", str(ENTRYPOINT), *args], env={**base, **(env or {})},
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        ["bash", str(ENTRYPOINT), *args], env={**base, **(env or {})}, capture_output=True, text=True, timeout=120
+    )
 
 
 # --- compose -------------------------------------------------------------------------------------
@@ -138,7 +145,7 @@ def test_dockerfile_stages_user_and_entrypoint() -> None:
     users = re.findall(r"^USER (\S+)$", text, re.M)
     assert users and users[-1].split(":")[0] not in ("root", "0")
     # the final USER comes after the last instruction that needs root
-    runtime = text[text.index("AS runtime"):]
+    runtime = text[text.index("AS runtime") :]
     assert runtime.rindex("USER ") > runtime.rindex("RUN ")
     assert re.search(r'^ENTRYPOINT \["/app/docker/entrypoint\.sh"\]$', text, re.M)
 
@@ -146,8 +153,15 @@ def test_dockerfile_stages_user_and_entrypoint() -> None:
 def test_dockerignore_lets_in_what_the_dockerfile_copies() -> None:
     lines = (DOCKER / "Dockerfile.dockerignore").read_text(encoding="utf-8").splitlines()
     allowed = {line[1:].rstrip("/") for line in lines if line.startswith("!")}
-    assert {"pyproject.toml", "requirements.lock", "shared", "gateway", "services", "migrations",
-            "docker/entrypoint.sh"} <= allowed
+    assert {
+        "pyproject.toml",
+        "requirements.lock",
+        "shared",
+        "gateway",
+        "services",
+        "migrations",
+        "docker/entrypoint.sh",
+    } <= allowed
 
 
 # --- the entry point -----------------------------------------------------------------------------
@@ -180,8 +194,13 @@ def test_entrypoint_dry_run_starts_the_right_factory_on_the_right_port(role: str
 
 
 def test_entrypoint_reads_port_variables_and_passes_extra_options() -> None:
-    done = entrypoint("--dry-run", "foreign-experts", "--workers", "2",
-                      env={"KJT_FOREIGN_EXPERTS_PORT": "9105", "KJT_HOST": "127.0.0.1"})
+    done = entrypoint(
+        "--dry-run",
+        "foreign-experts",
+        "--workers",
+        "2",
+        env={"KJT_FOREIGN_EXPERTS_PORT": "9105", "KJT_HOST": "127.0.0.1"},
+    )
     cmd = shlex.split(done.stdout)
     assert cmd[cmd.index("--port") + 1] == "9105" and cmd[cmd.index("--host") + 1] == "127.0.0.1"
     assert cmd[-2:] == ["--workers", "2"]
@@ -226,9 +245,14 @@ def test_k8s_migration_job_secret_template_and_config(manifests: list[dict]) -> 
     pod = job["spec"]["template"]["spec"]
     assert pod["containers"][0]["args"] == ["migrate"] and pod["restartPolicy"] == "Never"
     secret = by_kind(manifests, "Secret")["kjt-secrets"]
-    assert {"KJT_DATABASE_URL", "KJT_INTERNAL_SECRET", "KJT_JWT_SECRET", "KJT_SUBJECT_KEY_SECRET",
-            "KJT_FOREIGN_EXPERTS_PII_SECRET", "KJT_ADMIN_PASSWORD"} <= set(
-        secret["stringData"])
+    assert {
+        "KJT_DATABASE_URL",
+        "KJT_INTERNAL_SECRET",
+        "KJT_JWT_SECRET",
+        "KJT_SUBJECT_KEY_SECRET",
+        "KJT_FOREIGN_EXPERTS_PII_SECRET",
+        "KJT_ADMIN_PASSWORD",
+    } <= set(secret["stringData"])
     config = by_kind(manifests, "ConfigMap")["kjt-config"]["data"]
     services = by_kind(manifests, "Service")
     for name, url in json.loads(config["KJT_SERVICE_URLS"]).items():

@@ -44,16 +44,29 @@ def test_id1_id2_demo_numbers_are_valid_and_in_jilin() -> None:
     assert all(is_valid_uscc(o.uscc) for o in demo.ORGS)
     assert len({o.uscc for o in demo.ORGS}) == len(demo.ORGS)
     assert {o.key: uscc_region(o.uscc).name for o in demo.ORGS} == {
-        "kjt": "吉林省", "agency": "吉林省", "jlu": "长春市", "ciomp": "长春市", "faw": "长春市",
-        "ybu": "延边朝鲜族自治州", "jlcf": "吉林市"}
+        "kjt": "吉林省",
+        "agency": "吉林省",
+        "jlu": "长春市",
+        "ciomp": "长春市",
+        "faw": "长春市",
+        "ybu": "延边朝鲜族自治州",
+        "jlcf": "吉林市",
+    }
     year = today_shanghai().year
     foundation_people = [n for _, n in fdemo.applications(year)] + [
-        p.id_number(year) for a in fdemo.APPLICATIONS for p, _ in a.team]
+        p.id_number(year) for a in fdemo.APPLICATIONS for p, _ in a.team
+    ]
     ids = [a.leader[1] for a in demo.APPLICATIONS] + [r[1] for r in demo.REVIEWERS] + foundation_people
     # unique: a foundation applicant who led a demo project this year would be over PRJ-1's limit
     assert all(is_valid_resident_id(i) for i in ids) and len(set(ids)) == len(ids)
-    assert {r for u in demo.USERS for r in u.roles} == {"official", "agency", "org_admin", "applicant", "reviewer",
-                                                          "auditor"}
+    assert {r for u in demo.USERS for r in u.roles} == {
+        "official",
+        "agency",
+        "org_admin",
+        "applicant",
+        "reviewer",
+        "auditor",
+    }
 
 
 @pytest.mark.parametrize("year", [2026, 2031, 2040])
@@ -82,7 +95,13 @@ def test_the_foundation_demo_applies_through_each_applicants_own_institution() -
         requested = sum(float(v) for v in item.budget.values())
         assert requested <= float(category["amount"]), item.title  # within the category's amount
     assert {a.status for a in fdemo.APPLICATIONS} == {
-        "draft", "submitted", "returned_by_org", "endorsed", "accepted", "rejected_formal"}
+        "draft",
+        "submitted",
+        "returned_by_org",
+        "endorsed",
+        "accepted",
+        "rejected_formal",
+    }
     assert sorted(c["kind"] for c in fdemo.CATEGORIES) == ["general", "joint", "key", "youth"]
 
 
@@ -145,8 +164,9 @@ async def _link_foundation_to_projects(platform: Platform) -> None:
     """In-process, the foundation asks the projects app itself for the ledger and integrity checks."""
     foundation = platform.services["foundation"]
     await foundation.state.http.aclose()
-    foundation.state.http = InternalClient(TEST_SECRET, caller="foundation",
-                                           transport=httpx.ASGITransport(app=platform.services["projects"]))
+    foundation.state.http = InternalClient(
+        TEST_SECRET, caller="foundation", transport=httpx.ASGITransport(app=platform.services["projects"])
+    )
 
 
 FOUNDATION_STATUSES = {  # the official sees every application of the plan, drafts included
@@ -159,11 +179,23 @@ FOUNDATION_STATUSES = {  # the official sees every application of the plan, draf
     "长白山人参皂苷Rk1改善糖尿病心肌病的作用机制研究": "draft",
 }
 FOREIGN_EXPERTS_STATES = {
-    ("WAGNER, Lukas", "A", "issued"), ("SATO, Haruki", "B", "accepted"), ("TAYLOR, Emily", "B", "submitted"),
-    ("IVANOV, Sergei", "C", "awaiting_documents"), ("KIM, Minjun", None, "draft")}
+    ("WAGNER, Lukas", "A", "issued"),
+    ("SATO, Haruki", "B", "accepted"),
+    ("TAYLOR, Emily", "B", "submitted"),
+    ("IVANOV, Sergei", "C", "awaiting_documents"),
+    ("KIM, Minjun", None, "draft"),
+}
 # drafts are not counted; 2 past formal review, nothing funded yet
-FOUNDATION_TOTALS = {"applications": 6, "accepted": 2, "approved": 0, "funded": 0, "funding_rate": "0.0000",
-                     "requested_amount": "800000.00", "approved_amount": "0.00", "disbursed_amount": "0.00"}
+FOUNDATION_TOTALS = {
+    "applications": 6,
+    "accepted": 2,
+    "approved": 0,
+    "funded": 0,
+    "funding_rate": "0.0000",
+    "requested_amount": "800000.00",
+    "approved_amount": "0.00",
+    "disbursed_amount": "0.00",
+}
 
 
 async def test_seed_loads_through_the_api_and_a_second_run_skips(
@@ -171,14 +203,15 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
 ) -> None:
     platform = await make_platform(rate_limit_login="1000/minute")
     await _link_foundation_to_projects(platform)
-    report = await demo.seed(platform.client, admin_email=platform.admin_email,
-                             admin_password=platform.admin_password)
+    report = await demo.seed(platform.client, admin_email=platform.admin_email, admin_password=platform.admin_password)
     assert report.loaded, report.message
     year = today_shanghai().year
-    assert report.message.endswith(f"; foundation plan JLNSF-DEMO-{year} with 4 categories and 7 applications; "
-                                   "3 employers and 5 work-permit applications (classes A, B and C); "
-                                   f"programme call JLWZ-DEMO-{year} with 3 applications; "
-                                   f"training plan JLPX-DEMO-{year} with 2 applications")
+    assert report.message.endswith(
+        f"; foundation plan JLNSF-DEMO-{year} with 4 categories and 7 applications; "
+        "3 employers and 5 work-permit applications (classes A, B and C); "
+        f"programme call JLWZ-DEMO-{year} with 3 applications; "
+        f"training plan JLPX-DEMO-{year} with 2 applications"
+    )
     assert report.created == {"organizations": len(demo.ORGS), "users": len(demo.USERS)}
 
     official = await demo.Api(platform.client).login(f"official@{demo.DEMO_DOMAIN}", demo.DEMO_PASSWORD)
@@ -204,7 +237,11 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
     assert [(p["code"], p["status"]) for p in plans] == [(f"JLNSF-DEMO-{year}", "published")]
     plan = (await platform.client.get(f"/api/v1/foundation/plans/{plans[0]['id']}")).json()
     assert [(c["code"], c["kind"], c["reviewers_per_application"]) for c in plan["categories"]] == [
-        ("general", "general", 3), ("youth", "youth", 3), ("key", "key", 5), ("joint-changchun", "joint", 3)]
+        ("general", "general", 3),
+        ("youth", "youth", 3),
+        ("key", "key", 5),
+        ("joint-changchun", "joint", 3),
+    ]
     assert plan["categories"][3]["partner"] == "长春市科学技术局" and plan["discipline_codes"][0] == "A"
     assert await _statuses(platform, official, "foundation") == FOUNDATION_STATUSES
     agency = await demo.Api(platform.client).login(f"agency@{demo.DEMO_DOMAIN}", demo.DEMO_PASSWORD)
@@ -212,9 +249,11 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
     jlu_admin = await demo.Api(platform.client).login(f"jlu.admin@{demo.DEMO_DOMAIN}", demo.DEMO_PASSWORD)
     assert await _statuses(platform, jlu_admin, "foundation") == {  # its own institution's, never a draft
         "东北黑土区秸秆还田下土壤有机碳固持的微生物驱动机制": "accepted",
-        "可见光驱动二氧化碳还原的单原子催化剂设计与构效关系研究": "endorsed"}
-    fstats = (await platform.client.get("/api/v1/foundation/statistics", params={"year": year},
-                                        headers=official)).json()
+        "可见光驱动二氧化碳还原的单原子催化剂设计与构效关系研究": "endorsed",
+    }
+    fstats = (
+        await platform.client.get("/api/v1/foundation/statistics", params={"year": year}, headers=official)
+    ).json()
     assert fstats["totals"] == FOUNDATION_TOTALS
     assert {r["name"] for r in fstats["by_region"]} == {"长春市"}
 
@@ -225,7 +264,10 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
     assert all("*" in a["passport_number"] for a in permits["items"])  # masked in lists (PIPL)
     employers = (await platform.client.get(f"{fe}/employers", headers=official)).json()["items"]
     assert {(e["name"], e["city"]["zh"]) for e in employers} == {
-        ("中国第一汽车集团有限公司", "长春市"), ("吉林大学", "长春市"), ("吉林化纤集团有限责任公司", "吉林市")}
+        ("中国第一汽车集团有限公司", "长春市"),
+        ("吉林大学", "长春市"),
+        ("吉林化纤集团有限责任公司", "吉林市"),
+    }
     issued = (await platform.client.get(f"{fe}/permits", headers=official)).json()["items"]
     assert [(p["name"], p["permit_class"], p["status"]) for p in issued] == [("WAGNER, Lukas", "A", "valid")]
     clerk = await demo.Api(platform.client).login(f"jlcf.applicant@{demo.DEMO_DOMAIN}", demo.DEMO_PASSWORD)
@@ -235,53 +277,88 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
     # the bureau's yearly calls: published, open today, read without logging in; approvals taken from them
     calls = (await platform.client.get(f"{fe}/programme-calls", params={"year": year})).json()["items"]
     assert [(c["code"], c["status"], c["open_now"]) for c in calls] == [(f"JLWZ-DEMO-{year}", "published", True)]
-    assert {k: calls[0][k] for k in ("budget", "max_amount", "approved_amount", "approved_count",
-                                     "remaining_budget", "participant_quota")} == {
-        "budget": "3000000.00", "max_amount": "300000.00", "approved_amount": "250000.00", "approved_count": 1,
-        "remaining_budget": "2750000.00", "participant_quota": None}
+    assert {
+        k: calls[0][k]
+        for k in ("budget", "max_amount", "approved_amount", "approved_count", "remaining_budget", "participant_quota")
+    } == {
+        "budget": "3000000.00",
+        "max_amount": "300000.00",
+        "approved_amount": "250000.00",
+        "approved_count": 1,
+        "remaining_budget": "2750000.00",
+        "participant_quota": None,
+    }
     plans = (await platform.client.get(f"{fe}/training-plans", params={"year": year})).json()["items"]
     assert [(p["code"], p["status"], p["open_now"]) for p in plans] == [(f"JLPX-DEMO-{year}", "published", True)]
-    assert {k: plans[0][k] for k in ("budget", "max_amount", "participant_quota", "max_duration_days",
-                                     "approved_amount", "approved_participants", "remaining_budget",
-                                     "remaining_places")} == {
-        "budget": "1500000.00", "max_amount": "200000.00", "participant_quota": 60, "max_duration_days": 21,
-        "approved_amount": "180000.00", "approved_participants": 6, "remaining_budget": "1320000.00",
-        "remaining_places": 54}
-    programmes = (await platform.client.get(f"{fe}/programme-applications", params={"limit": 100},
-                                            headers=official)).json()["items"]
+    assert {
+        k: plans[0][k]
+        for k in (
+            "budget",
+            "max_amount",
+            "participant_quota",
+            "max_duration_days",
+            "approved_amount",
+            "approved_participants",
+            "remaining_budget",
+            "remaining_places",
+        )
+    } == {
+        "budget": "1500000.00",
+        "max_amount": "200000.00",
+        "participant_quota": 60,
+        "max_duration_days": 21,
+        "approved_amount": "180000.00",
+        "approved_participants": 6,
+        "remaining_budget": "1320000.00",
+        "remaining_places": 54,
+    }
+    programmes = (
+        await platform.client.get(f"{fe}/programme-applications", params={"limit": 100}, headers=official)
+    ).json()["items"]
     assert {(p["expert_name"], p["expert_nationality"], p["status"], p["granted_amount"]) for p in programmes} == {
-        ("BECKER, Matthias", "DEU", "approved", "250000.00"), ("PETROV, Alexei", "RUS", "submitted", None),
-        ("YAMAMOTO, Kenji", "JPN", "draft", None)}
+        ("BECKER, Matthias", "DEU", "approved", "250000.00"),
+        ("PETROV, Alexei", "RUS", "submitted", None),
+        ("YAMAMOTO, Kenji", "JPN", "draft", None),
+    }
     approved = next(p for p in programmes if p["status"] == "approved")
     detail = (await platform.client.get(f"{fe}/programme-applications/{approved['id']}", headers=official)).json()
     assert (detail["requested_amount"], detail["review_count"], detail["mean_score"], detail["employer_name"]) == (
-        "280000.00", 2, 87.0, "中国第一汽车集团有限公司")
+        "280000.00",
+        2,
+        87.0,
+        "中国第一汽车集团有限公司",
+    )
     assert "fund" in detail["allowed_actions"] and detail["decided_on"] == today_shanghai().isoformat()
-    history = (await platform.client.get(f"{fe}/programme-applications/{approved['id']}/history",
-                                         headers=official)).json()
+    history = (
+        await platform.client.get(f"{fe}/programme-applications/{approved['id']}/history", headers=official)
+    ).json()
     assert [h["to_state"] for h in history][-4:] == ["draft", "submitted", "under_review", "approved"]
     jlu_clerk = await demo.Api(platform.client).login(f"jlu.admin@{demo.DEMO_DOMAIN}", demo.DEMO_PASSWORD)
     own_programmes = (await platform.client.get(f"{fe}/programme-applications", headers=jlu_clerk)).json()["items"]
     assert [p["expert_name"] for p in own_programmes] == ["PETROV, Alexei"]  # its own employer's only
-    trips = (await platform.client.get(f"{fe}/training-applications", params={"limit": 100},
-                                       headers=official)).json()["items"]
-    assert {(t["unit_name"], t["destination"], t["participant_count"], t["status"], t["approved_amount"])
-            for t in trips} == {("中国第一汽车集团有限公司", "DEU", 6, "approved", "180000.00"),
-                                ("吉林大学", "SGP", 4, "submitted", None)}
+    trips = (await platform.client.get(f"{fe}/training-applications", params={"limit": 100}, headers=official)).json()[
+        "items"
+    ]
+    assert {
+        (t["unit_name"], t["destination"], t["participant_count"], t["status"], t["approved_amount"]) for t in trips
+    } == {("中国第一汽车集团有限公司", "DEU", 6, "approved", "180000.00"), ("吉林大学", "SGP", 4, "submitted", None)}
     trip = next(t for t in trips if t["status"] == "approved")
     trip = (await platform.client.get(f"{fe}/training-applications/{trip['id']}", headers=official)).json()
     assert trip["days"] == 16 and trip["approved_participants"] == 6 and "cancel" in trip["allowed_actions"]
     assert trip["report_due_on"] == (date.fromisoformat(trip["ends_on"]) + timedelta(days=30)).isoformat()
 
-    again = await demo.seed(platform.client, admin_email=platform.admin_email,
-                            admin_password=platform.admin_password)
+    again = await demo.seed(platform.client, admin_email=platform.admin_email, admin_password=platform.admin_password)
     assert not again.loaded and "already loaded" in again.message
     assert again.created == {"organizations": 0, "users": 0}
     assert len(await _statuses(platform, official)) == 4  # nothing twice
     assert await _statuses(platform, official, "foundation") == FOUNDATION_STATUSES
-    orgs = (await platform.client.get("/api/v1/admin/organizations", params={"limit": 100},
-                                      headers=await demo.Api(platform.client).login(
-                                          platform.admin_email, platform.admin_password))).json()["items"]
+    orgs = (
+        await platform.client.get(
+            "/api/v1/admin/organizations",
+            params={"limit": 100},
+            headers=await demo.Api(platform.client).login(platform.admin_email, platform.admin_password),
+        )
+    ).json()["items"]
     assert sorted(o["uscc"] for o in orgs) == sorted(o.uscc for o in demo.ORGS)
 
 
@@ -300,20 +377,27 @@ def test_kjt_run_loads_the_demo_once_and_kjt_seed_then_finds_it(demo_platform: P
     assert "kjt run: demo data loaded: 2 programmes, 2 open calls, 3 reviewers, 5 applications" in output
     year = today_shanghai().year
     assert f"; foundation plan JLNSF-DEMO-{year} with 4 categories and 7 applications" in output
-    assert (f"; programme call JLWZ-DEMO-{year} with 3 applications; training plan JLPX-DEMO-{year} with "
-            "2 applications") in output
+    assert (
+        f"; programme call JLWZ-DEMO-{year} with 3 applications; training plan JLPX-DEMO-{year} with 2 applications"
+    ) in output
     assert f"official@{demo.DEMO_DOMAIN}" in output and demo.DEMO_PASSWORD in output  # in the banner
     again = demo_platform.kjt("seed")
     assert again.returncode == 0, again.stderr
     assert "demo data already loaded" in again.stdout
     with httpx.Client(base_url=demo_platform.base_url, trust_env=False, timeout=10) as client:
-        token = client.post("/api/v1/auth/token", data={"username": f"official@{demo.DEMO_DOMAIN}",
-                                                        "password": demo.DEMO_PASSWORD}).json()["access_token"]
+        token = client.post(
+            "/api/v1/auth/token", data={"username": f"official@{demo.DEMO_DOMAIN}", "password": demo.DEMO_PASSWORD}
+        ).json()["access_token"]
         stats = client.get("/api/v1/projects/statistics", headers={"Authorization": f"Bearer {token}"}).json()
-        fstats = client.get("/api/v1/foundation/statistics", params={"year": year},
-                            headers={"Authorization": f"Bearer {token}"}).json()
+        fstats = client.get(
+            "/api/v1/foundation/statistics", params={"year": year}, headers={"Authorization": f"Bearer {token}"}
+        ).json()
         plans = client.get("/api/v1/foundation/plans", params={"year": year}).json()["items"]
-    assert stats["totals"] == {"applications": 4, "requested": "6100000.00", "approved_applications": 0,
-                               "approved": "0.00"}
+    assert stats["totals"] == {
+        "applications": 4,
+        "requested": "6100000.00",
+        "approved_applications": 0,
+        "approved": "0.00",
+    }
     assert fstats["totals"] == FOUNDATION_TOTALS  # through the real processes: the ledger over HTTP
     assert [(p["code"], p["status"]) for p in plans] == [(f"JLNSF-DEMO-{year}", "published")]

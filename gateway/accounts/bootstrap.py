@@ -37,7 +37,8 @@ async def ensure_admin(db: Database, settings: GatewaySettings) -> None:
         log.warning(
             "开发环境默认管理员 / development administrator created: e-mail %s, password %s "
             "(set KJT_ADMIN_PASSWORD to choose another; never use this outside development)",
-            settings.admin_email, password,
+            settings.admin_email,
+            password,
         )
     try:
         user_id = await commands.create_admin(db, settings.admin_email, password, ADMIN_NAME)

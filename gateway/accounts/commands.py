@@ -25,9 +25,12 @@ def _validated(model: type[BaseModel], **fields: Any) -> Any:
         return model.model_validate(fields)
     except ValidationError as exc:
         raise ValidationFailed(
-            [{"field": ".".join(str(p) for p in e["loc"]) or "value", "code": e["type"], "message": e["msg"]}
-             for e in exc.errors()],
-            "输入未通过校验。", "The input is not valid.",
+            [
+                {"field": ".".join(str(p) for p in e["loc"]) or "value", "code": e["type"], "message": e["msg"]}
+                for e in exc.errors()
+            ],
+            "输入未通过校验。",
+            "The input is not valid.",
         ) from exc
 
 
@@ -47,8 +50,13 @@ async def create_api_key(
     data = _validated(ApiKeyCreate, name=name, agency=agency, scopes=list(scopes), expires_at=expires_at)
     async with db.sessionmaker() as session:
         row, secret = await service.create_api_key(
-            session, CLI_ACTOR, name=data.name, agency=data.agency, scopes=data.scopes,
-            expires_at=data.expires_at, now=utcnow(),
+            session,
+            CLI_ACTOR,
+            name=data.name,
+            agency=data.agency,
+            scopes=data.scopes,
+            expires_at=data.expires_at,
+            now=utcnow(),
         )
         await session.commit()
         return row.id, secret

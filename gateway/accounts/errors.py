@@ -25,8 +25,7 @@ class AccountLocked(Unauthorized):
     def __init__(self, minutes: int, retry_after: int) -> None:
         super().__init__(
             f"连续登录失败次数过多，请 {minutes} 分钟后再试，或联系管理员重置密码。",
-            f"Too many failed logins; try again in {minutes} minutes or ask an administrator "
-            "to reset the password.",
+            f"Too many failed logins; try again in {minutes} minutes or ask an administrator to reset the password.",
         )
         self.headers["Retry-After"] = str(max(retry_after, 1))
 

@@ -11,7 +11,13 @@ from gateway.db import Base
 from shared.db.models import AwareDateTime, BigId, utcnow
 
 ORG_KINDS: tuple[str, ...] = (
-    "university", "research_institute", "enterprise", "government", "agency", "hospital", "other",
+    "university",
+    "research_institute",
+    "enterprise",
+    "government",
+    "agency",
+    "hospital",
+    "other",
 )
 
 
@@ -43,9 +49,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     roles: Mapped[list[str]] = mapped_column(JSON)
-    organization_id: Mapped[int | None] = mapped_column(
-        BigId, ForeignKey("organizations.id"), index=True
-    )
+    organization_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("organizations.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     # Access tokens issued before this instant are refused (a password reset logs everyone out).
@@ -78,9 +82,7 @@ class ApiKey(Base):
     key_digest: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     agency: Mapped[str] = mapped_column(String(200))
-    organization_id: Mapped[int | None] = mapped_column(
-        BigId, ForeignKey("organizations.id"), index=True
-    )
+    organization_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("organizations.id"), index=True)
     scopes: Mapped[list[str]] = mapped_column(JSON)
     expires_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())

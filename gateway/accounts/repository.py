@@ -31,8 +31,14 @@ class OrganizationRepository:
         self.session.add(org)
 
     async def page(
-        self, *, kind: str | None, active: bool | None, region_code: str | None,
-        limit: int, cursor: str | None, sort: str | None,
+        self,
+        *,
+        kind: str | None,
+        active: bool | None,
+        region_code: str | None,
+        limit: int,
+        cursor: str | None,
+        sort: str | None,
     ) -> tuple[list[Organization], str | None]:
         stmt = select(Organization)
         if kind is not None:
@@ -74,8 +80,13 @@ class UserRepository:
         self.session.add(user)
 
     async def page(
-        self, *, organization_id: int | None, active: bool | None,
-        limit: int, cursor: str | None, sort: str | None,
+        self,
+        *,
+        organization_id: int | None,
+        active: bool | None,
+        limit: int,
+        cursor: str | None,
+        sort: str | None,
     ) -> tuple[list[User], str | None]:
         stmt = select(User)
         if organization_id is not None:
@@ -98,8 +109,14 @@ class UserRepository:
         """What authenticating a token needs, in one indexed query."""
         stmt = (
             select(
-                User.id, User.active, User.roles, User.organization_id, User.display_name,
-                User.password_changed_at, Organization.uscc, Organization.active.label("org_active"),
+                User.id,
+                User.active,
+                User.roles,
+                User.organization_id,
+                User.display_name,
+                User.password_changed_at,
+                Organization.uscc,
+                Organization.active.label("org_active"),
             )
             .outerjoin(Organization, Organization.id == User.organization_id)
             .where(User.id == user_id)
@@ -117,9 +134,7 @@ class LoginFailureRepository:
         ).scalar()
         return until if until is not None and until > now else None
 
-    async def record_failure(
-        self, digest: str, now: datetime, *, window: timedelta, max_failures: int
-    ) -> bool:
+    async def record_failure(self, digest: str, now: datetime, *, window: timedelta, max_failures: int) -> bool:
         """Count one failure atomically (failures older than ``window`` start the count afresh);
         lock for ``window`` at ``max_failures``. True when this failure locked the address."""
         table = LoginFailure.__table__
@@ -174,8 +189,13 @@ class ApiKeyRepository:
         self.session.add(key)
 
     async def page(
-        self, *, organization_id: int | None, revoked: bool | None,
-        limit: int, cursor: str | None, sort: str | None,
+        self,
+        *,
+        organization_id: int | None,
+        revoked: bool | None,
+        limit: int,
+        cursor: str | None,
+        sort: str | None,
     ) -> tuple[list[ApiKey], str | None]:
         stmt = select(ApiKey)
         if organization_id is not None:
@@ -188,8 +208,15 @@ class ApiKeyRepository:
         """What authenticating a key needs, in one primary-key query."""
         stmt = (
             select(
-                ApiKey.id, ApiKey.key_digest, ApiKey.agency, ApiKey.scopes, ApiKey.organization_id,
-                ApiKey.expires_at, ApiKey.revoked_at, ApiKey.last_used_at, Organization.uscc,
+                ApiKey.id,
+                ApiKey.key_digest,
+                ApiKey.agency,
+                ApiKey.scopes,
+                ApiKey.organization_id,
+                ApiKey.expires_at,
+                ApiKey.revoked_at,
+                ApiKey.last_used_at,
+                Organization.uscc,
                 Organization.active.label("org_active"),
             )
             .outerjoin(Organization, Organization.id == ApiKey.organization_id)

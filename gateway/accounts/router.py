@@ -31,7 +31,8 @@ from gateway.settings import GatewaySettings
 from shared.clock import Now
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
-from shared.errors import Unauthorized, problem_response, problem_responses
+from shared.error_handlers import problem_response
+from shared.errors import Unauthorized, problem_responses
 from shared.pagination import Cursor, Page, Sort
 from shared.principal import Principal, require_roles
 
@@ -158,8 +159,7 @@ async def list_organizations(
     region_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,6}$", description="Region code prefix")] = None,
 ) -> Page[OrganizationRead]:
     rows, next_cursor = await service.list_organizations(
-        session,
-        kind=kind, active=active, region_code=region_code, limit=limit, cursor=cursor, sort=sort
+        session, kind=kind, active=active, region_code=region_code, limit=limit, cursor=cursor, sort=sort
     )
     return Page(items=[OrganizationRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
@@ -203,7 +203,11 @@ async def get_organization(
     responses=WRITE,
 )
 async def update_organization(
-    admin: Admin, session: DbSession, org_id: OrgId, body: OrganizationUpdate, response: Response,
+    admin: Admin,
+    session: DbSession,
+    org_id: OrgId,
+    body: OrganizationUpdate,
+    response: Response,
     if_match: IfMatch = None,
 ) -> OrganizationRead:
     org = await service.update_organization(session, admin, org_id, body, if_match)
@@ -231,8 +235,7 @@ async def list_users(
     active: bool | None = None,
 ) -> Page[UserRead]:
     rows, next_cursor = await service.list_users(
-        session,
-        organization_id=organization_id, active=active, limit=limit, cursor=cursor, sort=sort
+        session, organization_id=organization_id, active=active, limit=limit, cursor=cursor, sort=sort
     )
     return Page(items=[UserRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
@@ -272,7 +275,11 @@ async def get_user(_: AdminOrAuditor, session: DbSession, user_id: UserId, respo
     responses=WRITE,
 )
 async def update_user(
-    admin: Admin, session: DbSession, user_id: UserId, body: UserUpdate, response: Response,
+    admin: Admin,
+    session: DbSession,
+    user_id: UserId,
+    body: UserUpdate,
+    response: Response,
     if_match: IfMatch = None,
 ) -> UserRead:
     user = await service.update_user(session, admin, user_id, body, if_match)
@@ -288,7 +295,12 @@ async def update_user(
     responses=problem_responses(401, 403, 404, 412, 422),
 )
 async def reset_password(
-    admin: Admin, session: DbSession, user_id: UserId, body: PasswordReset, now: Now, response: Response,
+    admin: Admin,
+    session: DbSession,
+    user_id: UserId,
+    body: PasswordReset,
+    now: Now,
+    response: Response,
     if_match: IfMatch = None,
 ) -> UserRead:
     user = await service.reset_password(session, admin, user_id, body.password, if_match, now)
@@ -317,8 +329,7 @@ async def list_api_keys(
     revoked: bool | None = None,
 ) -> Page[ApiKeyRead]:
     rows, next_cursor = await service.list_api_keys(
-        session,
-        organization_id=organization_id, revoked=revoked, limit=limit, cursor=cursor, sort=sort
+        session, organization_id=organization_id, revoked=revoked, limit=limit, cursor=cursor, sort=sort
     )
     return Page(items=[ApiKeyRead.of(r, now) for r in rows], next_cursor=next_cursor)
 
@@ -335,8 +346,14 @@ async def create_api_key(
     admin: Admin, session: DbSession, body: ApiKeyCreate, now: Now, response: Response
 ) -> ApiKeyCreated:
     row, secret = await service.create_api_key(
-        session, admin, name=body.name, agency=body.agency, organization_id=body.organization_id,
-        scopes=body.scopes, expires_at=body.expires_at, now=now,
+        session,
+        admin,
+        name=body.name,
+        agency=body.agency,
+        organization_id=body.organization_id,
+        scopes=body.scopes,
+        expires_at=body.expires_at,
+        now=now,
     )
     response.headers.update(NO_STORE)
     return ApiKeyCreated(**ApiKeyRead.of(row, now).model_dump(), key=secret)

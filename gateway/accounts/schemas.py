@@ -27,6 +27,7 @@ from shared.validators import USCC
 MAX_ID = 2**63 - 1
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
+
 def _check_password(value: str) -> str:
     problem = passwords.policy_violation(value)
     if problem:
@@ -139,13 +140,13 @@ class UserRead(OutputSchema):
 
 
 class ApiKeyCreate(InputSchema):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
-        examples=["省公安厅出入境 许可核验"]
-    )
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(examples=["省公安厅出入境 许可核验"])
     organization_id: RecordId | None = Field(default=None, description="The owning agency, if registered")
     agency: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
-        default=None, description="The owning agency's name (defaults to the organisation's name)",
-        examples=["吉林省公安厅出入境管理局"], validate_default=True,
+        default=None,
+        description="The owning agency's name (defaults to the organisation's name)",
+        examples=["吉林省公安厅出入境管理局"],
+        validate_default=True,
     )
     scopes: Scopes = Field(examples=[["foreign-experts:permits:verify"]])
     expires_at: AwareDatetime | None = Field(default=None, description="RFC 3339 with offset; none: never")
@@ -187,8 +188,16 @@ class ApiKeyRead(OutputSchema):
 
 
 _API_KEY_FIELDS = (
-    "id", "name", "agency", "organization_id", "scopes", "expires_at", "revoked_at", "last_used_at",
-    "created_at", "created_by",
+    "id",
+    "name",
+    "agency",
+    "organization_id",
+    "scopes",
+    "expires_at",
+    "revoked_at",
+    "last_used_at",
+    "created_at",
+    "created_by",
 )
 
 

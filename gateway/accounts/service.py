@@ -77,8 +77,14 @@ def _changes(model: Any, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 async def list_organizations(
-    session: AsyncSession, *, kind: str | None, active: bool | None, region_code: str | None,
-    limit: int, cursor: str | None, sort: str | None,
+    session: AsyncSession,
+    *,
+    kind: str | None,
+    active: bool | None,
+    region_code: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
 ) -> tuple[list[Organization], str | None]:
     return await OrganizationRepository(session).page(
         kind=kind, active=active, region_code=region_code, limit=limit, cursor=cursor, sort=sort
@@ -96,13 +102,18 @@ async def create_organization(session: AsyncSession, actor: Actor, data: Organiz
     repo = OrganizationRepository(session)
     if await repo.by_uscc(data.uscc) is not None:
         raise _duplicate("uscc")
-    org = Organization(
-        name=data.name, kind=data.kind, uscc=data.uscc, region_code=data.uscc[2:8], active=data.active
-    )
+    org = Organization(name=data.name, kind=data.kind, uscc=data.uscc, region_code=data.uscc[2:8], active=data.active)
     repo.add(org)
     await _flush(session, "uscc")
-    await audit.append(session, common, actor, "organization.create", "organization", org.id,
-                       {"name": org.name, "kind": org.kind, "uscc": org.uscc})
+    await audit.append(
+        session,
+        common,
+        actor,
+        "organization.create",
+        "organization",
+        org.id,
+        {"name": org.name, "kind": org.kind, "uscc": org.uscc},
+    )
     return org
 
 
@@ -122,7 +133,8 @@ async def _usable_organization(session: AsyncSession, org_id: int) -> Organizati
     org = await OrganizationRepository(session).get(org_id)
     if org is None or not org.active:
         code, message = (
-            ("unknown_organization", "no such organisation / 该组织不存在") if org is None
+            ("unknown_organization", "no such organisation / 该组织不存在")
+            if org is None
             else ("organization_inactive", "the organisation is inactive / 该组织已停用")
         )
         raise ValidationFailed([{"field": "organization_id", "code": code, "message": message}])
@@ -133,8 +145,13 @@ async def _usable_organization(session: AsyncSession, org_id: int) -> Organizati
 
 
 async def list_users(
-    session: AsyncSession, *, organization_id: int | None, active: bool | None,
-    limit: int, cursor: str | None, sort: str | None,
+    session: AsyncSession,
+    *,
+    organization_id: int | None,
+    active: bool | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
 ) -> tuple[list[User], str | None]:
     return await UserRepository(session).page(
         organization_id=organization_id, active=active, limit=limit, cursor=cursor, sort=sort
@@ -160,14 +177,25 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserCreate, now
     if data.organization_id is not None:
         await _usable_organization(session, data.organization_id)
     user = User(
-        email=data.email, display_name=data.display_name, roles=list(data.roles),
-        organization_id=data.organization_id, active=data.active,
-        password_hash=await passwords.hash_password(data.password), password_changed_at=now,
+        email=data.email,
+        display_name=data.display_name,
+        roles=list(data.roles),
+        organization_id=data.organization_id,
+        active=data.active,
+        password_hash=await passwords.hash_password(data.password),
+        password_changed_at=now,
     )
     repo.add(user)
     await _flush(session, "email")
-    await audit.append(session, common, actor, "user.create", "user", user.id,
-                       {"email": user.email, "roles": user.roles, "organization_id": user.organization_id})
+    await audit.append(
+        session,
+        common,
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        {"email": user.email, "roles": user.roles, "organization_id": user.organization_id},
+    )
     return user
 
 
@@ -215,9 +243,7 @@ def email_digest(email: str) -> str:
     return hashlib.sha256(normalize_email(email).encode()).hexdigest()
 
 
-async def login(
-    session: AsyncSession, email: str, password: str, *, now: datetime, settings: GatewaySettings
-) -> User:
+async def login(session: AsyncSession, email: str, password: str, *, now: datetime, settings: GatewaySettings) -> User:
     """The user whose e-mail and password these are, or a 401 problem.
 
     Failures are counted per e-mail address, registered or not, so the lockout answers the same for
@@ -256,8 +282,12 @@ async def login(
 
 def issue_token(user: User, settings: GatewaySettings, now: datetime) -> TokenRead:
     token, expires_in = tokens.issue_access_token(
-        user_id=user.id, roles=user.roles, org_id=user.organization_id,
-        secret=settings.jwt_secret, ttl_minutes=settings.jwt_ttl_minutes, now=now,
+        user_id=user.id,
+        roles=user.roles,
+        org_id=user.organization_id,
+        secret=settings.jwt_secret,
+        ttl_minutes=settings.jwt_ttl_minutes,
+        now=now,
     )
     return TokenRead(access_token=token, expires_in=expires_in)
 
@@ -266,8 +296,13 @@ def issue_token(user: User, settings: GatewaySettings, now: datetime) -> TokenRe
 
 
 async def list_api_keys(
-    session: AsyncSession, *, organization_id: int | None, revoked: bool | None,
-    limit: int, cursor: str | None, sort: str | None,
+    session: AsyncSession,
+    *,
+    organization_id: int | None,
+    revoked: bool | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
 ) -> tuple[list[ApiKey], str | None]:
     return await ApiKeyRepository(session).page(
         organization_id=organization_id, revoked=revoked, limit=limit, cursor=cursor, sort=sort
@@ -294,29 +329,54 @@ async def create_api_key(
 ) -> tuple[ApiKey, str]:
     """The new key's row and the key itself, which is never stored and cannot be shown again."""
     if expires_at is not None and expires_at <= now:
-        raise ValidationFailed([{"field": "expires_at", "code": "in_past",
-                                 "message": "有效期必须晚于当前时间 / must be in the future"}])
+        raise ValidationFailed(
+            [{"field": "expires_at", "code": "in_past", "message": "有效期必须晚于当前时间 / must be in the future"}]
+        )
     if organization_id is not None:
         org = await _usable_organization(session, organization_id)
         agency = agency or org.name
     if not agency:
-        raise ValidationFailed([{"field": "agency", "code": "required",
-                                 "message": "请填写 organization_id 或 agency / give organization_id or agency"}])
+        raise ValidationFailed(
+            [
+                {
+                    "field": "agency",
+                    "code": "required",
+                    "message": "请填写 organization_id 或 agency / give organization_id or agency",
+                }
+            ]
+        )
     repo = ApiKeyRepository(session)
     key_id = keys.new_key_id()
     while await repo.get(key_id) is not None:  # 48 random bits: a repeat is rare, but cheap to rule out
         key_id = keys.new_key_id()
     secret = keys.new_key(key_id)
     row = ApiKey(
-        id=key_id, key_digest=keys.digest(secret), name=name, agency=agency, organization_id=organization_id,
-        scopes=sorted(set(scopes)), expires_at=expires_at,
-        created_by=actor.actor_id if isinstance(actor, Principal) else actor, created_at=now,
+        id=key_id,
+        key_digest=keys.digest(secret),
+        name=name,
+        agency=agency,
+        organization_id=organization_id,
+        scopes=sorted(set(scopes)),
+        expires_at=expires_at,
+        created_by=actor.actor_id if isinstance(actor, Principal) else actor,
+        created_at=now,
     )
     repo.add(row)
     await _flush(session)
-    await audit.append(session, common, actor, "api_key.create", "api_key", key_id,
-                       {"name": name, "agency": agency, "scopes": row.scopes,
-                        "expires_at": expires_at.isoformat() if expires_at else None})
+    await audit.append(
+        session,
+        common,
+        actor,
+        "api_key.create",
+        "api_key",
+        key_id,
+        {
+            "name": name,
+            "agency": agency,
+            "scopes": row.scopes,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
     return row, secret
 
 

@@ -28,8 +28,6 @@ RETRY_MISSING_SECONDS = 15.0
 FETCH_TIMEOUT_SECONDS = 5.0
 
 
-
-
 class OpenAPICache:
     """The merged document, rebuilt after ``ttl`` seconds, or sooner while a service is missing."""
 
@@ -66,9 +64,7 @@ class OpenAPICache:
 
 
 def gateway_document(app: FastAPI) -> dict[str, Any]:
-    doc = get_openapi(
-        title=app.title, version=app.version, routes=app.routes, separate_input_output_schemas=False
-    )
+    doc = get_openapi(title=app.title, version=app.version, routes=app.routes, separate_input_output_schemas=False)
     doc.setdefault("components", {}).setdefault("schemas", {}).setdefault("Problem", PROBLEM_SCHEMA)
     return doc
 
@@ -99,7 +95,11 @@ async def build_document(app: FastAPI) -> dict[str, Any]:
     docs = {name: doc for name, doc in zip(SERVICES, fetched, strict=True) if doc is not None}
     missing = [name for name in SERVICES if name not in docs]
     return merge_documents(
-        gateway_document(app), docs, missing, title=app.title, version=app.version,
+        gateway_document(app),
+        docs,
+        missing,
+        title=app.title,
+        version=app.version,
         description=app.description or "",
     )
 
@@ -114,5 +114,3 @@ def _with_root_path(document: dict[str, Any], root_path: str) -> dict[str, Any]:
     components["securitySchemes"] = schemes
     doc["components"] = components
     return doc
-
-

@@ -19,7 +19,14 @@ log = logging.getLogger("kjt.gateway.docs")
 
 LOGIN_PATH = "/api/v1/auth/token"
 COMPONENT_TYPES = (
-    "schemas", "responses", "parameters", "examples", "requestBodies", "headers", "links", "callbacks",
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "links",
+    "callbacks",
     "pathItems",
 )
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -37,8 +44,6 @@ SECURITY_SCHEMES: dict[str, Any] = {
     },
 }
 GLOBAL_SECURITY: list[dict[str, list[str]]] = [{"OAuth2PasswordBearer": []}, {"ApiKeyAuth": []}]
-
-
 
 
 class _Source:
@@ -130,9 +135,7 @@ def _component_names(sources: list[_Source]) -> dict[str, dict[tuple[str, str], 
                 key = (ctype, name)
                 definitions.setdefault(key, {})[source.label] = json.dumps(body, sort_keys=True)
                 refs.setdefault(key, set()).update(_refs(body))
-    shared = {
-        key for key, texts in definitions.items() if len(texts) > 1 and len(set(texts.values())) == 1
-    }
+    shared = {key for key, texts in definitions.items() if len(texts) > 1 and len(set(texts.values())) == 1}
     changed = True
     while changed:
         changed = False
@@ -198,9 +201,7 @@ def _prepare(source: _Source, rename: dict[tuple[str, str], str]) -> dict[str, A
     for ctype, items in source.components().items():
         for name, body in items.items():
             components.setdefault(ctype, {})[rename[(ctype, name)]] = _rewrite(body, rename)
-    declared = {
-        t["name"]: t for t in doc.get("tags") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)
-    }
+    declared = {t["name"]: t for t in doc.get("tags") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)}
     tags: list[dict[str, Any]] = []
     for name, tag in declared.items():
         renamed = {**tag, "name": _tag_name(source, name)}
@@ -293,5 +294,3 @@ def merge_documents(
     if missing:
         doc["x-kjt-missing"] = [url_segment(m) for m in missing]
     return doc
-
-

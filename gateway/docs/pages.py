@@ -27,8 +27,6 @@ STATIC_FILES: dict[str, str] = {
 }
 
 
-
-
 @lru_cache(maxsize=1)
 def static_dir() -> Path:
     """The Swagger UI and ReDoc bundles shipped in the installed ``fastapi_offline`` package."""
@@ -37,10 +35,10 @@ def static_dir() -> Path:
 
 def _page(title: str, head: str, body: str, *, favicon: str = "docs/static/favicon.png") -> str:
     return (
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n"
-        f"<link rel=\"icon\" type=\"image/png\" href=\"{favicon}\">\n"
+        f'<link rel="icon" type="image/png" href="{favicon}">\n'
         f"{head}</head>\n<body>\n{body}</body>\n</html>\n"
     )
 
@@ -106,10 +104,10 @@ OAUTH2_REDIRECT_JS = """\
 def swagger_html(title: str) -> str:
     return _page(
         f"{title} – Swagger UI",
-        "<link rel=\"stylesheet\" href=\"docs/static/swagger-ui.css\">\n",
-        "<div id=\"swagger-ui\"></div>\n"
-        "<script src=\"docs/static/swagger-ui-bundle.js\"></script>\n"
-        "<script src=\"docs/swagger-init.js\"></script>\n",
+        '<link rel="stylesheet" href="docs/static/swagger-ui.css">\n',
+        '<div id="swagger-ui"></div>\n'
+        '<script src="docs/static/swagger-ui-bundle.js"></script>\n'
+        '<script src="docs/swagger-init.js"></script>\n',
     )
 
 
@@ -117,14 +115,13 @@ def redoc_html(title: str) -> str:
     return _page(
         f"{title} – ReDoc",
         "<style>body { margin: 0; padding: 0; }</style>\n",
-        "<redoc spec-url=\"openapi.json\"></redoc>\n"
-        "<script src=\"docs/static/redoc.standalone.js\"></script>\n",
+        '<redoc spec-url="openapi.json"></redoc>\n<script src="docs/static/redoc.standalone.js"></script>\n',
     )
 
 
 # Served at /docs/oauth2-redirect, so its relative URLs resolve under /docs/.
 OAUTH2_REDIRECT_HTML = _page(
-    "Swagger UI: OAuth2", "", "<script src=\"oauth2-redirect.js\"></script>\n", favicon="static/favicon.png"
+    "Swagger UI: OAuth2", "", '<script src="oauth2-redirect.js"></script>\n', favicon="static/favicon.png"
 )
 
 
@@ -172,6 +169,4 @@ async def docs_static(name: str) -> Response:
     path = static_dir() / name
     if media_type is None or not path.is_file():
         raise NotFound()
-    return FileResponse(
-        path, media_type=media_type, headers={"Cache-Control": "public, max-age=86400"}
-    )
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "public, max-age=86400"})

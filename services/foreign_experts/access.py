@@ -56,8 +56,9 @@ class NotEditable(Conflict):
     title_en = "The application cannot be edited in its current state"
 
 
-def check_clerk_may_edit(principal: Principal, owner_uscc: str, kind: str, record: Any, if_match: str | None,
-                         editable: frozenset[str]) -> None:
+def check_clerk_may_edit(
+    principal: Principal, owner_uscc: str, kind: str, record: Any, if_match: str | None, editable: frozenset[str]
+) -> None:
     """A clerk edits its own organisation's record (403 for anyone else who may see it), of the version it
     read (If-Match: 428/412), while the record's state allows edits (409 ``application_not_editable``)."""
     if not is_clerk_of(principal, owner_uscc):

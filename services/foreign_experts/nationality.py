@@ -42,36 +42,49 @@ def _alpha3(value: str, error: str, message: str) -> str:
 
 
 def _check(value: str) -> str:
-    code = _alpha3(value, "invalid_nationality",
-                   "国籍应为 ISO 3166-1 三位字母代码 / nationality must be an ISO 3166-1 alpha-3 code")
+    code = _alpha3(
+        value,
+        "invalid_nationality",
+        "国籍应为 ISO 3166-1 三位字母代码 / nationality must be an ISO 3166-1 alpha-3 code",
+    )
     if code == "CHN":
-        raise PydanticCustomError("chinese_national",
-                                  "中国公民无需办理外国人工作许可 / Chinese citizens need no foreigner's work permit")
+        raise PydanticCustomError(
+            "chinese_national", "中国公民无需办理外国人工作许可 / Chinese citizens need no foreigner's work permit"
+        )
     if code in NOT_FOREIGN:
-        raise PydanticCustomError("hong_kong_macao_taiwan_resident",
-                                  "港澳台居民在内地（大陆）就业无需办理外国人工作许可 / residents of Hong Kong, "
-                                  "Macao and Taiwan need no foreigner's work permit to work in the mainland")
+        raise PydanticCustomError(
+            "hong_kong_macao_taiwan_resident",
+            "港澳台居民在内地（大陆）就业无需办理外国人工作许可 / residents of Hong Kong, "
+            "Macao and Taiwan need no foreigner's work permit to work in the mainland",
+        )
     return code
 
 
 Nationality = Annotated[
-    str, AfterValidator(_check),
+    str,
+    AfterValidator(_check),
     WithJsonSchema({"type": "string", "description": "ISO 3166-1 alpha-3, e.g. DEU", "examples": ["DEU"]}),
 ]
 
 
 def _check_destination(value: str) -> str:
-    code = _alpha3(value, "invalid_destination",
-                   "目的地应为 ISO 3166-1 三位字母代码 / destination must be an ISO 3166-1 alpha-3 code")
+    code = _alpha3(
+        value,
+        "invalid_destination",
+        "目的地应为 ISO 3166-1 三位字母代码 / destination must be an ISO 3166-1 alpha-3 code",
+    )
     if code == "CHN":
-        raise PydanticCustomError("domestic_destination",
-                                  "出国(境)培训的目的地不能是中国内地 / outbound training goes outside the mainland")
+        raise PydanticCustomError(
+            "domestic_destination", "出国(境)培训的目的地不能是中国内地 / outbound training goes outside the mainland"
+        )
     return code
 
 
 # Where outbound training goes: a country, or Hong Kong, Macao or Taiwan (出境).
 Destination = Annotated[
-    str, AfterValidator(_check_destination),
-    WithJsonSchema({"type": "string", "description": "ISO 3166-1 alpha-3 (HKG, MAC, TWN: 出境), e.g. DEU",
-                    "examples": ["DEU"]}),
+    str,
+    AfterValidator(_check_destination),
+    WithJsonSchema(
+        {"type": "string", "description": "ISO 3166-1 alpha-3 (HKG, MAC, TWN: 出境), e.g. DEU", "examples": ["DEU"]}
+    ),
 ]

@@ -27,11 +27,19 @@ def facts_of(person: PersonFacts, post: PostFacts, on: date) -> Facts:
     return Facts.from_mapping({"person": person.model_dump(), "post": post.model_dump()}, assessed_on=on)
 
 
-def assess(person: PersonFacts, post: PostFacts, params: YearParameters, on: date, *,
-           age_waiver_reason: str | None = None, c_quota_used: int | None = None) -> AssessmentRead:
+def assess(
+    person: PersonFacts,
+    post: PostFacts,
+    params: YearParameters,
+    on: date,
+    *,
+    age_waiver_reason: str | None = None,
+    c_quota_used: int | None = None,
+) -> AssessmentRead:
     """WP-1..WP-3 explained, as ``POST /points-assessments`` shows it and a submission stores it."""
-    result = classes.assess(facts_of(person, post, on), params, age_waiver_reason=age_waiver_reason,
-                            c_quota_used=c_quota_used)
+    result = classes.assess(
+        facts_of(person, post, on), params, age_waiver_reason=age_waiver_reason, c_quota_used=c_quota_used
+    )
     return AssessmentRead.model_validate(result, from_attributes=True)
 
 
@@ -39,11 +47,18 @@ def _green(permit_class: str | None) -> bool:
     return permit_class == "A"
 
 
-def check_documents(submitted: Iterable[Mapping[str, Any]], permit_class: str | None, today: date,
-                    params: YearParameters, *, allow_missing: bool = False) -> documents.DocumentCheck:
+def check_documents(
+    submitted: Iterable[Mapping[str, Any]],
+    permit_class: str | None,
+    today: date,
+    params: YearParameters,
+    *,
+    allow_missing: bool = False,
+) -> documents.DocumentCheck:
     """WP-7: refuses (``documents_incomplete``) unless complete, or deferred for class A when allowed."""
-    return documents.check_documents(submitted, checked_on=today, params=params,
-                                     green_channel=allow_missing and _green(permit_class))
+    return documents.check_documents(
+        submitted, checked_on=today, params=params, green_channel=allow_missing and _green(permit_class)
+    )
 
 
 def document_problems(submitted: Iterable[Mapping[str, Any]], today: date, params: YearParameters) -> list[Label]:
@@ -62,25 +77,43 @@ def pauses_of(rows: Sequence[ClockPause]) -> list[deadlines.Pause]:
     return [deadlines.Pause(r.started_on, r.ended_on) for r in rows]
 
 
-def deadline(application: PermitApplication, pauses: Sequence[ClockPause], calendar: WorkingCalendar,
-             params: YearParameters, today: date) -> DeadlineRead:
+def deadline(
+    application: PermitApplication,
+    pauses: Sequence[ClockPause],
+    calendar: WorkingCalendar,
+    params: YearParameters,
+    today: date,
+) -> DeadlineRead:
     assert application.accepted_on is not None
     # A decided application's clock stopped on the day of the decision.
     as_of = application.decided_on or today
     result = deadlines.decision_deadline(
-        application.accepted_on, long_term=is_long_term(application, params), as_of=as_of, calendar=calendar,
-        params=params, extended=application.extended, pauses=pauses_of(pauses))
+        application.accepted_on,
+        long_term=is_long_term(application, params),
+        as_of=as_of,
+        calendar=calendar,
+        params=params,
+        extended=application.extended,
+        pauses=pauses_of(pauses),
+    )
     pending = application.decided_on is None
     return DeadlineRead(
-        working_days=result.working_days, accepted_on=result.accepted_on, due_on=result.due_on,
-        working_days_used=result.used, working_days_left=result.remaining if result.due_on is not None else None,
-        paused=result.paused and pending, extended=result.extended, overdue=result.overdue and pending,
-        due_soon=result.due_soon and pending, calendar_confirmed=result.calendar_confirmed,
+        working_days=result.working_days,
+        accepted_on=result.accepted_on,
+        due_on=result.due_on,
+        working_days_used=result.used,
+        working_days_left=result.remaining if result.due_on is not None else None,
+        paused=result.paused and pending,
+        extended=result.extended,
+        overdue=result.overdue and pending,
+        due_soon=result.due_soon and pending,
+        calendar_confirmed=result.calendar_confirmed,
     )
 
 
-def working_days_used(application: PermitApplication, pauses: Sequence[ClockPause], calendar: WorkingCalendar,
-                      today: date) -> int:
+def working_days_used(
+    application: PermitApplication, pauses: Sequence[ClockPause], calendar: WorkingCalendar, today: date
+) -> int:
     assert application.accepted_on is not None
     return deadlines.working_days_used(application.accepted_on, today, calendar, pauses_of(pauses)).value
 
@@ -92,9 +125,17 @@ async def check_approvable(session: AsyncSession, result: AssessmentRead, params
     from services.foreign_experts.parameters import service as parameters
 
     if not result.approvable:
-        classes.check_approvable(classes.Classification(
-            result.permit_class, result.class_label, (), False,
-            tuple(classes.RefusalReason(r.code, r.reason) for r in result.refusals), (), needs_quota=True))
+        classes.check_approvable(
+            classes.Classification(
+                result.permit_class,
+                result.class_label,
+                (),
+                False,
+                tuple(classes.RefusalReason(r.code, r.reason) for r in result.refusals),
+                (),
+                needs_quota=True,
+            )
+        )
     if result.permit_class == "C":
         await parameters.lock_year(session, params.year)
         classes.check_c_quota(await applications_repo.approved_c_count(session, params.year), params)

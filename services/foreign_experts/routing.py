@@ -25,22 +25,54 @@ Act = Callable[[AsyncSession, Principal, int, str, str | None, str | None, Envir
 Read = Callable[[AsyncSession, Response, Any, Principal, Environment], Awaitable[Any]]
 
 
-def add_action_routes(router: APIRouter, *, path: str, op: str, actions: Mapping[str, tuple[str, str]],
-                      caller: Any, body: type, act: Act, read: Read, response_model: type) -> None:
+def add_action_routes(
+    router: APIRouter,
+    *,
+    path: str,
+    op: str,
+    actions: Mapping[str, tuple[str, str]],
+    caller: Any,
+    body: type,
+    act: Act,
+    read: Read,
+    response_model: type,
+) -> None:
     """One route per action of ``actions`` (action → (English summary, Chinese summary))."""
     for action, (en, zh) in actions.items():
         _add(router, path, op, action, f"{en} / {zh}", caller, body, act, read, response_model)
 
 
-def _add(router: APIRouter, path: str, op: str, action: str, summary: str, caller: Any, body_model: type,
-         act: Act, read: Read, response_model: type) -> None:
-    async def endpoint(application_id: Id, session: DbSession, who: caller, env: Env,
-                       response: Response, body: body_model | None = None,  # type: ignore[valid-type]
-                       if_match: IfMatch = None) -> Any:
+def _add(
+    router: APIRouter,
+    path: str,
+    op: str,
+    action: str,
+    summary: str,
+    caller: Any,
+    body_model: type,
+    act: Act,
+    read: Read,
+    response_model: type,
+) -> None:
+    async def endpoint(
+        application_id: Id,
+        session: DbSession,
+        who: caller,
+        env: Env,
+        response: Response,
+        body: body_model | None = None,  # type: ignore[valid-type]
+        if_match: IfMatch = None,
+    ) -> Any:
         record = await act(session, who, application_id, action, getattr(body, "comment", None), if_match, env)
         return await read(session, response, record, who, env)
 
     segment = action.replace("_", "-")
-    router.add_api_route(f"{path}/{{application_id}}/{segment}", endpoint, methods=["POST"],
-                         response_model=response_model, operation_id=f"{op}-{segment}", summary=summary,
-                         responses=WRITE_ERRORS)
+    router.add_api_route(
+        f"{path}/{{application_id}}/{segment}",
+        endpoint,
+        methods=["POST"],
+        response_model=response_model,
+        operation_id=f"{op}-{segment}",
+        summary=summary,
+        responses=WRITE_ERRORS,
+    )

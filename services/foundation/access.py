@@ -64,9 +64,11 @@ def visible_applications(principal: Principal) -> Select[Any]:
     if principal.has_role("applicant"):
         clauses.append(FoundationApplication.owner == principal.subject)
     if principal.has_role("org_admin") and principal.org_uscc:
-        clauses.append((FoundationApplication.institution_uscc == principal.org_uscc)
-                       & (FoundationApplication.status != "draft")
-                       & FoundationApplication.submitted_at.is_not(None))
+        clauses.append(
+            (FoundationApplication.institution_uscc == principal.org_uscc)
+            & (FoundationApplication.status != "draft")
+            & FoundationApplication.submitted_at.is_not(None)
+        )
     return stmt.where(or_(*clauses)) if clauses else stmt.where(false())
 
 

@@ -135,13 +135,28 @@ class LedgerClient:
             raise DependencyUnavailable(DEPENDENCY) from None
 
     async def report(
-        self, item_id: str, *, person_key: str, role: Role, kind: Kind, programme: str, year: int,
-        status: Status, revision: int,
+        self,
+        item_id: str,
+        *,
+        person_key: str,
+        role: Role,
+        kind: Kind,
+        programme: str,
+        year: int,
+        status: Status,
+        revision: int,
     ) -> ReportResult:
         """Create or update the item (idempotent; a revision older than the stored one is ignored
         and answered with ``stale=True``)."""
-        body = {"person_key": person_key, "role": role, "kind": kind, "programme": programme, "year": year,
-                "status": status, "revision": revision}
+        body = {
+            "person_key": person_key,
+            "role": role,
+            "kind": kind,
+            "programme": programme,
+            "year": year,
+            "status": status,
+            "revision": revision,
+        }
         response = await self.http.request(DEPENDENCY, "PUT", self._item_url(item_id), json=body)
         return self._parse(response, ReportResult, "report")
 
@@ -150,13 +165,14 @@ class LedgerClient:
         total = {"created": 0, "updated": 0, "unchanged": 0, "stale": 0}
         url = self.base_url + ITEMS_PATH.format(service=quote(self.service, safe=""))
         for start in range(0, len(items), MAX_ITEMS_PER_CALL):
-            chunk = items[start:start + MAX_ITEMS_PER_CALL]
+            chunk = items[start : start + MAX_ITEMS_PER_CALL]
             for item in chunk:
                 if not _ITEM_ID_RE.fullmatch(item.item_id):
                     raise ValueError(f"an item id matches {ITEM_ID_PATTERN}")
             body = {"items": [item.model_dump() for item in chunk]}
-            result = self._parse(await self.http.request(DEPENDENCY, "PUT", url, json=body), BatchResult,
-                                 "batch report")
+            result = self._parse(
+                await self.http.request(DEPENDENCY, "PUT", url, json=body), BatchResult, "batch report"
+            )
             for key in total:
                 total[key] += getattr(result, key)
         return BatchResult(**total)
@@ -169,23 +185,44 @@ class LedgerClient:
             raise DependencyUnavailable(DEPENDENCY)
 
     async def check(
-        self, *, person_key: str, year: int, kind: Kind = "application", role: Role = "leader",
-        senior: bool = False, exclude_item_id: str | None = None,
+        self,
+        *,
+        person_key: str,
+        year: int,
+        kind: Kind = "application",
+        role: Role = "leader",
+        senior: bool = False,
+        exclude_item_id: str | None = None,
     ) -> LimitCheck:
         """May the person take one more item of ``kind`` in this service in ``year``? (PRJ-1, NSF-5)"""
-        body = {"person_key": person_key, "year": year, "kind": kind, "service": self.service, "role": role,
-                "senior": senior, "exclude_item_id": exclude_item_id}
+        body = {
+            "person_key": person_key,
+            "year": year,
+            "kind": kind,
+            "service": self.service,
+            "role": role,
+            "senior": senior,
+            "exclude_item_id": exclude_item_id,
+        }
         response = await self.http.request(DEPENDENCY, "POST", self.base_url + CHECK_PATH, json=body)
         return self._parse(response, LimitCheck, "check")
 
     async def count(
-        self, *, person_key: str, year: int | None = None, kinds: Sequence[Kind] | None = None,
-        statuses: Sequence[Status] | None = None, services: Sequence[str] | None = None,
+        self,
+        *,
+        person_key: str,
+        year: int | None = None,
+        kinds: Sequence[Kind] | None = None,
+        statuses: Sequence[Status] | None = None,
+        services: Sequence[str] | None = None,
     ) -> LedgerCount:
         """The person's items across every service, filtered."""
-        body = {"person_key": person_key, "year": year,
-                "kinds": list(kinds) if kinds is not None else None,
-                "statuses": list(statuses) if statuses is not None else None,
-                "services": list(services) if services is not None else None}
+        body = {
+            "person_key": person_key,
+            "year": year,
+            "kinds": list(kinds) if kinds is not None else None,
+            "statuses": list(statuses) if statuses is not None else None,
+            "services": list(services) if services is not None else None,
+        }
         response = await self.http.request(DEPENDENCY, "POST", self.base_url + COUNT_PATH, json=body)
         return self._parse(response, LedgerCount, "count")

@@ -56,8 +56,10 @@ class ReviewerCandidate(BaseModel):
     active: bool = True
     available: bool = True
     user_id: str | None = Field(
-        default=None, description="The platform account linked to the reviewer (Principal.subject), if any: "
-        "a service shows a reviewer their assignments by it. Not part of the draw's inputs.")
+        default=None,
+        description="The platform account linked to the reviewer (Principal.subject), if any: "
+        "a service shows a reviewer their assignments by it. Not part of the draw's inputs.",
+    )
 
     def to_review(self) -> ReviewReviewer:
         """The candidate as the pure assignment and conflict rules take it (``shared.review``).
@@ -188,7 +190,7 @@ class ReviewerPoolClient:
         unknown: list[int] = []
         items = sorted(loads.items())
         for start in range(0, len(items), MAX_LOADS_PER_CALL):
-            chunk = items[start:start + MAX_LOADS_PER_CALL]
+            chunk = items[start : start + MAX_LOADS_PER_CALL]
             body = LoadBatch(loads=[LoadItem(reviewer_id=r, open_assignments=n) for r, n in chunk]).model_dump()
             response = await self.http.request(DEPENDENCY, "PUT", self.base_url + LOADS_PATH, json=body)
             if response.status_code != 200:

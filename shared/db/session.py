@@ -43,7 +43,8 @@ async def flush_versioned(session: AsyncSession, kind: str) -> None:
         await session.flush()
     except StaleDataError as exc:
         raise PreconditionFailed(
-            "资源已被他人修改，请重新读取后再提交。", "The resource was changed by someone else; read it again.",
+            "资源已被他人修改，请重新读取后再提交。",
+            "The resource was changed by someone else; read it again.",
         ) from exc
     except IntegrityError as exc:
         raise Duplicate(f"{kind}已存在。", f"The {kind} already exists.") from exc

@@ -61,8 +61,10 @@ class Criterion:
         object.__setattr__(self, "weight", Decimal(self.weight))
         object.__setattr__(self, "max_score", Decimal(self.max_score))
         if self.weight <= 0 or self.max_score <= 0:
-            raise InvalidReviewScore(f"评审指标 {self.code} 的权重和满分须为正数",
-                                     f"Criterion {self.code} needs a positive weight and maximum")
+            raise InvalidReviewScore(
+                f"评审指标 {self.code} 的权重和满分须为正数",
+                f"Criterion {self.code} needs a positive weight and maximum",
+            )
 
 
 def _frozen(mapping: Mapping[str, int]) -> Mapping[str, int]:
@@ -91,17 +93,25 @@ class AggregationSettings:
         if set(self.grade_points) != {g.value for g in Grade} or set(self.opinion_points) != {o.value for o in Opinion}:
             raise ReviewInputError("评分表须覆盖全部等级和资助意见", "Points must cover every grade and every opinion")
         if self.min_valid < 1 or self.trim_from < 3:
-            raise ReviewInputError("有效评审数至少为 1，去极值至少需要 3 份评审",
-                                   "min_valid must be >= 1 and trim_from >= 3")
+            raise ReviewInputError(
+                "有效评审数至少为 1，去极值至少需要 3 份评审", "min_valid must be >= 1 and trim_from >= 3"
+            )
         if len({c.code for c in self.criteria}) != len(self.criteria):
             raise ReviewInputError("评审指标重复", "A criterion appears twice")
         # The value of each (grade, opinion) pair, computed once: ranking thousands of reviews then
         # costs a lookup each instead of fresh Fraction arithmetic.
         grade_weight, opinion_weight = Fraction(self.grade_weight), Fraction(self.opinion_weight)
-        object.__setattr__(self, "_pair_values", MappingProxyType({
-            (g, o): grade_weight * gp + opinion_weight * op
-            for g, gp in self.grade_points.items() for o, op in self.opinion_points.items()
-        }))
+        object.__setattr__(
+            self,
+            "_pair_values",
+            MappingProxyType(
+                {
+                    (g, o): grade_weight * gp + opinion_weight * op
+                    for g, gp in self.grade_points.items()
+                    for o, op in self.opinion_points.items()
+                }
+            ),
+        )
 
     def pair_value(self, grade: str, opinion: str) -> Fraction:
         """A review's value from its grade and opinion (no criteria): the module docstring's formula."""
@@ -212,21 +222,36 @@ def rank(entries: Iterable[RankInput], settings: AggregationSettings) -> dict[Ha
     grouped: dict[Hashable, list[tuple[RankInput, Aggregate]]] = {}
     for entry in entries:
         if entry.submitted_at.tzinfo is None:
-            raise ReviewInputError("提交时间须带时区", "submitted_at must be timezone-aware",
-                                   extra={"application_id": entry.application_id})
+            raise ReviewInputError(
+                "提交时间须带时区",
+                "submitted_at must be timezone-aware",
+                extra={"application_id": entry.application_id},
+            )
         grouped.setdefault(entry.group, []).append((entry, aggregate(entry.application_id, entry.reviews, settings)))
     result: dict[Hashable, list[Ranked]] = {}
     for group, items in grouped.items():
         ranked = sorted(
             (x for x in items if x[1].rankable),
-            key=lambda x: (-(x[1].exact_score or 0), -x[1].priority_count, -x[1].valid_reviews,
-                           x[0].submitted_at, x[0].application_id),
+            key=lambda x: (
+                -(x[1].exact_score or 0),
+                -x[1].priority_count,
+                -x[1].valid_reviews,
+                x[0].submitted_at,
+                x[0].application_id,
+            ),
         )
         rows: list[Ranked] = []
         previous: Fraction | None = None
         for position, (entry, agg) in enumerate(ranked, start=1):
-            rows.append(Ranked(group, entry.application_id, position, agg,
-                               tied_on_score=position > 1 and agg.exact_score == previous))
+            rows.append(
+                Ranked(
+                    group,
+                    entry.application_id,
+                    position,
+                    agg,
+                    tied_on_score=position > 1 and agg.exact_score == previous,
+                )
+            )
             previous = agg.exact_score
         lacking = sorted((x for x in items if not x[1].rankable), key=lambda x: x[0].application_id)
         rows.extend(Ranked(group, e.application_id, None, a, tied_on_score=False) for e, a in lacking)

@@ -105,8 +105,9 @@ class CompiledPool:
         self.position: dict[str, int] = {}
         for i, r in enumerate(self.reviewers):
             if r.id in self.position:
-                raise DuplicateReviewInput(f"专家编号重复：{r.id}", f"Reviewer id {r.id} appears twice",
-                                           extra={"reviewer_id": r.id})
+                raise DuplicateReviewInput(
+                    f"专家编号重复：{r.id}", f"Reviewer id {r.id} appears twice", extra={"reviewer_id": r.id}
+                )
             self.position[r.id] = i
         self.capacity = [max(0, settings.load_cap - r.load) if r.eligible else 0 for r in self.reviewers]
         self.by_code: dict[str, list[int]] = {}
@@ -129,8 +130,9 @@ def _check_applications(applications: Sequence[Application]) -> list[Application
     ordered = sorted(applications, key=lambda a: a.id)
     for a, b in itertools.pairwise(ordered):
         if a.id == b.id:
-            raise DuplicateReviewInput(f"申请编号重复：{a.id}", f"Application id {a.id} appears twice",
-                                       extra={"application_id": a.id})
+            raise DuplicateReviewInput(
+                f"申请编号重复：{a.id}", f"Application id {a.id} appears twice", extra={"application_id": a.id}
+            )
     return ordered
 
 
@@ -217,7 +219,7 @@ class CandidateGraph:
     groups: dict[str, str]
 
     def edge_costs(self, *, perturbed: bool = True) -> np.ndarray:
-        base = np.asarray(self.compiled.settings.match_costs, dtype=np.int64)[self.edge_match]
+        base: np.ndarray = np.asarray(self.compiled.settings.match_costs, dtype=np.int64)[self.edge_match]
         return base + self.edge_noise if perturbed else base
 
 
@@ -342,17 +344,23 @@ def solve_flow(graph: CandidateGraph, *, perturbed: bool = True) -> np.ndarray:
 
     smcf = min_cost_flow.SimpleMinCostFlow()
     cand_arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-        graph.edge_app.astype(np.int32), (n_apps + rev_local).astype(np.int32),
-        np.ones(len(costs), dtype=np.int64), costs.astype(np.int64),
+        graph.edge_app.astype(np.int32),
+        (n_apps + rev_local).astype(np.int32),
+        np.ones(len(costs), dtype=np.int64),
+        costs.astype(np.int64),
     )
     if len(load_tail):
         smcf.add_arcs_with_capacity_and_unit_cost(
-            (n_apps + load_tail).astype(np.int32), np.full(len(load_tail), sink, dtype=np.int32),
-            np.ones(len(load_tail), dtype=np.int64), load_cost.astype(np.int64),
+            (n_apps + load_tail).astype(np.int32),
+            np.full(len(load_tail), sink, dtype=np.int32),
+            np.ones(len(load_tail), dtype=np.int64),
+            load_cost.astype(np.int64),
         )
     smcf.add_arcs_with_capacity_and_unit_cost(
-        np.arange(n_apps, dtype=np.int32), np.full(n_apps, sink, dtype=np.int32),
-        needed, np.full(n_apps, big, dtype=np.int64),
+        np.arange(n_apps, dtype=np.int32),
+        np.full(n_apps, sink, dtype=np.int32),
+        needed,
+        np.full(n_apps, big, dtype=np.int64),
     )
     smcf.set_nodes_supplies(
         np.arange(sink + 1, dtype=np.int32),
@@ -387,10 +395,18 @@ def objective(
     mean = sum(spread) / len(spread)
     std = math.sqrt(sum((x - mean) ** 2 for x in spread) / len(spread))
     return Objective(
-        total_cost=match_cost + load_cost, match_cost=match_cost, load_cost=load_cost,
-        exact=counts[Match.EXACT], prefix=counts[Match.PREFIX], none=counts[Match.NONE],
-        slots_needed=needed, slots_filled=sum(counts),
-        load_min=min(spread), load_max=max(spread), load_mean=round(mean, 4), load_std=round(std, 4),
+        total_cost=match_cost + load_cost,
+        match_cost=match_cost,
+        load_cost=load_cost,
+        exact=counts[Match.EXACT],
+        prefix=counts[Match.PREFIX],
+        none=counts[Match.NONE],
+        slots_needed=needed,
+        slots_filled=sum(counts),
+        load_min=min(spread),
+        load_max=max(spread),
+        load_mean=round(mean, 4),
+        load_std=round(std, 4),
     )
 
 

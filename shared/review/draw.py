@@ -53,19 +53,31 @@ def canonical_hash(value: Any) -> str:
 
 def reviewer_snapshot(r: Reviewer) -> dict[str, Any]:
     return {
-        "id": r.id, "person_key": r.person_key, "institution_key": r.institution_key,
-        "disciplines": list(r.disciplines), "keywords": sorted(r.keywords),
-        "declared_persons": sorted(r.declared_persons), "declared_institutions": sorted(r.declared_institutions),
-        "available": r.available, "active": r.active, "load": r.load,
+        "id": r.id,
+        "person_key": r.person_key,
+        "institution_key": r.institution_key,
+        "disciplines": list(r.disciplines),
+        "keywords": sorted(r.keywords),
+        "declared_persons": sorted(r.declared_persons),
+        "declared_institutions": sorted(r.declared_institutions),
+        "available": r.available,
+        "active": r.active,
+        "load": r.load,
     }
 
 
 def application_snapshot(a: Application) -> dict[str, Any]:
     return {
-        "id": a.id, "applicant_key": a.applicant_key, "institution_key": a.institution_key,
-        "team_keys": sorted(a.team_keys), "team_institution_keys": sorted(a.team_institution_keys),
-        "disciplines": list(a.disciplines), "keywords": sorted(a.keywords), "exclusions": sorted(a.exclusions),
-        "declared_persons": sorted(a.declared_persons), "category": a.category,
+        "id": a.id,
+        "applicant_key": a.applicant_key,
+        "institution_key": a.institution_key,
+        "team_keys": sorted(a.team_keys),
+        "team_institution_keys": sorted(a.team_institution_keys),
+        "disciplines": list(a.disciplines),
+        "keywords": sorted(a.keywords),
+        "exclusions": sorted(a.exclusions),
+        "declared_persons": sorted(a.declared_persons),
+        "category": a.category,
         "reviewers_needed": a.reviewers_needed,
     }
 
@@ -102,20 +114,29 @@ class DrawRecord:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "seed": self.seed, "algorithm_version": self.algorithm_version, "pool_hash": self.pool_hash,
-            "applications_hash": self.applications_hash, "settings": dict(self.settings),
+            "seed": self.seed,
+            "algorithm_version": self.algorithm_version,
+            "pool_hash": self.pool_hash,
+            "applications_hash": self.applications_hash,
+            "settings": dict(self.settings),
             "assignments": {k: list(v) for k, v in sorted(self.assignments.items())},
             "replacements": [
-                {"application_id": r.application_id, "declined_reviewer_id": r.declined_reviewer_id,
-                 "replacement_id": r.replacement_id} for r in self.replacements
+                {
+                    "application_id": r.application_id,
+                    "declined_reviewer_id": r.declined_reviewer_id,
+                    "replacement_id": r.replacement_id,
+                }
+                for r in self.replacements
             ],
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DrawRecord:
         return cls(
-            seed=int(data["seed"]), algorithm_version=str(data["algorithm_version"]),
-            pool_hash=str(data["pool_hash"]), applications_hash=str(data["applications_hash"]),
+            seed=int(data["seed"]),
+            algorithm_version=str(data["algorithm_version"]),
+            pool_hash=str(data["pool_hash"]),
+            applications_hash=str(data["applications_hash"]),
             settings=dict(data["settings"]),
             assignments={str(k): tuple(v) for k, v in data["assignments"].items()},
             replacements=tuple(Replacement(**r) for r in data.get("replacements", ())),
@@ -146,12 +167,20 @@ def draw(
     compiled = CompiledPool(pool, settings)
     result = assign(compiled, applications, settings, seed)
     record = DrawRecord(
-        seed=seed, algorithm_version=ALGORITHM_VERSION, pool_hash=pool_hash(pool),
-        applications_hash=applications_hash(applications), settings=settings.as_dict(),
+        seed=seed,
+        algorithm_version=ALGORITHM_VERSION,
+        pool_hash=pool_hash(pool),
+        applications_hash=applications_hash(applications),
+        settings=settings.as_dict(),
         assignments=dict(result.assignments),
     )
-    return DrawResult(record=record, exclusions=result.exclusions, shortfalls=result.shortfalls,
-                      objective=result.objective, groups=result.groups)
+    return DrawResult(
+        record=record,
+        exclusions=result.exclusions,
+        shortfalls=result.shortfalls,
+        objective=result.objective,
+        groups=result.groups,
+    )
 
 
 def replace_slot(
@@ -189,7 +218,7 @@ def replace_slot(
     picks, enough = _fill_from_pool(compiled, app, others, 1, loads, rng, excluded, frozenset(never))
     if picks:
         new_id: str | None = compiled.reviewers[picks[0]].id
-        chosen_now = (*current[:slot], compiled.reviewers[picks[0]].id, *current[slot + 1:])
+        chosen_now = (*current[:slot], compiled.reviewers[picks[0]].id, *current[slot + 1 :])
     else:
         new_id = None
         chosen_now = tuple(others)
@@ -201,13 +230,17 @@ def replace_slot(
         shortfalls.append(Shortfall(application_id, needed, len(chosen_now), reason))
         shortfalls.sort(key=lambda s: s.application_id)
     new_record = replace(
-        record, assignments=assignments,
+        record,
+        assignments=assignments,
         replacements=(*record.replacements, Replacement(application_id, declined_reviewer_id, new_id)),
     )
     exclusions = {**result.exclusions, application_id: excluded} if excluded else dict(result.exclusions)
     return DrawResult(
-        record=new_record, exclusions=exclusions, shortfalls=tuple(shortfalls),
-        objective=objective(compiled, applications, assignments), groups=result.groups,
+        record=new_record,
+        exclusions=exclusions,
+        shortfalls=tuple(shortfalls),
+        objective=objective(compiled, applications, assignments),
+        groups=result.groups,
     )
 
 

@@ -184,8 +184,14 @@ class RoundSettings:
         for name, value in numbers.items():
             if value < 1:
                 raise ReviewInputError(f"评审轮次设置 {name} 必须为正整数", f"Round setting {name} must be positive")
-        costs = (*self.match_costs, self.load_step_cost, self.perturbation, self.group_bonus,
-                 self.fallback_candidates, self.group_panel_extra)
+        costs = (
+            *self.match_costs,
+            self.load_step_cost,
+            self.perturbation,
+            self.group_bonus,
+            self.fallback_candidates,
+            self.group_panel_extra,
+        )
         if len(self.match_costs) != 3 or any(c < 0 for c in costs):
             raise ReviewInputError("评审轮次的成本设置无效", "Round cost settings must be non-negative")
         if not 0 <= self.group_keyword_overlap <= 1:

@@ -53,11 +53,13 @@ class ConflictDeclarations(InputSchema):
     """Mix into an application's create/update body (NSF-3)."""
 
     exclusions: list[ExcludedPersonIn] | None = Field(
-        default=None, max_length=MAX_APPLICANT_EXCLUSIONS,
+        default=None,
+        max_length=MAX_APPLICANT_EXCLUSIONS,
         description=f"NSF-3: at most {MAX_APPLICANT_EXCLUSIONS} people the applicant asks to exclude from review",
     )
     relations: list[DeclaredRelationIn] | None = Field(
-        default=None, max_length=50,
+        default=None,
+        max_length=50,
         description="NSF-3: relatives, co-authors and collaborators; none of them reviews the application",
     )
 

@@ -26,26 +26,39 @@ from shared.review.model import Application, Reviewer, RoundSettings
 def reviewer_from_snapshot(d: Mapping[str, Any]) -> Reviewer:
     """Inverse of ``shared.review.draw.reviewer_snapshot``."""
     return Reviewer(
-        id=d["id"], person_key=d["person_key"], institution_key=d["institution_key"],
-        disciplines=tuple(d["disciplines"]), keywords=frozenset(d["keywords"]),
-        declared_persons=frozenset(d["declared_persons"]), declared_institutions=frozenset(d["declared_institutions"]),
-        available=d["available"], active=d["active"], load=d["load"],
+        id=d["id"],
+        person_key=d["person_key"],
+        institution_key=d["institution_key"],
+        disciplines=tuple(d["disciplines"]),
+        keywords=frozenset(d["keywords"]),
+        declared_persons=frozenset(d["declared_persons"]),
+        declared_institutions=frozenset(d["declared_institutions"]),
+        available=d["available"],
+        active=d["active"],
+        load=d["load"],
     )
 
 
 def application_from_snapshot(d: Mapping[str, Any]) -> Application:
     """Inverse of ``shared.review.draw.application_snapshot``."""
     return Application(
-        id=d["id"], applicant_key=d["applicant_key"], institution_key=d["institution_key"],
-        team_keys=tuple(d["team_keys"]), team_institution_keys=tuple(d["team_institution_keys"]),
-        disciplines=tuple(d["disciplines"]), keywords=frozenset(d["keywords"]), exclusions=tuple(d["exclusions"]),
-        declared_persons=frozenset(d["declared_persons"]), category=d["category"],
+        id=d["id"],
+        applicant_key=d["applicant_key"],
+        institution_key=d["institution_key"],
+        team_keys=tuple(d["team_keys"]),
+        team_institution_keys=tuple(d["team_institution_keys"]),
+        disciplines=tuple(d["disciplines"]),
+        keywords=frozenset(d["keywords"]),
+        exclusions=tuple(d["exclusions"]),
+        declared_persons=frozenset(d["declared_persons"]),
+        category=d["category"],
         reviewers_needed=d["reviewers_needed"],
     )
 
 
 def record_from_rows(
-    record: DrawRecord | Mapping[str, Any], application_ids: Iterable[object],
+    record: DrawRecord | Mapping[str, Any],
+    application_ids: Iterable[object],
     holding: Iterable[tuple[object, int, object]],
 ) -> DrawRecord:
     """``record`` with its assignments replaced by the slots held now: ``holding`` is one
@@ -74,9 +87,12 @@ def stored_result(
     for app_id, reviewer_id, rules in exclusions:
         by_app.setdefault(str(app_id), {})[str(reviewer_id)] = tuple(Rule(r) for r in rules)
     missing = tuple(
-        Shortfall(str(s["application_id"]), int(s["needed"]), int(s["assigned"]), str(s["reason"]))
-        for s in shortfalls
+        Shortfall(str(s["application_id"]), int(s["needed"]), int(s["assigned"]), str(s["reason"])) for s in shortfalls
     )
     compiled = CompiledPool(pool, RoundSettings.from_dict(stored.settings))
-    return DrawResult(record=stored, exclusions=by_app, shortfalls=missing,
-                      objective=objective(compiled, applications, stored.assignments))
+    return DrawResult(
+        record=stored,
+        exclusions=by_app,
+        shortfalls=missing,
+        objective=objective(compiled, applications, stored.assignments),
+    )

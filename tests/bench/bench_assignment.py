@@ -66,14 +66,17 @@ def instance(
     reviewers: list[Reviewer] = []
     for i in range(n_reviewers):
         cs = pick_codes(rng.choice((1, 2, 2, 3)))
-        reviewers.append(Reviewer(
-            id=f"R{i:05d}", person_key=f"P-R{i:05d}",
-            institution_key=rng.choices(reviewer_insts, r_inst_w)[0],
-            disciplines=tuple(cs),
-            keywords=frozenset(rng.sample(vocab[cs[0]], 4)),
-            available=rng.random() > 0.03,
-            load=rng.randint(1, 5) if rng.random() < 0.1 else 0,
-        ))
+        reviewers.append(
+            Reviewer(
+                id=f"R{i:05d}",
+                person_key=f"P-R{i:05d}",
+                institution_key=rng.choices(reviewer_insts, r_inst_w)[0],
+                disciplines=tuple(cs),
+                keywords=frozenset(rng.sample(vocab[cs[0]], 4)),
+                available=rng.random() > 0.03,
+                load=rng.randint(1, 5) if rng.random() < 0.1 else 0,
+            )
+        )
     person_keys = [r.person_key for r in reviewers]
     applications: list[Application] = []
     for i in range(n_apps):
@@ -83,14 +86,20 @@ def instance(
         if rng.random() < 0.05:
             team.append(rng.choice(person_keys))  # a reviewer on the team
         team_insts = [rng.choices(applicant_insts, a_inst_w)[0] for _ in range(rng.randint(0, 2))]
-        applications.append(Application(
-            id=f"A{i:05d}", applicant_key=f"P-A{i:05d}", institution_key=inst,
-            team_keys=tuple(team), team_institution_keys=tuple(team_insts),
-            disciplines=tuple(cs), keywords=frozenset(rng.sample(vocab[cs[0]], rng.randint(3, 5))),
-            exclusions=tuple(rng.sample(person_keys, rng.randint(1, 3))) if rng.random() < 0.1 else (),
-            declared_persons=frozenset(rng.sample(person_keys, 1)) if rng.random() < 0.05 else frozenset(),
-            category="key",
-        ))
+        applications.append(
+            Application(
+                id=f"A{i:05d}",
+                applicant_key=f"P-A{i:05d}",
+                institution_key=inst,
+                team_keys=tuple(team),
+                team_institution_keys=tuple(team_insts),
+                disciplines=tuple(cs),
+                keywords=frozenset(rng.sample(vocab[cs[0]], rng.randint(3, 5))),
+                exclusions=tuple(rng.sample(person_keys, rng.randint(1, 3))) if rng.random() < 0.1 else (),
+                declared_persons=frozenset(rng.sample(person_keys, 1)) if rng.random() < 0.05 else frozenset(),
+                category="key",
+            )
+        )
     # Reviewers who declared relations with applicants (10 %) or a whole institution (2 %).
     declared: list[Reviewer] = []
     for r in reviewers:
@@ -100,13 +109,22 @@ def instance(
             persons = {applications[rng.randrange(n_apps)].applicant_key for _ in range(rng.randint(1, 3))}
         if rng.random() < 0.02:
             insts = {rng.choice(applicant_insts)}
-        declared.append(Reviewer(**{**{f: getattr(r, f) for f in r.__slots__},  # type: ignore[attr-defined]
-                                    "declared_persons": frozenset(persons), "declared_institutions": frozenset(insts)}))
+        declared.append(
+            Reviewer(
+                **{
+                    **{f: getattr(r, f) for f in r.__slots__},  # type: ignore[attr-defined]
+                    "declared_persons": frozenset(persons),
+                    "declared_institutions": frozenset(insts),
+                }
+            )
+        )
     return declared, applications
 
 
 def check_hard_constraints(
-    reviewers: list[Reviewer], applications: list[Application], assignments: dict[str, tuple[str, ...]],
+    reviewers: list[Reviewer],
+    applications: list[Application],
+    assignments: dict[str, tuple[str, ...]],
     settings: RoundSettings,
 ) -> int:
     """Every hard constraint: known, eligible, distinct, conflict-free, under the cap. Returns slots filled."""
@@ -134,8 +152,11 @@ async def run() -> list[tuple[str, str]]:
     reviewers, applications = instance()
     settings = RoundSettings(reviewers_per_application=3, reviewers_per_category={"key": K}, load_cap=LOAD_CAP)
     rows: list[tuple[str, str]] = [
-        ("instance", f"{len(applications):,} applications x {K} from {len(reviewers):,} reviewers, cap {LOAD_CAP} "
-                     f"(built in {time.perf_counter() - t0:.1f} s)"),
+        (
+            "instance",
+            f"{len(applications):,} applications x {K} from {len(reviewers):,} reviewers, cap {LOAD_CAP} "
+            f"(built in {time.perf_counter() - t0:.1f} s)",
+        ),
     ]
 
     t0 = time.perf_counter()
@@ -145,8 +166,12 @@ async def run() -> list[tuple[str, str]]:
     ours = result.objective
     verdict = "<= 10 s" if elapsed <= 10 else "> 10 s !"
     rows.append(("draw (hash, candidates, flow, record)", f"{elapsed:.2f} s {verdict}"))
-    rows.append(("hard constraints", f"all met; {filled:,} of {ours.slots_needed:,} slots filled, "
-                                     f"{len(result.shortfalls)} shortfalls"))
+    rows.append(
+        (
+            "hard constraints",
+            f"all met; {filled:,} of {ours.slots_needed:,} slots filled, {len(result.shortfalls)} shortfalls",
+        )
+    )
     excluded_pairs = sum(len(v) for v in result.exclusions.values())
     rows.append(("conflict exclusions recorded", f"{excluded_pairs:,} pairs"))
 
@@ -155,15 +180,23 @@ async def run() -> list[tuple[str, str]]:
     graph = build_candidates(compiled, applications, settings, DRAW_SEED)
     optimal_result = assignment_from_graph(graph, DRAW_SEED, perturbed=False)
     optimal = optimal_result.objective
-    rows.append(("optimal min-cost flow (same edges, no noise/bonus)", f"{time.perf_counter() - t0:.2f} s, "
-                                                                     f"{len(graph.edge_app):,} candidate edges"))
+    rows.append(
+        (
+            "optimal min-cost flow (same edges, no noise/bonus)",
+            f"{time.perf_counter() - t0:.2f} s, {len(graph.edge_app):,} candidate edges",
+        )
+    )
     for label, o in (("draw", ours), ("optimal", optimal)):
         rows.append((f"{label}: objective (match + load)", f"{o.total_cost:,} = {o.match_cost:,} + {o.load_cost:,}"))
         spread = f"{o.load_min} / {o.load_max} / {o.load_mean:.2f} / {o.load_std:.2f}"
         rows.append((f"{label}: load min/max/mean/std", spread))
         share = o.slots_filled or 1
-        rows.append((f"{label}: match exact/prefix/none", f"{o.exact / share:.1%} / {o.prefix / share:.1%} / "
-                                                         f"{o.none / share:.1%}"))
+        rows.append(
+            (
+                f"{label}: match exact/prefix/none",
+                f"{o.exact / share:.1%} / {o.prefix / share:.1%} / {o.none / share:.1%}",
+            )
+        )
     gap = (ours.total_cost - optimal.total_cost) / optimal.total_cost
     rows.append(("gap to optimal", f"{gap:.3%} {'<= 2 %' if gap <= 0.02 else '> 2 % !'}"))
 
@@ -178,8 +211,13 @@ async def run() -> list[tuple[str, str]]:
         return statistics.mean(len(per_group[g]) / (K * sizes[g]) for g in multi)
 
     if multi:
-        rows.append(("subject groups (>1 application)", f"{len(multi):,}; distinct reviewers / slots = "
-                                                        f"{sharing(dict(result.assignments)):.2f} (optimal without "
-                                                        f"bonus {sharing(dict(optimal_result.assignments)):.2f}; "
-                                                        "1.00 = no sharing)"))
+        rows.append(
+            (
+                "subject groups (>1 application)",
+                f"{len(multi):,}; distinct reviewers / slots = "
+                f"{sharing(dict(result.assignments)):.2f} (optimal without "
+                f"bonus {sharing(dict(optimal_result.assignments)):.2f}; "
+                "1.00 = no sharing)",
+            )
+        )
     return rows

@@ -67,17 +67,27 @@ def synthetic(seed: int = SEED) -> list[tuple[datetime, list[tuple[str | None, s
 
 def bench_pure(data: list[Any]) -> tuple[float, float, int, int]:
     candidates = [
-        rules.Candidate(i + 1, at, [AggReview(reviewer_id=str(k), grade=Grade(g) if g else None,
-                                              opinion=Opinion(o) if o else None, submitted=sub)
-                                    for k, (g, o, sub) in enumerate(reviews)])
+        rules.Candidate(
+            i + 1,
+            at,
+            [
+                AggReview(
+                    reviewer_id=str(k), grade=Grade(g) if g else None, opinion=Opinion(o) if o else None, submitted=sub
+                )
+                for k, (g, o, sub) in enumerate(reviews)
+            ],
+        )
         for i, (at, reviews) in enumerate(data)
     ]
     started = time.perf_counter()
     ranked = rules.rank_category(candidates, rules.aggregation_settings())
     t_rank = time.perf_counter() - started
     started = time.perf_counter()
-    allocation = rules.allocate([rules.Request(r.application_id, Decimal("100000.00")) for r in ranked],
-                                project_count=600, budget=Decimal("60000000.00"))
+    allocation = rules.allocate(
+        [rules.Request(r.application_id, Decimal("100000.00")) for r in ranked],
+        project_count=600,
+        budget=Decimal("60000000.00"),
+    )
     t_alloc = time.perf_counter() - started
     tied = sum(r.tied_on_score for r in ranked)
     return t_rank, t_alloc, allocation.funded_count, tied
@@ -87,42 +97,115 @@ async def load(db: Database, data: list[Any]) -> tuple[int, int, int]:
     """Insert the plan, the category, the applications (reviewed), a closed round, the assignments and
     the reviews in bulk; returns (plan id, category id, reviews stored)."""
     async with db.sessionmaker() as session:
-        plan = FundingPlan(code="JJ2026", year=2026, title="2026年度吉林省自然科学基金", discipline_codes=["F"],
-                           opens_at=T0 - timedelta(days=90), closes_at=T0 - timedelta(days=30), status="published",
-                           created_by="100", version=1, agencies=[PlanAgency(org_id=60)])
+        plan = FundingPlan(
+            code="JJ2026",
+            year=2026,
+            title="2026年度吉林省自然科学基金",
+            discipline_codes=["F"],
+            opens_at=T0 - timedelta(days=90),
+            closes_at=T0 - timedelta(days=30),
+            status="published",
+            created_by="100",
+            version=1,
+            agencies=[PlanAgency(org_id=60)],
+        )
         session.add(plan)
         await session.flush()
-        category = PlanCategory(plan_id=plan.id, position=1, code="general", kind="general", name="面上项目",
-                                project_count=600, amount_mode="fixed", amount=Decimal("100000.00"),
-                                budget=Decimal("60000000.00"), reviewers_per_application=PER_APP, version=1)
+        category = PlanCategory(
+            plan_id=plan.id,
+            position=1,
+            code="general",
+            kind="general",
+            name="面上项目",
+            project_count=600,
+            amount_mode="fixed",
+            amount=Decimal("100000.00"),
+            budget=Decimal("60000000.00"),
+            reviewers_per_application=PER_APP,
+            version=1,
+        )
         session.add(category)
         await session.flush()
-        rnd = ReviewRound(plan_id=plan.id, category_id=category.id, title="面上项目", discipline_prefixes=[],
-                          reviewers_per_application=PER_APP, load_cap=20, exclude_same_institution=True, min_valid=3,
-                          status="closed", created_by="100", version=1)
+        rnd = ReviewRound(
+            plan_id=plan.id,
+            category_id=category.id,
+            title="面上项目",
+            discipline_prefixes=[],
+            reviewers_per_application=PER_APP,
+            load_cap=20,
+            exclude_same_institution=True,
+            min_valid=3,
+            status="closed",
+            created_by="100",
+            version=1,
+        )
         session.add(rnd)
         await session.flush()
-        apps = [dict(
-            id=i + 1, plan_id=plan.id, category_id=category.id, year=2026, owner=str(10_000 + i),
-            discipline_code="F0203", title=f"基础研究课题 {i}", abstract="摘要", keywords=["遥感"],
-            applicant_name=f"申请人{i}", applicant_id_number="220102198001011234", applicant_birth_date=T0.date(),
-            applicant_sex="male", title_rank="associate", institution_uscc="12220000412755413",
-            institution_name="吉林大学", team=[], budget_lines={}, requested_total=Decimal("100000.00"),
-            duration_months=36, exclusions=[], relations=[], attachments=[], status="reviewed", version=3,
-            submitted_at=at, created_at=at, updated_at=at,
-        ) for i, (at, _) in enumerate(data)]
+        apps = [
+            dict(
+                id=i + 1,
+                plan_id=plan.id,
+                category_id=category.id,
+                year=2026,
+                owner=str(10_000 + i),
+                discipline_code="F0203",
+                title=f"基础研究课题 {i}",
+                abstract="摘要",
+                keywords=["遥感"],
+                applicant_name=f"申请人{i}",
+                applicant_id_number="220102198001011234",
+                applicant_birth_date=T0.date(),
+                applicant_sex="male",
+                title_rank="associate",
+                institution_uscc="12220000412755413",
+                institution_name="吉林大学",
+                team=[],
+                budget_lines={},
+                requested_total=Decimal("100000.00"),
+                duration_months=36,
+                exclusions=[],
+                relations=[],
+                attachments=[],
+                status="reviewed",
+                version=3,
+                submitted_at=at,
+                created_at=at,
+                updated_at=at,
+            )
+            for i, (at, _) in enumerate(data)
+        ]
         await session.execute(insert(FoundationApplication), apps)
         assignments, reviews = [], []
         next_id = 1
         for i, (_, rows) in enumerate(data):
             for k, (grade, opinion, submitted) in enumerate(rows):
                 who = (i * 7 + k) % 2000
-                assignments.append(dict(id=next_id, round_id=rnd.id, application_id=i + 1, reviewer_id=who,
-                                        reviewer_user_id=f"R{who}", slot=k,
-                                        status="submitted" if submitted else "assigned", version=2, created_at=T0))
-                reviews.append(dict(assignment_id=next_id, grade=grade, opinion=opinion, comments={"overall": "评价"},
-                                    status="submitted" if submitted else "draft",
-                                    submitted_at=T0 if submitted else None, version=2, created_at=T0, updated_at=T0))
+                assignments.append(
+                    dict(
+                        id=next_id,
+                        round_id=rnd.id,
+                        application_id=i + 1,
+                        reviewer_id=who,
+                        reviewer_user_id=f"R{who}",
+                        slot=k,
+                        status="submitted" if submitted else "assigned",
+                        version=2,
+                        created_at=T0,
+                    )
+                )
+                reviews.append(
+                    dict(
+                        assignment_id=next_id,
+                        grade=grade,
+                        opinion=opinion,
+                        comments={"overall": "评价"},
+                        status="submitted" if submitted else "draft",
+                        submitted_at=T0 if submitted else None,
+                        version=2,
+                        created_at=T0,
+                        updated_at=T0,
+                    )
+                )
                 next_id += 1
         await session.execute(insert(ReviewAssignment), assignments)
         await session.execute(insert(Review), reviews)
@@ -146,8 +229,11 @@ async def run() -> list[tuple[str, str]]:
             started = time.perf_counter()
             plan_id, category_id, stored = await load(db, data)
             rows.append(("bulk insert (setup, not measured)", f"{time.perf_counter() - started:.2f} s"))
-            env = Environment(subject_key_secret="bench", projects=Projects(None, None, None),  # type: ignore[arg-type]
-                              now=datetime.now(UTC))
+            env = Environment(
+                subject_key_secret="bench",
+                projects=Projects(None, None, None),  # type: ignore[arg-type]
+                now=datetime.now(UTC),
+            )
             started = time.perf_counter()
             async with db.sessionmaker() as session:
                 out = await use_case.rank(session, OFFICIAL, plan_id, category_id, env)
@@ -158,10 +244,18 @@ async def run() -> list[tuple[str, str]]:
                 view = await use_case.ranking(session, OFFICIAL, plan_id, category_id)
             t_view = time.perf_counter() - started
             async with db.sessionmaker() as session:
-                ranked = (await session.execute(select(func.count()).select_from(FoundationApplication)
-                                                .where(FoundationApplication.status == "ranked"))).scalar()
-                moves = (await session.execute(select(func.count()).select_from(common.history)
-                                               .where(common.history.action == "rank"))).scalar()
+                ranked = (
+                    await session.execute(
+                        select(func.count())
+                        .select_from(FoundationApplication)
+                        .where(FoundationApplication.status == "ranked")
+                    )
+                ).scalar()
+                moves = (
+                    await session.execute(
+                        select(func.count()).select_from(common.history).where(common.history.action == "rank")
+                    )
+                ).scalar()
             assert ranked == N_APPS and moves == N_APPS and len(out.rows) == N_APPS == len(view.rows)
             assert view.funding.funded_count == out.funding.funded_count == 600
             verdict = "ok" if t_case <= 1.0 else "OVER the 1 s goal"

@@ -42,20 +42,30 @@ async def load(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> 
 
 async def run() -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
-    with tempfile.TemporaryDirectory() as tmp, running_platform(
-        Path(tmp), KJT_ACCESS_LOG="false", KJT_LOG_LEVEL="WARNING", KJT_DEMO="false",
-        KJT_RATE_LIMIT_ANONYMOUS="1000000/minute", KJT_RATE_LIMIT_USER="1000000/minute",
-        KJT_RATE_LIMIT_API_KEY="1000000/minute",
-        **({"KJT_DATABASE_URL": url} if (url := os.environ.get("KJT_BENCH_DATABASE_URL")) else {}),
-    ) as platform:
-        made = platform.kjt("api-key", "create", "--name", "bench", "--agency", "基准测试",
-                            "--scope", "projects:integrity:read")
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_platform(
+            Path(tmp),
+            KJT_ACCESS_LOG="false",
+            KJT_LOG_LEVEL="WARNING",
+            KJT_DEMO="false",
+            KJT_RATE_LIMIT_ANONYMOUS="1000000/minute",
+            KJT_RATE_LIMIT_USER="1000000/minute",
+            KJT_RATE_LIMIT_API_KEY="1000000/minute",
+            **({"KJT_DATABASE_URL": url} if (url := os.environ.get("KJT_BENCH_DATABASE_URL")) else {}),
+        ) as platform,
+    ):
+        made = platform.kjt(
+            "api-key", "create", "--name", "bench", "--agency", "基准测试", "--scope", "projects:integrity:read"
+        )
         assert made.returncode == 0, made.stderr
         api_key = made.stdout.strip().splitlines()[-1]
         limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
         async with httpx.AsyncClient(timeout=10, limits=limits, trust_env=False) as client:
-            login = await client.post(f"{platform.base_url}/api/v1/auth/token",
-                                      data={"username": platform.admin_email, "password": platform.admin_password})
+            login = await client.post(
+                f"{platform.base_url}/api/v1/auth/token",
+                data={"username": platform.admin_email, "password": platform.admin_password},
+            )
             assert login.status_code == 200, login.text
             bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
             cases = [

@@ -38,38 +38,51 @@ QUERIES = 300
 PLANTED = 240
 YEAR = 2026
 
+
 def _w(words: str) -> list[str]:
     return words.split()
 
 
 DOMAINS = {
     "农业": "黑土地 保护性耕作 秸秆还田 玉米 大豆 水稻 种质资源 分子育种 土壤有机质 节水灌溉 病虫害 绿色防控 "
-            "农机装备 智慧农业 测土配方 盐碱地 肉牛 梅花鹿 人参 食用菌 黑木耳 冷链 粮食安全 耕地质量",
+    "农机装备 智慧农业 测土配方 盐碱地 肉牛 梅花鹿 人参 食用菌 黑木耳 冷链 粮食安全 耕地质量",
     "光电": "半导体激光器 外延 量子阱 光纤 红外探测 光刻 衍射光栅 空间相机 遥感载荷 光谱仪 微纳光学 "
-            "自由曲面 超精密加工 光电编码器 激光雷达 太赫兹 量子点 发光二极管 薄膜 像质 标定",
+    "自由曲面 超精密加工 光电编码器 激光雷达 太赫兹 量子点 发光二极管 薄膜 像质 标定",
     "汽车": "新能源汽车 动力电池 热管理 电驱动 整车控制器 自动驾驶 线控底盘 轻量化 车身 氢燃料电池 "
-            "电机 变速器 车联网 域控制器 功能安全 智能座舱 碳纤维 铝合金 装配 台架试验 标定",
+    "电机 变速器 车联网 域控制器 功能安全 智能座舱 碳纤维 铝合金 装配 台架试验 标定",
     "医药": "中药材 人参皂苷 化学药 生物制剂 单克隆抗体 疫苗 靶点 药代动力学 制剂工艺 质量标准 "
-            "临床前研究 细胞治疗 基因检测 医疗器械 影像诊断 肿瘤 糖尿病 心血管 微生物组 生物标志物",
+    "临床前研究 细胞治疗 基因检测 医疗器械 影像诊断 肿瘤 糖尿病 心血管 微生物组 生物标志物",
     "化工": "石油化工 催化剂 聚合物 高分子材料 碳纤维复合材料 稀土 生物基材料 乙烯 精细化工 "
-            "分离膜 电解液 涂层 胶黏剂 废水处理 绿色合成 反应器 工艺包 能耗 副产物 回收",
+    "分离膜 电解液 涂层 胶黏剂 废水处理 绿色合成 反应器 工艺包 能耗 副产物 回收",
     "信息": "人工智能 深度学习 大模型 知识图谱 工业互联网 边缘计算 区块链 数据安全 隐私计算 "
-            "数字孪生 云平台 物联网 传感器 视觉检测 语音识别 推荐算法 算力调度 软件架构 开源",
+    "数字孪生 云平台 物联网 传感器 视觉检测 语音识别 推荐算法 算力调度 软件架构 开源",
     "能源": "风电 光伏 储能 氢能 电网调度 智能电网 生物质能 地热 煤炭清洁利用 碳捕集 "
-            "电解水制氢 燃料电池 余热回收 能效 负荷预测 微电网 变流器 功率预测",
+    "电解水制氢 燃料电池 余热回收 能效 负荷预测 微电网 变流器 功率预测",
     "生态": "湿地 松花江 长白山 生物多样性 水环境 大气污染 土壤修复 固废 碳汇 森林经营 "
-            "黑土侵蚀 生态补偿 水源涵养 野生动物 监测网络 遥感监测 面源污染 再生利用",
+    "黑土侵蚀 生态补偿 水源涵养 野生动物 监测网络 遥感监测 面源污染 再生利用",
 }
 ACTIONS = _w("研究 分析 揭示 构建 研制 开发 集成 优化 验证 建立 阐明 突破 攻克 设计 评估 示范 推广")
-OBJECTS = _w("机理 关键技术 技术体系 评价方法 模型 装备 样机 工艺 平台 标准 数据库 系统 方案 策略 规律 "
-             "控制方法 检测方法 材料 器件 算法")
-QUALIFIERS = _w("高效 低成本 绿色 智能 精准 高可靠 规模化 国产化 自主可控 多尺度 全流程 在线 快速 "
-                "长寿命 高灵敏 低温 高通量")
+OBJECTS = _w(
+    "机理 关键技术 技术体系 评价方法 模型 装备 样机 工艺 平台 标准 数据库 系统 方案 策略 规律 "
+    "控制方法 检测方法 材料 器件 算法"
+)
+QUALIFIERS = _w(
+    "高效 低成本 绿色 智能 精准 高可靠 规模化 国产化 自主可控 多尺度 全流程 在线 快速 长寿命 高灵敏 低温 高通量"
+)
 OPENERS = ["针对", "围绕", "面向", "聚焦", "结合", "基于"]
 PROBLEMS = _w("瓶颈 难题 不足 短板 需求 问题 挑战 风险")
 PLACES = _w("长春 吉林 四平 辽源 通化 白山 松原 白城 延边 梅河口 公主岭 珲春")
-TAILS = ["为产业发展提供技术支撑", "形成具有自主知识产权的成果", "在省内企业实现推广应用", "申请发明专利若干项",
-         "培养科技人才队伍", "建成示范基地", "实现工程化应用", "为政府决策提供依据", "带动相关产业升级"]
+TAILS = [
+    "为产业发展提供技术支撑",
+    "形成具有自主知识产权的成果",
+    "在省内企业实现推广应用",
+    "申请发明专利若干项",
+    "培养科技人才队伍",
+    "建成示范基地",
+    "实现工程化应用",
+    "为政府决策提供依据",
+    "带动相关产业升级",
+]
 
 
 def _vocab() -> dict[str, list[str]]:
@@ -80,11 +93,32 @@ def sentence(rng: random.Random, words: list[str]) -> list[str]:
     kind = rng.randrange(4)
     w = rng.choice
     if kind == 0:
-        return [w(OPENERS), w(words), w(words), "存在的", w(PROBLEMS), "，", "本项目拟", w(ACTIONS), w(words),
-                w(OBJECTS)]
+        return [
+            w(OPENERS),
+            w(words),
+            w(words),
+            "存在的",
+            w(PROBLEMS),
+            "，",
+            "本项目拟",
+            w(ACTIONS),
+            w(words),
+            w(OBJECTS),
+        ]
     if kind == 1:
-        return [w(ACTIONS), w(QUALIFIERS), w(words), w(OBJECTS), "，", w(ACTIONS), w(words), "与", w(words), "的",
-                w(OBJECTS)]
+        return [
+            w(ACTIONS),
+            w(QUALIFIERS),
+            w(words),
+            w(OBJECTS),
+            "，",
+            w(ACTIONS),
+            w(words),
+            "与",
+            w(words),
+            "的",
+            w(OBJECTS),
+        ]
     if kind == 2:
         return ["在", w(PLACES), "等地", w(ACTIONS), w(words), w(OBJECTS), "，", w(TAILS)]
     return ["通过", w(words), "与", w(words), "协同", "，", w(ACTIONS), w(QUALIFIERS), w(OBJECTS), "，", w(TAILS)]
@@ -94,8 +128,13 @@ def make_doc(rng: random.Random, vocab: dict[str, list[str]]) -> dict[str, Any]:
     domain = rng.choice(list(vocab))
     words = vocab[domain] + vocab[rng.choice(list(vocab))][:6]
     sentences = [sentence(rng, words) for _ in range(rng.randint(9, 16))]
-    title = [rng.choice(words), rng.choice(words), rng.choice(QUALIFIERS), rng.choice(OBJECTS),
-             rng.choice(["研究", "研究与示范", "研发及产业化", "开发与应用"])]
+    title = [
+        rng.choice(words),
+        rng.choice(words),
+        rng.choice(QUALIFIERS),
+        rng.choice(OBJECTS),
+        rng.choice(["研究", "研究与示范", "研发及产业化", "开发与应用"]),
+    ]
     keywords = rng.sample(words, rng.randint(3, 5))
     return {"title": title, "sentences": sentences, "keywords": keywords, "words": words}
 
@@ -174,8 +213,7 @@ def shingle_comparison(rng: random.Random, vocab: dict[str, list[str]]) -> list[
             cands.append(int((keys == qk).any(axis=1).sum()))
             background.append(sim.jaccard(qh, hs[(i + 1) % len(hs)]))
         out.append((f"n={n}: planted pairs >= threshold", f"{above}/{len(pairs)}"))
-        out.append((f"n={n}: background Jaccard (unrelated pair) median",
-                    f"{statistics.median(background):.3f}"))
+        out.append((f"n={n}: background Jaccard (unrelated pair) median", f"{statistics.median(background):.3f}"))
         out.append((f"n={n}: LSH candidates per query of 5,000 (median)", f"{statistics.median(cands):.0f}"))
     return out
 
@@ -189,8 +227,13 @@ async def run() -> list[tuple[str, str]]:
     docs = [make_doc(rng, vocab) for _ in range(STORED)]
     meta = [corpus_meta(rng, i) for i in range(STORED)]
     texts = [render(d) for d in docs]
-    out.append(("corpus", f"{STORED:,} documents, abstract {statistics.mean(len(t[1]) for t in texts):.0f} "
-                          f"chars on average, title {statistics.mean(len(t[0]) for t in texts):.0f}"))
+    out.append(
+        (
+            "corpus",
+            f"{STORED:,} documents, abstract {statistics.mean(len(t[1]) for t in texts):.0f} "
+            f"chars on average, title {statistics.mean(len(t[0]) for t in texts):.0f}",
+        )
+    )
     t1 = time.perf_counter()
     signed = [service.sign(*t) for t in texts]
     sign_ms = (time.perf_counter() - t1) / STORED * 1000
@@ -201,9 +244,19 @@ async def run() -> list[tuple[str, str]]:
         await asyncio.to_thread(migrate, "projects", url, "projects")
         db = Database(url, "projects")
         rows = [
-            {"source": "projects", "kind": kind, "reference_id": f"D{i}", "year": year, "title": t[0],
-             "abstract": t[1], "keywords": t[2], "scheme": sim.SCHEME.name, "token_count": s.token_count,
-             "signature": s.signature, "token_hashes": sim.pack_hashes(s.hashes)}
+            {
+                "source": "projects",
+                "kind": kind,
+                "reference_id": f"D{i}",
+                "year": year,
+                "title": t[0],
+                "abstract": t[1],
+                "keywords": t[2],
+                "scheme": sim.SCHEME.name,
+                "token_count": s.token_count,
+                "signature": s.signature,
+                "token_hashes": sim.pack_hashes(s.hashes),
+            }
             for i, ((kind, year), t, s) in enumerate(zip(meta, texts, signed, strict=True))
         ]
         async with db.sessionmaker() as session:
@@ -223,15 +276,23 @@ async def run() -> list[tuple[str, str]]:
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
             del probe
-        out.append(("index build from the table", f"{build:.2f} s for {len(index):,} documents "
-                                                  f"({index.bands} bands x {index.rows} rows)"))
-        out.append(("index memory", f"{index.nbytes / 2**20:.1f} MiB held ({index.nbytes / len(index):.0f} B per "
-                                    f"document); peak while building {peak / 2**20:.0f} MiB"))
+        out.append(
+            (
+                "index build from the table",
+                f"{build:.2f} s for {len(index):,} documents ({index.bands} bands x {index.rows} rows)",
+            )
+        )
+        out.append(
+            (
+                "index memory",
+                f"{index.nbytes / 2**20:.1f} MiB held ({index.nbytes / len(index):.0f} B per "
+                f"document); peak while building {peak / 2**20:.0f} MiB",
+            )
+        )
 
         # brute force over the same tokens, restricted to what PRJ-4 compares with
         lo, hi = index.policy.funded_years(YEAR)
-        eligible = np.array([(k == "application" and y == YEAR) or (k == "funded" and lo <= y <= hi)
-                             for k, y in meta])
+        eligible = np.array([(k == "application" and y == YEAR) or (k == "funded" and lo <= y <= hi) for k, y in meta])
         matrix, token_vocab, sizes = brute_force_matrix([s.hashes for s in signed])
         doc_ids = {f"D{i}": i for i in range(STORED)}
 
@@ -249,8 +310,15 @@ async def run() -> list[tuple[str, str]]:
         for n, (title, abstract, keywords) in enumerate(queries):
             async with db.sessionmaker() as session:
                 t1 = time.perf_counter()
-                flags = await service.screen(session, index, application_id=10**9 + n, year=YEAR, title=title,
-                                             abstract=abstract, keywords=keywords)
+                flags = await service.screen(
+                    session,
+                    index,
+                    application_id=10**9 + n,
+                    year=YEAR,
+                    title=title,
+                    abstract=abstract,
+                    keywords=keywords,
+                )
                 times.append((time.perf_counter() - t1) * 1000)
                 await session.rollback()
             qh = service.sign(title, abstract, keywords).hashes
@@ -264,17 +332,25 @@ async def run() -> list[tuple[str, str]]:
             fn += len(truth - found)
 
         stats = percentiles(times)
-        out.append(("screen() per application (SQLite, flags written)",
-                    f"median {stats['p50']:.1f} ms, p95 {stats['p95']:.1f} ms, p99 {stats['p99']:.1f} ms"))
-        out.append(("LSH candidates per query", f"median {statistics.median(candidates):.0f}, "
-                                                f"max {max(candidates)}"))
+        out.append(
+            (
+                "screen() per application (SQLite, flags written)",
+                f"median {stats['p50']:.1f} ms, p95 {stats['p95']:.1f} ms, p99 {stats['p99']:.1f} ms",
+            )
+        )
+        out.append(("LSH candidates per query", f"median {statistics.median(candidates):.0f}, max {max(candidates)}"))
         near = sum(1 for s in truth_scores if s < 0.7)
-        out.append(("true pairs (brute force, Jaccard >= 0.6)",
-                    f"{len(truth_scores)} over {QUERIES} queries ({PLANTED} planted), {near} of them in [0.6, 0.7)"))
+        out.append(
+            (
+                "true pairs (brute force, Jaccard >= 0.6)",
+                f"{len(truth_scores)} over {QUERIES} queries ({PLANTED} planted), {near} of them in [0.6, 0.7)",
+            )
+        )
         recall = tp / (tp + fn) if tp + fn else 1.0
         precision = tp / (tp + fp) if tp + fp else 1.0
-        out.append(("recall / precision against brute force", f"{recall:.3f} / {precision:.3f} "
-                                                              f"(tp {tp}, fn {fn}, fp {fp})"))
+        out.append(
+            ("recall / precision against brute force", f"{recall:.3f} / {precision:.3f} (tp {tp}, fn {fn}, fp {fp})")
+        )
         await db.dispose()
 
     out.extend(shingle_comparison(random.Random(SEED + 1), vocab))

@@ -35,7 +35,8 @@ async def run() -> list[tuple[str, str]]:
 
                 async def create() -> None:
                     r = await client.post(
-                        "/api/v1/sample/notes", json={"title": "基准", "amount": "1.00"},
+                        "/api/v1/sample/notes",
+                        json={"title": "基准", "amount": "1.00"},
                         headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
                     )
                     assert r.status_code == 201, r.text
@@ -55,7 +56,11 @@ async def run() -> list[tuple[str, str]]:
             report = await audit.verify(session, sample_app.common)
             elapsed = time.perf_counter() - t0
         assert report.valid and report.entries == AUDIT_ROWS
-        rows.append((f"audit chain verify, {AUDIT_ROWS:,} rows", f"{elapsed * 1000:.0f} ms "
-                     f"({AUDIT_ROWS / elapsed:,.0f} rows/s)"))
+        rows.append(
+            (
+                f"audit chain verify, {AUDIT_ROWS:,} rows",
+                f"{elapsed * 1000:.0f} ms ({AUDIT_ROWS / elapsed:,.0f} rows/s)",
+            )
+        )
         await db.dispose()
     return rows

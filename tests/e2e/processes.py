@@ -47,8 +47,14 @@ class Platform:
 
     def kjt(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run a ``kjt`` command against this platform's databases."""
-        return subprocess.run([sys.executable, "-m", "gateway.cli", *args], cwd=ROOT, env=self.env,
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "gateway.cli", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
 
 def free_ports(count: int) -> list[int]:
@@ -97,18 +103,20 @@ def running_platform(tmp: Path, **extra_env: str) -> Iterator[Platform]:
     """Start the platform under ``tmp`` and stop it on exit; failures are reported with the log's tail."""
     gateway_port, *service_ports = free_ports(1 + len(SERVICES))
     env = {k: v for k, v in os.environ.items() if not k.startswith("KJT_")}
-    env.update({
-        "KJT_ENV": "development",
-        "KJT_VAR_DIR": str(tmp / "var"),
-        "KJT_PORT": str(gateway_port),
-        "KJT_ADMIN_EMAIL": ADMIN_EMAIL,
-        "KJT_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "KJT_INTERNAL_SECRET": "e2e-internal-secret-0123456789abcdef",
-        "KJT_JWT_SECRET": "e2e-jwt-secret-0123456789abcdef-0123",
-        "KJT_LOG_LEVEL": "INFO",
-        "PYTHONUNBUFFERED": "1",
-        **extra_env,
-    })
+    env.update(
+        {
+            "KJT_ENV": "development",
+            "KJT_VAR_DIR": str(tmp / "var"),
+            "KJT_PORT": str(gateway_port),
+            "KJT_ADMIN_EMAIL": ADMIN_EMAIL,
+            "KJT_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "KJT_INTERNAL_SECRET": "e2e-internal-secret-0123456789abcdef",
+            "KJT_JWT_SECRET": "e2e-jwt-secret-0123456789abcdef-0123",
+            "KJT_LOG_LEVEL": "INFO",
+            "PYTHONUNBUFFERED": "1",
+            **extra_env,
+        }
+    )
     for name, port in zip(SERVICES, service_ports, strict=True):
         env[f"KJT_{name.upper()}_PORT"] = str(port)
     log = tmp / "platform.log"
@@ -116,7 +124,11 @@ def running_platform(tmp: Path, **extra_env: str) -> Iterator[Platform]:
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "gateway.cli", "run", "--ready-timeout", str(START_TIMEOUT - 5), "--grace", "8"],
-            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     platform = Platform(
@@ -130,8 +142,10 @@ def running_platform(tmp: Path, **extra_env: str) -> Iterator[Platform]:
         with httpx.Client(timeout=2.0, trust_env=False) as client:
             while True:
                 if proc.poll() is not None:
-                    pytest.fail(f"kjt run exited with {proc.returncode} before the platform was ready:\n"
-                                f"{tail(platform.output())}")
+                    pytest.fail(
+                        f"kjt run exited with {proc.returncode} before the platform was ready:\n"
+                        f"{tail(platform.output())}"
+                    )
                 try:
                     if client.get(f"{base_url}/readyz").status_code == 200 and "is ready" in platform.output():
                         break

@@ -55,10 +55,25 @@ def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 def _documents() -> list[dict[str, Any]]:
     today = today_shanghai()
     out = []
-    for i, code in enumerate(("application_form", "work_experience", "highest_degree", "criminal_record",
-                              "medical_certificate", "employment_contract", "passport", "photo")):
-        doc: dict[str, Any] = {"code": code, "name": f"{code}.pdf", "size": 2048 + i, "sha256": f"{i + 1:064x}",
-                               "content_type": "application/pdf"}
+    for i, code in enumerate(
+        (
+            "application_form",
+            "work_experience",
+            "highest_degree",
+            "criminal_record",
+            "medical_certificate",
+            "employment_contract",
+            "passport",
+            "photo",
+        )
+    ):
+        doc: dict[str, Any] = {
+            "code": code,
+            "name": f"{code}.pdf",
+            "size": 2048 + i,
+            "sha256": f"{i + 1:064x}",
+            "content_type": "application/pdf",
+        }
         if code in ("highest_degree", "criminal_record"):
             doc["authenticated"] = True
         if code == "criminal_record":
@@ -74,23 +89,57 @@ def test_a_work_permit_through_the_gateway(platform: Platform) -> None:
 
 def run(people: People, client: httpx.Client) -> None:
     today = today_shanghai()
-    org = people.call("admin", "POST", "/api/v1/admin/organizations", 201, json={
-        "name": "长春光华新材料科技有限公司（测试）", "kind": "enterprise", "uscc": EMPLOYER_USCC})["id"]
-    other_org = people.call("admin", "POST", "/api/v1/admin/organizations", 201, json={
-        "name": "吉林市北华精细化工有限公司（测试）", "kind": "enterprise", "uscc": OTHER_USCC})["id"]
-    bureau = people.call("admin", "POST", "/api/v1/admin/organizations", 201, json={
-        "name": "吉林省科学技术厅（外国专家局）（测试）", "kind": "government",
-        "uscc": _uscc("11220000MA0E2E003")})["id"]
-    police = people.call("admin", "POST", "/api/v1/admin/organizations", 201, json={
-        "name": "吉林省公安厅出入境管理局（测试）", "kind": "government", "uscc": _uscc("11220000MA0E2E004")})["id"]
+    org = people.call(
+        "admin",
+        "POST",
+        "/api/v1/admin/organizations",
+        201,
+        json={"name": "长春光华新材料科技有限公司（测试）", "kind": "enterprise", "uscc": EMPLOYER_USCC},
+    )["id"]
+    other_org = people.call(
+        "admin",
+        "POST",
+        "/api/v1/admin/organizations",
+        201,
+        json={"name": "吉林市北华精细化工有限公司（测试）", "kind": "enterprise", "uscc": OTHER_USCC},
+    )["id"]
+    bureau = people.call(
+        "admin",
+        "POST",
+        "/api/v1/admin/organizations",
+        201,
+        json={
+            "name": "吉林省科学技术厅（外国专家局）（测试）",
+            "kind": "government",
+            "uscc": _uscc("11220000MA0E2E003"),
+        },
+    )["id"]
+    police = people.call(
+        "admin",
+        "POST",
+        "/api/v1/admin/organizations",
+        201,
+        json={"name": "吉林省公安厅出入境管理局（测试）", "kind": "government", "uscc": _uscc("11220000MA0E2E004")},
+    )["id"]
     people.add("clerk", ["applicant"], org)
     people.add("other_clerk", ["applicant"], other_org)
     people.add("official", ["official"], bureau)
 
     # --- employer: its clerk registers it --------------------------------------------------------
-    employer = people.call("clerk", "POST", f"{FE}/employers", 201, json={
-        "uscc": EMPLOYER_USCC, "name": "长春光华新材料科技有限公司", "city_code": "2201", "contact_name": "王丽",
-        "contact_phone": "0431-85550000", "licence_expires_on": (today + timedelta(days=365 * 15)).isoformat()})
+    employer = people.call(
+        "clerk",
+        "POST",
+        f"{FE}/employers",
+        201,
+        json={
+            "uscc": EMPLOYER_USCC,
+            "name": "长春光华新材料科技有限公司",
+            "city_code": "2201",
+            "contact_name": "王丽",
+            "contact_phone": "0431-85550000",
+            "licence_expires_on": (today + timedelta(days=365 * 15)).isoformat(),
+        },
+    )
     people.call("other_clerk", "GET", f"{FE}/employers/{employer['id']}", 404)
 
     # --- points assessment: anyone, nothing stored (WP-1..WP-3) -----------------------------------
@@ -102,14 +151,31 @@ def run(people: People, client: httpx.Client) -> None:
 
     # --- application by the clerk -----------------------------------------------------------------
     contract_start, contract_end = today, today + timedelta(days=730)
-    app = people.call("clerk", "POST", f"{FE}/applications", 201, json={
-        "employer_id": employer["id"],
-        "foreigner": {"name": "MÜLLER, Anna", "chinese_name": "安娜", "nationality": "DEU",
-                      "passport_number": PASSPORT, "passport_expires_on": (today + timedelta(days=3650)).isoformat(),
-                      "sex": "female", **person},
-        "post": {"position": "动力电池材料研发工程师", **post, "contract_starts_on": contract_start.isoformat(),
-                 "contract_ends_on": contract_end.isoformat()},
-        "documents": _documents()})
+    app = people.call(
+        "clerk",
+        "POST",
+        f"{FE}/applications",
+        201,
+        json={
+            "employer_id": employer["id"],
+            "foreigner": {
+                "name": "MÜLLER, Anna",
+                "chinese_name": "安娜",
+                "nationality": "DEU",
+                "passport_number": PASSPORT,
+                "passport_expires_on": (today + timedelta(days=3650)).isoformat(),
+                "sex": "female",
+                **person,
+            },
+            "post": {
+                "position": "动力电池材料研发工程师",
+                **post,
+                "contract_starts_on": contract_start.isoformat(),
+                "contract_ends_on": contract_end.isoformat(),
+            },
+            "documents": _documents(),
+        },
+    )
     aid = app["id"]
     people.call("other_clerk", "GET", f"{FE}/applications/{aid}", 404)
     people.call("other_clerk", "POST", f"{FE}/applications/{aid}/submit", 404)
@@ -133,18 +199,33 @@ def run(people: People, client: httpx.Client) -> None:
     assert len(number) == 18 and number.startswith(f"22{today.year}")
 
     # --- verification by another agency's key (WP-9) ---------------------------------------------
-    key = people.call("admin", "POST", "/api/v1/admin/api-keys", 201, json={
-        "name": "出入境 许可核验（测试）", "organization_id": police, "scopes": [VERIFY]})["key"]
-    other_key = people.call("admin", "POST", "/api/v1/admin/api-keys", 201, json={
-        "name": "诚信查询（测试）", "organization_id": police, "scopes": ["projects:integrity:read"]})["key"]
+    key = people.call(
+        "admin",
+        "POST",
+        "/api/v1/admin/api-keys",
+        201,
+        json={"name": "出入境 许可核验（测试）", "organization_id": police, "scopes": [VERIFY]},
+    )["key"]
+    other_key = people.call(
+        "admin",
+        "POST",
+        "/api/v1/admin/api-keys",
+        201,
+        json={"name": "诚信查询（测试）", "organization_id": police, "scopes": ["projects:integrity:read"]},
+    )["key"]
     verify = f"{FE}/permits/verify"
     r = client.get(verify, params={"number": number, "passport": PASSPORT}, headers={"X-API-Key": key})
     assert r.status_code == 200, r.text
-    assert r.json() == {"valid": True, "permit_class": "A", "valid_until": contract_end.isoformat(),
-                        "employer_name": "长春光华新材料科技有限公司"}
+    assert r.json() == {
+        "valid": True,
+        "permit_class": "A",
+        "valid_until": contract_end.isoformat(),
+        "employer_name": "长春光华新材料科技有限公司",
+    }
     wrong = client.get(verify, params={"number": number, "passport": "X0000000"}, headers={"X-API-Key": key})
-    unknown = client.get(verify, params={"number": "2220260000000000" + "00", "passport": PASSPORT},
-                         headers={"X-API-Key": key})
+    unknown = client.get(
+        verify, params={"number": "2220260000000000" + "00", "passport": PASSPORT}, headers={"X-API-Key": key}
+    )
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.json()["code"] == unknown.json()["code"] == "permit_not_found"
     denied = client.get(verify, params={"number": number, "passport": PASSPORT}, headers={"X-API-Key": other_key})
@@ -153,15 +234,25 @@ def run(people: People, client: httpx.Client) -> None:
 
     # --- extension (延期) then cancellation (注销) --------------------------------------------------
     longer = contract_end + timedelta(days=365)
-    change = people.call("clerk", "POST", f"{FE}/permits/{pid}/changes", 201, json={
-        "kind": "extension", "extension": {"contract_ends_on": longer.isoformat()}})
+    change = people.call(
+        "clerk",
+        "POST",
+        f"{FE}/permits/{pid}/changes",
+        201,
+        json={"kind": "extension", "extension": {"contract_ends_on": longer.isoformat()}},
+    )
     people.call("other_clerk", "GET", f"{FE}/permit-changes/{change['id']}", 404)
     people.call("clerk", "POST", f"{FE}/permit-changes/{change['id']}/approve", 403)
     extended = people.call("official", "POST", f"{FE}/permit-changes/{change['id']}/approve")
     assert extended["outcome"]["contract_ends_on"] == [contract_end.isoformat(), longer.isoformat()]
     assert people.call("clerk", "GET", f"{FE}/permits/{pid}")["valid_until"] == longer.isoformat()
-    cancel = people.call("clerk", "POST", f"{FE}/permits/{pid}/changes", 201, json={
-        "kind": "cancellation", "cancellation": {"reason": "contract_terminated", "ended_on": today.isoformat()}})
+    cancel = people.call(
+        "clerk",
+        "POST",
+        f"{FE}/permits/{pid}/changes",
+        201,
+        json={"kind": "cancellation", "cancellation": {"reason": "contract_terminated", "ended_on": today.isoformat()}},
+    )
     people.call("official", "POST", f"{FE}/permit-changes/{cancel['id']}/approve")
     assert people.call("clerk", "GET", f"{FE}/permits/{pid}")["status"] == "cancelled"
     after = client.get(verify, params={"number": number, "passport": PASSPORT}, headers={"X-API-Key": key})
@@ -177,68 +268,159 @@ def test_programme_and_training_calls_through_the_gateway(platform: Platform) ->
         people = People(client, platform)
         today = today_shanghai()
         unit_uscc, other_uscc = _uscc("12220000MA0E2E005"), _uscc("91220201MA0E2E006")
-        unit = people.call("admin", "POST", "/api/v1/admin/organizations", 201, json={
-            "name": "吉林农业大学（测试）", "kind": "university", "uscc": unit_uscc})["id"]
-        other = people.call("admin", "POST", "/api/v1/admin/organizations", 201, json={
-            "name": "吉林市某企业（测试）", "kind": "enterprise", "uscc": other_uscc})["id"]
-        bureau = people.call("admin", "POST", "/api/v1/admin/organizations", 201, json={
-            "name": "外国专家局项目处（测试）", "kind": "government", "uscc": _uscc("11220000MA0E2E007")})["id"]
+        unit = people.call(
+            "admin",
+            "POST",
+            "/api/v1/admin/organizations",
+            201,
+            json={"name": "吉林农业大学（测试）", "kind": "university", "uscc": unit_uscc},
+        )["id"]
+        other = people.call(
+            "admin",
+            "POST",
+            "/api/v1/admin/organizations",
+            201,
+            json={"name": "吉林市某企业（测试）", "kind": "enterprise", "uscc": other_uscc},
+        )["id"]
+        bureau = people.call(
+            "admin",
+            "POST",
+            "/api/v1/admin/organizations",
+            201,
+            json={"name": "外国专家局项目处（测试）", "kind": "government", "uscc": _uscc("11220000MA0E2E007")},
+        )["id"]
         people.add("unit_clerk", ["org_admin"], unit)
         people.add("stranger", ["applicant"], other)
         people.add("fe_official", ["official"], bureau)
-        window = {"year": today.year, "opens_on": (today - timedelta(days=5)).isoformat(),
-                  "closes_on": (today + timedelta(days=30)).isoformat()}
+        window = {
+            "year": today.year,
+            "opens_on": (today - timedelta(days=5)).isoformat(),
+            "closes_on": (today + timedelta(days=30)).isoformat(),
+        }
 
-        call = people.call("fe_official", "POST", f"{FE}/programme-calls", 201, json={
-            "code": "E2E-WZXM", "title": "引进外国专家项目（测试）", "budget": "500000.00", "max_amount": "300000.00",
-            **window})
+        call = people.call(
+            "fe_official",
+            "POST",
+            f"{FE}/programme-calls",
+            201,
+            json={
+                "code": "E2E-WZXM",
+                "title": "引进外国专家项目（测试）",
+                "budget": "500000.00",
+                "max_amount": "300000.00",
+                **window,
+            },
+        )
         people.call(None, "GET", f"{FE}/programme-calls/{call['id']}", 404)  # a draft is the officials'
         people.call("fe_official", "POST", f"{FE}/programme-calls/{call['id']}/publish")
         public = people.call(None, "GET", f"{FE}/programme-calls", params={"year": today.year})
         assert [c["code"] for c in public["items"]] == ["E2E-WZXM"] and public["items"][0]["open_now"] is True
 
-        employer = people.call("unit_clerk", "POST", f"{FE}/employers", 201, json={
-            "uscc": unit_uscc, "name": "吉林农业大学", "city_code": "2201", "contact_name": "陈静",
-            "contact_phone": "0431-84530000"})
+        employer = people.call(
+            "unit_clerk",
+            "POST",
+            f"{FE}/employers",
+            201,
+            json={
+                "uscc": unit_uscc,
+                "name": "吉林农业大学",
+                "city_code": "2201",
+                "contact_name": "陈静",
+                "contact_phone": "0431-84530000",
+            },
+        )
         amount = "240000.00"
-        app = people.call("unit_clerk", "POST", f"{FE}/programme-applications", 201, json={
-            "call_id": call["id"], "employer_id": employer["id"],
-            "expert": {"name": "SCHMIDT, Hans", "nationality": "DEU", "field": "土壤学",
-                       "position": "Professor, Universität Hohenheim"},
-            "plan": {"title": "黑土保护合作", "objectives": "示范区建设", "work_plan": "两次来华",
-                     "starts_on": (today + timedelta(days=40)).isoformat(),
-                     "ends_on": (today + timedelta(days=200)).isoformat(), "days_in_china": 45,
-                     "requested_amount": amount, "budget_items": [{"item": "国际旅费及工薪", "amount": amount}]}})
+        app = people.call(
+            "unit_clerk",
+            "POST",
+            f"{FE}/programme-applications",
+            201,
+            json={
+                "call_id": call["id"],
+                "employer_id": employer["id"],
+                "expert": {
+                    "name": "SCHMIDT, Hans",
+                    "nationality": "DEU",
+                    "field": "土壤学",
+                    "position": "Professor, Universität Hohenheim",
+                },
+                "plan": {
+                    "title": "黑土保护合作",
+                    "objectives": "示范区建设",
+                    "work_plan": "两次来华",
+                    "starts_on": (today + timedelta(days=40)).isoformat(),
+                    "ends_on": (today + timedelta(days=200)).isoformat(),
+                    "days_in_china": 45,
+                    "requested_amount": amount,
+                    "budget_items": [{"item": "国际旅费及工薪", "amount": amount}],
+                },
+            },
+        )
         pid = app["id"]
         people.call("stranger", "GET", f"{FE}/programme-applications/{pid}", 404)
         people.call("stranger", "POST", f"{FE}/programme-applications/{pid}/submit", 404)
         people.call("unit_clerk", "POST", f"{FE}/programme-applications/{pid}/submit")
         people.call("unit_clerk", "POST", f"{FE}/programme-applications/{pid}/accept", 403)
         people.call("fe_official", "POST", f"{FE}/programme-applications/{pid}/accept")
-        people.call("fe_official", "POST", f"{FE}/programme-applications/{pid}/reviews", 201, json={
-            "reviewer_name": "王教授", "score": 90, "recommendation": "support", "opinion": "同意"})
-        granted = people.call("fe_official", "POST", f"{FE}/programme-applications/{pid}/approve",
-                              json={"granted_amount": "200000.00"})
+        people.call(
+            "fe_official",
+            "POST",
+            f"{FE}/programme-applications/{pid}/reviews",
+            201,
+            json={"reviewer_name": "王教授", "score": 90, "recommendation": "support", "opinion": "同意"},
+        )
+        granted = people.call(
+            "fe_official", "POST", f"{FE}/programme-applications/{pid}/approve", json={"granted_amount": "200000.00"}
+        )
         assert granted["status"] == "approved" and granted["granted_amount"] == "200000.00"
         assert people.call(None, "GET", f"{FE}/programme-calls/{call['id']}")["remaining_budget"] == "300000.00"
-        paid = people.call("fe_official", "POST", f"{FE}/programme-applications/{pid}/fund",
-                           json={"reference": "E2E-001"})
+        paid = people.call(
+            "fe_official", "POST", f"{FE}/programme-applications/{pid}/fund", json={"reference": "E2E-001"}
+        )
         assert paid["status"] == "funded" and paid["report_due_on"] is not None
 
-        plan = people.call("fe_official", "POST", f"{FE}/training-plans", 201, json={
-            "code": "E2E-CGPX", "title": "出国(境)培训计划（测试）", "budget": "300000.00", "participant_quota": 4,
-            "max_duration_days": 21, **window})
+        plan = people.call(
+            "fe_official",
+            "POST",
+            f"{FE}/training-plans",
+            201,
+            json={
+                "code": "E2E-CGPX",
+                "title": "出国(境)培训计划（测试）",
+                "budget": "300000.00",
+                "participant_quota": 4,
+                "max_duration_days": 21,
+                **window,
+            },
+        )
         people.call("fe_official", "POST", f"{FE}/training-plans/{plan['id']}/publish")
-        trip = people.call("unit_clerk", "POST", f"{FE}/training-applications", 201, json={
-            "call_id": plan["id"], "unit_name": "吉林农业大学", "contact_name": "陈静",
-            "contact_phone": "0431-84530000",
-            "training": {"topic": "现代农业技术培训", "destination": "NLD", "host_institution": "Wageningen University",
-                         "purpose": "学习设施农业", "starts_on": (today + timedelta(days=60)).isoformat(),
-                         "ends_on": (today + timedelta(days=73)).isoformat(),
-                         "participants": [{"name": "赵一", "position": "教授"}, {"name": "钱二", "position": "副教授"},
-                                          {"name": "孙三", "position": "讲师"}],
-                         "requested_amount": "150000.00",
-                         "budget_items": [{"item": "国际旅费及培训费", "amount": "150000.00"}]}})
+        trip = people.call(
+            "unit_clerk",
+            "POST",
+            f"{FE}/training-applications",
+            201,
+            json={
+                "call_id": plan["id"],
+                "unit_name": "吉林农业大学",
+                "contact_name": "陈静",
+                "contact_phone": "0431-84530000",
+                "training": {
+                    "topic": "现代农业技术培训",
+                    "destination": "NLD",
+                    "host_institution": "Wageningen University",
+                    "purpose": "学习设施农业",
+                    "starts_on": (today + timedelta(days=60)).isoformat(),
+                    "ends_on": (today + timedelta(days=73)).isoformat(),
+                    "participants": [
+                        {"name": "赵一", "position": "教授"},
+                        {"name": "钱二", "position": "副教授"},
+                        {"name": "孙三", "position": "讲师"},
+                    ],
+                    "requested_amount": "150000.00",
+                    "budget_items": [{"item": "国际旅费及培训费", "amount": "150000.00"}],
+                },
+            },
+        )
         people.call("stranger", "GET", f"{FE}/training-applications/{trip['id']}", 404)
         people.call("unit_clerk", "POST", f"{FE}/training-applications/{trip['id']}/submit")
         approved = people.call("fe_official", "POST", f"{FE}/training-applications/{trip['id']}/approve")

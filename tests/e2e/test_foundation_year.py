@@ -92,9 +92,19 @@ class People:
         return r.json() if r.content else None
 
     def add(self, who: str, roles: list[str], org_id: int) -> int:
-        user = self.call("admin", "POST", "/api/v1/admin/users", 201, json={
-            "email": f"{who}@{DOMAIN}", "display_name": who, "roles": roles,
-            "organization_id": org_id, "password": PASSWORD})
+        user = self.call(
+            "admin",
+            "POST",
+            "/api/v1/admin/users",
+            201,
+            json={
+                "email": f"{who}@{DOMAIN}",
+                "display_name": who,
+                "roles": roles,
+                "organization_id": org_id,
+                "password": PASSWORD,
+            },
+        )
         self.login(who, f"{who}@{DOMAIN}", PASSWORD)
         return int(user["id"])
 
@@ -105,37 +115,83 @@ def _category(code: str, kind: str, name: str, **figures: Any) -> dict[str, Any]
 
 def _plan(year: int, agency_org: int, now: datetime) -> dict[str, Any]:
     return {
-        "code": f"JJ{year}-E2E", "year": year, "title": f"{year}年度吉林省自然科学基金（测试）",
-        "guide": "资助基础研究和应用基础研究，鼓励自由探索。", "discipline_codes": ["B", "D01", "F02"],
-        "opens_at": (now - timedelta(hours=1)).isoformat(), "closes_at": (now + timedelta(days=30)).isoformat(),
+        "code": f"JJ{year}-E2E",
+        "year": year,
+        "title": f"{year}年度吉林省自然科学基金（测试）",
+        "guide": "资助基础研究和应用基础研究，鼓励自由探索。",
+        "discipline_codes": ["B", "D01", "F02"],
+        "opens_at": (now - timedelta(hours=1)).isoformat(),
+        "closes_at": (now + timedelta(days=30)).isoformat(),
         "agency_org_ids": [agency_org],
         "categories": [
             # a budget of 400,000 and grants up to 200,000: the budget draws the funding line below
-            _category("general", "general", "面上项目（自由探索）", project_count=3, amount_mode="cap",
-                      amount="200000.00", budget="400000.00"),
-            _category("youth", "youth", "青年基金项目", project_count=5, amount_mode="fixed", amount="80000.00",
-                      budget="400000.00"),
-            _category("key", "key", "重点项目", project_count=2, amount_mode="cap", amount="500000.00",
-                      budget="1000000.00"),
-            _category("joint", "joint", "吉林省-长春市联合基金项目", partner="长春市科学技术局", project_count=2,
-                      amount_mode="cap", amount="300000.00", budget="600000.00"),
+            _category(
+                "general",
+                "general",
+                "面上项目（自由探索）",
+                project_count=3,
+                amount_mode="cap",
+                amount="200000.00",
+                budget="400000.00",
+            ),
+            _category(
+                "youth",
+                "youth",
+                "青年基金项目",
+                project_count=5,
+                amount_mode="fixed",
+                amount="80000.00",
+                budget="400000.00",
+            ),
+            _category(
+                "key", "key", "重点项目", project_count=2, amount_mode="cap", amount="500000.00", budget="1000000.00"
+            ),
+            _category(
+                "joint",
+                "joint",
+                "吉林省-长春市联合基金项目",
+                partner="长春市科学技术局",
+                project_count=2,
+                amount_mode="cap",
+                amount="300000.00",
+                budget="600000.00",
+            ),
         ],
     }
 
 
-def _application(plan: dict[str, Any], category: str, *, title: str, discipline: str, person: tuple[str, str, str],
-                 institution: tuple[str, str], requested: tuple[str, str, str],
-                 team: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def _application(
+    plan: dict[str, Any],
+    category: str,
+    *,
+    title: str,
+    discipline: str,
+    person: tuple[str, str, str],
+    institution: tuple[str, str],
+    requested: tuple[str, str, str],
+    team: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
     name, id_number, title_rank = person
     equipment, business, labour = requested
     return {
-        "plan_id": plan["id"], "category_id": next(c["id"] for c in plan["categories"] if c["code"] == category),
-        "discipline_code": discipline, "title": title, "abstract": f"{title}：研究内容、技术路线与预期成果。",
+        "plan_id": plan["id"],
+        "category_id": next(c["id"] for c in plan["categories"] if c["code"] == category),
+        "discipline_code": discipline,
+        "title": title,
+        "abstract": f"{title}：研究内容、技术路线与预期成果。",
         "keywords": ["基础研究", discipline],
-        "applicant": {"name": name, "id_number": id_number, "title": "教授" if title_rank == "senior" else "副教授",
-                      "title_rank": title_rank, "degree": "doctorate"},
-        "institution_uscc": institution[0], "institution_name": institution[1], "team": team or [],
-        "budget": {"equipment": equipment, "business": business, "labour": labour}, "duration_months": 36,
+        "applicant": {
+            "name": name,
+            "id_number": id_number,
+            "title": "教授" if title_rank == "senior" else "副教授",
+            "title_rank": title_rank,
+            "degree": "doctorate",
+        },
+        "institution_uscc": institution[0],
+        "institution_name": institution[1],
+        "team": team or [],
+        "budget": {"equipment": equipment, "business": business, "labour": labour},
+        "duration_months": 36,
         "attachments": [{"name": "申请书.pdf", "size": 204800, "sha256": "b" * 64, "content_type": "application/pdf"}],
     }
 
@@ -145,8 +201,14 @@ def _final_report(year: int) -> dict[str, Any]:
         "summary": "完成黑土地遥感解译模型研制，在长春、四平开展验证，达到任务书全部考核指标。",
         "outputs": {
             "papers": [{"title": "黑土地退化遥感智能解译方法", "journal": "遥感学报", "year": year, "indexed": "EI"}],
-            "patents": [{"title": "一种黑土地退化程度遥感识别方法", "number": f"CN{year}10123456.7",
-                         "kind": "invention", "status": "filed"}],
+            "patents": [
+                {
+                    "title": "一种黑土地退化程度遥感识别方法",
+                    "number": f"CN{year}10123456.7",
+                    "kind": "invention",
+                    "status": "filed",
+                }
+            ],
             "talents": {"phd": 1, "master": 3, "postdoc": 0},
         },
         "spending": {"spent": "200000.00", "notes": "设备费6万元，业务费10万元，劳务费4万元。"},
@@ -161,8 +223,11 @@ def test_a_foundation_year_through_the_gateway_with_the_right_role_at_each_step(
 def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step, reads best in one place
     # --- accounts: the administrator registers the organisations and the people ------------------
     def org(name: str, kind: str, code: str) -> int:
-        return int(people.call("admin", "POST", "/api/v1/admin/organizations", 201,
-                               json={"name": name, "kind": kind, "uscc": code})["id"])
+        return int(
+            people.call(
+                "admin", "POST", "/api/v1/admin/organizations", 201, json={"name": name, "kind": kind, "uscc": code}
+            )["id"]
+        )
 
     kjt = org("吉林省科学技术厅（测试）", "government", KJT_USCC)
     agency_org = org("吉林省自然科学基金委员会办公室（测试）", "agency", AGENCY_USCC)
@@ -194,21 +259,42 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     assert [c["code"] for c in plan["categories"]] == ["general", "youth", "key", "joint"]
     # the documented defaults: NSF-2 reviewers (5 for key), NSF-6 age limits of the youth category only
     assert {k: c["reviewers_per_application"] for k, c in categories.items()} == {
-        "general": 3, "youth": 3, "key": 5, "joint": 3}
+        "general": 3,
+        "youth": 3,
+        "key": 5,
+        "joint": 3,
+    }
     assert (categories["youth"]["max_age_male"], categories["youth"]["max_age_female"]) == (35, 40)
     assert (categories["general"]["max_age_male"], categories["general"]["max_age_female"]) == (None, None)
     assert categories["joint"]["partner"] == "长春市科学技术局"
-    assert [p["code"] for p in people.call(None, "GET", f"{F}/plans", params={"year": year})["items"]] == [
-        plan["code"]]
+    assert [p["code"] for p in people.call(None, "GET", f"{F}/plans", params={"year": year})["items"]] == [plan["code"]]
     general, youth = categories["general"]["id"], categories["youth"]["id"]
 
     # --- applications: each applicant applies through the institution they are registered with ---
     person_a = ("陈思远", _resident_id(date(year - 44, 4, 12), "011"), "associate")
-    app_a = people.call("applicant_a", "POST", f"{F}/applications", 201, json=_application(
-        plan, "general", title="面向黑土地保护的多源遥感智能解译方法研究", discipline="F0203", person=person_a,
-        institution=(JLU_USCC, "吉林大学（测试）"), requested=("60000.00", "100000.00", "40000.00"),
-        team=[{"name": "刘洋", "id_number": _resident_id(date(year - 30, 9, 1), "023"), "role": "骨干",
-               "org_uscc": JLU_USCC}]))
+    app_a = people.call(
+        "applicant_a",
+        "POST",
+        f"{F}/applications",
+        201,
+        json=_application(
+            plan,
+            "general",
+            title="面向黑土地保护的多源遥感智能解译方法研究",
+            discipline="F0203",
+            person=person_a,
+            institution=(JLU_USCC, "吉林大学（测试）"),
+            requested=("60000.00", "100000.00", "40000.00"),
+            team=[
+                {
+                    "name": "刘洋",
+                    "id_number": _resident_id(date(year - 30, 9, 1), "023"),
+                    "role": "骨干",
+                    "org_uscc": JLU_USCC,
+                }
+            ],
+        ),
+    )
     a_url = f"{F}/applications/{app_a['id']}"
     assert app_a["status"] == "draft" and app_a["requested_total"] == "200000.00"
     people.call("jlu_admin", "GET", a_url, 404)  # a draft is the applicant's alone
@@ -216,47 +302,96 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     assert people.call("applicant_a", "POST", f"{a_url}/submit")["status"] == "submitted"
 
     # NSF-5 / PRJ-1: the same person cannot apply a second time this year (the projects ledger says so)
-    second = people.call("applicant_a", "POST", f"{F}/applications", 201, json=_application(
-        plan, "key", title="黑土地碳循环的多尺度观测与模拟", discipline="D0103", person=person_a,
-        institution=(JLU_USCC, "吉林大学（测试）"), requested=("100000.00", "150000.00", "50000.00")))
+    second = people.call(
+        "applicant_a",
+        "POST",
+        f"{F}/applications",
+        201,
+        json=_application(
+            plan,
+            "key",
+            title="黑土地碳循环的多尺度观测与模拟",
+            discipline="D0103",
+            person=person_a,
+            institution=(JLU_USCC, "吉林大学（测试）"),
+            requested=("100000.00", "150000.00", "50000.00"),
+        ),
+    )
     refused = people.call("applicant_a", "POST", f"{F}/applications/{second['id']}/submit", 409)
     assert refused["code"] == "limit_exceeded", refused
     assert {(c["clause"], c["rule"], c["limit"], c["count"]) for c in refused["counts"]} == {
         ("PRJ-1", "plan_applications_per_leader_per_year", 1, 1),
-        ("NSF-5", "foundation_applications_per_year", 1, 1)}
+        ("NSF-5", "foundation_applications_per_year", 1, 1),
+    }
     assert [i["item_id"] for c in refused["counts"] for i in c["items"]] == [str(app_a["id"])] * 2
     assert people.call("applicant_a", "GET", f"{F}/applications/{second['id']}")["status"] == "draft"
     assert people.call("applicant_a", "POST", f"{F}/applications/{second['id']}/withdraw")["status"] == "withdrawn"
 
     # NSF-6: a man of 40 on 1 January is over the youth category's 35; he moves to the general category
     person_c = ("赵国栋", _resident_id(date(year - 41, 3, 1), "031"), "senior")
-    created = people.send("applicant_c", "POST", f"{F}/applications", 201, json=_application(
-        plan, "youth", title="黑土团聚体形成的土壤微生物驱动机制", discipline="F0205", person=person_c,
-        institution=(JLU_USCC, "吉林大学（测试）"), requested=("30000.00", "90000.00", "30000.00")))
+    created = people.send(
+        "applicant_c",
+        "POST",
+        f"{F}/applications",
+        201,
+        json=_application(
+            plan,
+            "youth",
+            title="黑土团聚体形成的土壤微生物驱动机制",
+            discipline="F0205",
+            person=person_c,
+            institution=(JLU_USCC, "吉林大学（测试）"),
+            requested=("30000.00", "90000.00", "30000.00"),
+        ),
+    )
     app_c = created.json()
     c_url = f"{F}/applications/{app_c['id']}"
     over_age = people.call("applicant_c", "POST", f"{c_url}/submit", 422)
     assert over_age["code"] == "over_age_limit" and over_age["clause"] == "NSF-6", over_age
     assert (over_age["age"], over_age["max_age"], over_age["sex"]) == (40, 35, "male")
     people.call("applicant_c", "PATCH", f"{c_url}", 428, json={"category_id": general})  # If-Match required
-    moved = people.call("applicant_c", "PATCH", c_url, json={"category_id": general},
-                        headers={"If-Match": created.headers["etag"]})
+    moved = people.call(
+        "applicant_c", "PATCH", c_url, json={"category_id": general}, headers={"If-Match": created.headers["etag"]}
+    )
     assert moved["category_id"] == general
     assert people.call("applicant_c", "POST", f"{c_url}/submit")["status"] == "submitted"
 
     # submitted after C: B ranks above C only by the tie-break's priority opinions, not by time
-    app_b = people.call("applicant_b", "POST", f"{F}/applications", 201, json=_application(
-        plan, "general", title="超分子自修复高分子材料的构筑与性能调控", discipline="F0201",
-        person=("李娜", _resident_id(date(year - 39, 11, 5), "042"), "senior"),
-        institution=(NENU_USCC, "东北师范大学（测试）"), requested=("50000.00", "100000.00", "30000.00")))
+    app_b = people.call(
+        "applicant_b",
+        "POST",
+        f"{F}/applications",
+        201,
+        json=_application(
+            plan,
+            "general",
+            title="超分子自修复高分子材料的构筑与性能调控",
+            discipline="F0201",
+            person=("李娜", _resident_id(date(year - 39, 11, 5), "042"), "senior"),
+            institution=(NENU_USCC, "东北师范大学（测试）"),
+            requested=("50000.00", "100000.00", "30000.00"),
+        ),
+    )
     b_url = f"{F}/applications/{app_b['id']}"
     assert people.call("applicant_b", "POST", f"{b_url}/submit")["status"] == "submitted"
 
     # NSF-6 by sex: a woman of 37 on 1 January is under the youth category's 40
     person_d = ("王雪", _resident_id(date(year - 38, 6, 1), "062"), "intermediate")
-    app_d = people.call("applicant_d", "POST", f"{F}/applications", 201, json=_application(
-        plan, "youth", title="东北虎豹国家公园有蹄类种群动态的遥感监测", discipline="F0206", person=person_d,
-        institution=(NENU_USCC, "东北师范大学（测试）"), requested=("10000.00", "50000.00", "20000.00")))
+    app_d = people.call(
+        "applicant_d",
+        "POST",
+        f"{F}/applications",
+        201,
+        json=_application(
+            plan,
+            "youth",
+            title="东北虎豹国家公园有蹄类种群动态的遥感监测",
+            discipline="F0206",
+            person=person_d,
+            institution=(NENU_USCC, "东北师范大学（测试）"),
+            requested=("10000.00", "50000.00", "20000.00"),
+        ),
+    )
     d_url = f"{F}/applications/{app_d['id']}"
     assert app_d["applicant"]["sex"] == "female" and app_d["category_id"] == youth
     assert people.call("applicant_d", "POST", f"{d_url}/submit")["status"] == "submitted"
@@ -273,21 +408,40 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
 
     # --- the deadline: the official closes the plan; no new application after it -------------------
     assert people.call("official", "POST", f"{F}/plans/{plan['id']}/close")["status"] == "closed"
-    late = people.call("applicant_d", "POST", f"{F}/applications", 409, json=_application(
-        plan, "general", title="迟到的申请", discipline="F0201", person=person_d,
-        institution=(NENU_USCC, "东北师范大学（测试）"), requested=("1.00", "1.00", "1.00")))
+    late = people.call(
+        "applicant_d",
+        "POST",
+        f"{F}/applications",
+        409,
+        json=_application(
+            plan,
+            "general",
+            title="迟到的申请",
+            discipline="F0201",
+            person=person_d,
+            institution=(NENU_USCC, "东北师范大学（测试）"),
+            requested=("1.00", "1.00", "1.00"),
+        ),
+    )
     assert late["code"] == "plan_closed"
     plan_history = people.call("official", "GET", f"{F}/plans/{plan['id']}/history")
     assert [(h["action"], h["to_state"], h["actor_role"]) for h in plan_history] == [
-        ("create", "draft", "official"), ("publish", "published", "official"), ("close", "closed", "official")]
+        ("create", "draft", "official"),
+        ("publish", "published", "official"),
+        ("close", "closed", "official"),
+    ]
 
     # --- formal review (形式审查, NSF-1) by the plan's agency --------------------------------------
     people.call("applicant_a", "POST", f"{a_url}/accept", 403)
     for url in (a_url, b_url, c_url):
         assert people.call("agency", "POST", f"{url}/accept")["status"] == "accepted"
     people.call("agency", "POST", f"{d_url}/reject-formal", 422, json={"comment": "缺少推荐意见", "reasons": []})
-    rejected = people.call("agency", "POST", f"{d_url}/reject-formal", json={
-        "comment": "未提交依托单位学术委员会推荐意见。", "reasons": ["incomplete_documents"]})
+    rejected = people.call(
+        "agency",
+        "POST",
+        f"{d_url}/reject-formal",
+        json={"comment": "未提交依托单位学术委员会推荐意见。", "reasons": ["incomplete_documents"]},
+    )
     assert rejected["status"] == "rejected_formal" and rejected["formal_reasons"] == ["incomplete_documents"]
     accepted = people.call("agency", "GET", f"{F}/applications", params={"status": "accepted", "plan_id": plan["id"]})
     assert sorted(a["id"] for a in accepted["items"]) == sorted([app_a["id"], app_b["id"], app_c["id"]])
@@ -296,18 +450,28 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     pool: dict[int, str] = {}  # pool entry id → who
     for n, (who, user_id) in enumerate(reviewer_users.items(), start=1):
         at_jlu = who == "reviewer4"
-        entry = {"name": f"评审专家{n}", "id_number": _resident_id(date(1966, 5, n), f"{800 + 2 * n + 1}"),
-                 "user_id": str(user_id), "title": "研究员",
-                 "organisation_name": "吉林大学（测试）" if at_jlu else "中国科学院长春应用化学研究所（测试）",
-                 "organisation_uscc": JLU_USCC if at_jlu else CIAC_USCC, "discipline_codes": ["F0201", "F0203"],
-                 "keywords": ["遥感", "材料"]}
+        entry = {
+            "name": f"评审专家{n}",
+            "id_number": _resident_id(date(1966, 5, n), f"{800 + 2 * n + 1}"),
+            "user_id": str(user_id),
+            "title": "研究员",
+            "organisation_name": "吉林大学（测试）" if at_jlu else "中国科学院长春应用化学研究所（测试）",
+            "organisation_uscc": JLU_USCC if at_jlu else CIAC_USCC,
+            "discipline_codes": ["F0201", "F0203"],
+            "keywords": ["遥感", "材料"],
+        }
         pool[people.call("official", "POST", f"{P}/reviewers", 201, json=entry)["id"]] = who
     by_who = {who: rid for rid, who in pool.items()}
 
     # --- draw (NSF-2, NSF-3): the agency sets up a round of the general category and draws --------
     people.call("applicant_a", "POST", f"{F}/review-rounds", 403, json={})
-    rnd = people.call("agency", "POST", f"{F}/review-rounds", 201, json={
-        "plan_id": plan["id"], "category_id": general, "title": f"{year}年度面上项目通讯评审（测试）"})
+    rnd = people.call(
+        "agency",
+        "POST",
+        f"{F}/review-rounds",
+        201,
+        json={"plan_id": plan["id"], "category_id": general, "title": f"{year}年度面上项目通讯评审（测试）"},
+    )
     rr_url = f"{F}/review-rounds/{rnd['id']}"
     assert rnd["settings"]["reviewers_per_application"] == 3 and rnd["settings"]["min_valid"] == 3
     people.call("reviewer1", "POST", f"{rr_url}/draw", 403, json={"seed": 1})
@@ -321,7 +485,8 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     assert len(panels[app_b["id"]]) == 3 and set(panels[app_b["id"]]) <= set(pool)
     exclusions = people.call("agency", "GET", f"{rr_url}/exclusions")["items"]
     assert sorted((e["application_id"], e["reviewer_id"], e["rules"]) for e in exclusions) == sorted(
-        (app_id, by_who["reviewer4"], ["same_institution"]) for app_id in (app_a["id"], app_c["id"]))
+        (app_id, by_who["reviewer4"], ["same_institution"]) for app_id in (app_a["id"], app_c["id"])
+    )
     verified = people.call("auditor", "POST", f"{rr_url}/verify")
     assert verified["ok"] is True and verified["differences"] == []  # reproducible from its frozen inputs
     assert people.call("agency", "GET", a_url)["status"] == "in_review"
@@ -329,9 +494,11 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     # --- reviews (NSF-4): each reviewer, as themselves, grades their own assignments --------------
     # A: A/priority ×3 = 8; B: B/priority, B/priority, B/fundable = 19/3 with 2 priority opinions;
     # C: A/fundable, A/fundable, B/priority = 19/3 with 1: tied with B on score, below it on priorities
-    verdicts = {app_a["id"]: [("A", "priority")] * 3,
-                app_b["id"]: [("B", "priority"), ("B", "priority"), ("B", "fundable")],
-                app_c["id"]: [("A", "fundable"), ("A", "fundable"), ("B", "priority")]}
+    verdicts = {
+        app_a["id"]: [("A", "priority")] * 3,
+        app_b["id"]: [("B", "priority"), ("B", "priority"), ("B", "fundable")],
+        app_c["id"]: [("A", "fundable"), ("A", "fundable"), ("B", "priority")],
+    }
     people.call("agency", "GET", f"{F}/review-assignments", 403)
     reviewed_by: dict[str, list[int]] = {}
     for who in pool.values():
@@ -343,14 +510,23 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
             assert view["id"] == assignment["application_id"] and "id_number" not in str(view)
             assert person_a[1] not in str(view) and person_c[1] not in str(view)
             grade, opinion = verdicts[assignment["application_id"]][
-                panels[assignment["application_id"]].index(by_who[who])]
-            draft = people.send(who, "PUT", f"{asg}/review", json={
-                "grade": grade, "opinion": opinion,
-                "comments": {"innovation": "选题有新意。", "overall": "同意资助。"}})
+                panels[assignment["application_id"]].index(by_who[who])
+            ]
+            draft = people.send(
+                who,
+                "PUT",
+                f"{asg}/review",
+                json={
+                    "grade": grade,
+                    "opinion": opinion,
+                    "comments": {"innovation": "选题有新意。", "overall": "同意资助。"},
+                },
+            )
             done = people.call(who, "POST", f"{asg}/review/submit", headers={"If-Match": draft.headers["etag"]})
             assert done["status"] == "submitted" and (done["grade"], done["opinion"]) == (grade, opinion)
-            final = people.call(who, "PUT", f"{asg}/review", 409, json={"grade": "D"},
-                                headers={"If-Match": draft.headers["etag"]})
+            final = people.call(
+                who, "PUT", f"{asg}/review", 409, json={"grade": "D"}, headers={"If-Match": draft.headers["etag"]}
+            )
             assert final["code"] == "review_already_submitted"  # a submitted review is final (NSF-4)
     for who, rid in by_who.items():  # each reviewer had exactly the applications drawn for them
         assert reviewed_by[who] == sorted(a for a, panel in panels.items() if rid in panel)
@@ -366,19 +542,42 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     rank_url = f"{F}/plans/{plan['id']}/categories/{general}/ranking"
     people.call("auditor", "POST", rank_url, 403)
     ranking = people.call("agency", "POST", rank_url)
-    rows = [(r["application_id"], r["rank"], r["score"], r["priority_count"], r["valid_reviews"], r["tied_on_score"],
-             r["amount"], r["cumulative"], r["within_quota"]) for r in ranking["rows"]]
+    rows = [
+        (
+            r["application_id"],
+            r["rank"],
+            r["score"],
+            r["priority_count"],
+            r["valid_reviews"],
+            r["tied_on_score"],
+            r["amount"],
+            r["cumulative"],
+            r["within_quota"],
+        )
+        for r in ranking["rows"]
+    ]
     assert rows == [
         (app_a["id"], 1, "8.0000", 3, 3, False, "200000.00", "200000.00", True),
         (app_b["id"], 2, "6.3333", 2, 3, False, "180000.00", "380000.00", True),
         (app_c["id"], 3, "6.3333", 1, 3, True, "150000.00", "530000.00", False),  # over the budget
     ], rows
-    assert ranking["tie_break"] == ["score (desc)", "priority opinions (desc)", "valid reviews (desc)",
-                                    "application submitted_at (asc)", "application id (asc)"]
-    assert {k: ranking["funding"][k] for k in ("funded_count", "funded_total", "remaining_budget", "stopped_by",
-                                               "first_outside")} == {
-        "funded_count": 2, "funded_total": "380000.00", "remaining_budget": "20000.00", "stopped_by": "budget",
-        "first_outside": app_c["id"]}
+    assert ranking["tie_break"] == [
+        "score (desc)",
+        "priority opinions (desc)",
+        "valid reviews (desc)",
+        "application submitted_at (asc)",
+        "application id (asc)",
+    ]
+    assert {
+        k: ranking["funding"][k]
+        for k in ("funded_count", "funded_total", "remaining_budget", "stopped_by", "first_outside")
+    } == {
+        "funded_count": 2,
+        "funded_total": "380000.00",
+        "remaining_budget": "20000.00",
+        "stopped_by": "budget",
+        "first_outside": app_c["id"],
+    }
     assert people.call("official", "GET", rank_url)["rows"] == ranking["rows"]
     people.call("applicant_a", "GET", rank_url, 403)
     ranked_a = people.call("applicant_a", "GET", a_url)
@@ -390,30 +589,53 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     approval = people.call("official", "POST", approval_url, 201, json={"comment": "同意资助"})
     assert (approval["total_amount"], approval["approved_count"], approval["declined_count"]) == ("380000.00", 2, 1)
     assert [(i["application_id"], i["decision"], i["amount"]) for i in approval["items"]] == [
-        (app_a["id"], "approve", "200000.00"), (app_b["id"], "approve", "180000.00"), (app_c["id"], "decline", None),
+        (app_a["id"], "approve", "200000.00"),
+        (app_b["id"], "approve", "180000.00"),
+        (app_c["id"], "decline", None),
     ], approval["items"]  # the final list: the ranked one outside the funding line is declined
     budget = people.call("official", "GET", f"{F}/plans/{plan['id']}/categories/{general}/budget")
     assert (budget["approved_total"], budget["remaining"], budget["approved_count"], budget["remaining_count"]) == (
-        "380000.00", "20000.00", 2, 1)
+        "380000.00",
+        "20000.00",
+        2,
+        1,
+    )
     assert people.call("applicant_c", "GET", c_url)["status"] == "not_approved"
     today = datetime.now(SHANGHAI).date()
-    early = people.call("official", "POST", f"{F}/applications/{app_a['id']}/disbursements", 409, json={
-        "amount": "1.00", "paid_on": today.isoformat(), "reference": "EARLY"})
+    early = people.call(
+        "official",
+        "POST",
+        f"{F}/applications/{app_a['id']}/disbursements",
+        409,
+        json={"amount": "1.00", "paid_on": today.isoformat(), "reference": "EARLY"},
+    )
     assert early["code"] == "not_disbursable"  # paid once funded, after the notice
 
     # --- public notice (公示): its five working days started a month ago, so it is over ------------
     notice_url = f"{F}/plans/{plan['id']}/categories/{general}/notice"
     people.call("agency", "POST", notice_url, 403, json={})
-    notice = people.call("official", "POST", notice_url, 201,
-                         json={"starts_on": (today - timedelta(days=30)).isoformat()})
+    notice = people.call(
+        "official", "POST", notice_url, 201, json={"starts_on": (today - timedelta(days=30)).isoformat()}
+    )
     assert notice["working_days"] == 5 and notice["status"] == "open" and notice["accepting_objections"] is False
     public = people.call(None, "GET", f"{F}/notices/{notice['id']}")  # anyone reads it
     assert [(e["application_id"], e["amount"], e["institution_name"]) for e in public["entries"]] == [
-        (app_a["id"], "200000.00", "吉林大学（测试）"), (app_b["id"], "180000.00", "东北师范大学（测试）")]
+        (app_a["id"], "200000.00", "吉林大学（测试）"),
+        (app_b["id"], "180000.00", "东北师范大学（测试）"),
+    ]
     assert person_a[1] not in str(public)  # names, institutions, titles, amounts: never an ID number
-    late_objection = people.call("applicant_c", "POST", f"{F}/notices/{notice['id']}/objections", 409, json={
-        "application_id": app_a["id"], "objector_name": "赵国栋", "objector_contact": "13900000000",
-        "grounds": "申请人研究基础不足。"})
+    late_objection = people.call(
+        "applicant_c",
+        "POST",
+        f"{F}/notices/{notice['id']}/objections",
+        409,
+        json={
+            "application_id": app_a["id"],
+            "objector_name": "赵国栋",
+            "objector_contact": "13900000000",
+            "grounds": "申请人研究基础不足。",
+        },
+    )
     assert late_objection["code"] == "notice_closed"  # the period is over: a late objection is not accepted
     people.call("agency", "POST", f"{F}/notices/{notice['id']}/conclude", 403)
     concluded = people.call("official", "POST", f"{F}/notices/{notice['id']}/conclude")
@@ -425,13 +647,28 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     # --- funding: an official records the disbursements, never beyond the grant -------------------
     pay_url = f"{F}/applications/{app_a['id']}/disbursements"
     people.call("agency", "POST", pay_url, 403, json={"amount": "1.00", "paid_on": today.isoformat(), "reference": "X"})
-    people.call("official", "POST", pay_url, 201, json={
-        "amount": "120000.00", "paid_on": today.isoformat(), "reference": f"JLCZ-{year}-NSF001"})
-    over = people.call("official", "POST", pay_url, 409, json={
-        "amount": "80000.01", "paid_on": today.isoformat(), "reference": f"JLCZ-{year}-NSF002"})
+    people.call(
+        "official",
+        "POST",
+        pay_url,
+        201,
+        json={"amount": "120000.00", "paid_on": today.isoformat(), "reference": f"JLCZ-{year}-NSF001"},
+    )
+    over = people.call(
+        "official",
+        "POST",
+        pay_url,
+        409,
+        json={"amount": "80000.01", "paid_on": today.isoformat(), "reference": f"JLCZ-{year}-NSF002"},
+    )
     assert over["code"] == "disbursement_exceeds_grant"
-    people.call("official", "POST", pay_url, 201, json={
-        "amount": "80000.00", "paid_on": today.isoformat(), "reference": f"JLCZ-{year}-NSF002"})
+    people.call(
+        "official",
+        "POST",
+        pay_url,
+        201,
+        json={"amount": "80000.00", "paid_on": today.isoformat(), "reference": f"JLCZ-{year}-NSF002"},
+    )
     paid = people.call("applicant_a", "GET", pay_url)
     assert (paid["approved_amount"], paid["disbursed_total"], paid["remaining"]) == ("200000.00", "200000.00", "0.00")
     assert [d["seq"] for d in paid["items"]] == [1, 2]
@@ -455,24 +692,48 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     def moves(url: str) -> list[tuple[str, str, str | None]]:
         return [(h["action"], h["to_state"], h["actor_role"]) for h in people.call("official", "GET", f"{url}/history")]
 
-    review_moves = [("accept", "accepted", "agency"), ("start_review", "in_review", "agency"),
-                    ("complete_review", "reviewed", "agency"), ("rank", "ranked", "agency")]
+    review_moves = [
+        ("accept", "accepted", "agency"),
+        ("start_review", "in_review", "agency"),
+        ("complete_review", "reviewed", "agency"),
+        ("rank", "ranked", "agency"),
+    ]
     assert moves(a_url) == [
-        ("create", "draft", "applicant"), ("submit", "submitted", "applicant"), ("endorse", "endorsed", "org_admin"),
-        *review_moves, ("approve", "approved", "official"), ("fund", "funded", "official"),
-        ("submit_final_report", "final_submitted", "applicant"), ("conclude", "concluded", "agency")]
+        ("create", "draft", "applicant"),
+        ("submit", "submitted", "applicant"),
+        ("endorse", "endorsed", "org_admin"),
+        *review_moves,
+        ("approve", "approved", "official"),
+        ("fund", "funded", "official"),
+        ("submit_final_report", "final_submitted", "applicant"),
+        ("conclude", "concluded", "agency"),
+    ]
     assert moves(c_url) == [
-        ("create", "draft", "applicant"), ("submit", "submitted", "applicant"), ("endorse", "endorsed", "org_admin"),
-        *review_moves, ("decline", "not_approved", "official")]
+        ("create", "draft", "applicant"),
+        ("submit", "submitted", "applicant"),
+        ("endorse", "endorsed", "org_admin"),
+        *review_moves,
+        ("decline", "not_approved", "official"),
+    ]
     assert moves(d_url) == [
-        ("create", "draft", "applicant"), ("submit", "submitted", "applicant"), ("endorse", "endorsed", "org_admin"),
-        ("reject_formal", "rejected_formal", "agency")]
+        ("create", "draft", "applicant"),
+        ("submit", "submitted", "applicant"),
+        ("endorse", "endorsed", "org_admin"),
+        ("reject_formal", "rejected_formal", "agency"),
+    ]
 
     # --- statistics: the official, the agency and the auditor see the year; an applicant may not --
     stats = people.call("official", "GET", f"{F}/statistics", params={"year": year})
     assert stats["totals"] == {  # drafts and the never-submitted withdrawn draft are not applications
-        "applications": 4, "accepted": 3, "approved": 2, "funded": 2, "funding_rate": "0.6667",
-        "requested_amount": "610000.00", "approved_amount": "380000.00", "disbursed_amount": "200000.00"}
+        "applications": 4,
+        "accepted": 3,
+        "approved": 2,
+        "funded": 2,
+        "funding_rate": "0.6667",
+        "requested_amount": "610000.00",
+        "approved_amount": "380000.00",
+        "disbursed_amount": "200000.00",
+    }
     by_category = {c["code"]: (c["applications"], c["accepted"], c["funded"]) for c in stats["by_category"]}
     assert by_category == {"general": (3, 3, 2), "youth": (1, 0, 0)}
     assert [(r["region_code"], r["name"], r["applications"]) for r in stats["by_region"]] == [("2201", "长春市", 4)]

@@ -67,8 +67,16 @@ def test_service_routes_through_the_gateway(client: httpx.Client, admin_token: s
 
 
 def test_an_agency_key_from_the_cli_works_until_revoked(client: httpx.Client, platform: Platform) -> None:
-    created = platform.kjt("api-key", "create", "--name", "e2e 许可核验", "--agency", "吉林省公安厅",
-                           "--scope", "foreign-experts:permits:verify")
+    created = platform.kjt(
+        "api-key",
+        "create",
+        "--name",
+        "e2e 许可核验",
+        "--agency",
+        "吉林省公安厅",
+        "--scope",
+        "foreign-experts:permits:verify",
+    )
     assert created.returncode == 0, created.stderr
     secret = created.stdout.strip()
     key_id = created.stderr.split("API key ", 1)[1].split()[0]

@@ -81,9 +81,19 @@ class People:
         return r.json() if r.content else None
 
     def add(self, who: str, roles: list[str], org_id: int) -> int:
-        user = self.call("admin", "POST", "/api/v1/admin/users", 201, json={
-            "email": f"{who}@lifecycle.test.cn", "display_name": who, "roles": roles,
-            "organization_id": org_id, "password": PASSWORD})
+        user = self.call(
+            "admin",
+            "POST",
+            "/api/v1/admin/users",
+            201,
+            json={
+                "email": f"{who}@lifecycle.test.cn",
+                "display_name": who,
+                "roles": roles,
+                "organization_id": org_id,
+                "password": PASSWORD,
+            },
+        )
         self.login(who, f"{who}@lifecycle.test.cn", PASSWORD)
         return int(user["id"])
 
@@ -91,17 +101,31 @@ class People:
 def _contract_plan(application_id: int, year: int) -> dict[str, Any]:
     """A three-year task book of two milestones and two tranches adding up to the approved amount."""
     return {
-        "application_id": application_id, "starts_on": f"{year}-12-01", "ends_on": f"{year + 3}-11-30",
+        "application_id": application_id,
+        "starts_on": f"{year}-12-01",
+        "ends_on": f"{year + 3}-11-30",
         "milestones": [
-            {"title": "完成田间试验", "due_on": f"{year + 1}-11-30", "deliverables": ["试验报告"],
-             "indicators": [{"name": "示范面积", "unit": "万亩", "target": "5"}]},
-            {"title": "技术集成与示范", "due_on": f"{year + 3}-11-30", "deliverables": ["技术规程"],
-             "indicators": [{"name": "示范面积", "unit": "万亩", "target": "10"}]},
+            {
+                "title": "完成田间试验",
+                "due_on": f"{year + 1}-11-30",
+                "deliverables": ["试验报告"],
+                "indicators": [{"name": "示范面积", "unit": "万亩", "target": "5"}],
+            },
+            {
+                "title": "技术集成与示范",
+                "due_on": f"{year + 3}-11-30",
+                "deliverables": ["技术规程"],
+                "indicators": [{"name": "示范面积", "unit": "万亩", "target": "10"}],
+            },
         ],
         "tranches": [
             {"title": "首笔拨款", "amount": "600000.00", "due_on": f"{year}-12-15", "condition": "on_signing"},
-            {"title": "验收后拨款", "amount": "400000.00", "due_on": f"{year + 3}-11-30",
-             "condition": "after_acceptance"},
+            {
+                "title": "验收后拨款",
+                "amount": "400000.00",
+                "due_on": f"{year + 3}-11-30",
+                "condition": "after_acceptance",
+            },
         ],
     }
 
@@ -113,35 +137,75 @@ def test_the_lifecycle_through_the_gateway_with_the_right_role_at_each_step(plat
 
 def run_lifecycle(people: People) -> None:
     # --- accounts: the administrator registers the organisations and the people ------------------
-    agency_org = people.call("admin", "POST", "/api/v1/admin/organizations", 201, json={
-        "name": "吉林省科技项目管理专业机构（测试）", "kind": "agency", "uscc": AGENCY_USCC})["id"]
-    university = people.call("admin", "POST", "/api/v1/admin/organizations", 201, json={
-        "name": "吉林大学（测试）", "kind": "university", "uscc": UNIVERSITY_USCC})["id"]
+    agency_org = people.call(
+        "admin",
+        "POST",
+        "/api/v1/admin/organizations",
+        201,
+        json={"name": "吉林省科技项目管理专业机构（测试）", "kind": "agency", "uscc": AGENCY_USCC},
+    )["id"]
+    university = people.call(
+        "admin",
+        "POST",
+        "/api/v1/admin/organizations",
+        201,
+        json={"name": "吉林大学（测试）", "kind": "university", "uscc": UNIVERSITY_USCC},
+    )["id"]
     people.add("official", ["official"], agency_org)
     people.add("agency", ["agency"], agency_org)
     people.add("org_admin", ["org_admin"], university)
     people.add("applicant", ["applicant"], university)
     people.add("auditor", ["auditor"], agency_org)
-    institute = people.call("admin", "POST", "/api/v1/admin/organizations", 201, json={
-        "name": "中国科学院长春光学精密机械与物理研究所（测试）", "kind": "research_institute",
-        "uscc": INSTITUTE_USCC})["id"]
-    reviewer_users = {f"reviewer{n}": people.add(f"reviewer{n}", ["reviewer"], institute)
-                      for n in range(1, REVIEWERS + 1)}
+    institute = people.call(
+        "admin",
+        "POST",
+        "/api/v1/admin/organizations",
+        201,
+        json={
+            "name": "中国科学院长春光学精密机械与物理研究所（测试）",
+            "kind": "research_institute",
+            "uscc": INSTITUTE_USCC,
+        },
+    )["id"]
+    reviewer_users = {
+        f"reviewer{n}": people.add(f"reviewer{n}", ["reviewer"], institute) for n in range(1, REVIEWERS + 1)
+    }
 
     # --- programme: the official sets it and entrusts the agency (PRJ-2) --------------------------
     year = datetime.now(UTC).year
-    programme = people.call("official", "POST", f"{P}/programmes", 201, json={
-        "code": f"E2E-{year}-ZDYF", "name": "吉林省科技发展计划重点研发项目（测试）", "year": year,
-        "budget": "10000000.00", "max_project_budget": "2000000.00", "max_duration_months": 36,
-        "agency_org_ids": [agency_org]})
+    programme = people.call(
+        "official",
+        "POST",
+        f"{P}/programmes",
+        201,
+        json={
+            "code": f"E2E-{year}-ZDYF",
+            "name": "吉林省科技发展计划重点研发项目（测试）",
+            "year": year,
+            "budget": "10000000.00",
+            "max_project_budget": "2000000.00",
+            "max_duration_months": 36,
+            "agency_org_ids": [agency_org],
+        },
+    )
     people.call("applicant", "POST", f"{P}/programmes", 403, json={})
 
     # --- call: the entrusted agency drafts and publishes it; anyone reads it ----------------------
     now = datetime.now(UTC)
-    call = people.call("agency", "POST", f"{P}/calls", 201, json={
-        "programme_id": programme["id"], "title": "重点研发项目申报指南（测试）", "guide": "围绕黑土地保护组织申报。",
-        "topics": [{"code": "T01", "title": "黑土地保护与利用", "budget_cap": "1500000.00"}],
-        "opens_at": (now - timedelta(hours=1)).isoformat(), "closes_at": (now + timedelta(days=30)).isoformat()})
+    call = people.call(
+        "agency",
+        "POST",
+        f"{P}/calls",
+        201,
+        json={
+            "programme_id": programme["id"],
+            "title": "重点研发项目申报指南（测试）",
+            "guide": "围绕黑土地保护组织申报。",
+            "topics": [{"code": "T01", "title": "黑土地保护与利用", "budget_cap": "1500000.00"}],
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(days=30)).isoformat(),
+        },
+    )
     assert people.call(None, "GET", f"{P}/calls/{call['id']}", 404)  # a draft is not public
     call = people.call("agency", "POST", f"{P}/calls/{call['id']}/publish")
     assert call["status"] == "published"
@@ -150,12 +214,25 @@ def run_lifecycle(people: People) -> None:
 
     # --- application: the applicant drafts and submits (the guards at submit run) -----------------
     leader_id = _resident_id(date(1979, 6, 1), "015")
-    application = people.call("applicant", "POST", f"{P}/applications", 201, json={
-        "call_id": call["id"], "topic_id": public["topics"][0]["id"],
-        "title": "黑土地保育与地力提升关键技术研究", "abstract": "研究黑土地退化机理并集成保护性耕作技术示范推广。",
-        "keywords": ["黑土地", "保护性耕作"], "leader": {"name": "王晓明", "id_number": leader_id, "title": "教授"},
-        "applicant_uscc": UNIVERSITY_USCC, "applicant_org_name": "吉林大学（测试）", "organization_kind": "university",
-        "budget": {"equipment": {"requested": "1200000.00", "self_raised": "100000.00"}}, "duration_months": 36})
+    application = people.call(
+        "applicant",
+        "POST",
+        f"{P}/applications",
+        201,
+        json={
+            "call_id": call["id"],
+            "topic_id": public["topics"][0]["id"],
+            "title": "黑土地保育与地力提升关键技术研究",
+            "abstract": "研究黑土地退化机理并集成保护性耕作技术示范推广。",
+            "keywords": ["黑土地", "保护性耕作"],
+            "leader": {"name": "王晓明", "id_number": leader_id, "title": "教授"},
+            "applicant_uscc": UNIVERSITY_USCC,
+            "applicant_org_name": "吉林大学（测试）",
+            "organization_kind": "university",
+            "budget": {"equipment": {"requested": "1200000.00", "self_raised": "100000.00"}},
+            "duration_months": 36,
+        },
+    )
     app_url = f"{P}/applications/{application['id']}"
     assert application["status"] == "draft"
     people.call("org_admin", "GET", app_url, 404)  # a draft is the applicant's alone
@@ -174,17 +251,28 @@ def run_lifecycle(people: People) -> None:
     # --- the reviewer pool: the official enters each reviewer, linked to their gateway account ----
     pool: dict[int, str] = {}  # pool entry id → who
     for n, (who, user_id) in enumerate(reviewer_users.items(), start=1):
-        entry = {"name": f"评审专家{n}", "id_number": _resident_id(date(1965, 3, n), f"{700 + n}"),
-                 "user_id": str(user_id), "organisation_name": "中国科学院长春光学精密机械与物理研究所（测试）",
-                 "organisation_uscc": INSTITUTE_USCC, "title": "研究员", "discipline_codes": ["D0101"],
-                 "keywords": ["黑土地"]}
+        entry = {
+            "name": f"评审专家{n}",
+            "id_number": _resident_id(date(1965, 3, n), f"{700 + n}"),
+            "user_id": str(user_id),
+            "organisation_name": "中国科学院长春光学精密机械与物理研究所（测试）",
+            "organisation_uscc": INSTITUTE_USCC,
+            "title": "研究员",
+            "discipline_codes": ["D0101"],
+            "keywords": ["黑土地"],
+        }
         people.call("agency", "POST", f"{P}/reviewers", 403, json=entry)  # the pool is the department's
         pool[people.call("official", "POST", f"{P}/reviewers", 201, json=entry)["id"]] = who
 
     # --- draw (NSF-2, NSF-3): the agency sets up a round of the call and draws the reviewers --------
     people.call("applicant", "POST", f"{P}/review-rounds", 403, json={})
-    rnd = people.call("agency", "POST", f"{P}/review-rounds", 201, json={
-        "call_id": call["id"], "title": "重点研发项目会评（测试）", "discipline_codes": ["D0101"]})
+    rnd = people.call(
+        "agency",
+        "POST",
+        f"{P}/review-rounds",
+        201,
+        json={"call_id": call["id"], "title": "重点研发项目会评（测试）", "discipline_codes": ["D0101"]},
+    )
     rr_url = f"{P}/review-rounds/{rnd['id']}"
     people.call("reviewer1", "POST", f"{rr_url}/draw", 403, json={"seed": 1})
     drawn = people.call("agency", "POST", f"{rr_url}/draw", json={"seed": 20261126})
@@ -202,14 +290,22 @@ def run_lifecycle(people: People) -> None:
         assert mine["application"]["id"] == application["id"] and mine["review"] is None
         assert leader_id not in str(mine)  # a reviewer never reads the leader's ID number
         asg = f"{P}/assignments/{mine['id']}"
-        draft = people.client.put(f"{asg}/review", headers=people.auth[who], json={
-            "scores": {c: scores[who] for c in ("innovation", "feasibility", "team", "benefit")},
-            "grade": "A", "opinion": "priority", "comments": {"overall": "建议资助"}})
+        draft = people.client.put(
+            f"{asg}/review",
+            headers=people.auth[who],
+            json={
+                "scores": {c: scores[who] for c in ("innovation", "feasibility", "team", "benefit")},
+                "grade": "A",
+                "opinion": "priority",
+                "comments": {"overall": "建议资助"},
+            },
+        )
         assert draft.status_code == 200, draft.text
         done = people.call(who, "POST", f"{asg}/review/submit", headers={"If-Match": draft.headers["etag"]})
         assert done["status"] == "submitted"
-        final_review = people.call(who, "PUT", f"{asg}/review", 409, json={"grade": "D"},
-                                   headers={"If-Match": draft.headers["etag"]})
+        final_review = people.call(
+            who, "PUT", f"{asg}/review", 409, json={"grade": "D"}, headers={"If-Match": draft.headers["etag"]}
+        )
         assert final_review["code"] == "review_already_submitted"  # a submitted review is final (NSF-4)
     people.call("reviewer1", "GET", f"{P}/assignments/{mine['id']}", 404)  # another reviewer's: 404
 
@@ -224,9 +320,18 @@ def run_lifecycle(people: People) -> None:
     assert people.call("agency", "GET", app_url)["status"] == "reviewed"
 
     # --- approval: the agency proposes the list, the official approves it within the budget -------
-    proposal = people.call("agency", "POST", f"{P}/approval-lists", 201, json={
-        "call_id": call["id"], "items": [{"application_id": application["id"], "amount": "1000000.00"}],
-        "ranking_source": "review_round", "ranking_reference": str(rnd["id"])})
+    proposal = people.call(
+        "agency",
+        "POST",
+        f"{P}/approval-lists",
+        201,
+        json={
+            "call_id": call["id"],
+            "items": [{"application_id": application["id"], "amount": "1000000.00"}],
+            "ranking_source": "review_round",
+            "ranking_reference": str(rnd["id"]),
+        },
+    )
     list_url = f"{P}/approval-lists/{proposal['id']}"
     people.call("agency", "POST", f"{list_url}/approve", 403, json={"comment": "同意立项"})
     approved = people.call("official", "POST", f"{list_url}/approve", json={"comment": "同意立项"})
@@ -237,9 +342,17 @@ def run_lifecycle(people: People) -> None:
     # --- public notice (公示): opened by the official; its start lies in the past so that the period
     # of one working day (CAL-1) is already over and it can be concluded now, without waiting -------
     people.call("agency", "POST", f"{P}/notices", 403, json={"approval_list_id": proposal["id"]})
-    notice = people.call("official", "POST", f"{P}/notices", 201, json={
-        "approval_list_id": proposal["id"], "starts_at": (now - timedelta(days=21)).isoformat(),
-        "working_days": 1})
+    notice = people.call(
+        "official",
+        "POST",
+        f"{P}/notices",
+        201,
+        json={
+            "approval_list_id": proposal["id"],
+            "starts_at": (now - timedelta(days=21)).isoformat(),
+            "working_days": 1,
+        },
+    )
     assert [e["application_id"] for e in notice["entries"]] == [application["id"]]
     early = people.call("agency", "POST", f"{P}/contracts", 409, json=_contract_plan(application["id"], year))
     assert early["code"] == "notice_not_concluded"
@@ -253,8 +366,12 @@ def run_lifecycle(people: People) -> None:
     assert contract["status"] == "draft" and contract["approved_amount"] == "1000000.00"
     signed = people.call("agency", "POST", f"{c_url}/sign")
     assert signed["status"] == "signed" and signed["application_status"] == "in_progress"
-    paid = people.call("agency", "POST", f"{c_url}/tranches/1/pay", json={
-        "paid_on": now.date().isoformat(), "reference": f"JLCZ-{year}-E2E1"})
+    paid = people.call(
+        "agency",
+        "POST",
+        f"{c_url}/tranches/1/pay",
+        json={"paid_on": now.date().isoformat(), "reference": f"JLCZ-{year}-E2E1"},
+    )
     assert paid["paid_total"] == "600000.00"
     assert people.call("applicant", "GET", c_url)["id"] == contract["id"]  # the project's applicant reads it
 
@@ -264,32 +381,49 @@ def run_lifecycle(people: People) -> None:
     assert mid["application_status"] == "midterm_passed"
 
     # --- final acceptance: requested by the applicant, decided by the agency -----------------------
-    requested = people.call("applicant", "POST", f"{c_url}/request-acceptance", json={
-        "report": "完成全部考核指标，示范面积10万亩。"})
+    requested = people.call(
+        "applicant", "POST", f"{c_url}/request-acceptance", json={"report": "完成全部考核指标，示范面积10万亩。"}
+    )
     assert requested["application_status"] == "acceptance_requested"
     people.call("applicant", "POST", f"{c_url}/final-acceptance", 403, json={"outcome": "passed", "comment": "x"})
-    final = people.call("agency", "POST", f"{c_url}/final-acceptance", json={
-        "outcome": "passed", "comment": "通过验收"})
+    final = people.call(
+        "agency", "POST", f"{c_url}/final-acceptance", json={"outcome": "passed", "comment": "通过验收"}
+    )
     assert final["status"] == "completed" and final["application_status"] == "accepted_final"
     assert people.call("applicant", "GET", app_url)["status"] == "accepted_final"
 
     # --- the record: every move in the history, by the role that made it --------------------------
     history = people.call("official", "GET", f"{app_url}/history")
     moves = [(h["action"], h["to_state"], h["actor_role"]) for h in history]
-    assert moves == [("create", "draft", "applicant"), ("submit", "submitted", "applicant"),
-                     ("endorse", "endorsed", "org_admin"), ("accept", "accepted", "agency"),
-                     ("start_review", "in_review", "agency"), ("complete_review", "reviewed", "agency"),
-                     ("approve", "approved", "official"), ("sign_contract", "contracted", "agency"),
-                     ("start", "in_progress", "agency"), ("pass_midterm", "midterm_passed", "agency"),
-                     ("request_acceptance", "acceptance_requested", "applicant"),
-                     ("pass_acceptance", "accepted_final", "agency")], moves
+    assert moves == [
+        ("create", "draft", "applicant"),
+        ("submit", "submitted", "applicant"),
+        ("endorse", "endorsed", "org_admin"),
+        ("accept", "accepted", "agency"),
+        ("start_review", "in_review", "agency"),
+        ("complete_review", "reviewed", "agency"),
+        ("approve", "approved", "official"),
+        ("sign_contract", "contracted", "agency"),
+        ("start", "in_progress", "agency"),
+        ("pass_midterm", "midterm_passed", "agency"),
+        ("request_acceptance", "acceptance_requested", "applicant"),
+        ("pass_acceptance", "accepted_final", "agency"),
+    ], moves
 
     # --- statistics: the official and the agency see the project; the applicant may not -----------
     stats = people.call("official", "GET", f"{P}/statistics", params={"year": year})
     assert stats["totals"]["applications"] == 1 and stats["totals"]["requested"] == "1200000.00"
-    assert stats["by_region"] == [{"region_code": "2201", "name": "长春市", "name_en": "Changchun",
-                                   "applications": 1, "requested": "1200000.00", "approved_applications": 1,
-                                   "approved": "1000000.00"}]
+    assert stats["by_region"] == [
+        {
+            "region_code": "2201",
+            "name": "长春市",
+            "name_en": "Changchun",
+            "applications": 1,
+            "requested": "1200000.00",
+            "approved_applications": 1,
+            "approved": "1000000.00",
+        }
+    ]
     assert people.call("agency", "GET", f"{P}/statistics")["by_status"][0]["status"] == "accepted_final"
     people.call("auditor", "GET", f"{P}/statistics")
     people.call("applicant", "GET", f"{P}/statistics", 403)

@@ -86,18 +86,30 @@ class Gateway:
     async def admin(self) -> dict[str, str]:
         return await self.bearer(ADMIN_EMAIL, ADMIN_PASSWORD)
 
-    async def create_org(self, headers: dict[str, str], uscc: str = USCC_JLU, name: str = "吉林大学",
-                         kind: str = "university") -> dict[str, Any]:
+    async def create_org(
+        self, headers: dict[str, str], uscc: str = USCC_JLU, name: str = "吉林大学", kind: str = "university"
+    ) -> dict[str, Any]:
         response = await self.client.post(
             "/api/v1/admin/organizations", json={"name": name, "kind": kind, "uscc": uscc}, headers=headers
         )
         assert response.status_code == 201, response.text
         return dict(response.json())
 
-    async def create_user(self, headers: dict[str, str], email: str, *roles: str, password: str = GOOD_PASSWORD,
-                          organization_id: int | None = None, name: str = "张三") -> dict[str, Any]:
-        body: dict[str, Any] = {"email": email, "display_name": name, "roles": list(roles or ("applicant",)),
-                                "password": password}
+    async def create_user(
+        self,
+        headers: dict[str, str],
+        email: str,
+        *roles: str,
+        password: str = GOOD_PASSWORD,
+        organization_id: int | None = None,
+        name: str = "张三",
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "email": email,
+            "display_name": name,
+            "roles": list(roles or ("applicant",)),
+            "password": password,
+        }
         if organization_id is not None:
             body["organization_id"] = organization_id
         response = await self.client.post("/api/v1/admin/users", json=body, headers=headers)

@@ -63,7 +63,8 @@ def service_app(name: str, database: Any) -> FastAPI:
     main = importlib.import_module(f"services.{name}.main")
     settings_module = importlib.import_module(f"services.{name}.settings")
     cls = next(
-        v for k, v in vars(settings_module).items()
+        v
+        for k, v in vars(settings_module).items()
         if k.endswith("Settings") and k != "ServiceSettings" and isinstance(v, type)
     )
     app: FastAPI = main.create_app(cls(internal_secret=TEST_SECRET, env="test", access_log=False), database=database)
@@ -149,8 +150,9 @@ async def make_platform(make_db: Callable[..., Any]) -> AsyncIterator[Callable[.
         async def factory(**overrides: Any) -> Platform:
             services = await start_services(stack, make_db)
             router = ServiceRouter(services)
-            app = create_app(gateway_settings(**overrides), database=await make_db("gateway"),
-                             upstream_transport=router)
+            app = create_app(
+                gateway_settings(**overrides), database=await make_db("gateway"), upstream_transport=router
+            )
             await stack.enter_async_context(app.router.lifespan_context(app))
             client = await stack.enter_async_context(
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")

@@ -93,8 +93,9 @@ async def test_production_refuses_to_start_without_an_admin_password(make_db: An
 async def test_cli_create_admin(gateway: Gateway) -> None:
     user_id = await commands.create_admin(gateway.db, "Wang.Wu@kjt.jl.gov.cn", "Wang-Wu-Admin-1", "王五")
     assert user_id > 1
-    me = await gateway.client.get("/api/v1/auth/me", headers=await gateway.bearer("wang.wu@kjt.jl.gov.cn",
-                                                                                   "Wang-Wu-Admin-1"))
+    me = await gateway.client.get(
+        "/api/v1/auth/me", headers=await gateway.bearer("wang.wu@kjt.jl.gov.cn", "Wang-Wu-Admin-1")
+    )
     assert me.json()["roles"] == ["admin"] and me.json()["name"] == "王五"
     with pytest.raises(Duplicate):
         await commands.create_admin(gateway.db, "WANG.WU@kjt.jl.gov.cn", "Wang-Wu-Admin-1", "王五")
@@ -124,11 +125,18 @@ async def test_only_admins_write_and_auditors_read(gateway: Gateway) -> None:
     _problem(await gateway.client.post(ORGS, json=body), 401, "unauthorized")
     _problem(await gateway.client.post(ORGS, json=body, headers=applicant), 403, "forbidden")
     _problem(await gateway.client.post(ORGS, json=body, headers=auditor), 403, "forbidden")
-    _problem(await gateway.client.patch(f"{ORGS}/{org['id']}", json={"active": False},
-                                        headers={**auditor, "If-Match": "*"}), 403, "forbidden")
-    _problem(await gateway.client.post(f"{USERS}/{await _admin_id(gateway)}/reset-password",
-                                       json={"password": "Whatever-2026"},
-                                       headers=auditor), 403, "forbidden")
+    _problem(
+        await gateway.client.patch(f"{ORGS}/{org['id']}", json={"active": False}, headers={**auditor, "If-Match": "*"}),
+        403,
+        "forbidden",
+    )
+    _problem(
+        await gateway.client.post(
+            f"{USERS}/{await _admin_id(gateway)}/reset-password", json={"password": "Whatever-2026"}, headers=auditor
+        ),
+        403,
+        "forbidden",
+    )
     english = await gateway.client.get(ORGS, headers={**applicant, "Accept-Language": "en"})
     assert english.json()["title"] == "Not allowed"
     # a bad credential is a 401 even where anonymous callers would be refused anyway
@@ -139,10 +147,12 @@ async def test_admin_actions_are_audited_in_a_valid_chain(gateway: Gateway) -> N
     admin = await gateway.admin()
     org = await gateway.create_org(admin)
     user = await gateway.create_user(admin, "li@jlu.edu.cn", organization_id=org["id"])
-    await gateway.client.patch(f"{ORGS}/{org['id']}", json={"name": "吉林大学（中心校区）"},
-                               headers={**admin, "If-Match": "*"})
-    await gateway.client.post(f"{USERS}/{user['id']}/reset-password", json={"password": "New-Passw0rd-1"},
-                              headers=admin)
+    await gateway.client.patch(
+        f"{ORGS}/{org['id']}", json={"name": "吉林大学（中心校区）"}, headers={**admin, "If-Match": "*"}
+    )
+    await gateway.client.post(
+        f"{USERS}/{user['id']}/reset-password", json={"password": "New-Passw0rd-1"}, headers=admin
+    )
     async with gateway.db.sessionmaker() as session:
         rows = (await session.execute(select(common.audit).order_by(common.audit.id))).scalars().all()
         report = await audit.verify(session, common)
@@ -182,52 +192,65 @@ async def test_uscc_is_checked_by_its_check_character(gateway: Gateway) -> None:
     admin = await gateway.admin()
     wrong_check = USCC_JLU[:-1] + ("X" if USCC_JLU[-1] != "X" else "Y")
     for bad in (wrong_check, USCC_JLU[:-1], USCC_JLU + "0", "I2220000412755036W", "", "东" * 18):
-        response = await gateway.client.post(ORGS, json={"name": "某单位", "kind": "other", "uscc": bad},
-                                             headers=admin)
+        response = await gateway.client.post(ORGS, json={"name": "某单位", "kind": "other", "uscc": bad}, headers=admin)
         _field_error(response, "uscc", "invalid_uscc" if bad else "invalid_uscc")
     # a registering authority with a letter code is not refused (DOMAIN ID-1: do not hard-code them)
     letter = make_uscc("Y1220100MA0Y3N4P0")
-    assert (await gateway.client.post(ORGS, json={"name": "某社会组织", "kind": "other", "uscc": letter},
-                                      headers=admin)).status_code == 201
+    assert (
+        await gateway.client.post(ORGS, json={"name": "某社会组织", "kind": "other", "uscc": letter}, headers=admin)
+    ).status_code == 201
 
 
 async def test_duplicate_uscc_is_a_conflict(gateway: Gateway) -> None:
     admin = await gateway.admin()
     await gateway.create_org(admin)
-    again = await gateway.client.post(ORGS, json={"name": "另一个名字", "kind": "university",
-                                                  "uscc": USCC_JLU.lower()}, headers=admin)
+    again = await gateway.client.post(
+        ORGS, json={"name": "另一个名字", "kind": "university", "uscc": USCC_JLU.lower()}, headers=admin
+    )
     assert _problem(again, 409, "duplicate")["field"] == "uscc"
 
 
 async def test_organization_input_is_validated(gateway: Gateway) -> None:
     admin = await gateway.admin()
     base = {"name": "吉林大学", "kind": "university", "uscc": USCC_JLU}
-    _field_error(await gateway.client.post(ORGS, json={**base, "kind": "school"}, headers=admin), "kind",
-                 "literal_error")
-    _field_error(await gateway.client.post(ORGS, json={**base, "region_code": "110000"}, headers=admin),
-                 "region_code", "unknown_field")
-    _field_error(await gateway.client.post(ORGS, json={**base, "name": "吉"}, headers=admin), "name",
-                 "string_too_short")
+    _field_error(
+        await gateway.client.post(ORGS, json={**base, "kind": "school"}, headers=admin), "kind", "literal_error"
+    )
+    _field_error(
+        await gateway.client.post(ORGS, json={**base, "region_code": "110000"}, headers=admin),
+        "region_code",
+        "unknown_field",
+    )
+    _field_error(
+        await gateway.client.post(ORGS, json={**base, "name": "吉"}, headers=admin), "name", "string_too_short"
+    )
     nul = await gateway.client.post(ORGS, json={**base, "name": "吉林\x00大学"}, headers=admin)
     assert nul.status_code == 422
-    _problem(await gateway.client.post(ORGS, content=b"{not json", headers={**admin, "Content-Type":
-                                                                              "application/json"}),
-             400, "bad_request")
+    _problem(
+        await gateway.client.post(ORGS, content=b"{not json", headers={**admin, "Content-Type": "application/json"}),
+        400,
+        "bad_request",
+    )
 
 
 async def test_unknown_organization_is_404(gateway: Gateway) -> None:
     admin = await gateway.admin()
     _problem(await gateway.client.get(f"{ORGS}/{2**62}", headers=admin), 404, "not_found")
-    _problem(await gateway.client.patch(f"{ORGS}/{2**62}", json={"active": False},
-                                        headers={**admin, "If-Match": "*"}), 404, "not_found")
+    _problem(
+        await gateway.client.patch(f"{ORGS}/{2**62}", json={"active": False}, headers={**admin, "If-Match": "*"}),
+        404,
+        "not_found",
+    )
     assert (await gateway.client.get(f"{ORGS}/{2**70}", headers=admin)).status_code == 422
     assert (await gateway.client.get(f"{ORGS}/abc", headers=admin)).status_code == 422
 
 
 async def test_organization_list_pages_with_a_cursor(gateway: Gateway) -> None:
     admin = await gateway.admin()
-    ids = [(await gateway.create_org(admin, make_uscc(f"9122010{i}MA0Y3N4P0"), f"公司{i}", "enterprise"))["id"]
-           for i in range(5)]
+    ids = [
+        (await gateway.create_org(admin, make_uscc(f"9122010{i}MA0Y3N4P0"), f"公司{i}", "enterprise"))["id"]
+        for i in range(5)
+    ]
     await gateway.create_org(admin)  # a university
     seen: list[int] = []
     cursor = None
@@ -273,21 +296,31 @@ async def test_patch_organization_needs_a_current_if_match(gateway: Gateway) -> 
     etag = (await gateway.client.get(url, headers=admin)).headers["etag"]
 
     _problem(await gateway.client.patch(url, json={"active": False}, headers=admin), 428, "precondition_required")
-    ok = await gateway.client.patch(url, json={"active": False, "kind": "research_institute"},
-                                    headers={**admin, "If-Match": etag})
+    ok = await gateway.client.patch(
+        url, json={"active": False, "kind": "research_institute"}, headers={**admin, "If-Match": etag}
+    )
     assert ok.status_code == 200, ok.text
     assert ok.json()["active"] is False and ok.json()["kind"] == "research_institute"
     assert ok.json()["version"] == 2 and ok.headers["etag"] != etag
-    stale = _problem(await gateway.client.patch(url, json={"active": True}, headers={**admin, "If-Match": etag}),
-                     412, "precondition_failed")
+    stale = _problem(
+        await gateway.client.patch(url, json={"active": True}, headers={**admin, "If-Match": etag}),
+        412,
+        "precondition_failed",
+    )
     assert stale["current_etag"] == ok.headers["etag"]
     # the USCC is the organisation's identity and cannot be patched; nulls are refused
-    _field_error(await gateway.client.patch(url, json={"uscc": USCC_CHANGCHUN},
-                                            headers={**admin, "If-Match": ok.headers["etag"]}),
-                 "uscc", "unknown_field")
-    _field_error(await gateway.client.patch(url, json={"name": None},
-                                            headers={**admin, "If-Match": ok.headers["etag"]}),
-                 "name", "null_not_allowed")
+    _field_error(
+        await gateway.client.patch(
+            url, json={"uscc": USCC_CHANGCHUN}, headers={**admin, "If-Match": ok.headers["etag"]}
+        ),
+        "uscc",
+        "unknown_field",
+    )
+    _field_error(
+        await gateway.client.patch(url, json={"name": None}, headers={**admin, "If-Match": ok.headers["etag"]}),
+        "name",
+        "null_not_allowed",
+    )
     # an empty patch changes nothing, not even the version
     same = await gateway.client.patch(url, json={}, headers={**admin, "If-Match": ok.headers["etag"]})
     assert same.status_code == 200 and same.json()["version"] == 2
@@ -299,10 +332,17 @@ async def test_patch_organization_needs_a_current_if_match(gateway: Gateway) -> 
 async def test_create_user_and_read_it_back(gateway: Gateway) -> None:
     admin = await gateway.admin()
     org = await gateway.create_org(admin)
-    created = await gateway.client.post(USERS, json={
-        "email": "Zhang.San@JLU.edu.cn", "display_name": "张三", "roles": ["reviewer", "applicant", "applicant"],
-        "organization_id": org["id"], "password": GOOD_PASSWORD,
-    }, headers=admin)
+    created = await gateway.client.post(
+        USERS,
+        json={
+            "email": "Zhang.San@JLU.edu.cn",
+            "display_name": "张三",
+            "roles": ["reviewer", "applicant", "applicant"],
+            "organization_id": org["id"],
+            "password": GOOD_PASSWORD,
+        },
+        headers=admin,
+    )
     assert created.status_code == 201, created.text
     user = created.json()
     assert user["email"] == "zhang.san@jlu.edu.cn" and user["roles"] == ["applicant", "reviewer"]
@@ -318,8 +358,11 @@ async def test_create_user_and_read_it_back(gateway: Gateway) -> None:
 async def test_duplicate_email_is_a_conflict_whatever_the_case(gateway: Gateway) -> None:
     admin = await gateway.admin()
     await gateway.create_user(admin, "li.si@jlu.edu.cn")
-    again = await gateway.client.post(USERS, json={"email": "LI.SI@jlu.edu.cn", "display_name": "李四",
-                                                   "roles": ["applicant"], "password": GOOD_PASSWORD}, headers=admin)
+    again = await gateway.client.post(
+        USERS,
+        json={"email": "LI.SI@jlu.edu.cn", "display_name": "李四", "roles": ["applicant"], "password": GOOD_PASSWORD},
+        headers=admin,
+    )
     assert _problem(again, 409, "duplicate")["field"] == "email"
 
 
@@ -338,8 +381,11 @@ async def test_duplicate_email_is_a_conflict_whatever_the_case(gateway: Gateway)
 )
 async def test_password_policy_edges(gateway: Gateway, password: str, accepted: bool) -> None:
     admin = await gateway.admin()
-    response = await gateway.client.post(USERS, json={"email": "p@jlu.edu.cn", "display_name": "测试",
-                                                      "roles": ["applicant"], "password": password}, headers=admin)
+    response = await gateway.client.post(
+        USERS,
+        json={"email": "p@jlu.edu.cn", "display_name": "测试", "roles": ["applicant"], "password": password},
+        headers=admin,
+    )
     if accepted:
         assert response.status_code == 201, response.text
         assert (await gateway.login("p@jlu.edu.cn", password)).status_code == 200
@@ -352,22 +398,34 @@ async def test_user_input_is_validated(gateway: Gateway) -> None:
     admin = await gateway.admin()
     base = {"email": "x@jlu.edu.cn", "display_name": "某人", "roles": ["applicant"], "password": GOOD_PASSWORD}
     _field_error(await gateway.client.post(USERS, json={**base, "roles": []}, headers=admin), "roles", "too_short")
-    _field_error(await gateway.client.post(USERS, json={**base, "roles": ["root"]}, headers=admin), "roles.0",
-                 "literal_error")
+    _field_error(
+        await gateway.client.post(USERS, json={**base, "roles": ["root"]}, headers=admin), "roles.0", "literal_error"
+    )
     for email in ("not-an-email", "a@b", "x@@jlu.edu.cn", "张@jlu.edu.cn", "a" * 250 + "@jlu.edu.cn"):
-        _field_error(await gateway.client.post(USERS, json={**base, "email": email}, headers=admin),
-                     "email", "invalid_email")
-    _field_error(await gateway.client.post(USERS, json={**base, "organization_id": 2**62}, headers=admin),
-                 "organization_id", "unknown_organization")
-    _field_error(await gateway.client.post(USERS, json={**base, "organization_id": 2**64}, headers=admin),
-                 "organization_id", "less_than_equal")
-    _field_error(await gateway.client.post(USERS, json={**base, "version": 9}, headers=admin), "version",
-                 "unknown_field")
+        _field_error(
+            await gateway.client.post(USERS, json={**base, "email": email}, headers=admin), "email", "invalid_email"
+        )
+    _field_error(
+        await gateway.client.post(USERS, json={**base, "organization_id": 2**62}, headers=admin),
+        "organization_id",
+        "unknown_organization",
+    )
+    _field_error(
+        await gateway.client.post(USERS, json={**base, "organization_id": 2**64}, headers=admin),
+        "organization_id",
+        "less_than_equal",
+    )
+    _field_error(
+        await gateway.client.post(USERS, json={**base, "version": 9}, headers=admin), "version", "unknown_field"
+    )
     org = await gateway.create_org(admin)
     etag = (await gateway.client.get(f"{ORGS}/{org['id']}", headers=admin)).headers["etag"]
     await gateway.client.patch(f"{ORGS}/{org['id']}", json={"active": False}, headers={**admin, "If-Match": etag})
-    _field_error(await gateway.client.post(USERS, json={**base, "organization_id": org["id"]}, headers=admin),
-                 "organization_id", "organization_inactive")
+    _field_error(
+        await gateway.client.post(USERS, json={**base, "organization_id": org["id"]}, headers=admin),
+        "organization_id",
+        "organization_inactive",
+    )
 
 
 async def test_patch_user_roles_with_if_match(gateway: Gateway) -> None:
@@ -380,32 +438,45 @@ async def test_patch_user_roles_with_if_match(gateway: Gateway) -> None:
     await gateway.login("li@jlu.edu.cn", GOOD_PASSWORD)
     assert (await gateway.client.get(url, headers=admin)).headers["etag"] == etag
 
-    _problem(await gateway.client.patch(url, json={"roles": ["org_admin"]}, headers=admin), 428,
-             "precondition_required")
-    ok = await gateway.client.patch(url, json={"roles": ["org_admin", "applicant"], "organization_id": org["id"],
-                                               "display_name": "李老师"}, headers={**admin, "If-Match": etag})
+    _problem(
+        await gateway.client.patch(url, json={"roles": ["org_admin"]}, headers=admin), 428, "precondition_required"
+    )
+    ok = await gateway.client.patch(
+        url,
+        json={"roles": ["org_admin", "applicant"], "organization_id": org["id"], "display_name": "李老师"},
+        headers={**admin, "If-Match": etag},
+    )
     assert ok.status_code == 200, ok.text
     assert ok.json()["roles"] == ["applicant", "org_admin"] and ok.json()["organization_id"] == org["id"]
     assert ok.json()["version"] == 2
-    _problem(await gateway.client.patch(url, json={"active": False}, headers={**admin, "If-Match": etag}), 412,
-             "precondition_failed")
-    detached = await gateway.client.patch(url, json={"organization_id": None},
-                                          headers={**admin, "If-Match": ok.headers["etag"]})
+    _problem(
+        await gateway.client.patch(url, json={"active": False}, headers={**admin, "If-Match": etag}),
+        412,
+        "precondition_failed",
+    )
+    detached = await gateway.client.patch(
+        url, json={"organization_id": None}, headers={**admin, "If-Match": ok.headers["etag"]}
+    )
     assert detached.status_code == 200 and detached.json()["organization_id"] is None
-    _field_error(await gateway.client.patch(url, json={"roles": None},
-                                            headers={**admin, "If-Match": detached.headers["etag"]}),
-                 "roles", "null_not_allowed")
-    _field_error(await gateway.client.patch(url, json={"email": "new@jlu.edu.cn"},
-                                            headers={**admin, "If-Match": detached.headers["etag"]}),
-                 "email", "unknown_field")
+    _field_error(
+        await gateway.client.patch(url, json={"roles": None}, headers={**admin, "If-Match": detached.headers["etag"]}),
+        "roles",
+        "null_not_allowed",
+    )
+    _field_error(
+        await gateway.client.patch(
+            url, json={"email": "new@jlu.edu.cn"}, headers={**admin, "If-Match": detached.headers["etag"]}
+        ),
+        "email",
+        "unknown_field",
+    )
 
 
 async def test_an_admin_cannot_lock_themselves_out(gateway: Gateway) -> None:
     admin = await gateway.admin()
     url = f"{USERS}/{await _admin_id(gateway)}"
     for change in ({"active": False}, {"roles": ["official"]}):
-        _problem(await gateway.client.patch(url, json=change, headers={**admin, "If-Match": "*"}), 409,
-                 "self_lockout")
+        _problem(await gateway.client.patch(url, json=change, headers={**admin, "If-Match": "*"}), 409, "self_lockout")
     ok = await gateway.client.patch(url, json={"roles": ["admin", "official"]}, headers={**admin, "If-Match": "*"})
     assert ok.status_code == 200 and ok.json()["roles"] == ["admin", "official"]
 
@@ -414,14 +485,24 @@ async def test_reset_password_checks_policy_and_optional_if_match(gateway: Gatew
     admin = await gateway.admin()
     user = await gateway.create_user(admin, "li@jlu.edu.cn")
     url = f"{USERS}/{user['id']}/reset-password"
-    _field_error(await gateway.client.post(url, json={"password": "weakweak"}, headers=admin), "password",
-                 "weak_password")
-    _problem(await gateway.client.post(url, json={"password": "New-Passw0rd-1"},
-                                       headers={**admin, "If-Match": f'"user-{user["id"]}-v9"'}), 412,
-             "precondition_failed")
+    _field_error(
+        await gateway.client.post(url, json={"password": "weakweak"}, headers=admin), "password", "weak_password"
+    )
+    _problem(
+        await gateway.client.post(
+            url, json={"password": "New-Passw0rd-1"}, headers={**admin, "If-Match": f'"user-{user["id"]}-v9"'}
+        ),
+        412,
+        "precondition_failed",
+    )
     ok = await gateway.client.post(url, json={"password": "  New-Passw0rd-1  "}, headers=admin)
     assert ok.status_code == 200 and ok.json()["version"] == 2
     # the password is taken exactly as typed, spaces included
     assert (await gateway.login("li@jlu.edu.cn", "  New-Passw0rd-1  ")).status_code == 200
-    _problem(await gateway.client.post(f"{USERS}/{2**62}/reset-password", json={"password": "New-Passw0rd-1"},
-                                       headers=admin), 404, "not_found")
+    _problem(
+        await gateway.client.post(
+            f"{USERS}/{2**62}/reset-password", json={"password": "New-Passw0rd-1"}, headers=admin
+        ),
+        404,
+        "not_found",
+    )

@@ -45,16 +45,26 @@ async def _issue(gw: Gateway, **body: Any) -> dict[str, Any]:
 
 def _request(gw: Gateway, headers: dict[str, str]) -> Request:
     scope = {
-        "type": "http", "method": "GET", "path": "/api/v1/foreign-experts/permits", "query_string": b"",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()], "app": gw.app,
+        "type": "http",
+        "method": "GET",
+        "path": "/api/v1/foreign-experts/permits",
+        "query_string": b"",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "app": gw.app,
     }
     return Request(scope)
 
 
 async def test_the_key_is_shown_once_and_only_its_digest_is_stored(gateway: Gateway) -> None:
-    created = await gateway.client.post(KEYS, json={"name": "出入境核验", "agency": "吉林省公安厅出入境管理局",
-                                                    "scopes": [VERIFY, "transfer:smes:read", VERIFY]},
-                                        headers=await gateway.admin())
+    created = await gateway.client.post(
+        KEYS,
+        json={
+            "name": "出入境核验",
+            "agency": "吉林省公安厅出入境管理局",
+            "scopes": [VERIFY, "transfer:smes:read", VERIFY],
+        },
+        headers=await gateway.admin(),
+    )
     assert created.status_code == 201, created.text
     assert created.headers["cache-control"] == "no-store"
     key = created.json()
@@ -87,9 +97,16 @@ async def test_a_key_authenticates_with_its_scopes(gateway: Gateway) -> None:
 
     me = await gateway.client.get(ME, headers={"X-API-Key": key["key"]})
     assert me.status_code == 200
-    assert me.json() == {"kind": "api_key", "id": key["id"], "name": "吉林省公安厅出入境管理局", "email": None,
-                         "roles": [], "scopes": sorted([VERIFY, "transfer:contracts:read"]),
-                         "organization_id": None, "organization_uscc": None}
+    assert me.json() == {
+        "kind": "api_key",
+        "id": key["id"],
+        "name": "吉林省公安厅出入境管理局",
+        "email": None,
+        "roles": [],
+        "scopes": sorted([VERIFY, "transfer:contracts:read"]),
+        "organization_id": None,
+        "organization_uscc": None,
+    }
     # keys are for the services, not for administration
     _problem(await gateway.client.get(KEYS, headers={"X-API-Key": key["key"]}), 403, "forbidden")
     assert await authenticate(_request(gateway, {})) == ANONYMOUS
@@ -122,8 +139,9 @@ async def test_revoked_key_is_refused(gateway: Gateway) -> None:
     assert (await gateway.client.delete(f"{KEYS}/not-hex!", headers=admin)).status_code in (404, 422)
     # only the administrator may revoke
     other = await _issue(gateway)
-    _problem(await gateway.client.delete(f"{KEYS}/{other['id']}", headers={"X-API-Key": other["key"]}), 403,
-             "forbidden")
+    _problem(
+        await gateway.client.delete(f"{KEYS}/{other['id']}", headers={"X-API-Key": other["key"]}), 403, "forbidden"
+    )
     listed = (await gateway.client.get(KEYS, params={"revoked": "true"}, headers=admin)).json()
     assert [k["id"] for k in listed["items"]] == [key["id"]]
 
@@ -144,8 +162,16 @@ async def test_bad_keys_reveal_nothing(gateway: Gateway) -> None:
     await gateway.client.delete(f"{KEYS}/{key['id']}", headers=await gateway.admin())
     wrong_secret_of_revoked = key["key"][:-4] + ("AAAA" if not key["key"].endswith("AAAA") else "BBBB")
     swapped = f"kjt_{other['id']}_{key['key'].rsplit('_', 1)[-1]}"
-    for bad in ("kjt_", "nope", "kjt_0123456789ab_" + "x" * 43, wrong_secret_of_revoked,
-                key["key"][: len(key["key"]) // 2], swapped, "kjt_" + "a" * 500, other["key"] + " extra"):
+    for bad in (
+        "kjt_",
+        "nope",
+        "kjt_0123456789ab_" + "x" * 43,
+        wrong_secret_of_revoked,
+        key["key"][: len(key["key"]) // 2],
+        swapped,
+        "kjt_" + "a" * 500,
+        other["key"] + " extra",
+    ):
         _problem(await gateway.client.get(ME, headers={"X-API-Key": bad}), 401, "invalid_api_key")
     assert (await gateway.client.get(ME, headers={"X-API-Key": f"  {other['key']}  "})).status_code == 200
 
@@ -181,13 +207,21 @@ async def test_key_input_is_validated(gateway: Gateway) -> None:
         body_ = _problem(await gateway.client.post(KEYS, json=body, headers=admin), 422, "validation_failed")
         assert any(e["field"] == field and e["code"] == code for e in body_["errors"]), body_
 
-    for scope in ("foreign-experts:permits", "Foreign-Experts:permits:verify", "unknown:things:read",
-                  "projects:integrity:read:extra", "projects::read", "projects:integrity:*", ""):
+    for scope in (
+        "foreign-experts:permits",
+        "Foreign-Experts:permits:verify",
+        "unknown:things:read",
+        "projects:integrity:read:extra",
+        "projects::read",
+        "projects:integrity:*",
+        "",
+    ):
         await field_error({**base, "scopes": [scope]}, "scopes", "invalid_scope")
     await field_error({**base, "scopes": []}, "scopes", "too_short")
     await field_error({"name": "核验", "scopes": [VERIFY]}, "agency", "agency_required")
-    await field_error({**base, "expires_at": (gateway.clock.now - timedelta(minutes=1)).isoformat()},
-                      "expires_at", "in_past")
+    await field_error(
+        {**base, "expires_at": (gateway.clock.now - timedelta(minutes=1)).isoformat()}, "expires_at", "in_past"
+    )
     await field_error({**base, "expires_at": "2030-01-01T00:00:00"}, "expires_at", "timezone_aware")
     await field_error({**base, "organization_id": 2**62}, "organization_id", "unknown_organization")
     await field_error({**base, "key": "kjt_mine"}, "key", "unknown_field")

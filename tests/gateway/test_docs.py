@@ -128,7 +128,9 @@ async def test_behind_a_path_prefix(platform: Platform) -> None:
 
 def service_doc(title: str, paths: dict[str, Any], schemas: dict[str, Any], tags: list[Any] | None = None) -> dict:
     doc: dict[str, Any] = {
-        "openapi": "3.1.0", "info": {"title": title, "version": "1"}, "paths": paths,
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": "1"},
+        "paths": paths,
         "components": {"schemas": schemas},
     }
     if tags is not None:
@@ -154,34 +156,53 @@ PROBLEM = {"type": "object", "properties": {"code": {"type": "string"}}}
 def test_components_are_namespaced_and_refs_rewritten() -> None:
     projects = service_doc(
         "Projects",
-        {"/api/v1/projects/applications": {"get": op("applications-list", "#/components/schemas/Page",
-                                                       tags=["applications"], public=True)}},
         {
-            "Page": {"type": "object", "properties": {"items": {"type": "array",
-                                                                  "items": {"$ref": "#/components/schemas/Item"}}}},
+            "/api/v1/projects/applications": {
+                "get": op("applications-list", "#/components/schemas/Page", tags=["applications"], public=True)
+            }
+        },
+        {
+            "Page": {
+                "type": "object",
+                "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}},
+            },
             "Item": {"type": "object", "properties": {"title": {"type": "string"}}},
             "Problem": PROBLEM,
-            "Pet": {"oneOf": [{"$ref": "#/components/schemas/Item"}],
-                    "discriminator": {"propertyName": "kind", "mapping": {"item": "#/components/schemas/Item"}}},
+            "Pet": {
+                "oneOf": [{"$ref": "#/components/schemas/Item"}],
+                "discriminator": {"propertyName": "kind", "mapping": {"item": "#/components/schemas/Item"}},
+            },
         },
         tags=[{"name": "applications", "description": "Applications"}],
     )
     foundation = service_doc(
         "Foundation",
-        {"/api/v1/foundation/applications": {"get": op("applications-list", "#/components/schemas/Page",
-                                                         tags=["applications"])}},
         {
-            "Page": {"type": "object", "properties": {"items": {"type": "array",
-                                                                  "items": {"$ref": "#/components/schemas/Item"}}}},
+            "/api/v1/foundation/applications": {
+                "get": op("applications-list", "#/components/schemas/Page", tags=["applications"])
+            }
+        },
+        {
+            "Page": {
+                "type": "object",
+                "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}},
+            },
             "Item": {"type": "object", "properties": {"score": {"type": "number"}}},
             "Problem": PROBLEM,
         },
     )
-    gateway = service_doc("gw", {"/api/v1/auth/me": {"get": op("auth-me", "#/components/schemas/Me",
-                                                                 tags=["auth"])}},
-                          {"Me": {"type": "object"}})
-    doc = merge_documents(gateway, {"projects": projects, "foundation": foundation},
-                          ["talent", "transfer", "foreign_experts"], title="T", version="1")
+    gateway = service_doc(
+        "gw",
+        {"/api/v1/auth/me": {"get": op("auth-me", "#/components/schemas/Me", tags=["auth"])}},
+        {"Me": {"type": "object"}},
+    )
+    doc = merge_documents(
+        gateway,
+        {"projects": projects, "foundation": foundation},
+        ["talent", "transfer", "foreign_experts"],
+        title="T",
+        version="1",
+    )
     validate(doc, cls=OpenAPIV31SpecValidator)
     schemas = doc["components"]["schemas"]
     # different definitions never clash; identical ones share one name
@@ -284,11 +305,23 @@ async def run_chromium(url: str) -> tuple[str, str]:
     assert CHROMIUM is not None
     with tempfile.TemporaryDirectory() as profile:
         proc = await asyncio.create_subprocess_exec(
-            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-            f"--user-data-dir={profile}", "--enable-logging=stderr", "--log-level=0",
-            "--virtual-time-budget=20000", "--dump-dom", url,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--log-level=0",
+            "--virtual-time-budget=20000",
+            "--dump-dom",
+            url,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         try:
             out, err = await asyncio.wait_for(proc.communicate(), timeout=120)

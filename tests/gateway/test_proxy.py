@@ -50,9 +50,14 @@ def add_test_routes(app: FastAPI) -> None:
 
     async def broken() -> JSONResponse:
         return JSONResponse(
-            {"type": "https://kjt.jl.gov.cn/problems/internal-error", "title": "x", "status": 500,
-             "code": "internal_error"},
-            status_code=500, media_type="application/problem+json",
+            {
+                "type": "https://kjt.jl.gov.cn/problems/internal-error",
+                "title": "x",
+                "status": 500,
+                "code": "internal_error",
+            },
+            status_code=500,
+            media_type="application/problem+json",
         )
 
     app.router.add_api_route("/api/v1/projects/echo/{rest:path}", echo, methods=["GET", "POST", "PUT", "DELETE"])
@@ -162,10 +167,14 @@ async def test_trace_context_keeps_a_valid_trace_id_with_a_new_span(platform: Pl
 def test_traceparent_rules() -> None:
     valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
     assert new_traceparent(valid).split("-")[1] == "4bf92f3577b34da6a3ce929d0e0e4736"
-    for bad in ("", "garbage", "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
-                "00-4BF92F3577B34DA6A3CE929D0E0E473Z-00f067aa0ba902b7-01",
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra"):
+    for bad in (
+        "",
+        "garbage",
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+        "00-4BF92F3577B34DA6A3CE929D0E0E473Z-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+    ):
         out = new_traceparent(bad)
         assert TRACEPARENT_RE.match(out) and out.split("-")[1] != "4bf92f3577b34da6a3ce929d0e0e4736"
 
@@ -174,7 +183,8 @@ async def test_path_query_and_body_reach_the_service_as_sent(platform: Platform)
     add_test_routes(platform.services["projects"])
     body = ("申请书" * 5000).encode()
     response = await platform.client.post(
-        "/api/v1/projects/echo/a%2Fb/%E4%B8%AD?q=%E5%90%89%E6%9E%97&x=1&x=2", content=body,
+        "/api/v1/projects/echo/a%2Fb/%E4%B8%AD?q=%E5%90%89%E6%9E%97&x=1&x=2",
+        content=body,
         headers={"Content-Type": "text/plain; charset=utf-8", "Idempotency-Key": "k-1"},
     )
     assert response.status_code == 200, response.text
@@ -253,9 +263,18 @@ async def raw_get(app: FastAPI, path: str) -> tuple[int, bytes]:
         sent.append(message)
 
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-        "path": unquote(path), "raw_path": path.encode(), "root_path": "", "query_string": b"",
-        "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 1), "server": ("testserver", 80),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": unquote(path),
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
     }
     await app(scope, receive, send)
     start = next(m for m in sent if m["type"] == "http.response.start")
@@ -263,13 +282,22 @@ async def raw_get(app: FastAPI, path: str) -> tuple[int, bytes]:
 
 
 async def test_unknown_services_and_dot_segments_are_404(platform: Platform) -> None:
-    for path in ("/api/v1/nothing/here", "/api/v1/projectsx/about", "/api/v1/", "/api/v1/foreign_experts/about",
-                 "/api/v1/auth/nope"):
+    for path in (
+        "/api/v1/nothing/here",
+        "/api/v1/projectsx/about",
+        "/api/v1/",
+        "/api/v1/foreign_experts/about",
+        "/api/v1/auth/nope",
+    ):
         response = await platform.client.get(path)
         assert response.status_code == 404, path
         assert response.json()["code"] == "not_found"
-    for path in ("/api/v1/projects/../../metrics", "/api/v1/projects/./about", "/api/v1/projects/%2e%2e/readyz",
-                 "/api/v1/projects/a/../../../readyz"):
+    for path in (
+        "/api/v1/projects/../../metrics",
+        "/api/v1/projects/./about",
+        "/api/v1/projects/%2e%2e/readyz",
+        "/api/v1/projects/a/../../../readyz",
+    ):
         status, body = await raw_get(platform.app, path)
         assert status == 404 and b"not_found" in body, path
     assert platform.router.forwarded("projects") == []

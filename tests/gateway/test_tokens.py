@@ -52,8 +52,15 @@ async def _user(gw: Gateway, *roles: str, email: str = EMAIL, org: int | None = 
 
 
 def _claims(gw: Gateway, token: str) -> dict[str, Any]:
-    return dict(jwt.decode(token, JWT_SECRET, algorithms=["HS256"], audience="kjt-api",
-                           options={"verify_exp": False, "verify_iat": False}))
+    return dict(
+        jwt.decode(
+            token,
+            JWT_SECRET,
+            algorithms=["HS256"],
+            audience="kjt-api",
+            options={"verify_exp": False, "verify_iat": False},
+        )
+    )
 
 
 def _hs512(claims: dict[str, Any]) -> str:
@@ -92,8 +99,14 @@ async def test_me_shows_the_person_behind_the_token(gateway: Gateway) -> None:
     me = await gateway.client.get(ME, headers=await gateway.bearer(EMAIL, GOOD_PASSWORD))
     assert me.status_code == 200, me.text
     assert me.json() == {
-        "kind": "user", "id": str(user["id"]), "name": "张三", "email": EMAIL, "roles": ["applicant"],
-        "scopes": [], "organization_id": org["id"], "organization_uscc": org["uscc"],
+        "kind": "user",
+        "id": str(user["id"]),
+        "name": "张三",
+        "email": EMAIL,
+        "roles": ["applicant"],
+        "scopes": [],
+        "organization_id": org["id"],
+        "organization_uscc": org["uscc"],
     }
     _problem(await gateway.client.get(ME), 401, "unauthorized")
 
@@ -107,11 +120,10 @@ async def test_wrong_password_and_unknown_email_look_the_same(gateway: Gateway) 
     await _user(gateway)
     wrong = _problem(await gateway.login(EMAIL, "Wrong-Password-1"), 401, "invalid_credentials")
     unknown = _problem(await gateway.login("nobody@jlu.edu.cn", "Wrong-Password-1"), 401, "invalid_credentials")
-    assert {k: v for k, v in wrong.items() if k != "instance"} == {
-        k: v for k, v in unknown.items() if k != "instance"
-    }
-    english = await gateway.client.post("/api/v1/auth/token", data={"username": EMAIL, "password": "x"},
-                                        headers={"Accept-Language": "en"})
+    assert {k: v for k, v in wrong.items() if k != "instance"} == {k: v for k, v in unknown.items() if k != "instance"}
+    english = await gateway.client.post(
+        "/api/v1/auth/token", data={"username": EMAIL, "password": "x"}, headers={"Accept-Language": "en"}
+    )
     assert english.json()["title"] == "Wrong e-mail or password"
 
 
@@ -119,8 +131,11 @@ async def test_login_form_problems_are_4xx_never_500(gateway: Gateway) -> None:
     url = "/api/v1/auth/token"
     _problem(await gateway.client.post(url, data={"username": EMAIL}), 422, "validation_failed")
     _problem(await gateway.client.post(url, json={"username": EMAIL, "password": "x"}), 422, "validation_failed")
-    _problem(await gateway.client.post(url, data={"username": EMAIL, "password": "x", "grant_type": "code"}),
-             422, "validation_failed")
+    _problem(
+        await gateway.client.post(url, data={"username": EMAIL, "password": "x", "grant_type": "code"}),
+        422,
+        "validation_failed",
+    )
     _problem(await gateway.login("a\x00b@jlu.edu.cn", GOOD_PASSWORD), 401, "invalid_credentials")
     _problem(await gateway.login("x" * 5000, GOOD_PASSWORD), 401, "invalid_credentials")
     await _user(gateway)
@@ -192,8 +207,11 @@ async def test_password_reset_lifts_the_lockout(gateway: Gateway) -> None:
     for _ in range(5):
         await gateway.login(EMAIL, "Wrong-Password-1")
     _problem(await gateway.login(EMAIL, GOOD_PASSWORD), 401, "account_locked")
-    reset = await gateway.client.post(f"/api/v1/admin/users/{user['id']}/reset-password",
-                                      json={"password": "New-Passw0rd-2026"}, headers=await gateway.admin())
+    reset = await gateway.client.post(
+        f"/api/v1/admin/users/{user['id']}/reset-password",
+        json={"password": "New-Passw0rd-2026"},
+        headers=await gateway.admin(),
+    )
     assert reset.status_code == 200, reset.text
     assert (await gateway.login(EMAIL, "New-Passw0rd-2026")).status_code == 200
 
@@ -220,8 +238,7 @@ async def test_forged_tokens_are_refused(gateway: Gateway) -> None:
     header_b64, payload_b64, signature = token.split(".")
     tampered_payload = base64.urlsafe_b64encode(json.dumps(escalated).encode()).rstrip(b"=").decode()
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    internal = sign_principal(Principal(kind="user", subject=str(user["id"]), roles=frozenset({"admin"})),
-                              TEST_SECRET)
+    internal = sign_principal(Principal(kind="user", subject=str(user["id"]), roles=frozenset({"admin"})), TEST_SECRET)
     forged = {
         "alg none": jwt.encode(escalated, None, algorithm="none"),
         "alg none, signature kept": jwt.encode(escalated, None, algorithm="none") + signature,
@@ -257,8 +274,11 @@ async def test_malformed_authorization_headers(gateway: Gateway) -> None:
         _problem(await gateway.client.get(ME, headers={"Authorization": value}), 401, "invalid_token")
     token = await gateway.token(ADMIN_EMAIL, ADMIN_PASSWORD)
     assert (await gateway.client.get(ME, headers={"Authorization": f"bearer {token}"})).status_code == 200
-    _problem(await gateway.client.get(ME, headers={"Authorization": f"Bearer {token}", "X-API-Key": "kjt_x"}),
-             401, "ambiguous_credentials")
+    _problem(
+        await gateway.client.get(ME, headers={"Authorization": f"Bearer {token}", "X-API-Key": "kjt_x"}),
+        401,
+        "ambiguous_credentials",
+    )
 
 
 async def test_token_of_a_deactivated_user_is_refused(gateway: Gateway) -> None:
@@ -266,8 +286,9 @@ async def test_token_of_a_deactivated_user_is_refused(gateway: Gateway) -> None:
     headers = await gateway.bearer(EMAIL, GOOD_PASSWORD)
     admin = await gateway.admin()
     etag = (await gateway.client.get(f"/api/v1/admin/users/{user['id']}", headers=admin)).headers["etag"]
-    patched = await gateway.client.patch(f"/api/v1/admin/users/{user['id']}", json={"active": False},
-                                         headers={**admin, "If-Match": etag})
+    patched = await gateway.client.patch(
+        f"/api/v1/admin/users/{user['id']}", json={"active": False}, headers={**admin, "If-Match": etag}
+    )
     assert patched.status_code == 200, patched.text
     _problem(await gateway.client.get(ME, headers=headers), 401, "account_disabled")
     # logging in again tells the owner (who knows the password) why, and nobody else
@@ -280,8 +301,9 @@ async def test_role_changes_apply_to_tokens_already_issued(gateway: Gateway) -> 
     headers = await gateway.bearer(EMAIL, GOOD_PASSWORD)
     admin = await gateway.admin()
     etag = (await gateway.client.get(f"/api/v1/admin/users/{user['id']}", headers=admin)).headers["etag"]
-    await gateway.client.patch(f"/api/v1/admin/users/{user['id']}", json={"roles": ["reviewer"]},
-                               headers={**admin, "If-Match": etag})
+    await gateway.client.patch(
+        f"/api/v1/admin/users/{user['id']}", json={"roles": ["reviewer"]}, headers={**admin, "If-Match": etag}
+    )
     assert (await gateway.client.get(ME, headers=headers)).json()["roles"] == ["reviewer"]
 
 
@@ -289,8 +311,11 @@ async def test_password_reset_ends_existing_sessions(gateway: Gateway) -> None:
     user = await _user(gateway)
     headers = await gateway.bearer(EMAIL, GOOD_PASSWORD)
     gateway.clock.advance(seconds=2)
-    reset = await gateway.client.post(f"/api/v1/admin/users/{user['id']}/reset-password",
-                                      json={"password": "New-Passw0rd-2026"}, headers=await gateway.admin())
+    reset = await gateway.client.post(
+        f"/api/v1/admin/users/{user['id']}/reset-password",
+        json={"password": "New-Passw0rd-2026"},
+        headers=await gateway.admin(),
+    )
     assert reset.status_code == 200, reset.text
     _problem(await gateway.client.get(ME, headers=headers), 401, "invalid_token")
     _problem(await gateway.login(EMAIL, GOOD_PASSWORD), 401, "invalid_credentials")

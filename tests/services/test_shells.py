@@ -47,7 +47,10 @@ async def test_service_shell_health_auth_and_docs(name: str, make_db) -> None:
         assert denied.status_code == 403 and denied.json()["code"] == "forbidden"
         report = await client.get(f"{prefix}/audit/verify", headers=principal_headers("auditor"))
         assert report.status_code == 200 and report.json() == {
-            "valid": True, "entries": 0, "first_broken_id": None, "reason": None
+            "valid": True,
+            "entries": 0,
+            "first_broken_id": None,
+            "reason": None,
         }
 
         spec = (await client.get("/openapi.json")).json()

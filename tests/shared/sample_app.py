@@ -108,7 +108,11 @@ async def create_note(body: NoteCreate, session: DbSession, caller: Caller, resp
 
 @router.get("/notes", response_model=Page[NoteRead], operation_id="notes-list")
 async def list_notes(
-    session: DbSession, caller: Caller, limit: Limit = 20, cursor: Cursor = None, sort: Sort = None,
+    session: DbSession,
+    caller: Caller,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    sort: Sort = None,
     status: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Page[NoteRead]:
     stmt = select(Note).where(Note.owner == caller.subject)
@@ -127,7 +131,11 @@ async def get_note(note_id: int, session: DbSession, caller: Caller, response: R
 
 @router.patch("/notes/{note_id}", response_model=NoteRead, operation_id="notes-update")
 async def update_note(
-    note_id: int, body: NoteUpdate, session: DbSession, caller: Caller, response: Response,
+    note_id: int,
+    body: NoteUpdate,
+    session: DbSession,
+    caller: Caller,
+    response: Response,
     if_match: IfMatch = None,
 ) -> Note:
     note = await _own(session, note_id, caller)
@@ -141,8 +149,13 @@ async def update_note(
 
 @router.post("/notes/{note_id}/{action}", response_model=NoteRead, operation_id="notes-act")
 async def act(
-    note_id: int, action: str, session: DbSession, caller: Caller, response: Response,
-    body: ActionBody | None = None, if_match: IfMatch = None,
+    note_id: int,
+    action: str,
+    session: DbSession,
+    caller: Caller,
+    response: Response,
+    body: ActionBody | None = None,
+    if_match: IfMatch = None,
 ) -> Note:
     note = await _own(session, note_id, caller)
     check_if_match(if_match, "note", note.id, note.version, required=False)

@@ -73,7 +73,10 @@ async def test_on_behalf_of_a_caller_and_no_smuggled_principal() -> None:
     caller = Principal(kind="user", subject="5", roles=frozenset({"reviewer"}))
     try:
         await c.request(
-            "projects", "GET", "http://projects/x", on_behalf_of=caller,
+            "projects",
+            "GET",
+            "http://projects/x",
+            on_behalf_of=caller,
             headers={"X-KJT-Principal": "forged", "Accept-Language": "en"},
         )
         await c.request("projects", "GET", "http://projects/x", headers=None)

@@ -33,12 +33,16 @@ async def test_idempotent_replay_creates_nothing_new(sample_db) -> None:
         assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
 
         # keys are per caller: Bob's same key is a new request
-        bob = await c.post(f"{P}/notes", json={"title": "长白山", "amount": "100.50"},
-                           headers={**BOB, "Idempotency-Key": "create-note-1"})
+        bob = await c.post(
+            f"{P}/notes",
+            json={"title": "长白山", "amount": "100.50"},
+            headers={**BOB, "Idempotency-Key": "create-note-1"},
+        )
         assert bob.status_code == 201 and bob.json()["id"] != first.json()["id"]
 
-        bad_key = await c.post(f"{P}/notes", json={"title": "x", "amount": "1"},
-                               headers={**ALICE, "Idempotency-Key": "has spaces in it"})
+        bad_key = await c.post(
+            f"{P}/notes", json={"title": "x", "amount": "1"}, headers={**ALICE, "Idempotency-Key": "has spaces in it"}
+        )
         assert bad_key.status_code == 400
 
 
@@ -134,7 +138,9 @@ async def test_workflow_moves_write_history_and_illegal_moves_list_allowed_actio
 
         history = (await c.get(f"{url}/history", headers=ALICE)).json()
         assert [(h["action"], h["from_state"], h["to_state"]) for h in history] == [
-            ("create", None, "draft"), ("submit", "draft", "submitted"), ("return", "submitted", "draft"),
+            ("create", None, "draft"),
+            ("submit", "draft", "submitted"),
+            ("return", "submitted", "draft"),
         ]
         assert history[2]["comment"] == "请补充预算说明" and history[2]["actor_role"] == "official"
 
@@ -177,8 +183,12 @@ async def test_cursor_pagination_walks_every_row_once(sample_db) -> None:
         assert bad.status_code == 422 and bad.json()["errors"][0]["code"] == "invalid_cursor"
         from shared.pagination import encode_cursor
 
-        for forged in (encode_cursor(["x"]), encode_cursor([True]), encode_cursor([2**70]),
-                       encode_cursor([1, "title"])):
+        for forged in (
+            encode_cursor(["x"]),
+            encode_cursor([True]),
+            encode_cursor([2**70]),
+            encode_cursor([1, "title"]),
+        ):
             r = await c.get(f"{P}/notes", params={"cursor": forged}, headers=ALICE)
             assert r.status_code == 422, (forged, r.text)
         forged_pair = encode_cursor([5, 5])  # sorted by title, the key must be text
@@ -320,5 +330,10 @@ async def test_workflow_record_moves_writes_the_rows_apply_would(sample_db) -> N
         for entity_id in ("7", "8"):
             [row] = await load_history(session, sample_app.common, sample_app.WORKFLOW.entity_type, entity_id)
             assert (row.action, row.from_state, row.to_state, row.actor_id, row.actor_role) == (
-                t.action, source, t.target, "user:zhang", "official")
+                t.action,
+                source,
+                t.target,
+                "user:zhang",
+                "official",
+            )
         await session.rollback()

@@ -57,8 +57,10 @@ def test_short_secret_refused_and_no_key_in_repr() -> None:
     assert SECRET not in repr(FieldCipher(SECRET))
 
 
-@pytest.mark.parametrize(("number", "masked"), [("E12345678", "E1*****78"), ("C01X00T47", "C0*****47"),
-                                                ("AB123", "AB***23"), ("1234", "****")])
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [("E12345678", "E1*****78"), ("C01X00T47", "C0*****47"), ("AB123", "AB***23"), ("1234", "****")],
+)
 def test_mask_passport(number: str, masked: str) -> None:
     assert mask_passport(number) == masked
 

@@ -35,8 +35,13 @@ def rv(grade: str, opinion: str, *, submitted: bool = True, rid: str = "R") -> R
 
 @pytest.mark.parametrize(
     ("grade", "opinion", "value"),
-    [("A", "priority", 8), ("B", "priority", 7), ("C", "fundable", 4), ("D", "not_fundable", 1),
-     ("A", "not_fundable", 4)],
+    [
+        ("A", "priority", 8),
+        ("B", "priority", 7),
+        ("C", "fundable", 4),
+        ("D", "not_fundable", 1),
+        ("A", "not_fundable", 4),
+    ],
 )
 def test_nsf4_points_grade_and_opinion(grade: str, opinion: str, value: int) -> None:
     assert review_value(rv(grade, opinion), S) == value
@@ -56,8 +61,17 @@ def test_nsf4_incomplete_reviews_are_ignored() -> None:
     assert not is_complete(Review("R", grade=Grade.A, submitted=True), S)
     assert not is_complete(Review("R", opinion=Opinion.PRIORITY, submitted=True), S)
     assert is_complete(rv("A", "priority"), S)
-    agg = aggregate("X", [rv("A", "priority"), rv("C", "fundable"), rv("D", "not_fundable"),
-                          rv("A", "priority", submitted=False), Review("R", grade=Grade.A, submitted=True)], S)
+    agg = aggregate(
+        "X",
+        [
+            rv("A", "priority"),
+            rv("C", "fundable"),
+            rv("D", "not_fundable"),
+            rv("A", "priority", submitted=False),
+            Review("R", grade=Grade.A, submitted=True),
+        ],
+        S,
+    )
     assert (agg.valid_reviews, agg.ignored_reviews) == (3, 2)
     assert agg.exact_score == Fraction(8 + 4 + 1, 3) and agg.score == Decimal("4.3333")
 
@@ -87,15 +101,30 @@ def test_nsf4_trimmed_mean_from_five_valid_reviews() -> None:
 
 
 def test_nsf4_weighted_criteria_scores() -> None:
-    settings = AggregationSettings(criteria=(Criterion("innovation", Decimal(3)), Criterion("feasibility", Decimal(1)),
-                                             Criterion("team", Decimal(1), Decimal(10))))
-    full = Review("R", Grade.A, Opinion.PRIORITY, {"innovation": Decimal(90), "feasibility": Decimal(70),
-                                                   "team": Decimal(5)}, submitted=True)
+    settings = AggregationSettings(
+        criteria=(
+            Criterion("innovation", Decimal(3)),
+            Criterion("feasibility", Decimal(1)),
+            Criterion("team", Decimal(1), Decimal(10)),
+        )
+    )
+    full = Review(
+        "R",
+        Grade.A,
+        Opinion.PRIORITY,
+        {"innovation": Decimal(90), "feasibility": Decimal(70), "team": Decimal(5)},
+        submitted=True,
+    )
     assert review_value(full, settings) == Fraction(3 * 90 + 70 + 5, 5)
     missing = Review("R", Grade.A, Opinion.PRIORITY, {"innovation": Decimal(90)}, submitted=True)
     assert not is_complete(missing, settings)
-    too_high = Review("R", Grade.A, Opinion.PRIORITY, {"innovation": Decimal(90), "feasibility": Decimal(70),
-                                                       "team": Decimal(11)}, submitted=True)
+    too_high = Review(
+        "R",
+        Grade.A,
+        Opinion.PRIORITY,
+        {"innovation": Decimal(90), "feasibility": Decimal(70), "team": Decimal(11)},
+        submitted=True,
+    )
     with pytest.raises(InvalidReviewScore) as caught:
         review_value(too_high, settings)
     assert caught.value.code == "invalid_review_score"
@@ -110,8 +139,9 @@ def entry(app_id: str, reviews: list[Review], *, group: object = ("call-1", "T1"
 def test_nsf4_rank_by_score_per_group() -> None:
     good = [rv("A", "priority")] * 3
     mid = [rv("B", "fundable")] * 3
-    ranked = rank([entry("low", mid), entry("high", good), entry("other", mid, group=("call-1", "T2")),
-                   entry("few", good[:2])], S)
+    ranked = rank(
+        [entry("low", mid), entry("high", good), entry("other", mid, group=("call-1", "T2")), entry("few", good[:2])], S
+    )
     assert list(ranked) == [("call-1", "T1"), ("call-1", "T2")]
     rows = ranked[("call-1", "T1")]
     assert [(r.application_id, r.rank) for r in rows] == [("high", 1), ("low", 2), ("few", None)]

@@ -37,20 +37,26 @@ def random_instance(seed: int, n_reviewers: int = 40, n_apps: int = 30) -> tuple
     rng = random.Random(seed)
     reviewers = [
         Reviewer(
-            id=f"R{i:03d}", person_key=f"PR{i}", institution_key=rng.choice(INSTS),
+            id=f"R{i:03d}",
+            person_key=f"PR{i}",
+            institution_key=rng.choice(INSTS),
             disciplines=tuple(rng.sample(CODES, rng.randint(1, 2))),
             declared_persons=frozenset({f"PA{rng.randrange(n_apps)}"}) if rng.random() < 0.2 else frozenset(),
             declared_institutions=frozenset({rng.choice(INSTS)}) if rng.random() < 0.05 else frozenset(),
-            available=rng.random() > 0.1, load=rng.choice((0, 0, 0, 1, 2)),
+            available=rng.random() > 0.1,
+            load=rng.choice((0, 0, 0, 1, 2)),
         )
         for i in range(n_reviewers)
     ]
     apps = [
         Application(
-            id=f"A{i:03d}", applicant_key=f"PA{i}", institution_key=rng.choice(INSTS),
+            id=f"A{i:03d}",
+            applicant_key=f"PA{i}",
+            institution_key=rng.choice(INSTS),
             team_keys=(f"PR{rng.randrange(n_reviewers)}",) if rng.random() < 0.3 else (),
             team_institution_keys=(rng.choice(INSTS),) if rng.random() < 0.3 else (),
-            disciplines=(rng.choice(CODES),), keywords=frozenset(rng.sample(["a", "b", "c", "d", "e"], 2)),
+            disciplines=(rng.choice(CODES),),
+            keywords=frozenset(rng.sample(["a", "b", "c", "d", "e"], 2)),
             exclusions=tuple(f"PR{rng.randrange(n_reviewers)}" for _ in range(rng.randint(0, 3))),
             declared_persons=frozenset({f"PR{rng.randrange(n_reviewers)}"}) if rng.random() < 0.2 else frozenset(),
             category=rng.choice(("", "", "key")),
@@ -60,8 +66,9 @@ def random_instance(seed: int, n_reviewers: int = 40, n_apps: int = 30) -> tuple
     return reviewers, apps
 
 
-def assert_hard_constraints(reviewers: list[Reviewer], apps: list[Application], assignments: dict[str, tuple[str, ...]],
-                            settings: RoundSettings) -> None:
+def assert_hard_constraints(
+    reviewers: list[Reviewer], apps: list[Application], assignments: dict[str, tuple[str, ...]], settings: RoundSettings
+) -> None:
     by_id = {r.id: r for r in reviewers}
     loads = Counter({r.id: r.load for r in reviewers})
     assert set(assignments) == {a.id for a in apps}
@@ -98,8 +105,11 @@ def test_nsf2_nsf3_every_assignment_meets_every_hard_constraint(seed: int) -> No
     for app_id, excluded in result.exclusions.items():
         for rid, rules in excluded.items():
             assert rules
-            assert is_conflicted(by_id[rid], ConflictIndex.of(apps_by_id[app_id]),
-                                 exclude_same_institution=settings.exclude_same_institution)
+            assert is_conflicted(
+                by_id[rid],
+                ConflictIndex.of(apps_by_id[app_id]),
+                exclude_same_institution=settings.exclude_same_institution,
+            )
 
 
 def rng_cap(seed: int) -> int:
@@ -108,9 +118,11 @@ def rng_cap(seed: int) -> int:
 
 def test_nsf2_reviewers_per_category_key_projects_get_five() -> None:
     reviewers, _ = random_instance(1, n_reviewers=60)
-    apps = [Application(id="K", applicant_key="PX", institution_key="IX", disciplines=("F0201",), category="key"),
-            Application(id="G", applicant_key="PY", institution_key="IY", disciplines=("F0201",)),
-            Application(id="N", applicant_key="PZ", institution_key="IZ", disciplines=("F0201",), reviewers_needed=4)]
+    apps = [
+        Application(id="K", applicant_key="PX", institution_key="IX", disciplines=("F0201",), category="key"),
+        Application(id="G", applicant_key="PY", institution_key="IY", disciplines=("F0201",)),
+        Application(id="N", applicant_key="PZ", institution_key="IZ", disciplines=("F0201",), reviewers_needed=4),
+    ]
     settings = RoundSettings()
     result = assign(reviewers, apps, settings, seed=3)
     assert [len(result.assignments[a]) for a in ("K", "G", "N")] == [5, 3, 4]
@@ -146,10 +158,13 @@ def test_nsf2_prefers_exact_then_prefix_and_unrelated_only_when_needed() -> None
 
 
 def test_nsf2_load_is_spread_evenly() -> None:
-    reviewers = [Reviewer(id=f"R{i}", person_key=f"P{i}", institution_key=f"I{i}", disciplines=("F0203",))
-                 for i in range(10)]
-    apps = [Application(id=f"A{i:02d}", applicant_key=f"PA{i}", institution_key="IA", disciplines=("F0203",))
-            for i in range(20)]
+    reviewers = [
+        Reviewer(id=f"R{i}", person_key=f"P{i}", institution_key=f"I{i}", disciplines=("F0203",)) for i in range(10)
+    ]
+    apps = [
+        Application(id=f"A{i:02d}", applicant_key=f"PA{i}", institution_key="IA", disciplines=("F0203",))
+        for i in range(20)
+    ]
     result = assign(reviewers, apps, RoundSettings(load_cap=20, group_bonus=0), seed=5)
     assert (result.objective.load_min, result.objective.load_max) == (6, 6)  # 60 slots over 10 reviewers
     # the subject-group bonus may tilt it by about its size in load steps (2), no more
@@ -158,20 +173,37 @@ def test_nsf2_load_is_spread_evenly() -> None:
 
 
 def test_nsf2_existing_load_counts_towards_the_cap() -> None:
-    reviewers = [Reviewer(id="busy", person_key="P0", institution_key="I0", disciplines=("F0203",), load=2),
-                 *(Reviewer(id=f"R{i}", person_key=f"P{i}", institution_key=f"I{i}", disciplines=("B0101",))
-                   for i in range(1, 4))]
-    apps = [Application(id=f"A{i}", applicant_key=f"PA{i}", institution_key="IA", disciplines=("F0203",),
-                        reviewers_needed=1) for i in range(3)]
+    reviewers = [
+        Reviewer(id="busy", person_key="P0", institution_key="I0", disciplines=("F0203",), load=2),
+        *(
+            Reviewer(id=f"R{i}", person_key=f"P{i}", institution_key=f"I{i}", disciplines=("B0101",))
+            for i in range(1, 4)
+        ),
+    ]
+    apps = [
+        Application(
+            id=f"A{i}", applicant_key=f"PA{i}", institution_key="IA", disciplines=("F0203",), reviewers_needed=1
+        )
+        for i in range(3)
+    ]
     result = assign(reviewers, apps, RoundSettings(load_cap=3), seed=0)
     assert sum("busy" in chosen for chosen in result.assignments.values()) == 1
 
 
 def test_nsf2_similar_subjects_share_a_reviewer_group() -> None:
-    reviewers = [Reviewer(id=f"R{i:02d}", person_key=f"P{i}", institution_key=f"I{i}", disciplines=("F0203",))
-                 for i in range(30)]
-    apps = [Application(id=f"A{i}", applicant_key=f"PA{i}", institution_key="IA", disciplines=("F0203",),
-                        keywords=frozenset({"激光", "光纤"})) for i in range(4)]
+    reviewers = [
+        Reviewer(id=f"R{i:02d}", person_key=f"P{i}", institution_key=f"I{i}", disciplines=("F0203",)) for i in range(30)
+    ]
+    apps = [
+        Application(
+            id=f"A{i}",
+            applicant_key=f"PA{i}",
+            institution_key="IA",
+            disciplines=("F0203",),
+            keywords=frozenset({"激光", "光纤"}),
+        )
+        for i in range(4)
+    ]
     result = assign(reviewers, apps, RoundSettings(load_cap=10), seed=9)
     assert len(set(result.groups.values())) == 1
     distinct = {rid for chosen in result.assignments.values() for rid in chosen}
@@ -183,18 +215,21 @@ def test_nsf2_similar_subjects_share_a_reviewer_group() -> None:
 
 
 def test_nsf2_shortfall_reported_when_the_pool_is_too_small() -> None:
-    reviewers = [Reviewer(id=f"R{i}", person_key=f"P{i}", institution_key=f"I{i}", disciplines=("F0203",))
-                 for i in range(4)]
+    reviewers = [
+        Reviewer(id=f"R{i}", person_key=f"P{i}", institution_key=f"I{i}", disciplines=("F0203",)) for i in range(4)
+    ]
     reviewers.append(Reviewer(id="R-same", person_key="P-same", institution_key="IA", disciplines=("F0203",)))
     apps = [Application(id="A", applicant_key="PA", institution_key="IA", disciplines=("F0203",), category="key")]
     result = draw(reviewers, apps, RoundSettings(), seed=1)
     assert len(result.assignments["A"]) == 4
     assert [(s.application_id, s.needed, s.assigned, s.missing, s.reason) for s in result.shortfalls] == [
-        ("A", 5, 4, 1, SHORTFALL_NOT_ENOUGH_ELIGIBLE)]
+        ("A", 5, 4, 1, SHORTFALL_NOT_ENOUGH_ELIGIBLE)
+    ]
     assert result.exclusions["A"]["R-same"] == (Rule.SAME_INSTITUTION,)
     # enough reviewers, but the cap is used up by an earlier application
-    apps2 = [Application(id=f"A{i}", applicant_key=f"PA{i}", institution_key="IZ", disciplines=("F0203",))
-             for i in range(3)]
+    apps2 = [
+        Application(id=f"A{i}", applicant_key=f"PA{i}", institution_key="IZ", disciplines=("F0203",)) for i in range(3)
+    ]
     result = draw(reviewers, apps2, RoundSettings(load_cap=1), seed=1)
     assert sum(len(c) for c in result.assignments.values()) == 5
     assert {s.reason for s in result.shortfalls} == {SHORTFALL_LOAD_CAP}
@@ -228,8 +263,9 @@ def test_nsf2_verify_detects_a_tampered_assignment() -> None:
     result = draw(reviewers, apps, RoundSettings(load_cap=5), seed=5)
     target = next(a for a, chosen in result.assignments.items() if chosen)
     outsider = next(r.id for r in reviewers if r.id not in result.assignments[target])
-    tampered = replace(result.record, assignments={**result.assignments,
-                                                   target: (outsider, *result.assignments[target][1:])})
+    tampered = replace(
+        result.record, assignments={**result.assignments, target: (outsider, *result.assignments[target][1:])}
+    )
     report = verify(tampered, reviewers, apps)
     assert not report.ok
     assert [(d.kind, d.application_id) for d in report.differences] == [("assignment", target)]
@@ -271,16 +307,30 @@ def test_nsf2_replace_slot_changes_only_that_slot() -> None:
     again = replace_slot(after, target, new[1], reviewers, apps)
     assert declined not in again.assignments[target] and new[1] not in again.assignments[target]
     assert verify(again.record, reviewers, apps).ok
-    forged = replace(again.record, replacements=(*again.record.replacements[:-1],
-                                                 replace(again.record.replacements[-1], replacement_id="R999")))
+    forged = replace(
+        again.record,
+        replacements=(*again.record.replacements[:-1], replace(again.record.replacements[-1], replacement_id="R999")),
+    )
     assert any(d.kind == "replacement" for d in verify(forged, reviewers, apps).differences)
 
 
 def test_nsf2_nsf3_replace_slot_respects_conflicts_and_cap() -> None:
-    app = Application(id="A", applicant_key="PA", institution_key="IA", disciplines=("F0203",),
-                      exclusions=("P-excl",), reviewers_needed=2)
-    other = Application(id="B", applicant_key="PB", institution_key="IB", team_institution_keys=("IA",),
-                        disciplines=("F0203",), reviewers_needed=2)
+    app = Application(
+        id="A",
+        applicant_key="PA",
+        institution_key="IA",
+        disciplines=("F0203",),
+        exclusions=("P-excl",),
+        reviewers_needed=2,
+    )
+    other = Application(
+        id="B",
+        applicant_key="PB",
+        institution_key="IB",
+        team_institution_keys=("IA",),
+        disciplines=("F0203",),
+        reviewers_needed=2,
+    )
     reviewers = [
         Reviewer(id="R1", person_key="P1", institution_key="I1", disciplines=("F0203",)),
         Reviewer(id="R2", person_key="P2", institution_key="I2", disciplines=("F0203",)),
@@ -317,8 +367,10 @@ def test_nsf2_unrelated_reviewers_only_when_nothing_better_is_feasible() -> None
             if match_level(by_id[rid].disciplines, app.disciplines, 3) is Match.NONE:
                 # no matched reviewer was free of conflict with room left
                 assert not any(
-                    r.eligible and match_level(r.disciplines, app.disciplines, 3) is not Match.NONE
-                    and not is_conflicted(r, index) and r.id not in result.assignments[app.id]
+                    r.eligible
+                    and match_level(r.disciplines, app.disciplines, 3) is not Match.NONE
+                    and not is_conflicted(r, index)
+                    and r.id not in result.assignments[app.id]
                     and loads[r.id] + r.load < settings.load_cap
                     for r in reviewers
                 )

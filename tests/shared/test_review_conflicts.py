@@ -16,16 +16,25 @@ from shared.review.model import (
 )
 
 APP = Application(
-    id="A1", applicant_key="P-app", institution_key="INST-app",
-    team_keys=("P-team1", "P-team2"), team_institution_keys=("INST-team",),
-    disciplines=("F0203",), keywords=frozenset({"激光"}),
-    exclusions=("P-rival",), declared_persons=frozenset({"P-coauthor"}),
+    id="A1",
+    applicant_key="P-app",
+    institution_key="INST-app",
+    team_keys=("P-team1", "P-team2"),
+    team_institution_keys=("INST-team",),
+    disciplines=("F0203",),
+    keywords=frozenset({"激光"}),
+    exclusions=("P-rival",),
+    declared_persons=frozenset({"P-coauthor"}),
 )
 
 
 def reviewer(**changes: object) -> Reviewer:
-    base: dict[str, object] = {"id": "R1", "person_key": "P-rev", "institution_key": "INST-other",
-                               "disciplines": ("F0203",)}
+    base: dict[str, object] = {
+        "id": "R1",
+        "person_key": "P-rev",
+        "institution_key": "INST-other",
+        "disciplines": ("F0203",),
+    }
     return Reviewer(**{**base, **changes})  # type: ignore[arg-type]
 
 
@@ -84,8 +93,9 @@ def test_nsf3_same_institution_can_be_switched_off() -> None:
     assert conflicts(r, index, exclude_same_institution=False) == ()
     assert not is_conflicted(r, index, exclude_same_institution=False)
     # the other rules still hold with it off
-    assert conflicts(reviewer(person_key="P-app", institution_key="INST-app"), index,
-                     exclude_same_institution=False) == (Rule.SELF,)
+    assert conflicts(
+        reviewer(person_key="P-app", institution_key="INST-app"), index, exclude_same_institution=False
+    ) == (Rule.SELF,)
     assert RoundSettings().exclude_same_institution is True  # NSF-3 default on
 
 

@@ -7,14 +7,32 @@ from shared.review.draw import application_snapshot, draw, pool_hash, replace_sl
 from shared.review.model import Application, Reviewer, RoundSettings
 from shared.review.stored import application_from_snapshot, record_from_rows, reviewer_from_snapshot, stored_result
 
-POOL = [Reviewer(id=str(i), person_key=f"p{i}", institution_key=f"i{i % 4}", disciplines=("F0203",),
-                 keywords=frozenset({"黑土地"}), declared_persons=frozenset({"a1"}) if i == 3 else frozenset(),
-                 load=i % 2) for i in range(1, 10)]
-APPS = [Application(id=str(n), applicant_key=f"a{n}", institution_key="i0", team_keys=(f"t{n}",),
-                    disciplines=("F0203",), keywords=frozenset({"黑土地", f"k{n}"}),
-                    exclusions=("p5",) if n == 2 else (),
-                    declared_persons=frozenset({"p6"}) if n == 1 else frozenset(), category="general")
-        for n in (1, 2, 3)]
+POOL = [
+    Reviewer(
+        id=str(i),
+        person_key=f"p{i}",
+        institution_key=f"i{i % 4}",
+        disciplines=("F0203",),
+        keywords=frozenset({"黑土地"}),
+        declared_persons=frozenset({"a1"}) if i == 3 else frozenset(),
+        load=i % 2,
+    )
+    for i in range(1, 10)
+]
+APPS = [
+    Application(
+        id=str(n),
+        applicant_key=f"a{n}",
+        institution_key="i0",
+        team_keys=(f"t{n}",),
+        disciplines=("F0203",),
+        keywords=frozenset({"黑土地", f"k{n}"}),
+        exclusions=("p5",) if n == 2 else (),
+        declared_persons=frozenset({"p6"}) if n == 1 else frozenset(),
+        category="general",
+    )
+    for n in (1, 2, 3)
+]
 
 
 def test_nsf2_snapshots_invert_and_hash_alike() -> None:
@@ -38,8 +56,10 @@ def test_nsf2_record_from_rows_names_a_tampered_row() -> None:
 def test_nsf2_a_stored_result_takes_a_replacement_like_the_live_one() -> None:
     result = draw(POOL, APPS, RoundSettings(), 7)
     exclusions = [(a, r, [str(x) for x in rules]) for a, by in result.exclusions.items() for r, rules in by.items()]
-    shortfalls = [{"application_id": s.application_id, "needed": s.needed, "assigned": s.assigned,
-                   "reason": s.reason} for s in result.shortfalls]
+    shortfalls = [
+        {"application_id": s.application_id, "needed": s.needed, "assigned": s.assigned, "reason": s.reason}
+        for s in result.shortfalls
+    ]
     stored = stored_result(result.record.as_dict(), exclusions, shortfalls, POOL, APPS)
     assert stored.objective == result.objective and stored.exclusions == result.exclusions
     declined = result.assignments["1"][0]

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, ValidationError
 from stdnum.cn import ric
 
-from shared.errors import install_error_handlers
+from shared.error_handlers import install_error_handlers
 from shared.validators import (
     JILIN_REGIONS,
     USCC,

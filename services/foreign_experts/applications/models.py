@@ -87,7 +87,8 @@ class ClockPause(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     application_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("permit_applications.id", ondelete="CASCADE"), index=True)
+        BigId, ForeignKey("permit_applications.id", ondelete="CASCADE"), index=True
+    )
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)

@@ -28,8 +28,9 @@ def visible(principal: Principal) -> Select[Any]:
     return select(PermitApplication).where(access.uscc_filter(PermitApplication.employer_uscc, principal))
 
 
-async def get_visible(session: AsyncSession, principal: Principal, application_id: int, *,
-                      for_update: bool = False) -> PermitApplication | None:
+async def get_visible(
+    session: AsyncSession, principal: Principal, application_id: int, *, for_update: bool = False
+) -> PermitApplication | None:
     stmt = visible(principal).where(PermitApplication.id == application_id)
     if for_update:
         stmt = stmt.with_for_update()
@@ -37,9 +38,18 @@ async def get_visible(session: AsyncSession, principal: Principal, application_i
 
 
 async def page(
-    session: AsyncSession, principal: Principal, *, status: str | None, employer_id: int | None,
-    permit_class: str | None, due_from: date | None, due_until: date | None, statuses: frozenset[str] | None,
-    limit: int, cursor: str | None, sort: str | None,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    employer_id: int | None,
+    permit_class: str | None,
+    due_from: date | None,
+    due_until: date | None,
+    statuses: frozenset[str] | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
 ) -> tuple[list[PermitApplication], str | None]:
     stmt = visible(principal)
     if status is not None:
@@ -69,10 +79,14 @@ async def open_pause(session: AsyncSession, application_id: int) -> ClockPause |
 
 async def approved_c_count(session: AsyncSession, year: int) -> int:
     """C-class applications approved (or issued) with a decision in ``year``: the quota's use (WP-2)."""
-    stmt = select(func.count()).select_from(PermitApplication).where(
-        PermitApplication.permit_class == "C",
-        PermitApplication.status.in_(("approved", "issued")),
-        PermitApplication.decided_on >= date(year, 1, 1),
-        PermitApplication.decided_on <= date(year, 12, 31),
+    stmt = (
+        select(func.count())
+        .select_from(PermitApplication)
+        .where(
+            PermitApplication.permit_class == "C",
+            PermitApplication.status.in_(("approved", "issued")),
+            PermitApplication.decided_on >= date(year, 1, 1),
+            PermitApplication.decided_on <= date(year, 12, 31),
+        )
     )
     return int((await session.execute(stmt)).scalar_one())

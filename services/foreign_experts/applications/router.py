@@ -33,39 +33,51 @@ from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["foreign-experts permit applications"])
 
-Status = Literal["draft", "submitted", "returned", "accepted", "awaiting_documents", "approved", "refused",
-                 "issued", "withdrawn"]
+Status = Literal[
+    "draft", "submitted", "returned", "accepted", "awaiting_documents", "approved", "refused", "issued", "withdrawn"
+]
 
 
-async def _read(session: AsyncSession, response: Response, application: PermitApplication, caller: Principal,
-                env: Environment) -> ApplicationRead:
+async def _read(
+    session: AsyncSession, response: Response, application: PermitApplication, caller: Principal, env: Environment
+) -> ApplicationRead:
     set_etag(response, service.KIND, application.id, application.version)
     return await service.to_read(session, application, caller, env)
 
 
 @router.post(
-    "/applications", status_code=201, response_model=ApplicationRead,
+    "/applications",
+    status_code=201,
+    response_model=ApplicationRead,
     operation_id="foreign-experts-applications-create",
     summary="Start a permit application for a foreigner (the employer's clerk) / 新建工作许可申请",
     description="The passport number and birth date are stored only SM4-encrypted; they come back in full to the "
     "employer's clerks and officials, masked to anyone else. Repeat safely with `Idempotency-Key`.",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def create_application(body: ApplicationCreate, session: DbSession, caller: Clerk, env: Env,
-                             response: Response) -> ApplicationRead:
+async def create_application(
+    body: ApplicationCreate, session: DbSession, caller: Clerk, env: Env, response: Response
+) -> ApplicationRead:
     application = await service.create(session, caller, body, env)
     return await _read(session, response, application, caller, env)
 
 
 @router.get(
-    "/applications", response_model=Page[ApplicationSummary], operation_id="foreign-experts-applications-list",
+    "/applications",
+    response_model=Page[ApplicationSummary],
+    operation_id="foreign-experts-applications-list",
     summary="List permit applications; officials' overdue and due-soon lists / 工作许可申请列表",
     description="A clerk sees its own employer's. `due=overdue`: accepted applications past their WP-4 deadline; "
     "`due=due_soon`: due within 3 working days (configurable), today included. Passports are always masked here.",
     responses=problem_responses(401, 403, 422),
 )
 async def list_applications(
-    session: DbSession, caller: Reader, env: Env, limit: Limit = 20, cursor: Cursor = None, sort: Sort = None,
+    session: DbSession,
+    caller: Reader,
+    env: Env,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    sort: Sort = None,
     status: Annotated[Status | None, Query()] = None,
     employer_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     permit_class: Annotated[Literal["A", "B", "C"] | None, Query()] = None,
@@ -82,33 +94,53 @@ async def list_applications(
     elif due == "due_soon":
         statuses, due_from, due_until = frozenset({"accepted"}), today, soon_until
     rows, next_cursor = await repo.page(
-        session, caller, status=status, employer_id=employer_id, permit_class=permit_class, due_from=due_from,
-        due_until=due_until, statuses=statuses, limit=limit, cursor=cursor,
-        sort=sort or ("decision_due_on" if due else None))
-    return Page[ApplicationSummary](items=[service.to_summary(r, today, soon_until) for r in rows],
-                                    next_cursor=next_cursor)
+        session,
+        caller,
+        status=status,
+        employer_id=employer_id,
+        permit_class=permit_class,
+        due_from=due_from,
+        due_until=due_until,
+        statuses=statuses,
+        limit=limit,
+        cursor=cursor,
+        sort=sort or ("decision_due_on" if due else None),
+    )
+    return Page[ApplicationSummary](
+        items=[service.to_summary(r, today, soon_until) for r in rows], next_cursor=next_cursor
+    )
 
 
 @router.get(
-    "/applications/{application_id}", response_model=ApplicationRead,
+    "/applications/{application_id}",
+    response_model=ApplicationRead,
     operation_id="foreign-experts-applications-get",
     summary="A permit application with its assessment and deadline / 工作许可申请详情",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def get_application(application_id: Id, session: DbSession, caller: Reader, env: Env,
-                          response: Response) -> ApplicationRead:
+async def get_application(
+    application_id: Id, session: DbSession, caller: Reader, env: Env, response: Response
+) -> ApplicationRead:
     application = await service.load(session, caller, application_id)
     return await _read(session, response, application, caller, env)
 
 
 @router.patch(
-    "/applications/{application_id}", response_model=ApplicationRead,
+    "/applications/{application_id}",
+    response_model=ApplicationRead,
     operation_id="foreign-experts-applications-update",
     summary="Edit a draft, a returned application, or the documents while they are awaited (If-Match) / 修改申请",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
-async def update_application(application_id: Id, body: ApplicationUpdate, session: DbSession, caller: Clerk,
-                             env: Env, response: Response, if_match: IfMatch = None) -> ApplicationRead:
+async def update_application(
+    application_id: Id,
+    body: ApplicationUpdate,
+    session: DbSession,
+    caller: Clerk,
+    env: Env,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ApplicationRead:
     application = await service.update(session, caller, application_id, body, if_match, env)
     return await _read(session, response, application, caller, env)
 
@@ -118,8 +150,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "resubmit": ("Submit again after a return for documents", "补正后重新提交"),
     "return_for_documents": ("Return a submitted application for documents (comment required)", "退回补正"),
     "accept": ("Accept (受理): the WP-4 clock starts; class A may be accepted with documents to follow", "受理"),
-    "request_documents": ("Ask for documents after acceptance: the clock stops (comment required)",
-                          "补正材料（暂停计时）"),
+    "request_documents": (
+        "Ask for documents after acceptance: the clock stops (comment required)",
+        "补正材料（暂停计时）",
+    ),
     "supply_documents": ("The documents asked for are in: the clock runs again", "提交补正材料"),
     "extend": ("Extend the 20-working-day deadline once by 10 (comment: the reason)", "延长审查期限"),
     "waive_age_limit": ("Waive WP-3's age limit with a recorded reason (comment)", "豁免年龄条件"),
@@ -130,15 +164,27 @@ ACTIONS: dict[str, tuple[str, str]] = {
 
 
 def _action_route(action: str, en: str, zh: str) -> None:
-    async def endpoint(application_id: Id, session: DbSession, caller: Actor, env: Env, response: Response,
-                       body: ActionBody | None = None, if_match: IfMatch = None) -> ApplicationRead:
-        application = await service.act(session, caller, application_id, action, body.comment if body else None,
-                                         if_match, env)
+    async def endpoint(
+        application_id: Id,
+        session: DbSession,
+        caller: Actor,
+        env: Env,
+        response: Response,
+        body: ActionBody | None = None,
+        if_match: IfMatch = None,
+    ) -> ApplicationRead:
+        application = await service.act(
+            session, caller, application_id, action, body.comment if body else None, if_match, env
+        )
         return await _read(session, response, application, caller, env)
 
     router.add_api_route(
-        f"/applications/{{application_id}}/{action}", endpoint, methods=["POST"], response_model=ApplicationRead,
-        operation_id=f"foreign-experts-applications-{action.replace('_', '-')}", summary=f"{en} / {zh}",
+        f"/applications/{{application_id}}/{action}",
+        endpoint,
+        methods=["POST"],
+        response_model=ApplicationRead,
+        operation_id=f"foreign-experts-applications-{action.replace('_', '-')}",
+        summary=f"{en} / {zh}",
         responses=problem_responses(401, 403, 404, 409, 412, 422),
     )
 
@@ -148,23 +194,33 @@ for _action, (_en, _zh) in ACTIONS.items():
 
 
 @router.post(
-    "/applications/{application_id}/refuse", response_model=ApplicationRead,
+    "/applications/{application_id}/refuse",
+    response_model=ApplicationRead,
     operation_id="foreign-experts-applications-refuse",
     summary="Refuse with reason codes and a comment / 不予许可",
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
-async def refuse_application(application_id: Id, body: RefusalBody, session: DbSession, caller: Official, env: Env,
-                             response: Response, if_match: IfMatch = None) -> ApplicationRead:
-    application = await service.act(session, caller, application_id, "refuse", body.comment, if_match, env,
-                                     reasons=list(body.reasons))
+async def refuse_application(
+    application_id: Id,
+    body: RefusalBody,
+    session: DbSession,
+    caller: Official,
+    env: Env,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ApplicationRead:
+    application = await service.act(
+        session, caller, application_id, "refuse", body.comment, if_match, env, reasons=list(body.reasons)
+    )
     return await _read(session, response, application, caller, env)
 
 
 @router.get(
-    "/applications/{application_id}/history", response_model=list[HistoryRead],
-    operation_id="foreign-experts-applications-history", summary="State changes of an application / 申请办理记录",
+    "/applications/{application_id}/history",
+    response_model=list[HistoryRead],
+    operation_id="foreign-experts-applications-history",
+    summary="State changes of an application / 申请办理记录",
     responses=problem_responses(401, 403, 404, 422),
 )
 async def application_history(application_id: Id, session: DbSession, caller: Reader) -> list[HistoryRead]:
     return await service.history(session, caller, application_id)
-

@@ -23,8 +23,13 @@ from shared.validators import PassportNo
 DocumentCode = Literal[DOCUMENT_CODES]  # type: ignore[valid-type]
 Sex = Literal["male", "female", "unspecified"]
 RefusalCode = Literal[
-    "passport_expires_too_soon", "basic_conditions_not_met", "c_quota_exhausted", "c_post_not_listed",
-    "documents_invalid", "false_information", "other",
+    "passport_expires_too_soon",
+    "basic_conditions_not_met",
+    "c_quota_exhausted",
+    "c_post_not_listed",
+    "documents_invalid",
+    "false_information",
+    "other",
 ]
 
 
@@ -37,8 +42,11 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "false_information": ("提供虚假信息或材料", "false information or documents"),
     "other": ("其他原因", "other reasons"),
 }
-SEX_LABELS: dict[str, tuple[str, str]] = {"male": ("男", "male"), "female": ("女", "female"),
-                                          "unspecified": ("未注明", "unspecified")}
+SEX_LABELS: dict[str, tuple[str, str]] = {
+    "male": ("男", "male"),
+    "female": ("女", "female"),
+    "unspecified": ("未注明", "unspecified"),
+}
 
 
 class DocumentIn(InputSchema):
@@ -49,8 +57,9 @@ class DocumentIn(InputSchema):
     size: int = Field(ge=1, le=2**31, description="bytes")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     content_type: str = Field(pattern=r"^[\w.+-]+/[\w.+-]+$", max_length=100, examples=["application/pdf"])
-    issued_on: date | None = Field(default=None, description="the certificate's date of issue (criminal record: "
-                                                             "within 6 months, WP-7)")
+    issued_on: date | None = Field(
+        default=None, description="the certificate's date of issue (criminal record: within 6 months, WP-7)"
+    )
     authenticated: bool = Field(default=False, description="legalised or apostilled (degree, criminal record)")
 
 
@@ -62,9 +71,11 @@ class ForeignerIn(PersonFacts):
     passport_expires_on: date
     sex: Sex
     previous_passport_number: PassportNo | None = Field(
-        default=None, description="a passport under which the foreigner held a permit before (WP-8 keeps the number)")
-    previous_permit_number: str | None = Field(default=None, pattern=r"^[0-9]{18}$",
-                                               description="the foreigner's permit number, if one was ever issued")
+        default=None, description="a passport under which the foreigner held a permit before (WP-8 keeps the number)"
+    )
+    previous_permit_number: str | None = Field(
+        default=None, pattern=r"^[0-9]{18}$", description="the foreigner's permit number, if one was ever issued"
+    )
 
 
 class ApplicationCreate(InputSchema):
@@ -87,8 +98,12 @@ class ApplicationUpdate(InputSchema):
 
 
 class ActionBody(InputSchema):
-    comment: str | None = Field(default=None, max_length=4000, description="required to return, request "
-                                "documents, extend, waive the age limit or refuse; shown in the history")
+    comment: str | None = Field(
+        default=None,
+        max_length=4000,
+        description="required to return, request "
+        "documents, extend, waive the age limit or refuse; shown in the history",
+    )
 
 
 class RefusalBody(InputSchema):
@@ -178,4 +193,3 @@ class ApplicationSummary(OutputSchema):
     overdue: bool
     due_soon: bool
     submitted_at: ShanghaiTime | None
-

@@ -57,7 +57,6 @@ SUBMIT_ACTIONS = frozenset({"submit", "resubmit"})
 PERSON_FIELDS = tuple(PersonFacts.model_fields)
 
 
-
 class AlreadyExtended(Conflict):
     code = "already_extended"
     title_zh = "审查期限只能延长一次"
@@ -77,8 +76,9 @@ def not_found() -> NotFound:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-async def load(session: AsyncSession, principal: Principal, application_id: int, *,
-               for_update: bool = False) -> PermitApplication:
+async def load(
+    session: AsyncSession, principal: Principal, application_id: int, *, for_update: bool = False
+) -> PermitApplication:
     application = await repo.get_visible(session, principal, application_id, for_update=for_update)
     if application is None:
         raise not_found()
@@ -91,22 +91,34 @@ def person_facts(application: PermitApplication, birth_date: date) -> PersonFact
 
 def post_facts(application: PermitApplication) -> PostIn:
     return PostIn(
-        position=application.position, post_kind=application.post_kind,
-        work_city_code=application.work_city_code, annual_salary=application.annual_salary,
-        months_per_year=application.months_per_year, contract_starts_on=application.contract_starts_on,
+        position=application.position,
+        post_kind=application.post_kind,
+        work_city_code=application.work_city_code,
+        annual_salary=application.annual_salary,
+        months_per_year=application.months_per_year,
+        contract_starts_on=application.contract_starts_on,
         contract_ends_on=application.contract_ends_on,
     )
 
 
-async def to_read(session: AsyncSession, application: PermitApplication, caller: Principal, env: Environment,
-                  *, calendar: WorkingCalendar | None = None) -> ApplicationRead:
+async def to_read(
+    session: AsyncSession,
+    application: PermitApplication,
+    caller: Principal,
+    env: Environment,
+    *,
+    calendar: WorkingCalendar | None = None,
+) -> ApplicationRead:
     acting = access.acting(caller, application.employer_uscc)
     employer = await employers_repo.get(session, application.employer_id)
     full = access.sees_pii(acting)
     birth = env.protector.open_date(application.birth_date_enc)
     foreigner = ForeignerRead(
-        name=application.name, chinese_name=application.chinese_name, nationality=application.nationality,
-        nationality_label=nationality_label(application.nationality), sex=application.sex,
+        name=application.name,
+        chinese_name=application.chinese_name,
+        nationality=application.nationality,
+        nationality_label=nationality_label(application.nationality),
+        sex=application.sex,
         passport_number=env.protector.open(application.passport_enc) if full else application.passport_masked,
         passport_expires_on=application.passport_expires_on,
         birth_date=birth.isoformat() if full else mask_birth_date(birth),
@@ -118,26 +130,39 @@ async def to_read(session: AsyncSession, application: PermitApplication, caller:
     if application.accepted_on is not None:
         calendar = calendar or await calendar_from_db(session, common)
         accepted_params = await parameters.get_parameters(session, application.accepted_on.year)
-        deadline = policy.deadline(application, await repo.pauses(session, application.id), calendar,
-                                   accepted_params, env.today)
+        deadline = policy.deadline(
+            application, await repo.pauses(session, application.id), calendar, accepted_params, env.today
+        )
     params = await parameters.get_parameters(session, env.today.year)
     return ApplicationRead(
-        id=application.id, employer_id=application.employer_id, employer_name=employer.name if employer else "",
+        id=application.id,
+        employer_id=application.employer_id,
+        employer_name=employer.name if employer else "",
         foreigner=foreigner,
         post=post_facts(application).model_dump(mode="json"),
         post_kind_label=label(POST_KINDS, application.post_kind),
-        work_city=Label(zh=JILIN_REGIONS.get(application.work_city_code, ("", ""))[0] or application.work_city_code,
-                        en=JILIN_REGIONS.get(application.work_city_code, ("", ""))[1] or application.work_city_code),
-        documents=[DocumentRead.model_validate({**d, "label": policy.document_label(d["code"])})
-                   for d in application.documents],
+        work_city=Label(
+            zh=JILIN_REGIONS.get(application.work_city_code, ("", ""))[0] or application.work_city_code,
+            en=JILIN_REGIONS.get(application.work_city_code, ("", ""))[1] or application.work_city_code,
+        ),
+        documents=[
+            DocumentRead.model_validate({**d, "label": policy.document_label(d["code"])}) for d in application.documents
+        ],
         missing_documents=policy.document_problems(application.documents, env.today, params),
         assessment=AssessmentRead.model_validate(application.assessment) if application.assessment else None,
-        permit_class=application.permit_class, green_channel=application.green_channel, deadline=deadline,
-        age_waiver_reason=application.age_waiver_reason, refusal_codes=application.refusal_codes,
+        permit_class=application.permit_class,
+        green_channel=application.green_channel,
+        deadline=deadline,
+        age_waiver_reason=application.age_waiver_reason,
+        refusal_codes=application.refusal_codes,
         refusal_labels=[label(REFUSAL_LABELS, c) for c in application.refusal_codes or []],
-        permit_id=application.permit_id, status=application.status, status_label=state_label(application.status),
+        permit_id=application.permit_id,
+        status=application.status,
+        status_label=state_label(application.status),
         allowed_actions=APPLICATION_WORKFLOW.actions_from(application.status, acting),
-        version=application.version, created_at=application.created_at, updated_at=application.updated_at,
+        version=application.version,
+        created_at=application.created_at,
+        updated_at=application.updated_at,
         submitted_at=application.submitted_at,
     )
 
@@ -145,11 +170,17 @@ async def to_read(session: AsyncSession, application: PermitApplication, caller:
 def to_summary(application: PermitApplication, today: date, due_soon_until: date | None) -> ApplicationSummary:
     due = application.decision_due_on if application.status in PENDING_DECISION else None
     return ApplicationSummary(
-        id=application.id, employer_id=application.employer_id, name=application.name,
-        nationality=application.nationality, passport_number=application.passport_masked,
-        position=application.position, work_city_code=application.work_city_code,
-        permit_class=application.permit_class, status=application.status,
-        status_label=state_label(application.status), decision_due_on=due,
+        id=application.id,
+        employer_id=application.employer_id,
+        name=application.name,
+        nationality=application.nationality,
+        passport_number=application.passport_masked,
+        position=application.position,
+        work_city_code=application.work_city_code,
+        permit_class=application.permit_class,
+        status=application.status,
+        status_label=state_label(application.status),
+        decision_due_on=due,
         overdue=due is not None and today > due,
         due_soon=due is not None and due_soon_until is not None and today <= due <= due_soon_until,
         submitted_at=application.submitted_at,
@@ -171,16 +202,26 @@ def _set_foreigner(application: PermitApplication, foreigner: ForeignerIn, env: 
     application.birth_date_enc = p.seal_date(foreigner.birth_date)
     application.birth_key = p.birth_key(foreigner.nationality, foreigner.birth_date)
     application.sex = foreigner.sex
-    application.previous_passport_key = (p.passport_key(foreigner.nationality, foreigner.previous_passport_number)
-                                         if foreigner.previous_passport_number else None)
+    application.previous_passport_key = (
+        p.passport_key(foreigner.nationality, foreigner.previous_passport_number)
+        if foreigner.previous_passport_number
+        else None
+    )
     application.previous_permit_number = foreigner.previous_permit_number
     application.facts = foreigner.model_dump(mode="json", include=set(PERSON_FIELDS) - {"birth_date"})
 
 
 def _set_post(application: PermitApplication, post: PostIn) -> None:
     if post.contract_ends_on <= post.contract_starts_on:
-        raise ValidationFailed([{"field": "post.contract_ends_on", "code": "before_start",
-                                 "message": "the contract must end after it starts"}])
+        raise ValidationFailed(
+            [
+                {
+                    "field": "post.contract_ends_on",
+                    "code": "before_start",
+                    "message": "the contract must end after it starts",
+                }
+            ]
+        )
     application.position = post.position
     application.post_kind = post.post_kind
     application.work_city_code = post.work_city_code
@@ -190,16 +231,23 @@ def _set_post(application: PermitApplication, post: PostIn) -> None:
     application.months_per_year = post.months_per_year
 
 
-async def create(session: AsyncSession, principal: Principal, body: ApplicationCreate,
-                 env: Environment) -> PermitApplication:
+async def create(
+    session: AsyncSession, principal: Principal, body: ApplicationCreate, env: Environment
+) -> PermitApplication:
     employer = await employers.load(session, principal, body.employer_id)
     if not access.is_clerk_of(principal, employer.uscc):
         raise employers.not_found()  # only the employer's own clerks apply for it
     employers.check_may_apply(employer, env.today)
-    application = PermitApplication(employer_id=employer.id, employer_uscc=employer.uscc, owner=principal.subject,
-                                    documents=[d.model_dump(mode="json") for d in body.documents],
-                                    status=APPLICATION_WORKFLOW.initial, version=1, green_channel=False,
-                                    extended=False)
+    application = PermitApplication(
+        employer_id=employer.id,
+        employer_uscc=employer.uscc,
+        owner=principal.subject,
+        documents=[d.model_dump(mode="json") for d in body.documents],
+        status=APPLICATION_WORKFLOW.initial,
+        version=1,
+        green_channel=False,
+        extended=False,
+    )
     _set_foreigner(application, body.foreigner, env)
     _set_post(application, PostIn.model_validate(body.post.model_dump()))
     session.add(application)
@@ -209,17 +257,28 @@ async def create(session: AsyncSession, principal: Principal, body: ApplicationC
     return application
 
 
-async def update(session: AsyncSession, principal: Principal, application_id: int, body: ApplicationUpdate,
-                 if_match: str | None, env: Environment) -> PermitApplication:
+async def update(
+    session: AsyncSession,
+    principal: Principal,
+    application_id: int,
+    body: ApplicationUpdate,
+    if_match: str | None,
+    env: Environment,
+) -> PermitApplication:
     application = await load(session, principal, application_id)
     if not access.is_clerk_of(principal, application.employer_uscc):
-        raise not_found() if not principal.has_role("official", "auditor") else NotEditable(
-            "只有用人单位经办人可以修改申请。", "Only the employer's clerks may edit the application.")
+        raise (
+            not_found()
+            if not principal.has_role("official", "auditor")
+            else NotEditable("只有用人单位经办人可以修改申请。", "Only the employer's clerks may edit the application.")
+        )
     check_if_match(if_match, KIND, application.id, application.version)
     if application.status not in EDITABLE_STATES:
-        raise NotEditable(f"状态“{state_label(application.status).zh}”下不能修改。",
-                          f"An application that is {application.status} cannot be edited.",
-                          extra={"state": application.status})
+        raise NotEditable(
+            f"状态“{state_label(application.status).zh}”下不能修改。",
+            f"An application that is {application.status} cannot be edited.",
+            extra={"state": application.status},
+        )
     if application.status == "awaiting_documents" and (body.foreigner is not None or body.post is not None):
         raise NotEditable("补正期间只能补充或更换材料。", "While documents are awaited only the documents can change.")
     if body.foreigner is not None:
@@ -230,25 +289,46 @@ async def update(session: AsyncSession, principal: Principal, application_id: in
         application.documents = [d.model_dump(mode="json") for d in body.documents]
     application.version += 1
     await flush_versioned(session, "工作许可申请")
-    await audit.append(session, common, principal, "update", KIND, application.id,
-                       {"fields": sorted(body.model_dump(exclude_unset=True))})
+    await audit.append(
+        session,
+        common,
+        principal,
+        "update",
+        KIND,
+        application.id,
+        {"fields": sorted(body.model_dump(exclude_unset=True))},
+    )
     return application
 
 
-async def _assess(session: AsyncSession, application: PermitApplication, env: Environment,
-                  year: int | None = None) -> tuple[AssessmentRead, YearParameters]:
+async def _assess(
+    session: AsyncSession, application: PermitApplication, env: Environment, year: int | None = None
+) -> tuple[AssessmentRead, YearParameters]:
     params = await parameters.get_parameters(session, year or env.today.year)
     birth = env.protector.open_date(application.birth_date_enc)
-    result = policy.assess(person_facts(application, birth), post_facts(application), params, env.today,
-                           age_waiver_reason=application.age_waiver_reason)
+    result = policy.assess(
+        person_facts(application, birth),
+        post_facts(application),
+        params,
+        env.today,
+        age_waiver_reason=application.age_waiver_reason,
+    )
     application.assessment = result.model_dump(mode="json")
     application.permit_class = result.permit_class
     return result, params
 
 
-async def act(session: AsyncSession, principal: Principal, application_id: int, action: str,
-              comment: str | None, if_match: str | None, env: Environment, *,
-              reasons: list[str] | None = None) -> PermitApplication:
+async def act(
+    session: AsyncSession,
+    principal: Principal,
+    application_id: int,
+    action: str,
+    comment: str | None,
+    if_match: str | None,
+    env: Environment,
+    *,
+    reasons: list[str] | None = None,
+) -> PermitApplication:
     application = await load(session, principal, application_id, for_update=True)
     check_if_match(if_match, KIND, application.id, application.version, required=False)
     acting = access.acting(principal, application.employer_uscc)
@@ -267,8 +347,9 @@ async def act(session: AsyncSession, principal: Principal, application_id: int, 
         data["class"] = result.permit_class
     elif action == "accept":
         result, params = await _assess(session, application, env)
-        check = policy.check_documents(application.documents, result.permit_class, env.today, params,
-                                       allow_missing=True)
+        check = policy.check_documents(
+            application.documents, result.permit_class, env.today, params, allow_missing=True
+        )
         application.green_channel = not check.complete  # WP-2: A-class 容缺受理, documents to follow
         application.accepted_on = env.today
     elif action == "request_documents":
@@ -283,10 +364,11 @@ async def act(session: AsyncSession, principal: Principal, application_id: int, 
         if application.extended:
             raise AlreadyExtended("该申请的审查期限已延长过一次。", "This application's deadline was extended already.")
         assert application.accepted_on is not None
-        if not policy.is_long_term(application, await parameters.get_parameters(session,
-                                                                                application.accepted_on.year)):
-            raise ExtensionNotAllowed("90日以下工作的审查期限为5个工作日，不能延长。",
-                                      "Work of 90 days or less is decided within 5 working days, not extendable.")
+        if not policy.is_long_term(application, await parameters.get_parameters(session, application.accepted_on.year)):
+            raise ExtensionNotAllowed(
+                "90日以下工作的审查期限为5个工作日，不能延长。",
+                "Work of 90 days or less is decided within 5 working days, not extendable.",
+            )
         application.extended = True
         application.extension_reason = comment
     elif action == "waive_age_limit":
@@ -316,27 +398,27 @@ async def act(session: AsyncSession, principal: Principal, application_id: int, 
         data["permit_number"] = permit.number
     await _refresh_due(session, application, calendar, env)
     await flush_versioned(session, "工作许可申请")
-    await audit.append(session, common, principal, action, KIND, application.id, {"status": application.status,
-                                                                                 **data})
+    await audit.append(session, common, principal, action, KIND, application.id, {"status": application.status, **data})
     return application
 
 
-def _decided(application: PermitApplication, calendar: WorkingCalendar, env: Environment,
-             pauses: list[ClockPause]) -> None:
+def _decided(
+    application: PermitApplication, calendar: WorkingCalendar, env: Environment, pauses: list[ClockPause]
+) -> None:
     application.decided_on = env.today
     if application.accepted_on is not None:
         application.processing_working_days = policy.working_days_used(application, pauses, calendar, env.today)
 
 
-async def _refresh_due(session: AsyncSession, application: PermitApplication, calendar: WorkingCalendar,
-                       env: Environment) -> None:
+async def _refresh_due(
+    session: AsyncSession, application: PermitApplication, calendar: WorkingCalendar, env: Environment
+) -> None:
     """The stored due date that the lists of overdue and due-soon applications filter on: set while the clock
     runs, none while it stands for documents or once the application is decided."""
     if application.status == "accepted" and application.accepted_on is not None:
         await session.flush()
         params = await parameters.get_parameters(session, application.accepted_on.year)
-        deadline = policy.deadline(application, await repo.pauses(session, application.id), calendar, params,
-                                   env.today)
+        deadline = policy.deadline(application, await repo.pauses(session, application.id), calendar, params, env.today)
         application.decision_due_on = deadline.due_on
     else:
         application.decision_due_on = None

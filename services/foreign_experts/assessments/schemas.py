@@ -16,10 +16,10 @@ from services.foreign_experts.employers.schemas import CITY_DESCRIPTION, CityCod
 from shared.fields import Money
 from shared.schemas import InputSchema, Label, OutputSchema
 
-Education = Literal["doctorate", "top_skills_certificate", "master", "technician", "bachelor", "senior_worker",
-                    "other"]
-ACriterion = Literal["talent_programme", "recognised_achievement", "encouraged_post", "innovation_talent",
-                     "young_talent"]
+Education = Literal["doctorate", "top_skills_certificate", "master", "technician", "bachelor", "senior_worker", "other"]
+ACriterion = Literal[
+    "talent_programme", "recognised_achievement", "encouraged_post", "innovation_talent", "young_talent"
+]
 Bonus = Literal["renowned_university", "fortune_500", "intellectual_property", "five_years_in_china"]
 PostKind = Literal["regular", "temporary", "seasonal", "short_term", "quota_programme"]
 
@@ -43,8 +43,9 @@ class PersonFacts(InputSchema):
     former_chinese_national: bool = False
     hsk_level: int = Field(default=0, ge=0, le=9, description="HSK level passed (1-6, or HSK 3.0 up to 9), 0 for none")
     work_years: int = Field(ge=0, le=80, description="years of relevant work experience")
-    a_criteria: list[ACriterion] = Field(default_factory=list, max_length=5,
-                                         description="the A-class criteria claimed (WP-2)")
+    a_criteria: list[ACriterion] = Field(
+        default_factory=list, max_length=5, description="the A-class criteria claimed (WP-2)"
+    )
     bonuses: list[Bonus] = Field(default_factory=list, max_length=4, description="WP-1 bonus items")
     language_teacher: LanguageTeacherFacts | None = None
 
@@ -52,10 +53,14 @@ class PersonFacts(InputSchema):
 class PostFacts(InputSchema):
     work_city_code: CityCode = Field(description=CITY_DESCRIPTION)
     annual_salary: Money = Field(description="yuan a year from the employer in China")
-    months_per_year: Decimal = Field(ge=0, le=12, max_digits=4, decimal_places=1,
-                                     description="expected months a year working in China")
-    post_kind: PostKind = Field(default="regular", description="regular, or one of the posts the state lists for "
-                                "C (temporary, seasonal, short_term ≤ 90 days, quota_programme)")
+    months_per_year: Decimal = Field(
+        ge=0, le=12, max_digits=4, decimal_places=1, description="expected months a year working in China"
+    )
+    post_kind: PostKind = Field(
+        default="regular",
+        description="regular, or one of the posts the state lists for "
+        "C (temporary, seasonal, short_term ≤ 90 days, quota_programme)",
+    )
 
 
 class PostIn(PostFacts):
@@ -69,8 +74,9 @@ class PostIn(PostFacts):
 class AssessmentRequest(InputSchema):
     person: PersonFacts
     post: PostFacts
-    year: int | None = Field(default=None, ge=2000, le=2200,
-                             description="whose figures apply (default: the year of ``on``)")
+    year: int | None = Field(
+        default=None, ge=2000, le=2200, description="whose figures apply (default: the year of ``on``)"
+    )
     on: date | None = Field(default=None, description="the day the age is taken on (default: today, Asia/Shanghai)")
 
 

@@ -31,8 +31,9 @@ def _locked(stmt: Select[Any]) -> Select[Any]:
     return stmt.with_for_update().execution_options(populate_existing=True)
 
 
-async def get_visible(session: AsyncSession, principal: Principal, kind: str, call_id: int, *,
-                      for_update: bool = False) -> FundingCall | None:
+async def get_visible(
+    session: AsyncSession, principal: Principal, kind: str, call_id: int, *, for_update: bool = False
+) -> FundingCall | None:
     stmt = visible(principal, kind).where(FundingCall.id == call_id)
     return (await session.execute(_locked(stmt) if for_update else stmt)).scalar_one_or_none()
 
@@ -54,8 +55,17 @@ async def by_ids(session: AsyncSession, ids: set[int]) -> dict[int, FundingCall]
     return {c.id: c for c in (await session.execute(select(FundingCall).where(FundingCall.id.in_(ids)))).scalars()}
 
 
-async def page(session: AsyncSession, principal: Principal, kind: str, *, year: int | None, status: str | None,
-               limit: int, cursor: str | None, sort: str | None) -> tuple[list[FundingCall], str | None]:
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    kind: str,
+    *,
+    year: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> tuple[list[FundingCall], str | None]:
     stmt = visible(principal, kind)
     if year is not None:
         stmt = stmt.where(FundingCall.year == year)

@@ -33,59 +33,117 @@ def calls_router(kind: str, path: str, tag: str, zh: str, en: str) -> APIRouter:
     router = APIRouter(tags=[tag])
     op = f"foreign-experts-{path}"
 
-    @router.post(f"/{path}", status_code=201, response_model=CallRead, operation_id=f"{op}-create",
-                 summary=f"Draft a {en} (officials) / 新建{zh}", responses=problem_responses(401, 403, 409, 422))
-    async def create_call(body: CallCreate, session: DbSession, caller: Official, env: Env,
-                          response: Response) -> CallRead:
+    @router.post(
+        f"/{path}",
+        status_code=201,
+        response_model=CallRead,
+        operation_id=f"{op}-create",
+        summary=f"Draft a {en} (officials) / 新建{zh}",
+        responses=problem_responses(401, 403, 409, 422),
+    )
+    async def create_call(
+        body: CallCreate, session: DbSession, caller: Official, env: Env, response: Response
+    ) -> CallRead:
         return _read(response, await service.create(session, caller, kind, body), env.today)
 
-    @router.get(f"/{path}", response_model=Page[CallRead], operation_id=f"{op}-list",
-                summary=f"List {en}s: published for everyone, drafts for officials / {zh}列表",
-                responses=problem_responses(422), **PUBLIC)
-    async def list_calls(session: DbSession, caller: MaybeCaller, env: Env, limit: Limit = 20, cursor: Cursor = None,
-                         sort: Sort = None, year: Annotated[int | None, Query(ge=2000, le=2199)] = None,
-                         status: Annotated[Status | None, Query()] = None) -> Page[CallRead]:
-        rows, next_cursor = await repo.page(session, caller, kind, year=year, status=status, limit=limit,
-                                            cursor=cursor, sort=sort)
+    @router.get(
+        f"/{path}",
+        response_model=Page[CallRead],
+        operation_id=f"{op}-list",
+        summary=f"List {en}s: published for everyone, drafts for officials / {zh}列表",
+        responses=problem_responses(422),
+        **PUBLIC,
+    )
+    async def list_calls(
+        session: DbSession,
+        caller: MaybeCaller,
+        env: Env,
+        limit: Limit = 20,
+        cursor: Cursor = None,
+        sort: Sort = None,
+        year: Annotated[int | None, Query(ge=2000, le=2199)] = None,
+        status: Annotated[Status | None, Query()] = None,
+    ) -> Page[CallRead]:
+        rows, next_cursor = await repo.page(
+            session, caller, kind, year=year, status=status, limit=limit, cursor=cursor, sort=sort
+        )
         return Page[CallRead](items=[service.to_read(r, env.today) for r in rows], next_cursor=next_cursor)
 
-    @router.get(f"/{path}/{{call_id}}", response_model=CallRead, operation_id=f"{op}-get",
-                summary=f"A {en} with its budget and places left / {zh}详情",
-                responses=problem_responses(404, 422), **PUBLIC)
-    async def get_call(call_id: Id, session: DbSession, caller: MaybeCaller, env: Env,
-                       response: Response) -> CallRead:
+    @router.get(
+        f"/{path}/{{call_id}}",
+        response_model=CallRead,
+        operation_id=f"{op}-get",
+        summary=f"A {en} with its budget and places left / {zh}详情",
+        responses=problem_responses(404, 422),
+        **PUBLIC,
+    )
+    async def get_call(call_id: Id, session: DbSession, caller: MaybeCaller, env: Env, response: Response) -> CallRead:
         return _read(response, await service.load(session, caller, kind, call_id), env.today)
 
-    @router.patch(f"/{path}/{{call_id}}", response_model=CallRead, operation_id=f"{op}-update",
-                  summary=f"Edit a {en} while draft or published (If-Match) / 修改{zh}",
-                  responses=problem_responses(401, 403, 404, 409, 412, 422, 428))
-    async def update_call(call_id: Id, body: CallUpdate, session: DbSession, caller: Official, env: Env,
-                          response: Response, if_match: IfMatch = None) -> CallRead:
+    @router.patch(
+        f"/{path}/{{call_id}}",
+        response_model=CallRead,
+        operation_id=f"{op}-update",
+        summary=f"Edit a {en} while draft or published (If-Match) / 修改{zh}",
+        responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    )
+    async def update_call(
+        call_id: Id,
+        body: CallUpdate,
+        session: DbSession,
+        caller: Official,
+        env: Env,
+        response: Response,
+        if_match: IfMatch = None,
+    ) -> CallRead:
         return _read(response, await service.update(session, caller, kind, call_id, body, if_match), env.today)
 
     def action_route(action: str, action_en: str, action_zh: str) -> None:
-        async def endpoint(call_id: Id, session: DbSession, caller: Official, env: Env, response: Response,
-                           body: CommentBody | None = None, if_match: IfMatch = None) -> CallRead:
-            call = await service.act(session, caller, kind, call_id, action, body.comment if body else None,
-                                     if_match)
+        async def endpoint(
+            call_id: Id,
+            session: DbSession,
+            caller: Official,
+            env: Env,
+            response: Response,
+            body: CommentBody | None = None,
+            if_match: IfMatch = None,
+        ) -> CallRead:
+            call = await service.act(session, caller, kind, call_id, action, body.comment if body else None, if_match)
             return _read(response, call, env.today)
 
-        router.add_api_route(f"/{path}/{{call_id}}/{action}", endpoint, methods=["POST"], response_model=CallRead,
-                             operation_id=f"{op}-{action}", summary=f"{action_en} / {action_zh}{zh}",
-                             responses=problem_responses(401, 403, 404, 409, 412, 422))
+        router.add_api_route(
+            f"/{path}/{{call_id}}/{action}",
+            endpoint,
+            methods=["POST"],
+            response_model=CallRead,
+            operation_id=f"{op}-{action}",
+            summary=f"{action_en} / {action_zh}{zh}",
+            responses=problem_responses(401, 403, 404, 409, 412, 422),
+        )
 
     action_route("publish", f"Publish a {en}: applications are taken within its window", "发布")
     action_route("close", f"Close a {en}", "结束")
 
-    @router.get(f"/{path}/{{call_id}}/history", response_model=list[HistoryRead], operation_id=f"{op}-history",
-                summary=f"State changes of a {en} / {zh}状态记录", responses=problem_responses(401, 403, 404, 422))
+    @router.get(
+        f"/{path}/{{call_id}}/history",
+        response_model=list[HistoryRead],
+        operation_id=f"{op}-history",
+        summary=f"State changes of a {en} / {zh}状态记录",
+        responses=problem_responses(401, 403, 404, 422),
+    )
     async def call_history(call_id: Id, session: DbSession, caller: Overseer) -> list[HistoryRead]:
         return await service.history(session, caller, kind, call_id)
 
     return router
 
 
-programme_calls_router = calls_router("programme", "programme-calls", "foreign-experts programme calls",
-                                      "引进外国专家项目申报", "foreign-expert programme call")
-training_plans_router = calls_router("training", "training-plans", "foreign-experts training plans",
-                                     "出国(境)培训计划", "outbound training plan")
+programme_calls_router = calls_router(
+    "programme",
+    "programme-calls",
+    "foreign-experts programme calls",
+    "引进外国专家项目申报",
+    "foreign-expert programme call",
+)
+training_plans_router = calls_router(
+    "training", "training-plans", "foreign-experts training plans", "出国(境)培训计划", "outbound training plan"
+)

@@ -20,23 +20,30 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
 
 
 class CallCreate(InputSchema):
-    code: str = Field(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
-                      examples=["WZXM2027"], description="the call's unique code")
+    code: str = Field(
+        min_length=2,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+        examples=["WZXM2027"],
+        description="the call's unique code",
+    )
     year: int = Field(ge=2000, le=2199, examples=[2027])
     title: str = Field(min_length=1, max_length=200, examples=["2027年度吉林省引进外国专家项目"])
-    title_en: str | None = Field(default=None, max_length=300,
-                                 examples=["Jilin Foreign Expert Programmes 2027"])
+    title_en: str | None = Field(default=None, max_length=300, examples=["Jilin Foreign Expert Programmes 2027"])
     guide: str | None = Field(default=None, max_length=20000, description="申报指南 / the plan's notes")
     opens_on: PlanDate = Field(description="the first day applications are taken")
     closes_on: PlanDate = Field(description="the last day applications are taken")
     budget: Money = Field(description="the call's whole budget, yuan")
     max_amount: Money | None = Field(default=None, description="the cap per application, yuan (none: no cap)")
-    participant_quota: int | None = Field(default=None, ge=1, le=100000,
-                                          description="training plans: people in all (none: no quota)")
-    max_duration_days: int | None = Field(default=None, ge=1, le=366,
-                                          description="training plans: the longest stay abroad, in days")
-    report_due_days: int = Field(default=30, ge=1, le=366,
-                                 description="the report is due this many calendar days after the end or return")
+    participant_quota: int | None = Field(
+        default=None, ge=1, le=100000, description="training plans: people in all (none: no quota)"
+    )
+    max_duration_days: int | None = Field(
+        default=None, ge=1, le=366, description="training plans: the longest stay abroad, in days"
+    )
+    report_due_days: int = Field(
+        default=30, ge=1, le=366, description="the report is due this many calendar days after the end or return"
+    )
 
     @model_validator(mode="after")
     def _window(self) -> CallCreate:

@@ -46,24 +46,33 @@ def not_found() -> NotFound:
 
 def figures(call: FundingCall) -> funding.CallFigures:
     return funding.CallFigures(
-        budget=call.budget, approved_amount=call.approved_amount, max_amount=call.max_amount,
-        participant_quota=call.participant_quota, approved_participants=call.approved_participants,
-        max_duration_days=call.max_duration_days)
+        budget=call.budget,
+        approved_amount=call.approved_amount,
+        max_amount=call.max_amount,
+        participant_quota=call.participant_quota,
+        approved_participants=call.approved_participants,
+        max_duration_days=call.max_duration_days,
+    )
 
 
 def to_read(call: FundingCall, today: date) -> CallRead:
     f = figures(call)
     zh, en = KIND_LABELS[call.kind]
-    return CallRead.model_validate({
-        **{c.key: getattr(call, c.key) for c in FundingCall.__table__.columns},
-        "kind_label": Label(zh=zh, en=en), "status_label": state_label(call.status),
-        "open_now": funding.is_open(call.status, call.opens_on, call.closes_on, today),
-        "remaining_budget": f.remaining_budget, "remaining_places": f.remaining_places,
-    })
+    return CallRead.model_validate(
+        {
+            **{c.key: getattr(call, c.key) for c in FundingCall.__table__.columns},
+            "kind_label": Label(zh=zh, en=en),
+            "status_label": state_label(call.status),
+            "open_now": funding.is_open(call.status, call.opens_on, call.closes_on, today),
+            "remaining_budget": f.remaining_budget,
+            "remaining_places": f.remaining_places,
+        }
+    )
 
 
-async def load(session: AsyncSession, principal: Principal, kind: str, call_id: int, *,
-               for_update: bool = False) -> FundingCall:
+async def load(
+    session: AsyncSession, principal: Principal, kind: str, call_id: int, *, for_update: bool = False
+) -> FundingCall:
     call = await repo.get_visible(session, principal, kind, call_id, for_update=for_update)
     if call is None:
         raise not_found()
@@ -75,18 +84,32 @@ def _check_kind_fields(kind: str, values: dict[str, object]) -> None:
         return
     wrong = [f for f in TRAINING_ONLY if values.get(f) is not None]
     if wrong:
-        raise ValidationFailed([{"field": f, "code": "not_for_programme_calls",
-                                 "message": "only training plans have this figure / 仅出国(境)培训计划适用"}
-                                for f in wrong])
+        raise ValidationFailed(
+            [
+                {
+                    "field": f,
+                    "code": "not_for_programme_calls",
+                    "message": "only training plans have this figure / 仅出国(境)培训计划适用",
+                }
+                for f in wrong
+            ]
+        )
 
 
 async def create(session: AsyncSession, principal: Principal, kind: str, body: CallCreate) -> FundingCall:
     _check_kind_fields(kind, body.model_dump())
     if await repo.by_code(session, body.code) is not None:
         raise Duplicate(f"编号 {body.code} 已被使用。", f"The code {body.code} is taken.", extra={"field": "code"})
-    call = FundingCall(**body.model_dump(), kind=kind, status=CALL_WORKFLOW.initial, version=1,
-                       approved_amount=Decimal(0), approved_count=0, approved_participants=0,
-                       created_by=principal.actor_id)
+    call = FundingCall(
+        **body.model_dump(),
+        kind=kind,
+        status=CALL_WORKFLOW.initial,
+        version=1,
+        approved_amount=Decimal(0),
+        approved_count=0,
+        approved_participants=0,
+        created_by=principal.actor_id,
+    )
     session.add(call)
     await flush_versioned(session, "计划")
     await CALL_WORKFLOW.record_creation(session, common, call, principal)
@@ -94,8 +117,9 @@ async def create(session: AsyncSession, principal: Principal, kind: str, body: C
     return call
 
 
-async def update(session: AsyncSession, principal: Principal, kind: str, call_id: int, body: CallUpdate,
-                 if_match: str | None) -> FundingCall:
+async def update(
+    session: AsyncSession, principal: Principal, kind: str, call_id: int, body: CallUpdate, if_match: str | None
+) -> FundingCall:
     call = await load(session, principal, kind, call_id, for_update=True)
     check_if_match(if_match, KIND, call.id, call.version)
     if call.status not in EDITABLE:
@@ -107,23 +131,47 @@ async def update(session: AsyncSession, principal: Principal, kind: str, call_id
         if value is not None or field in nullable:
             setattr(call, field, value)
     if call.closes_on < call.opens_on:
-        raise ValidationFailed([{"field": "closes_on", "code": "before_opens_on",
-                                 "message": "closes_on is before opens_on / 截止日期早于开始日期"}])
+        raise ValidationFailed(
+            [
+                {
+                    "field": "closes_on",
+                    "code": "before_opens_on",
+                    "message": "closes_on is before opens_on / 截止日期早于开始日期",
+                }
+            ]
+        )
     if call.max_amount is not None and call.max_amount > call.budget:
-        raise ValidationFailed([{"field": "max_amount", "code": "exceeds_budget",
-                                 "message": "max_amount exceeds the budget / 单项上限超过总预算"}])
+        raise ValidationFailed(
+            [
+                {
+                    "field": "max_amount",
+                    "code": "exceeds_budget",
+                    "message": "max_amount exceeds the budget / 单项上限超过总预算",
+                }
+            ]
+        )
     if call.budget < call.approved_amount or (
-            call.participant_quota is not None and call.participant_quota < call.approved_participants):
-        raise BelowApproved(f"已批准 {call.approved_amount:.2f} 元、{call.approved_participants} 人。",
-                            f"{call.approved_amount:.2f} yuan and {call.approved_participants} places are approved.")
+        call.participant_quota is not None and call.participant_quota < call.approved_participants
+    ):
+        raise BelowApproved(
+            f"已批准 {call.approved_amount:.2f} 元、{call.approved_participants} 人。",
+            f"{call.approved_amount:.2f} yuan and {call.approved_participants} places are approved.",
+        )
     call.version += 1
     await flush_versioned(session, "计划")
     await audit.append(session, common, principal, "update", KIND, call.id, {k: str(v) for k, v in changes.items()})
     return call
 
 
-async def act(session: AsyncSession, principal: Principal, kind: str, call_id: int, action: str,
-              comment: str | None, if_match: str | None) -> FundingCall:
+async def act(
+    session: AsyncSession,
+    principal: Principal,
+    kind: str,
+    call_id: int,
+    action: str,
+    comment: str | None,
+    if_match: str | None,
+) -> FundingCall:
     call = await load(session, principal, kind, call_id)
     check_if_match(if_match, KIND, call.id, call.version, required=False)
     await CALL_WORKFLOW.apply(session, common, call, action, principal, comment=comment)

@@ -13,8 +13,11 @@ from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
 SORTS = SortSpec(
-    fields={"name": Employer.name, "created_at": Employer.created_at,
-            "licence_expires_on": Employer.licence_expires_on},
+    fields={
+        "name": Employer.name,
+        "created_at": Employer.created_at,
+        "licence_expires_on": Employer.licence_expires_on,
+    },
     id_column=Employer.id,
 )
 
@@ -46,8 +49,15 @@ async def by_ids(session: AsyncSession, ids: set[int]) -> dict[int, Employer]:
 
 
 async def page(
-    session: AsyncSession, principal: Principal, *, status: str | None, city_code: str | None, q: str | None,
-    limit: int, cursor: str | None, sort: str | None,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    city_code: str | None,
+    q: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
 ) -> tuple[list[Employer], str | None]:
     stmt = visible(principal)
     if status is not None:

@@ -33,57 +33,88 @@ def _read(response: Response, employer: Employer) -> EmployerRead:
 
 
 @router.post(
-    "/employers", status_code=201, response_model=EmployerRead, operation_id="foreign-experts-employers-create",
+    "/employers",
+    status_code=201,
+    response_model=EmployerRead,
+    operation_id="foreign-experts-employers-create",
     summary="Register an employer (a clerk its own organisation) / 用人单位登记",
     responses=problem_responses(401, 403, 409, 422),
 )
-async def create_employer(body: EmployerCreate, session: DbSession, caller: Actor,
-                          response: Response) -> EmployerRead:
+async def create_employer(body: EmployerCreate, session: DbSession, caller: Actor, response: Response) -> EmployerRead:
     return _read(response, await service.create(session, caller, body))
 
 
 @router.get(
-    "/employers", response_model=Page[EmployerRead], operation_id="foreign-experts-employers-list",
-    summary="List employers (a clerk sees its own) / 用人单位列表", responses=problem_responses(401, 403, 422),
+    "/employers",
+    response_model=Page[EmployerRead],
+    operation_id="foreign-experts-employers-list",
+    summary="List employers (a clerk sees its own) / 用人单位列表",
+    responses=problem_responses(401, 403, 422),
 )
 async def list_employers(
-    session: DbSession, caller: Reader, limit: Limit = 20, cursor: Cursor = None, sort: Sort = None,
+    session: DbSession,
+    caller: Reader,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    sort: Sort = None,
     status: Annotated[Literal["registered", "suspended"] | None, Query()] = None,
     city_code: Annotated[str | None, Query(pattern="^(" + "|".join(CITY_CODES) + ")$")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="part of the name")] = None,
 ) -> Page[EmployerRead]:
-    rows, next_cursor = await repo.page(session, caller, status=status, city_code=city_code, q=q, limit=limit,
-                                        cursor=cursor, sort=sort)
+    rows, next_cursor = await repo.page(
+        session, caller, status=status, city_code=city_code, q=q, limit=limit, cursor=cursor, sort=sort
+    )
     return Page[EmployerRead](items=[service.to_read(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(
-    "/employers/{employer_id}", response_model=EmployerRead, operation_id="foreign-experts-employers-get",
-    summary="An employer / 用人单位详情", responses=problem_responses(401, 403, 404, 422),
+    "/employers/{employer_id}",
+    response_model=EmployerRead,
+    operation_id="foreign-experts-employers-get",
+    summary="An employer / 用人单位详情",
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def get_employer(employer_id: Id, session: DbSession, caller: Reader, response: Response) -> EmployerRead:
     return _read(response, await service.load(session, caller, employer_id))
 
 
 @router.patch(
-    "/employers/{employer_id}", response_model=EmployerRead, operation_id="foreign-experts-employers-update",
+    "/employers/{employer_id}",
+    response_model=EmployerRead,
+    operation_id="foreign-experts-employers-update",
     summary="Edit an employer's details (If-Match required) / 修改用人单位信息",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
-async def update_employer(employer_id: Id, body: EmployerUpdate, session: DbSession, caller: Actor,
-                          response: Response, if_match: IfMatch = None) -> EmployerRead:
+async def update_employer(
+    employer_id: Id,
+    body: EmployerUpdate,
+    session: DbSession,
+    caller: Actor,
+    response: Response,
+    if_match: IfMatch = None,
+) -> EmployerRead:
     return _read(response, await service.update(session, caller, employer_id, body, if_match))
 
 
 def _action_route(action: str, en: str, zh: str) -> None:
-    async def endpoint(employer_id: Id, session: DbSession, caller: Official, response: Response,
-                       body: ActionBody | None = None, if_match: IfMatch = None) -> EmployerRead:
+    async def endpoint(
+        employer_id: Id,
+        session: DbSession,
+        caller: Official,
+        response: Response,
+        body: ActionBody | None = None,
+        if_match: IfMatch = None,
+    ) -> EmployerRead:
         employer = await service.act(session, caller, employer_id, action, body.comment if body else None, if_match)
         return _read(response, employer)
 
     router.add_api_route(
-        f"/employers/{{employer_id}}/{action}", endpoint, methods=["POST"], response_model=EmployerRead,
-        operation_id=f"foreign-experts-employers-{action}", summary=f"{en} / {zh}",
+        f"/employers/{{employer_id}}/{action}",
+        endpoint,
+        methods=["POST"],
+        response_model=EmployerRead,
+        operation_id=f"foreign-experts-employers-{action}",
+        summary=f"{en} / {zh}",
         responses=problem_responses(401, 403, 404, 409, 412, 422),
     )
 
@@ -93,8 +124,10 @@ _action_route("reinstate", "Reinstate a suspended employer (comment required)", 
 
 
 @router.get(
-    "/employers/{employer_id}/history", response_model=list[HistoryRead],
-    operation_id="foreign-experts-employers-history", summary="State changes of an employer / 用人单位状态记录",
+    "/employers/{employer_id}/history",
+    response_model=list[HistoryRead],
+    operation_id="foreign-experts-employers-history",
+    summary="State changes of an employer / 用人单位状态记录",
     responses=problem_responses(401, 403, 404, 422),
 )
 async def employer_history(employer_id: Id, session: DbSession, caller: Reader) -> list[HistoryRead]:

@@ -18,8 +18,9 @@ Phone = str
 
 
 class EmployerCreate(InputSchema):
-    uscc: USCC = Field(description="统一社会信用代码; a clerk registers its own organisation's "
-                       "(the USCC of its account)")
+    uscc: USCC = Field(
+        description="统一社会信用代码; a clerk registers its own organisation's (the USCC of its account)"
+    )
     name: str = Field(min_length=1, max_length=200, examples=["长春新能源汽车研究院有限公司"])
     name_en: str | None = Field(default=None, max_length=300, examples=["Changchun New Energy Vehicle Institute"])
     city_code: CityCode = Field(description=CITY_DESCRIPTION, examples=["2201"])
@@ -28,8 +29,10 @@ class EmployerCreate(InputSchema):
     contact_phone: Phone = Field(pattern=r"^\+?[0-9][0-9\- ]{4,38}$", examples=["0431-85000000"])
     contact_email: Email | None = Field(default=None, max_length=254)
     licence_expires_on: date | None = Field(
-        default=None, description="the business licence's expiry (营业期限); empty when it has none (长期). "
-        "A permit never runs past it (WP-5).")
+        default=None,
+        description="the business licence's expiry (营业期限); empty when it has none (长期). "
+        "A permit never runs past it (WP-5).",
+    )
 
 
 class EmployerUpdate(InputSchema):

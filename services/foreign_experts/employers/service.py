@@ -44,10 +44,13 @@ def not_found() -> NotFound:
 
 def to_read(employer: Employer) -> EmployerRead:
     zh, en = JILIN_REGIONS.get(employer.city_code, (employer.city_code, employer.city_code))
-    return EmployerRead.model_validate({
-        **{c.key: getattr(employer, c.key) for c in Employer.__table__.columns},
-        "city": Label(zh=zh, en=en), "status_label": state_label(employer.status),
-    })
+    return EmployerRead.model_validate(
+        {
+            **{c.key: getattr(employer, c.key) for c in Employer.__table__.columns},
+            "city": Label(zh=zh, en=en),
+            "status_label": state_label(employer.status),
+        }
+    )
 
 
 async def load(session: AsyncSession, principal: Principal, employer_id: int) -> Employer:
@@ -62,23 +65,30 @@ def check_may_apply(employer: Employer, today: date) -> None:
     """An employer acts through the bureau only while registered and licensed (WP-5 caps the permit by the
     licence, so an expired one could give no permit at all)."""
     if employer.status != "registered":
-        raise EmployerSuspended("用人单位已被暂停，暂不能办理工作许可。",
-                                "The employer is suspended and cannot apply for work permits for now.")
+        raise EmployerSuspended(
+            "用人单位已被暂停，暂不能办理工作许可。",
+            "The employer is suspended and cannot apply for work permits for now.",
+        )
     if employer.licence_expires_on is not None and employer.licence_expires_on < today:
-        raise LicenceExpired(f"营业执照已于 {employer.licence_expires_on} 到期，请先更新单位信息。",
-                             f"The business licence expired on {employer.licence_expires_on}; update the "
-                             "employer's details first.")
+        raise LicenceExpired(
+            f"营业执照已于 {employer.licence_expires_on} 到期，请先更新单位信息。",
+            f"The business licence expired on {employer.licence_expires_on}; update the employer's details first.",
+        )
 
 
 async def create(session: AsyncSession, principal: Principal, body: EmployerCreate) -> Employer:
     if not principal.has_role("official") and not access.is_clerk_of(principal, body.uscc):
-        raise Forbidden("只能登记本单位（账号所属机构）的信息。",
-                        "You can register only your own organisation (the one your account belongs to).")
+        raise Forbidden(
+            "只能登记本单位（账号所属机构）的信息。",
+            "You can register only your own organisation (the one your account belongs to).",
+        )
     if await repo.by_uscc(session, body.uscc) is not None:
-        raise Duplicate(f"统一社会信用代码 {body.uscc} 的用人单位已登记。",
-                        f"An employer with the USCC {body.uscc} is already registered.", extra={"field": "uscc"})
-    employer = Employer(**body.model_dump(), status=EMPLOYER_WORKFLOW.initial, version=1,
-                        created_by=principal.actor_id)
+        raise Duplicate(
+            f"统一社会信用代码 {body.uscc} 的用人单位已登记。",
+            f"An employer with the USCC {body.uscc} is already registered.",
+            extra={"field": "uscc"},
+        )
+    employer = Employer(**body.model_dump(), status=EMPLOYER_WORKFLOW.initial, version=1, created_by=principal.actor_id)
     session.add(employer)
     await flush_versioned(session, "用人单位")
     await EMPLOYER_WORKFLOW.record_creation(session, common, employer, principal)
@@ -86,13 +96,15 @@ async def create(session: AsyncSession, principal: Principal, body: EmployerCrea
     return employer
 
 
-async def update(session: AsyncSession, principal: Principal, employer_id: int, body: EmployerUpdate,
-                 if_match: str | None) -> Employer:
+async def update(
+    session: AsyncSession, principal: Principal, employer_id: int, body: EmployerUpdate, if_match: str | None
+) -> Employer:
     employer = await load(session, principal, employer_id)
     acting = access.acting(principal, employer.uscc)
     if not acting.has_role("official", "clerk"):
-        raise Forbidden("只有本单位经办人或厅工作人员可以修改。",
-                        "Only the employer's clerks or officials may edit it.")
+        raise Forbidden(
+            "只有本单位经办人或厅工作人员可以修改。", "Only the employer's clerks or officials may edit it."
+        )
     check_if_match(if_match, KIND, employer.id, employer.version)
     changes = body.model_dump(exclude_unset=True)
     for field, value in changes.items():
@@ -104,12 +116,19 @@ async def update(session: AsyncSession, principal: Principal, employer_id: int, 
     return employer
 
 
-async def act(session: AsyncSession, principal: Principal, employer_id: int, action: str, comment: str | None,
-              if_match: str | None) -> Employer:
+async def act(
+    session: AsyncSession,
+    principal: Principal,
+    employer_id: int,
+    action: str,
+    comment: str | None,
+    if_match: str | None,
+) -> Employer:
     employer = await load(session, principal, employer_id)
     check_if_match(if_match, KIND, employer.id, employer.version, required=False)
-    await EMPLOYER_WORKFLOW.apply(session, common, employer, action, access.acting(principal, employer.uscc),
-                                  comment=comment)
+    await EMPLOYER_WORKFLOW.apply(
+        session, common, employer, action, access.acting(principal, employer.uscc), comment=comment
+    )
     await flush_versioned(session, "用人单位")
     await audit.append(session, common, principal, action, KIND, employer.id, {"status": employer.status})
     return employer

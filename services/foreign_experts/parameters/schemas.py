@@ -14,9 +14,11 @@ class ParametersUpdate(InputSchema):
     figures: dict[str, Any] = Field(
         description="the year's figures by name (see GET for every name and its current value); a figure "
         "left out takes its documented default; an unknown name is refused",
-        examples=[{"average_wage": "91650", "c_quota": 120, "provincial_points": 5}])
-    source: str | None = Field(default=None, max_length=300,
-                               description="where the figures come from, e.g. the notice that published the wage")
+        examples=[{"average_wage": "91650", "c_quota": 120, "provincial_points": 5}],
+    )
+    source: str | None = Field(
+        default=None, max_length=300, description="where the figures come from, e.g. the notice that published the wage"
+    )
 
 
 class ParametersRead(OutputSchema):
@@ -28,5 +30,3 @@ class ParametersRead(OutputSchema):
     defaults: bool = Field(description="true while no official has set the year: the documented defaults apply")
     version: int
     updated_at: ShanghaiTime | None
-
-

@@ -51,10 +51,16 @@ def to_read(year: int, row: YearParameterRow | None) -> ParametersRead:
     params = default_parameters(year) if row is None else YearParameters.from_mapping(row.data, year=year)
     figures = params.to_mapping()
     figures.pop("year")
-    return ParametersRead(year=year, figures=figures, a_salary_threshold=params.a_salary_threshold,
-                          b_salary_threshold=params.b_salary_threshold, source=row.source if row else None,
-                          defaults=row is None or not row.data, version=row.version if row else 0,
-                          updated_at=row.updated_at if row else None)
+    return ParametersRead(
+        year=year,
+        figures=figures,
+        a_salary_threshold=params.a_salary_threshold,
+        b_salary_threshold=params.b_salary_threshold,
+        source=row.source if row else None,
+        defaults=row is None or not row.data,
+        version=row.version if row else 0,
+        updated_at=row.updated_at if row else None,
+    )
 
 
 async def read(session: AsyncSession, year: int) -> tuple[ParametersRead, YearParameterRow | None]:
@@ -62,8 +68,9 @@ async def read(session: AsyncSession, year: int) -> tuple[ParametersRead, YearPa
     return to_read(year, row), row
 
 
-async def put(session: AsyncSession, principal: Principal, year: int, body: ParametersUpdate,
-              if_match: str | None) -> YearParameterRow:
+async def put(
+    session: AsyncSession, principal: Principal, year: int, body: ParametersUpdate, if_match: str | None
+) -> YearParameterRow:
     """Replace the year's figures (those not given take their defaults), checked as a whole first."""
     data: dict[str, Any] = dict(body.figures)
     YearParameters.from_mapping(data, year=year)  # refuses unknown keys and inconsistent figures

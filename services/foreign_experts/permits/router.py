@@ -21,7 +21,8 @@ from services.foreign_experts.permits.schemas import (
 )
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
-from shared.errors import problem_response, problem_responses
+from shared.error_handlers import problem_response
+from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort, SortSpec, paginate
 from shared.principal import Principal, require_scope
 from shared.schemas import Id
@@ -35,7 +36,9 @@ SORTS = SortSpec(fields={"issued_on": Permit.issued_on, "valid_until": Permit.va
 
 
 @router.get(
-    "/permits/verify", response_model=VerificationRead, operation_id="foreign-experts-permits-verify",
+    "/permits/verify",
+    response_model=VerificationRead,
+    operation_id="foreign-experts-permits-verify",
     summary="Verify a work permit for another agency (WP-9) / 工作许可核验",
     description=f"For agency API keys with the scope `{VERIFY_SCOPE}` (and officials). Answers only whether the "
     "permit is valid, its class, its valid-until date and the employer's name. A passport that is not the "
@@ -44,7 +47,10 @@ SORTS = SortSpec(fields={"issued_on": Permit.issued_on, "valid_until": Permit.va
     responses=problem_responses(401, 403, 404, 422),
 )
 async def verify_permit(
-    request: Request, session: DbSession, caller: Verifier, env: Env,
+    request: Request,
+    session: DbSession,
+    caller: Verifier,
+    env: Env,
     number: Annotated[str, Query(min_length=1, max_length=40, description="the 18-digit permit number")],
     passport: Annotated[str, Query(min_length=1, max_length=40, description="the holder's passport number")],
 ) -> VerificationRead:
@@ -55,13 +61,15 @@ async def verify_permit(
 
 
 @router.get(
-    "/permit-verifications", response_model=list[VerificationLogRead],
+    "/permit-verifications",
+    response_model=list[VerificationLogRead],
     operation_id="foreign-experts-permit-verifications-list",
     summary="The log of other agencies' verifications, newest first / 许可核验记录",
     responses=problem_responses(401, 403, 422),
 )
 async def list_verifications(
-    session: DbSession, caller: Overseer,
+    session: DbSession,
+    caller: Overseer,
     permit_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[VerificationLogRead]:
@@ -70,11 +78,18 @@ async def list_verifications(
 
 
 @router.get(
-    "/permits", response_model=Page[PermitSummary], operation_id="foreign-experts-permits-list",
-    summary="List permits (a clerk its own employer's) / 工作许可列表", responses=problem_responses(401, 403, 422),
+    "/permits",
+    response_model=Page[PermitSummary],
+    operation_id="foreign-experts-permits-list",
+    summary="List permits (a clerk its own employer's) / 工作许可列表",
+    responses=problem_responses(401, 403, 422),
 )
 async def list_permits(
-    session: DbSession, caller: Reader, limit: Limit = 20, cursor: Cursor = None, sort: Sort = None,
+    session: DbSession,
+    caller: Reader,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    sort: Sort = None,
     status: Annotated[Literal["valid", "superseded", "cancelled"] | None, Query()] = None,
     permit_class: Annotated[Literal["A", "B", "C"] | None, Query()] = None,
     number: Annotated[str | None, Query(pattern=r"^[0-9]{18}$")] = None,
@@ -94,8 +109,11 @@ async def list_permits(
 
 
 @router.get(
-    "/permits/{permit_id}", response_model=PermitRead, operation_id="foreign-experts-permits-get",
-    summary="A permit / 工作许可详情", responses=problem_responses(401, 403, 404, 422),
+    "/permits/{permit_id}",
+    response_model=PermitRead,
+    operation_id="foreign-experts-permits-get",
+    summary="A permit / 工作许可详情",
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def get_permit(permit_id: Id, session: DbSession, caller: Reader, env: Env, response: Response) -> PermitRead:
     permit = await service.load(session, caller, permit_id)
@@ -104,49 +122,70 @@ async def get_permit(permit_id: Id, session: DbSession, caller: Reader, env: Env
 
 
 @router.put(
-    "/permits/{permit_id}/entry", response_model=PermitRead, operation_id="foreign-experts-permits-entry",
+    "/permits/{permit_id}/entry",
+    response_model=PermitRead,
+    operation_id="foreign-experts-permits-entry",
     summary="Record the day of entry: the residence-permit window follows (WP-6) / 登记入境日期",
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
-async def record_entry(permit_id: Id, body: EntryIn, session: DbSession, caller: Actor, env: Env,
-                       response: Response, if_match: IfMatch = None) -> PermitRead:
+async def record_entry(
+    permit_id: Id,
+    body: EntryIn,
+    session: DbSession,
+    caller: Actor,
+    env: Env,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PermitRead:
     permit = await service.record_entry(session, caller, permit_id, body.entered_on, if_match, env)
     set_etag(response, service.KIND, permit.id, permit.version)
     return await service.to_read(session, permit, caller, env)
 
 
 @router.get(
-    "/permits/{permit_id}/history", response_model=list[HistoryRead], operation_id="foreign-experts-permits-history",
-    summary="State changes of a permit / 许可状态记录", responses=problem_responses(401, 403, 404, 422),
+    "/permits/{permit_id}/history",
+    response_model=list[HistoryRead],
+    operation_id="foreign-experts-permits-history",
+    summary="State changes of a permit / 许可状态记录",
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def permit_history(permit_id: Id, session: DbSession, caller: Reader) -> list[HistoryRead]:
     return await service.history(session, caller, permit_id)
 
 
 @router.post(
-    "/permits/{permit_id}/changes", status_code=201, response_model=ChangeRead,
+    "/permits/{permit_id}/changes",
+    status_code=201,
+    response_model=ChangeRead,
     operation_id="foreign-experts-permit-changes-create",
     summary="Ask for an extension (延期), a change (变更) or a cancellation (注销) / 申请延期、变更或注销",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def request_change(permit_id: Id, body: ChangeCreate, session: DbSession, caller: Actor, env: Env,
-                         response: Response) -> ChangeRead:
+async def request_change(
+    permit_id: Id, body: ChangeCreate, session: DbSession, caller: Actor, env: Env, response: Response
+) -> ChangeRead:
     change = await service.request_change(session, caller, permit_id, body, env)
     set_etag(response, service.CHANGE_KIND, change.id, change.version)
     return await service.change_to_read(change, caller)
 
 
 @router.get(
-    "/permits/{permit_id}/changes", response_model=list[ChangeRead], operation_id="foreign-experts-permit-changes-list",
-    summary="A permit's changes / 许可的延期、变更与注销", responses=problem_responses(401, 403, 404, 422),
+    "/permits/{permit_id}/changes",
+    response_model=list[ChangeRead],
+    operation_id="foreign-experts-permit-changes-list",
+    summary="A permit's changes / 许可的延期、变更与注销",
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def list_changes(permit_id: Id, session: DbSession, caller: Reader) -> list[ChangeRead]:
     return [await service.change_to_read(c, caller) for c in await service.list_changes(session, caller, permit_id)]
 
 
 @router.get(
-    "/permit-changes/{change_id}", response_model=ChangeRead, operation_id="foreign-experts-permit-changes-get",
-    summary="A permit change / 许可变更申请详情", responses=problem_responses(401, 403, 404, 422),
+    "/permit-changes/{change_id}",
+    response_model=ChangeRead,
+    operation_id="foreign-experts-permit-changes-get",
+    summary="A permit change / 许可变更申请详情",
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def get_change(change_id: Id, session: DbSession, caller: Reader, response: Response) -> ChangeRead:
     change = await service.load_change(session, caller, change_id)
@@ -155,16 +194,28 @@ async def get_change(change_id: Id, session: DbSession, caller: Reader, response
 
 
 def _change_action(action: str, en: str, zh: str) -> None:
-    async def endpoint(change_id: Id, session: DbSession, caller: Actor, env: Env, response: Response,
-                       body: ChangeAction | None = None, if_match: IfMatch = None) -> ChangeRead:
-        change = await service.act_on_change(session, caller, change_id, action, body.comment if body else None,
-                                             if_match, env)
+    async def endpoint(
+        change_id: Id,
+        session: DbSession,
+        caller: Actor,
+        env: Env,
+        response: Response,
+        body: ChangeAction | None = None,
+        if_match: IfMatch = None,
+    ) -> ChangeRead:
+        change = await service.act_on_change(
+            session, caller, change_id, action, body.comment if body else None, if_match, env
+        )
         set_etag(response, service.CHANGE_KIND, change.id, change.version)
         return await service.change_to_read(change, caller)
 
     router.add_api_route(
-        f"/permit-changes/{{change_id}}/{action}", endpoint, methods=["POST"], response_model=ChangeRead,
-        operation_id=f"foreign-experts-permit-changes-{action}", summary=f"{en} / {zh}",
+        f"/permit-changes/{{change_id}}/{action}",
+        endpoint,
+        methods=["POST"],
+        response_model=ChangeRead,
+        operation_id=f"foreign-experts-permit-changes-{action}",
+        summary=f"{en} / {zh}",
         responses=problem_responses(401, 403, 404, 409, 412, 422),
     )
 
@@ -175,11 +226,11 @@ _change_action("withdraw", "Withdraw a change awaiting decision", "撤回")
 
 
 @router.get(
-    "/permit-changes/{change_id}/history", response_model=list[HistoryRead],
-    operation_id="foreign-experts-permit-changes-history", summary="State changes of a permit change / 变更办理记录",
+    "/permit-changes/{change_id}/history",
+    response_model=list[HistoryRead],
+    operation_id="foreign-experts-permit-changes-history",
+    summary="State changes of a permit change / 变更办理记录",
     responses=problem_responses(401, 403, 404, 422),
 )
 async def change_history(change_id: Id, session: DbSession, caller: Reader) -> list[HistoryRead]:
     return await service.change_history(session, caller, change_id)
-
-

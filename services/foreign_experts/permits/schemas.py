@@ -33,8 +33,9 @@ class ChangeRequest(InputSchema):
 
     position: str | None = Field(default=None, min_length=1, max_length=200)
     work_city_code: CityCode | None = Field(default=None, description=CITY_DESCRIPTION)
-    employer_name: str | None = Field(default=None, min_length=1, max_length=200,
-                                      description="the employer's new registered name")
+    employer_name: str | None = Field(
+        default=None, min_length=1, max_length=200, description="the employer's new registered name"
+    )
     passport: PassportIn | None = None
 
     @model_validator(mode="after")
@@ -110,13 +111,15 @@ class PermitRead(OutputSchema):
     issued_on: date
     valid_from: date
     valid_until: date
-    valid_until_reason: str = Field(description="the WP-5 limit that set valid_until: contract, passport, licence "
-                                    "or class_cap")
+    valid_until_reason: str = Field(
+        description="the WP-5 limit that set valid_until: contract, passport, licence or class_cap"
+    )
     valid_until_reason_label: Label
     notice_valid_until: date = Field(description="WP-6: the notice of the permit is valid 6 months")
     entered_on: date | None
-    residence_permit_due_on: date | None = Field(description="WP-6: apply for the residence permit by this day "
-                                                 "(30 days from entry)")
+    residence_permit_due_on: date | None = Field(
+        description="WP-6: apply for the residence permit by this day (30 days from entry)"
+    )
     status: str
     status_label: Label
     valid_today: bool

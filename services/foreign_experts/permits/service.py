@@ -79,8 +79,9 @@ class PermitNotFound(NotFound):
 
 
 def verification_not_found() -> NotFound:
-    return PermitNotFound("未查询到与该许可证号和护照号码相符的工作许可。",
-                          "No work permit matches this number and passport.")
+    return PermitNotFound(
+        "未查询到与该许可证号和护照号码相符的工作许可。", "No work permit matches this number and passport."
+    )
 
 
 # --- the person and the lifelong number (WP-8) ----------------------------------------------------
@@ -104,12 +105,17 @@ async def match_foreigner(session: AsyncSession, application: PermitApplication)
         stmt = select(Foreigner).where(Foreigner.permit_number == application.previous_permit_number)
         candidates.append((await session.execute(stmt)).scalar_one_or_none())
     for person in candidates:
-        if (person is not None and person.nationality == application.nationality
-                and person.birth_key == application.birth_key):
+        if (
+            person is not None
+            and person.nationality == application.nationality
+            and person.birth_key == application.birth_key
+        ):
             return person
     if application.passport_key and (await _passport(session, application.passport_key)) is not None:
-        raise PassportOfAnotherPerson("该护照号码已登记在出生日期不同的外国人名下，请核对。",
-                                      "This passport is recorded for a person with another birth date; check it.")
+        raise PassportOfAnotherPerson(
+            "该护照号码已登记在出生日期不同的外国人名下，请核对。",
+            "This passport is recorded for a person with another birth date; check it.",
+        )
     return None
 
 
@@ -131,25 +137,37 @@ async def next_number(session: AsyncSession, year: int) -> str:
 async def _record_passport(session: AsyncSession, person: Foreigner, application: PermitApplication) -> None:
     passport = await _passport(session, application.passport_key)
     if passport is None:
-        session.add(ForeignerPassport(
-            foreigner_id=person.id, passport_key=application.passport_key, passport_enc=application.passport_enc,
-            passport_masked=application.passport_masked, expires_on=application.passport_expires_on,
-            application_id=application.id))
+        session.add(
+            ForeignerPassport(
+                foreigner_id=person.id,
+                passport_key=application.passport_key,
+                passport_enc=application.passport_enc,
+                passport_masked=application.passport_masked,
+                expires_on=application.passport_expires_on,
+                application_id=application.id,
+            )
+        )
     else:
         passport.expires_on = application.passport_expires_on
 
 
-async def issue(session: AsyncSession, principal: Principal, application: PermitApplication, employer: Employer,
-                env: Environment) -> Permit:
+async def issue(
+    session: AsyncSession, principal: Principal, application: PermitApplication, employer: Employer, env: Environment
+) -> Permit:
     """The permit of an approved application, under the person's lifelong number; the person's earlier
     valid permit (another employer's, or the one renewed) is superseded."""
     today = env.today
     params = await parameters.get_parameters(session, today.year)
     person = await match_foreigner(session, application)
     if person is None:
-        person = Foreigner(nationality=application.nationality, birth_key=application.birth_key,
-                           birth_date_enc=application.birth_date_enc, sex=application.sex, name=application.name,
-                           chinese_name=application.chinese_name)
+        person = Foreigner(
+            nationality=application.nationality,
+            birth_key=application.birth_key,
+            birth_date_enc=application.birth_date_enc,
+            sex=application.sex,
+            name=application.name,
+            chinese_name=application.chinese_name,
+        )
         session.add(person)
         await session.flush()
     else:
@@ -159,35 +177,71 @@ async def issue(session: AsyncSession, principal: Principal, application: Permit
         person.first_issued_year = today.year
     await _record_passport(session, person, application)
 
-    earlier = (await session.execute(select(Permit).where(
-        Permit.foreigner_id == person.id, Permit.status == "valid").with_for_update())).scalars().all()
+    earlier = (
+        (
+            await session.execute(
+                select(Permit).where(Permit.foreigner_id == person.id, Permit.status == "valid").with_for_update()
+            )
+        )
+        .scalars()
+        .all()
+    )
     for old in earlier:
-        await PERMIT_WORKFLOW.apply(session, common, old, "supersede", principal,
-                                    comment=f"由许可申请 {application.id} 的新许可取代 / superseded by the permit of "
-                                            f"application {application.id}")
+        await PERMIT_WORKFLOW.apply(
+            session,
+            common,
+            old,
+            "supersede",
+            principal,
+            comment=f"由许可申请 {application.id} 的新许可取代 / superseded by the permit of "
+            f"application {application.id}",
+        )
 
     assert application.permit_class is not None
     starts_on = max(application.contract_starts_on, today)
-    validity = permit_validity(permit_class=application.permit_class, starts_on=starts_on,
-                               contract_ends_on=application.contract_ends_on,
-                               passport_expires_on=application.passport_expires_on,
-                               licence_expires_on=employer.licence_expires_on, params=params)
+    validity = permit_validity(
+        permit_class=application.permit_class,
+        starts_on=starts_on,
+        contract_ends_on=application.contract_ends_on,
+        passport_expires_on=application.passport_expires_on,
+        licence_expires_on=employer.licence_expires_on,
+        params=params,
+    )
     permit = Permit(
-        number=person.permit_number, foreigner_id=person.id, application_id=application.id, employer_id=employer.id,
-        employer_uscc=employer.uscc, employer_name=employer.name, permit_class=application.permit_class,
-        nationality=application.nationality, position=application.position,
-        work_city_code=application.work_city_code, contract_ends_on=application.contract_ends_on,
-        passport_key=application.passport_key, passport_expires_on=application.passport_expires_on,
-        issued_on=today, valid_from=validity.valid_from, valid_until=validity.valid_until,
-        valid_until_reason=validity.binding[0], notice_valid_until=notice_valid_until(today, params),
-        status=PERMIT_WORKFLOW.initial, version=1,
+        number=person.permit_number,
+        foreigner_id=person.id,
+        application_id=application.id,
+        employer_id=employer.id,
+        employer_uscc=employer.uscc,
+        employer_name=employer.name,
+        permit_class=application.permit_class,
+        nationality=application.nationality,
+        position=application.position,
+        work_city_code=application.work_city_code,
+        contract_ends_on=application.contract_ends_on,
+        passport_key=application.passport_key,
+        passport_expires_on=application.passport_expires_on,
+        issued_on=today,
+        valid_from=validity.valid_from,
+        valid_until=validity.valid_until,
+        valid_until_reason=validity.binding[0],
+        notice_valid_until=notice_valid_until(today, params),
+        status=PERMIT_WORKFLOW.initial,
+        version=1,
     )
     session.add(permit)
     await flush_versioned(session, "工作许可")
     application.foreigner_id = person.id
     await PERMIT_WORKFLOW.record_creation(session, common, permit, principal)
-    await audit.append(session, common, principal, "issue", KIND, permit.id,
-                       {"application_id": application.id, "number": permit.number, "class": permit.permit_class})
+    await audit.append(
+        session,
+        common,
+        principal,
+        "issue",
+        KIND,
+        permit.id,
+        {"application_id": application.id, "number": permit.number, "class": permit.permit_class},
+    )
     return permit
 
 
@@ -218,53 +272,99 @@ async def to_read(session: AsyncSession, permit: Permit, caller: Principal, env:
     assert person is not None and passport is not None
     full = access.sees_pii(access.acting(caller, permit.employer_uscc))
     return PermitRead(
-        id=permit.id, number=permit.number, application_id=permit.application_id, employer_id=permit.employer_id,
-        employer_name=permit.employer_name, name=person.name, chinese_name=person.chinese_name,
-        nationality=permit.nationality, nationality_label=nationality_label(permit.nationality),
+        id=permit.id,
+        number=permit.number,
+        application_id=permit.application_id,
+        employer_id=permit.employer_id,
+        employer_name=permit.employer_name,
+        name=person.name,
+        chinese_name=person.chinese_name,
+        nationality=permit.nationality,
+        nationality_label=nationality_label(permit.nationality),
         passport_number=env.protector.open(passport.passport_enc) if full else passport.passport_masked,
-        passport_expires_on=permit.passport_expires_on, permit_class=permit.permit_class,
-        class_label=label(PERMIT_CLASSES, permit.permit_class), position=permit.position,
-        work_city_code=permit.work_city_code, contract_ends_on=permit.contract_ends_on, issued_on=permit.issued_on,
-        valid_from=permit.valid_from, valid_until=permit.valid_until, valid_until_reason=permit.valid_until_reason,
+        passport_expires_on=permit.passport_expires_on,
+        permit_class=permit.permit_class,
+        class_label=label(PERMIT_CLASSES, permit.permit_class),
+        position=permit.position,
+        work_city_code=permit.work_city_code,
+        contract_ends_on=permit.contract_ends_on,
+        issued_on=permit.issued_on,
+        valid_from=permit.valid_from,
+        valid_until=permit.valid_until,
+        valid_until_reason=permit.valid_until_reason,
         valid_until_reason_label=label(VALIDITY_LIMITS, permit.valid_until_reason),
-        notice_valid_until=permit.notice_valid_until, entered_on=permit.entered_on,
-        residence_permit_due_on=permit.residence_permit_due_on, status=permit.status,
-        status_label=state_label(permit.status), valid_today=valid_on(permit, env.today), version=permit.version,
+        notice_valid_until=permit.notice_valid_until,
+        entered_on=permit.entered_on,
+        residence_permit_due_on=permit.residence_permit_due_on,
+        status=permit.status,
+        status_label=state_label(permit.status),
+        valid_today=valid_on(permit, env.today),
+        version=permit.version,
     )
 
 
 async def summaries(session: AsyncSession, permits: list[Permit]) -> list[PermitSummary]:
     keys = {p.passport_key for p in permits}
     ids = {p.foreigner_id for p in permits}
-    masked = {} if not keys else dict((await session.execute(select(
-        ForeignerPassport.passport_key, ForeignerPassport.passport_masked).where(
-        ForeignerPassport.passport_key.in_(keys)))).all())
-    names = {} if not ids else dict((await session.execute(select(Foreigner.id, Foreigner.name).where(
-        Foreigner.id.in_(ids)))).all())
-    return [PermitSummary(
-        id=p.id, number=p.number, employer_id=p.employer_id, name=names.get(p.foreigner_id, ""),
-        nationality=p.nationality, passport_number=masked.get(p.passport_key, "***"), permit_class=p.permit_class,
-        work_city_code=p.work_city_code, valid_until=p.valid_until, status=p.status,
-        status_label=state_label(p.status)) for p in permits]
+    masked = (
+        {}
+        if not keys
+        else dict(
+            (
+                await session.execute(
+                    select(ForeignerPassport.passport_key, ForeignerPassport.passport_masked).where(
+                        ForeignerPassport.passport_key.in_(keys)
+                    )
+                )
+            ).all()
+        )
+    )
+    names = (
+        {}
+        if not ids
+        else dict((await session.execute(select(Foreigner.id, Foreigner.name).where(Foreigner.id.in_(ids)))).all())
+    )
+    return [
+        PermitSummary(
+            id=p.id,
+            number=p.number,
+            employer_id=p.employer_id,
+            name=names.get(p.foreigner_id, ""),
+            nationality=p.nationality,
+            passport_number=masked.get(p.passport_key, "***"),
+            permit_class=p.permit_class,
+            work_city_code=p.work_city_code,
+            valid_until=p.valid_until,
+            status=p.status,
+            status_label=state_label(p.status),
+        )
+        for p in permits
+    ]
 
 
-async def record_entry(session: AsyncSession, principal: Principal, permit_id: int, entered_on: date,
-                       if_match: str | None, env: Environment) -> Permit:
+async def record_entry(
+    session: AsyncSession,
+    principal: Principal,
+    permit_id: int,
+    entered_on: date,
+    if_match: str | None,
+    env: Environment,
+) -> Permit:
     """WP-6: the day of entry on the notice, and the last day to apply for the residence permit."""
     permit = await load(session, principal, permit_id, for_update=True)
     if not access.acting(principal, permit.employer_uscc).has_role("official", "clerk"):
         raise not_found()
     check_if_match(if_match, KIND, permit.id, permit.version, required=False)
     if permit.status != "valid":
-        raise PermitNotValid(f"许可状态为“{state_label(permit.status).zh}”。",
-                             f"The permit is {permit.status}.")
+        raise PermitNotValid(f"许可状态为“{state_label(permit.status).zh}”。", f"The permit is {permit.status}.")
     params = await parameters.get_parameters(session, permit.issued_on.year)
     permit.entered_on = entered_on
     permit.residence_permit_due_on = residence_permit_apply_by(entered_on, params)
     permit.version += 1
     await flush_versioned(session, "工作许可")
-    await audit.append(session, common, principal, "record_entry", KIND, permit.id,
-                       {"entered_on": entered_on.isoformat()})
+    await audit.append(
+        session, common, principal, "record_entry", KIND, permit.id, {"entered_on": entered_on.isoformat()}
+    )
     return permit
 
 
@@ -276,8 +376,14 @@ async def history(session: AsyncSession, principal: Principal, permit_id: int) -
 # --- verification by other agencies (WP-9) --------------------------------------------------------
 
 
-async def verify(session: AsyncSession, log_sessions: async_sessionmaker[AsyncSession], principal: Principal,
-                 number: str, passport: str, env: Environment) -> VerificationRead | None:
+async def verify(
+    session: AsyncSession,
+    log_sessions: async_sessionmaker[AsyncSession],
+    principal: Principal,
+    number: str,
+    passport: str,
+    env: Environment,
+) -> VerificationRead | None:
     """Valid or not, the class, the valid-until date and the employer's name, when the number and the
     passport match; otherwise "not found", whether the number is unknown or the passport wrong. Every
     call is logged with the caller (the passport itself is never stored) and committed even when the
@@ -299,15 +405,28 @@ async def verify(session: AsyncSession, log_sessions: async_sessionmaker[AsyncSe
                 permit = candidate
     valid = permit is not None and valid_on(permit, env.today)
     async with log_sessions() as log:  # its own write transaction: the GET's session only reads
-        log.add(Verification(
-            at=env.now, caller_kind=principal.kind, caller_id=principal.subject, caller_name=principal.name,
-            caller_org_id=principal.org_id, number=(normalised or number.strip())[:40], found=permit is not None,
-        permit_id=permit.id if permit else None, valid=valid if permit else None))
+        log.add(
+            Verification(
+                at=env.now,
+                caller_kind=principal.kind,
+                caller_id=principal.subject,
+                caller_name=principal.name,
+                caller_org_id=principal.org_id,
+                number=(normalised or number.strip())[:40],
+                found=permit is not None,
+                permit_id=permit.id if permit else None,
+                valid=valid if permit else None,
+            )
+        )
         await log.commit()  # kept whatever the answer, "not found" too
     if permit is None:
         return None
-    return VerificationRead(valid=valid, permit_class=permit.permit_class,
-                            valid_until=permit.valid_until, employer_name=permit.employer_name)
+    return VerificationRead(
+        valid=valid,
+        permit_class=permit.permit_class,
+        valid_until=permit.valid_until,
+        employer_name=permit.employer_name,
+    )
 
 
 async def verifications(session: AsyncSession, *, permit_id: int | None, limit: int) -> list[Verification]:
@@ -330,49 +449,76 @@ def _masked_request(body: ChangeCreate) -> dict[str, Any]:
 async def change_to_read(change: PermitChange, caller: Principal) -> ChangeRead:
     acting = access.acting(caller, change.employer_uscc)
     return ChangeRead(
-        id=change.id, permit_id=change.permit_id, kind=change.kind, kind_label=change_kind_label(change.kind),
-        request={k: v for k, v in change.request.items() if k != "passport_sealed"}, outcome=change.outcome,
-        reason=change.reason, status=change.status, status_label=state_label(change.status),
-        allowed_actions=CHANGE_WORKFLOW.actions_from(change.status, acting), version=change.version,
-        created_at=change.created_at, decided_at=change.decided_at,
+        id=change.id,
+        permit_id=change.permit_id,
+        kind=change.kind,
+        kind_label=change_kind_label(change.kind),
+        request={k: v for k, v in change.request.items() if k != "passport_sealed"},
+        outcome=change.outcome,
+        reason=change.reason,
+        status=change.status,
+        status_label=state_label(change.status),
+        allowed_actions=CHANGE_WORKFLOW.actions_from(change.status, acting),
+        version=change.version,
+        created_at=change.created_at,
+        decided_at=change.decided_at,
     )
 
 
-async def request_change(session: AsyncSession, principal: Principal, permit_id: int, body: ChangeCreate,
-                         env: Environment) -> PermitChange:
+async def request_change(
+    session: AsyncSession, principal: Principal, permit_id: int, body: ChangeCreate, env: Environment
+) -> PermitChange:
     permit = await load(session, principal, permit_id, for_update=True)
     acting = access.acting(principal, permit.employer_uscc)
     if not acting.has_role("clerk", "official"):
         raise not_found()
     if permit.status != "valid":
-        raise PermitNotValid(f"许可状态为“{state_label(permit.status).zh}”，"
-                             f"不能申请{change_kind_label(body.kind).zh}。",
-                             f"The permit is {permit.status}; no {body.kind} can be asked for.")
-    pending = (await session.execute(select(PermitChange.id).where(
-        PermitChange.permit_id == permit.id, PermitChange.status == "submitted"))).first()
+        raise PermitNotValid(
+            f"许可状态为“{state_label(permit.status).zh}”，不能申请{change_kind_label(body.kind).zh}。",
+            f"The permit is {permit.status}; no {body.kind} can be asked for.",
+        )
+    pending = (
+        await session.execute(
+            select(PermitChange.id).where(PermitChange.permit_id == permit.id, PermitChange.status == "submitted")
+        )
+    ).first()
     if pending is not None:
-        raise ChangePending("请先等待或撤回待审批的变更申请。", "Wait for or withdraw the change awaiting decision.",
-                            extra={"change_id": pending[0]})
+        raise ChangePending(
+            "请先等待或撤回待审批的变更申请。",
+            "Wait for or withdraw the change awaiting decision.",
+            extra={"change_id": pending[0]},
+        )
     request = _masked_request(body)
     passport = body.extension.passport if body.extension else body.change.passport if body.change else None
     if passport is not None:
         params = await parameters.get_parameters(session, env.today.year)
         check_passport(passport.expires_on, env.today, params)
         request["passport_sealed"] = env.protector.seal(passport.number)
-    change = PermitChange(permit_id=permit.id, employer_uscc=permit.employer_uscc, owner=principal.subject,
-                          kind=body.kind, request=request, reason=body.comment, status=CHANGE_WORKFLOW.initial,
-                          version=1)
+    change = PermitChange(
+        permit_id=permit.id,
+        employer_uscc=permit.employer_uscc,
+        owner=principal.subject,
+        kind=body.kind,
+        request=request,
+        reason=body.comment,
+        status=CHANGE_WORKFLOW.initial,
+        version=1,
+    )
     session.add(change)
     await flush_versioned(session, "许可变更申请")
     await CHANGE_WORKFLOW.record_creation(session, common, change, acting)
-    await audit.append(session, common, principal, "request_" + body.kind, CHANGE_KIND, change.id,
-                       {"permit_id": permit.id})
+    await audit.append(
+        session, common, principal, "request_" + body.kind, CHANGE_KIND, change.id, {"permit_id": permit.id}
+    )
     return change
 
 
 async def load_change(session: AsyncSession, principal: Principal, change_id: int) -> PermitChange:
-    stmt = select(PermitChange).where(PermitChange.id == change_id,
-                                      access.uscc_filter(PermitChange.employer_uscc, principal)).with_for_update()
+    stmt = (
+        select(PermitChange)
+        .where(PermitChange.id == change_id, access.uscc_filter(PermitChange.employer_uscc, principal))
+        .with_for_update()
+    )
     change = (await session.execute(stmt)).scalar_one_or_none()
     if change is None:
         raise NotFound("许可变更申请不存在。", "No such permit change.")
@@ -385,8 +531,9 @@ async def list_changes(session: AsyncSession, principal: Principal, permit_id: i
     return list((await session.execute(stmt)).scalars())
 
 
-async def _new_passport(session: AsyncSession, permit: Permit, change: PermitChange, env: Environment,
-                        outcome: dict[str, Any]) -> None:
+async def _new_passport(
+    session: AsyncSession, permit: Permit, change: PermitChange, env: Environment, outcome: dict[str, Any]
+) -> None:
     sealed = change.request.get("passport_sealed")
     if not sealed:
         return
@@ -394,11 +541,19 @@ async def _new_passport(session: AsyncSession, permit: Permit, change: PermitCha
     key = env.protector.passport_key(permit.nationality, passport.number)
     existing = await _passport(session, key)
     if existing is not None and existing.foreigner_id != permit.foreigner_id:
-        raise PassportOfAnotherPerson("该护照号码已登记在另一外国人名下。",
-                                      "This passport is recorded for another person.")
+        raise PassportOfAnotherPerson(
+            "该护照号码已登记在另一外国人名下。", "This passport is recorded for another person."
+        )
     if existing is None:
-        session.add(ForeignerPassport(foreigner_id=permit.foreigner_id, passport_key=key, passport_enc=sealed,
-                                      passport_masked=mask_passport(passport.number), expires_on=passport.expires_on))
+        session.add(
+            ForeignerPassport(
+                foreigner_id=permit.foreigner_id,
+                passport_key=key,
+                passport_enc=sealed,
+                passport_masked=mask_passport(passport.number),
+                expires_on=passport.expires_on,
+            )
+        )
     else:
         existing.expires_on = passport.expires_on
     outcome["passport_expires_on"] = [permit.passport_expires_on.isoformat(), passport.expires_on.isoformat()]
@@ -406,21 +561,27 @@ async def _new_passport(session: AsyncSession, permit: Permit, change: PermitCha
     permit.passport_key, permit.passport_expires_on = key, passport.expires_on
 
 
-async def _revalidate(session: AsyncSession, permit: Permit, starts_on: date, env: Environment,
-                      outcome: dict[str, Any]) -> None:
+async def _revalidate(
+    session: AsyncSession, permit: Permit, starts_on: date, env: Environment, outcome: dict[str, Any]
+) -> None:
     employer = await employers_repo.get(session, permit.employer_id)
     params = await parameters.get_parameters(session, env.today.year)
-    validity = permit_validity(permit_class=permit.permit_class, starts_on=starts_on,
-                               contract_ends_on=permit.contract_ends_on,
-                               passport_expires_on=permit.passport_expires_on,
-                               licence_expires_on=employer.licence_expires_on if employer else None, params=params)
+    validity = permit_validity(
+        permit_class=permit.permit_class,
+        starts_on=starts_on,
+        contract_ends_on=permit.contract_ends_on,
+        passport_expires_on=permit.passport_expires_on,
+        licence_expires_on=employer.licence_expires_on if employer else None,
+        params=params,
+    )
     if validity.valid_until != permit.valid_until:
         outcome["valid_until"] = [permit.valid_until.isoformat(), validity.valid_until.isoformat()]
     permit.valid_until, permit.valid_until_reason = validity.valid_until, validity.binding[0]
 
 
-async def _apply(session: AsyncSession, principal: Principal, permit: Permit, change: PermitChange,
-                 env: Environment) -> dict[str, Any]:
+async def _apply(
+    session: AsyncSession, principal: Principal, permit: Permit, change: PermitChange, env: Environment
+) -> dict[str, Any]:
     outcome: dict[str, Any] = {}
     request = change.request
     if change.kind == "extension":
@@ -439,23 +600,37 @@ async def _apply(session: AsyncSession, principal: Principal, permit: Permit, ch
             await _new_passport(session, permit, change, env, outcome)
             await _revalidate(session, permit, permit.valid_from, env, outcome)
     else:  # cancellation
-        await PERMIT_WORKFLOW.apply(session, common, permit, "cancel", principal,
-                                    comment=f"注销：{request['reason']}（{request['ended_on']}） / cancelled")
+        await PERMIT_WORKFLOW.apply(
+            session,
+            common,
+            permit,
+            "cancel",
+            principal,
+            comment=f"注销：{request['reason']}（{request['ended_on']}） / cancelled",
+        )
         outcome["status"] = ["valid", "cancelled"]
         return outcome  # the workflow bumped the version
     permit.version += 1
     return outcome
 
 
-async def act_on_change(session: AsyncSession, principal: Principal, change_id: int, action: str,
-                        comment: str | None, if_match: str | None, env: Environment) -> PermitChange:
+async def act_on_change(
+    session: AsyncSession,
+    principal: Principal,
+    change_id: int,
+    action: str,
+    comment: str | None,
+    if_match: str | None,
+    env: Environment,
+) -> PermitChange:
     change = await load_change(session, principal, change_id)
     check_if_match(if_match, CHANGE_KIND, change.id, change.version, required=False)
     acting = access.acting(principal, change.employer_uscc)
     CHANGE_WORKFLOW.decide(change.status, action, acting)
     if action == "approve":
-        permit = (await session.execute(select(Permit).where(Permit.id == change.permit_id)
-                                        .with_for_update())).scalar_one()
+        permit = (
+            await session.execute(select(Permit).where(Permit.id == change.permit_id).with_for_update())
+        ).scalar_one()
         if permit.status != "valid":
             raise PermitNotValid(f"许可状态为“{state_label(permit.status).zh}”。", f"The permit is {permit.status}.")
         change.outcome = await _apply(session, principal, permit, change, env)
@@ -465,8 +640,15 @@ async def act_on_change(session: AsyncSession, principal: Principal, change_id: 
     if action == "refuse":
         change.reason = comment
     await flush_versioned(session, "许可变更申请")
-    await audit.append(session, common, principal, f"{action}_{change.kind}", CHANGE_KIND, change.id,
-                       {"permit_id": change.permit_id, "status": change.status})
+    await audit.append(
+        session,
+        common,
+        principal,
+        f"{action}_{change.kind}",
+        CHANGE_KIND,
+        change.id,
+        {"permit_id": change.permit_id, "status": change.status},
+    )
     return change
 
 

@@ -69,7 +69,8 @@ class ProgrammeReview(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     application_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("programme_applications.id", ondelete="CASCADE"), index=True)
+        BigId, ForeignKey("programme_applications.id", ondelete="CASCADE"), index=True
+    )
     reviewer_name: Mapped[str] = mapped_column(String(100))
     score: Mapped[int] = mapped_column(Integer)  # 0..100
     recommendation: Mapped[str] = mapped_column(String(16))  # support | revise | oppose

@@ -13,8 +13,11 @@ from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
 SORTS = SortSpec(
-    fields={"created_at": ProgrammeApplication.created_at, "submitted_at": ProgrammeApplication.submitted_at,
-            "requested_amount": ProgrammeApplication.requested_amount},
+    fields={
+        "created_at": ProgrammeApplication.created_at,
+        "submitted_at": ProgrammeApplication.submitted_at,
+        "requested_amount": ProgrammeApplication.requested_amount,
+    },
     id_column=ProgrammeApplication.id,
 )
 
@@ -24,17 +27,26 @@ def visible(principal: Principal) -> Select[Any]:
     return select(ProgrammeApplication).where(access.uscc_filter(ProgrammeApplication.employer_uscc, principal))
 
 
-async def get_visible(session: AsyncSession, principal: Principal, application_id: int, *,
-                      for_update: bool = False) -> ProgrammeApplication | None:
+async def get_visible(
+    session: AsyncSession, principal: Principal, application_id: int, *, for_update: bool = False
+) -> ProgrammeApplication | None:
     stmt = visible(principal).where(ProgrammeApplication.id == application_id)
     if for_update:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def page(session: AsyncSession, principal: Principal, *, call_id: int | None, employer_id: int | None,
-               status: str | None, limit: int, cursor: str | None,
-               sort: str | None) -> tuple[list[ProgrammeApplication], str | None]:
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    call_id: int | None,
+    employer_id: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> tuple[list[ProgrammeApplication], str | None]:
     stmt = visible(principal)
     if call_id is not None:
         stmt = stmt.where(ProgrammeApplication.call_id == call_id)
@@ -51,13 +63,13 @@ async def reviews(session: AsyncSession, application_id: int) -> list[ProgrammeR
 
 
 async def review_stats(session: AsyncSession, application_id: int) -> tuple[int, float | None]:
-    stmt = select(func.count(), func.avg(ProgrammeReview.score)).where(
-        ProgrammeReview.application_id == application_id)
+    stmt = select(func.count(), func.avg(ProgrammeReview.score)).where(ProgrammeReview.application_id == application_id)
     count, mean = (await session.execute(stmt)).one()
     return int(count), None if mean is None else round(float(mean), 2)
 
 
 async def review_by(session: AsyncSession, application_id: int, reviewer_name: str) -> ProgrammeReview | None:
-    stmt = select(ProgrammeReview).where(ProgrammeReview.application_id == application_id,
-                                         ProgrammeReview.reviewer_name == reviewer_name)
+    stmt = select(ProgrammeReview).where(
+        ProgrammeReview.application_id == application_id, ProgrammeReview.reviewer_name == reviewer_name
+    )
     return (await session.execute(stmt)).scalar_one_or_none()

@@ -17,7 +17,8 @@ from shared.schemas import InputSchema, Label, OutputSchema
 
 Recommendation = Literal["support", "revise", "oppose"]
 RECOMMENDATIONS: dict[str, tuple[str, str]] = {
-    "support": ("同意资助", "fund it"), "revise": ("修改后资助", "fund it after changes"),
+    "support": ("同意资助", "fund it"),
+    "revise": ("修改后资助", "fund it after changes"),
     "oppose": ("不同意资助", "do not fund it"),
 }
 
@@ -41,8 +42,7 @@ class PlanIn(InputSchema):
     days_in_china: int = Field(ge=1, le=366, description="days the expert works in Jilin under the plan")
     requested_amount: Money = Field(description="funding requested from the call, yuan")
     self_funding: Money = Field(default=Decimal(0), description="the employer's own contribution, yuan")
-    budget_items: list[BudgetItem] = Field(min_length=1, max_length=30,
-                                           description="adds up to requested_amount")
+    budget_items: list[BudgetItem] = Field(min_length=1, max_length=30, description="adds up to requested_amount")
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanIn:

@@ -55,7 +55,6 @@ CALL_KIND = "programme"
 EDITABLE = frozenset({"draft", "returned"})
 
 
-
 class NotUnderReview(Conflict):
     code = "not_under_review"
     title_zh = "申请不在评审阶段"
@@ -72,8 +71,9 @@ def not_found() -> NotFound:
     return NotFound("引进外国专家项目申请不存在。", "No such foreign-expert programme application.")
 
 
-async def load(session: AsyncSession, principal: Principal, application_id: int, *,
-               for_update: bool = False) -> ProgrammeApplication:
+async def load(
+    session: AsyncSession, principal: Principal, application_id: int, *, for_update: bool = False
+) -> ProgrammeApplication:
     application = await repo.get_visible(session, principal, application_id, for_update=for_update)
     if application is None:
         raise not_found()
@@ -87,44 +87,82 @@ def _report(application: ProgrammeApplication) -> ReportRead | None:
     if application.report is None:
         return None
     spent = Decimal(application.report["grant_spent"])
-    return ReportRead(**{**application.report, "grant_spent": spent,
-                         "unspent": (application.granted_amount or Decimal(0)) - spent})
+    return ReportRead(
+        **{**application.report, "grant_spent": spent, "unspent": (application.granted_amount or Decimal(0)) - spent}
+    )
 
 
-async def to_read(session: AsyncSession, application: ProgrammeApplication, caller: Principal,
-                  today: date) -> ProgrammeRead:
+async def to_read(
+    session: AsyncSession, application: ProgrammeApplication, caller: Principal, today: date
+) -> ProgrammeRead:
     acting = access.acting(caller, application.employer_uscc)
     employer = await employers_repo.get(session, application.employer_id)
     call = await calls_repo.get(session, application.call_id)
     assert call is not None
     count, mean = await repo.review_stats(session, application.id)
-    due = (funding.report_due_on(application.ends_on, call.report_due_days)
-           if application.funded_on is not None else None)
+    due = (
+        funding.report_due_on(application.ends_on, call.report_due_days) if application.funded_on is not None else None
+    )
     a = application
     return ProgrammeRead(
-        id=a.id, call_id=a.call_id, call_code=call.code, employer_id=a.employer_id,
+        id=a.id,
+        call_id=a.call_id,
+        call_code=call.code,
+        employer_id=a.employer_id,
         employer_name=employer.name if employer else "",
-        expert=ExpertRead(name=a.expert_name, chinese_name=a.expert_chinese_name, nationality=a.expert_nationality,
-                          nationality_label=nationality_label(a.expert_nationality), field=a.expert_field,
-                          position=a.expert_position, achievements=a.expert_achievements,
-                          permit_number=a.permit_number),
-        title=a.title, objectives=a.objectives, work_plan=a.work_plan, starts_on=a.starts_on, ends_on=a.ends_on,
-        days_in_china=a.days_in_china, requested_amount=a.requested_amount, self_funding=a.self_funding,
-        budget_items=a.budget_items, review_count=count, mean_score=mean, granted_amount=a.granted_amount,
-        decided_on=a.decided_on, funded_on=a.funded_on, funding_reference=a.funding_reference, report=_report(a),
-        report_due_on=due, report_overdue=due is not None and a.status == "funded" and today > due,
-        reported_on=a.reported_on, status=a.status, status_label=state_label(a.status),
-        allowed_actions=PROGRAMME_WORKFLOW.actions_from(a.status, acting), version=a.version,
-        created_at=a.created_at, updated_at=a.updated_at, submitted_at=a.submitted_at,
+        expert=ExpertRead(
+            name=a.expert_name,
+            chinese_name=a.expert_chinese_name,
+            nationality=a.expert_nationality,
+            nationality_label=nationality_label(a.expert_nationality),
+            field=a.expert_field,
+            position=a.expert_position,
+            achievements=a.expert_achievements,
+            permit_number=a.permit_number,
+        ),
+        title=a.title,
+        objectives=a.objectives,
+        work_plan=a.work_plan,
+        starts_on=a.starts_on,
+        ends_on=a.ends_on,
+        days_in_china=a.days_in_china,
+        requested_amount=a.requested_amount,
+        self_funding=a.self_funding,
+        budget_items=a.budget_items,
+        review_count=count,
+        mean_score=mean,
+        granted_amount=a.granted_amount,
+        decided_on=a.decided_on,
+        funded_on=a.funded_on,
+        funding_reference=a.funding_reference,
+        report=_report(a),
+        report_due_on=due,
+        report_overdue=due is not None and a.status == "funded" and today > due,
+        reported_on=a.reported_on,
+        status=a.status,
+        status_label=state_label(a.status),
+        allowed_actions=PROGRAMME_WORKFLOW.actions_from(a.status, acting),
+        version=a.version,
+        created_at=a.created_at,
+        updated_at=a.updated_at,
+        submitted_at=a.submitted_at,
     )
 
 
 def to_summary(a: ProgrammeApplication) -> ProgrammeSummary:
     return ProgrammeSummary(
-        id=a.id, call_id=a.call_id, employer_id=a.employer_id, expert_name=a.expert_name,
-        expert_nationality=a.expert_nationality, title=a.title, requested_amount=a.requested_amount,
-        granted_amount=a.granted_amount, status=a.status, status_label=state_label(a.status),
-        submitted_at=a.submitted_at)
+        id=a.id,
+        call_id=a.call_id,
+        employer_id=a.employer_id,
+        expert_name=a.expert_name,
+        expert_nationality=a.expert_nationality,
+        title=a.title,
+        requested_amount=a.requested_amount,
+        granted_amount=a.granted_amount,
+        status=a.status,
+        status_label=state_label(a.status),
+        submitted_at=a.submitted_at,
+    )
 
 
 # --- writing ---------------------------------------------------------------------------------------
@@ -152,16 +190,23 @@ def _set_plan(application: ProgrammeApplication, plan: PlanIn) -> None:
     application.budget_items = [i.model_dump(mode="json") for i in plan.budget_items]
 
 
-async def create(session: AsyncSession, principal: Principal, body: ProgrammeCreate,
-                 env: Environment) -> ProgrammeApplication:
+async def create(
+    session: AsyncSession, principal: Principal, body: ProgrammeCreate, env: Environment
+) -> ProgrammeApplication:
     employer = await employers.load(session, principal, body.employer_id)
     if not access.is_clerk_of(principal, employer.uscc):
         raise Forbidden("只有用人单位的经办人可以申报。", "Only the employer's own clerks may apply.")
     employers.check_may_apply(employer, env.today)
     call = await calls.open_call(session, CALL_KIND, body.call_id, env.today)
     funding.check_request(body.plan.requested_amount, calls.figures(call))
-    application = ProgrammeApplication(call_id=call.id, employer_id=employer.id, employer_uscc=employer.uscc,
-                                       owner=principal.subject, status=PROGRAMME_WORKFLOW.initial, version=1)
+    application = ProgrammeApplication(
+        call_id=call.id,
+        employer_id=employer.id,
+        employer_uscc=employer.uscc,
+        owner=principal.subject,
+        status=PROGRAMME_WORKFLOW.initial,
+        version=1,
+    )
     _set_expert(application, body.expert)
     _set_plan(application, body.plan)
     session.add(application)
@@ -171,8 +216,14 @@ async def create(session: AsyncSession, principal: Principal, body: ProgrammeCre
     return application
 
 
-async def update(session: AsyncSession, principal: Principal, application_id: int, body: ProgrammeUpdate,
-                 if_match: str | None, env: Environment) -> ProgrammeApplication:
+async def update(
+    session: AsyncSession,
+    principal: Principal,
+    application_id: int,
+    body: ProgrammeUpdate,
+    if_match: str | None,
+    env: Environment,
+) -> ProgrammeApplication:
     application = await load(session, principal, application_id, for_update=True)
     access.check_clerk_may_edit(principal, application.employer_uscc, KIND, application, if_match, EDITABLE)
     if body.expert is not None:
@@ -184,13 +235,28 @@ async def update(session: AsyncSession, principal: Principal, application_id: in
         _set_plan(application, body.plan)
     application.version += 1
     await flush_versioned(session, "引进外国专家项目申请")
-    await audit.append(session, common, principal, "update", KIND, application.id,
-                       {"fields": sorted(body.model_dump(exclude_unset=True))})
+    await audit.append(
+        session,
+        common,
+        principal,
+        "update",
+        KIND,
+        application.id,
+        {"fields": sorted(body.model_dump(exclude_unset=True))},
+    )
     return application
 
 
-async def act(session: AsyncSession, principal: Principal, application_id: int, action: str, comment: str | None,
-              if_match: str | None, env: Environment, payload: Any = None) -> ProgrammeApplication:
+async def act(
+    session: AsyncSession,
+    principal: Principal,
+    application_id: int,
+    action: str,
+    comment: str | None,
+    if_match: str | None,
+    env: Environment,
+    payload: Any = None,
+) -> ProgrammeApplication:
     """The one way an application moves (``rules/workflows.py`` PROGRAMME_WORKFLOW) with its guards."""
     application = await load(session, principal, application_id, for_update=True)
     check_if_match(if_match, KIND, application.id, application.version, required=False)
@@ -207,8 +273,9 @@ async def act(session: AsyncSession, principal: Principal, application_id: int, 
     elif action == "approve":
         body = payload if isinstance(payload, ApproveBody) else ApproveBody()
         if (await repo.review_stats(session, application.id))[0] == 0:
-            raise ReviewsMissing("批准前须录入至少一份专家评审意见。",
-                                 "Record at least one reviewer's opinion before approving.")
+            raise ReviewsMissing(
+                "批准前须录入至少一份专家评审意见。", "Record at least one reviewer's opinion before approving."
+            )
         granted = body.granted_amount if body.granted_amount is not None else application.requested_amount
         call = await calls.locked(session, application.call_id)
         funding.check_grant(application.requested_amount, granted, calls.figures(call))
@@ -234,32 +301,47 @@ async def act(session: AsyncSession, principal: Principal, application_id: int, 
         application.reported_on = env.today
     await PROGRAMME_WORKFLOW.apply(session, common, application, action, acting, comment=comment)
     await flush_versioned(session, "引进外国专家项目申请")
-    await audit.append(session, common, principal, action, KIND, application.id,
-                       {"status": application.status, **data})
+    await audit.append(session, common, principal, action, KIND, application.id, {"status": application.status, **data})
     return application
 
 
-async def add_review(session: AsyncSession, principal: Principal, application_id: int,
-                     body: ReviewIn) -> ProgrammeReview:
+async def add_review(
+    session: AsyncSession, principal: Principal, application_id: int, body: ReviewIn
+) -> ProgrammeReview:
     application = await load(session, principal, application_id, for_update=True)
     if application.status != "under_review":
-        raise NotUnderReview(f"申请状态为“{state_label(application.status).zh}”。",
-                             f"The application is {application.status}.")
+        raise NotUnderReview(
+            f"申请状态为“{state_label(application.status).zh}”。", f"The application is {application.status}."
+        )
     if await repo.review_by(session, application.id, body.reviewer_name) is not None:
-        raise Duplicate(f"{body.reviewer_name} 的评审意见已录入。",
-                        f"{body.reviewer_name}'s opinion is recorded already.", extra={"field": "reviewer_name"})
+        raise Duplicate(
+            f"{body.reviewer_name} 的评审意见已录入。",
+            f"{body.reviewer_name}'s opinion is recorded already.",
+            extra={"field": "reviewer_name"},
+        )
     review = ProgrammeReview(application_id=application.id, recorded_by=principal.actor_id, **body.model_dump())
     session.add(review)
     await flush_versioned(session, "评审意见")
-    await audit.append(session, common, principal, "review", KIND, application.id,
-                       {"score": body.score, "recommendation": body.recommendation})
+    await audit.append(
+        session,
+        common,
+        principal,
+        "review",
+        KIND,
+        application.id,
+        {"score": body.score, "recommendation": body.recommendation},
+    )
     return review
 
 
 def review_read(review: ProgrammeReview) -> ReviewRead:
     zh, en = RECOMMENDATIONS[review.recommendation]
-    return ReviewRead.model_validate({**{c.key: getattr(review, c.key) for c in ProgrammeReview.__table__.columns},
-                                      "recommendation_label": Label(zh=zh, en=en)})
+    return ReviewRead.model_validate(
+        {
+            **{c.key: getattr(review, c.key) for c in ProgrammeReview.__table__.columns},
+            "recommendation_label": Label(zh=zh, en=en),
+        }
+    )
 
 
 async def reviews(session: AsyncSession, principal: Principal, application_id: int) -> list[ReviewRead]:

@@ -92,8 +92,11 @@ def c_listed_routes(facts: Facts, params: YearParameters) -> list[Route]:
     routes = []
     if facts.post_kind in C_LISTED_POSTS:
         routes.append(_route(f"c_{facts.post_kind}"))
-    short = (facts.contract_starts_on is not None and facts.contract_ends_on is not None
-             and not is_long_term(facts.contract_starts_on, facts.contract_ends_on, params))
+    short = (
+        facts.contract_starts_on is not None
+        and facts.contract_ends_on is not None
+        and not is_long_term(facts.contract_starts_on, facts.contract_ends_on, params)
+    )
     if short and facts.post_kind != "short_term":
         routes.append(_route("c_short_term"))
     return routes
@@ -107,8 +110,14 @@ def _failed_en(conditions: Iterable[ConditionResult]) -> str:
     return "; ".join(f"{c.label.en} ({c.reason.en})" for c in conditions)
 
 
-def classify(facts: Facts, points: PointsResult, conditions: BasicConditions, params: YearParameters, *,
-             c_quota_used: int | None = None) -> Classification:
+def classify(
+    facts: Facts,
+    points: PointsResult,
+    conditions: BasicConditions,
+    params: YearParameters,
+    *,
+    c_quota_used: int | None = None,
+) -> Classification:
     """WP-2 from the WP-1 points and the WP-3 conditions of the same facts."""
     routes = a_routes(facts, points, params)
     if routes:
@@ -123,26 +132,61 @@ def classify(facts: Facts, points: PointsResult, conditions: BasicConditions, pa
     refusals: list[RefusalReason] = []
     notes: list[Label] = []
     if b_routes and not approvable:  # B by its figures, but a basic condition fails
-        refusals.append(RefusalReason(BasicConditionsNotMet.code, text(
-            f"计点积分或年薪达到B类标准，但不符合基本条件：{_failed(conditions.failed)}",
-            f"points or salary meet class B, but basic conditions fail: {_failed_en(conditions.failed)}")))
+        refusals.append(
+            RefusalReason(
+                BasicConditionsNotMet.code,
+                text(
+                    f"计点积分或年薪达到B类标准，但不符合基本条件：{_failed(conditions.failed)}",
+                    f"points or salary meet class B, but basic conditions fail: {_failed_en(conditions.failed)}",
+                ),
+            )
+        )
     elif b_routes:
-        notes.append(text(f"不符合B类基本条件：{_failed(conditions.failed)}，按C类办理",
-                          f"basic conditions of B fail: {_failed_en(conditions.failed)}; handled as class C"))
+        notes.append(
+            text(
+                f"不符合B类基本条件：{_failed(conditions.failed)}，按C类办理",
+                f"basic conditions of B fail: {_failed_en(conditions.failed)}; handled as class C",
+            )
+        )
     if not listed:
-        refusals.append(RefusalReason(CPostNotListed.code, text(
-            "岗位不属于临时性、季节性、90日以下短期工作或配额管理项目",
-            "the post is not temporary, seasonal, of 90 days or less, nor a quota programme")))
+        refusals.append(
+            RefusalReason(
+                CPostNotListed.code,
+                text(
+                    "岗位不属于临时性、季节性、90日以下短期工作或配额管理项目",
+                    "the post is not temporary, seasonal, of 90 days or less, nor a quota programme",
+                ),
+            )
+        )
     if remaining == 0:
-        refusals.append(RefusalReason(CQuotaExhausted.code, text(
-            f"{params.year}年度C类配额（{params.c_quota}个）已用完",
-            f"the {params.year} class C quota ({params.c_quota}) is used up")))
+        refusals.append(
+            RefusalReason(
+                CQuotaExhausted.code,
+                text(
+                    f"{params.year}年度C类配额（{params.c_quota}个）已用完",
+                    f"the {params.year} class C quota ({params.c_quota}) is used up",
+                ),
+            )
+        )
     elif remaining is None:
-        notes.append(text(f"C类须在{params.year}年度配额（{params.c_quota}个）内审批，审批时核对余量",
-                          f"class C needs the {params.year} quota ({params.c_quota}); checked at approval"))
+        notes.append(
+            text(
+                f"C类须在{params.year}年度配额（{params.c_quota}个）内审批，审批时核对余量",
+                f"class C needs the {params.year} quota ({params.c_quota}); checked at approval",
+            )
+        )
     listed_routes = listed or [_route("c_not_listed")]
-    return Classification("C", label(PERMIT_CLASSES, "C"), tuple(listed_routes), approvable, tuple(refusals),
-                          tuple(notes), needs_quota=True, c_post_listed=bool(listed), quota_remaining=remaining)
+    return Classification(
+        "C",
+        label(PERMIT_CLASSES, "C"),
+        tuple(listed_routes),
+        approvable,
+        tuple(refusals),
+        tuple(notes),
+        needs_quota=True,
+        c_post_listed=bool(listed),
+        quota_remaining=remaining,
+    )
 
 
 _REFUSALS: dict[str, type[Refusal]] = {
@@ -166,9 +210,11 @@ def check_approvable(classification: Classification) -> None:
 def check_c_quota(used: int, params: YearParameters) -> None:
     """WP-2: one more C permit fits the year's quota only while ``used`` is below it."""
     if used >= params.c_quota:
-        raise CQuotaExhausted(f"{params.year}年度C类配额（{params.c_quota}个）已用完",
-                              f"the {params.year} class C quota ({params.c_quota}) is used up",
-                              extra={"quota": params.c_quota, "used": used})
+        raise CQuotaExhausted(
+            f"{params.year}年度C类配额（{params.c_quota}个）已用完",
+            f"the {params.year} class C quota ({params.c_quota}) is used up",
+            extra={"quota": params.c_quota, "used": used},
+        )
 
 
 # --- the whole assessment (WP-1..WP-3), as the stateless endpoint shows it --------------------------
@@ -227,8 +273,9 @@ class Assessment:
         return (*self.points.notes, *self.classification.notes)
 
 
-def assess(facts: Facts, params: YearParameters, *, age_waiver_reason: str | None = None,
-           c_quota_used: int | None = None) -> Assessment:
+def assess(
+    facts: Facts, params: YearParameters, *, age_waiver_reason: str | None = None, c_quota_used: int | None = None
+) -> Assessment:
     """WP-1, WP-3, WP-2 in one call: what ``POST /points-assessments`` shows and a submission stores."""
     points = assess_points(facts, params)
     conditions = basic_conditions(facts, params, age_waiver_reason=age_waiver_reason)

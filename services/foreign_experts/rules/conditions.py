@@ -65,8 +65,15 @@ def age_condition(facts: Facts, params: YearParameters, age_waiver_reason: str |
         return _condition("age", True, text(f"{age}周岁，不超过{limit}周岁", f"aged {age}, not over {limit}"))
     reason = (age_waiver_reason or "").strip()
     if reason:
-        return _condition("age", True, text(f"{age}周岁，超过{limit}周岁，经审批人员豁免：{reason}",
-                                            f"aged {age}, over {limit}, waived by an official: {reason}"), True)
+        return _condition(
+            "age",
+            True,
+            text(
+                f"{age}周岁，超过{limit}周岁，经审批人员豁免：{reason}",
+                f"aged {age}, over {limit}, waived by an official: {reason}",
+            ),
+            True,
+        )
     return _condition("age", False, text(f"{age}周岁，超过{limit}周岁", f"aged {age}, over {limit}"))
 
 
@@ -76,46 +83,77 @@ def degree_condition(facts: Facts, params: YearParameters) -> ConditionResult:
     if facts.education in MASTER_OR_HIGHER and elite:
         where = "中国高校" if facts.degree_from_chinese_university else "世界前100名大学"
         where_en = "a Chinese university" if facts.degree_from_chinese_university else "a world top-100 university"
-        return _condition("degree_and_experience", True, text(f"{where}硕士及以上学位（不要求工作经历）",
-                                                              f"a master's or higher from {where_en} (no work "
-                                                              "experience needed)"))
+        return _condition(
+            "degree_and_experience",
+            True,
+            text(
+                f"{where}硕士及以上学位（不要求工作经历）",
+                f"a master's or higher from {where_en} (no work experience needed)",
+            ),
+        )
     if facts.education in DEGREES and years >= need:
-        return _condition("degree_and_experience", True, text(f"学士及以上学位，相关工作{years}年",
-                                                              f"a degree and {years} years of relevant work"))
+        return _condition(
+            "degree_and_experience",
+            True,
+            text(f"学士及以上学位，相关工作{years}年", f"a degree and {years} years of relevant work"),
+        )
     if facts.education in DEGREES:
-        return _condition("degree_and_experience", False, text(f"相关工作经历{years}年，不足{need}年",
-                                                               f"{years} years of relevant work, under {need}"))
+        return _condition(
+            "degree_and_experience",
+            False,
+            text(f"相关工作经历{years}年，不足{need}年", f"{years} years of relevant work, under {need}"),
+        )
     return _condition("degree_and_experience", False, text("无学士及以上学位", "no bachelor's degree or higher"))
 
 
 def teacher_conditions(facts: Facts, params: YearParameters) -> tuple[ConditionResult, ...]:
     teacher = facts.language_teacher
     assert teacher is not None
-    native = _condition("teacher_native_speaker", teacher.native_speaker,
-                        text("母语为所教语言", "a native speaker") if teacher.native_speaker
-                        else text("非所教语言的母语者", "not a native speaker of the language"))
-    degree = _condition("teacher_degree", facts.education in DEGREES,
-                        text("学士及以上学位", "a bachelor's degree or higher") if facts.education in DEGREES
-                        else text("无学士及以上学位", "no bachelor's degree or higher"))
+    native = _condition(
+        "teacher_native_speaker",
+        teacher.native_speaker,
+        text("母语为所教语言", "a native speaker")
+        if teacher.native_speaker
+        else text("非所教语言的母语者", "not a native speaker of the language"),
+    )
+    degree = _condition(
+        "teacher_degree",
+        facts.education in DEGREES,
+        text("学士及以上学位", "a bachelor's degree or higher")
+        if facts.education in DEGREES
+        else text("无学士及以上学位", "no bachelor's degree or higher"),
+    )
     years, need, hours = facts.work_years, params.teacher_min_work_years, params.teacher_min_tefl_hours
     waivers = [
         (teacher.education_or_language_degree, "教育类或语言类专业学位", "an education or language degree"),
         (teacher.teaching_certificate, "教师资格证书", "a teaching certificate"),
-        (teacher.tefl_hours >= hours, f"{teacher.tefl_hours}学时TEFL证书（不少于{hours}学时）",
-         f"{teacher.tefl_hours} hours of TEFL ({hours} or more)"),
+        (
+            teacher.tefl_hours >= hours,
+            f"{teacher.tefl_hours}学时TEFL证书（不少于{hours}学时）",
+            f"{teacher.tefl_hours} hours of TEFL ({hours} or more)",
+        ),
     ]
     waived_by = next(((zh, en) for held, zh, en in waivers if held), None)
     if years >= need:
-        experience = _condition("teacher_experience", True,
-                                text(f"语言教学经历{years}年", f"{years} years of teaching"))
+        experience = _condition(
+            "teacher_experience", True, text(f"语言教学经历{years}年", f"{years} years of teaching")
+        )
     elif waived_by is not None:
-        experience = _condition("teacher_experience", True, text(f"工作经历要求因{waived_by[0]}免除",
-                                                                 f"years waived with {waived_by[1]}"), True)
+        experience = _condition(
+            "teacher_experience",
+            True,
+            text(f"工作经历要求因{waived_by[0]}免除", f"years waived with {waived_by[1]}"),
+            True,
+        )
     else:
-        experience = _condition("teacher_experience", False,
-                                text(f"教学经历{years}年，不足{need}年，且无可免除的学位、证书或{hours}学时TEFL",
-                                     f"{years} years, under {need}, and no degree, certificate or {hours} hours of "
-                                     "TEFL to waive them"))
+        experience = _condition(
+            "teacher_experience",
+            False,
+            text(
+                f"教学经历{years}年，不足{need}年，且无可免除的学位、证书或{hours}学时TEFL",
+                f"{years} years, under {need}, and no degree, certificate or {hours} hours of TEFL to waive them",
+            ),
+        )
     return native, degree, experience
 
 

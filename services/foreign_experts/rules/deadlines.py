@@ -50,9 +50,11 @@ class Pause:
 
     def __post_init__(self) -> None:
         if self.ended_on is not None and self.ended_on < self.started_on:
-            raise InvalidPause("补正结束日期早于开始日期", "the pause ends before it starts",
-                               extra={"started_on": self.started_on.isoformat(),
-                                      "ended_on": self.ended_on.isoformat()})
+            raise InvalidPause(
+                "补正结束日期早于开始日期",
+                "the pause ends before it starts",
+                extra={"started_on": self.started_on.isoformat(), "ended_on": self.ended_on.isoformat()},
+            )
 
     def covers(self, day: date) -> bool:
         """The clock stands on ``day``: after the request, up to and including the arrival."""
@@ -73,8 +75,10 @@ def decision_working_days(*, long_term: bool, extended: bool, params: YearParame
     """20 (+10 once extended) for work over 90 days, 5 otherwise; extending short-term work is refused."""
     if not long_term:
         if extended:
-            raise ExtensionNotAllowed("90日以下工作的审查期限为5个工作日，不能延长。",
-                                      "Work of 90 days or less is decided within 5 working days, not extendable.")
+            raise ExtensionNotAllowed(
+                "90日以下工作的审查期限为5个工作日，不能延长。",
+                "Work of 90 days or less is decided within 5 working days, not extendable.",
+            )
         return params.decision_working_days_short
     return params.decision_working_days_long + (params.extension_working_days if extended else 0)
 
@@ -103,8 +107,9 @@ class _Walk:
     last_day: date
 
 
-def _walk(accepted_on: date, allowed: int | None, as_of: date, pauses: Sequence[Pause],
-          calendar: WorkingCalendar) -> _Walk:
+def _walk(
+    accepted_on: date, allowed: int | None, as_of: date, pauses: Sequence[Pause], calendar: WorkingCalendar
+) -> _Walk:
     """Count the days after acceptance until the ``allowed``-th counted day is found (when asked for and still
     reachable) and ``as_of`` is passed."""
     # After an open pause's start no day counts again: the deadline cannot be reached past it.
@@ -152,14 +157,27 @@ def decision_deadline(
     paused = any(p.started_on <= today and (p.ended_on is None or today < p.ended_on) for p in pause_list)
     remaining = allowed - walk.used
     overdue = walk.due_on is not None and today > walk.due_on
-    due_soon = (walk.due_on is not None and not overdue and not paused
-                and 0 <= remaining <= params.due_soon_working_days)
-    return Deadline(accepted, today, long_term, extended, allowed, walk.due_on, walk.used, remaining, paused,
-                    overdue, due_soon, confirmed, missing)
+    due_soon = walk.due_on is not None and not overdue and not paused and 0 <= remaining <= params.due_soon_working_days
+    return Deadline(
+        accepted,
+        today,
+        long_term,
+        extended,
+        allowed,
+        walk.due_on,
+        walk.used,
+        remaining,
+        paused,
+        overdue,
+        due_soon,
+        confirmed,
+        missing,
+    )
 
 
-def working_days_used(accepted_on: date | datetime, as_of: date | datetime, calendar: WorkingCalendar,
-                      pauses: Iterable[Pause] = ()) -> CalendarResult[int]:
+def working_days_used(
+    accepted_on: date | datetime, as_of: date | datetime, calendar: WorkingCalendar, pauses: Iterable[Pause] = ()
+) -> CalendarResult[int]:
     """Counted working days after acceptance up to and including ``as_of``, pauses left out: the processing
     time of a decided application (statistics: mean and 90th percentile in working days)."""
     accepted, today = local_date(accepted_on), local_date(as_of)

@@ -51,14 +51,23 @@ class DocumentSpec:
 DOCUMENTS: tuple[DocumentSpec, ...] = (
     DocumentSpec("application_form", "外国人来华工作许可申请表", "application form for a work permit"),
     DocumentSpec("work_experience", "工作资历证明", "proof of work experience"),
-    DocumentSpec("highest_degree", "最高学位（学历）证书（经认证）", "highest degree certificate (authenticated)",
-                 authenticated=True),
-    DocumentSpec("criminal_record", "无犯罪记录证明（经认证，6个月内出具）",
-                 "criminal record certificate (authenticated, issued within 6 months)", authenticated=True,
-                 recent=True),
+    DocumentSpec(
+        "highest_degree",
+        "最高学位（学历）证书（经认证）",
+        "highest degree certificate (authenticated)",
+        authenticated=True,
+    ),
+    DocumentSpec(
+        "criminal_record",
+        "无犯罪记录证明（经认证，6个月内出具）",
+        "criminal record certificate (authenticated, issued within 6 months)",
+        authenticated=True,
+        recent=True,
+    ),
     DocumentSpec("medical_certificate", "体检证明", "medical certificate"),
-    DocumentSpec("employment_contract", "聘用合同或任职证明（中文）",
-                 "employment contract or appointment (in Chinese)"),
+    DocumentSpec(
+        "employment_contract", "聘用合同或任职证明（中文）", "employment contract or appointment (in Chinese)"
+    ),
     DocumentSpec("passport", "护照或国际旅行证件", "passport or international travel document"),
     DocumentSpec("photo", "近期正面免冠照片", "recent frontal photo without headwear"),
 )
@@ -142,15 +151,23 @@ def problems_of(document: SubmittedDocument, checked_on: date, params: YearParam
         if document.issued_on is None:
             found.append(_problem(spec.code, "issue_date_missing"))
         elif document.issued_on < earliest:
-            found.append(_problem(spec.code, "issued_too_long_ago", text(
-                f"{document.issued_on.isoformat()}出具，超过{months}个月（应不早于{earliest.isoformat()}）",
-                f"issued {document.issued_on.isoformat()}, over {months} months ago (not before "
-                f"{earliest.isoformat()})")))
+            found.append(
+                _problem(
+                    spec.code,
+                    "issued_too_long_ago",
+                    text(
+                        f"{document.issued_on.isoformat()}出具，超过{months}个月（应不早于{earliest.isoformat()}）",
+                        f"issued {document.issued_on.isoformat()}, over {months} months ago (not before "
+                        f"{earliest.isoformat()})",
+                    ),
+                )
+            )
     return found
 
 
-def document_problems(submitted: Iterable[SubmittedDocument | Mapping[str, Any]], *, checked_on: date,
-                      params: YearParameters) -> tuple[DocumentProblem, ...]:
+def document_problems(
+    submitted: Iterable[SubmittedDocument | Mapping[str, Any]], *, checked_on: date, params: YearParameters
+) -> tuple[DocumentProblem, ...]:
     """Every problem, in checklist order: a required code with no document without problems is reported
     with the problems of each of its documents, or as ``missing`` when there is none."""
     documents = [d if isinstance(d, SubmittedDocument) else SubmittedDocument.from_mapping(d) for d in submitted]
@@ -169,8 +186,13 @@ def document_problems(submitted: Iterable[SubmittedDocument | Mapping[str, Any]]
     return tuple(found)
 
 
-def check_documents(submitted: Iterable[SubmittedDocument | Mapping[str, Any]], *, checked_on: date,
-                    params: YearParameters, green_channel: bool = False) -> DocumentCheck:
+def check_documents(
+    submitted: Iterable[SubmittedDocument | Mapping[str, Any]],
+    *,
+    checked_on: date,
+    params: YearParameters,
+    green_channel: bool = False,
+) -> DocumentCheck:
     """The check, raising ``DocumentsIncomplete`` (409, ``documents_incomplete``, each problem listed) when it
     blocks; with ``green_channel`` the problems are returned as documents to follow."""
     check = DocumentCheck(document_problems(submitted, checked_on=checked_on, params=params), green_channel)

@@ -71,11 +71,13 @@ class Facts:
 
     def __post_init__(self) -> None:
         if self.education not in EDUCATION:
-            raise InvalidFacts("education", f"未知的学历代码“{self.education}”",
-                               f"unknown education {self.education!r}")
+            raise InvalidFacts(
+                "education", f"未知的学历代码“{self.education}”", f"unknown education {self.education!r}"
+            )
         if self.post_kind not in POST_KINDS:
-            raise InvalidFacts("post_kind", f"未知的岗位类型“{self.post_kind}”",
-                               f"unknown post kind {self.post_kind!r}")
+            raise InvalidFacts(
+                "post_kind", f"未知的岗位类型“{self.post_kind}”", f"unknown post kind {self.post_kind!r}"
+            )
         for name, table in (("a_criteria", A_CRITERIA), ("bonuses", BONUSES)):
             unknown = sorted(set(getattr(self, name)) - set(table))
             if unknown:
@@ -90,8 +92,7 @@ class Facts:
             raise InvalidFacts("months_per_year", "每年在华工作月数应为0至12", "months a year must be 0-12")
         if self.birth_date > self.assessed_on:
             raise InvalidFacts("birth_date", "出生日期晚于评估日期", "the birth date is after the assessment date")
-        if (self.contract_starts_on and self.contract_ends_on
-                and self.contract_ends_on < self.contract_starts_on):
+        if self.contract_starts_on and self.contract_ends_on and self.contract_ends_on < self.contract_starts_on:
             raise InvalidFacts("contract_ends_on", "合同结束日期早于开始日期", "the contract ends before it starts")
 
     @property

@@ -99,43 +99,53 @@ def is_open(status: str, opens_on: date, closes_on: date, today: date) -> bool:
 
 def check_open(status: str, opens_on: date, closes_on: date, today: date) -> None:
     if not is_open(status, opens_on, closes_on, today):
-        raise CallNotOpen(f"申报期为 {opens_on} 至 {closes_on}（须已发布），今天是 {today}。",
-                          f"Applications are taken from {opens_on} to {closes_on} (once published); "
-                          f"today is {today}.", extra={"opens_on": opens_on.isoformat(),
-                                                       "closes_on": closes_on.isoformat()})
+        raise CallNotOpen(
+            f"申报期为 {opens_on} 至 {closes_on}（须已发布），今天是 {today}。",
+            f"Applications are taken from {opens_on} to {closes_on} (once published); today is {today}.",
+            extra={"opens_on": opens_on.isoformat(), "closes_on": closes_on.isoformat()},
+        )
 
 
 def check_request(requested: Decimal, figures: CallFigures) -> None:
     if figures.max_amount is not None and requested > figures.max_amount:
-        raise RequestExceedsCap(f"申请 {requested:.2f} 元，单项上限 {figures.max_amount:.2f} 元。",
-                                f"{requested:.2f} yuan requested; the cap is {figures.max_amount:.2f} yuan.",
-                                extra={"max_amount": f"{figures.max_amount:.2f}"})
+        raise RequestExceedsCap(
+            f"申请 {requested:.2f} 元，单项上限 {figures.max_amount:.2f} 元。",
+            f"{requested:.2f} yuan requested; the cap is {figures.max_amount:.2f} yuan.",
+            extra={"max_amount": f"{figures.max_amount:.2f}"},
+        )
 
 
 def check_grant(requested: Decimal, granted: Decimal, figures: CallFigures) -> None:
     """A grant within the request, the per-application cap and the budget left (the call's row locked)."""
     if granted > requested:
-        raise GrantExceedsRequest(f"批准 {granted:.2f} 元，申请仅 {requested:.2f} 元。",
-                                  f"{granted:.2f} yuan granted, only {requested:.2f} yuan requested.")
+        raise GrantExceedsRequest(
+            f"批准 {granted:.2f} 元，申请仅 {requested:.2f} 元。",
+            f"{granted:.2f} yuan granted, only {requested:.2f} yuan requested.",
+        )
     check_request(granted, figures)
     if granted > figures.remaining_budget:
-        raise BudgetExhausted(f"预算余额 {figures.remaining_budget:.2f} 元，不足 {granted:.2f} 元。",
-                              f"{figures.remaining_budget:.2f} yuan of the budget is left, less than "
-                              f"{granted:.2f} yuan.", extra={"remaining_budget": f"{figures.remaining_budget:.2f}"})
+        raise BudgetExhausted(
+            f"预算余额 {figures.remaining_budget:.2f} 元，不足 {granted:.2f} 元。",
+            f"{figures.remaining_budget:.2f} yuan of the budget is left, less than {granted:.2f} yuan.",
+            extra={"remaining_budget": f"{figures.remaining_budget:.2f}"},
+        )
 
 
 def check_places(participants: int, figures: CallFigures) -> None:
     left = figures.remaining_places
     if left is not None and participants > left:
-        raise ParticipantQuotaExhausted(f"剩余名额 {left} 人，不足 {participants} 人。",
-                                        f"{left} places are left, fewer than {participants}.",
-                                        extra={"remaining_places": left})
+        raise ParticipantQuotaExhausted(
+            f"剩余名额 {left} 人，不足 {participants} 人。",
+            f"{left} places are left, fewer than {participants}.",
+            extra={"remaining_places": left},
+        )
 
 
 def check_period(starts_on: date, ends_on: date) -> None:
     if ends_on < starts_on:
-        raise InvalidPeriod(f"结束日期 {ends_on} 早于开始日期 {starts_on}。",
-                            f"The end {ends_on} is before the start {starts_on}.")
+        raise InvalidPeriod(
+            f"结束日期 {ends_on} 早于开始日期 {starts_on}。", f"The end {ends_on} is before the start {starts_on}."
+        )
 
 
 def trip_days(starts_on: date, ends_on: date) -> int:
@@ -147,9 +157,11 @@ def trip_days(starts_on: date, ends_on: date) -> int:
 def check_trip(starts_on: date, ends_on: date, figures: CallFigures) -> None:
     days = trip_days(starts_on, ends_on)
     if figures.max_duration_days is not None and days > figures.max_duration_days:
-        raise TripTooLong(f"培训 {days} 天，计划规定不超过 {figures.max_duration_days} 天。",
-                          f"The stay is {days} days; the plan allows at most {figures.max_duration_days}.",
-                          extra={"days": days, "max_duration_days": figures.max_duration_days})
+        raise TripTooLong(
+            f"培训 {days} 天，计划规定不超过 {figures.max_duration_days} 天。",
+            f"The stay is {days} days; the plan allows at most {figures.max_duration_days}.",
+            extra={"days": days, "max_duration_days": figures.max_duration_days},
+        )
 
 
 def report_due_on(ended_on: date, report_due_days: int) -> date:
@@ -159,7 +171,9 @@ def report_due_on(ended_on: date, report_due_days: int) -> date:
 def check_spent(spent: Decimal, granted: Decimal, field: str = "grant_spent") -> Decimal:
     """The grant left unspent (to be paid back); refuses a report that spends more than was granted."""
     if spent > granted:
-        raise SpentExceedsGrant(f"报告支出 {spent:.2f} 元，资助仅 {granted:.2f} 元。",
-                                f"The report spends {spent:.2f} yuan of a {granted:.2f} yuan grant.",
-                                extra={"field": field})
+        raise SpentExceedsGrant(
+            f"报告支出 {spent:.2f} 元，资助仅 {granted:.2f} 元。",
+            f"The report spends {spent:.2f} yuan of a {granted:.2f} yuan grant.",
+            extra={"field": field},
+        )
     return granted - spent

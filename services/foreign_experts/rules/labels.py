@@ -20,8 +20,10 @@ PERMIT_CLASSES: Texts = {
 # WP-1 education or skills; WP-3 reads the degrees among them.
 EDUCATION: Texts = {
     "doctorate": ("博士", "doctorate"),
-    "top_skills_certificate": ("国际通用最高等级职业技能资格证书或高级技师",
-                               "top-level international vocational skills certificate or senior technician"),
+    "top_skills_certificate": (
+        "国际通用最高等级职业技能资格证书或高级技师",
+        "top-level international vocational skills certificate or senior technician",
+    ),
     "master": ("硕士", "master's degree"),
     "technician": ("技师", "technician"),
     "bachelor": ("学士", "bachelor's degree"),
@@ -52,12 +54,14 @@ BONUSES: Texts = {
 
 # WP-2 the A-class criteria an employer may claim.
 A_CRITERIA: Texts = {
-    "talent_programme": ("入选副省级以上人才引进计划",
-                         "selected for a talent programme at vice-provincial level or above"),
-    "recognised_achievement": ("符合国际公认的专业成就认定标准（诺贝尔奖、图灵奖、菲尔兹奖、沃尔夫奖、阿贝尔奖、"
-                               "院士等）",
-                               "internationally recognised achievement (Nobel, Turing, Fields, Wolf, Abel, academy "
-                               "member and like)"),
+    "talent_programme": (
+        "入选副省级以上人才引进计划",
+        "selected for a talent programme at vice-provincial level or above",
+    ),
+    "recognised_achievement": (
+        "符合国际公认的专业成就认定标准（诺贝尔奖、图灵奖、菲尔兹奖、沃尔夫奖、阿贝尔奖、院士等）",
+        "internationally recognised achievement (Nobel, Turing, Fields, Wolf, Abel, academy member and like)",
+    ),
     "encouraged_post": ("符合市场导向的鼓励类岗位", "a market-oriented encouraged post"),
     "innovation_talent": ("创新创业人才", "innovation or entrepreneurship talent"),
     "young_talent": ("优秀青年人才", "outstanding young talent"),
@@ -69,8 +73,10 @@ POST_KINDS: Texts = {
     "temporary": ("临时性工作", "temporary work"),
     "seasonal": ("季节性工作", "seasonal work"),
     "short_term": ("90日以下短期工作", "short-term work of 90 days or less"),
-    "quota_programme": ("配额管理项目（政府间协议、实习等）", "quota programme (intergovernmental agreements, "
-                        "internships and like)"),
+    "quota_programme": (
+        "配额管理项目（政府间协议、实习等）",
+        "quota programme (intergovernmental agreements, internships and like)",
+    ),
 }
 C_LISTED_POSTS = frozenset({"temporary", "seasonal", "short_term", "quota_programme"})
 
@@ -83,10 +89,14 @@ ROUTES: Texts = {
     "a_young_talent": ("A类：优秀青年人才", "A: outstanding young talent"),
     "a_points": ("A类：计点积分达到A类分数线", "A: points at or above the A threshold"),
     "a_salary": ("A类：年薪不低于上年度全省平均工资的6倍", "A: salary at least 6 times the province's average wage"),
-    "b_points": ("B类：符合基本条件且计点积分达到B类分数线", "B: basic conditions hold and points at or above the B "
-                 "threshold"),
-    "b_salary": ("B类：符合基本条件且年薪不低于上年度全省平均工资的4倍", "B: basic conditions hold and salary at "
-                 "least 4 times the province's average wage"),
+    "b_points": (
+        "B类：符合基本条件且计点积分达到B类分数线",
+        "B: basic conditions hold and points at or above the B threshold",
+    ),
+    "b_salary": (
+        "B类：符合基本条件且年薪不低于上年度全省平均工资的4倍",
+        "B: basic conditions hold and salary at least 4 times the province's average wage",
+    ),
     "c_temporary": ("C类：临时性工作", "C: temporary work"),
     "c_seasonal": ("C类：季节性工作", "C: seasonal work"),
     "c_short_term": ("C类：90日以下短期工作", "C: work of 90 days or less"),
@@ -97,14 +107,17 @@ ROUTES: Texts = {
 # WP-3 the basic conditions of class B.
 CONDITIONS: Texts = {
     "age": ("年龄不超过60周岁", "aged 60 or under"),
-    "degree_and_experience": ("学士及以上学位且2年以上相关工作经历，或中国高校、世界前100名大学硕士及以上学位",
-                              "bachelor's degree and 2 years of relevant work, or a master's from a Chinese or a "
-                              "world top-100 university"),
+    "degree_and_experience": (
+        "学士及以上学位且2年以上相关工作经历，或中国高校、世界前100名大学硕士及以上学位",
+        "bachelor's degree and 2 years of relevant work, or a master's from a Chinese or a world top-100 university",
+    ),
     "teacher_native_speaker": ("语言教师：母语为所教语言", "language teacher: native speaker"),
     "teacher_degree": ("语言教师：学士及以上学位", "language teacher: bachelor's degree or higher"),
-    "teacher_experience": ("语言教师：2年以上语言教学经历（教育类、语言类专业学位，教师资格证书或120学时以上TEFL证书"
-                           "可免）", "language teacher: 2 years of experience (waived with an education or language "
-                           "degree, a teaching certificate or 120 hours of TEFL)"),
+    "teacher_experience": (
+        "语言教师：2年以上语言教学经历（教育类、语言类专业学位，教师资格证书或120学时以上TEFL证书可免）",
+        "language teacher: 2 years of experience (waived with an education or language "
+        "degree, a teaching certificate or 120 hours of TEFL)",
+    ),
 }
 
 # WP-5 the limits of the valid-until date.

@@ -93,13 +93,21 @@ class YearParameters:
             problems.append("provincial_points must not exceed provincial_points_cap")
         if self.average_wage <= 0:
             problems.append("average_wage must be positive")
-        for name in ("a_validity_years", "b_validity_years", "c_validity_days", "decision_working_days_long",
-                     "decision_working_days_short"):
+        for name in (
+            "a_validity_years",
+            "b_validity_years",
+            "c_validity_days",
+            "decision_working_days_long",
+            "decision_working_days_short",
+        ):
             if getattr(self, name) == 0:
                 problems.append(f"{name} must be positive")
         if problems:
-            raise InvalidYearParameters("年度参数无效：" + "；".join(problems), "; ".join(problems),
-                                        extra={"year": self.year, "problems": problems})
+            raise InvalidYearParameters(
+                "年度参数无效：" + "；".join(problems),
+                "; ".join(problems),
+                extra={"year": self.year, "problems": problems},
+            )
 
     @property
     def a_salary_threshold(self) -> Decimal:
@@ -117,8 +125,11 @@ class YearParameters:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise InvalidYearParameters(f"未知的年度参数：{', '.join(unknown)}",
-                                        f"unknown parameters: {', '.join(unknown)}", extra={"unknown": unknown})
+            raise InvalidYearParameters(
+                f"未知的年度参数：{', '.join(unknown)}",
+                f"unknown parameters: {', '.join(unknown)}",
+                extra={"unknown": unknown},
+            )
         merged = dict(data)
         if year is not None:
             if merged.get("year", year) != year:
@@ -128,8 +139,9 @@ class YearParameters:
             return _adapter().validate_python(merged)
         except ValidationError as exc:
             errors = [_message(e["loc"], e["msg"]) for e in exc.errors()]
-            raise InvalidYearParameters("年度参数无效：" + "；".join(errors), "; ".join(errors),
-                                        extra={"problems": errors}) from None
+            raise InvalidYearParameters(
+                "年度参数无效：" + "；".join(errors), "; ".join(errors), extra={"problems": errors}
+            ) from None
 
     def to_mapping(self) -> dict[str, Any]:
         """JSON-ready: money and multiples as decimal strings, so a stored row round-trips exactly."""

@@ -47,8 +47,9 @@ def check_digit(body: str) -> str:
 def make_permit_number(year: int, serial: int) -> str:
     """The number first issued in ``year`` with ``serial`` (the caller's sequence for the year)."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InvalidPermitNumber("year", f"年度应在{FIRST_YEAR}至{LAST_YEAR}之间",
-                                  f"the year must be within {FIRST_YEAR}-{LAST_YEAR}")
+        raise InvalidPermitNumber(
+            "year", f"年度应在{FIRST_YEAR}至{LAST_YEAR}之间", f"the year must be within {FIRST_YEAR}-{LAST_YEAR}"
+        )
     if not 1 <= serial <= MAX_SERIAL:
         raise InvalidPermitNumber("serial", f"序号应为1至{MAX_SERIAL}", f"the serial must be 1 to {MAX_SERIAL}")
     body = f"{PROVINCE_PREFIX}{year:04d}{serial:0{SERIAL_DIGITS}d}"
@@ -59,13 +60,15 @@ def parse_permit_number(value: str) -> PermitNumber:
     """Validate (spaces and hyphens dropped, full-width digits folded) and read year and serial."""
     number = normalize_id(value)
     if len(number) != LENGTH:
-        raise InvalidPermitNumber("length", f"应为 {LENGTH} 位，实为 {len(number)} 位",
-                                  f"must be {LENGTH} digits, got {len(number)}")
+        raise InvalidPermitNumber(
+            "length", f"应为 {LENGTH} 位，实为 {len(number)} 位", f"must be {LENGTH} digits, got {len(number)}"
+        )
     if not _DIGITS.fullmatch(number):
         raise InvalidPermitNumber("format", "应全部为数字", "must be digits only")
     if not number.startswith(PROVINCE_PREFIX):
-        raise InvalidPermitNumber("prefix", f"应以 {PROVINCE_PREFIX}（吉林省）开头",
-                                  f"must start with {PROVINCE_PREFIX} (Jilin)")
+        raise InvalidPermitNumber(
+            "prefix", f"应以 {PROVINCE_PREFIX}（吉林省）开头", f"must start with {PROVINCE_PREFIX} (Jilin)"
+        )
     year, serial = int(number[2:6]), int(number[6:17])
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise InvalidPermitNumber("year", f"首次发证年度 {year} 无效", f"the year of first issue {year} is not valid")

@@ -57,7 +57,12 @@ def _band(band_id: str, lower: int | str, points: int, zh: str, en: str) -> Band
 # --- the tables (highest band first) ---------------------------------------------------------------
 
 FACTOR_CAPS: dict[str, int] = {
-    "salary": 20, "education": 20, "work_years": 20, "months_in_china": 15, "chinese": 5, "work_location": 10,
+    "salary": 20,
+    "education": 20,
+    "work_years": 20,
+    "months_in_china": 15,
+    "chinese": 5,
+    "work_location": 10,
     "age": 15,
 }  # bonus and provincial: their caps are in YearParameters
 
@@ -75,8 +80,12 @@ EDUCATION_BANDS: dict[str, Band] = {
     code: Band(band_id, Decimal(0), points, text(zh, en))
     for code, (band_id, points, zh, en) in {
         "doctorate": ("doctorate_or_top_skills", 20, "博士：20分", "doctorate: 20"),
-        "top_skills_certificate": ("doctorate_or_top_skills", 20, "国际通用最高等级职业技能资格证书或高级技师：20分",
-                                   "top international skills certificate or senior technician: 20"),
+        "top_skills_certificate": (
+            "doctorate_or_top_skills",
+            20,
+            "国际通用最高等级职业技能资格证书或高级技师：20分",
+            "top international skills certificate or senior technician: 20",
+        ),
         "master": ("master_or_technician", 15, "硕士：15分", "master's degree: 15"),
         "technician": ("master_or_technician", 15, "技师：15分", "technician: 15"),
         "bachelor": ("bachelor_or_senior_worker", 10, "学士：10分", "bachelor's degree: 10"),
@@ -111,15 +120,31 @@ HSK_BANDS: tuple[Band, ...] = (
     _band("hsk_1", 1, 1, "通过HSK一级：1分", "HSK level 1: 1"),
     _band("no_chinese", 0, 0, "无汉语水平证明：0分", "no proof of Chinese: 0"),
 )
-CHINESE_FORMER_NATIONAL = _band("former_chinese_national", 0, 5, "曾经具有中国国籍的外国人：5分",
-                                "former Chinese national: 5")
-CHINESE_DEGREE = _band("degree_in_chinese", 0, 5, "取得以汉语为教学语言的学士及以上学位：5分",
-                       "bachelor's degree or higher taught in Chinese: 5")
+CHINESE_FORMER_NATIONAL = _band(
+    "former_chinese_national", 0, 5, "曾经具有中国国籍的外国人：5分", "former Chinese national: 5"
+)
+CHINESE_DEGREE = _band(
+    "degree_in_chinese",
+    0,
+    5,
+    "取得以汉语为教学语言的学士及以上学位：5分",
+    "bachelor's degree or higher taught in Chinese: 5",
+)
 
-LOCATION_JILIN = _band("northeast_jilin", 0, 10, "吉林省全境属东北地区等老工业基地：10分",
-                       "all of Jilin is in the northeast, an old industrial base: 10")
-LOCATION_OUTSIDE = _band("outside_jilin", 0, 0, "工作地点不在吉林省：本局不予计分（0分）",
-                         "work location outside Jilin: no points from this bureau (0)")
+LOCATION_JILIN = _band(
+    "northeast_jilin",
+    0,
+    10,
+    "吉林省全境属东北地区等老工业基地：10分",
+    "all of Jilin is in the northeast, an old industrial base: 10",
+)
+LOCATION_OUTSIDE = _band(
+    "outside_jilin",
+    0,
+    0,
+    "工作地点不在吉林省：本局不予计分（0分）",
+    "work location outside Jilin: no points from this bureau (0)",
+)
 
 AGE_BANDS: tuple[Band, ...] = (
     _band("age_61_plus", 61, 0, "年龄60周岁以上：0分", "over 60: 0"),
@@ -135,15 +160,22 @@ BONUS_RULES: dict[str, Label] = {
     "bonus_items": text("加分项目每项5分", "5 points for each bonus item"),
     "bonus_capped": text("加分项目合计最高5分", "bonus items: 5 in total at most"),
 }
-PROVINCIAL_RULE = text("地方鼓励性加分（由省级外国人工作管理部门按年度确定）",
-                       "provincial encouragement (set yearly by the province)")
+PROVINCIAL_RULE = text(
+    "地方鼓励性加分（由省级外国人工作管理部门按年度确定）", "provincial encouragement (set yearly by the province)"
+)
 
-NOTE_UNDER_18 = text("未满18周岁：外国人来华工作须年满18周岁，年龄项不计分。",
-                     "Under 18: a foreigner must be at least 18 to work in China; the age factor scores 0.")
-NOTE_OUTSIDE_JILIN = text("工作地点不在吉林省，不属本局受理范围，工作地区项按0分计。",
-                          "The work location is outside Jilin, beyond this bureau; the location factor scores 0.")
-NOTE_DEGREE_NOT_COUNTED = text("以汉语授课的学位仅在最高学历为学士及以上学位时计分。",
-                               "A degree taught in Chinese counts only when the highest education is a degree.")
+NOTE_UNDER_18 = text(
+    "未满18周岁：外国人来华工作须年满18周岁，年龄项不计分。",
+    "Under 18: a foreigner must be at least 18 to work in China; the age factor scores 0.",
+)
+NOTE_OUTSIDE_JILIN = text(
+    "工作地点不在吉林省，不属本局受理范围，工作地区项按0分计。",
+    "The work location is outside Jilin, beyond this bureau; the location factor scores 0.",
+)
+NOTE_DEGREE_NOT_COUNTED = text(
+    "以汉语授课的学位仅在最高学历为学士及以上学位时计分。",
+    "A degree taught in Chinese counts only when the highest education is a degree.",
+)
 
 
 # --- results ---------------------------------------------------------------------------------------
@@ -180,8 +212,9 @@ def _pick(value: Decimal, bands: tuple[Band, ...]) -> Band:
     return next(b for b in bands if value >= b.lower)
 
 
-def _result(code: str, value: str | None, points: int, cap: int, band: str, rule: Label,
-            note: Label | None = None) -> FactorResult:
+def _result(
+    code: str, value: str | None, points: int, cap: int, band: str, rule: Label, note: Label | None = None
+) -> FactorResult:
     return FactorResult(code, label(FACTORS, code), value, min(points, cap), cap, band, rule, note)
 
 
@@ -208,15 +241,18 @@ def work_years_points(facts: Facts) -> FactorResult:
         band = "two_years" if years == WORK_YEARS_MIN else "further_years" if points < cap else "capped"
     rule = WORK_YEARS_RULES[band]
     if band == "further_years":  # show the arithmetic
-        rule = text(f"{rule.zh}：5 + {years - WORK_YEARS_MIN} = {points}分",
-                    f"{rule.en}: 5 + {years - WORK_YEARS_MIN} = {points}")
+        rule = text(
+            f"{rule.zh}：5 + {years - WORK_YEARS_MIN} = {points}分",
+            f"{rule.en}: 5 + {years - WORK_YEARS_MIN} = {points}",
+        )
     return _result("work_years", str(years), points, cap, band, rule)
 
 
 def months_points(facts: Facts) -> FactorResult:
     band = _pick(facts.months_per_year, MONTHS_BANDS)
-    return _result("months_in_china", str(facts.months_per_year), band.points, FACTOR_CAPS["months_in_china"],
-                   band.id, band.rule)
+    return _result(
+        "months_in_china", str(facts.months_per_year), band.points, FACTOR_CAPS["months_in_china"], band.id, band.rule
+    )
 
 
 def chinese_points(facts: Facts) -> FactorResult:
@@ -231,11 +267,18 @@ def chinese_points(facts: Facts) -> FactorResult:
     if facts.former_chinese_national:
         candidates.insert(0, CHINESE_FORMER_NATIONAL)
     best = max(candidates, key=lambda b: b.points)  # the first of equals: the table's order
-    shown = ", ".join(
-        part for part, held in (("former_chinese_national", facts.former_chinese_national),
-                                ("degree_taught_in_chinese", facts.degree_taught_in_chinese),
-                                (f"hsk_{facts.hsk_level}", facts.hsk_level > 0)) if held
-    ) or None
+    shown = (
+        ", ".join(
+            part
+            for part, held in (
+                ("former_chinese_national", facts.former_chinese_national),
+                ("degree_taught_in_chinese", facts.degree_taught_in_chinese),
+                (f"hsk_{facts.hsk_level}", facts.hsk_level > 0),
+            )
+            if held
+        )
+        or None
+    )
     return _result("chinese", shown, best.points, FACTOR_CAPS["chinese"], best.id, best.rule, note)
 
 
@@ -245,8 +288,11 @@ _REGION_CODE = re.compile(r"[0-9]{2}(?:[0-9]{2}(?:[0-9]{2})?)?")
 def in_jilin(code: str) -> bool:
     """ID-5: a 2-, 4- or 6-digit division code of Jilin province (prefix 22)."""
     if not _REGION_CODE.fullmatch(code):
-        raise InvalidFacts("work_city_code", "工作地点应为2、4或6位行政区划代码",
-                           "the work location must be a 2-, 4- or 6-digit division code")
+        raise InvalidFacts(
+            "work_city_code",
+            "工作地点应为2、4或6位行政区划代码",
+            "the work location must be a 2-, 4- or 6-digit division code",
+        )
     return code.startswith("22")
 
 
@@ -254,8 +300,9 @@ def location_points(facts: Facts) -> FactorResult:
     code = facts.work_city_code
     band, note = (LOCATION_JILIN, None) if in_jilin(code) else (LOCATION_OUTSIDE, NOTE_OUTSIDE_JILIN)
     name = JILIN_REGIONS.get(code[:4], JILIN_REGIONS.get(code[:2], ("", "")))[0] if band is LOCATION_JILIN else ""
-    return _result("work_location", f"{code} {name}".strip(), band.points, FACTOR_CAPS["work_location"], band.id,
-                   band.rule, note)
+    return _result(
+        "work_location", f"{code} {name}".strip(), band.points, FACTOR_CAPS["work_location"], band.id, band.rule, note
+    )
 
 
 def age_points(facts: Facts) -> FactorResult:
@@ -273,15 +320,27 @@ def bonus_points(facts: Facts, params: YearParameters) -> FactorResult:
 
 
 def provincial_points(params: YearParameters) -> FactorResult:
-    return _result("provincial", str(params.provincial_points), params.provincial_points,
-                   params.provincial_points_cap, "provincial_configured", PROVINCIAL_RULE)
+    return _result(
+        "provincial",
+        str(params.provincial_points),
+        params.provincial_points,
+        params.provincial_points_cap,
+        "provincial_configured",
+        PROVINCIAL_RULE,
+    )
 
 
 def assess_points(facts: Facts, params: YearParameters) -> PointsResult:
     """WP-1: every factor in the order of the table, then the total (the sum of the capped points)."""
     factors = (
-        salary_points(facts), education_points(facts), work_years_points(facts), months_points(facts),
-        chinese_points(facts), location_points(facts), age_points(facts), bonus_points(facts, params),
+        salary_points(facts),
+        education_points(facts),
+        work_years_points(facts),
+        months_points(facts),
+        chinese_points(facts),
+        location_points(facts),
+        age_points(facts),
+        bonus_points(facts, params),
         provincial_points(params),
     )
     notes = tuple(f.note for f in factors if f.note is not None)

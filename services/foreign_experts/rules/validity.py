@@ -67,8 +67,15 @@ class Validity:
     limits: tuple[ValidityLimit, ...]
 
 
-def permit_validity(*, permit_class: str, starts_on: date, contract_ends_on: date, passport_expires_on: date,
-                    licence_expires_on: date | None, params: YearParameters) -> Validity:
+def permit_validity(
+    *,
+    permit_class: str,
+    starts_on: date,
+    contract_ends_on: date,
+    passport_expires_on: date,
+    licence_expires_on: date | None,
+    params: YearParameters,
+) -> Validity:
     """WP-5 from the permit's start (the contract's start, or the issue day if later: the caller's choice)."""
     limits = [
         ValidityLimit("contract", label(VALIDITY_LIMITS, "contract"), contract_ends_on),
@@ -76,13 +83,16 @@ def permit_validity(*, permit_class: str, starts_on: date, contract_ends_on: dat
     ]
     if licence_expires_on is not None:
         limits.append(ValidityLimit("licence", label(VALIDITY_LIMITS, "licence"), licence_expires_on))
-    limits.append(ValidityLimit("class_cap", label(VALIDITY_LIMITS, "class_cap"),
-                                class_cap_end(permit_class, starts_on, params)))
+    limits.append(
+        ValidityLimit("class_cap", label(VALIDITY_LIMITS, "class_cap"), class_cap_end(permit_class, starts_on, params))
+    )
     until = min(limit.ends_on for limit in limits)
     if until < starts_on:
-        raise InvalidFacts("valid_until", f"有效期截止日{until.isoformat()}早于起始日{starts_on.isoformat()}",
-                           f"the permit would end on {until.isoformat()}, before it starts on "
-                           f"{starts_on.isoformat()}")
+        raise InvalidFacts(
+            "valid_until",
+            f"有效期截止日{until.isoformat()}早于起始日{starts_on.isoformat()}",
+            f"the permit would end on {until.isoformat()}, before it starts on {starts_on.isoformat()}",
+        )
     return Validity(starts_on, until, tuple(limit.code for limit in limits if limit.ends_on == until), tuple(limits))
 
 
@@ -106,19 +116,28 @@ def passport_refusal(expires_on: date, applied_on: date, params: YearParameters)
     if expires_on >= needed:
         return None
     months = params.passport_min_months
-    return PassportRefusal(expires_on, applied_on, needed, text(
-        f"护照于{expires_on.isoformat()}到期，申请日{applied_on.isoformat()}剩余有效期不足{months}个月"
-        f"（须至少有效至{needed.isoformat()}）",
-        f"the passport expires on {expires_on.isoformat()}: under {months} months left on {applied_on.isoformat()} "
-        f"(it must be valid until {needed.isoformat()} at least)"))
+    return PassportRefusal(
+        expires_on,
+        applied_on,
+        needed,
+        text(
+            f"护照于{expires_on.isoformat()}到期，申请日{applied_on.isoformat()}剩余有效期不足{months}个月"
+            f"（须至少有效至{needed.isoformat()}）",
+            f"the passport expires on {expires_on.isoformat()}: under {months} months left on {applied_on.isoformat()} "
+            f"(it must be valid until {needed.isoformat()} at least)",
+        ),
+    )
 
 
 def check_passport(expires_on: date, applied_on: date, params: YearParameters) -> None:
     """Raise ``PassportExpiresTooSoon`` (409, ``passport_expires_too_soon``) when ``passport_refusal`` refuses."""
     refusal = passport_refusal(expires_on, applied_on, params)
     if refusal is not None:
-        raise PassportExpiresTooSoon(refusal.reason.zh, refusal.reason.en, extra={
-            "expires_on": expires_on.isoformat(), "needed_until": refusal.needed_until.isoformat()})
+        raise PassportExpiresTooSoon(
+            refusal.reason.zh,
+            refusal.reason.en,
+            extra={"expires_on": expires_on.isoformat(), "needed_until": refusal.needed_until.isoformat()},
+        )
 
 
 # --- WP-6 ------------------------------------------------------------------------------------------

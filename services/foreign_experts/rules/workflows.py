@@ -159,9 +159,20 @@ CHANGE_KINDS: dict[str, tuple[str, str]] = {
 
 
 def _check_labels() -> None:
-    states = set().union(*(w.states for w in (EMPLOYER_WORKFLOW, APPLICATION_WORKFLOW, PERMIT_WORKFLOW,
-                                                CHANGE_WORKFLOW, CALL_WORKFLOW, PROGRAMME_WORKFLOW,
-                                                TRAINING_WORKFLOW)))
+    states = set().union(
+        *(
+            w.states
+            for w in (
+                EMPLOYER_WORKFLOW,
+                APPLICATION_WORKFLOW,
+                PERMIT_WORKFLOW,
+                CHANGE_WORKFLOW,
+                CALL_WORKFLOW,
+                PROGRAMME_WORKFLOW,
+                TRAINING_WORKFLOW,
+            )
+        )
+    )
     missing = states - set(STATE_LABELS)
     if missing:  # pragma: no cover - a table edit that forgot a label fails at import
         raise RuntimeError(f"states without a label: {sorted(missing)}")

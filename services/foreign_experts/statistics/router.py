@@ -17,12 +17,15 @@ YearQuery = Annotated[int | None, Query(ge=2000, le=2200, description="the year 
 
 
 @router.get(
-    "/statistics/permits", response_model=PermitStatistics, operation_id="foreign-experts-statistics-permits",
+    "/statistics/permits",
+    response_model=PermitStatistics,
+    operation_id="foreign-experts-statistics-permits",
     summary="Permits by class, nationality, city, employer or year / 工作许可统计",
     responses=problem_responses(401, 403, 422),
 )
 async def permit_statistics(
-    session: DbSession, caller: Overseer,
+    session: DbSession,
+    caller: Overseer,
     by: Annotated[Literal["class", "nationality", "city", "employer", "year"], Query()] = "class",
     year: YearQuery = None,
     status: Annotated[Literal["valid", "superseded", "cancelled"] | None, Query()] = None,
@@ -31,13 +34,16 @@ async def permit_statistics(
 
 
 @router.get(
-    "/statistics/processing", response_model=ProcessingStatistics,
+    "/statistics/processing",
+    response_model=ProcessingStatistics,
     operation_id="foreign-experts-statistics-processing",
     summary="Mean and 90th-percentile processing time in working days / 审批用时统计",
     responses=problem_responses(401, 403, 422),
 )
 async def processing_statistics(
-    session: DbSession, caller: Overseer, year: Annotated[int, Query(ge=2000, le=2200)],
+    session: DbSession,
+    caller: Overseer,
+    year: Annotated[int, Query(ge=2000, le=2200)],
     permit_class: Annotated[Literal["A", "B", "C"] | None, Query()] = None,
 ) -> ProcessingStatistics:
     return await service.processing(session, year=year, permit_class=permit_class)

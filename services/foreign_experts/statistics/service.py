@@ -48,16 +48,19 @@ async def permits(session: AsyncSession, *, by: str, year: int | None, status: s
         stmt = stmt.where(Permit.issued_on >= date(year, 1, 1), Permit.issued_on <= date(year, 12, 31))
     if status is not None:
         stmt = stmt.where(Permit.status == status)
-    rows = [(str(int(k)) if by in ("year", "employer") else str(k), int(n))
-            for k, n in (await session.execute(stmt)).all()]
+    rows = [
+        (str(int(k)) if by in ("year", "employer") else str(k), int(n)) for k, n in (await session.execute(stmt)).all()
+    ]
     names: dict[str, str] = {}
     if by == "employer" and rows:
         latest = select(Permit.employer_id, func.max(Permit.id)).group_by(Permit.employer_id).subquery()
-        found = await session.execute(select(Permit.employer_id, Permit.employer_name).join(
-            latest, Permit.id == latest.c[1]))
+        found = await session.execute(
+            select(Permit.employer_id, Permit.employer_name).join(latest, Permit.id == latest.c[1])
+        )
         names = {str(e): n for e, n in found.all()}
-    items = sorted((CountRow(key=k, label=_label(by, k, names), count=n) for k, n in rows),
-                   key=lambda r: (-r.count, r.key))
+    items = sorted(
+        (CountRow(key=k, label=_label(by, k, names), count=n) for k, n in rows), key=lambda r: (-r.count, r.key)
+    )
     return PermitStatistics(by=by, year=year, status=status, total=sum(r.count for r in items), items=items)
 
 
@@ -71,11 +74,20 @@ def percentile(values: list[int], p: float) -> float | None:
 
 async def processing(session: AsyncSession, *, year: int, permit_class: str | None) -> ProcessingStatistics:
     stmt = select(PermitApplication.processing_working_days).where(
-        PermitApplication.status.in_(DECIDED), PermitApplication.processing_working_days.is_not(None),
-        PermitApplication.decided_on >= date(year, 1, 1), PermitApplication.decided_on <= date(year, 12, 31))
+        PermitApplication.status.in_(DECIDED),
+        PermitApplication.processing_working_days.is_not(None),
+        PermitApplication.decided_on >= date(year, 1, 1),
+        PermitApplication.decided_on <= date(year, 12, 31),
+    )
     if permit_class is not None:
         stmt = stmt.where(PermitApplication.permit_class == permit_class)
     days = [int(d) for d in (await session.execute(stmt)).scalars() if d is not None]
     mean = round(sum(days) / len(days), 2) if days else None
-    return ProcessingStatistics(year=year, permit_class=permit_class, decided=len(days), mean_working_days=mean,
-                                p90_working_days=percentile(days, 90), max_working_days=max(days, default=None))
+    return ProcessingStatistics(
+        year=year,
+        permit_class=permit_class,
+        decided=len(days),
+        mean_working_days=mean,
+        p90_working_days=percentile(days, 90),
+        max_working_days=max(days, default=None),
+    )

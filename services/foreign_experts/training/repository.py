@@ -13,8 +13,11 @@ from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
 SORTS = SortSpec(
-    fields={"created_at": TrainingApplication.created_at, "submitted_at": TrainingApplication.submitted_at,
-            "starts_on": TrainingApplication.starts_on},
+    fields={
+        "created_at": TrainingApplication.created_at,
+        "submitted_at": TrainingApplication.submitted_at,
+        "starts_on": TrainingApplication.starts_on,
+    },
     id_column=TrainingApplication.id,
 )
 
@@ -24,17 +27,26 @@ def visible(principal: Principal) -> Select[Any]:
     return select(TrainingApplication).where(access.uscc_filter(TrainingApplication.unit_uscc, principal))
 
 
-async def get_visible(session: AsyncSession, principal: Principal, application_id: int, *,
-                      for_update: bool = False) -> TrainingApplication | None:
+async def get_visible(
+    session: AsyncSession, principal: Principal, application_id: int, *, for_update: bool = False
+) -> TrainingApplication | None:
     stmt = visible(principal).where(TrainingApplication.id == application_id)
     if for_update:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def page(session: AsyncSession, principal: Principal, *, call_id: int | None, destination: str | None,
-               status: str | None, limit: int, cursor: str | None,
-               sort: str | None) -> tuple[list[TrainingApplication], str | None]:
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    call_id: int | None,
+    destination: str | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> tuple[list[TrainingApplication], str | None]:
     stmt = visible(principal)
     if call_id is not None:
         stmt = stmt.where(TrainingApplication.call_id == call_id)

@@ -43,8 +43,12 @@ class TrainingIn(InputSchema):
 
 class TrainingCreate(InputSchema):
     call_id: int = Field(ge=1, le=2**63 - 1)
-    unit_name: str = Field(min_length=1, max_length=200, examples=["吉林大学"],
-                           description="the applying unit: the caller's own organisation")
+    unit_name: str = Field(
+        min_length=1,
+        max_length=200,
+        examples=["吉林大学"],
+        description="the applying unit: the caller's own organisation",
+    )
     contact_name: str = Field(min_length=1, max_length=100)
     contact_phone: str = Field(pattern=r"^\+?[0-9][0-9\- ]{4,38}$", examples=["0431-85160000"])
     training: TrainingIn

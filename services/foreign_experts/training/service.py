@@ -50,7 +50,6 @@ EDITABLE = frozenset({"draft", "returned"})
 REPORTING = frozenset({"approved", "reported", "closed"})
 
 
-
 class TripStarted(Conflict):
     code = "trip_started"
     title_zh = "培训团组已出发，不能取消"
@@ -61,8 +60,9 @@ def not_found() -> NotFound:
     return NotFound("出国(境)培训申请不存在。", "No such outbound training application.")
 
 
-async def load(session: AsyncSession, principal: Principal, application_id: int, *,
-               for_update: bool = False) -> TrainingApplication:
+async def load(
+    session: AsyncSession, principal: Principal, application_id: int, *, for_update: bool = False
+) -> TrainingApplication:
     application = await repo.get_visible(session, principal, application_id, for_update=for_update)
     if application is None:
         raise not_found()
@@ -84,26 +84,57 @@ async def to_read(session: AsyncSession, a: TrainingApplication, caller: Princip
     assert call is not None
     due = funding.report_due_on(a.ends_on, call.report_due_days) if a.status in REPORTING else None
     return TrainingRead(
-        id=a.id, call_id=a.call_id, call_code=call.code, unit_uscc=a.unit_uscc, unit_name=a.unit_name,
-        contact_name=a.contact_name, contact_phone=a.contact_phone, topic=a.topic, destination=a.destination,
-        destination_label=nationality_label(a.destination), host_institution=a.host_institution, purpose=a.purpose,
-        starts_on=a.starts_on, ends_on=a.ends_on, days=funding.trip_days(a.starts_on, a.ends_on),
-        participants=a.participants, requested_amount=a.requested_amount, budget_items=a.budget_items,
-        approved_amount=a.approved_amount, approved_participants=a.approved_participants, decided_on=a.decided_on,
-        report=_report(a), report_due_on=due,
-        report_overdue=due is not None and a.status == "approved" and today > due, reported_on=a.reported_on,
-        status=a.status, status_label=state_label(a.status),
+        id=a.id,
+        call_id=a.call_id,
+        call_code=call.code,
+        unit_uscc=a.unit_uscc,
+        unit_name=a.unit_name,
+        contact_name=a.contact_name,
+        contact_phone=a.contact_phone,
+        topic=a.topic,
+        destination=a.destination,
+        destination_label=nationality_label(a.destination),
+        host_institution=a.host_institution,
+        purpose=a.purpose,
+        starts_on=a.starts_on,
+        ends_on=a.ends_on,
+        days=funding.trip_days(a.starts_on, a.ends_on),
+        participants=a.participants,
+        requested_amount=a.requested_amount,
+        budget_items=a.budget_items,
+        approved_amount=a.approved_amount,
+        approved_participants=a.approved_participants,
+        decided_on=a.decided_on,
+        report=_report(a),
+        report_due_on=due,
+        report_overdue=due is not None and a.status == "approved" and today > due,
+        reported_on=a.reported_on,
+        status=a.status,
+        status_label=state_label(a.status),
         allowed_actions=TRAINING_WORKFLOW.actions_from(a.status, access.acting(caller, a.unit_uscc)),
-        version=a.version, created_at=a.created_at, updated_at=a.updated_at, submitted_at=a.submitted_at,
+        version=a.version,
+        created_at=a.created_at,
+        updated_at=a.updated_at,
+        submitted_at=a.submitted_at,
     )
 
 
 def to_summary(a: TrainingApplication) -> TrainingSummary:
     return TrainingSummary(
-        id=a.id, call_id=a.call_id, unit_name=a.unit_name, topic=a.topic, destination=a.destination,
-        starts_on=a.starts_on, ends_on=a.ends_on, participant_count=len(a.participants),
-        requested_amount=a.requested_amount, approved_amount=a.approved_amount, status=a.status,
-        status_label=state_label(a.status), submitted_at=a.submitted_at)
+        id=a.id,
+        call_id=a.call_id,
+        unit_name=a.unit_name,
+        topic=a.topic,
+        destination=a.destination,
+        starts_on=a.starts_on,
+        ends_on=a.ends_on,
+        participant_count=len(a.participants),
+        requested_amount=a.requested_amount,
+        approved_amount=a.approved_amount,
+        status=a.status,
+        status_label=state_label(a.status),
+        submitted_at=a.submitted_at,
+    )
 
 
 # --- writing ---------------------------------------------------------------------------------------
@@ -127,17 +158,26 @@ def _set_training(application: TrainingApplication, training: TrainingIn) -> Non
     application.requested_amount = training.requested_amount
 
 
-async def create(session: AsyncSession, principal: Principal, body: TrainingCreate,
-                 env: Environment) -> TrainingApplication:
+async def create(
+    session: AsyncSession, principal: Principal, body: TrainingCreate, env: Environment
+) -> TrainingApplication:
     if not principal.org_uscc:
-        raise Forbidden("只有所属单位有统一社会信用代码的账号可以申报。",
-                        "Only accounts of an organisation with a USCC may apply for their unit.")
+        raise Forbidden(
+            "只有所属单位有统一社会信用代码的账号可以申报。",
+            "Only accounts of an organisation with a USCC may apply for their unit.",
+        )
     call = await calls.open_call(session, CALL_KIND, body.call_id, env.today)
     _check_plan(body.training, call)
     application = TrainingApplication(
-        call_id=call.id, unit_uscc=principal.org_uscc, unit_name=body.unit_name, owner=principal.subject,
-        contact_name=body.contact_name, contact_phone=body.contact_phone, status=TRAINING_WORKFLOW.initial,
-        version=1)
+        call_id=call.id,
+        unit_uscc=principal.org_uscc,
+        unit_name=body.unit_name,
+        owner=principal.subject,
+        contact_name=body.contact_name,
+        contact_phone=body.contact_phone,
+        status=TRAINING_WORKFLOW.initial,
+        version=1,
+    )
     _set_training(application, body.training)
     session.add(application)
     await flush_versioned(session, "出国(境)培训申请")
@@ -146,8 +186,9 @@ async def create(session: AsyncSession, principal: Principal, body: TrainingCrea
     return application
 
 
-async def update(session: AsyncSession, principal: Principal, application_id: int, body: TrainingUpdate,
-                 if_match: str | None) -> TrainingApplication:
+async def update(
+    session: AsyncSession, principal: Principal, application_id: int, body: TrainingUpdate, if_match: str | None
+) -> TrainingApplication:
     application = await load(session, principal, application_id, for_update=True)
     access.check_clerk_may_edit(principal, application.unit_uscc, KIND, application, if_match, EDITABLE)
     if body.contact_name is not None:
@@ -161,24 +202,52 @@ async def update(session: AsyncSession, principal: Principal, application_id: in
         _set_training(application, body.training)
     application.version += 1
     await flush_versioned(session, "出国(境)培训申请")
-    await audit.append(session, common, principal, "update", KIND, application.id,
-                       {"fields": sorted(body.model_dump(exclude_unset=True))})
+    await audit.append(
+        session,
+        common,
+        principal,
+        "update",
+        KIND,
+        application.id,
+        {"fields": sorted(body.model_dump(exclude_unset=True))},
+    )
     return application
 
 
 def _check_report(report: TrainingReportIn, application: TrainingApplication, today: date) -> None:
     if not application.starts_on <= report.returned_on <= today:
-        raise ValidationFailed([{"field": "returned_on", "code": "out_of_range",
-                                 "message": "the return is between the departure and today / "
-                                            "回国日期应在出发日期与今天之间"}])
+        raise ValidationFailed(
+            [
+                {
+                    "field": "returned_on",
+                    "code": "out_of_range",
+                    "message": "the return is between the departure and today / 回国日期应在出发日期与今天之间",
+                }
+            ]
+        )
     if report.travelled > (application.approved_participants or 0):
-        raise ValidationFailed([{"field": "travelled", "code": "more_than_approved",
-                                 "message": "more people than were approved / 出访人数超过批准人数"}])
+        raise ValidationFailed(
+            [
+                {
+                    "field": "travelled",
+                    "code": "more_than_approved",
+                    "message": "more people than were approved / 出访人数超过批准人数",
+                }
+            ]
+        )
     funding.check_spent(report.spent, application.approved_amount or Decimal(0), "spent")
 
 
-async def act(session: AsyncSession, principal: Principal, application_id: int, action: str, comment: str | None,
-              if_match: str | None, env: Environment, payload: Any = None) -> TrainingApplication:
+async def act(
+    session: AsyncSession,
+    principal: Principal,
+    application_id: int,
+    action: str,
+    comment: str | None,
+    if_match: str | None,
+    env: Environment,
+    payload: Any = None,
+) -> TrainingApplication:
     """The one way an application moves (``rules/workflows.py`` TRAINING_WORKFLOW) with its guards."""
     application = await load(session, principal, application_id, for_update=True)
     check_if_match(if_match, KIND, application.id, application.version, required=False)
@@ -217,8 +286,7 @@ async def act(session: AsyncSession, principal: Principal, application_id: int, 
         application.reported_on = env.today
     await TRAINING_WORKFLOW.apply(session, common, application, action, acting, comment=comment)
     await flush_versioned(session, "出国(境)培训申请")
-    await audit.append(session, common, principal, action, KIND, application.id,
-                       {"status": application.status, **data})
+    await audit.append(session, common, principal, action, KIND, application.id, {"status": application.status, **data})
     return application
 
 

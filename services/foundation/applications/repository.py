@@ -17,8 +17,9 @@ from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
 
-async def get_visible(session: AsyncSession, principal: Principal, application_id: int, *,
-                      for_update: bool = False) -> FoundationApplication | None:
+async def get_visible(
+    session: AsyncSession, principal: Principal, application_id: int, *, for_update: bool = False
+) -> FoundationApplication | None:
     stmt = visible_applications(principal).where(FoundationApplication.id == application_id)
     if for_update:
         stmt = stmt.with_for_update()
@@ -63,9 +64,18 @@ async def all_plans(session: AsyncSession) -> list[FundingPlan]:
 
 
 async def page(
-    session: AsyncSession, principal: Principal, *, plan_id: int | None, category_id: int | None,
-    status: str | None, discipline: str | None, only_plans: Collection[int] | None,
-    only_statuses: Collection[str] | None, limit: int, cursor: str | None, sort: str | None,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    plan_id: int | None,
+    category_id: int | None,
+    status: str | None,
+    discipline: str | None,
+    only_plans: Collection[int] | None,
+    only_statuses: Collection[str] | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
 ) -> tuple[list[FoundationApplication], str | None]:
     """The caller's visible applications, filtered; ``only_plans``/``only_statuses`` narrow further
     (the formal-review-overdue view)."""
@@ -88,8 +98,12 @@ async def page(
 
 async def lock(session: AsyncSession, application: FoundationApplication) -> None:
     """Lock the row (SELECT ... FOR UPDATE) and refresh the loaded object with what is committed."""
-    stmt = (select(FoundationApplication).where(FoundationApplication.id == application.id).with_for_update()
-            .execution_options(populate_existing=True))
+    stmt = (
+        select(FoundationApplication)
+        .where(FoundationApplication.id == application.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     await session.execute(stmt)
 
 
@@ -99,9 +113,13 @@ async def lock_applicant_year(session: AsyncSession, application: FoundationAppl
     other, so the second asks the ledger after the first is recorded there (NSF-5)."""
     stmt = (
         select(FoundationApplication)
-        .where(or_(FoundationApplication.id == application.id,
-                   (FoundationApplication.applicant_id_number == application.applicant_id_number)
-                   & (FoundationApplication.year == application.year)))
+        .where(
+            or_(
+                FoundationApplication.id == application.id,
+                (FoundationApplication.applicant_id_number == application.applicant_id_number)
+                & (FoundationApplication.year == application.year),
+            )
+        )
         .order_by(FoundationApplication.id)
         .with_for_update()
         .execution_options(populate_existing=True)
@@ -115,9 +133,11 @@ async def move_many(session: AsyncSession, rows: Sequence[tuple[int, int]], stat
     if not rows:
         return 0
     t = cast(Table, FoundationApplication.__table__)
-    stmt = (update(t).where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version"))
-            .values(status=status, version=bindparam("b_new_version"), updated_at=at))
+    stmt = (
+        update(t)
+        .where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version"))
+        .values(status=status, version=bindparam("b_new_version"), updated_at=at)
+    )
     params = [{"b_id": i, "b_version": v, "b_new_version": v + 1} for i, v in rows]
     outcome = await (await session.connection()).execute(stmt, params)
     return int(outcome.rowcount) if outcome.rowcount is not None else -1
-

@@ -43,84 +43,126 @@ STATES = sorted(APPLICATION_WORKFLOW.states)
 ACTION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 503)
 
 
-async def _read(session: AsyncSession, response: Response, caller: Principal, application: FoundationApplication,
-                now: datetime) -> ApplicationRead:
+async def _read(
+    session: AsyncSession, response: Response, caller: Principal, application: FoundationApplication, now: datetime
+) -> ApplicationRead:
     set_etag(response, service.KIND, application.id, application.version)
     plan = await repo.plan_of(session, application)
     return service.to_read(application, plan, access.acting(caller, application, plan), now)
 
 
 @router.post(
-    "/applications", status_code=201, response_model=ApplicationRead, operation_id="foundation-applications-create",
+    "/applications",
+    status_code=201,
+    response_model=ApplicationRead,
+    operation_id="foundation-applications-create",
     summary="Start an application (draft; Idempotency-Key honoured) / 创建基金申请书草稿",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def create_application(
-    body: ApplicationCreate, session: DbSession, caller: Applicant, response: Response, now: Now,
+    body: ApplicationCreate,
+    session: DbSession,
+    caller: Applicant,
+    response: Response,
+    now: Now,
 ) -> ApplicationRead:
     application = await service.create(session, caller, body)
     return await _read(session, response, caller, application, now)
 
 
 @router.get(
-    "/applications", response_model=Page[ApplicationSummary], operation_id="foundation-applications-list",
+    "/applications",
+    response_model=Page[ApplicationSummary],
+    operation_id="foundation-applications-list",
     summary="List the applications the caller may see (ID numbers masked) / 基金申请书列表",
     responses=problem_responses(401, 403, 422),
 )
 async def list_applications(
-    session: DbSession, caller: Reader, now: Now, limit: Limit = 20, cursor: Cursor = None,
+    session: DbSession,
+    caller: Reader,
+    now: Now,
+    limit: Limit = 20,
+    cursor: Cursor = None,
     sort: Annotated[Sort, Query(examples=["-created_at"])] = None,
     plan_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     category_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     status: Annotated[str | None, Query(max_length=32, description="one of: " + ", ".join(STATES))] = None,
-    discipline: Annotated[str | None, Query(pattern=DISCIPLINE_PREFIX_PATTERN,
-                                            description="a discipline code or prefix (F, F02, F0203)")] = None,
-    formal_review_overdue: Annotated[bool | None, Query(
-        description="true: only those still awaiting formal review after its deadline (NSF-1)")] = None,
+    discipline: Annotated[
+        str | None, Query(pattern=DISCIPLINE_PREFIX_PATTERN, description="a discipline code or prefix (F, F02, F0203)")
+    ] = None,
+    formal_review_overdue: Annotated[
+        bool | None, Query(description="true: only those still awaiting formal review after its deadline (NSF-1)")
+    ] = None,
 ) -> Page[ApplicationSummary]:
     if status is not None and status not in APPLICATION_WORKFLOW.states:
-        raise ValidationFailed([{"field": "status", "code": "invalid_choice",
-                                 "message": "one of: " + ", ".join(STATES)}])
+        raise ValidationFailed(
+            [{"field": "status", "code": "invalid_choice", "message": "one of: " + ", ".join(STATES)}]
+        )
     only_plans = only_statuses = None
     if formal_review_overdue:
         only_plans = await service.overdue_plan_ids(session, now)
         only_statuses = service.FORMAL_PENDING
     rows, next_cursor = await repo.page(
-        session, caller, plan_id=plan_id, category_id=category_id, status=status, discipline=discipline,
-        only_plans=only_plans, only_statuses=only_statuses, limit=limit, cursor=cursor, sort=sort,
+        session,
+        caller,
+        plan_id=plan_id,
+        category_id=category_id,
+        status=status,
+        discipline=discipline,
+        only_plans=only_plans,
+        only_statuses=only_statuses,
+        limit=limit,
+        cursor=cursor,
+        sort=sort,
     )
     plans = await repo.plans_by_id(session, (r.plan_id for r in rows))
-    return Page[ApplicationSummary](items=[service.to_summary(r, plans[r.plan_id]) for r in rows],
-                                    next_cursor=next_cursor)
+    return Page[ApplicationSummary](
+        items=[service.to_summary(r, plans[r.plan_id]) for r in rows], next_cursor=next_cursor
+    )
 
 
 @router.get(
-    "/applications/{application_id}", response_model=ApplicationRead, operation_id="foundation-applications-get",
-    summary="An application / 基金申请书详情", responses=problem_responses(401, 403, 404, 422),
+    "/applications/{application_id}",
+    response_model=ApplicationRead,
+    operation_id="foundation-applications-get",
+    summary="An application / 基金申请书详情",
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def get_application(
-    application_id: Id, session: DbSession, caller: Reader, response: Response, now: Now,
+    application_id: Id,
+    session: DbSession,
+    caller: Reader,
+    response: Response,
+    now: Now,
 ) -> ApplicationRead:
     return await _read(session, response, caller, await service.load(session, caller, application_id), now)
 
 
 @router.patch(
-    "/applications/{application_id}", response_model=ApplicationRead,
+    "/applications/{application_id}",
+    response_model=ApplicationRead,
     operation_id="foundation-applications-update",
     summary="Edit a draft or returned application (If-Match required) / 修改基金申请书",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def update_application(
-    application_id: Id, body: ApplicationUpdate, session: DbSession, caller: Applicant, response: Response,
-    now: Now, if_match: IfMatch = None,
+    application_id: Id,
+    body: ApplicationUpdate,
+    session: DbSession,
+    caller: Applicant,
+    response: Response,
+    now: Now,
+    if_match: IfMatch = None,
 ) -> ApplicationRead:
     application = await service.update(session, caller, application_id, body, if_match)
     return await _read(session, response, caller, application, now)
 
 
 @router.get(
-    "/applications/{application_id}/history", response_model=list[HistoryRead],
-    operation_id="foundation-applications-history", summary="State changes of an application / 基金申请书流转记录",
+    "/applications/{application_id}/history",
+    response_model=list[HistoryRead],
+    operation_id="foundation-applications-history",
+    summary="State changes of an application / 基金申请书流转记录",
     responses=problem_responses(401, 403, 404, 422),
 )
 async def application_history(application_id: Id, session: DbSession, caller: Reader) -> list[HistoryRead]:
@@ -142,16 +184,27 @@ def _action_route(action: str) -> None:
     slug = action.replace("_", "-")
 
     async def endpoint(
-        application_id: Id, session: DbSession, caller: Actor, response: Response, env: Env,
-        body: ActionBody | None = None, if_match: IfMatch = None,
+        application_id: Id,
+        session: DbSession,
+        caller: Actor,
+        response: Response,
+        env: Env,
+        body: ActionBody | None = None,
+        if_match: IfMatch = None,
     ) -> ApplicationRead:
-        application = await service.act(session, caller, application_id, action, body.comment if body else None,
-                                        if_match, env)
+        application = await service.act(
+            session, caller, application_id, action, body.comment if body else None, if_match, env
+        )
         return await _read(session, response, caller, application, env.now)
 
     router.add_api_route(
-        f"/applications/{{application_id}}/{slug}", endpoint, methods=["POST"], response_model=ApplicationRead,
-        operation_id=f"foundation-applications-{slug}", summary=f"{en} / {zh}", responses=ACTION_ERRORS,
+        f"/applications/{{application_id}}/{slug}",
+        endpoint,
+        methods=["POST"],
+        response_model=ApplicationRead,
+        operation_id=f"foundation-applications-{slug}",
+        summary=f"{en} / {zh}",
+        responses=ACTION_ERRORS,
         name=f"foundation_applications_{action}",
     )
 
@@ -161,15 +214,22 @@ for _action in _ACTION_SUMMARIES:
 
 
 @router.post(
-    "/applications/{application_id}/reject-formal", response_model=ApplicationRead,
+    "/applications/{application_id}/reject-formal",
+    response_model=ApplicationRead,
     operation_id="foundation-applications-reject-formal",
     summary="Reject at formal review with reasons and a comment (NSF-1) / 形式审查不予受理",
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def reject_formal(
-    application_id: Id, body: FormalRejection, session: DbSession, caller: Staff, response: Response, env: Env,
+    application_id: Id,
+    body: FormalRejection,
+    session: DbSession,
+    caller: Staff,
+    response: Response,
+    env: Env,
     if_match: IfMatch = None,
 ) -> ApplicationRead:
-    application = await service.act(session, caller, application_id, "reject_formal", body.comment, if_match, env,
-                                    reasons=list(body.reasons))
+    application = await service.act(
+        session, caller, application_id, "reject_formal", body.comment, if_match, env, reasons=list(body.reasons)
+    )
     return await _read(session, response, caller, application, env.now)

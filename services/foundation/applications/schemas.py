@@ -22,19 +22,29 @@ Degree = Literal["doctorate", "master", "bachelor", "other"]
 FormalReason = Literal["ineligible", "guide_mismatch", "over_limits", "debarred", "incomplete_documents", "other"]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Keyword = Annotated[str, Field(min_length=1, max_length=40)]
-DisciplineCode = Annotated[str, Field(pattern=DISCIPLINE_CODE_PATTERN, examples=["F0203"],
-                                      description="the application's discipline (申请代码), e.g. F0203")]
+DisciplineCode = Annotated[
+    str,
+    Field(
+        pattern=DISCIPLINE_CODE_PATTERN,
+        examples=["F0203"],
+        description="the application's discipline (申请代码), e.g. F0203",
+    ),
+]
 BUDGET_DESCRIPTION = "yuan by budget line: " + ", ".join(f"{k} ({v[0]})" for k, v in BUDGET_LINES.items())
 assert set(FormalReason.__args__) == set(FORMAL_REASONS)  # type: ignore[attr-defined]
 
 
 class ApplicantIn(InputSchema):
     name: Name = Field(examples=["王晓明"])
-    id_number: ResidentID = Field(description="resident ID (ID-2) or foreign permanent residence ID (ID-3); "
-                                              "the birth date and sex are read from it")
+    id_number: ResidentID = Field(
+        description="resident ID (ID-2) or foreign permanent residence ID (ID-3); "
+        "the birth date and sex are read from it"
+    )
     title: str | None = Field(default=None, max_length=100, examples=["副教授"], description="职称")
-    title_rank: TitleRank = Field(description="senior (正高), associate (副高), intermediate, junior or none; "
-                                              "NSF-5 counts senior and associate as senior staff")
+    title_rank: TitleRank = Field(
+        description="senior (正高), associate (副高), intermediate, junior or none; "
+        "NSF-5 counts senior and associate as senior staff"
+    )
     degree: Degree | None = None
 
 
@@ -57,7 +67,8 @@ def _check_lines(value: dict[str, Any] | None) -> dict[str, Any] | None:
         unknown = sorted(k for k in value if k not in BUDGET_LINES)
         if unknown:
             raise PydanticCustomError(
-                "unknown_budget_line", "unknown budget lines: {lines}; use {known}",
+                "unknown_budget_line",
+                "unknown budget lines: {lines}; use {known}",
                 {"lines": ", ".join(unknown), "known": ", ".join(BUDGET_LINES)},
             )
     return value
@@ -75,8 +86,9 @@ class ApplicationContent(ConflictDeclarations):
     def _lines(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         value = _check_lines(value)
         if value is not None and sum(value.values(), Decimal(0)) > MAX_YUAN:
-            raise PydanticCustomError("budget_too_large", "the budget lines sum to more than {max} yuan",
-                                      {"max": str(MAX_YUAN)})
+            raise PydanticCustomError(
+                "budget_too_large", "the budget lines sum to more than {max} yuan", {"max": str(MAX_YUAN)}
+            )
         return value
 
     @field_validator("keywords", check_fields=False)
@@ -93,8 +105,9 @@ class ApplicationCreate(ApplicationContent):
     abstract: str = Field(min_length=1, max_length=8000)
     keywords: list[Keyword] = Field(min_length=1, max_length=10)
     applicant: ApplicantIn
-    institution_uscc: USCC = Field(description="the host institution (依托单位); an applicant registered with "
-                                               "an organisation applies through it")
+    institution_uscc: USCC = Field(
+        description="the host institution (依托单位); an applicant registered with an organisation applies through it"
+    )
     institution_name: str = Field(min_length=1, max_length=200, examples=["吉林大学"])
     team: list[TeamMemberIn] = Field(default_factory=list, max_length=50)
     budget: dict[str, Money] = Field(min_length=1, max_length=len(BUDGET_LINES), description=BUDGET_DESCRIPTION)
@@ -120,8 +133,7 @@ class ApplicationUpdate(ApplicationContent):
 
 
 class ActionBody(InputSchema):
-    comment: str | None = Field(default=None, max_length=4000,
-                                description="required to return; shown in the history")
+    comment: str | None = Field(default=None, max_length=4000, description="required to return; shown in the history")
 
 
 class FormalRejection(InputSchema):
@@ -129,7 +141,8 @@ class FormalRejection(InputSchema):
 
     comment: str = Field(min_length=1, max_length=4000, description="the reasons in words (shown in the history)")
     reasons: list[FormalReason] = Field(
-        min_length=1, max_length=len(FORMAL_REASONS),
+        min_length=1,
+        max_length=len(FORMAL_REASONS),
         description="one or more of: " + ", ".join(f"{k} ({v[0]})" for k, v in FORMAL_REASONS.items()),
     )
 

@@ -66,8 +66,9 @@ def not_found() -> NotFound:
     return NotFound("基金申请书不存在。", "No such foundation application.")
 
 
-async def load(session: AsyncSession, principal: Principal, application_id: int, *,
-               for_update: bool = False) -> FoundationApplication:
+async def load(
+    session: AsyncSession, principal: Principal, application_id: int, *, for_update: bool = False
+) -> FoundationApplication:
     """The application if the caller may see it; otherwise a 404 (never a 403: no existence leak)."""
     application = await repo.get_visible(session, principal, application_id, for_update=for_update)
     if application is None:
@@ -93,8 +94,16 @@ async def sync_ledger(application: FoundationApplication, env: Environment) -> N
         if application.status != "draft" and application.submitted_at is not None:
             await ledger.remove(str(application.id), revision=application.version)
         return
-    await ledger.report(state.item_id, person_key=state.person_key, role=state.role, kind=state.kind,
-                        programme=state.programme, year=state.year, status=state.status, revision=state.revision)
+    await ledger.report(
+        state.item_id,
+        person_key=state.person_key,
+        role=state.role,
+        kind=state.kind,
+        programme=state.programme,
+        year=state.year,
+        status=state.status,
+        revision=state.revision,
+    )
 
 
 def ledger_state(application: FoundationApplication, env: Environment) -> ItemState | None:
@@ -103,31 +112,56 @@ def ledger_state(application: FoundationApplication, env: Environment) -> ItemSt
     if entry is None:
         return None
     kind, status = entry
-    return ItemState(item_id=str(application.id), person_key=applicant_key(application, env.subject_key_secret),
-                     role="applicant", kind=kind, programme=LEDGER_PROGRAMME, year=application.year,
-                     status=status, revision=application.version)
+    return ItemState(
+        item_id=str(application.id),
+        person_key=applicant_key(application, env.subject_key_secret),
+        role="applicant",
+        kind=kind,
+        programme=LEDGER_PROGRAMME,
+        year=application.year,
+        status=status,
+        revision=application.version,
+    )
 
 
 async def move(
-    session: AsyncSession, principal: Principal, application: FoundationApplication, action: str,
-    comment: str | None, env: Environment, *, context: dict[str, Any] | None = None,
-    plan: FundingPlan | None = None, audit_data: dict[str, Any] | None = None,
+    session: AsyncSession,
+    principal: Principal,
+    application: FoundationApplication,
+    action: str,
+    comment: str | None,
+    env: Environment,
+    *,
+    context: dict[str, Any] | None = None,
+    plan: FundingPlan | None = None,
+    audit_data: dict[str, Any] | None = None,
 ) -> FoundationApplication:
     """Move a loaded (and locked) application by ``action``: roles narrowed to it, the table (409 /
     403), guards with ``context``, history, the ledger, the audit trail."""
     plan = plan or await repo.plan_of(session, application)
     who = access.acting(principal, application, plan)
-    await APPLICATION_WORKFLOW.apply(session, common, application, action, who, comment=comment,
-                                     context=context or {})
+    await APPLICATION_WORKFLOW.apply(session, common, application, action, who, comment=comment, context=context or {})
     await flush_versioned(session, "基金申请书")
     await sync_ledger(application, env)
-    await audit.append(session, common, principal, action, KIND, application.id,
-                       {"status": application.status, "comment": comment, **(audit_data or {})})
+    await audit.append(
+        session,
+        common,
+        principal,
+        action,
+        KIND,
+        application.id,
+        {"status": application.status, "comment": comment, **(audit_data or {})},
+    )
     return application
 
 
-async def start_review_many(session: AsyncSession, principal: Principal, found: Sequence[FoundationApplication],
-                            plan: FundingPlan, env: Environment) -> list[int]:
+async def start_review_many(
+    session: AsyncSession,
+    principal: Principal,
+    found: Sequence[FoundationApplication],
+    plan: FundingPlan,
+    env: Environment,
+) -> list[int]:
     """``move(..., "start_review")`` for every application a draw sends to review, in a few statements:
     one bulk update (each row only at the version read, else 412), one bulk insert of history rows, and
     the ledger told in one batch. The caller writes one audit entry naming them all. The loaded objects
@@ -199,34 +233,50 @@ async def create(session: AsyncSession, principal: Principal, body: ApplicationC
     category = await _category(session, plan, body.category_id)
     eligibility.check_discipline(body.discipline_code, plan.discipline_codes)
     if principal.org_uscc and principal.org_uscc != body.institution_uscc:
-        raise _invalid("institution_uscc", "not_your_organisation",
-                       "apply through the organisation you are registered with")
+        raise _invalid(
+            "institution_uscc", "not_your_organisation", "apply through the organisation you are registered with"
+        )
     application = FoundationApplication(
-        plan_id=plan.id, category_id=category.id, year=plan.year, owner=principal.subject,
-        discipline_code=body.discipline_code, title=body.title, abstract=body.abstract, keywords=list(body.keywords),
-        institution_uscc=body.institution_uscc, institution_name=body.institution_name, team=_dump(body.team),
-        duration_months=body.duration_months, exclusions=dump_declarations(body.exclusions),
-        relations=dump_declarations(body.relations), attachments=_dump(body.attachments),
-        status=APPLICATION_WORKFLOW.initial, version=1,
+        plan_id=plan.id,
+        category_id=category.id,
+        year=plan.year,
+        owner=principal.subject,
+        discipline_code=body.discipline_code,
+        title=body.title,
+        abstract=body.abstract,
+        keywords=list(body.keywords),
+        institution_uscc=body.institution_uscc,
+        institution_name=body.institution_name,
+        team=_dump(body.team),
+        duration_months=body.duration_months,
+        exclusions=dump_declarations(body.exclusions),
+        relations=dump_declarations(body.relations),
+        attachments=_dump(body.attachments),
+        status=APPLICATION_WORKFLOW.initial,
+        version=1,
     )
     _set_applicant(application, body.applicant)
     _set_budget(application, body.budget)
     await repo.add(session, application)
     await APPLICATION_WORKFLOW.record_creation(session, common, application, principal)
-    await audit.append(session, common, principal, "create", KIND, application.id,
-                       {"plan_id": plan.id, "category_id": category.id})
+    await audit.append(
+        session, common, principal, "create", KIND, application.id, {"plan_id": plan.id, "category_id": category.id}
+    )
     return application
 
 
-async def update(session: AsyncSession, principal: Principal, application_id: int, body: ApplicationUpdate,
-                 if_match: str | None) -> FoundationApplication:
+async def update(
+    session: AsyncSession, principal: Principal, application_id: int, body: ApplicationUpdate, if_match: str | None
+) -> FoundationApplication:
     application = await load(session, principal, application_id, for_update=True)
     if application.owner != principal.subject or not principal.has_role("applicant"):
         raise not_found()
     check_if_match(if_match, KIND, application.id, application.version)
     if application.status not in EDITABLE_STATES:
-        raise NotEditable(f"状态“{application.status}”下不能修改申请书。",
-                          f"An application cannot be edited in state '{application.status}'.")
+        raise NotEditable(
+            f"状态“{application.status}”下不能修改申请书。",
+            f"An application cannot be edited in state '{application.status}'.",
+        )
     plan = await repo.plan_of(session, application)
     changes = body.model_dump(exclude_unset=True)
     if body.category_id is not None:
@@ -275,42 +325,72 @@ async def _debarments(application: FoundationApplication, env: Environment) -> l
     return found
 
 
-async def _limit_violations(application: FoundationApplication, env: Environment
-                            ) -> list[eligibility.LimitViolation]:
+async def _limit_violations(application: FoundationApplication, env: Environment) -> list[eligibility.LimitViolation]:
     """NSF-5 and PRJ-1 through the projects ledger; the application's own entry (a resubmission)
     does not count."""
     answer = await env.projects.ledger.check(
-        person_key=applicant_key(application, env.subject_key_secret), year=application.year, kind="application",
-        role="applicant", senior=application.title_rank in SENIOR_RANKS, exclude_item_id=str(application.id),
+        person_key=applicant_key(application, env.subject_key_secret),
+        year=application.year,
+        kind="application",
+        role="applicant",
+        senior=application.title_rank in SENIOR_RANKS,
+        exclude_item_id=str(application.id),
     )
     return [
         eligibility.LimitViolation(
-            r.clause, r.code, r.limit, r.count,
-            tuple({"service": e.service, "item_id": e.item_id, "kind": e.kind, "programme": e.programme,
-                   "year": e.year, "status": e.status} for e in r.items),
+            r.clause,
+            r.code,
+            r.limit,
+            r.count,
+            tuple(
+                {
+                    "service": e.service,
+                    "item_id": e.item_id,
+                    "kind": e.kind,
+                    "programme": e.programme,
+                    "year": e.year,
+                    "status": e.status,
+                }
+                for e in r.items
+            ),
         )
-        for r in answer.results if not r.allowed
+        for r in answer.results
+        if not r.allowed
     ]
 
 
-async def _context(session: AsyncSession, application: FoundationApplication, plan: FundingPlan, action: str,
-                   env: Environment) -> dict[str, Any]:
+async def _context(
+    session: AsyncSession, application: FoundationApplication, plan: FundingPlan, action: str, env: Environment
+) -> dict[str, Any]:
     if action in SUBMIT_ACTIONS:
         category = await plans_repo.get_category(session, application.category_id)
         assert category is not None  # foreign key
         return {
-            "plan": plan, "category": category, "now": env.now,
+            "plan": plan,
+            "category": category,
+            "now": env.now,
             "debarments": await _debarments(application, env),
             "limit_violations": await _limit_violations(application, env),
         }
     # formal review (NSF-1): a debarment may have arrived since the submission
-    return {"plan": plan, "now": env.now, "debarments": await _debarments(application, env),
-            "integrity_clause": "NSF-1"}
+    return {
+        "plan": plan,
+        "now": env.now,
+        "debarments": await _debarments(application, env),
+        "integrity_clause": "NSF-1",
+    }
 
 
 async def act(
-    session: AsyncSession, principal: Principal, application_id: int, action: str, comment: str | None,
-    if_match: str | None, env: Environment, *, reasons: list[str] | None = None,
+    session: AsyncSession,
+    principal: Principal,
+    application_id: int,
+    action: str,
+    comment: str | None,
+    if_match: str | None,
+    env: Environment,
+    *,
+    reasons: list[str] | None = None,
 ) -> FoundationApplication:
     """One workflow action by the caller. The application is locked first: for a submission, every
     application of the same applicant and year (NSF-5: parallel submissions run one after the other).
@@ -330,8 +410,17 @@ async def act(
         application.submitted_at = env.now
     if action == "reject_formal":
         application.formal_reasons = list(reasons or [])
-    return await move(session, principal, application, action, comment, env, context=context, plan=plan,
-                      audit_data={"reasons": reasons} if reasons else None)
+    return await move(
+        session,
+        principal,
+        application,
+        action,
+        comment,
+        env,
+        context=context,
+        plan=plan,
+        audit_data={"reasons": reasons} if reasons else None,
+    )
 
 
 async def history(session: AsyncSession, principal: Principal, application_id: int) -> list[HistoryRead]:
@@ -352,8 +441,9 @@ def is_formal_review_overdue(application: FoundationApplication, plan: FundingPl
 
 async def overdue_plan_ids(session: AsyncSession, now: datetime) -> list[int]:
     """Plans whose formal-review deadline (NSF-1) has passed."""
-    return [p.id for p in await repo.all_plans(session)
-            if eligibility.formal_review_overdue(formal_review_due_of(p), now)]
+    return [
+        p.id for p in await repo.all_plans(session) if eligibility.formal_review_overdue(formal_review_due_of(p), now)
+    ]
 
 
 def _id(number: str, full: bool) -> str:
@@ -365,35 +455,81 @@ def to_read(application: FoundationApplication, plan: FundingPlan, who: Principa
     institution's org_admin and auditors. ``who`` is the caller narrowed to this application."""
     full = who.has_role(*FULL_ID_ROLES)
     number = application.applicant_id_number
-    return ApplicationRead.model_validate({
-        **{k: getattr(application, k) for k in (
-            "id", "plan_id", "category_id", "year", "discipline_code", "title", "abstract", "keywords",
-            "institution_uscc", "institution_name", "requested_total", "duration_months", "attachments",
-            "formal_reasons", "score", "valid_reviews", "rank", "approved_amount", "status", "version",
-            "created_at", "updated_at", "submitted_at")},
-        "applicant": {
-            "name": application.applicant_name, "id_number": _id(number, full),
-            "id_kind": "foreign_permanent_resident" if number.startswith("9") else "resident",
-            "birth_date": application.applicant_birth_date, "sex": application.applicant_sex,
-            "title": application.applicant_title, "title_rank": application.title_rank, "degree": application.degree,
-        },
-        "team": [{**m, "id_number": _id(m["id_number"], full)} for m in application.team],
-        "budget": dict(application.budget_lines),
-        "exclusions": read_declarations(application.exclusions, full=full),
-        "relations": read_declarations(application.relations, full=full),
-        "formal_review_due": formal_review_due_of(plan),
-        "formal_review_overdue": is_formal_review_overdue(application, plan, now),
-        "allowed_actions": APPLICATION_WORKFLOW.actions_from(application.status, who),
-    })
+    return ApplicationRead.model_validate(
+        {
+            **{
+                k: getattr(application, k)
+                for k in (
+                    "id",
+                    "plan_id",
+                    "category_id",
+                    "year",
+                    "discipline_code",
+                    "title",
+                    "abstract",
+                    "keywords",
+                    "institution_uscc",
+                    "institution_name",
+                    "requested_total",
+                    "duration_months",
+                    "attachments",
+                    "formal_reasons",
+                    "score",
+                    "valid_reviews",
+                    "rank",
+                    "approved_amount",
+                    "status",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                    "submitted_at",
+                )
+            },
+            "applicant": {
+                "name": application.applicant_name,
+                "id_number": _id(number, full),
+                "id_kind": "foreign_permanent_resident" if number.startswith("9") else "resident",
+                "birth_date": application.applicant_birth_date,
+                "sex": application.applicant_sex,
+                "title": application.applicant_title,
+                "title_rank": application.title_rank,
+                "degree": application.degree,
+            },
+            "team": [{**m, "id_number": _id(m["id_number"], full)} for m in application.team],
+            "budget": dict(application.budget_lines),
+            "exclusions": read_declarations(application.exclusions, full=full),
+            "relations": read_declarations(application.relations, full=full),
+            "formal_review_due": formal_review_due_of(plan),
+            "formal_review_overdue": is_formal_review_overdue(application, plan, now),
+            "allowed_actions": APPLICATION_WORKFLOW.actions_from(application.status, who),
+        }
+    )
 
 
 def to_summary(application: FoundationApplication, plan: FundingPlan) -> ApplicationSummary:
     """A list row: ID numbers always masked."""
-    return ApplicationSummary.model_validate({
-        **{k: getattr(application, k) for k in (
-            "id", "plan_id", "category_id", "year", "discipline_code", "title", "applicant_name",
-            "institution_uscc", "institution_name", "requested_total", "status", "version", "created_at",
-            "submitted_at")},
-        "applicant_id_number": mask_id(application.applicant_id_number),
-        "formal_review_due": formal_review_due_of(plan),
-    })
+    return ApplicationSummary.model_validate(
+        {
+            **{
+                k: getattr(application, k)
+                for k in (
+                    "id",
+                    "plan_id",
+                    "category_id",
+                    "year",
+                    "discipline_code",
+                    "title",
+                    "applicant_name",
+                    "institution_uscc",
+                    "institution_name",
+                    "requested_total",
+                    "status",
+                    "version",
+                    "created_at",
+                    "submitted_at",
+                )
+            },
+            "applicant_id_number": mask_id(application.applicant_id_number),
+            "formal_review_due": formal_review_due_of(plan),
+        }
+    )

@@ -46,8 +46,7 @@ class CategoryApprovalItem(Base):
     __table_args__ = (Index("ix_category_approval_items_application_status", "application_id", "status"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    approval_id: Mapped[int] = mapped_column(BigId, ForeignKey("category_approvals.id", ondelete="CASCADE"),
-                                             index=True)
+    approval_id: Mapped[int] = mapped_column(BigId, ForeignKey("category_approvals.id", ondelete="CASCADE"), index=True)
     application_id: Mapped[int] = mapped_column(BigId, ForeignKey("applications.id"))
     position: Mapped[int] = mapped_column(Integer)
     rank: Mapped[int | None] = mapped_column(Integer)  # the application's rank in the category (NSF-4)

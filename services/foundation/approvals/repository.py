@@ -19,20 +19,25 @@ from services.foundation.approvals.models import (
 from services.foundation.plans.models import FundingPlan, PlanCategory
 from shared.pagination import SortSpec, paginate
 
-NOTICE_SORTS = SortSpec(fields={"starts_at": FoundationNotice.starts_at, "closes_at": FoundationNotice.closes_at},
-                        id_column=FoundationNotice.id)
-OBJECTION_SORTS = SortSpec(fields={"submitted_at": NoticeObjection.submitted_at}, id_column=NoticeObjection.id,
-                           default="id")
-APPROVAL_SORTS = SortSpec(fields={"created_at": CategoryApproval.created_at}, id_column=CategoryApproval.id,
-                          default="id")
+NOTICE_SORTS = SortSpec(
+    fields={"starts_at": FoundationNotice.starts_at, "closes_at": FoundationNotice.closes_at},
+    id_column=FoundationNotice.id,
+)
+OBJECTION_SORTS = SortSpec(
+    fields={"submitted_at": NoticeObjection.submitted_at}, id_column=NoticeObjection.id, default="id"
+)
+APPROVAL_SORTS = SortSpec(
+    fields={"created_at": CategoryApproval.created_at}, id_column=CategoryApproval.id, default="id"
+)
 
 
 async def plan(session: AsyncSession, plan_id: int) -> FundingPlan | None:
     return await session.get(FundingPlan, plan_id)
 
 
-async def category(session: AsyncSession, plan_id: int, category_id: int, *, for_update: bool = False
-                   ) -> PlanCategory | None:
+async def category(
+    session: AsyncSession, plan_id: int, category_id: int, *, for_update: bool = False
+) -> PlanCategory | None:
     """The category of the plan; locked (SELECT ... FOR UPDATE) and read afresh when ``for_update``, so
     approvals in one category are serialised and each sees the totals the previous one committed."""
     stmt = select(PlanCategory).where(PlanCategory.id == category_id, PlanCategory.plan_id == plan_id)
@@ -44,16 +49,24 @@ async def category(session: AsyncSession, plan_id: int, category_id: int, *, for
 async def ranked(session: AsyncSession, category_id: int) -> list[FoundationApplication]:
     """The category's ranked applications in rank order, locked in id order first (one lock order for
     every approval: no deadlocks)."""
-    base = select(FoundationApplication).where(FoundationApplication.category_id == category_id,
-                                               FoundationApplication.status == "ranked")
-    locked = list((await session.execute(
-        base.order_by(FoundationApplication.id).with_for_update().execution_options(populate_existing=True)
-    )).scalars().all())
+    base = select(FoundationApplication).where(
+        FoundationApplication.category_id == category_id, FoundationApplication.status == "ranked"
+    )
+    locked = list(
+        (
+            await session.execute(
+                base.order_by(FoundationApplication.id).with_for_update().execution_options(populate_existing=True)
+            )
+        )
+        .scalars()
+        .all()
+    )
     return sorted(locked, key=lambda a: (a.rank is None, a.rank or 0, a.id))
 
 
-async def applications(session: AsyncSession, ids: list[int], *, for_update: bool = False
-                       ) -> list[FoundationApplication]:
+async def applications(
+    session: AsyncSession, ids: list[int], *, for_update: bool = False
+) -> list[FoundationApplication]:
     stmt = select(FoundationApplication).where(FoundationApplication.id.in_(ids)).order_by(FoundationApplication.id)
     if for_update:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
@@ -63,16 +76,22 @@ async def applications(session: AsyncSession, ids: list[int], *, for_update: boo
 async def to_publish(session: AsyncSession, category_id: int) -> list[FoundationApplication]:
     """The category's approved applications not yet on a notice (a listed entry), in rank order."""
     on_notice = select(NoticeEntry.application_id).where(NoticeEntry.status == "listed")
-    stmt = (select(FoundationApplication)
-            .where(FoundationApplication.category_id == category_id, FoundationApplication.status == "approved",
-                   FoundationApplication.id.not_in(on_notice))
-            .order_by(FoundationApplication.rank, FoundationApplication.id))
+    stmt = (
+        select(FoundationApplication)
+        .where(
+            FoundationApplication.category_id == category_id,
+            FoundationApplication.status == "approved",
+            FoundationApplication.id.not_in(on_notice),
+        )
+        .order_by(FoundationApplication.rank, FoundationApplication.id)
+    )
     return list((await session.execute(stmt)).scalars().all())
 
 
 async def approved_item(session: AsyncSession, application_id: int) -> CategoryApprovalItem | None:
-    stmt = select(CategoryApprovalItem).where(CategoryApprovalItem.application_id == application_id,
-                                              CategoryApprovalItem.status == "approved")
+    stmt = select(CategoryApprovalItem).where(
+        CategoryApprovalItem.application_id == application_id, CategoryApprovalItem.status == "approved"
+    )
     return (await session.execute(stmt)).scalars().first()
 
 
@@ -81,8 +100,9 @@ async def add(session: AsyncSession, row: Any) -> None:
     await session.flush()
 
 
-async def approvals_page(session: AsyncSession, category_id: int, *, limit: int, cursor: str | None,
-                         sort: str | None) -> tuple[list[CategoryApproval], str | None]:
+async def approvals_page(
+    session: AsyncSession, category_id: int, *, limit: int, cursor: str | None, sort: str | None
+) -> tuple[list[CategoryApproval], str | None]:
     stmt = select(CategoryApproval).where(CategoryApproval.category_id == category_id)
     return await paginate(session, stmt, APPROVAL_SORTS, limit=limit, cursor=cursor, sort=sort)
 
@@ -97,26 +117,36 @@ async def notice(session: AsyncSession, notice_id: int, *, for_update: bool = Fa
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-def notices(*, plan_id: int | None, category_id: int | None, year: int | None, status: str | None
-            ) -> Select[Any]:
+def notices(*, plan_id: int | None, category_id: int | None, year: int | None, status: str | None) -> Select[Any]:
     """Every notice is public (open or concluded: there is no draft notice)."""
     stmt = select(FoundationNotice)
-    for column, value in ((FoundationNotice.plan_id, plan_id), (FoundationNotice.category_id, category_id),
-                          (FoundationNotice.year, year), (FoundationNotice.status, status)):
+    for column, value in (
+        (FoundationNotice.plan_id, plan_id),
+        (FoundationNotice.category_id, category_id),
+        (FoundationNotice.year, year),
+        (FoundationNotice.status, status),
+    ):
         if value is not None:
             stmt = stmt.where(column == value)
     return stmt
 
 
-async def notices_page(session: AsyncSession, *, plan_id: int | None, category_id: int | None, year: int | None,
-                       status: str | None, limit: int, cursor: str | None, sort: str | None
-                       ) -> tuple[list[FoundationNotice], str | None]:
+async def notices_page(
+    session: AsyncSession,
+    *,
+    plan_id: int | None,
+    category_id: int | None,
+    year: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> tuple[list[FoundationNotice], str | None]:
     stmt = notices(plan_id=plan_id, category_id=category_id, year=year, status=status)
     return await paginate(session, stmt, NOTICE_SORTS, limit=limit, cursor=cursor, sort=sort)
 
 
-async def objection(session: AsyncSession, objection_id: int, *, for_update: bool = False
-                    ) -> NoticeObjection | None:
+async def objection(session: AsyncSession, objection_id: int, *, for_update: bool = False) -> NoticeObjection | None:
     stmt = select(NoticeObjection).where(NoticeObjection.id == objection_id)
     if for_update:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
@@ -124,13 +154,17 @@ async def objection(session: AsyncSession, objection_id: int, *, for_update: boo
 
 
 async def unresolved(session: AsyncSession, notice_id: int) -> list[int]:
-    stmt = select(NoticeObjection.id).where(NoticeObjection.notice_id == notice_id,
-                                            NoticeObjection.status == "pending").order_by(NoticeObjection.id)
+    stmt = (
+        select(NoticeObjection.id)
+        .where(NoticeObjection.notice_id == notice_id, NoticeObjection.status == "pending")
+        .order_by(NoticeObjection.id)
+    )
     return list((await session.execute(stmt)).scalars().all())
 
 
-async def objections_page(session: AsyncSession, notice_id: int, *, status: str | None, limit: int,
-                          cursor: str | None, sort: str | None) -> tuple[list[NoticeObjection], str | None]:
+async def objections_page(
+    session: AsyncSession, notice_id: int, *, status: str | None, limit: int, cursor: str | None, sort: str | None
+) -> tuple[list[NoticeObjection], str | None]:
     stmt = select(NoticeObjection).where(NoticeObjection.notice_id == notice_id)
     if status is not None:
         stmt = stmt.where(NoticeObjection.status == status)

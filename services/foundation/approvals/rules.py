@@ -37,21 +37,30 @@ def grant(amount_mode: str, amount: Decimal, requested: Decimal) -> Decimal:
     return grant_amount(amount_mode, amount, requested)
 
 
-def funding_line(candidates: Sequence[Candidate], amount_mode: str, amount: Decimal, remaining_budget: Decimal,
-                 remaining_count: int) -> list[tuple[Candidate, Decimal]]:
+def funding_line(
+    candidates: Sequence[Candidate], amount_mode: str, amount: Decimal, remaining_budget: Decimal, remaining_count: int
+) -> list[tuple[Candidate, Decimal]]:
     """The candidates (already in rank order) funded in order until the remaining count or budget runs out."""
     if remaining_count <= 0 or remaining_budget <= 0:
         return []
     by_id = {c.application_id: c for c in candidates}
-    allocation = allocate([Request(c.application_id, grant(amount_mode, amount, c.requested)) for c in candidates],
-                          remaining_count, remaining_budget)
+    allocation = allocate(
+        [Request(c.application_id, grant(amount_mode, amount, c.requested)) for c in candidates],
+        remaining_count,
+        remaining_budget,
+    )
     return [(by_id[line.application_id], line.amount) for line in allocation.lines if line.within_quota]
 
 
 def amount_problems(index: int, amount: Decimal, granted: Decimal) -> list[dict[str, str]]:
     if amount > granted:
-        return [{"field": f"items.{index}.amount", "code": "amount_over_grant",
-                 "message": f"{amount:.2f} is more than the category's grant of {granted:.2f} for this application"}]
+        return [
+            {
+                "field": f"items.{index}.amount",
+                "code": "amount_over_grant",
+                "message": f"{amount:.2f} is more than the category's grant of {granted:.2f} for this application",
+            }
+        ]
     return []
 
 

@@ -19,7 +19,8 @@ RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 class ApprovalItemIn(InputSchema):
     application_id: RowId
     amount: Annotated[Money, Field(gt=0)] | None = Field(
-        default=None, examples=["200000.00"],
+        default=None,
+        examples=["200000.00"],
         description="yuan; default: the category's grant (the fixed amount, or min(requested, cap)); an "
         "official may lower it, never raise it",
     )
@@ -30,8 +31,10 @@ class ApprovalCreate(InputSchema):
     the ranking, i.e. in rank order while the category's remaining count and budget last."""
 
     items: list[ApprovalItemIn] | None = Field(default=None, max_length=1000)
-    final: bool = Field(default=True, description="the list is final: the category's other ranked "
-                        "applications are declined (not_approved)")
+    final: bool = Field(
+        default=True,
+        description="the list is final: the category's other ranked applications are declined (not_approved)",
+    )
     comment: str | None = Field(default=None, max_length=2000)
 
 
@@ -78,8 +81,9 @@ class ApprovalRead(OutputSchema):
 
 
 class NoticeCreate(InputSchema):
-    title: str | None = Field(default=None, min_length=1, max_length=300,
-                              examples=["2026年度吉林省自然科学基金面上项目拟资助名单公示"])
+    title: str | None = Field(
+        default=None, min_length=1, max_length=300, examples=["2026年度吉林省自然科学基金面上项目拟资助名单公示"]
+    )
     starts_on: PlanDate | None = Field(default=None, description="default: today (Asia/Shanghai), from now")
 
 

@@ -30,8 +30,9 @@ async def annual_reports(session: AsyncSession, application_id: int) -> list[Ann
     return list((await session.execute(stmt)).scalars())
 
 
-async def annual_report(session: AsyncSession, application_id: int, year: int, *,
-                        for_update: bool = False) -> AnnualReport | None:
+async def annual_report(
+    session: AsyncSession, application_id: int, year: int, *, for_update: bool = False
+) -> AnnualReport | None:
     stmt = select(AnnualReport).where(AnnualReport.application_id == application_id, AnnualReport.year == year)
     if for_update:
         stmt = stmt.with_for_update()

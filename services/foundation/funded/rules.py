@@ -39,11 +39,21 @@ def exceeds_grant(approved: Decimal, paid: Iterable[Decimal], adding: Decimal) -
 def paid_on_problems(paid_on: date, today: date, funding_year: int) -> list[dict[str, str]]:
     """A payment is dated between 1 January of the funding year and today (Asia/Shanghai)."""
     if paid_on > today:
-        return [{"field": "paid_on", "code": "in_the_future",
-                 "message": f"{paid_on.isoformat()} is after today ({today.isoformat()}, Asia/Shanghai)"}]
+        return [
+            {
+                "field": "paid_on",
+                "code": "in_the_future",
+                "message": f"{paid_on.isoformat()} is after today ({today.isoformat()}, Asia/Shanghai)",
+            }
+        ]
     if paid_on.year < funding_year:
-        return [{"field": "paid_on", "code": "before_funding_year",
-                 "message": f"{paid_on.isoformat()} is before the funding year {funding_year}"}]
+        return [
+            {
+                "field": "paid_on",
+                "code": "before_funding_year",
+                "message": f"{paid_on.isoformat()} is before the funding year {funding_year}",
+            }
+        ]
     return []
 
 
@@ -56,8 +66,13 @@ def term_years(funding_year: int, duration_months: int) -> range:
 def report_year_problems(year: int, funding_year: int, duration_months: int, today: date) -> list[dict[str, str]]:
     term = term_years(funding_year, duration_months)
     if year not in term:
-        return [{"field": "year", "code": "outside_project_term",
-                 "message": f"the project's years are {term.start}-{term.stop - 1}"}]
+        return [
+            {
+                "field": "year",
+                "code": "outside_project_term",
+                "message": f"the project's years are {term.start}-{term.stop - 1}",
+            }
+        ]
     if year > today.year:
         return [{"field": "year", "code": "year_not_started", "message": f"{year} has not begun"}]
     return []

@@ -17,8 +17,9 @@ Count = Annotated[int, Field(ge=0, le=100000)]
 class DisbursementIn(InputSchema):
     amount: Annotated[Money, Field(gt=0)] = Field(description="yuan, more than zero", examples=["300000.00"])
     paid_on: date = Field(description="the payment date; not after today (Asia/Shanghai)")
-    reference: str = Field(min_length=1, max_length=100, description="the payment voucher number",
-                           examples=["JLCZ-2026-000123"])
+    reference: str = Field(
+        min_length=1, max_length=100, description="the payment voucher number", examples=["JLCZ-2026-000123"]
+    )
 
 
 class DisbursementRead(OutputSchema):
@@ -42,6 +43,7 @@ class DisbursementList(OutputSchema):
 
 # --- outputs (成果) -------------------------------------------------------------------------------
 
+
 class Paper(InputSchema):
     title: str = Field(min_length=1, max_length=500, examples=["黑土退化的微生物机制"])
     journal: str = Field(min_length=1, max_length=300, examples=["土壤学报"])
@@ -51,8 +53,13 @@ class Paper(InputSchema):
 
 class Patent(InputSchema):
     title: str = Field(min_length=1, max_length=500, examples=["一种玉米秸秆还田装置"])
-    number: str = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-/ ]*$",
-                        description="the application or grant number", examples=["CN202710123456.7"])
+    number: str = Field(
+        min_length=1,
+        max_length=50,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-/ ]*$",
+        description="the application or grant number",
+        examples=["CN202710123456.7"],
+    )
     kind: Literal["invention", "utility", "design"] = Field(description="发明 / 实用新型 / 外观设计")
     status: Literal["filed", "granted"] = Field(description="申请 / 授权")
 
@@ -109,6 +116,7 @@ class SpendingRead(OutputSchema):
 
 # --- annual reports -------------------------------------------------------------------------------
 
+
 class AnnualReportContent(InputSchema):
     progress: Text = Field(description="the progress of the year (进展情况)")
     outputs: Outputs = Field(default_factory=Outputs, description="outputs so far")
@@ -116,8 +124,12 @@ class AnnualReportContent(InputSchema):
 
 
 class AnnualReportCreate(AnnualReportContent):
-    year: int = Field(ge=2000, le=2200, description="the year reported on: a year of the project's term that "
-                      "has begun; one report per year", examples=[2027])
+    year: int = Field(
+        ge=2000,
+        le=2200,
+        description="the year reported on: a year of the project's term that has begun; one report per year",
+        examples=[2027],
+    )
 
 
 class AnnualReportRead(OutputSchema):
@@ -143,6 +155,7 @@ class RequiredComment(InputSchema):
 
 # --- the final report ------------------------------------------------------------------------------
 
+
 class FinalReportIn(InputSchema):
     summary: Text = Field(description="the summary of the work and its results (工作总结)")
     outputs: Outputs = Field(default_factory=Outputs)
@@ -152,8 +165,10 @@ class FinalReportIn(InputSchema):
 class FinalReportRead(OutputSchema):
     id: int
     application_id: int
-    status: str = Field(description="draft (the project is funded), submitted, concluded or failed; "
-                        "the application's state says the same")
+    status: str = Field(
+        description="draft (the project is funded), submitted, concluded or failed; "
+        "the application's state says the same"
+    )
     application_status: str
     summary: str
     outputs: OutputsRead
@@ -163,4 +178,3 @@ class FinalReportRead(OutputSchema):
     decision_comment: str | None
     version: int
     allowed_actions: list[str] = Field(default_factory=list)
-

@@ -14,8 +14,12 @@ from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
 SORTS = SortSpec(
-    fields={"year": FundingPlan.year, "opens_at": FundingPlan.opens_at, "closes_at": FundingPlan.closes_at,
-            "created_at": FundingPlan.created_at},
+    fields={
+        "year": FundingPlan.year,
+        "opens_at": FundingPlan.opens_at,
+        "closes_at": FundingPlan.closes_at,
+        "created_at": FundingPlan.created_at,
+    },
     id_column=FundingPlan.id,
 )
 
@@ -32,8 +36,9 @@ def visible(principal: Principal) -> Select[Any]:
     return stmt.where(public)
 
 
-async def get_visible(session: AsyncSession, principal: Principal, plan_id: int, *,
-                      for_update: bool = False) -> FundingPlan | None:
+async def get_visible(
+    session: AsyncSession, principal: Principal, plan_id: int, *, for_update: bool = False
+) -> FundingPlan | None:
     stmt = visible(principal).where(FundingPlan.id == plan_id)
     if for_update:
         stmt = stmt.with_for_update()
@@ -63,8 +68,14 @@ async def add(session: AsyncSession, plan: FundingPlan) -> None:
 
 
 async def page(
-    session: AsyncSession, principal: Principal, *, year: int | None, status: str | None, limit: int,
-    cursor: str | None, sort: str | None,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    year: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
 ) -> tuple[list[FundingPlan], str | None]:
     stmt = visible(principal)
     if year is not None:

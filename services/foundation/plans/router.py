@@ -30,7 +30,10 @@ def _read(response: Response, plan: FundingPlan) -> PlanRead:
 
 
 @router.post(
-    "/plans", status_code=201, response_model=PlanRead, operation_id="foundation-plans-create",
+    "/plans",
+    status_code=201,
+    response_model=PlanRead,
+    operation_id="foundation-plans-create",
     summary="Draft a yearly funding plan with its categories / 起草年度资助计划",
     responses=problem_responses(401, 403, 409, 422),
 )
@@ -39,71 +42,104 @@ async def create_plan(body: PlanCreate, session: DbSession, caller: Official, re
 
 
 @router.get(
-    "/plans", response_model=Page[PlanSummary], operation_id="foundation-plans-list",
+    "/plans",
+    response_model=Page[PlanSummary],
+    operation_id="foundation-plans-list",
     summary="List funding plans (published ones without logging in) / 年度资助计划列表",
-    responses=problem_responses(422), **PUBLIC,
+    responses=problem_responses(422),
+    **PUBLIC,
 )
 async def list_plans(
-    session: DbSession, caller: MaybeCaller, limit: Limit = 20, cursor: Cursor = None,
+    session: DbSession,
+    caller: MaybeCaller,
+    limit: Limit = 20,
+    cursor: Cursor = None,
     sort: Annotated[Sort, Query(examples=["-year"])] = None,
     year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
     status: Annotated[Literal["draft", "published", "closed"] | None, Query()] = None,
 ) -> Page[PlanSummary]:
-    rows, next_cursor = await repo.page(session, caller, year=year, status=status, limit=limit, cursor=cursor,
-                                        sort=sort)
+    rows, next_cursor = await repo.page(
+        session, caller, year=year, status=status, limit=limit, cursor=cursor, sort=sort
+    )
     return Page[PlanSummary](items=[PlanSummary.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(
-    "/plans/{plan_id}", response_model=PlanRead, operation_id="foundation-plans-get",
+    "/plans/{plan_id}",
+    response_model=PlanRead,
+    operation_id="foundation-plans-get",
     summary="A funding plan with its categories / 年度资助计划详情",
-    responses=problem_responses(404, 422), **PUBLIC,
+    responses=problem_responses(404, 422),
+    **PUBLIC,
 )
 async def get_plan(plan_id: Id, session: DbSession, caller: MaybeCaller, response: Response) -> PlanRead:
     return _read(response, await service.load(session, caller, plan_id))
 
 
 @router.patch(
-    "/plans/{plan_id}", response_model=PlanRead, operation_id="foundation-plans-update",
+    "/plans/{plan_id}",
+    response_model=PlanRead,
+    operation_id="foundation-plans-update",
     summary="Edit a draft plan (If-Match required) / 修改资助计划草稿",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def update_plan(
-    plan_id: Id, body: PlanUpdate, session: DbSession, caller: Official, response: Response,
+    plan_id: Id,
+    body: PlanUpdate,
+    session: DbSession,
+    caller: Official,
+    response: Response,
     if_match: IfMatch = None,
 ) -> PlanRead:
     return _read(response, await service.update(session, caller, plan_id, body, if_match))
 
 
 @router.post(
-    "/plans/{plan_id}/publish", response_model=PlanRead, operation_id="foundation-plans-publish",
+    "/plans/{plan_id}/publish",
+    response_model=PlanRead,
+    operation_id="foundation-plans-publish",
     summary="Publish a plan: it becomes public and takes applications in its window / 发布资助计划",
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def publish_plan(
-    plan_id: Id, session: DbSession, caller: Official, response: Response, now: Now,
-    body: ActionBody | None = None, if_match: IfMatch = None,
+    plan_id: Id,
+    session: DbSession,
+    caller: Official,
+    response: Response,
+    now: Now,
+    body: ActionBody | None = None,
+    if_match: IfMatch = None,
 ) -> PlanRead:
     plan = await service.act(session, caller, plan_id, "publish", body.comment if body else None, if_match, now)
     return _read(response, plan)
 
 
 @router.post(
-    "/plans/{plan_id}/close", response_model=PlanRead, operation_id="foundation-plans-close",
+    "/plans/{plan_id}/close",
+    response_model=PlanRead,
+    operation_id="foundation-plans-close",
     summary="Close a plan: no more applications / 关闭资助计划",
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def close_plan(
-    plan_id: Id, session: DbSession, caller: Official, response: Response, now: Now,
-    body: ActionBody | None = None, if_match: IfMatch = None,
+    plan_id: Id,
+    session: DbSession,
+    caller: Official,
+    response: Response,
+    now: Now,
+    body: ActionBody | None = None,
+    if_match: IfMatch = None,
 ) -> PlanRead:
     plan = await service.act(session, caller, plan_id, "close", body.comment if body else None, if_match, now)
     return _read(response, plan)
 
 
 @router.get(
-    "/plans/{plan_id}/history", response_model=list[HistoryRead], operation_id="foundation-plans-history",
-    summary="State changes of a plan / 资助计划状态变更记录", responses=problem_responses(401, 404, 422),
+    "/plans/{plan_id}/history",
+    response_model=list[HistoryRead],
+    operation_id="foundation-plans-history",
+    summary="State changes of a plan / 资助计划状态变更记录",
+    responses=problem_responses(401, 404, 422),
 )
 async def plan_history(plan_id: Id, session: DbSession, caller: Caller) -> list[HistoryRead]:
     return await service.history(session, caller, plan_id)

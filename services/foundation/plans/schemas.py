@@ -32,22 +32,30 @@ class CategoryIn(InputSchema):
     code: str = Field(pattern=CATEGORY_CODE_PATTERN, examples=["youth"], description="unique within the plan")
     kind: CategoryKind = Field(description="general (面上), youth (青年), key (重点) or joint (联合基金)")
     name: str = Field(min_length=1, max_length=100, examples=["青年基金项目"])
-    partner: str | None = Field(default=None, min_length=1, max_length=200,
-                                description="the joint fund's partner (a city or an enterprise); joint only")
+    partner: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="the joint fund's partner (a city or an enterprise); joint only",
+    )
     project_count: int = Field(ge=1, le=100_000, description="projects to fund")
     amount_mode: AmountMode = Field(description="fixed: the grant per project; cap: the most per project")
     amount: Money = Field(gt=0, description="yuan per project (fixed) or the cap (cap)")
     budget: Money = Field(gt=0, description="the category's total budget, yuan")
     reviewers_per_application: int | None = Field(
-        default=None, ge=DEFAULTS.min_reviewers, le=15,
+        default=None,
+        ge=DEFAULTS.min_reviewers,
+        le=15,
         description="NSF-2 (configurable): default 3, 5 for a key category; at least 3",
     )
     max_age_male: AgeLimit | None = Field(
-        default=None, description="NSF-6: men under this age on 1 January of the year; default 35 for youth, "
-        "none otherwise")
+        default=None,
+        description="NSF-6: men under this age on 1 January of the year; default 35 for youth, none otherwise",
+    )
     max_age_female: AgeLimit | None = Field(
-        default=None, description="NSF-6: women under this age on 1 January of the year; default 40 for youth, "
-        "none otherwise")
+        default=None,
+        description="NSF-6: women under this age on 1 January of the year; default 40 for youth, none otherwise",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> CategoryIn:
@@ -59,7 +67,8 @@ class CategoryIn(InputSchema):
             raise PydanticCustomError("amount_over_budget", "the amount per project exceeds the budget")
         if self.amount_mode == "fixed" and self.amount * self.project_count > self.budget:
             raise PydanticCustomError(
-                "budget_too_small", "a fixed amount times the project count exceeds the budget ({need} yuan)",
+                "budget_too_small",
+                "a fixed amount times the project count exceeds the budget ({need} yuan)",
                 {"need": f"{self.amount * self.project_count:.2f}"},
             )
         return self
@@ -103,16 +112,27 @@ class PlanCreate(PlanBase):
     title: str = Field(min_length=1, max_length=200, examples=["2026年度吉林省自然科学基金"])
     guide: str | None = Field(default=None, max_length=100_000, description="the year's guide (申请指南)")
     discipline_codes: list[DisciplinePrefix] = Field(
-        min_length=1, max_length=200, description="discipline codes or prefixes the plan funds (A-H, A01 ...)")
+        min_length=1, max_length=200, description="discipline codes or prefixes the plan funds (A-H, A01 ...)"
+    )
     opens_at: AwareDatetime = Field(examples=["2026-03-01T09:00:00+08:00"])
     closes_at: AwareDatetime = Field(examples=["2026-04-15T17:00:00+08:00"], description="exclusive")
-    formal_review_days: int = Field(default=DEFAULTS.formal_review_days, ge=1, le=365,
-                                    description="NSF-1: natural days after the deadline (default 45)")
-    notice_working_days: int = Field(default=DEFAULTS.notice_working_days, ge=1, le=60,
-                                     description="the public notice of the approved list, working days (default 5)")
+    formal_review_days: int = Field(
+        default=DEFAULTS.formal_review_days,
+        ge=1,
+        le=365,
+        description="NSF-1: natural days after the deadline (default 45)",
+    )
+    notice_working_days: int = Field(
+        default=DEFAULTS.notice_working_days,
+        ge=1,
+        le=60,
+        description="the public notice of the approved list, working days (default 5)",
+    )
     agency_org_ids: list[OrgId] = Field(
-        default_factory=list, max_length=20,
-        description="organisations (gateway ids) of the agencies that run the plan with the officials")
+        default_factory=list,
+        max_length=20,
+        description="organisations (gateway ids) of the agencies that run the plan with the officials",
+    )
     categories: list[CategoryIn] = Field(min_length=1, max_length=50)
 
     @model_validator(mode="after")

@@ -37,8 +37,7 @@ def not_found() -> NotFound:
     return NotFound("资助计划不存在。", "No such funding plan.")
 
 
-async def load(session: AsyncSession, principal: Principal, plan_id: int, *, for_update: bool = False
-               ) -> FundingPlan:
+async def load(session: AsyncSession, principal: Principal, plan_id: int, *, for_update: bool = False) -> FundingPlan:
     plan = await repo.get_visible(session, principal, plan_id, for_update=for_update)
     if plan is None:
         raise not_found()
@@ -69,16 +68,27 @@ def _set_agencies(plan: FundingPlan, org_ids: list[int]) -> None:
 
 def _check_window(opens_at: datetime, closes_at: datetime) -> None:
     if closes_at <= opens_at:
-        raise ValidationFailed([{"field": "closes_at", "code": "before_opens_at",
-                                 "message": "closes_at must be after opens_at"}])
+        raise ValidationFailed(
+            [{"field": "closes_at", "code": "before_opens_at", "message": "closes_at must be after opens_at"}]
+        )
 
 
 async def create(session: AsyncSession, principal: Principal, body: PlanCreate) -> FundingPlan:
     plan = FundingPlan(
-        code=body.code, year=body.year, title=body.title, guide=body.guide,
-        discipline_codes=list(body.discipline_codes), opens_at=body.opens_at, closes_at=body.closes_at,
-        formal_review_days=body.formal_review_days, notice_working_days=body.notice_working_days,
-        status=PLAN_WORKFLOW.initial, version=1, created_by=principal.actor_id, categories=[], agencies=[],
+        code=body.code,
+        year=body.year,
+        title=body.title,
+        guide=body.guide,
+        discipline_codes=list(body.discipline_codes),
+        opens_at=body.opens_at,
+        closes_at=body.closes_at,
+        formal_review_days=body.formal_review_days,
+        notice_working_days=body.notice_working_days,
+        status=PLAN_WORKFLOW.initial,
+        version=1,
+        created_by=principal.actor_id,
+        categories=[],
+        agencies=[],
     )
     _set_categories(plan, body.categories)
     _set_agencies(plan, body.agency_org_ids)
@@ -89,8 +99,9 @@ async def create(session: AsyncSession, principal: Principal, body: PlanCreate) 
     return plan
 
 
-async def update(session: AsyncSession, principal: Principal, plan_id: int, body: PlanUpdate,
-                 if_match: str | None) -> FundingPlan:
+async def update(
+    session: AsyncSession, principal: Principal, plan_id: int, body: PlanUpdate, if_match: str | None
+) -> FundingPlan:
     plan = await load(session, principal, plan_id, for_update=True)
     check_if_match(if_match, KIND, plan.id, plan.version)
     if plan.status != "draft":
@@ -114,13 +125,21 @@ async def update(session: AsyncSession, principal: Principal, plan_id: int, body
     return plan
 
 
-async def act(session: AsyncSession, principal: Principal, plan_id: int, action: str, comment: str | None,
-              if_match: str | None, now: datetime) -> FundingPlan:
+async def act(
+    session: AsyncSession,
+    principal: Principal,
+    plan_id: int,
+    action: str,
+    comment: str | None,
+    if_match: str | None,
+    now: datetime,
+) -> FundingPlan:
     plan = await load(session, principal, plan_id, for_update=True)
     check_if_match(if_match, KIND, plan.id, plan.version, required=False)
     if action == "publish" and plan.status == "draft" and plan.closes_at <= now:
-        raise eligibility.PlanClosed("申请截止时间已过，不能发布。",
-                                     "The closing time has passed; the plan cannot be published.")
+        raise eligibility.PlanClosed(
+            "申请截止时间已过，不能发布。", "The closing time has passed; the plan cannot be published."
+        )
     await PLAN_WORKFLOW.apply(session, common, plan, action, principal, comment=comment)
     await flush_versioned(session, "资助计划")
     await audit.append(session, common, principal, action, KIND, plan.id, {"status": plan.status})
@@ -133,11 +152,29 @@ async def history(session: AsyncSession, principal: Principal, plan_id: int) -> 
 
 
 def to_read(plan: FundingPlan) -> PlanRead:
-    return PlanRead.model_validate({
-        **{k: getattr(plan, k) for k in (
-            "id", "code", "year", "title", "guide", "discipline_codes", "opens_at", "closes_at",
-            "formal_review_days", "notice_working_days", "agency_org_ids", "status", "version", "created_at",
-            "updated_at")},
-        "formal_review_due": eligibility.formal_review_due(plan.closes_at, plan.formal_review_days),
-        "categories": [CategoryRead.model_validate(c) for c in plan.categories],
-    })
+    return PlanRead.model_validate(
+        {
+            **{
+                k: getattr(plan, k)
+                for k in (
+                    "id",
+                    "code",
+                    "year",
+                    "title",
+                    "guide",
+                    "discipline_codes",
+                    "opens_at",
+                    "closes_at",
+                    "formal_review_days",
+                    "notice_working_days",
+                    "agency_org_ids",
+                    "status",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+            "formal_review_due": eligibility.formal_review_due(plan.closes_at, plan.formal_review_days),
+            "categories": [CategoryRead.model_validate(c) for c in plan.categories],
+        }
+    )

@@ -54,8 +54,9 @@ def require_reviewer(caller: Principal) -> None:
         raise Forbidden("只有评审专家本人可以使用此接口。", "Only a reviewer may use this.")
 
 
-async def load_own(session: AsyncSession, caller: Principal, assignment_id: int, *,
-                   for_update: bool = False) -> tuple[ReviewAssignment, ReviewRound]:
+async def load_own(
+    session: AsyncSession, caller: Principal, assignment_id: int, *, for_update: bool = False
+) -> tuple[ReviewAssignment, ReviewRound]:
     """The caller's own assignment and its round (locked with ``for_update``); anyone else's is a 404."""
     require_reviewer(caller)
     if for_update:  # the round first, as every writer of a round's assignments locks it
@@ -76,9 +77,16 @@ async def load_own(session: AsyncSession, caller: Principal, assignment_id: int,
 
 def to_read(assignment: ReviewAssignment, rnd: ReviewRound, app: FoundationApplication) -> s.AssignmentRead:
     return s.AssignmentRead(
-        id=assignment.id, round_id=rnd.id, round_title=rnd.title, round_status=rnd.status,
-        application_id=app.id, application_title=app.title, status=assignment.status,
-        review_due_at=rnd.review_due_at, released_at=assignment.released_at, created_at=assignment.created_at,
+        id=assignment.id,
+        round_id=rnd.id,
+        round_title=rnd.title,
+        round_status=rnd.status,
+        application_id=app.id,
+        application_title=app.title,
+        status=assignment.status,
+        review_due_at=rnd.review_due_at,
+        released_at=assignment.released_at,
+        created_at=assignment.created_at,
         version=assignment.version,
     )
 
@@ -89,11 +97,20 @@ async def read_many(session: AsyncSession, rows: Sequence[ReviewAssignment]) -> 
     return [to_read(r, rounds_[r.round_id], apps[r.application_id]) for r in rows]
 
 
-async def list_own(session: AsyncSession, caller: Principal, *, round_id: int | None, status: str | None,
-                   limit: int, cursor: str | None, sort: str | None) -> tuple[list[s.AssignmentRead], str | None]:
+async def list_own(
+    session: AsyncSession,
+    caller: Principal,
+    *,
+    round_id: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> tuple[list[s.AssignmentRead], str | None]:
     require_reviewer(caller)
-    rows, next_cursor = await repo.page_own(session, caller.subject, round_id=round_id, status=status, limit=limit,
-                                            cursor=cursor, sort=sort)
+    rows, next_cursor = await repo.page_own(
+        session, caller.subject, round_id=round_id, status=status, limit=limit, cursor=cursor, sort=sort
+    )
     return await read_many(session, rows), next_cursor
 
 
@@ -112,12 +129,23 @@ async def application_view(session: AsyncSession, caller: Principal, assignment_
     category = await repo.category(session, app.category_id)
     assert category is not None  # foreign key
     return s.ApplicationReviewView(
-        id=app.id, plan_id=app.plan_id, year=app.year, category_code=category.code, category_kind=category.kind,
-        category_name=category.name, discipline_code=app.discipline_code, title=app.title, abstract=app.abstract,
-        keywords=list(app.keywords or []), applicant_name=app.applicant_name, applicant_title=app.applicant_title,
-        degree=app.degree, institution_name=app.institution_name,
+        id=app.id,
+        plan_id=app.plan_id,
+        year=app.year,
+        category_code=category.code,
+        category_kind=category.kind,
+        category_name=category.name,
+        discipline_code=app.discipline_code,
+        title=app.title,
+        abstract=app.abstract,
+        keywords=list(app.keywords or []),
+        applicant_name=app.applicant_name,
+        applicant_title=app.applicant_title,
+        degree=app.degree,
+        institution_name=app.institution_name,
         team=[s.TeamMemberView(name=m.get("name") or "", role=m.get("role")) for m in app.team or []],
-        budget_lines=dict(app.budget_lines or {}), requested_total=app.requested_total,
+        budget_lines=dict(app.budget_lines or {}),
+        requested_total=app.requested_total,
         duration_months=app.duration_months,
     )
 
@@ -126,25 +154,39 @@ async def application_view(session: AsyncSession, caller: Principal, assignment_
 
 
 def release_read(assignment: ReviewAssignment, replacement: ReviewAssignment | None) -> s.ReleaseRead:
-    return s.ReleaseRead(id=assignment.id, status=assignment.status, release_reason=assignment.release_reason,
-                         released_at=assignment.released_at, replaced=replacement is not None)
+    return s.ReleaseRead(
+        id=assignment.id,
+        status=assignment.status,
+        release_reason=assignment.release_reason,
+        released_at=assignment.released_at,
+        replaced=replacement is not None,
+    )
 
 
-async def decline(session: AsyncSession, caller: Principal, assignment_id: int, reason: str, if_match: str | None,
-                  env: Environment) -> s.ReleaseRead:
+async def decline(
+    session: AsyncSession, caller: Principal, assignment_id: int, reason: str, if_match: str | None, env: Environment
+) -> s.ReleaseRead:
     """The reviewer declines (谢绝评审): that slot alone is drawn again (NSF-2)."""
     assignment, rnd = await load_own(session, caller, assignment_id, for_update=True)
     check_if_match(if_match, ETAG_KIND, assignment.id, assignment.version, required=False)
     if assignment.status != ASSIGNED:
-        raise AssignmentNotOpen("只有尚未提交评审意见的任务可以谢绝。",
-                                "Only an assignment whose review is not submitted can be declined.")
-    replacement = await rounds.release(session, caller, rnd, assignment, status=DECLINED, reason=reason,
-                                       now=env.now, env=env)
+        raise AssignmentNotOpen(
+            "只有尚未提交评审意见的任务可以谢绝。", "Only an assignment whose review is not submitted can be declined."
+        )
+    replacement = await rounds.release(
+        session, caller, rnd, assignment, status=DECLINED, reason=reason, now=env.now, env=env
+    )
     return release_read(assignment, replacement)
 
 
-async def release_late(session: AsyncSession, caller: Principal, assignment_id: int, reason: str | None,
-                       if_match: str | None, env: Environment) -> s.ReleaseRead:
+async def release_late(
+    session: AsyncSession,
+    caller: Principal,
+    assignment_id: int,
+    reason: str | None,
+    if_match: str | None,
+    env: Environment,
+) -> s.ReleaseRead:
     """The staff release a reviewer who has not submitted by ``review_due_at``: the same replacement."""
     found = await repo.get_assignment(session, assignment_id)
     if found is None:
@@ -154,19 +196,30 @@ async def release_late(session: AsyncSession, caller: Principal, assignment_id: 
     except NotFound:
         raise not_found() from None
     if not access.is_staff(await rounds.plan_of(session, rnd), caller):
-        raise Forbidden("只有基金管理人员可以收回逾期的评审任务。",
-                        "Only the foundation's staff release late reviewers.")
+        raise Forbidden(
+            "只有基金管理人员可以收回逾期的评审任务。", "Only the foundation's staff release late reviewers."
+        )
     assignment = await repo.get_assignment(session, assignment_id, for_update=True)
     assert assignment is not None
     check_if_match(if_match, ETAG_KIND, assignment.id, assignment.version, required=False)
     if assignment.status != ASSIGNED or await repo.submitted_review(session, assignment.id):
-        raise AssignmentNotOpen("该专家已提交评审意见或已不再持有该任务。",
-                                "The reviewer has submitted, or no longer holds the assignment.")
+        raise AssignmentNotOpen(
+            "该专家已提交评审意见或已不再持有该任务。", "The reviewer has submitted, or no longer holds the assignment."
+        )
     if rnd.review_due_at is None or env.now <= rnd.review_due_at:
-        raise ReviewNotOverdue("评审截止时间未到（或未设定），不能按逾期收回。",
-                               "The review is not past the round's due time (or none was set).",
-                               extra={"review_due_at": rnd.review_due_at.isoformat() if rnd.review_due_at else None})
-    replacement = await rounds.release(session, caller, rnd, assignment, status=LATE,
-                                       reason=reason or "逾期未提交评审意见 / not submitted by the due time",
-                                       now=env.now, env=env)
+        raise ReviewNotOverdue(
+            "评审截止时间未到（或未设定），不能按逾期收回。",
+            "The review is not past the round's due time (or none was set).",
+            extra={"review_due_at": rnd.review_due_at.isoformat() if rnd.review_due_at else None},
+        )
+    replacement = await rounds.release(
+        session,
+        caller,
+        rnd,
+        assignment,
+        status=LATE,
+        reason=reason or "逾期未提交评审意见 / not submitted by the due time",
+        now=env.now,
+        env=env,
+    )
     return release_read(assignment, replacement)

@@ -56,8 +56,7 @@ class ReviewRoundInput(Base):
 
     __tablename__ = "review_round_inputs"
 
-    round_id: Mapped[int] = mapped_column(BigId, ForeignKey("review_rounds.id", ondelete="CASCADE"),
-                                          primary_key=True)
+    round_id: Mapped[int] = mapped_column(BigId, ForeignKey("review_rounds.id", ondelete="CASCADE"), primary_key=True)
     pool: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     applications: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # pool reviewer id -> linked platform account (not part of the draw's inputs)
@@ -97,9 +96,7 @@ class ReviewExclusion(Base):
     """A reviewer the draw passed over for an application, with the NSF-3 rule ids that matched."""
 
     __tablename__ = "review_exclusions"
-    __table_args__ = (
-        UniqueConstraint("round_id", "application_id", "reviewer_id", name="uq_review_exclusions_pair"),
-    )
+    __table_args__ = (UniqueConstraint("round_id", "application_id", "reviewer_id", name="uq_review_exclusions_pair"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     round_id: Mapped[int] = mapped_column(BigId, ForeignKey("review_rounds.id", ondelete="CASCADE"), index=True)

@@ -69,8 +69,10 @@ def round_settings(*, reviewers_per_application: int, load_cap: int, exclude_sam
     """The draw's settings; the cost figures keep ``shared.review``'s documented defaults. The
     category's figure is the round's (one category per round), so no per-category table."""
     return RoundSettings(
-        reviewers_per_application=reviewers_per_application, reviewers_per_category={},
-        load_cap=load_cap, exclude_same_institution=exclude_same_institution,
+        reviewers_per_application=reviewers_per_application,
+        reviewers_per_category={},
+        load_cap=load_cap,
+        exclude_same_institution=exclude_same_institution,
     )
 
 
@@ -87,8 +89,9 @@ def cover_prefixes(prefixes: Iterable[str], limit: int = MAX_POOL_PREFIXES) -> l
     return sorted(kept)
 
 
-def pool_prefixes(round_prefixes: Sequence[str], plan_codes: Sequence[str],
-                  application_codes: Iterable[str]) -> list[str]:
+def pool_prefixes(
+    round_prefixes: Sequence[str], plan_codes: Sequence[str], application_codes: Iterable[str]
+) -> list[str]:
     """The pool a round reads: its own prefixes when it has them; otherwise the plan's discipline
     codes and each application's code down to ``POOL_PREFIX_LENGTH`` (so an application whose code
     the plan does not list still finds reviewers of its discipline)."""
@@ -110,7 +113,11 @@ def fold_keyword(value: str) -> str:
 
 
 def to_draw_application(
-    app: Any, *, category_kind: str, reviewers_needed: int, secret: str,
+    app: Any,
+    *,
+    category_kind: str,
+    reviewers_needed: int,
+    secret: str,
 ) -> DrawApplication:
     """A foundation application as the conflict and assignment rules see it (NSF-2, NSF-3): the
     applicant and the team as person keys, the host institution and the team's as organisation keys,

@@ -72,8 +72,9 @@ def category_not_found() -> NotFound:
     return NotFound("资助类别不存在。", "No such category of the plan.")
 
 
-async def load_category(session: AsyncSession, caller: Principal, plan_id: int, category_id: int, *,
-                        write: bool) -> tuple[FundingPlan, PlanCategory]:
+async def load_category(
+    session: AsyncSession, caller: Principal, plan_id: int, category_id: int, *, write: bool
+) -> tuple[FundingPlan, PlanCategory]:
     """The plan and its category if the caller runs the plan (``write``) or may read it (staff,
     auditors); otherwise a 404, so an agency not on the plan learns nothing."""
     plan = await repo.plan(session, plan_id)
@@ -107,8 +108,9 @@ class AppView:
 def app_view(r: Sequence[Any]) -> AppView:
     """A row of ``repo.category_applications`` (unpacked by position: thousands of rows)."""
     id_, title, status, _version, discipline, applicant, institution, requested, submitted_at, score, valid, rank_ = r
-    return AppView(id_, title, status, discipline, applicant, institution, Decimal(requested), submitted_at, score,
-                   valid, rank_)
+    return AppView(
+        id_, title, status, discipline, applicant, institution, Decimal(requested), submitted_at, score, valid, rank_
+    )
 
 
 @dataclass
@@ -133,43 +135,76 @@ OPINIONS = {o.value: o for o in agg.Opinion}
 def to_review(fact: repo.ReviewFact) -> tuple[int, agg.Review]:
     """A stored review as ``shared.review.aggregate`` reads it (an unknown code counts as missing)."""
     return fact.application_id, agg.Review(
-        reviewer_id=str(fact.reviewer_id), grade=GRADES.get(fact.grade or ""),
-        opinion=OPINIONS.get(fact.opinion or ""), submitted=True,
+        reviewer_id=str(fact.reviewer_id),
+        grade=GRADES.get(fact.grade or ""),
+        opinion=OPINIONS.get(fact.opinion or ""),
+        submitted=True,
     )
 
 
-def build_read(plan: FundingPlan, category: PlanCategory, apps: Sequence[AppView], counts: dict[int, Tally],
-               min_valid: int) -> s.RankingRead:
+def build_read(
+    plan: FundingPlan, category: PlanCategory, apps: Sequence[AppView], counts: dict[int, Tally], min_valid: int
+) -> s.RankingRead:
     ranked = sorted((a for a in apps if a.rank is not None), key=lambda a: (a.rank, a.id))
     amounts = [rules.grant_amount(category.amount_mode, category.amount, a.requested_total) for a in ranked]
-    allocation = rules.allocate([rules.Request(a.id, amt) for a, amt in zip(ranked, amounts, strict=True)],
-                                category.project_count, category.budget)
+    allocation = rules.allocate(
+        [rules.Request(a.id, amt) for a, amt in zip(ranked, amounts, strict=True)],
+        category.project_count,
+        category.budget,
+    )
     rows: list[s.RankingRow] = []
     previous: Decimal | None = None
     for app, line in zip(ranked, allocation.lines, strict=True):
         tally = counts.get(app.id, Tally())
-        rows.append(s.RankingRow.model_construct(  # our own values: no need to validate thousands
-            rank=app.rank or 0, application_id=app.id, title=app.title, discipline_code=app.discipline_code,
-            applicant_name=app.applicant_name, institution_name=app.institution_name, status=app.status,
-            score=app.score, valid_reviews=app.valid_reviews if app.valid_reviews is not None else tally.valid,
-            priority_count=tally.priority, tied_on_score=bool(rows) and app.score == previous,
-            requested_total=app.requested_total, amount=line.amount, cumulative=line.cumulative,
-            within_quota=line.within_quota,
-        ))
+        rows.append(
+            s.RankingRow.model_construct(  # our own values: no need to validate thousands
+                rank=app.rank or 0,
+                application_id=app.id,
+                title=app.title,
+                discipline_code=app.discipline_code,
+                applicant_name=app.applicant_name,
+                institution_name=app.institution_name,
+                status=app.status,
+                score=app.score,
+                valid_reviews=app.valid_reviews if app.valid_reviews is not None else tally.valid,
+                priority_count=tally.priority,
+                tied_on_score=bool(rows) and app.score == previous,
+                requested_total=app.requested_total,
+                amount=line.amount,
+                cumulative=line.cumulative,
+                within_quota=line.within_quota,
+            )
+        )
         previous = app.score
 
     def pending(a: AppView) -> s.PendingRead:
-        return s.PendingRead(application_id=a.id, title=a.title, status=a.status,
-                             valid_reviews=counts.get(a.id, Tally()).valid, needed=min_valid)
+        return s.PendingRead(
+            application_id=a.id,
+            title=a.title,
+            status=a.status,
+            valid_reviews=counts.get(a.id, Tally()).valid,
+            needed=min_valid,
+        )
 
     return s.RankingRead(
-        plan_id=plan.id, category_id=category.id, category_code=category.code, category_name=category.name,
-        min_valid=min_valid, tie_break=list(rules.TIE_BREAK), rows=rows,
+        plan_id=plan.id,
+        category_id=category.id,
+        category_code=category.code,
+        category_name=category.name,
+        min_valid=min_valid,
+        tie_break=list(rules.TIE_BREAK),
+        rows=rows,
         funding=s.FundingLineRead(
-            project_count=category.project_count, budget=category.budget, amount_mode=category.amount_mode,
-            amount=category.amount, funded_count=allocation.funded_count, funded_total=allocation.funded_total,
-            remaining_budget=allocation.remaining_budget, remaining_count=allocation.remaining_count,
-            stopped_by=allocation.stopped_by, first_outside=allocation.first_outside,
+            project_count=category.project_count,
+            budget=category.budget,
+            amount_mode=category.amount_mode,
+            amount=category.amount,
+            funded_count=allocation.funded_count,
+            funded_total=allocation.funded_total,
+            remaining_budget=allocation.remaining_budget,
+            remaining_count=allocation.remaining_count,
+            stopped_by=allocation.stopped_by,
+            first_outside=allocation.first_outside,
         ),
         lacking=[pending(a) for a in apps if a.status == "in_review" and counts.get(a.id, Tally()).valid < min_valid],
         awaiting=[pending(a) for a in apps if a.status == "reviewed"],
@@ -192,13 +227,15 @@ async def ranking(session: AsyncSession, caller: Principal, plan_id: int, catego
 # --- ranking ----------------------------------------------------------------------------------------
 
 
-async def rank(session: AsyncSession, caller: Principal, plan_id: int, category_id: int,
-               env: Environment) -> s.RankingRead:
+async def rank(
+    session: AsyncSession, caller: Principal, plan_id: int, category_id: int, env: Environment
+) -> s.RankingRead:
     """NSF-4: rank the category's reviewed (and already ranked) applications; see the module docstring."""
     plan, category = await load_category(session, caller, plan_id, category_id, write=True)
     if FROZEN.intersection(await repo.category_statuses(session, category.id)):
-        raise RankingFrozen("该类别已有申请进入审批，排序已锁定。",
-                            "Applications of the category are already being approved.")
+        raise RankingFrozen(
+            "该类别已有申请进入审批，排序已锁定。", "Applications of the category are already being approved."
+        )
     min_valid = await min_valid_of(session, category)
     settings = rules.aggregation_settings(min_valid)
     rows = await repo.category_applications(session, category.id, REVIEWED_STATES, for_update=True)
@@ -206,22 +243,28 @@ async def rank(session: AsyncSession, caller: Principal, plan_id: int, category_
     versions = {r.id: r.version for r in rows}
     candidates = [a for a in apps if a.status in RANKABLE]
     if not any(a.status == "reviewed" for a in candidates):
-        raise NothingToRank("该类别没有已完成评审、待排序的申请。",
-                            "No reviewed application of the category awaits ranking.")
+        raise NothingToRank(
+            "该类别没有已完成评审、待排序的申请。", "No reviewed application of the category awaits ranking."
+        )
     facts = await repo.category_reviews(session, category.id, REVIEWED_STATES)
     by_app: dict[int, list[agg.Review]] = defaultdict(list)
     for app_id, review in map(to_review, facts):
         by_app[app_id].append(review)
     ranked = rules.rank_category(
-        [rules.Candidate(a.id, a.submitted_at, by_app.get(a.id, [])) for a in candidates], settings)
+        [rules.Candidate(a.id, a.submitted_at, by_app.get(a.id, [])) for a in candidates], settings
+    )
     short = [r for r in ranked if r.rank is None]
     if short:
         raise RankingLacksReviews(
             f"以下申请的有效评审少于 {min_valid} 份，不能排序：{'、'.join(str(r.application_id) for r in short)}。",
             f"These applications have fewer than {min_valid} valid reviews and cannot be ranked: "
             f"{', '.join(str(r.application_id) for r in short)}.",
-            extra={"applications": [{"application_id": r.application_id, "valid_reviews": r.valid_reviews,
-                                     "needed": min_valid} for r in short]},
+            extra={
+                "applications": [
+                    {"application_id": r.application_id, "valid_reviews": r.valid_reviews, "needed": min_valid}
+                    for r in short
+                ]
+            },
         )
     who = access.plan_roles(plan, caller)
     status_of = {a.id: a.status for a in candidates}
@@ -230,9 +273,15 @@ async def rank(session: AsyncSession, caller: Principal, plan_id: int, category_
     now = env.now
     scores = [r.score for r in ranked]
     updates = [
-        {"b_id": r.application_id, "b_version": versions[r.application_id],
-         "b_new_version": versions[r.application_id] + 1, "b_status": "ranked",
-         "b_score": score, "b_valid": r.valid_reviews, "b_rank": r.rank}
+        {
+            "b_id": r.application_id,
+            "b_version": versions[r.application_id],
+            "b_new_version": versions[r.application_id] + 1,
+            "b_status": "ranked",
+            "b_score": score,
+            "b_valid": r.valid_reviews,
+            "b_rank": r.rank,
+        }
         for r, score in zip(ranked, scores, strict=True)
     ]
     changed = await repo.write_ranks(session, updates, now)
@@ -242,18 +291,48 @@ async def rank(session: AsyncSession, caller: Principal, plan_id: int, category_
         await APPLICATION_WORKFLOW.record_moves(session, common, moving, step, "reviewed", who, at=now)
         if LEDGER_ENTRY.get("reviewed") != LEDGER_ENTRY.get(step.target):
             # the ledger's entry changes with this move: report each application's new state
-            moved = (await session.execute(
-                select(FoundationApplication).where(FoundationApplication.id.in_(moving))
-                .execution_options(populate_existing=True))).scalars().all()
+            moved = (
+                (
+                    await session.execute(
+                        select(FoundationApplication)
+                        .where(FoundationApplication.id.in_(moving))
+                        .execution_options(populate_existing=True)
+                    )
+                )
+                .scalars()
+                .all()
+            )
             for application in moved:
                 await applications.sync_ledger(application, env)
     order = [r.application_id for r in ranked]
-    await audit.append(session, common, caller, "rank", CATEGORY_KIND, category.id, {
-        "plan_id": plan.id, "order": order, "moved": len(moving), "min_valid": min_valid})
+    await audit.append(
+        session,
+        common,
+        caller,
+        "rank",
+        CATEGORY_KIND,
+        category.id,
+        {"plan_id": plan.id, "order": order, "moved": len(moving), "min_valid": min_valid},
+    )
     result = {r.application_id: (r, score) for r, score in zip(ranked, scores, strict=True)}
-    after = [a if a.id not in result else AppView(
-        a.id, a.title, "ranked", a.discipline_code, a.applicant_name, a.institution_name, a.requested_total,
-        a.submitted_at, result[a.id][1], result[a.id][0].valid_reviews, result[a.id][0].rank) for a in apps]
+    after = [
+        a
+        if a.id not in result
+        else AppView(
+            a.id,
+            a.title,
+            "ranked",
+            a.discipline_code,
+            a.applicant_name,
+            a.institution_name,
+            a.requested_total,
+            a.submitted_at,
+            result[a.id][1],
+            result[a.id][0].valid_reviews,
+            result[a.id][0].rank,
+        )
+        for a in apps
+    ]
     counts = tallies([f for f in facts if f.application_id not in result], settings)
     counts.update({r.application_id: Tally(r.valid_reviews, r.priority_count) for r in ranked})
     return build_read(plan, category, after, counts, min_valid)

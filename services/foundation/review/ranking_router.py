@@ -24,7 +24,9 @@ PATH = "/plans/{plan_id}/categories/{category_id}/ranking"
 
 
 @router.post(
-    PATH, response_model=s.RankingRead, operation_id="foundation-ranking-rank",
+    PATH,
+    response_model=s.RankingRead,
+    operation_id="foundation-ranking-rank",
     summary="Rank the category's reviewed applications by mean score (NSF-4) / 按类别排序",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
 )
@@ -33,7 +35,9 @@ async def rank(plan_id: Id, category_id: Id, session: DbSession, caller: StaffCa
 
 
 @router.get(
-    PATH, response_model=s.RankingRead, operation_id="foundation-ranking-get",
+    PATH,
+    response_model=s.RankingRead,
+    operation_id="foundation-ranking-get",
     summary="The category's ranking with the funding line (count and budget) / 排序与资助线",
     responses=problem_responses(401, 403, 404, 422),
 )

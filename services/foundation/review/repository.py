@@ -18,8 +18,9 @@ from shared.principal import Principal
 
 ROUND_SORTS = SortSpec(fields={"created_at": ReviewRound.created_at}, id_column=ReviewRound.id)
 BY_ID = SortSpec(fields={}, id_column=ReviewExclusion.id, default="id")
-ASSIGNMENT_SORTS = SortSpec(fields={"created_at": ReviewAssignment.created_at}, id_column=ReviewAssignment.id,
-                            default="id")
+ASSIGNMENT_SORTS = SortSpec(
+    fields={"created_at": ReviewAssignment.created_at}, id_column=ReviewAssignment.id, default="id"
+)
 
 
 def visible_rounds(principal: Principal) -> Select[Any]:
@@ -27,8 +28,9 @@ def visible_rounds(principal: Principal) -> Select[Any]:
     return select(ReviewRound).where(plan_filter(ReviewRound.plan_id, principal))
 
 
-async def get_visible_round(session: AsyncSession, principal: Principal, round_id: int, *,
-                            for_update: bool = False) -> ReviewRound | None:
+async def get_visible_round(
+    session: AsyncSession, principal: Principal, round_id: int, *, for_update: bool = False
+) -> ReviewRound | None:
     stmt = visible_rounds(principal).where(ReviewRound.id == round_id)
     if for_update:
         stmt = stmt.with_for_update()
@@ -42,9 +44,17 @@ async def get_round(session: AsyncSession, round_id: int, *, for_update: bool = 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def page_rounds(session: AsyncSession, principal: Principal, *, plan_id: int | None, category_id: int | None,
-                      status: str | None, limit: int, cursor: str | None, sort: str | None
-                      ) -> tuple[list[ReviewRound], str | None]:
+async def page_rounds(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    plan_id: int | None,
+    category_id: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> tuple[list[ReviewRound], str | None]:
     stmt = visible_rounds(principal)
     if plan_id is not None:
         stmt = stmt.where(ReviewRound.plan_id == plan_id)
@@ -68,8 +78,11 @@ async def drawable_applications(session: AsyncSession, rnd: ReviewRound) -> list
     are applied by the caller: a code is matched by prefix)."""
     stmt = (
         select(FoundationApplication)
-        .where(FoundationApplication.plan_id == rnd.plan_id, FoundationApplication.category_id == rnd.category_id,
-               FoundationApplication.status == DRAWABLE_STATE)
+        .where(
+            FoundationApplication.plan_id == rnd.plan_id,
+            FoundationApplication.category_id == rnd.category_id,
+            FoundationApplication.status == DRAWABLE_STATE,
+        )
         .order_by(FoundationApplication.id)
         .with_for_update()
     )
@@ -99,8 +112,9 @@ async def inputs(session: AsyncSession, round_id: int) -> ReviewRoundInput | Non
     return await session.get(ReviewRoundInput, round_id)
 
 
-async def assignments(session: AsyncSession, round_id: int, application_id: int | None = None
-                      ) -> list[ReviewAssignment]:
+async def assignments(
+    session: AsyncSession, round_id: int, application_id: int | None = None
+) -> list[ReviewAssignment]:
     stmt = select(ReviewAssignment).where(ReviewAssignment.round_id == round_id)
     if application_id is not None:
         stmt = stmt.where(ReviewAssignment.application_id == application_id)
@@ -115,9 +129,15 @@ async def exclusions(session: AsyncSession, round_id: int, application_id: int |
     return list((await session.execute(stmt)).scalars())
 
 
-async def page_exclusions(session: AsyncSession, round_id: int, *, application_id: int | None,
-                          reviewer_id: int | None, limit: int, cursor: str | None
-                          ) -> tuple[list[ReviewExclusion], str | None]:
+async def page_exclusions(
+    session: AsyncSession,
+    round_id: int,
+    *,
+    application_id: int | None,
+    reviewer_id: int | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[ReviewExclusion], str | None]:
     stmt = select(ReviewExclusion).where(ReviewExclusion.round_id == round_id)
     if application_id is not None:
         stmt = stmt.where(ReviewExclusion.application_id == application_id)
@@ -126,22 +146,34 @@ async def page_exclusions(session: AsyncSession, round_id: int, *, application_i
     return await paginate(session, stmt, BY_ID, limit=limit, cursor=cursor, sort="id")
 
 
-async def page_round_assignments(session: AsyncSession, round_id: int, *, application_id: int | None,
-                                 limit: int, cursor: str | None) -> tuple[list[ReviewAssignment], str | None]:
+async def page_round_assignments(
+    session: AsyncSession, round_id: int, *, application_id: int | None, limit: int, cursor: str | None
+) -> tuple[list[ReviewAssignment], str | None]:
     """Assignment rows of a round grouped by application: a page is a run of application ids."""
-    stmt = select(FoundationApplication).where(FoundationApplication.id.in_(
-        select(ReviewAssignment.application_id).where(ReviewAssignment.round_id == round_id)))
+    stmt = select(FoundationApplication).where(
+        FoundationApplication.id.in_(
+            select(ReviewAssignment.application_id).where(ReviewAssignment.round_id == round_id)
+        )
+    )
     if application_id is not None:
         stmt = stmt.where(FoundationApplication.id == application_id)
-    apps, next_cursor = await paginate(session, stmt, SortSpec(fields={}, id_column=FoundationApplication.id,
-                                                                   default="id"), limit=limit, cursor=cursor, sort="id")
+    apps, next_cursor = await paginate(
+        session,
+        stmt,
+        SortSpec(fields={}, id_column=FoundationApplication.id, default="id"),
+        limit=limit,
+        cursor=cursor,
+        sort="id",
+    )
     if not apps:
         return [], next_cursor
-    rows = (await session.execute(
-        select(ReviewAssignment)
-        .where(ReviewAssignment.round_id == round_id, ReviewAssignment.application_id.in_([a.id for a in apps]))
-        .order_by(ReviewAssignment.application_id, ReviewAssignment.slot, ReviewAssignment.id)
-    )).scalars()
+    rows = (
+        await session.execute(
+            select(ReviewAssignment)
+            .where(ReviewAssignment.round_id == round_id, ReviewAssignment.application_id.in_([a.id for a in apps]))
+            .order_by(ReviewAssignment.application_id, ReviewAssignment.slot, ReviewAssignment.id)
+        )
+    ).scalars()
     return list(rows), next_cursor
 
 
@@ -152,16 +184,25 @@ def _own(user_id: str) -> Select[Any]:
     return select(ReviewAssignment).where(ReviewAssignment.reviewer_user_id == user_id)
 
 
-async def own_assignment(session: AsyncSession, user_id: str, assignment_id: int, *,
-                         for_update: bool = False) -> ReviewAssignment | None:
+async def own_assignment(
+    session: AsyncSession, user_id: str, assignment_id: int, *, for_update: bool = False
+) -> ReviewAssignment | None:
     stmt = _own(user_id).where(ReviewAssignment.id == assignment_id)
     if for_update:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def page_own(session: AsyncSession, user_id: str, *, round_id: int | None, status: str | None,
-                   limit: int, cursor: str | None, sort: str | None) -> tuple[list[ReviewAssignment], str | None]:
+async def page_own(
+    session: AsyncSession,
+    user_id: str,
+    *,
+    round_id: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> tuple[list[ReviewAssignment], str | None]:
     stmt = _own(user_id)
     if round_id is not None:
         stmt = stmt.where(ReviewAssignment.round_id == round_id)
@@ -170,8 +211,9 @@ async def page_own(session: AsyncSession, user_id: str, *, round_id: int | None,
     return await paginate(session, stmt, ASSIGNMENT_SORTS, limit=limit, cursor=cursor, sort=sort)
 
 
-async def get_assignment(session: AsyncSession, assignment_id: int, *, for_update: bool = False
-                         ) -> ReviewAssignment | None:
+async def get_assignment(
+    session: AsyncSession, assignment_id: int, *, for_update: bool = False
+) -> ReviewAssignment | None:
     stmt = select(ReviewAssignment).where(ReviewAssignment.id == assignment_id)
     if for_update:
         stmt = stmt.with_for_update()
@@ -187,8 +229,11 @@ async def rounds_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, R
 
 
 async def submitted_review(session: AsyncSession, assignment_id: int) -> bool:
-    stmt = select(func.count()).select_from(Review).where(Review.assignment_id == assignment_id,
-                                                         Review.status == "submitted")
+    stmt = (
+        select(func.count())
+        .select_from(Review)
+        .where(Review.assignment_id == assignment_id, Review.status == "submitted")
+    )
     return bool((await session.execute(stmt)).scalar_one())
 
 
@@ -202,8 +247,11 @@ async def open_counts(session: AsyncSession, reviewer_ids: Iterable[int]) -> dic
     stmt = (
         select(ReviewAssignment.reviewer_id, func.count())
         .join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
-        .where(ReviewAssignment.reviewer_id.in_(wanted), ReviewAssignment.status == ASSIGNED,
-               ReviewRound.status != "closed")
+        .where(
+            ReviewAssignment.reviewer_id.in_(wanted),
+            ReviewAssignment.status == ASSIGNED,
+            ReviewRound.status != "closed",
+        )
         .group_by(ReviewAssignment.reviewer_id)
     )
     for rid, n in (await session.execute(stmt)).all():

@@ -24,10 +24,12 @@ class ReviewIn(InputSchema):
     /review-criteria``): innovation, feasibility, foundation, team, overall."""
 
     grade: Grade | None = Field(default=None, description="NSF-4: A/B/C/D = 4/3/2/1 points", examples=["A"])
-    opinion: Opinion | None = Field(default=None, examples=["priority"],
-                                    description="NSF-4: priority / fundable / not_fundable = 4/2/0 points")
+    opinion: Opinion | None = Field(
+        default=None, examples=["priority"], description="NSF-4: priority / fundable / not_fundable = 4/2/0 points"
+    )
     comments: dict[CriterionCode, Comment] = Field(
-        default_factory=dict, max_length=20,
+        default_factory=dict,
+        max_length=20,
         examples=[{"innovation": "选题新颖，具有原创性。", COMMENT_OVERALL: "建议优先资助。"}],
     )
 

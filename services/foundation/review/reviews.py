@@ -96,12 +96,18 @@ def is_reader(plan: FundingPlan, caller: Principal) -> bool:
 # --- loading ----------------------------------------------------------------------------------------
 
 
-async def load_own(session: AsyncSession, caller: Principal, assignment_id: int, *,
-                   for_update: bool = False) -> tuple[ReviewAssignment, ReviewRound]:
+async def load_own(
+    session: AsyncSession, caller: Principal, assignment_id: int, *, for_update: bool = False
+) -> tuple[ReviewAssignment, ReviewRound]:
     """The caller's own assignment (as reviewer) and its round; anyone else's is a 404."""
     assignment = await repo.assignment(session, assignment_id, for_update=for_update)
-    if (assignment is None or caller.kind != "user" or not caller.has_role("reviewer")
-            or assignment.reviewer_user_id is None or assignment.reviewer_user_id != caller.subject):
+    if (
+        assignment is None
+        or caller.kind != "user"
+        or not caller.has_role("reviewer")
+        or assignment.reviewer_user_id is None
+        or assignment.reviewer_user_id != caller.subject
+    ):
         raise assignment_not_found()
     rnd = await repo.round_(session, assignment.round_id, for_update=for_update)
     assert rnd is not None  # foreign key
@@ -122,8 +128,9 @@ async def load_readable(session: AsyncSession, caller: Principal, assignment_id:
     return assignment
 
 
-async def load_round(session: AsyncSession, caller: Principal, round_id: int, *, write: bool,
-                     for_update: bool = False) -> tuple[ReviewRound, FundingPlan]:
+async def load_round(
+    session: AsyncSession, caller: Principal, round_id: int, *, write: bool, for_update: bool = False
+) -> tuple[ReviewRound, FundingPlan]:
     """The round if the caller runs its plan (``write``) or may read it; otherwise a 404."""
     rnd = await repo.round_(session, round_id, for_update=for_update)
     plan = await repo.plan(session, rnd.plan_id) if rnd is not None else None
@@ -139,9 +146,16 @@ async def load_round(session: AsyncSession, caller: Principal, round_id: int, *,
 
 def review_read(review: Review, assignment: ReviewAssignment) -> s.ReviewRead:
     return s.ReviewRead(
-        assignment_id=assignment.id, round_id=assignment.round_id, application_id=assignment.application_id,
-        grade=review.grade, opinion=review.opinion, comments=dict(review.comments), status=review.status,
-        submitted_at=review.submitted_at, version=review.version, updated_at=review.updated_at,
+        assignment_id=assignment.id,
+        round_id=assignment.round_id,
+        application_id=assignment.application_id,
+        grade=review.grade,
+        opinion=review.opinion,
+        comments=dict(review.comments),
+        status=review.status,
+        submitted_at=review.submitted_at,
+        version=review.version,
+        updated_at=review.updated_at,
     )
 
 
@@ -158,8 +172,9 @@ async def get_review(session: AsyncSession, caller: Principal, assignment_id: in
 
 def _writable(assignment: ReviewAssignment, rnd: ReviewRound, review: Review | None) -> None:
     if rnd.status == "closed":
-        raise ReviewRoundClosed("评审轮次已结束，评审意见不能再修改。",
-                                "The round is closed; reviews cannot change now.")
+        raise ReviewRoundClosed(
+            "评审轮次已结束，评审意见不能再修改。", "The round is closed; reviews cannot change now."
+        )
     if rnd.status != "drawn":
         raise ReviewRoundNotDrawn()
     if (review is not None and review.status == "submitted") or assignment.status == "submitted":
@@ -171,16 +186,25 @@ def _writable(assignment: ReviewAssignment, rnd: ReviewRound, review: Review | N
         )
 
 
-async def put_review(session: AsyncSession, caller: Principal, assignment_id: int, body: s.ReviewIn,
-                     if_match: str | None) -> tuple[Review, ReviewAssignment]:
+async def put_review(
+    session: AsyncSession, caller: Principal, assignment_id: int, body: s.ReviewIn, if_match: str | None
+) -> tuple[Review, ReviewAssignment]:
     """Write the whole draft. The first PUT creates it; later ones need its ETag (If-Match, 428/412)."""
     assignment, rnd = await load_own(session, caller, assignment_id, for_update=True)
     review = await repo.review_of(session, assignment.id, for_update=True)
     _writable(assignment, rnd, review)
     unknown = unknown_criteria(body.comments)
     if unknown:
-        raise ValidationFailed([{"field": f"comments.{code}", "code": "unknown_criterion",
-                                 "message": "a criterion code of GET /review-criteria"} for code in unknown])
+        raise ValidationFailed(
+            [
+                {
+                    "field": f"comments.{code}",
+                    "code": "unknown_criterion",
+                    "message": "a criterion code of GET /review-criteria",
+                }
+                for code in unknown
+            ]
+        )
     if review is not None:
         check_if_match(if_match, ETAG_KIND, assignment.id, review.version)
     else:
@@ -194,18 +218,25 @@ async def put_review(session: AsyncSession, caller: Principal, assignment_id: in
     return review, assignment
 
 
-async def submit(session: AsyncSession, caller: Principal, assignment_id: int, if_match: str | None,
-                 now: datetime) -> tuple[Review, ReviewAssignment]:
+async def submit(
+    session: AsyncSession, caller: Principal, assignment_id: int, if_match: str | None, now: datetime
+) -> tuple[Review, ReviewAssignment]:
     """NSF-4: only a complete review counts, so only a complete one is accepted; then it is final and
     the assignment is ``submitted``."""
     assignment, rnd = await load_own(session, caller, assignment_id, for_update=True)
     review = await repo.review_of(session, assignment.id, for_update=True)
     _writable(assignment, rnd, review)
-    missing = (missing_to_submit(review.grade, review.opinion, review.comments) if review is not None
-               else missing_to_submit(None, None, {}))
+    missing = (
+        missing_to_submit(review.grade, review.opinion, review.comments)
+        if review is not None
+        else missing_to_submit(None, None, {})
+    )
     if missing:
-        raise ValidationFailed([{"field": f, "code": "required", "message": "a complete review is needed to submit"}
-                                for f in missing], "评审意见不完整，不能提交。", "The review is incomplete.")
+        raise ValidationFailed(
+            [{"field": f, "code": "required", "message": "a complete review is needed to submit"} for f in missing],
+            "评审意见不完整，不能提交。",
+            "The review is incomplete.",
+        )
     assert review is not None
     check_if_match(if_match, ETAG_KIND, assignment.id, review.version, required=False)
     review.status = "submitted"
@@ -214,9 +245,21 @@ async def submit(session: AsyncSession, caller: Principal, assignment_id: int, i
     assignment.status = "submitted"
     assignment.version += 1
     await flush_versioned(session, "评审意见")
-    await audit.append(session, common, caller, "submit", REVIEW_KIND, review.id, {
-        "assignment_id": assignment.id, "round_id": assignment.round_id, "application_id": assignment.application_id,
-        "grade": review.grade, "opinion": review.opinion})
+    await audit.append(
+        session,
+        common,
+        caller,
+        "submit",
+        REVIEW_KIND,
+        review.id,
+        {
+            "assignment_id": assignment.id,
+            "round_id": assignment.round_id,
+            "application_id": assignment.application_id,
+            "grade": review.grade,
+            "opinion": review.opinion,
+        },
+    )
     return review, assignment
 
 
@@ -225,8 +268,12 @@ async def submit(session: AsyncSession, caller: Principal, assignment_id: int, i
 
 def _is_valid(slot: repo.Slot) -> bool:
     """NSF-4: a submitted, complete review on an assignment still holding its slot."""
-    return (slot.status in repo.HOLDING and slot.review_status == "submitted"
-            and slot.grade is not None and slot.opinion is not None)
+    return (
+        slot.status in repo.HOLDING
+        and slot.review_status == "submitted"
+        and slot.grade is not None
+        and slot.opinion is not None
+    )
 
 
 def lacking_rows(slots: Sequence[repo.Slot], apps: dict[int, repo.AppSummary], min_valid: int) -> list[s.LackingRead]:
@@ -241,12 +288,26 @@ def lacking_rows(slots: Sequence[repo.Slot], apps: dict[int, repo.AppSummary], m
         if app is None or app.status != "in_review" or valid >= min_valid:
             continue
         open_slots = [
-            s.OpenAssignmentRead(assignment_id=x.assignment_id, reviewer_id=x.reviewer_id, slot=x.slot,
-                                 status=x.status, review_status="draft" if x.review_status == "draft" else "none")
-            for x in by_app[app_id] if x.status == "assigned"
+            s.OpenAssignmentRead(
+                assignment_id=x.assignment_id,
+                reviewer_id=x.reviewer_id,
+                slot=x.slot,
+                status=x.status,
+                review_status="draft" if x.review_status == "draft" else "none",
+            )
+            for x in by_app[app_id]
+            if x.status == "assigned"
         ]
-        out.append(s.LackingRead(application_id=app_id, title=app.title, status=app.status, valid_reviews=valid,
-                                 needed=min_valid, open_assignments=open_slots))
+        out.append(
+            s.LackingRead(
+                application_id=app_id,
+                title=app.title,
+                status=app.status,
+                valid_reviews=valid,
+                needed=min_valid,
+                open_assignments=open_slots,
+            )
+        )
     return out
 
 
@@ -254,12 +315,17 @@ async def lacking(session: AsyncSession, caller: Principal, round_id: int) -> s.
     rnd, _ = await load_round(session, caller, round_id, write=False)
     slots = await repo.round_slots(session, rnd.id)
     apps = await repo.application_summaries(session, {x.application_id for x in slots})
-    return s.LackingList(round_id=rnd.id, round_status=rnd.status, min_valid=rnd.min_valid,
-                         items=lacking_rows(slots, apps, rnd.min_valid))
+    return s.LackingList(
+        round_id=rnd.id,
+        round_status=rnd.status,
+        min_valid=rnd.min_valid,
+        items=lacking_rows(slots, apps, rnd.min_valid),
+    )
 
 
-async def close(session: AsyncSession, caller: Principal, round_id: int, if_match: str | None,
-                env: Environment) -> s.RoundCloseRead:
+async def close(
+    session: AsyncSession, caller: Principal, round_id: int, if_match: str | None, env: Environment
+) -> s.RoundCloseRead:
     """NSF-4: move every application of the round with enough valid reviews to ``reviewed``; list the
     rest. A 503 from the projects ledger while moving rolls the whole close back."""
     rnd, plan = await load_round(session, caller, round_id, write=True, for_update=True)
@@ -278,14 +344,36 @@ async def close(session: AsyncSession, caller: Principal, round_id: int, if_matc
         if apps[app_id].status == "in_review" and valid[app_id] >= rnd.min_valid:
             application = await applications_repo.get(session, app_id, for_update=True)
             assert application is not None
-            await applications.move(session, caller, application, "complete_review", None, env, plan=plan,
-                                    audit_data={"round_id": rnd.id, "valid_reviews": valid[app_id]})
+            await applications.move(
+                session,
+                caller,
+                application,
+                "complete_review",
+                None,
+                env,
+                plan=plan,
+                audit_data={"round_id": rnd.id, "valid_reviews": valid[app_id]},
+            )
             moved.append(app_id)
     left = lacking_rows(slots, apps, rnd.min_valid)
     await ROUND_CLOSE.apply(session, common, rnd, "close", access.plan_roles(plan, caller))
     rnd.closed_at = env.now
     await flush_versioned(session, "评审轮次")
-    await audit.append(session, common, caller, "close", ROUND_KIND, rnd.id, {
-        "reviewed": moved, "lacking": [x.application_id for x in left], "min_valid": rnd.min_valid})
-    return s.RoundCloseRead(round_id=rnd.id, status=rnd.status, closed_at=rnd.closed_at, version=rnd.version,
-                            min_valid=rnd.min_valid, reviewed=moved, lacking=left)
+    await audit.append(
+        session,
+        common,
+        caller,
+        "close",
+        ROUND_KIND,
+        rnd.id,
+        {"reviewed": moved, "lacking": [x.application_id for x in left], "min_valid": rnd.min_valid},
+    )
+    return s.RoundCloseRead(
+        round_id=rnd.id,
+        status=rnd.status,
+        closed_at=rnd.closed_at,
+        version=rnd.version,
+        min_valid=rnd.min_valid,
+        reviewed=moved,
+        lacking=left,
+    )

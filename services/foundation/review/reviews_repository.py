@@ -37,8 +37,9 @@ async def plan(session: AsyncSession, plan_id: int) -> FundingPlan | None:
     return await session.get(FundingPlan, plan_id)
 
 
-async def category(session: AsyncSession, plan_id: int, category_id: int, *,
-                   for_update: bool = False) -> PlanCategory | None:
+async def category(
+    session: AsyncSession, plan_id: int, category_id: int, *, for_update: bool = False
+) -> PlanCategory | None:
     stmt = select(PlanCategory).where(PlanCategory.id == category_id, PlanCategory.plan_id == plan_id)
     if for_update:
         stmt = stmt.with_for_update()
@@ -70,8 +71,16 @@ class Slot:
 async def round_slots(session: AsyncSession, round_id: int) -> list[Slot]:
     """Every assignment of the round with its review's state, in (application, slot, id) order."""
     stmt = (
-        select(ReviewAssignment.id, ReviewAssignment.application_id, ReviewAssignment.reviewer_id,
-               ReviewAssignment.slot, ReviewAssignment.status, Review.status, Review.grade, Review.opinion)
+        select(
+            ReviewAssignment.id,
+            ReviewAssignment.application_id,
+            ReviewAssignment.reviewer_id,
+            ReviewAssignment.slot,
+            ReviewAssignment.status,
+            Review.status,
+            Review.grade,
+            Review.opinion,
+        )
         .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
         .where(ReviewAssignment.round_id == round_id)
         .order_by(ReviewAssignment.application_id, ReviewAssignment.slot, ReviewAssignment.id)
@@ -86,13 +95,15 @@ class AppSummary:
     status: str
 
 
-async def application_summaries(session: AsyncSession, ids: Iterable[int], *,
-                                for_update: bool = False) -> dict[int, AppSummary]:
+async def application_summaries(
+    session: AsyncSession, ids: Iterable[int], *, for_update: bool = False
+) -> dict[int, AppSummary]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    stmt = (select(FoundationApplication.id, FoundationApplication.title, FoundationApplication.status)
-            .where(FoundationApplication.id.in_(wanted)))
+    stmt = select(FoundationApplication.id, FoundationApplication.title, FoundationApplication.status).where(
+        FoundationApplication.id.in_(wanted)
+    )
     if for_update:
         stmt = stmt.with_for_update()
     return {row.id: AppSummary(row.id, row.title, row.status) for row in (await session.execute(stmt)).all()}
@@ -101,13 +112,25 @@ async def application_summaries(session: AsyncSession, ids: Iterable[int], *,
 # --- a category's applications and reviews (ranking) ---------------------------------------------
 
 
-async def category_applications(session: AsyncSession, category_id: int, statuses: Sequence[str] | None = None,
-                                *, for_update: bool = False) -> list[Any]:
+async def category_applications(
+    session: AsyncSession, category_id: int, statuses: Sequence[str] | None = None, *, for_update: bool = False
+) -> list[Any]:
     """The category's applications as plain rows (no ORM objects: a category may hold thousands)."""
     a = FoundationApplication
-    stmt = select(a.id, a.title, a.status, a.version, a.discipline_code, a.applicant_name, a.institution_name,
-                  a.requested_total, func.coalesce(a.submitted_at, a.created_at), a.score, a.valid_reviews, a.rank
-                  ).where(a.category_id == category_id)
+    stmt = select(
+        a.id,
+        a.title,
+        a.status,
+        a.version,
+        a.discipline_code,
+        a.applicant_name,
+        a.institution_name,
+        a.requested_total,
+        func.coalesce(a.submitted_at, a.created_at),
+        a.score,
+        a.valid_reviews,
+        a.rank,
+    ).where(a.category_id == category_id)
     if statuses is not None:
         stmt = stmt.where(a.status.in_(statuses))
     if for_update:
@@ -144,8 +167,12 @@ async def category_reviews(session: AsyncSession, category_id: int, statuses: Se
         select(ReviewAssignment.application_id, ReviewAssignment.reviewer_id, Review.grade, Review.opinion)
         .join(Review, Review.assignment_id == ReviewAssignment.id)
         .join(a, a.id == ReviewAssignment.application_id)
-        .where(a.category_id == category_id, a.status.in_(statuses), ReviewAssignment.status.in_(HOLDING),
-               Review.status == "submitted")
+        .where(
+            a.category_id == category_id,
+            a.status.in_(statuses),
+            ReviewAssignment.status.in_(HOLDING),
+            Review.status == "submitted",
+        )
     )
     # Core on the session's connection: tens of thousands of rows skip the ORM's result machinery.
     rows = (await (await session.connection()).execute(stmt)).all()
@@ -156,8 +183,16 @@ async def category_open_slots(session: AsyncSession, category_id: int, statuses:
     """Holding assignments without a submitted review, of the category's applications in ``statuses``."""
     a = FoundationApplication
     stmt = (
-        select(ReviewAssignment.id, ReviewAssignment.application_id, ReviewAssignment.reviewer_id,
-               ReviewAssignment.slot, ReviewAssignment.status, Review.status, Review.grade, Review.opinion)
+        select(
+            ReviewAssignment.id,
+            ReviewAssignment.application_id,
+            ReviewAssignment.reviewer_id,
+            ReviewAssignment.slot,
+            ReviewAssignment.status,
+            Review.status,
+            Review.grade,
+            Review.opinion,
+        )
         .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
         .join(a, a.id == ReviewAssignment.application_id)
         .where(a.category_id == category_id, a.status.in_(statuses), ReviewAssignment.status == "assigned")
@@ -175,9 +210,14 @@ async def write_ranks(session: AsyncSession, rows: Sequence[dict[str, Any]], at:
     stmt = (
         update(t)
         .where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version"))
-        .values(score=bindparam("b_score"), valid_reviews=bindparam("b_valid"), rank=bindparam("b_rank"),
-                status=bindparam("b_status"), version=bindparam("b_new_version"), updated_at=at)
+        .values(
+            score=bindparam("b_score"),
+            valid_reviews=bindparam("b_valid"),
+            rank=bindparam("b_rank"),
+            status=bindparam("b_status"),
+            version=bindparam("b_new_version"),
+            updated_at=at,
+        )
     )
     outcome = await (await session.connection()).execute(stmt, list(rows))
     return int(outcome.rowcount) if outcome.rowcount is not None else -1
-

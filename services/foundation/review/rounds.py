@@ -93,8 +93,10 @@ def not_found() -> NotFound:
 
 def require_reader(caller: Principal) -> None:
     if not caller.has_role(*READ_ROLES):
-        raise Forbidden("只有基金管理人员和审计人员可以查看评审轮次。",
-                        "Only the foundation's staff and auditors read review rounds.")
+        raise Forbidden(
+            "只有基金管理人员和审计人员可以查看评审轮次。",
+            "Only the foundation's staff and auditors read review rounds.",
+        )
 
 
 async def load(session: AsyncSession, caller: Principal, round_id: int, *, for_update: bool = False) -> ReviewRound:
@@ -124,19 +126,34 @@ def to_read(rnd: ReviewRound, who: Principal | None = None) -> s.RoundRead:
     info = None
     if rnd.draw_record is not None and rnd.seed is not None and rnd.drawn_at is not None:
         record = rnd.draw_record
-        info = s.DrawInfo(seed=rnd.seed, seed_generated=bool(rnd.seed_generated),
-                          algorithm_version=record["algorithm_version"], pool_hash=record["pool_hash"],
-                          applications_hash=record["applications_hash"],
-                          replacements=len(record.get("replacements", ())), drawn_at=rnd.drawn_at)
+        info = s.DrawInfo(
+            seed=rnd.seed,
+            seed_generated=bool(rnd.seed_generated),
+            algorithm_version=record["algorithm_version"],
+            pool_hash=record["pool_hash"],
+            applications_hash=record["applications_hash"],
+            replacements=len(record.get("replacements", ())),
+            drawn_at=rnd.drawn_at,
+        )
     return s.RoundRead(
-        id=rnd.id, plan_id=rnd.plan_id, category_id=rnd.category_id, title=rnd.title,
+        id=rnd.id,
+        plan_id=rnd.plan_id,
+        category_id=rnd.category_id,
+        title=rnd.title,
         discipline_prefixes=list(rnd.discipline_prefixes),
-        settings=s.RoundSettingsRead(reviewers_per_application=rnd.reviewers_per_application, load_cap=rnd.load_cap,
-                                     exclude_same_institution=rnd.exclude_same_institution,
-                                     min_valid=rnd.min_valid),
-        review_due_at=rnd.review_due_at, status=rnd.status, draw=info,
+        settings=s.RoundSettingsRead(
+            reviewers_per_application=rnd.reviewers_per_application,
+            load_cap=rnd.load_cap,
+            exclude_same_institution=rnd.exclude_same_institution,
+            min_valid=rnd.min_valid,
+        ),
+        review_due_at=rnd.review_due_at,
+        status=rnd.status,
+        draw=info,
         shortfalls=[s.ShortfallRead.model_validate(x) for x in rnd.shortfalls or []],
-        closed_at=rnd.closed_at, version=rnd.version, created_at=rnd.created_at,
+        closed_at=rnd.closed_at,
+        version=rnd.version,
+        created_at=rnd.created_at,
         allowed_actions=ROUND_WORKFLOW.actions_from(rnd.status, who) if who is not None else [],
     )
 
@@ -144,9 +161,16 @@ def to_read(rnd: ReviewRound, who: Principal | None = None) -> s.RoundRead:
 def group_slots(rows: Sequence[ReviewAssignment]) -> list[s.ApplicationAssignmentsRead]:
     by_app: dict[int, list[s.SlotRead]] = {}
     for r in rows:
-        by_app.setdefault(r.application_id, []).append(s.SlotRead(
-            assignment_id=r.id, reviewer_id=r.reviewer_id, slot=r.slot, status=r.status,
-            replaces_id=r.replaces_id, release_reason=r.release_reason))
+        by_app.setdefault(r.application_id, []).append(
+            s.SlotRead(
+                assignment_id=r.id,
+                reviewer_id=r.reviewer_id,
+                slot=r.slot,
+                status=r.status,
+                replaces_id=r.replaces_id,
+                release_reason=r.release_reason,
+            )
+        )
     return [s.ApplicationAssignmentsRead(application_id=k, reviewers=v) for k, v in sorted(by_app.items())]
 
 
@@ -163,27 +187,44 @@ async def create(session: AsyncSession, caller: Principal, body: s.RoundCreate) 
         raise PlanNotPublished("资助计划发布后才能设立评审轮次。", "Publish the plan before setting up review rounds.")
     category = await repo.category(session, body.category_id)
     if category is None or category.plan_id != plan.id:
-        raise ValidationFailed([{"field": "category_id", "code": "unknown_category",
-                                 "message": "not a category of this plan"}])
+        raise ValidationFailed(
+            [{"field": "category_id", "code": "unknown_category", "message": "not a category of this plan"}]
+        )
     min_valid = body.min_valid or DEFAULTS.min_valid
     if min_valid > category.reviewers_per_application:
-        raise ValidationFailed([{"field": "min_valid", "code": "above_reviewers_per_application",
-                                 "message": f"at most the category's {category.reviewers_per_application} "
-                                            "reviewers per application"}])
+        raise ValidationFailed(
+            [
+                {
+                    "field": "min_valid",
+                    "code": "above_reviewers_per_application",
+                    "message": f"at most the category's {category.reviewers_per_application} reviewers per application",
+                }
+            ]
+        )
     rnd = ReviewRound(
-        plan_id=plan.id, category_id=category.id, title=body.title,
+        plan_id=plan.id,
+        category_id=category.id,
+        title=body.title,
         discipline_prefixes=list(body.discipline_prefixes or []),
         reviewers_per_application=category.reviewers_per_application,
         load_cap=body.load_cap or DEFAULTS.load_cap,
-        exclude_same_institution=(DEFAULTS.exclude_same_institution if body.exclude_same_institution is None
-                                  else body.exclude_same_institution),
-        min_valid=min_valid, review_due_at=body.review_due_at, status=ROUND_WORKFLOW.initial, version=1,
-        created_by=caller.actor_id, shortfalls=[],
+        exclude_same_institution=(
+            DEFAULTS.exclude_same_institution
+            if body.exclude_same_institution is None
+            else body.exclude_same_institution
+        ),
+        min_valid=min_valid,
+        review_due_at=body.review_due_at,
+        status=ROUND_WORKFLOW.initial,
+        version=1,
+        created_by=caller.actor_id,
+        shortfalls=[],
     )
     await repo.add_all(session, [rnd])
     await ROUND_WORKFLOW.record_creation(session, common, rnd, caller)
-    await audit.append(session, common, caller, "create", KIND, rnd.id,
-                       {"plan_id": plan.id, "category_id": category.id})
+    await audit.append(
+        session, common, caller, "create", KIND, rnd.id, {"plan_id": plan.id, "category_id": category.id}
+    )
     return rnd
 
 
@@ -198,22 +239,28 @@ class DrawOutcome:
     subject_groups: int
 
 
-def _exclusion_rows(rnd: ReviewRound, exclusions: Mapping[str, Mapping[str, Sequence[str]]],
-                    known: set[tuple[int, int]] | None = None) -> list[ReviewExclusion]:
+def _exclusion_rows(
+    rnd: ReviewRound, exclusions: Mapping[str, Mapping[str, Sequence[str]]], known: set[tuple[int, int]] | None = None
+) -> list[ReviewExclusion]:
     rows = []
     for app_id, by_reviewer in sorted(exclusions.items()):
         for reviewer_id, rules in sorted(by_reviewer.items()):
             pair = (int(app_id), int(reviewer_id))
             if known is not None and pair in known:
                 continue
-            rows.append(ReviewExclusion(round_id=rnd.id, application_id=pair[0], reviewer_id=pair[1],
-                                        rules=[str(r) for r in rules]))
+            rows.append(
+                ReviewExclusion(
+                    round_id=rnd.id, application_id=pair[0], reviewer_id=pair[1], rules=[str(r) for r in rules]
+                )
+            )
     return rows
 
 
 def _shortfalls(result: DrawResult) -> list[dict[str, Any]]:
-    return [{"application_id": int(x.application_id), "needed": x.needed, "assigned": x.assigned, "reason": x.reason}
-            for x in result.shortfalls]
+    return [
+        {"application_id": int(x.application_id), "needed": x.needed, "assigned": x.assigned, "reason": x.reason}
+        for x in result.shortfalls
+    ]
 
 
 async def report_loads(session: AsyncSession, env: Environment, reviewer_ids: Iterable[int]) -> None:
@@ -225,8 +272,9 @@ async def report_loads(session: AsyncSession, env: Environment, reviewer_ids: It
         await env.projects.reviewers.report_loads(dict(counts))
 
 
-async def run_draw(session: AsyncSession, caller: Principal, round_id: int, body: s.DrawIn, if_match: str | None,
-                   env: Environment) -> DrawOutcome:
+async def run_draw(
+    session: AsyncSession, caller: Principal, round_id: int, body: s.DrawIn, if_match: str | None, env: Environment
+) -> DrawOutcome:
     """NSF-2: draw reviewers for every application of the round's category accepted at formal review
     (within the round's discipline prefixes), from the projects service's pool, and send them to review."""
     rnd = await load(session, caller, round_id, for_update=True)
@@ -234,11 +282,16 @@ async def run_draw(session: AsyncSession, caller: Principal, round_id: int, body
     plan = await plan_of(session, rnd)
     who = access.plan_roles(plan, caller)
     ROUND_WORKFLOW.decide(rnd.status, "draw", who)  # 409 / 403 before any work
-    found = [a for a in await repo.drawable_applications(session, rnd)
-             if in_prefixes(a.discipline_code, rnd.discipline_prefixes)]
+    found = [
+        a
+        for a in await repo.drawable_applications(session, rnd)
+        if in_prefixes(a.discipline_code, rnd.discipline_prefixes)
+    ]
     if not found:
-        raise NoApplicationsToDraw("该类别（学科）下没有通过形式审查、待送评审的申请书。",
-                                   "The category (disciplines) has no application accepted at formal review.")
+        raise NoApplicationsToDraw(
+            "该类别（学科）下没有通过形式审查、待送评审的申请书。",
+            "The category (disciplines) has no application accepted at formal review.",
+        )
     category = await repo.category(session, rnd.category_id)
     assert category is not None  # foreign key
     prefixes = pool_prefixes(rnd.discipline_prefixes, plan.discipline_codes, (a.discipline_code for a in found))
@@ -246,27 +299,60 @@ async def run_draw(session: AsyncSession, caller: Principal, round_id: int, body
     candidates = await env.projects.reviewers.candidates(prefixes)
     pool = to_review_pool(candidates)
     accounts = {str(c.id): c.user_id for c in candidates}
-    draw_apps = [to_draw_application(a, category_kind=category.kind, reviewers_needed=rnd.reviewers_per_application,
-                                     secret=env.subject_key_secret) for a in found]
-    settings = round_settings(reviewers_per_application=rnd.reviewers_per_application, load_cap=rnd.load_cap,
-                              exclude_same_institution=rnd.exclude_same_institution)
+    draw_apps = [
+        to_draw_application(
+            a,
+            category_kind=category.kind,
+            reviewers_needed=rnd.reviewers_per_application,
+            secret=env.subject_key_secret,
+        )
+        for a in found
+    ]
+    settings = round_settings(
+        reviewers_per_application=rnd.reviewers_per_application,
+        load_cap=rnd.load_cap,
+        exclude_same_institution=rnd.exclude_same_institution,
+    )
     seed = body.seed if body.seed is not None else secrets.randbits(63)
     # The min-cost flow is CPU work: off the event loop.
     result = await asyncio.to_thread(draw, pool, draw_apps, settings, seed)
 
-    await repo.add_all(session, [ReviewRoundInput(
-        round_id=rnd.id, pool=sorted((reviewer_snapshot(r) for r in pool), key=lambda d: d["id"]),
-        applications=[application_snapshot(a) for a in draw_apps], accounts=accounts,
-    )])
-    await repo.insert_many(session, ReviewAssignment, [
-        {"round_id": rnd.id, "application_id": int(app_id), "reviewer_id": int(rid),
-         "reviewer_user_id": accounts.get(rid), "slot": slot, "status": ASSIGNED, "version": 1}
-        for app_id, chosen in sorted(result.assignments.items()) for slot, rid in enumerate(chosen)
-    ])
-    await repo.insert_many(session, ReviewExclusion, [
-        {"round_id": e.round_id, "application_id": e.application_id, "reviewer_id": e.reviewer_id, "rules": e.rules}
-        for e in _exclusion_rows(rnd, result.exclusions)
-    ])
+    await repo.add_all(
+        session,
+        [
+            ReviewRoundInput(
+                round_id=rnd.id,
+                pool=sorted((reviewer_snapshot(r) for r in pool), key=lambda d: d["id"]),
+                applications=[application_snapshot(a) for a in draw_apps],
+                accounts=accounts,
+            )
+        ],
+    )
+    await repo.insert_many(
+        session,
+        ReviewAssignment,
+        [
+            {
+                "round_id": rnd.id,
+                "application_id": int(app_id),
+                "reviewer_id": int(rid),
+                "reviewer_user_id": accounts.get(rid),
+                "slot": slot,
+                "status": ASSIGNED,
+                "version": 1,
+            }
+            for app_id, chosen in sorted(result.assignments.items())
+            for slot, rid in enumerate(chosen)
+        ],
+    )
+    await repo.insert_many(
+        session,
+        ReviewExclusion,
+        [
+            {"round_id": e.round_id, "application_id": e.application_id, "reviewer_id": e.reviewer_id, "rules": e.rules}
+            for e in _exclusion_rows(rnd, result.exclusions)
+        ],
+    )
     rnd.seed, rnd.seed_generated = seed, body.seed is None
     rnd.draw_record = result.record.as_dict()
     rnd.shortfalls = _shortfalls(result)
@@ -276,23 +362,43 @@ async def run_draw(session: AsyncSession, caller: Principal, round_id: int, body
     # accepted → in_review: history rows and the limits ledger in bulk; the draw's audit entry names them
     moved = await applications.start_review_many(session, caller, found, plan, env)
     await report_loads(session, env, {int(r) for chosen in result.assignments.values() for r in chosen})
-    await audit.append(session, common, caller, "draw", KIND, rnd.id, {
-        "seed": seed, "pool_hash": result.record.pool_hash, "applications": len(found), "sent_to_review": moved,
-        "algorithm_version": result.record.algorithm_version})
-    return DrawOutcome(round=rnd, applications=len(found), objective=dict(result.objective.as_dict()),
-                       subject_groups=len({g for g in result.groups.values()}))
+    await audit.append(
+        session,
+        common,
+        caller,
+        "draw",
+        KIND,
+        rnd.id,
+        {
+            "seed": seed,
+            "pool_hash": result.record.pool_hash,
+            "applications": len(found),
+            "sent_to_review": moved,
+            "algorithm_version": result.record.algorithm_version,
+        },
+    )
+    return DrawOutcome(
+        round=rnd,
+        applications=len(found),
+        objective=dict(result.objective.as_dict()),
+        subject_groups=len({g for g in result.groups.values()}),
+    )
 
 
 # --- verify ---------------------------------------------------------------------------------------
 
 
-async def stored_inputs(session: AsyncSession, rnd: ReviewRound
-                        ) -> tuple[list[DrawReviewer], list[DrawApplication], dict[str, str | None]]:
+async def stored_inputs(
+    session: AsyncSession, rnd: ReviewRound
+) -> tuple[list[DrawReviewer], list[DrawApplication], dict[str, str | None]]:
     inputs = await repo.inputs(session, rnd.id)
     if inputs is None or rnd.draw_record is None:
         raise RoundNotDrawn("评审轮次尚未抽取专家。", "The round has not been drawn yet.")
-    return ([reviewer_from_snapshot(d) for d in inputs.pool],
-            [application_from_snapshot(d) for d in inputs.applications], dict(inputs.accounts))
+    return (
+        [reviewer_from_snapshot(d) for d in inputs.pool],
+        [application_from_snapshot(d) for d in inputs.applications],
+        dict(inputs.accounts),
+    )
 
 
 async def run_verify(session: AsyncSession, caller: Principal, round_id: int) -> s.VerifyRead:
@@ -302,16 +408,28 @@ async def run_verify(session: AsyncSession, caller: Principal, round_id: int) ->
     pool, draw_apps, _ = await stored_inputs(session, rnd)
     assert rnd.draw_record is not None
     rows = await repo.assignments(session, rnd.id)
-    record = record_from_rows(rnd.draw_record, [a.id for a in draw_apps],
-                              ((r.application_id, r.slot, r.reviewer_id) for r in rows if r.status in HOLDING))
+    record = record_from_rows(
+        rnd.draw_record,
+        [a.id for a in draw_apps],
+        ((r.application_id, r.slot, r.reviewer_id) for r in rows if r.status in HOLDING),
+    )
     report = await asyncio.to_thread(verify, record, pool, draw_apps)
     await audit.append(session, common, caller, "verify", KIND, rnd.id, {"ok": report.ok})
     return s.VerifyRead(
-        ok=report.ok, seed=record.seed, algorithm_version=record.algorithm_version,
-        pool_hash=report.pool_hash, applications_hash=report.applications_hash,
-        differences=[s.DifferenceRead(kind=d.kind, application_id=int(d.application_id) if d.application_id else None,
-                                      expected=_ids(d.expected), actual=_ids(d.actual))
-                     for d in report.differences],
+        ok=report.ok,
+        seed=record.seed,
+        algorithm_version=record.algorithm_version,
+        pool_hash=report.pool_hash,
+        applications_hash=report.applications_hash,
+        differences=[
+            s.DifferenceRead(
+                kind=d.kind,
+                application_id=int(d.application_id) if d.application_id else None,
+                expected=_ids(d.expected),
+                actual=_ids(d.actual),
+            )
+            for d in report.differences
+        ],
     )
 
 
@@ -326,8 +444,17 @@ def _ids(value: Any) -> Any:
 # --- a released slot drawn again (decline, late) --------------------------------------------------
 
 
-async def release(session: AsyncSession, caller: Principal, rnd: ReviewRound, assignment: ReviewAssignment, *,
-                  status: str, reason: str | None, now: datetime, env: Environment) -> ReviewAssignment | None:
+async def release(
+    session: AsyncSession,
+    caller: Principal,
+    rnd: ReviewRound,
+    assignment: ReviewAssignment,
+    *,
+    status: str,
+    reason: str | None,
+    now: datetime,
+    env: Environment,
+) -> ReviewAssignment | None:
     """NSF-2: the slot ``assignment`` holds alone is drawn again from the round's frozen pool (never
     the same reviewer nor one who released it before); every other slot stays. The row becomes
     ``status`` (declined or late); the replacement, if anyone fits, is a new row that ``replaces_id``
@@ -337,10 +464,16 @@ async def release(session: AsyncSession, caller: Principal, rnd: ReviewRound, as
     pool, draw_apps, accounts = await stored_inputs(session, rnd)
     assert rnd.draw_record is not None
     stored = await repo.exclusions(session, rnd.id, assignment.application_id)
-    current = stored_result(rnd.draw_record, ((e.application_id, e.reviewer_id, e.rules) for e in stored),
-                            rnd.shortfalls or [], pool, draw_apps)
-    result = await asyncio.to_thread(replace_slot, current, str(assignment.application_id),
-                                     str(assignment.reviewer_id), pool, draw_apps)
+    current = stored_result(
+        rnd.draw_record,
+        ((e.application_id, e.reviewer_id, e.rules) for e in stored),
+        rnd.shortfalls or [],
+        pool,
+        draw_apps,
+    )
+    result = await asyncio.to_thread(
+        replace_slot, current, str(assignment.application_id), str(assignment.reviewer_id), pool, draw_apps
+    )
     new_id = result.record.replacements[-1].replacement_id
     assignment.status = status
     assignment.release_reason = reason
@@ -348,12 +481,20 @@ async def release(session: AsyncSession, caller: Principal, rnd: ReviewRound, as
     assignment.version += 1
     replacement = None
     if new_id is not None:
-        replacement = ReviewAssignment(round_id=rnd.id, application_id=assignment.application_id,
-                                       reviewer_id=int(new_id), reviewer_user_id=accounts.get(new_id),
-                                       slot=assignment.slot, status=ASSIGNED, replaces_id=assignment.id, version=1)
+        replacement = ReviewAssignment(
+            round_id=rnd.id,
+            application_id=assignment.application_id,
+            reviewer_id=int(new_id),
+            reviewer_user_id=accounts.get(new_id),
+            slot=assignment.slot,
+            status=ASSIGNED,
+            replaces_id=assignment.id,
+            version=1,
+        )
     known = {(e.application_id, e.reviewer_id) for e in stored}
-    new_exclusions = _exclusion_rows(rnd, {str(assignment.application_id):
-                                           result.exclusions.get(str(assignment.application_id), {})}, known)
+    new_exclusions = _exclusion_rows(
+        rnd, {str(assignment.application_id): result.exclusions.get(str(assignment.application_id), {})}, known
+    )
     rnd.draw_record = result.record.as_dict()
     kept = [x for x in rnd.shortfalls or [] if x["application_id"] != assignment.application_id]
     rnd.shortfalls = kept + [x for x in _shortfalls(result) if x["application_id"] == assignment.application_id]
@@ -361,7 +502,17 @@ async def release(session: AsyncSession, caller: Principal, rnd: ReviewRound, as
     await flush_versioned(session, "评审任务")
     await repo.add_all(session, [*([replacement] if replacement else []), *new_exclusions])
     await report_loads(session, env, [assignment.reviewer_id, *([int(new_id)] if new_id else [])])
-    await audit.append(session, common, caller, status, "foundation_review_assignment", assignment.id, {
-        "round_id": rnd.id, "application_id": assignment.application_id,
-        "replacement_id": replacement.id if replacement else None})
+    await audit.append(
+        session,
+        common,
+        caller,
+        status,
+        "foundation_review_assignment",
+        assignment.id,
+        {
+            "round_id": rnd.id,
+            "application_id": assignment.application_id,
+            "replacement_id": replacement.id if replacement else None,
+        },
+    )
     return replacement

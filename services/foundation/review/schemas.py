@@ -23,16 +23,22 @@ class RoundCreate(InputSchema):
     category_id: DbId
     title: str = Field(min_length=1, max_length=200, examples=["2026年度面上项目通讯评审"])
     discipline_prefixes: list[DisciplinePrefix] | None = Field(
-        default=None, max_length=10,
+        default=None,
+        max_length=10,
         description="Narrow the round to these discipline prefixes (its applications and the pool read); "
-                    "left out: every discipline of the category, the pool read under the plan's codes")
+        "left out: every discipline of the category, the pool read under the plan's codes",
+    )
     load_cap: int | None = Field(default=None, ge=1, le=1000, description="applications per reviewer, default 20")
     exclude_same_institution: bool | None = Field(default=None, description="NSF-3 (configurable), default true")
-    min_valid: int | None = Field(default=None, ge=3, le=15,
-                                  description="NSF-4: valid reviews needed to rank, default 3, at most the "
-                                              "reviewers per application")
+    min_valid: int | None = Field(
+        default=None,
+        ge=3,
+        le=15,
+        description="NSF-4: valid reviews needed to rank, default 3, at most the reviewers per application",
+    )
     review_due_at: AwareDatetime | None = Field(
-        default=None, description="After it a reviewer who has not submitted may be released as late")
+        default=None, description="After it a reviewer who has not submitted may be released as late"
+    )
 
     @field_validator("discipline_prefixes")
     @classmethod
@@ -82,8 +88,12 @@ class RoundRead(OutputSchema):
 
 
 class DrawIn(InputSchema):
-    seed: int | None = Field(default=None, ge=0, le=2**63 - 1,
-                             description="reuse a recorded seed; left out, the platform draws one (secrets)")
+    seed: int | None = Field(
+        default=None,
+        ge=0,
+        le=2**63 - 1,
+        description="reuse a recorded seed; left out, the platform draws one (secrets)",
+    )
 
 
 class SlotRead(OutputSchema):
@@ -127,8 +137,10 @@ class VerifyRead(OutputSchema):
 class ExclusionRead(OutputSchema):
     application_id: int
     reviewer_id: int
-    rules: list[str] = Field(description="NSF-3 rule ids: self, team_member, same_institution, "
-                                         "declared_by_reviewer, declared_by_applicant, applicant_exclusion")
+    rules: list[str] = Field(
+        description="NSF-3 rule ids: self, team_member, same_institution, "
+        "declared_by_reviewer, declared_by_applicant, applicant_exclusion"
+    )
 
 
 # --- the reviewer's side --------------------------------------------------------------------------

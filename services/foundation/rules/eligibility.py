@@ -197,8 +197,11 @@ def formal_review_overdue(due: date, now: datetime) -> bool:
 def check_plan_published(status: str) -> None:
     """Only a published plan takes applications; one closed by hand is closed whatever its times say."""
     if status != "published":
-        raise PlanClosed("本年度基金计划未在受理期（未发布或已关闭）。", "The plan is not taking applications.",
-                         extra={"status": status})
+        raise PlanClosed(
+            "本年度基金计划未在受理期（未发布或已关闭）。",
+            "The plan is not taking applications.",
+            extra={"status": status},
+        )
 
 
 def check_window(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
@@ -249,10 +252,14 @@ def check_age(birth_date: date, sex: str, year: int, max_age_male: int | None, m
         who_zh, who_en = ("男性", "men") if sex == "male" else ("女性", "women")
         raise OverAgeLimit(
             f"申请人于 {reference.isoformat()} 已满 {age} 周岁；本类别要求{who_zh}申请人未满 {limit} 周岁（NSF-6）。",
-            f"The applicant is {age} on {reference.isoformat()}; this category takes {who_en} under {limit} "
-            "(NSF-6).",
-            extra={"age": age, "max_age": limit, "sex": sex, "reference_date": reference.isoformat(),
-                   "clause": "NSF-6"},
+            f"The applicant is {age} on {reference.isoformat()}; this category takes {who_en} under {limit} (NSF-6).",
+            extra={
+                "age": age,
+                "max_age": limit,
+                "sex": sex,
+                "reference_date": reference.isoformat(),
+                "clause": "NSF-6",
+            },
         )
 
 
@@ -267,8 +274,9 @@ def check_budget(requested: Decimal, amount: Decimal, mode: str) -> None:
         )
 
 
-def check_duration(months: int, *, minimum: int = DEFAULTS.min_duration_months,
-                   maximum: int = DEFAULTS.max_duration_months) -> None:
+def check_duration(
+    months: int, *, minimum: int = DEFAULTS.min_duration_months, maximum: int = DEFAULTS.max_duration_months
+) -> None:
     if not minimum <= months <= maximum:
         raise DurationOutOfRange(
             f"研究期限 {months} 个月不在 {minimum} 至 {maximum} 个月之间。",
@@ -292,16 +300,22 @@ def check_not_debarred(findings: Sequence[DebarmentFinding], *, clause: str = "P
     institution blocks the application."""
     if findings:
         who_zh = "、".join("申请人" if f.subject == "applicant" else "依托单位" for f in findings)
-        who_en = ", ".join("the applicant" if f.subject == "applicant" else "the host institution"
-                           for f in findings)
+        who_en = ", ".join("the applicant" if f.subject == "applicant" else "the host institution" for f in findings)
         raise Debarred(
             f"{who_zh}存在有效的科研诚信处理（取消申请资格），不能申请（{clause}）。",
             f"An integrity debarment of {who_en} is in force; the application cannot proceed ({clause}).",
-            extra={"clause": clause, "debarments": [
-                {"subject": f.subject, "measure": f.measure,
-                 "starts_on": f.starts_on.isoformat() if f.starts_on else None,
-                 "ends_on": f.ends_on.isoformat() if f.ends_on else None} for f in findings
-            ]},
+            extra={
+                "clause": clause,
+                "debarments": [
+                    {
+                        "subject": f.subject,
+                        "measure": f.measure,
+                        "starts_on": f.starts_on.isoformat() if f.starts_on else None,
+                        "ends_on": f.ends_on.isoformat() if f.ends_on else None,
+                    }
+                    for f in findings
+                ],
+            },
         )
 
 
@@ -323,8 +337,11 @@ def check_limits(violations: Sequence[LimitViolation]) -> None:
         raise LimitExceeded(
             f"申请人已有 {first.count} 项，达到限项规定的 {first.limit} 项（{first.clause}）。",
             f"The applicant holds {first.count}; the limit is {first.limit} ({first.clause}).",
-            extra={"clause": first.clause, "counts": [
-                {"clause": v.clause, "rule": v.rule, "limit": v.limit, "count": v.count, "items": list(v.items)}
-                for v in violations
-            ]},
+            extra={
+                "clause": first.clause,
+                "counts": [
+                    {"clause": v.clause, "rule": v.rule, "limit": v.limit, "count": v.count, "items": list(v.items)}
+                    for v in violations
+                ],
+            },
         )

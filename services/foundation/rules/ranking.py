@@ -84,13 +84,20 @@ class RankedApplication:
 def rank_category(candidates: Sequence[Candidate], settings: agg.AggregationSettings) -> list[RankedApplication]:
     """NSF-4: the category's applications by mean score with the ``TIE_BREAK``; those with fewer than
     ``settings.min_valid`` valid reviews follow, unranked (``rank`` None), in id order."""
-    entries = [agg.RankInput(application_id=rank_key(c.application_id), group=0, submitted_at=c.submitted_at,
-                             reviews=c.reviews) for c in candidates]
+    entries = [
+        agg.RankInput(
+            application_id=rank_key(c.application_id), group=0, submitted_at=c.submitted_at, reviews=c.reviews
+        )
+        for c in candidates
+    ]
     ranked = agg.rank(entries, settings).get(0, [])
     return [
         RankedApplication(
-            application_id=int(r.application_id), rank=r.rank, exact_score=r.aggregate.exact_score,
-            valid_reviews=r.aggregate.valid_reviews, priority_count=r.aggregate.priority_count,
+            application_id=int(r.application_id),
+            rank=r.rank,
+            exact_score=r.aggregate.exact_score,
+            valid_reviews=r.aggregate.valid_reviews,
+            priority_count=r.aggregate.priority_count,
             tied_on_score=r.tied_on_score,
         )
         for r in ranked
@@ -165,6 +172,11 @@ def allocate(requests: Sequence[Request], project_count: int, budget: Decimal) -
             funded_total += amount
         lines.append(Line(request.application_id, position, amount, cumulative, within))
     return Allocation(
-        lines=lines, funded_count=funded, funded_total=funded_total, remaining_budget=budget - funded_total,
-        remaining_count=project_count - funded, stopped_by=stopped_by, first_outside=first_outside,
+        lines=lines,
+        funded_count=funded,
+        funded_total=funded_total,
+        remaining_budget=budget - funded_total,
+        remaining_count=project_count - funded,
+        stopped_by=stopped_by,
+        first_outside=first_outside,
     )

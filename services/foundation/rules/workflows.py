@@ -52,8 +52,13 @@ def _discipline(application: Any, _: Principal, context: dict[str, Any]) -> None
 
 def _category_age(application: Any, _: Principal, context: dict[str, Any]) -> None:
     category = context["category"]
-    eligibility.check_age(application.applicant_birth_date, application.applicant_sex, context["plan"].year,
-                          category.max_age_male, category.max_age_female)
+    eligibility.check_age(
+        application.applicant_birth_date,
+        application.applicant_sex,
+        context["plan"].year,
+        category.max_age_male,
+        category.max_age_female,
+    )
 
 
 def _budget(application: Any, _: Principal, context: dict[str, Any]) -> None:

@@ -39,18 +39,32 @@ async def plan_visible(session: AsyncSession, principal: Principal, plan_id: int
 class Query:
     """The filters of one statistics request and the figures every dimension's query computes."""
 
-    def __init__(self, principal: Principal, *, accepted: Iterable[str], approved: Iterable[str],
-                 funded: Iterable[str], year: int | None, plan_id: int | None) -> None:
+    def __init__(
+        self,
+        principal: Principal,
+        *,
+        accepted: Iterable[str],
+        approved: Iterable[str],
+        funded: Iterable[str],
+        year: int | None,
+        plan_id: int | None,
+    ) -> None:
         # submitted ones only: not a draft, nor a draft withdrawn before it was ever submitted
-        conditions: list[ColumnElement[bool]] = [A.status != "draft", A.submitted_at.is_not(None),
-                                                 access.plan_filter(A.plan_id, principal)]
+        conditions: list[ColumnElement[bool]] = [
+            A.status != "draft",
+            A.submitted_at.is_not(None),
+            access.plan_filter(A.plan_id, principal),
+        ]
         if year is not None:
             conditions.append(A.year == year)
         if plan_id is not None:
             conditions.append(A.plan_id == plan_id)
         self.where = and_(*conditions)
-        self.disbursed = (select(Disbursement.application_id, func.sum(Disbursement.amount).label("amount"))
-                          .group_by(Disbursement.application_id).subquery())
+        self.disbursed = (
+            select(Disbursement.application_id, func.sum(Disbursement.amount).label("amount"))
+            .group_by(Disbursement.application_id)
+            .subquery()
+        )
         zero = literal(0, Numeric(16, 2))
         is_approved = A.status.in_(sorted(approved))
         self.figures = (
@@ -63,18 +77,25 @@ class Query:
             func.coalesce(func.sum(self.disbursed.c.amount), zero),
         )
 
-    async def rows(self, session: AsyncSession, *keys: Any, labels: tuple[Any, ...] = (),
-                   join_category: bool = False) -> list[Row]:
+    async def rows(
+        self, session: AsyncSession, *keys: Any, labels: tuple[Any, ...] = (), join_category: bool = False
+    ) -> list[Row]:
         """The figures grouped by ``keys``; ``labels`` are aggregates shown with each group (a name)."""
         columns = (*keys, *labels)
-        stmt = (select(*columns, *self.figures).select_from(A)
-                .outerjoin(self.disbursed, self.disbursed.c.application_id == A.id))
+        stmt = (
+            select(*columns, *self.figures)
+            .select_from(A)
+            .outerjoin(self.disbursed, self.disbursed.c.application_id == A.id)
+        )
         if join_category:
-            stmt = (stmt.join(PlanCategory, PlanCategory.id == A.category_id)
-                    .join(FundingPlan, FundingPlan.id == A.plan_id))
+            stmt = stmt.join(PlanCategory, PlanCategory.id == A.category_id).join(
+                FundingPlan, FundingPlan.id == A.plan_id
+            )
         stmt = stmt.where(self.where)
         if keys:
             stmt = stmt.group_by(*keys)
         n = len(columns)
-        return [Row(tuple(r[:n]), int(r[n]), int(r[n + 1]), int(r[n + 2]), int(r[n + 3]), r[n + 4], r[n + 5],
-                    r[n + 6]) for r in (await session.execute(stmt)).all()]
+        return [
+            Row(tuple(r[:n]), int(r[n]), int(r[n + 1]), int(r[n + 2]), int(r[n + 3]), r[n + 4], r[n + 5], r[n + 6])
+            for r in (await session.execute(stmt)).all()
+        ]

@@ -16,14 +16,18 @@ Rate = Annotated[Decimal, PlainSerializer(lambda v: f"{v:.4f}", return_type=str,
 
 class Figures(OutputSchema):
     applications: int = Field(description="applications submitted (drafts are never counted)")
-    accepted: int = Field(description="applications past formal review: accepted and every later state "
-                          "(in review ... not approved, funded ... concluded); withdrawn ones are not counted")
+    accepted: int = Field(
+        description="applications past formal review: accepted and every later state "
+        "(in review ... not approved, funded ... concluded); withdrawn ones are not counted"
+    )
     approved: int = Field(description="approved and every later state, except an approval taken back")
     funded: int = Field(description="funded and every later state (final report, concluded, failed, terminated)")
-    funding_rate: Rate | None = Field(description="funded / accepted to four places; null when nothing was "
-                                      "accepted", examples=["0.2500"])
-    requested_amount: MoneyOut = Field(description="the funds requested by the applications counted, yuan",
-                                       examples=["1500000.00"])
+    funding_rate: Rate | None = Field(
+        description="funded / accepted to four places; null when nothing was accepted", examples=["0.2500"]
+    )
+    requested_amount: MoneyOut = Field(
+        description="the funds requested by the applications counted, yuan", examples=["1500000.00"]
+    )
     approved_amount: MoneyOut = Field(description="the grants of the approved applications, yuan")
     disbursed_amount: MoneyOut = Field(description="the disbursements paid to them, yuan")
 
@@ -39,8 +43,11 @@ class CategoryFigures(Figures):
 
 
 class DisciplineFigures(Figures):
-    discipline: str = Field(description="the code prefix: the section letter (F) or the first three characters "
-                            "(F02), by `discipline_prefix`", examples=["F"])
+    discipline: str = Field(
+        description="the code prefix: the section letter (F) or the first three characters "
+        "(F02), by `discipline_prefix`",
+        examples=["F"],
+    )
 
 
 class InstitutionFigures(Figures):
@@ -49,9 +56,11 @@ class InstitutionFigures(Figures):
 
 
 class RegionFigures(Figures):
-    region_code: str = Field(description="ID-5 region of the host institution's USCC (characters 3-8): 2201 长春市 "
-                             "... 22 for province-level units; the 2-digit province code outside the table",
-                             examples=["2201"])
+    region_code: str = Field(
+        description="ID-5 region of the host institution's USCC (characters 3-8): 2201 长春市 "
+        "... 22 for province-level units; the 2-digit province code outside the table",
+        examples=["2201"],
+    )
     name: str | None = Field(examples=["长春市"])
     name_en: str | None = Field(examples=["Changchun"])
 

@@ -87,10 +87,16 @@ class Tally:
         return self
 
     def figures(self) -> dict[str, Any]:
-        return {"applications": self.applications, "accepted": self.accepted, "approved": self.approved,
-                "funded": self.funded, "funding_rate": funding_rate(self.funded, self.accepted),
-                "requested_amount": self.requested, "approved_amount": self.approved_amount,
-                "disbursed_amount": self.disbursed}
+        return {
+            "applications": self.applications,
+            "accepted": self.accepted,
+            "approved": self.approved,
+            "funded": self.funded,
+            "funding_rate": funding_rate(self.funded, self.accepted),
+            "requested_amount": self.requested,
+            "approved_amount": self.approved_amount,
+            "disbursed_amount": self.disbursed,
+        }
 
 
 def figures(row: repo.Row) -> dict[str, Any]:
@@ -103,38 +109,72 @@ def fold_regions(rows: Iterable[repo.Row]) -> list[RegionFigures]:
     for row in rows:
         region = division_region(row.key[0])
         tallies.setdefault(region.code, (region, Tally()))[1].add(row)
-    return [RegionFigures.model_validate({"region_code": code, "name": region.name, "name_en": region.name_en,
-                                          **tally.figures()})
-            for code, (region, tally) in sorted(tallies.items())]
+    return [
+        RegionFigures.model_validate(
+            {"region_code": code, "name": region.name, "name_en": region.name_en, **tally.figures()}
+        )
+        for code, (region, tally) in sorted(tallies.items())
+    ]
 
 
-async def summarise(session: AsyncSession, principal: Principal, *, plan_id: int | None, year: int | None,
-                    discipline_prefix: int) -> StatisticsRead:
+async def summarise(
+    session: AsyncSession, principal: Principal, *, plan_id: int | None, year: int | None, discipline_prefix: int
+) -> StatisticsRead:
     if plan_id is not None and not await repo.plan_visible(session, principal, plan_id):
         raise NotFound("资助计划不存在。", "No such funding plan.")
-    query = repo.Query(principal, accepted=ACCEPTED_STATES, approved=APPROVED_STATES, funded=FUNDED_STATES,
-                       year=year, plan_id=plan_id)
+    query = repo.Query(
+        principal, accepted=ACCEPTED_STATES, approved=APPROVED_STATES, funded=FUNDED_STATES, year=year, plan_id=plan_id
+    )
     (totals,) = await query.rows(session)
     categories = await query.rows(
-        session, PlanCategory.id, PlanCategory.plan_id, FundingPlan.code, FundingPlan.year, PlanCategory.code,
-        PlanCategory.kind, PlanCategory.name, PlanCategory.position, join_category=True)
+        session,
+        PlanCategory.id,
+        PlanCategory.plan_id,
+        FundingPlan.code,
+        FundingPlan.year,
+        PlanCategory.code,
+        PlanCategory.kind,
+        PlanCategory.name,
+        PlanCategory.position,
+        join_category=True,
+    )
     categories.sort(key=lambda r: (-r.key[3], r.key[2], r.key[7]))
     disciplines = await query.rows(session, func.substr(A.discipline_code, 1, discipline_prefix))
     institutions = await query.rows(session, A.institution_uscc, labels=(func.max(A.institution_name),))
     years = await query.rows(session, A.year)
     return StatisticsRead(
         filters=StatisticsFilters(plan_id=plan_id, year=year, discipline_prefix=discipline_prefix),
-        definitions=Definitions(accepted_states=sorted(ACCEPTED_STATES), approved_states=sorted(APPROVED_STATES),
-                                funded_states=sorted(FUNDED_STATES)),
+        definitions=Definitions(
+            accepted_states=sorted(ACCEPTED_STATES),
+            approved_states=sorted(APPROVED_STATES),
+            funded_states=sorted(FUNDED_STATES),
+        ),
         totals=Figures.model_validate(figures(totals)),
-        by_category=[CategoryFigures.model_validate({
-            "category_id": r.key[0], "plan_id": r.key[1], "plan_code": r.key[2], "year": r.key[3], "code": r.key[4],
-            "kind": r.key[5], "name": r.key[6], **figures(r)}) for r in categories],
-        by_discipline=[DisciplineFigures.model_validate({"discipline": r.key[0], **figures(r)})
-                       for r in sorted(disciplines, key=lambda r: r.key[0])],
-        by_institution=[InstitutionFigures.model_validate({"uscc": r.key[0], "name": r.key[1], **figures(r)})
-                        for r in sorted(institutions, key=lambda r: r.key[0])],
+        by_category=[
+            CategoryFigures.model_validate(
+                {
+                    "category_id": r.key[0],
+                    "plan_id": r.key[1],
+                    "plan_code": r.key[2],
+                    "year": r.key[3],
+                    "code": r.key[4],
+                    "kind": r.key[5],
+                    "name": r.key[6],
+                    **figures(r),
+                }
+            )
+            for r in categories
+        ],
+        by_discipline=[
+            DisciplineFigures.model_validate({"discipline": r.key[0], **figures(r)})
+            for r in sorted(disciplines, key=lambda r: r.key[0])
+        ],
+        by_institution=[
+            InstitutionFigures.model_validate({"uscc": r.key[0], "name": r.key[1], **figures(r)})
+            for r in sorted(institutions, key=lambda r: r.key[0])
+        ],
         by_region=fold_regions(await query.rows(session, func.substr(A.institution_uscc, 3, 6))),
-        by_year=[YearFigures.model_validate({"year": r.key[0], **figures(r)})
-                 for r in sorted(years, key=lambda r: -r.key[0])],
+        by_year=[
+            YearFigures.model_validate({"year": r.key[0], **figures(r)}) for r in sorted(years, key=lambda r: -r.key[0])
+        ],
     )

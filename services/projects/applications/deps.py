@@ -19,8 +19,15 @@ from shared.clock import request_now
 def environment(request: Request, index: ScreeningIndexDep) -> Environment:
     async def run_screening(session: AsyncSession, application: Application) -> None:
         # PRJ-4: flags for the agency; they never block or change the application.
-        await screen(session, index, application_id=application.id, year=application.year,
-                     title=application.title, abstract=application.abstract, keywords=application.keywords)
+        await screen(
+            session,
+            index,
+            application_id=application.id,
+            year=application.year,
+            title=application.title,
+            abstract=application.abstract,
+            keywords=application.keywords,
+        )
 
     return Environment(
         subject_key_secret=str(request.app.state.settings.subject_key_secret),

@@ -58,12 +58,24 @@ async def add(session: AsyncSession, application: Application) -> Application:
 
 
 async def page(
-    session: AsyncSession, principal: Principal, *, status: str | None, call_id: int | None,
-    programme_id: int | None, year: int | None, limit: int, cursor: str | None, sort: str | None,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    call_id: int | None,
+    programme_id: int | None,
+    year: int | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
 ) -> tuple[list[Application], str | None]:
     stmt = visible(principal)
-    for column, value in ((Application.status, status), (Application.call_id, call_id),
-                          (Application.programme_id, programme_id), (Application.year, year)):
+    for column, value in (
+        (Application.status, status),
+        (Application.call_id, call_id),
+        (Application.programme_id, programme_id),
+        (Application.year, year),
+    ):
         if value is not None:
             stmt = stmt.where(column == value)
     if sort and sort.lstrip("-") == "submitted_at":

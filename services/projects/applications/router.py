@@ -35,16 +35,18 @@ Actor = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "ag
 STATES = sorted(APPLICATION_WORKFLOW.states)
 
 
-
-
-async def _read(session: AsyncSession, response: Response, caller: Principal,
-                application: Application) -> ApplicationRead:
+async def _read(
+    session: AsyncSession, response: Response, caller: Principal, application: Application
+) -> ApplicationRead:
     set_etag(response, service.KIND, application.id, application.version)
     return service.to_read(application, await service.acting(session, caller, application))
 
 
 @router.post(
-    "/applications", status_code=201, response_model=ApplicationRead, operation_id="applications-create",
+    "/applications",
+    status_code=201,
+    response_model=ApplicationRead,
+    operation_id="applications-create",
     summary="Start an application (draft) / 创建申报书草稿",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
@@ -56,12 +58,17 @@ async def create_application(
 
 
 @router.get(
-    "/applications", response_model=Page[ApplicationSummary], operation_id="applications-list",
+    "/applications",
+    response_model=Page[ApplicationSummary],
+    operation_id="applications-list",
     summary="List the applications the caller may see (ID numbers masked) / 申报书列表",
     responses=problem_responses(401, 403, 422),
 )
 async def list_applications(
-    session: DbSession, caller: Reader, limit: Limit = 20, cursor: Cursor = None,
+    session: DbSession,
+    caller: Reader,
+    limit: Limit = 20,
+    cursor: Cursor = None,
     sort: Annotated[Sort, Query(examples=["-submitted_at"])] = None,
     status: Annotated[str | None, Query(max_length=32, description="one of: " + ", ".join(STATES))] = None,
     call_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
@@ -69,16 +76,29 @@ async def list_applications(
     year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
 ) -> Page[ApplicationSummary]:
     if status is not None and status not in APPLICATION_WORKFLOW.states:
-        raise ValidationFailed([{"field": "status", "code": "invalid_choice",
-                                 "message": "one of: " + ", ".join(STATES)}])
-    rows, next_cursor = await repo.page(session, caller, status=status, call_id=call_id, programme_id=programme_id,
-                                        year=year, limit=limit, cursor=cursor, sort=sort)
+        raise ValidationFailed(
+            [{"field": "status", "code": "invalid_choice", "message": "one of: " + ", ".join(STATES)}]
+        )
+    rows, next_cursor = await repo.page(
+        session,
+        caller,
+        status=status,
+        call_id=call_id,
+        programme_id=programme_id,
+        year=year,
+        limit=limit,
+        cursor=cursor,
+        sort=sort,
+    )
     return Page[ApplicationSummary](items=[service.to_summary(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(
-    "/applications/{application_id}", response_model=ApplicationRead, operation_id="applications-get",
-    summary="An application / 申报书详情", responses=problem_responses(401, 403, 404, 422),
+    "/applications/{application_id}",
+    response_model=ApplicationRead,
+    operation_id="applications-get",
+    summary="An application / 申报书详情",
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def get_application(
     application_id: Id, session: DbSession, caller: Reader, response: Response
@@ -87,21 +107,30 @@ async def get_application(
 
 
 @router.patch(
-    "/applications/{application_id}", response_model=ApplicationRead, operation_id="applications-update",
+    "/applications/{application_id}",
+    response_model=ApplicationRead,
+    operation_id="applications-update",
     summary="Edit a draft or returned application (If-Match required) / 修改申报书",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def update_application(
-    application_id: Id, body: ApplicationUpdate, session: DbSession, caller: Applicant, response: Response,
-    env: Env, if_match: IfMatch = None,
+    application_id: Id,
+    body: ApplicationUpdate,
+    session: DbSession,
+    caller: Applicant,
+    response: Response,
+    env: Env,
+    if_match: IfMatch = None,
 ) -> ApplicationRead:
     application = await service.update(session, caller, application_id, body, if_match, env)
     return await _read(session, response, caller, application)
 
 
 @router.get(
-    "/applications/{application_id}/history", response_model=list[HistoryRead],
-    operation_id="applications-history", summary="State changes of an application / 申报书流转记录",
+    "/applications/{application_id}/history",
+    response_model=list[HistoryRead],
+    operation_id="applications-history",
+    summary="State changes of an application / 申报书流转记录",
     responses=problem_responses(401, 403, 404, 422),
 )
 async def application_history(application_id: Id, session: DbSession, caller: Reader) -> list[HistoryRead]:
@@ -125,21 +154,30 @@ def _action_route(action: str) -> None:
     en, zh = _ACTION_SUMMARIES[action]
 
     async def endpoint(
-        application_id: Id, session: DbSession, caller: Actor, response: Response, env: Env,
-        body: ActionBody | None = None, if_match: IfMatch = None,
+        application_id: Id,
+        session: DbSession,
+        caller: Actor,
+        response: Response,
+        env: Env,
+        body: ActionBody | None = None,
+        if_match: IfMatch = None,
     ) -> ApplicationRead:
-        application = await service.act(session, caller, application_id, action,
-                                        body.comment if body else None, if_match, env)
+        application = await service.act(
+            session, caller, application_id, action, body.comment if body else None, if_match, env
+        )
         return await _read(session, response, caller, application)
 
     router.add_api_route(
-        f"/applications/{{application_id}}/{action.replace('_', '-')}", endpoint, methods=["POST"],
-        response_model=ApplicationRead, operation_id=f"applications-{action.replace('_', '-')}",
-        summary=f"{en} / {zh}", responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
+        f"/applications/{{application_id}}/{action.replace('_', '-')}",
+        endpoint,
+        methods=["POST"],
+        response_model=ApplicationRead,
+        operation_id=f"applications-{action.replace('_', '-')}",
+        summary=f"{en} / {zh}",
+        responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
         name=f"applications_{action}",
     )
 
 
 for _action in APPLICATION_API_ACTIONS:
     _action_route(_action)
-

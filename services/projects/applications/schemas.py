@@ -55,7 +55,8 @@ def _check_lines(value: dict[str, BudgetLineIn] | None) -> dict[str, BudgetLineI
         unknown = sorted(k for k in value if k not in BUDGET_LINES)
         if unknown:
             raise PydanticCustomError(
-                "unknown_budget_line", "unknown budget lines: {lines}; use {known}",
+                "unknown_budget_line",
+                "unknown budget lines: {lines}; use {known}",
                 {"lines": ", ".join(unknown), "known": ", ".join(BUDGET_LINES)},
             )
     return value
@@ -83,8 +84,7 @@ class ApplicationCreate(ApplicationContent, ConflictDeclarations):
     applicant_org_name: str = Field(min_length=1, max_length=200, examples=["吉林大学"])
     organization_kind: OrgKind
     partners: list[PartnerIn] = Field(default_factory=list, max_length=20)
-    budget: dict[str, BudgetLineIn] = Field(min_length=1, max_length=len(BUDGET_LINES),
-                                            description=BUDGET_DESCRIPTION)
+    budget: dict[str, BudgetLineIn] = Field(min_length=1, max_length=len(BUDGET_LINES), description=BUDGET_DESCRIPTION)
     duration_months: int = Field(ge=1, le=120)
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=50)
 
@@ -161,9 +161,11 @@ class ApplicationRead(OutputSchema):
     attachments: list[AttachmentRead]
     exclusions: list[ExcludedPersonRead] = Field(
         description="NSF-3: people the applicant asked to exclude from review (ID numbers masked unless the "
-                    "caller is the applicant, an official or the entrusted agency)")
+        "caller is the applicant, an official or the entrusted agency)"
+    )
     relations: list[DeclaredRelationRead] = Field(
-        description="NSF-3: relatives, co-authors and collaborators the applicant declared (masked likewise)")
+        description="NSF-3: relatives, co-authors and collaborators the applicant declared (masked likewise)"
+    )
     status: str
     version: int
     allowed_actions: list[str] = Field(description="what the caller may do next")
@@ -191,8 +193,9 @@ class ApplicationSummary(OutputSchema):
 
 
 class ActionBody(InputSchema):
-    comment: str | None = Field(default=None, max_length=4000,
-                                description="required to return or reject; shown in the history")
+    comment: str | None = Field(
+        default=None, max_length=4000, description="required to return or reject; shown in the history"
+    )
 
 
 def as_dict(value: Any) -> dict[str, Any]:

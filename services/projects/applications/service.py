@@ -83,8 +83,9 @@ def _invalid(field: str, code: str, message: str) -> ValidationFailed:
 # --- loading and who acts -------------------------------------------------------------------------
 
 
-async def load(session: AsyncSession, principal: Principal, application_id: int, *,
-               for_update: bool = False) -> Application:
+async def load(
+    session: AsyncSession, principal: Principal, application_id: int, *, for_update: bool = False
+) -> Application:
     application = await repo.get_visible(session, principal, application_id, for_update=for_update)
     if application is None:
         raise _not_found()
@@ -150,16 +151,29 @@ async def create(session: AsyncSession, principal: Principal, body: ApplicationC
         raise NotFound("申报指南不存在。", "No such call.")
     eligibility.check_call_status(call.status)
     if principal.org_uscc and principal.org_uscc != body.applicant_uscc:
-        raise _invalid("applicant_uscc", "not_your_organisation",
-                       "apply on behalf of the organisation you are registered with")
+        raise _invalid(
+            "applicant_uscc", "not_your_organisation", "apply on behalf of the organisation you are registered with"
+        )
     application = Application(
-        call_id=call.id, topic_id=_topic_of(call, body.topic_id), programme_id=call.programme_id, year=call.year,
-        owner=principal.subject, title=body.title, abstract=body.abstract, keywords=list(body.keywords),
-        team=_dump(body.team), applicant_uscc=body.applicant_uscc, applicant_org_name=body.applicant_org_name,
-        organization_kind=body.organization_kind, partners=_dump(body.partners),
-        duration_months=body.duration_months, attachments=_dump(body.attachments),
-        exclusions=dump_declarations(body.exclusions), relations=dump_declarations(body.relations),
-        status=APPLICATION_WORKFLOW.initial, version=1,
+        call_id=call.id,
+        topic_id=_topic_of(call, body.topic_id),
+        programme_id=call.programme_id,
+        year=call.year,
+        owner=principal.subject,
+        title=body.title,
+        abstract=body.abstract,
+        keywords=list(body.keywords),
+        team=_dump(body.team),
+        applicant_uscc=body.applicant_uscc,
+        applicant_org_name=body.applicant_org_name,
+        organization_kind=body.organization_kind,
+        partners=_dump(body.partners),
+        duration_months=body.duration_months,
+        attachments=_dump(body.attachments),
+        exclusions=dump_declarations(body.exclusions),
+        relations=dump_declarations(body.relations),
+        status=APPLICATION_WORKFLOW.initial,
+        version=1,
     )
     _set_leader(application, body.leader)
     _set_budget(application, body.budget)
@@ -170,17 +184,26 @@ async def create(session: AsyncSession, principal: Principal, body: ApplicationC
 
 
 async def update(
-    session: AsyncSession, principal: Principal, application_id: int, body: ApplicationUpdate,
-    if_match: str | None, env: Environment,
+    session: AsyncSession,
+    principal: Principal,
+    application_id: int,
+    body: ApplicationUpdate,
+    if_match: str | None,
+    env: Environment,
 ) -> Application:
     application = await load(session, principal, application_id, for_update=True)
     if application.owner != principal.subject or not principal.has_role("applicant"):
-        raise _not_found() if application.status == "draft" else NotEditable(
-            "只有申报人可以修改申报书。", "Only the applicant edits an application.")
+        raise (
+            _not_found()
+            if application.status == "draft"
+            else NotEditable("只有申报人可以修改申报书。", "Only the applicant edits an application.")
+        )
     check_if_match(if_match, KIND, application.id, application.version)
     if application.status not in EDITABLE_STATES:
-        raise NotEditable(f"状态“{application.status}”下不能修改申报书。",
-                          f"An application cannot be edited in state '{application.status}'.")
+        raise NotEditable(
+            f"状态“{application.status}”下不能修改申报书。",
+            f"An application cannot be edited in state '{application.status}'.",
+        )
     changes = body.model_dump(exclude_unset=True)
     for field in ("title", "abstract", "applicant_org_name", "organization_kind", "duration_months"):
         if changes.get(field) is not None:
@@ -212,8 +235,9 @@ async def update(
 # --- the workflow ---------------------------------------------------------------------------------
 
 
-async def _debarments(session: AsyncSession, application: Application, env: Environment
-                      ) -> list[eligibility.DebarmentFinding]:
+async def _debarments(
+    session: AsyncSession, application: Application, env: Environment
+) -> list[eligibility.DebarmentFinding]:
     """PRJ-5: the integrity records of the leader and of the organisation, today in Asia/Shanghai."""
     today = today_shanghai(env.clock())
     found: list[eligibility.DebarmentFinding] = []
@@ -227,18 +251,29 @@ async def _debarments(session: AsyncSession, application: Application, env: Envi
     return found
 
 
-async def _limit_violations(session: AsyncSession, application: Application, env: Environment
-                            ) -> list[eligibility.LimitViolation]:
+async def _limit_violations(
+    session: AsyncSession, application: Application, env: Environment
+) -> list[eligibility.LimitViolation]:
     """PRJ-1 through the ledger; the application's own entry (a resubmission) does not count."""
     decision = await ledger.check(
-        session, person_key(application.leader_id_number, env.subject_key_secret), "application",
-        application.year, service=LEDGER_SERVICE, role="leader", exclude_item_id=str(application.id),
+        session,
+        person_key(application.leader_id_number, env.subject_key_secret),
+        "application",
+        application.year,
+        service=LEDGER_SERVICE,
+        role="leader",
+        exclude_item_id=str(application.id),
     )
     return [
         eligibility.LimitViolation(
-            v.clause, v.code, v.limit, v.count,
-            tuple({"service": e.service, "item_id": e.item_id, "kind": e.kind, "year": e.year, "status": e.status}
-                  for e in v.items),
+            v.clause,
+            v.code,
+            v.limit,
+            v.count,
+            tuple(
+                {"service": e.service, "item_id": e.item_id, "kind": e.kind, "year": e.year, "status": e.status}
+                for e in v.items
+            ),
         )
         for v in decision.violations
     ]
@@ -258,8 +293,9 @@ async def _submit_context(session: AsyncSession, application: Application, env: 
     }
 
 
-async def sync_ledger(session: AsyncSession, application: Application, env: Environment,
-                      programme: Programme | None = None) -> None:
+async def sync_ledger(
+    session: AsyncSession, application: Application, env: Environment, programme: Programme | None = None
+) -> None:
     """Keep the ledger's entry of this application current (revision = the application's version)."""
     entry = LEDGER_ENTRY.get(application.status)
     if entry is None:
@@ -269,17 +305,30 @@ async def sync_ledger(session: AsyncSession, application: Application, env: Envi
     programme = programme or await programmes_repo.get(session, application.programme_id)
     assert programme is not None
     kind, status = entry
-    await ledger.record(session, ledger.ItemReport(
-        service=LEDGER_SERVICE, item_id=str(application.id),
-        person_key=person_key(application.leader_id_number, env.subject_key_secret), role="leader",
-        kind=kind, programme=programme.code, year=application.year, status=status,
-        revision=application.version,
-    ))
+    await ledger.record(
+        session,
+        ledger.ItemReport(
+            service=LEDGER_SERVICE,
+            item_id=str(application.id),
+            person_key=person_key(application.leader_id_number, env.subject_key_secret),
+            role="leader",
+            kind=kind,
+            programme=programme.code,
+            year=application.year,
+            status=status,
+            revision=application.version,
+        ),
+    )
 
 
 async def act(
-    session: AsyncSession, principal: Principal, application_id: int, action: str, comment: str | None,
-    if_match: str | None, env: Environment,
+    session: AsyncSession,
+    principal: Principal,
+    application_id: int,
+    action: str,
+    comment: str | None,
+    if_match: str | None,
+    env: Environment,
 ) -> Application:
     application = await load(session, principal, application_id, for_update=True)
     check_if_match(if_match, KIND, application.id, application.version, required=False)
@@ -293,14 +342,21 @@ async def act(
     await sync_ledger(session, application, env, context.get("programme"))
     if action in ("submit", "resubmit") and env.screen is not None:
         await env.screen(session, application)
-    await audit.append(session, common, principal, action, KIND, application.id,
-                       {"status": application.status, "comment": comment})
+    await audit.append(
+        session, common, principal, action, KIND, application.id, {"status": application.status, "comment": comment}
+    )
     return application
 
 
 async def move(
-    session: AsyncSession, principal: Principal, application: Application, action: str, comment: str | None,
-    env: Environment, *, audit_data: dict[str, Any] | None = None,
+    session: AsyncSession,
+    principal: Principal,
+    application: Application,
+    action: str,
+    comment: str | None,
+    env: Environment,
+    *,
+    audit_data: dict[str, Any] | None = None,
 ) -> Application:
     """The hook other use cases (approval, public notice, contracts) call to move an application they
     have loaded and locked: roles narrowed to this application, the table, history, ledger, audit."""
@@ -308,8 +364,15 @@ async def move(
     await APPLICATION_WORKFLOW.apply(session, common, application, action, who, comment=comment)
     await flush_versioned(session, "申报书")
     await sync_ledger(session, application, env)
-    await audit.append(session, common, principal, action, KIND, application.id,
-                       {"status": application.status, "comment": comment, **(audit_data or {})})
+    await audit.append(
+        session,
+        common,
+        principal,
+        action,
+        KIND,
+        application.id,
+        {"status": application.status, "comment": comment, **(audit_data or {})},
+    )
     return application
 
 
@@ -329,22 +392,51 @@ def to_read(application: Application, who: Principal) -> ApplicationRead:
     """The detail view: ID numbers (the leader's, the team's and those in the NSF-3 declarations) in
     full for the owner, officials and the entrusted agency, masked for everyone else."""
     full = who.has_role("applicant", *FULL_ID_ROLES)
-    return ApplicationRead.model_validate({
-        **{k: getattr(application, k) for k in (
-            "id", "call_id", "topic_id", "programme_id", "year", "title", "abstract", "keywords",
-            "applicant_uscc", "applicant_org_name", "organization_kind", "partners", "requested_total",
-            "self_raised_total", "duration_months", "attachments", "status", "version", "created_at",
-            "updated_at", "submitted_at")},
-        "leader": {"name": application.leader_name, "id_number": _id(application.leader_id_number, full),
-                   "title": application.leader_title, "birth_date": application.leader_birth_date,
-                   "sex": application.leader_sex},
-        "team": [{**m, "id_number": _id(m["id_number"], full)} for m in application.team],
-        "budget": {line: {"requested": Decimal(v["requested"]), "self_raised": Decimal(v["self_raised"])}
-                   for line, v in application.budget_lines.items()},
-        "exclusions": read_declarations(application.exclusions, full=full),
-        "relations": read_declarations(application.relations, full=full),
-        "allowed_actions": APPLICATION_WORKFLOW.actions_from(application.status, who),
-    })
+    return ApplicationRead.model_validate(
+        {
+            **{
+                k: getattr(application, k)
+                for k in (
+                    "id",
+                    "call_id",
+                    "topic_id",
+                    "programme_id",
+                    "year",
+                    "title",
+                    "abstract",
+                    "keywords",
+                    "applicant_uscc",
+                    "applicant_org_name",
+                    "organization_kind",
+                    "partners",
+                    "requested_total",
+                    "self_raised_total",
+                    "duration_months",
+                    "attachments",
+                    "status",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                    "submitted_at",
+                )
+            },
+            "leader": {
+                "name": application.leader_name,
+                "id_number": _id(application.leader_id_number, full),
+                "title": application.leader_title,
+                "birth_date": application.leader_birth_date,
+                "sex": application.leader_sex,
+            },
+            "team": [{**m, "id_number": _id(m["id_number"], full)} for m in application.team],
+            "budget": {
+                line: {"requested": Decimal(v["requested"]), "self_raised": Decimal(v["self_raised"])}
+                for line, v in application.budget_lines.items()
+            },
+            "exclusions": read_declarations(application.exclusions, full=full),
+            "relations": read_declarations(application.relations, full=full),
+            "allowed_actions": APPLICATION_WORKFLOW.actions_from(application.status, who),
+        }
+    )
 
 
 def to_summary(application: Application) -> ApplicationSummary:

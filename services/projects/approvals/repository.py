@@ -28,8 +28,9 @@ def visible(principal: Principal) -> Select[Any]:
     return stmt.where(ApprovalList.id.is_(None))
 
 
-async def get_visible(session: AsyncSession, principal: Principal, list_id: int, *,
-                      for_update: bool = False) -> ApprovalList | None:
+async def get_visible(
+    session: AsyncSession, principal: Principal, list_id: int, *, for_update: bool = False
+) -> ApprovalList | None:
     stmt = visible(principal).where(ApprovalList.id == list_id)
     if for_update:
         stmt = stmt.with_for_update(of=ApprovalList)
@@ -41,12 +42,23 @@ async def get(session: AsyncSession, list_id: int) -> ApprovalList | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def page(session: AsyncSession, principal: Principal, *, programme_id: int | None, call_id: int | None,
-               status: str | None, limit: int, cursor: str | None, sort: str | None
-               ) -> tuple[list[ApprovalList], str | None]:
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    programme_id: int | None,
+    call_id: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> tuple[list[ApprovalList], str | None]:
     stmt = visible(principal)
-    for column, value in ((ApprovalList.programme_id, programme_id), (ApprovalList.call_id, call_id),
-                          (ApprovalList.status, status)):
+    for column, value in (
+        (ApprovalList.programme_id, programme_id),
+        (ApprovalList.call_id, call_id),
+        (ApprovalList.status, status),
+    ):
         if value is not None:
             stmt = stmt.where(column == value)
     return await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)
@@ -62,14 +74,14 @@ async def approved_total(session: AsyncSession, programme_id: int) -> Decimal:
 
 async def pending_items(session: AsyncSession, application_ids: list[int]) -> list[ApprovalItem]:
     """Items of these applications on a list still awaiting the official."""
-    stmt = select(ApprovalItem).where(ApprovalItem.application_id.in_(application_ids),
-                                      ApprovalItem.status == "proposed")
+    stmt = select(ApprovalItem).where(
+        ApprovalItem.application_id.in_(application_ids), ApprovalItem.status == "proposed"
+    )
     return list((await session.execute(stmt)).scalars().all())
 
 
 async def approved_item(session: AsyncSession, application_id: int) -> ApprovalItem | None:
-    stmt = select(ApprovalItem).where(ApprovalItem.application_id == application_id,
-                                      ApprovalItem.status == "approved")
+    stmt = select(ApprovalItem).where(ApprovalItem.application_id == application_id, ApprovalItem.status == "approved")
     return (await session.execute(stmt)).scalars().first()
 
 

@@ -26,13 +26,19 @@ def amount_problems(index: int, amount: Decimal, candidate: Candidate) -> list[d
     field = f"items.{index}.amount"
     problems: list[dict[str, str]] = []
     if amount > candidate.requested:
-        problems.append({"field": field, "code": "amount_over_requested",
-                         "message": f"{amount:.2f} is more than the {candidate.requested:.2f} requested"})
+        problems.append(
+            {
+                "field": field,
+                "code": "amount_over_requested",
+                "message": f"{amount:.2f} is more than the {candidate.requested:.2f} requested",
+            }
+        )
     caps = [c for c in (candidate.topic_cap, candidate.programme_cap) if c is not None]
     cap = min(caps)
     if amount > cap:
-        problems.append({"field": field, "code": "amount_over_cap",
-                         "message": f"{amount:.2f} is more than the cap of {cap:.2f}"})
+        problems.append(
+            {"field": field, "code": "amount_over_cap", "message": f"{amount:.2f} is more than the cap of {cap:.2f}"}
+        )
     return problems
 
 

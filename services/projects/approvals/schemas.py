@@ -16,8 +16,7 @@ RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 class ProposedItemIn(InputSchema):
     application_id: RowId
-    amount: Annotated[Money, Field(gt=0)] = Field(description="the amount proposed, yuan",
-                                                  examples=["800000.00"])
+    amount: Annotated[Money, Field(gt=0)] = Field(description="the amount proposed, yuan", examples=["800000.00"])
 
 
 class NotFundedIn(InputSchema):
@@ -39,10 +38,12 @@ class ApprovalListCreate(InputSchema):
     items: list[ProposedItemIn] = Field(min_length=1, max_length=500)
     not_funded: list[NotFundedIn] = Field(default_factory=list, max_length=500)
     ranking_source: Literal["manual", "review_round"] = Field(
-        default="manual", description="manual: an ordered list typed by the agency; review_round: a round's ranking")
+        default="manual", description="manual: an ordered list typed by the agency; review_round: a round's ranking"
+    )
     ranking_reference: str | None = Field(default=None, max_length=100, description="e.g. the review round id")
     review_round_id: RowId | None = Field(
-        default=None, description="ranking_source review_round: the closed round whose ranking orders the list")
+        default=None, description="ranking_source review_round: the closed round whose ranking orders the list"
+    )
     note: str | None = Field(default=None, max_length=4000)
 
 
@@ -54,7 +55,8 @@ class ApprovalItemRead(OutputSchema):
     application_id: int
     rank: int = Field(description="position on the list (funded items first)")
     review_rank: int | None = Field(
-        default=None, description="rank in the review round's ranking of its call and topic (NSF-4)")
+        default=None, description="rank in the review round's ranking of its call and topic (NSF-4)"
+    )
     review_score: Decimal | None = Field(default=None, description="aggregate score in the review round (NSF-4)")
     decision: str
     amount: MoneyOut | None

@@ -64,8 +64,7 @@ def _not_found() -> NotFound:
     return NotFound("立项清单不存在。", "No such approval list.")
 
 
-async def load(session: AsyncSession, principal: Principal, list_id: int, *, for_update: bool = False
-               ) -> ApprovalList:
+async def load(session: AsyncSession, principal: Principal, list_id: int, *, for_update: bool = False) -> ApprovalList:
     found = await repo.get_visible(session, principal, list_id, for_update=for_update)
     if found is None:
         raise _not_found()
@@ -88,8 +87,10 @@ async def programme_of(session: AsyncSession, programme_id: int, *, for_update: 
 
 
 def _named(body: ApprovalListCreate) -> list[tuple[str, list[int]]]:
-    return [("items", [i.application_id for i in body.items]),
-            ("not_funded", [i.application_id for i in body.not_funded])]
+    return [
+        ("items", [i.application_id for i in body.items]),
+        ("not_funded", [i.application_id for i in body.not_funded]),
+    ]
 
 
 def _invalid(field: str, code: str, message: str) -> ValidationFailed:
@@ -100,8 +101,11 @@ def _round_id(body: ApprovalListCreate) -> int | None:
     """The review round a list is ranked by: ``review_round_id``, or a numeric ``ranking_reference``."""
     if body.ranking_source != "review_round":
         if body.review_round_id is not None:
-            raise _invalid("review_round_id", "not_with_manual_ranking",
-                           "a review round orders the list only with ranking_source review_round")
+            raise _invalid(
+                "review_round_id",
+                "not_with_manual_ranking",
+                "a review round orders the list only with ranking_source review_round",
+            )
         return None
     reference = body.ranking_reference
     by_reference = int(reference) if reference and reference.isdecimal() and len(reference) < 19 else None
@@ -114,8 +118,9 @@ def _round_id(body: ApprovalListCreate) -> int | None:
     return by_reference
 
 
-async def _round_ranking(session: AsyncSession, principal: Principal, round_id: int, call_id: int
-                         ) -> list[AggregateRead]:
+async def _round_ranking(
+    session: AsyncSession, principal: Principal, round_id: int, call_id: int
+) -> list[AggregateRead]:
     """The round's results in ranking order (per call and topic, the unranked last): closed rounds
     of this call only."""
     rnd = await rounds_repo.get_visible_round(session, principal, round_id)
@@ -127,16 +132,24 @@ async def _round_ranking(session: AsyncSession, principal: Principal, round_id: 
         raise review_rounds.RoundNotClosed(
             "评审轮次结束后才能据其排名提出拟立项清单。",
             "A list follows a review round's ranking once the round is closed.",
-            extra={"review_round_id": rnd.id, "round_status": rnd.status})
+            extra={"review_round_id": rnd.id, "round_status": rnd.status},
+        )
     return (await review_rounds.results(session, rnd)).rows
 
 
 def _check_ranked(body: ApprovalListCreate, ranking: Sequence[AggregateRead]) -> None:
     """NSF-4: every application named is in the round, and ranked there (enough valid reviews)."""
     rows = {r.application_id: r for r in ranking}
-    errors = [{"field": f"{field}.{n}.application_id", "code": "not_in_round",
-               "message": f"application {application_id} is not in the review round"}
-              for field, ids in _named(body) for n, application_id in enumerate(ids) if application_id not in rows]
+    errors = [
+        {
+            "field": f"{field}.{n}.application_id",
+            "code": "not_in_round",
+            "message": f"application {application_id} is not in the review round",
+        }
+        for field, ids in _named(body)
+        for n, application_id in enumerate(ids)
+        if application_id not in rows
+    ]
     if errors:
         raise ValidationFailed(errors)
     unranked = sorted(i for _, ids in _named(body) for i in ids if rows[i].rank is None)
@@ -144,14 +157,22 @@ def _check_ranked(body: ApprovalListCreate, ranking: Sequence[AggregateRead]) ->
         raise ApplicationNotRanked(
             f"以下申报书在该评审轮次中没有排名（有效评审不足）：{unranked}。",
             f"These applications have no rank in the review round (too few valid reviews): {unranked}.",
-            extra={"application_ids": unranked})
+            extra={"application_ids": unranked},
+        )
 
 
-async def _candidates(session: AsyncSession, body: ApprovalListCreate, call_id: int, programme: Programme,
-                      ranking: Sequence[AggregateRead] | None = None) -> dict[int, Application]:
+async def _candidates(
+    session: AsyncSession,
+    body: ApprovalListCreate,
+    call_id: int,
+    programme: Programme,
+    ranking: Sequence[AggregateRead] | None = None,
+) -> dict[int, Application]:
     ids = [i.application_id for i in body.items] + [n.application_id for n in body.not_funded]
-    errors = [{"field": "items", "code": "duplicate_application", "message": f"application {i} is named twice"}
-              for i in rules.duplicates(ids)]
+    errors = [
+        {"field": "items", "code": "duplicate_application", "message": f"application {i} is named twice"}
+        for i in rules.duplicates(ids)
+    ]
     if errors:
         raise ValidationFailed(errors)
     found = {a.id: a for a in await repo.applications(session, ids)}
@@ -159,8 +180,13 @@ async def _candidates(session: AsyncSession, body: ApprovalListCreate, call_id: 
         for n, application_id in enumerate(rows):
             app = found.get(application_id)
             if app is None or app.call_id != call_id or app.status == "draft":
-                errors.append({"field": f"{field}.{n}.application_id", "code": "not_in_call",
-                               "message": f"application {application_id} is not an application of this call"})
+                errors.append(
+                    {
+                        "field": f"{field}.{n}.application_id",
+                        "code": "not_in_call",
+                        "message": f"application {application_id} is not an application of this call",
+                    }
+                )
     if errors:
         raise ValidationFailed(errors)
     if ranking is not None:
@@ -168,13 +194,17 @@ async def _candidates(session: AsyncSession, body: ApprovalListCreate, call_id: 
     not_reviewed = sorted(i for i in ids if found[i].status != "reviewed")
     if not_reviewed:
         raise ApplicationNotReviewed(
-            f"以下申报书未完成评审：{not_reviewed}。", f"These applications are not reviewed: {not_reviewed}.",
-            extra={"application_ids": not_reviewed})
+            f"以下申报书未完成评审：{not_reviewed}。",
+            f"These applications are not reviewed: {not_reviewed}.",
+            extra={"application_ids": not_reviewed},
+        )
     pending = sorted({i.application_id for i in await repo.pending_items(session, ids)})
     if pending:
         raise AlreadyProposed(
-            f"以下申报书已在待批清单中：{pending}。", f"These applications are on a list awaiting approval: {pending}.",
-            extra={"application_ids": pending})
+            f"以下申报书已在待批清单中：{pending}。",
+            f"These applications are on a list awaiting approval: {pending}.",
+            extra={"application_ids": pending},
+        )
     return found
 
 
@@ -192,15 +222,38 @@ async def propose(session: AsyncSession, principal: Principal, body: ApprovalLis
     errors: list[dict[str, str]] = []
     for n, item in enumerate(body.items):
         app = found[item.application_id]
-        errors += rules.amount_problems(n, item.amount, rules.Candidate(
-            app.id, app.requested_total, topic_caps.get(app.topic_id) if app.topic_id else None,
-            programme.max_project_budget))
+        errors += rules.amount_problems(
+            n,
+            item.amount,
+            rules.Candidate(
+                app.id,
+                app.requested_total,
+                topic_caps.get(app.topic_id) if app.topic_id else None,
+                programme.max_project_budget,
+            ),
+        )
     if errors:
         raise ValidationFailed(errors)
-    items = [ApprovalItem(application_id=i.application_id, programme_id=programme.id, decision="fund",
-                          amount=i.amount, status="proposed") for i in body.items]
-    items += [ApprovalItem(application_id=i.application_id, programme_id=programme.id, decision="not_fund",
-                           reason=i.reason, status="proposed") for i in body.not_funded]
+    items = [
+        ApprovalItem(
+            application_id=i.application_id,
+            programme_id=programme.id,
+            decision="fund",
+            amount=i.amount,
+            status="proposed",
+        )
+        for i in body.items
+    ]
+    items += [
+        ApprovalItem(
+            application_id=i.application_id,
+            programme_id=programme.id,
+            decision="not_fund",
+            reason=i.reason,
+            status="proposed",
+        )
+        for i in body.not_funded
+    ]
     if ranking is not None:  # NSF-4: the round's order (funded items first), rank and score
         position = {r.application_id: n for n, r in enumerate(ranking)}
         by_id = {r.application_id: r for r in ranking}
@@ -210,25 +263,56 @@ async def propose(session: AsyncSession, principal: Principal, body: ApprovalLis
     for n, row in enumerate(items):
         row.rank = n + 1
     approval_list = ApprovalList(
-        programme_id=programme.id, call_id=call.id, status=APPROVAL_LIST_WORKFLOW.initial,
-        ranking_source=body.ranking_source, review_round_id=round_id,
-        ranking_reference=body.ranking_reference or (str(round_id) if round_id is not None else None), note=body.note,
-        total_amount=sum((i.amount for i in body.items), Decimal("0.00")), proposed_by=principal.actor_id,
-        proposed_org_id=principal.org_id, version=1, items=items,
+        programme_id=programme.id,
+        call_id=call.id,
+        status=APPROVAL_LIST_WORKFLOW.initial,
+        ranking_source=body.ranking_source,
+        review_round_id=round_id,
+        ranking_reference=body.ranking_reference or (str(round_id) if round_id is not None else None),
+        note=body.note,
+        total_amount=sum((i.amount for i in body.items), Decimal("0.00")),
+        proposed_by=principal.actor_id,
+        proposed_org_id=principal.org_id,
+        version=1,
+        items=items,
     )
     await repo.add(session, approval_list)
     await APPROVAL_LIST_WORKFLOW.record_creation(session, common, approval_list, principal)
-    await audit.append(session, common, principal, "propose", KIND, approval_list.id, {
-        "programme_id": programme.id, "call_id": call.id, "total_amount": str(approval_list.total_amount),
-        "review_round_id": round_id,
-        "items": [{"application_id": i.application_id, "amount": str(i.amount), "review_rank": i.review_rank,
-                   "review_score": str(i.review_score) if i.review_score is not None else None}
-                  for i in items if i.amount]})
+    await audit.append(
+        session,
+        common,
+        principal,
+        "propose",
+        KIND,
+        approval_list.id,
+        {
+            "programme_id": programme.id,
+            "call_id": call.id,
+            "total_amount": str(approval_list.total_amount),
+            "review_round_id": round_id,
+            "items": [
+                {
+                    "application_id": i.application_id,
+                    "amount": str(i.amount),
+                    "review_rank": i.review_rank,
+                    "review_score": str(i.review_score) if i.review_score is not None else None,
+                }
+                for i in items
+                if i.amount
+            ],
+        },
+    )
     return approval_list
 
 
-async def approve(session: AsyncSession, principal: Principal, list_id: int, comment: str | None,
-                  if_match: str | None, env: applications.Environment) -> ApprovalList:
+async def approve(
+    session: AsyncSession,
+    principal: Principal,
+    list_id: int,
+    comment: str | None,
+    if_match: str | None,
+    env: applications.Environment,
+) -> ApprovalList:
     approval_list = await load(session, principal, list_id, for_update=True)
     check_if_match(if_match, KIND, approval_list.id, approval_list.version, required=False)
     # The row lock on the programme serialises approvals in it (SELECT ... FOR UPDATE on PostgreSQL;
@@ -245,37 +329,75 @@ async def approve(session: AsyncSession, principal: Principal, list_id: int, com
         raise BudgetExceeded(
             f"本清单拟批准 {requested:.2f} 元，计划预算仅余 {left:.2f} 元。",
             f"The list asks for {requested:.2f} yuan; {left:.2f} yuan of the programme's budget remain.",
-            extra={"budget": f"{programme.budget:.2f}", "approved_total": f"{approved:.2f}",
-                   "remaining": f"{left:.2f}", "requested": f"{requested:.2f}"})
-    by_id = {a.id: a for a in await repo.applications(
-        session, [i.application_id for i in approval_list.items], for_update=True)}
+            extra={
+                "budget": f"{programme.budget:.2f}",
+                "approved_total": f"{approved:.2f}",
+                "remaining": f"{left:.2f}",
+                "requested": f"{requested:.2f}",
+            },
+        )
+    by_id = {
+        a.id: a
+        for a in await repo.applications(session, [i.application_id for i in approval_list.items], for_update=True)
+    }
     not_reviewed = sorted(i for i, a in by_id.items() if a.status != "reviewed")
     if not_reviewed:
         raise ApplicationNotReviewed(
             f"以下申报书已不处于评审完成状态：{not_reviewed}。",
-            f"These applications are no longer reviewed: {not_reviewed}.", extra={"application_ids": not_reviewed})
+            f"These applications are no longer reviewed: {not_reviewed}.",
+            extra={"application_ids": not_reviewed},
+        )
     for item in sorted(approval_list.items, key=lambda i: i.application_id):
         application = by_id[item.application_id]
         if item.decision == "fund":
-            await applications.move(session, principal, application, "approve", comment, env, audit_data={
-                "approval_list_id": approval_list.id, "approved_amount": f"{item.amount:.2f}"})
+            await applications.move(
+                session,
+                principal,
+                application,
+                "approve",
+                comment,
+                env,
+                audit_data={"approval_list_id": approval_list.id, "approved_amount": f"{item.amount:.2f}"},
+            )
             item.status = "approved"
         else:
-            await applications.move(session, principal, application, "decline", item.reason, env,
-                                    audit_data={"approval_list_id": approval_list.id})
+            await applications.move(
+                session,
+                principal,
+                application,
+                "decline",
+                item.reason,
+                env,
+                audit_data={"approval_list_id": approval_list.id},
+            )
             item.status = "declined"
     await APPROVAL_LIST_WORKFLOW.apply(session, common, approval_list, "approve", who, comment=comment)
     approval_list.decided_by, approval_list.decided_at, approval_list.decision_comment = (
-        principal.actor_id, utcnow(), comment)
+        principal.actor_id,
+        utcnow(),
+        comment,
+    )
     await flush_versioned(session, "立项清单")
-    await audit.append(session, common, principal, "approve", KIND, approval_list.id, {
-        "programme_id": programme.id, "approved_amount": f"{requested:.2f}",
-        "programme_approved_total": f"{approved + requested:.2f}", "budget": f"{programme.budget:.2f}"})
+    await audit.append(
+        session,
+        common,
+        principal,
+        "approve",
+        KIND,
+        approval_list.id,
+        {
+            "programme_id": programme.id,
+            "approved_amount": f"{requested:.2f}",
+            "programme_approved_total": f"{approved + requested:.2f}",
+            "budget": f"{programme.budget:.2f}",
+        },
+    )
     return approval_list
 
 
-async def close_without_approval(session: AsyncSession, principal: Principal, list_id: int, action: str,
-                                 comment: str | None, if_match: str | None) -> ApprovalList:
+async def close_without_approval(
+    session: AsyncSession, principal: Principal, list_id: int, action: str, comment: str | None, if_match: str | None
+) -> ApprovalList:
     """Return (official) or withdraw (the agency): the list ends; its applications stay reviewed."""
     approval_list = await load(session, principal, list_id, for_update=True)
     check_if_match(if_match, KIND, approval_list.id, approval_list.version, required=False)
@@ -285,22 +407,33 @@ async def close_without_approval(session: AsyncSession, principal: Principal, li
         item.status = "returned"
     if action == "return":
         approval_list.decided_by, approval_list.decided_at, approval_list.decision_comment = (
-            principal.actor_id, utcnow(), comment)
+            principal.actor_id,
+            utcnow(),
+            comment,
+        )
     await flush_versioned(session, "立项清单")
     await audit.append(session, common, principal, action, KIND, approval_list.id, {"comment": comment})
     return approval_list
 
 
-async def release(session: AsyncSession, principal: Principal, application: Application, reason: str,
-                  env: applications.Environment) -> ApprovalItem:
+async def release(
+    session: AsyncSession, principal: Principal, application: Application, reason: str, env: applications.Environment
+) -> ApprovalItem:
     """An upheld objection (公示异议成立) takes an approval back: the application becomes
     not_approved and its amount goes back to the programme's budget. The caller locked the
     application."""
     item = await repo.approved_item(session, application.id)
     if item is None:
         raise Conflict("该申报书没有有效的批准记录。", "The application has no standing approval.")
-    await applications.move(session, principal, application, "withdraw_approval", reason, env,
-                            audit_data={"released_amount": f"{item.amount:.2f}", "approval_list_id": item.list_id})
+    await applications.move(
+        session,
+        principal,
+        application,
+        "withdraw_approval",
+        reason,
+        env,
+        audit_data={"released_amount": f"{item.amount:.2f}", "approval_list_id": item.list_id},
+    )
     item.status, item.released_at = "withdrawn", utcnow()
     await session.flush()
     return item
@@ -311,8 +444,13 @@ async def budget(session: AsyncSession, principal: Principal, programme_id: int)
     if programme is None:
         raise NotFound("计划不存在。", "No such programme.")
     approved = await repo.approved_total(session, programme.id)
-    return BudgetRead(programme_id=programme.id, budget=programme.budget, approved_total=approved,
-                      remaining=rules.remaining(programme.budget, approved), as_of=utcnow())
+    return BudgetRead(
+        programme_id=programme.id,
+        budget=programme.budget,
+        approved_total=approved,
+        remaining=rules.remaining(programme.budget, approved),
+        as_of=utcnow(),
+    )
 
 
 async def history(session: AsyncSession, principal: Principal, list_id: int) -> list[HistoryRead]:

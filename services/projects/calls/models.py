@@ -34,9 +34,7 @@ class Call(Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
 
-    topics: Mapped[list[CallTopic]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="CallTopic.id"
-    )
+    topics: Mapped[list[CallTopic]] = relationship(lazy="raise", cascade="all, delete-orphan", order_by="CallTopic.id")
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
@@ -61,4 +59,3 @@ class CallTopic(Base):
     code: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300))
     budget_cap: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
-

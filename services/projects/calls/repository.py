@@ -32,9 +32,7 @@ def visible(principal: Principal) -> Select[Any]:
     return stmt.where(public)
 
 
-async def get_visible(
-    session: AsyncSession, principal: Principal, call_id: int, *, topics: bool = True
-) -> Call | None:
+async def get_visible(session: AsyncSession, principal: Principal, call_id: int, *, topics: bool = True) -> Call | None:
     stmt = visible(principal).where(Call.id == call_id)
     if topics:
         stmt = stmt.options(selectinload(Call.topics))
@@ -52,8 +50,15 @@ async def topic(session: AsyncSession, call_id: int, topic_id: int) -> CallTopic
 
 
 async def page(
-    session: AsyncSession, principal: Principal, *, programme_id: int | None, year: int | None,
-    status: str | None, limit: int, cursor: str | None, sort: str | None,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    programme_id: int | None,
+    year: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
 ) -> tuple[list[Call], str | None]:
     stmt = visible(principal)
     if programme_id is not None:

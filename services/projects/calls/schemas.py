@@ -25,11 +25,11 @@ class TopicIn(InputSchema):
 class EligibilityIn(InputSchema):
     """Who may apply. Figures left out take the documented defaults (rules.eligibility.DEFAULTS)."""
 
-    org_kinds: list[OrgKind] = Field(
-        default=cast(list[OrgKind], list(DEFAULTS.org_kinds)), min_length=1, max_length=5
-    )
+    org_kinds: list[OrgKind] = Field(default=cast(list[OrgKind], list(DEFAULTS.org_kinds)), min_length=1, max_length=5)
     leader_max_age: int | None = Field(
-        default=DEFAULTS.leader_max_age, ge=18, le=100,
+        default=DEFAULTS.leader_max_age,
+        ge=18,
+        le=100,
         description="the leader's age limit in completed years on the reference date (ID-2); null: none",
     )
     age_reference_date: date | None = Field(

@@ -72,8 +72,9 @@ def _set_topics(call: Call, topics: list[TopicIn]) -> None:
 
 def _check_window(opens_at: datetime, closes_at: datetime) -> None:
     if closes_at <= opens_at:
-        raise ValidationFailed([{"field": "closes_at", "code": "before_opens_at",
-                                 "message": "closes_at must be after opens_at"}])
+        raise ValidationFailed(
+            [{"field": "closes_at", "code": "before_opens_at", "message": "closes_at must be after opens_at"}]
+        )
 
 
 async def create(session: AsyncSession, principal: Principal, body: CallCreate) -> Call:
@@ -83,9 +84,16 @@ async def create(session: AsyncSession, principal: Principal, body: CallCreate) 
     if programme.status != "active":
         raise programmes.ProgrammeClosed("计划已关闭，不能发布新的申报指南。", "The programme is closed.")
     call = Call(
-        programme_id=programme.id, year=programme.year, title=body.title, guide=body.guide,
-        opens_at=body.opens_at, closes_at=body.closes_at, status=CALL_WORKFLOW.initial, version=1,
-        created_by=principal.actor_id, topics=[],
+        programme_id=programme.id,
+        year=programme.year,
+        title=body.title,
+        guide=body.guide,
+        opens_at=body.opens_at,
+        closes_at=body.closes_at,
+        status=CALL_WORKFLOW.initial,
+        version=1,
+        created_by=principal.actor_id,
+        topics=[],
     )
     _apply_eligibility(call, body.eligibility)
     _set_topics(call, body.topics)
@@ -121,7 +129,11 @@ async def update(
 
 
 async def act(
-    session: AsyncSession, principal: Principal, call_id: int, action: str, comment: str | None,
+    session: AsyncSession,
+    principal: Principal,
+    call_id: int,
+    action: str,
+    comment: str | None,
     if_match: str | None,
 ) -> Call:
     call = await _load_managed(session, principal, call_id)
@@ -131,8 +143,9 @@ async def act(
         if programme is None or programme.status != "active":
             raise programmes.ProgrammeClosed("计划已关闭，不能发布申报指南。", "The programme is closed.")
         if call.closes_at <= utcnow():
-            raise CallClosed("申报截止时间已过，不能发布。",
-                             "The closing time has passed; the call cannot be published.")
+            raise CallClosed(
+                "申报截止时间已过，不能发布。", "The closing time has passed; the call cannot be published."
+            )
     await CALL_WORKFLOW.apply(session, common, call, action, principal, comment=comment)
     await flush_versioned(session, "申报指南")
     await audit.append(session, common, principal, action, KIND, call.id, {"status": call.status})

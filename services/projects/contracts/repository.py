@@ -13,8 +13,7 @@ from services.projects.programmes.repository import entrusted_ids
 from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
-SORTS = SortSpec(fields={"created_at": Contract.created_at, "starts_on": Contract.starts_on},
-                 id_column=Contract.id)
+SORTS = SortSpec(fields={"created_at": Contract.created_at, "starts_on": Contract.starts_on}, id_column=Contract.id)
 
 
 def visibility(principal: Principal) -> ColumnElement[bool]:
@@ -30,12 +29,16 @@ def visibility(principal: Principal) -> ColumnElement[bool]:
 
 
 def visible(principal: Principal) -> Select[Any]:
-    return (select(Contract).options(selectinload(Contract.milestones), selectinload(Contract.tranches))
-            .where(visibility(principal)))
+    return (
+        select(Contract)
+        .options(selectinload(Contract.milestones), selectinload(Contract.tranches))
+        .where(visibility(principal))
+    )
 
 
-async def get_visible(session: AsyncSession, principal: Principal, contract_id: int, *, for_update: bool = False
-                      ) -> Contract | None:
+async def get_visible(
+    session: AsyncSession, principal: Principal, contract_id: int, *, for_update: bool = False
+) -> Contract | None:
     stmt = visible(principal).where(Contract.id == contract_id)
     if for_update:
         stmt = stmt.with_for_update(of=Contract)
@@ -47,8 +50,16 @@ async def exists_for(session: AsyncSession, application_id: int) -> bool:
     return (await session.execute(stmt)).first() is not None
 
 
-async def page(session: AsyncSession, principal: Principal, *, status: str | None, programme_id: int | None,
-               limit: int, cursor: str | None, sort: str | None) -> tuple[list[Contract], str | None]:
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    programme_id: int | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> tuple[list[Contract], str | None]:
     stmt = visible(principal)
     if status is not None:
         stmt = stmt.where(Contract.status == status)

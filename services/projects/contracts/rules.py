@@ -34,8 +34,13 @@ def term_problems(starts_on: date, ends_on: date, max_months: int) -> list[dict[
         problems.append({"field": "ends_on", "code": "ends_before_start", "message": "the term ends after it starts"})
     months = (ends_on.year - starts_on.year) * 12 + ends_on.month - starts_on.month
     if months > max_months:
-        problems.append({"field": "ends_on", "code": "term_over_cap",
-                         "message": f"{months} months is longer than the programme's {max_months}"})
+        problems.append(
+            {
+                "field": "ends_on",
+                "code": "term_over_cap",
+                "message": f"{months} months is longer than the programme's {max_months}",
+            }
+        )
     return problems
 
 
@@ -44,11 +49,17 @@ def dated_problems(field: str, dates: Sequence[date], starts_on: date, ends_on: 
     problems: list[dict[str, str]] = []
     for n, day in enumerate(dates):
         if not starts_on <= day <= ends_on:
-            problems.append({"field": f"{field}.{n}.due_on", "code": "outside_term",
-                             "message": f"{day.isoformat()} is outside {starts_on.isoformat()}..{ends_on.isoformat()}"})
+            problems.append(
+                {
+                    "field": f"{field}.{n}.due_on",
+                    "code": "outside_term",
+                    "message": f"{day.isoformat()} is outside {starts_on.isoformat()}..{ends_on.isoformat()}",
+                }
+            )
         if n and day < dates[n - 1]:
-            problems.append({"field": f"{field}.{n}.due_on", "code": "out_of_order",
-                             "message": "dates must not go backwards"})
+            problems.append(
+                {"field": f"{field}.{n}.due_on", "code": "out_of_order", "message": "dates must not go backwards"}
+            )
     return problems
 
 

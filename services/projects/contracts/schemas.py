@@ -32,8 +32,9 @@ class TrancheIn(InputSchema):
     title: str = Field(min_length=1, max_length=200, examples=["首笔拨款"])
     amount: Annotated[Money, Field(gt=0)]
     due_on: date
-    condition: Condition = Field(default="on_signing",
-                                 description="on_signing, after_midterm (passed) or after_acceptance")
+    condition: Condition = Field(
+        default="on_signing", description="on_signing, after_midterm (passed) or after_acceptance"
+    )
 
 
 class ContractCreate(InputSchema):
@@ -53,8 +54,9 @@ class ContractUpdate(InputSchema):
 
 class PaymentIn(InputSchema):
     paid_on: date
-    reference: str = Field(min_length=1, max_length=100, description="the payment voucher number",
-                           examples=["JLCZ-2026-000123"])
+    reference: str = Field(
+        min_length=1, max_length=100, description="the payment voucher number", examples=["JLCZ-2026-000123"]
+    )
 
 
 class MidtermIn(InputSchema):

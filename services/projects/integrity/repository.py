@@ -33,9 +33,7 @@ async def active_for_subjects(session: AsyncSession, subject_keys: Sequence[str]
     return list((await session.execute(stmt)).scalars())
 
 
-def list_query(
-    *, subject_key: str | None = None, status: str | None = None, measure: str | None = None
-) -> Select[Any]:
+def list_query(*, subject_key: str | None = None, status: str | None = None, measure: str | None = None) -> Select[Any]:
     stmt = select(IntegrityRecord)
     if subject_key is not None:
         stmt = stmt.where(IntegrityRecord.subject_key == subject_key)

@@ -59,13 +59,24 @@ def _secret(request: Request) -> str:
     return str(request.app.state.settings.subject_key_secret)
 
 
-def _key_from_query(request: Request, id_number: str | None, uscc: str | None, key: str | None,
-                    *, required: bool) -> str | None:
-    given = [(name, value) for name, value in (("id_number", id_number), ("uscc", uscc), ("subject_key", key))
-             if value is not None]
+def _key_from_query(
+    request: Request, id_number: str | None, uscc: str | None, key: str | None, *, required: bool
+) -> str | None:
+    given = [
+        (name, value)
+        for name, value in (("id_number", id_number), ("uscc", uscc), ("subject_key", key))
+        if value is not None
+    ]
     if len(given) > 1 or (required and not given):
-        raise ValidationFailed([{"field": "id_number", "code": "one_subject",
-                                 "message": "give exactly one of id_number, uscc, subject_key"}])
+        raise ValidationFailed(
+            [
+                {
+                    "field": "id_number",
+                    "code": "one_subject",
+                    "message": "give exactly one of id_number, uscc, subject_key",
+                }
+            ]
+        )
     if not given:
         return None
     name, value = given[0]
@@ -149,8 +160,9 @@ async def list_records(
     key = _key_from_query(request, id_number, uscc, subject_key, required=False)
     stmt = repository.list_query(subject_key=key, status=status, measure=measure)
     rows, next_cursor = await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)
-    return Page[IntegrityRecordRead](items=[IntegrityRecordRead.model_validate(r) for r in rows],
-                                     next_cursor=next_cursor)
+    return Page[IntegrityRecordRead](
+        items=[IntegrityRecordRead.model_validate(r) for r in rows], next_cursor=next_cursor
+    )
 
 
 @router.get(
@@ -172,8 +184,13 @@ async def get(record_id: Id, session: DbSession, _: Readers, response: Response)
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def correct(
-    request: Request, record_id: Id, body: IntegrityRecordUpdate, session: DbSession, caller: Officials,
-    response: Response, if_match: IfMatch = None,
+    request: Request,
+    record_id: Id,
+    body: IntegrityRecordUpdate,
+    session: DbSession,
+    caller: Officials,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> IntegrityRecordRead:
     record = await service.correct_record(session, request.app.state.common, caller, record_id, body, if_match)
     return _read(record, response)
@@ -187,11 +204,15 @@ async def correct(
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def revoke(
-    request: Request, record_id: Id, body: RevokeBody, session: DbSession, caller: Officials, response: Response,
+    request: Request,
+    record_id: Id,
+    body: RevokeBody,
+    session: DbSession,
+    caller: Officials,
+    response: Response,
     if_match: IfMatch = None,
 ) -> IntegrityRecordRead:
-    record = await service.revoke_record(session, request.app.state.common, caller, record_id, body.reason,
-                                         if_match)
+    record = await service.revoke_record(session, request.app.state.common, caller, record_id, body.reason, if_match)
     return _read(record, response)
 
 

@@ -19,8 +19,9 @@ SeverityField = Literal["general", "very_serious"]
 
 def _known_measure(value: str) -> str:
     if value not in MEASURES:
-        raise PydanticCustomError("unknown_measure", "measure must be one of: {allowed}",
-                                  {"allowed": ", ".join(MEASURES)})
+        raise PydanticCustomError(
+            "unknown_measure", "measure must be one of: {allowed}", {"allowed": ", ".join(MEASURES)}
+        )
     return value
 
 
@@ -28,8 +29,13 @@ def _known_measure(value: str) -> str:
 MeasureField = Annotated[
     str,
     AfterValidator(_known_measure),
-    WithJsonSchema({"type": "string", "enum": list(MEASURES),
-                    "description": "; ".join(f"{m.code}: {m.name_zh} {m.name_en}" for m in MEASURES.values())}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": list(MEASURES),
+            "description": "; ".join(f"{m.code}: {m.name_zh} {m.name_en}" for m in MEASURES.values()),
+        }
+    ),
 ]
 
 
@@ -45,13 +51,23 @@ class IntegrityRecordCreate(InputSchema):
     period_end: date | None = Field(default=None, description="The last day of the period (inclusive).")
     decision_no: str = Field(min_length=1, max_length=100, description="The deciding document's number.")
 
-    model_config = ConfigDict(json_schema_extra={
-        "examples": [{
-            "subject_kind": "person", "id_number": "11010519491231002X", "subject_name": "张三",
-            "conduct": "项目申报材料中伪造论文发表情况", "measure": "debarment", "severity": "general",
-            "period_start": "2026-03-01", "period_end": "2028-02-29", "decision_no": "吉科诚〔2026〕3号",
-        }]
-    })
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "subject_kind": "person",
+                    "id_number": "11010519491231002X",
+                    "subject_name": "张三",
+                    "conduct": "项目申报材料中伪造论文发表情况",
+                    "measure": "debarment",
+                    "severity": "general",
+                    "period_start": "2026-03-01",
+                    "period_end": "2028-02-29",
+                    "decision_no": "吉科诚〔2026〕3号",
+                }
+            ]
+        }
+    )
 
     @model_validator(mode="after")
     def _one_number_for_the_kind(self) -> Self:
@@ -112,7 +128,15 @@ class IntegrityCheckRead(OutputSchema):
     on: date
     periods: list[DebarmentPeriodRead]
 
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={
-        "examples": [{"status": "debarred", "on": "2026-05-20",
-                      "periods": [{"measure": "debarment", "start": "2026-03-01", "end": "2028-02-29"}]}]
-    })
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "debarred",
+                    "on": "2026-05-20",
+                    "periods": [{"measure": "debarment", "start": "2026-03-01", "end": "2028-02-29"}],
+                }
+            ]
+        },
+    )

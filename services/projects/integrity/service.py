@@ -31,9 +31,7 @@ from shared.workflow import Workflow, transition
 ENTITY = "integrity_record"
 OFFICIALS = ("official", "admin")
 
-WORKFLOW = Workflow(
-    ENTITY, "active", [transition("revoke", "active", "revoked", OFFICIALS, comment_required=True)]
-)
+WORKFLOW = Workflow(ENTITY, "active", [transition("revoke", "active", "revoked", OFFICIALS, comment_required=True)])
 
 
 @dataclass(frozen=True)
@@ -66,9 +64,13 @@ async def ensure_not_debarred(
         raise Debarred(
             f"申报主体{who_zh}处于取消申报资格期内，至 {last} 止（PRJ-5）。",
             f"The subject{who_en} is debarred from applying until {last} (PRJ-5).",
-            extra={"clause": "PRJ-5", "on": day.isoformat(),
-                   "periods": [{"measure": p.measure, "start": p.start.isoformat(), "end": p.end.isoformat()}
-                               for p in periods]},
+            extra={
+                "clause": "PRJ-5",
+                "on": day.isoformat(),
+                "periods": [
+                    {"measure": p.measure, "start": p.start.isoformat(), "end": p.end.isoformat()} for p in periods
+                ],
+            },
         )
 
 
@@ -77,17 +79,24 @@ def _period_problem(measure: str, severity: str, start: date | None, end: date |
     if problem is not None:
         raise ValidationFailed(
             [{"field": problem.field, "code": problem.code, "message": problem.message_en}],
-            problem.message_zh, problem.message_en,
+            problem.message_zh,
+            problem.message_en,
         )
 
 
 def _snapshot(record: IntegrityRecord) -> dict[str, Any]:
     """What the audit trail keeps of a record: never the number, only its key and masked form."""
     return {
-        "subject_kind": record.subject_kind, "subject_key": record.subject_key,
-        "subject_display": record.subject_display, "measure": record.measure, "severity": record.severity,
-        "period_start": record.period_start, "period_end": record.period_end,
-        "decision_no": record.decision_no, "status": record.status, "conduct": record.conduct,
+        "subject_kind": record.subject_kind,
+        "subject_key": record.subject_key,
+        "subject_display": record.subject_display,
+        "measure": record.measure,
+        "severity": record.severity,
+        "period_start": record.period_start,
+        "period_end": record.period_end,
+        "decision_no": record.decision_no,
+        "status": record.status,
+        "conduct": record.conduct,
         "subject_name": record.subject_name,
     }
 
@@ -128,8 +137,12 @@ async def get_record(session: AsyncSession, record_id: int, *, for_update: bool 
 
 
 async def correct_record(
-    session: AsyncSession, common: CommonTables, caller: Principal, record_id: int,
-    data: IntegrityRecordUpdate, if_match: str | None,
+    session: AsyncSession,
+    common: CommonTables,
+    caller: Principal,
+    record_id: int,
+    data: IntegrityRecordUpdate,
+    if_match: str | None,
 ) -> IntegrityRecord:
     record = await get_record(session, record_id, for_update=True)
     check_if_match(if_match, ENTITY, record.id, record.version)
@@ -151,13 +164,24 @@ async def correct_record(
     record.updated_by = caller.actor_id
     record.updated_at = utcnow()
     await session.flush()
-    await audit.append(session, common, caller, "correct", ENTITY, record.id,
-                       {"reason": data.reason, "before": before, "after": _snapshot(record)})
+    await audit.append(
+        session,
+        common,
+        caller,
+        "correct",
+        ENTITY,
+        record.id,
+        {"reason": data.reason, "before": before, "after": _snapshot(record)},
+    )
     return record
 
 
 async def revoke_record(
-    session: AsyncSession, common: CommonTables, caller: Principal, record_id: int, reason: str,
+    session: AsyncSession,
+    common: CommonTables,
+    caller: Principal,
+    record_id: int,
+    reason: str,
     if_match: str | None,
 ) -> IntegrityRecord:
     record = await get_record(session, record_id, for_update=True)

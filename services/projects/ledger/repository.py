@@ -20,13 +20,15 @@ async def get(session: AsyncSession, service: str, item_id: str, *, for_update: 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def get_many(session: AsyncSession, service: str, item_ids: Sequence[str], *,
-                   for_update: bool = False) -> dict[str, LedgerItem]:
+async def get_many(
+    session: AsyncSession, service: str, item_ids: Sequence[str], *, for_update: bool = False
+) -> dict[str, LedgerItem]:
     """The stored rows of ``item_ids`` by item id, read in chunks (SQLite's bound-parameter limit)."""
     found: dict[str, LedgerItem] = {}
     for start in range(0, len(item_ids), 500):
-        stmt = select(LedgerItem).where(LedgerItem.service == service,
-                                        LedgerItem.item_id.in_(item_ids[start:start + 500]))
+        stmt = select(LedgerItem).where(
+            LedgerItem.service == service, LedgerItem.item_id.in_(item_ids[start : start + 500])
+        )
         if for_update:
             stmt = stmt.with_for_update()
         found.update({row.item_id: row for row in (await session.execute(stmt)).scalars()})
@@ -50,8 +52,12 @@ async def insert_many_if_absent(session: AsyncSession, rows: Sequence[dict[str, 
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     inserted: set[str] = set()
     for start in range(0, len(rows), 500):
-        stmt = (insert(LedgerItem).values(list(rows[start:start + 500]))
-                .on_conflict_do_nothing(index_elements=["service", "item_id"]).returning(LedgerItem.item_id))
+        stmt = (
+            insert(LedgerItem)
+            .values(list(rows[start : start + 500]))
+            .on_conflict_do_nothing(index_elements=["service", "item_id"])
+            .returning(LedgerItem.item_id)
+        )
         inserted |= set((await session.execute(stmt)).scalars())
     return inserted
 
@@ -88,9 +94,9 @@ def list_query(person_key: str, *, status: str | None = None, year: int | None =
 
 async def limit_overrides(session: AsyncSession, year: int) -> dict[str, int]:
     """Officials' figures for ``year``: a year's own override beats the every-year one (year 0)."""
-    rows = (await session.execute(
-        select(LedgerLimit).where(LedgerLimit.year.in_([0, year])).order_by(LedgerLimit.year)
-    )).scalars()
+    rows = (
+        await session.execute(select(LedgerLimit).where(LedgerLimit.year.in_([0, year])).order_by(LedgerLimit.year))
+    ).scalars()
     return {row.rule_code: row.max_items for row in rows}
 
 

@@ -65,8 +65,14 @@ def _decision(decision: LimitDecision) -> LimitCheckRead:
         violations=list(dict.fromkeys(v.clause for v in decision.violations)),
         results=[
             RuleResultRead(
-                clause=r.clause, code=r.code, name_zh=r.name_zh, name_en=r.name_en, limit=r.limit, count=r.count,
-                allowed=r.allowed, items=[CountedItem.model_validate(e) for e in r.items],
+                clause=r.clause,
+                code=r.code,
+                name_zh=r.name_zh,
+                name_en=r.name_en,
+                limit=r.limit,
+                count=r.count,
+                allowed=r.allowed,
+                items=[CountedItem.model_validate(e) for e in r.items],
             )
             for r in decision.results
         ],
@@ -97,8 +103,9 @@ async def report(
     response_model=LedgerBatchResult,
     responses=INTERNAL,
 )
-async def report_many(service: ServiceField, body: LedgerBatchPut, session: DbSession,
-                      caller: ServiceCaller) -> LedgerBatchResult:
+async def report_many(
+    service: ServiceField, body: LedgerBatchPut, session: DbSession, caller: ServiceCaller
+) -> LedgerBatchResult:
     _own_items(caller, service)
     items = [ledger.ItemReport(service=service, **item.model_dump()) for item in body.items]
     return LedgerBatchResult(**await ledger.record_many(session, service, items))
@@ -112,7 +119,10 @@ async def report_many(service: ServiceField, body: LedgerBatchPut, session: DbSe
     responses=INTERNAL,
 )
 async def remove(
-    service: ServiceField, item_id: ItemId, session: DbSession, caller: ServiceCaller,
+    service: ServiceField,
+    item_id: ItemId,
+    session: DbSession,
+    caller: ServiceCaller,
     revision: Annotated[int | None, Query(ge=0, le=2**63 - 1, description="Ignored when older than stored.")] = None,
 ) -> Response:
     _own_items(caller, service)
@@ -129,7 +139,13 @@ async def remove(
 )
 async def check(body: LimitCheckRequest, session: DbSession, _: ServiceCaller) -> LimitCheckRead:
     decision = await ledger.check(
-        session, body.person_key, body.kind, body.year, service=body.service, role=body.role, senior=body.senior,
+        session,
+        body.person_key,
+        body.kind,
+        body.year,
+        service=body.service,
+        role=body.role,
+        senior=body.senior,
         exclude_item_id=body.exclude_item_id,
     )
     return _decision(decision)
@@ -144,7 +160,9 @@ async def check(body: LimitCheckRequest, session: DbSession, _: ServiceCaller) -
 )
 async def count(body: LedgerCountRequest, session: DbSession, _: ServiceCaller) -> LedgerCountRead:
     entries = await ledger.held_entries(
-        session, body.person_key, year=body.year,
+        session,
+        body.person_key,
+        year=body.year,
         kinds=tuple(body.kinds) if body.kinds is not None else None,
         statuses=tuple(body.statuses) if body.statuses is not None else None,
         services=tuple(body.services) if body.services is not None else None,
@@ -172,8 +190,9 @@ async def list_items(
     sort: Sort = None,
 ) -> Page[LedgerItemRead]:
     if (id_number is None) == (person_key_ is None):
-        raise ValidationFailed([{"field": "id_number", "code": "one_subject",
-                                 "message": "give exactly one of id_number, person_key"}])
+        raise ValidationFailed(
+            [{"field": "id_number", "code": "one_subject", "message": "give exactly one of id_number, person_key"}]
+        )
     key = person_key_
     if id_number is not None:
         try:

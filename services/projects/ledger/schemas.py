@@ -27,14 +27,27 @@ class LedgerItemPut(InputSchema):
     kind: KindField
     programme: str = Field(min_length=1, max_length=64, description="Programme or category code.")
     year: int = Field(ge=1900, le=2200)
-    status: StatusField = Field(description="open: an application under way; active: a project running; "
-                                            "closed: not funded or finished. Withdrawn items are DELETEd.")
+    status: StatusField = Field(
+        description="open: an application under way; active: a project running; "
+        "closed: not funded or finished. Withdrawn items are DELETEd."
+    )
     revision: int = Field(ge=0, le=2**63 - 1, description="Monotonic per item; a lower one than stored is ignored.")
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "person_key": "1c693fb8b2e21c68bfb921aa7d9e899af7740fc4eba77313d6c0c5d2e119f6b5", "role": "applicant",
-        "kind": "application", "programme": "NSF-GENERAL", "year": 2026, "status": "open", "revision": 3,
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "person_key": "1c693fb8b2e21c68bfb921aa7d9e899af7740fc4eba77313d6c0c5d2e119f6b5",
+                    "role": "applicant",
+                    "kind": "application",
+                    "programme": "NSF-GENERAL",
+                    "year": 2026,
+                    "status": "open",
+                    "revision": 3,
+                }
+            ]
+        }
+    )
 
 
 class LedgerItemRead(OutputSchema):
@@ -79,13 +92,27 @@ class LimitCheckRequest(InputSchema):
     service: ServiceField = "projects"
     role: RoleField = "leader"
     senior: bool = Field(default=False, description="The person holds a senior title (NSF-5's total).")
-    exclude_item_id: str | None = Field(default=None, min_length=1, max_length=64,
-                                        description="The candidate's own entry in `service`, not to count twice.")
+    exclude_item_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="The candidate's own entry in `service`, not to count twice.",
+    )
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "person_key": "1c693fb8b2e21c68bfb921aa7d9e899af7740fc4eba77313d6c0c5d2e119f6b5",
-        "kind": "application", "year": 2026, "service": "foundation", "role": "applicant", "senior": True,
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "person_key": "1c693fb8b2e21c68bfb921aa7d9e899af7740fc4eba77313d6c0c5d2e119f6b5",
+                    "kind": "application",
+                    "year": 2026,
+                    "service": "foundation",
+                    "role": "applicant",
+                    "senior": True,
+                }
+            ]
+        }
+    )
 
 
 class CountedItem(OutputSchema):

@@ -77,14 +77,21 @@ class ItemReport:
     def validate(self) -> None:
         errors = []
         for name, value, allowed in (
-            ("service", self.service, LEDGER_SERVICES), ("role", self.role, ITEM_ROLES),
-            ("kind", self.kind, ITEM_KINDS), ("status", self.status, ITEM_STATUSES),
+            ("service", self.service, LEDGER_SERVICES),
+            ("role", self.role, ITEM_ROLES),
+            ("kind", self.kind, ITEM_KINDS),
+            ("status", self.status, ITEM_STATUSES),
         ):
             if value not in allowed:
                 errors.append({"field": name, "code": "invalid_choice", "message": f"one of {', '.join(allowed)}"})
         if not is_subject_key(self.person_key):
-            errors.append({"field": "person_key", "code": "invalid_subject_key",
-                           "message": "64 lower-case hex characters (shared.subject_keys.person_key)"})
+            errors.append(
+                {
+                    "field": "person_key",
+                    "code": "invalid_subject_key",
+                    "message": "64 lower-case hex characters (shared.subject_keys.person_key)",
+                }
+            )
         if not re.fullmatch(ITEM_ID_PATTERN, self.item_id):
             errors.append({"field": "item_id", "code": "invalid_item_id", "message": ITEM_ID_PATTERN})
         if not 1 <= len(self.programme) <= 64:
@@ -163,8 +170,13 @@ async def record_many(session: AsyncSession, service: str, items: Sequence[ItemR
         except ValidationFailed as exc:
             errors += [{**e, "field": f"items[{index}].{e['field']}"} for e in exc.extra["errors"]]
         if item.service != service:
-            errors.append({"field": f"items[{index}].service", "code": "other_service",
-                           "message": "a batch holds one service's items"})
+            errors.append(
+                {
+                    "field": f"items[{index}].service",
+                    "code": "other_service",
+                    "message": "a batch holds one service's items",
+                }
+            )
     if len({i.item_id for i in items}) != len(items):
         errors.append({"field": "items", "code": "duplicate_item", "message": "each item may appear once"})
     if errors:
@@ -204,8 +216,15 @@ async def remove(session: AsyncSession, service: str, item_id: str, revision: in
 
 
 def _entry(row: LedgerItem) -> Entry:
-    return Entry(service=row.service, item_id=row.item_id, role=row.role, kind=row.kind,
-                 programme=row.programme, year=row.year, status=row.status)
+    return Entry(
+        service=row.service,
+        item_id=row.item_id,
+        role=row.role,
+        kind=row.kind,
+        programme=row.programme,
+        year=row.year,
+        status=row.status,
+    )
 
 
 async def held_entries(
@@ -218,8 +237,7 @@ async def held_entries(
     services: tuple[str, ...] | None = None,
 ) -> list[Entry]:
     """The person's entries (removed ones left out), filtered: what ``count`` counts."""
-    rows = await repository.held_by(session, person_key, services=services, kinds=kinds, statuses=statuses,
-                                    year=year)
+    rows = await repository.held_by(session, person_key, services=services, kinds=kinds, statuses=statuses, year=year)
     return [_entry(r) for r in rows]
 
 
@@ -243,8 +261,7 @@ async def check(
     rows = await repository.held_by(session, person_key)
     entries = [_entry(r) for r in rows if not (r.service == service and r.item_id == exclude_item_id)]
     limits = await repository.limit_overrides(session, year)
-    return evaluate(entries, Candidate(service=service, kind=kind, role=role, year=year, senior=senior),
-                    limits=limits)
+    return evaluate(entries, Candidate(service=service, kind=kind, role=role, year=year, senior=senior), limits=limits)
 
 
 async def ensure_allowed(
@@ -260,19 +277,36 @@ async def ensure_allowed(
 ) -> LimitDecision:
     """``check``, raising ``LimitExceeded`` (409, ``limit_exceeded``, with the clause, counts and the
     items that count) when the person may not: the submit guard of PRJ-1."""
-    decision = await check(session, person_key, kind, year, service=service, role=role, senior=senior,
-                           exclude_item_id=exclude_item_id)
+    decision = await check(
+        session, person_key, kind, year, service=service, role=role, senior=senior, exclude_item_id=exclude_item_id
+    )
     if not decision.allowed:
         first = decision.violations[0]
         raise LimitExceeded(
             f"已达限项上限：{first.name_zh}为 {first.limit} 项，现有 {first.count} 项（{first.clause}）。",
             f"Limit reached: {first.name_en} is {first.limit}, held {first.count} ({first.clause}).",
-            extra={"clause": first.clause, "violations": [
-                {"clause": v.clause, "rule": v.code, "limit": v.limit, "count": v.count,
-                 "items": [{"service": e.service, "item_id": e.item_id, "kind": e.kind, "year": e.year,
-                            "status": e.status} for e in v.items]}
-                for v in decision.violations
-            ]},
+            extra={
+                "clause": first.clause,
+                "violations": [
+                    {
+                        "clause": v.clause,
+                        "rule": v.code,
+                        "limit": v.limit,
+                        "count": v.count,
+                        "items": [
+                            {
+                                "service": e.service,
+                                "item_id": e.item_id,
+                                "kind": e.kind,
+                                "year": e.year,
+                                "status": e.status,
+                            }
+                            for e in v.items
+                        ],
+                    }
+                    for v in decision.violations
+                ],
+            },
         )
     return decision
 
@@ -290,8 +324,14 @@ class LimitFigure:
 async def limit_figures(session: AsyncSession) -> list[LimitFigure]:
     rows = await repository.all_limits(session)
     return [
-        LimitFigure(r.clause, r.code, r.name_zh, r.name_en, r.limit,
-                    {row.year: row.max_items for row in rows if row.rule_code == r.code})
+        LimitFigure(
+            r.clause,
+            r.code,
+            r.name_zh,
+            r.name_en,
+            r.limit,
+            {row.year: row.max_items for row in rows if row.rule_code == r.code},
+        )
         for r in RULES
     ]
 
@@ -301,17 +341,28 @@ async def set_limit(
 ) -> LimitFigure:
     """An official sets a rule's figure for one year, or for every year (``year`` 0)."""
     if rule_code not in RULE_CODES:
-        raise ValidationFailed([{"field": "rule_code", "code": "unknown_rule",
-                                 "message": f"one of {', '.join(RULE_CODES)}"}])
+        raise ValidationFailed(
+            [{"field": "rule_code", "code": "unknown_rule", "message": f"one of {', '.join(RULE_CODES)}"}]
+        )
     row = await repository.get_limit(session, rule_code, year)
     before = row.max_items if row is not None else None
     if row is None:
-        await repository.add(session, LedgerLimit(rule_code=rule_code, year=year, max_items=limit, version=1,
-                                                  updated_by=caller.actor_id, updated_at=utcnow()))
+        await repository.add(
+            session,
+            LedgerLimit(
+                rule_code=rule_code,
+                year=year,
+                max_items=limit,
+                version=1,
+                updated_by=caller.actor_id,
+                updated_at=utcnow(),
+            ),
+        )
     elif row.max_items != limit:
         row.max_items, row.version = limit, row.version + 1
         row.updated_by, row.updated_at = caller.actor_id, utcnow()
         await session.flush()
-    await audit.append(session, common, caller, "set_limit", "ledger_limit", f"{rule_code}/{year}",
-                       {"before": before, "after": limit})
+    await audit.append(
+        session, common, caller, "set_limit", "ledger_limit", f"{rule_code}/{year}", {"before": before, "after": limit}
+    )
     return next(f for f in await limit_figures(session) if f.rule_code == rule_code)

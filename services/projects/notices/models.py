@@ -45,8 +45,10 @@ class NoticeEntry(Base):
     """One approved application as published: what the public reads (no ID numbers)."""
 
     __tablename__ = "notice_entries"
-    __table_args__ = (UniqueConstraint("notice_id", "application_id"),
-                      Index("ix_notice_entries_application_id", "application_id"))
+    __table_args__ = (
+        UniqueConstraint("notice_id", "application_id"),
+        Index("ix_notice_entries_application_id", "application_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     notice_id: Mapped[int] = mapped_column(BigId, ForeignKey("public_notices.id", ondelete="CASCADE"))

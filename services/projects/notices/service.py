@@ -41,8 +41,9 @@ def _not_found() -> NotFound:
     return NotFound("公示不存在。", "No such notice.")
 
 
-async def load(session: AsyncSession, principal: Principal, notice_id: int, *, for_update: bool = False
-               ) -> PublicNotice:
+async def load(
+    session: AsyncSession, principal: Principal, notice_id: int, *, for_update: bool = False
+) -> PublicNotice:
     notice = await repo.get_visible(session, principal, notice_id, for_update=for_update)
     if notice is None:
         raise _not_found()
@@ -61,88 +62,166 @@ async def open_notice(session: AsyncSession, principal: Principal, body: NoticeC
     if approval_list is None:
         raise NotFound("立项清单不存在。", "No such approval list.")
     if approval_list.status != "approved":
-        raise Conflict("只有已批准的立项清单可以公示。", "Only an approved list goes on notice.",
-                       extra={"list_status": approval_list.status})
+        raise Conflict(
+            "只有已批准的立项清单可以公示。",
+            "Only an approved list goes on notice.",
+            extra={"list_status": approval_list.status},
+        )
     if await repo.of_list(session, approval_list.id) is not None:
         raise Duplicate("该立项清单已公示。", "This list is already on notice.")
     starts_at = body.starts_at or now
     if starts_at.tzinfo is None:
-        raise ValidationFailed([{"field": "starts_at", "code": "timezone_required",
-                                 "message": "give the time with its offset, e.g. +08:00"}])
+        raise ValidationFailed(
+            [
+                {
+                    "field": "starts_at",
+                    "code": "timezone_required",
+                    "message": "give the time with its offset, e.g. +08:00",
+                }
+            ]
+        )
     period = rules.notice_period(await calendar_from_db(session, common), starts_at, body.working_days)
-    by_id = {a.id: a for a in await approvals_repo.applications(
-        session, [i.application_id for i in approval_list.items if i.status == "approved"])}
+    by_id = {
+        a.id: a
+        for a in await approvals_repo.applications(
+            session, [i.application_id for i in approval_list.items if i.status == "approved"]
+        )
+    }
     entries = [
-        NoticeEntry(application_id=i.application_id, rank=i.rank, title=by_id[i.application_id].title,
-                    applicant_org_name=by_id[i.application_id].applicant_org_name,
-                    leader_name=by_id[i.application_id].leader_name, amount=i.amount, status="listed")
-        for i in approval_list.items if i.status == "approved"
+        NoticeEntry(
+            application_id=i.application_id,
+            rank=i.rank,
+            title=by_id[i.application_id].title,
+            applicant_org_name=by_id[i.application_id].applicant_org_name,
+            leader_name=by_id[i.application_id].leader_name,
+            amount=i.amount,
+            status="listed",
+        )
+        for i in approval_list.items
+        if i.status == "approved"
     ]
     notice = PublicNotice(
-        list_id=approval_list.id, programme_id=approval_list.programme_id, call_id=approval_list.call_id,
-        title=body.title or f"拟立项公示（清单 {approval_list.id}）", starts_at=period.starts_at,
-        closes_at=period.closes_at, working_days=body.working_days, calendar_confirmed=period.calendar_confirmed,
-        status=NOTICE_WORKFLOW.initial, opened_by=principal.actor_id, version=1, entries=entries,
+        list_id=approval_list.id,
+        programme_id=approval_list.programme_id,
+        call_id=approval_list.call_id,
+        title=body.title or f"拟立项公示（清单 {approval_list.id}）",
+        starts_at=period.starts_at,
+        closes_at=period.closes_at,
+        working_days=body.working_days,
+        calendar_confirmed=period.calendar_confirmed,
+        status=NOTICE_WORKFLOW.initial,
+        opened_by=principal.actor_id,
+        version=1,
+        entries=entries,
     )
     await repo.add(session, notice)
     await NOTICE_WORKFLOW.record_creation(session, common, notice, principal)
-    await audit.append(session, common, principal, "open", KIND, notice.id, {
-        "list_id": approval_list.id, "starts_at": _sh(notice.starts_at),
-        "closes_at": _sh(notice.closes_at), "working_days": body.working_days})
+    await audit.append(
+        session,
+        common,
+        principal,
+        "open",
+        KIND,
+        notice.id,
+        {
+            "list_id": approval_list.id,
+            "starts_at": _sh(notice.starts_at),
+            "closes_at": _sh(notice.closes_at),
+            "working_days": body.working_days,
+        },
+    )
     return notice
 
 
-async def object_to(session: AsyncSession, principal: Principal, notice_id: int, body: ObjectionCreate,
-                    now: datetime) -> NoticeObjection:
+async def object_to(
+    session: AsyncSession, principal: Principal, notice_id: int, body: ObjectionCreate, now: datetime
+) -> NoticeObjection:
     notice = await load(session, principal, notice_id)
     if notice.status != "open":
         raise NoticeClosed("公示已结束，不再受理异议。", "The notice is concluded; objections are no longer taken.")
     window = rules.objection_window(now, notice.starts_at, notice.closes_at)
     if window == "not_started":
-        raise NoticeNotStarted(f"公示自 {_sh(notice.starts_at)} 开始。",
-                               f"The notice starts at {_sh(notice.starts_at)}.")
+        raise NoticeNotStarted(
+            f"公示自 {_sh(notice.starts_at)} 开始。", f"The notice starts at {_sh(notice.starts_at)}."
+        )
     if window == "closed":
-        raise NoticeClosed(f"公示期已于 {_sh(notice.closes_at)} 结束，逾期异议不予受理。",
-                           f"The period ended at {_sh(notice.closes_at)}; late objections are not accepted.",
-                           extra={"closes_at": _sh(notice.closes_at)})
+        raise NoticeClosed(
+            f"公示期已于 {_sh(notice.closes_at)} 结束，逾期异议不予受理。",
+            f"The period ended at {_sh(notice.closes_at)}; late objections are not accepted.",
+            extra={"closes_at": _sh(notice.closes_at)},
+        )
     if body.application_id not in {e.application_id for e in notice.entries}:
-        raise ValidationFailed([{"field": "application_id", "code": "not_on_notice",
-                                 "message": "the application is not on this notice"}])
+        raise ValidationFailed(
+            [{"field": "application_id", "code": "not_on_notice", "message": "the application is not on this notice"}]
+        )
     objection = NoticeObjection(
-        notice_id=notice.id, application_id=body.application_id, objector_actor=principal.actor_id,
-        objector_name=body.objector_name, objector_contact=body.objector_contact, grounds=body.grounds,
-        evidence=[e.model_dump(mode="json") for e in body.evidence], status=OBJECTION_WORKFLOW.initial,
-        version=1, submitted_at=now,
+        notice_id=notice.id,
+        application_id=body.application_id,
+        objector_actor=principal.actor_id,
+        objector_name=body.objector_name,
+        objector_contact=body.objector_contact,
+        grounds=body.grounds,
+        evidence=[e.model_dump(mode="json") for e in body.evidence],
+        status=OBJECTION_WORKFLOW.initial,
+        version=1,
+        submitted_at=now,
     )
     await repo.add(session, objection)
     await OBJECTION_WORKFLOW.record_creation(session, common, objection, principal)
-    await audit.append(session, common, principal, "object", OBJECTION, objection.id,
-                       {"notice_id": notice.id, "application_id": body.application_id})
+    await audit.append(
+        session,
+        common,
+        principal,
+        "object",
+        OBJECTION,
+        objection.id,
+        {"notice_id": notice.id, "application_id": body.application_id},
+    )
     return objection
 
 
-async def load_objection(session: AsyncSession, principal: Principal, objection_id: int, *,
-                         for_update: bool = False) -> tuple[NoticeObjection, PublicNotice]:
+async def load_objection(
+    session: AsyncSession, principal: Principal, objection_id: int, *, for_update: bool = False
+) -> tuple[NoticeObjection, PublicNotice]:
     """Staff of the programme see every objection; an objector their own; anybody else a 404."""
     objection = await repo.objection(session, objection_id, for_update=for_update)
     notice = await repo.get(session, objection.notice_id) if objection is not None else None
-    if objection is None or notice is None or not (
-        objection.objector_actor == principal.actor_id or await _staff_of(session, principal, notice.programme_id)
+    if (
+        objection is None
+        or notice is None
+        or not (
+            objection.objector_actor == principal.actor_id or await _staff_of(session, principal, notice.programme_id)
+        )
     ):
         raise NotFound("异议不存在。", "No such objection.")
     return objection, notice
 
 
-async def objections(session: AsyncSession, principal: Principal, notice_id: int, *, status: str | None,
-                     limit: int, cursor: str | None, sort: str | None) -> tuple[list[NoticeObjection], str | None]:
+async def objections(
+    session: AsyncSession,
+    principal: Principal,
+    notice_id: int,
+    *,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> tuple[list[NoticeObjection], str | None]:
     notice = await load(session, principal, notice_id)
     if not await _staff_of(session, principal, notice.programme_id):
         raise _not_found()
     return await repo.objections_page(session, notice.id, status=status, limit=limit, cursor=cursor, sort=sort)
 
 
-async def resolve(session: AsyncSession, principal: Principal, objection_id: int, action: str, comment: str,
-                  if_match: str | None, env: Environment) -> NoticeObjection:
+async def resolve(
+    session: AsyncSession,
+    principal: Principal,
+    objection_id: int,
+    action: str,
+    comment: str,
+    if_match: str | None,
+    env: Environment,
+) -> NoticeObjection:
     objection, notice = await load_objection(session, principal, objection_id, for_update=True)
     check_if_match(if_match, OBJECTION, objection.id, objection.version, required=False)
     await OBJECTION_WORKFLOW.apply(session, common, objection, action, principal, comment=comment)
@@ -153,35 +232,71 @@ async def resolve(session: AsyncSession, principal: Principal, objection_id: int
         if application.status == "approved":
             reason = f"公示异议成立（异议 {objection.id}）：{comment}"
             item = await approvals.release(session, principal, application, reason, env)
-            await audit.append(session, common, principal, "release_budget", "approval_item", item.id, {
-                "application_id": application.id, "released_amount": f"{item.amount:.2f}",
-                "programme_id": item.programme_id, "objection_id": objection.id})
+            await audit.append(
+                session,
+                common,
+                principal,
+                "release_budget",
+                "approval_item",
+                item.id,
+                {
+                    "application_id": application.id,
+                    "released_amount": f"{item.amount:.2f}",
+                    "programme_id": item.programme_id,
+                    "objection_id": objection.id,
+                },
+            )
         entry.status = "withdrawn"
     await flush_versioned(session, "异议")
-    await audit.append(session, common, principal, action, OBJECTION, objection.id,
-                       {"notice_id": notice.id, "application_id": objection.application_id, "comment": comment})
+    await audit.append(
+        session,
+        common,
+        principal,
+        action,
+        OBJECTION,
+        objection.id,
+        {"notice_id": notice.id, "application_id": objection.application_id, "comment": comment},
+    )
     return objection
 
 
-async def conclude(session: AsyncSession, principal: Principal, notice_id: int, comment: str | None,
-                   if_match: str | None, now: datetime) -> PublicNotice:
+async def conclude(
+    session: AsyncSession,
+    principal: Principal,
+    notice_id: int,
+    comment: str | None,
+    if_match: str | None,
+    now: datetime,
+) -> PublicNotice:
     notice = await load(session, principal, notice_id, for_update=True)
     check_if_match(if_match, KIND, notice.id, notice.version, required=False)
     NOTICE_WORKFLOW.decide(notice.status, "conclude", principal)
     pending = await repo.unresolved(session, notice.id)
     blockers = rules.conclusion_blockers(now, notice.closes_at, pending)
     if "period_running" in blockers:
-        raise NoticePeriodRunning(f"公示期至 {_sh(notice.closes_at)} 结束。",
-                                  f"The period runs until {_sh(notice.closes_at)}.",
-                                  extra={"closes_at": _sh(notice.closes_at)})
+        raise NoticePeriodRunning(
+            f"公示期至 {_sh(notice.closes_at)} 结束。",
+            f"The period runs until {_sh(notice.closes_at)}.",
+            extra={"closes_at": _sh(notice.closes_at)},
+        )
     if pending:
-        raise ObjectionsUnresolved(f"尚有 {len(pending)} 件异议未处理。", f"{len(pending)} objection(s) unresolved.",
-                                   extra={"objection_ids": pending})
+        raise ObjectionsUnresolved(
+            f"尚有 {len(pending)} 件异议未处理。",
+            f"{len(pending)} objection(s) unresolved.",
+            extra={"objection_ids": pending},
+        )
     await NOTICE_WORKFLOW.apply(session, common, notice, "conclude", principal, comment=comment)
     notice.concluded_by, notice.concluded_at = principal.actor_id, now
     await flush_versioned(session, "公示")
-    await audit.append(session, common, principal, "conclude", KIND, notice.id,
-                       {"listed": [e.application_id for e in notice.entries if e.status == "listed"]})
+    await audit.append(
+        session,
+        common,
+        principal,
+        "conclude",
+        KIND,
+        notice.id,
+        {"listed": [e.application_id for e in notice.entries if e.status == "listed"]},
+    )
     return notice
 
 

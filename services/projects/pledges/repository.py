@@ -85,12 +85,14 @@ async def refresh(session: AsyncSession, pledge: Pledge) -> Pledge:
     return (await session.execute(stmt)).scalar_one()
 
 
-async def project(session: AsyncSession, programme_id: int, application_id: int, *,
-                  for_update: bool = False) -> Application | None:
+async def project(
+    session: AsyncSession, programme_id: int, application_id: int, *, for_update: bool = False
+) -> Application | None:
     """The application a pledge binds (its project), only if it belongs to the pledge's programme and
     has left the applicant's draft."""
-    stmt = select(Application).where(Application.id == application_id, Application.programme_id == programme_id,
-                                     Application.status != "draft")
+    stmt = select(Application).where(
+        Application.id == application_id, Application.programme_id == programme_id, Application.status != "draft"
+    )
     if for_update:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()

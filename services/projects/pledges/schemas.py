@@ -121,8 +121,11 @@ class ConfirmBody(InputSchema):
 
 
 class DismissBody(InputSchema):
-    comment: str = Field(min_length=1, max_length=4000,
-                         description="Why no record is made (or, for a termination, why the project goes on).")
+    comment: str = Field(
+        min_length=1,
+        max_length=4000,
+        description="Why no record is made (or, for a termination, why the project goes on).",
+    )
 
 
 class TerminateBody(InputSchema):
@@ -162,7 +165,8 @@ class ConsequenceRead(_ShanghaiTimes):
     application_status: str | None = Field(description="terminate: the project's status after the decision")
     result: str | None = Field(
         description="terminate: terminated, awaiting_official, no_project, project_not_found, not_terminable "
-                    "or dismissed")
+        "or dismissed"
+    )
     result_zh: str | None = Field(description="terminate: what happened to the project, in Chinese")
     result_en: str | None = Field(description="terminate: what happened to the project, in English")
     decided_by: str | None

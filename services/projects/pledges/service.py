@@ -185,11 +185,19 @@ async def create(
     if await repository.for_bid(session, bid.id) is not None:
         raise PledgeExists("该揭榜方已有军令状。", "The winning bid already has a pledge.")
     _check_terms(challenge, bid, body, now)
-    if body.project_id is not None and await repository.project(
-        session, challenge.programme_id, body.project_id
-    ) is None:
-        raise ValidationFailed([{"field": "project_id", "code": "unknown_project",
-                                 "message": "no application of this list's programme has this id"}])
+    if (
+        body.project_id is not None
+        and await repository.project(session, challenge.programme_id, body.project_id) is None
+    ):
+        raise ValidationFailed(
+            [
+                {
+                    "field": "project_id",
+                    "code": "unknown_project",
+                    "message": "no application of this list's programme has this id",
+                }
+            ]
+        )
     pledge = Pledge(
         list_id=challenge.id,
         bid_id=bid.id,
@@ -377,10 +385,18 @@ async def _trigger_consequences(
         if plan.kind == "terminate":
             if pledge.project_id is not None:
                 project = await repository.project(session, pledge.programme_id, pledge.project_id, for_update=True)
-            outcome = termination_outcome(pledge.project_id, project.status if project else None, TERMINABLE_STATES,
-                                          by_official=caller.has_role("official"))
+            outcome = termination_outcome(
+                pledge.project_id,
+                project.status if project else None,
+                TERMINABLE_STATES,
+                by_official=caller.has_role("official"),
+            )
             row.status, row.result, row.result_zh, row.result_en = (
-                outcome.state, outcome.result, outcome.zh, outcome.en)
+                outcome.state,
+                outcome.result,
+                outcome.zh,
+                outcome.en,
+            )
             row.application_id = pledge.project_id
             row.application_status = project.status if project else None
             if outcome.result != "terminated":
@@ -516,8 +532,11 @@ async def apply_termination(
         raise ProjectNotTerminable(
             f"项目 {row.application_id} 当前状态为“{state}”，不能终止。",
             f"Project {row.application_id} is '{state}' and cannot be terminated.",
-            extra={"application_id": row.application_id, "application_status": state,
-                   "terminable_states": sorted(TERMINABLE_STATES)},
+            extra={
+                "application_id": row.application_id,
+                "application_status": state,
+                "terminable_states": sorted(TERMINABLE_STATES),
+            },
         )
     await CONSEQUENCE_WORKFLOW.apply(session, common, row, "apply", caller, comment=body.comment)
     await _terminate_project(session, caller, project, body.comment, env)
@@ -534,8 +553,12 @@ async def apply_termination(
         "apply",
         CONSEQUENCE,
         row.id,
-        {"pledge_id": pledge.id, "application_id": project.id, "application_status": project.status,
-         "comment": body.comment},
+        {
+            "pledge_id": pledge.id,
+            "application_id": project.id,
+            "application_status": project.status,
+            "comment": body.comment,
+        },
     )
     return row
 

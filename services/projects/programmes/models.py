@@ -48,7 +48,5 @@ class ProgrammeAgency(Base):
 
     __tablename__ = "programme_agencies"
 
-    programme_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True
-    )
+    programme_id: Mapped[int] = mapped_column(BigId, ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True)
     org_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)

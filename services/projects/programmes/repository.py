@@ -60,8 +60,14 @@ async def is_entrusted(session: AsyncSession, programme_id: int, org_id: int | N
 
 
 async def page(
-    session: AsyncSession, principal: Principal, *, year: int | None, status: str | None,
-    limit: int, cursor: str | None, sort: str | None,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    year: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
 ) -> tuple[list[Programme], str | None]:
     stmt = visible(principal)
     if year is not None:

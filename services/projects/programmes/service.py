@@ -47,20 +47,35 @@ def may_manage(principal: Principal, programme: Programme) -> bool:
 
 async def create(session: AsyncSession, principal: Principal, body: ProgrammeCreate) -> Programme:
     if await repo.code_taken(session, body.code):
-        raise Duplicate(f"计划编号 {body.code} 已存在。", f"The programme code {body.code} is taken.",
-                        extra={"field": "code"})
+        raise Duplicate(
+            f"计划编号 {body.code} 已存在。", f"The programme code {body.code} is taken.", extra={"field": "code"}
+        )
     programme = Programme(
-        code=body.code, name=body.name, year=body.year, budget=body.budget,
-        max_project_budget=body.max_project_budget, max_duration_months=body.max_duration_months,
-        description=body.description, status=PROGRAMME_WORKFLOW.initial, version=1,
-        created_by=principal.actor_id, agencies=[],
+        code=body.code,
+        name=body.name,
+        year=body.year,
+        budget=body.budget,
+        max_project_budget=body.max_project_budget,
+        max_duration_months=body.max_duration_months,
+        description=body.description,
+        status=PROGRAMME_WORKFLOW.initial,
+        version=1,
+        created_by=principal.actor_id,
+        agencies=[],
     )
     repo.set_agencies(programme, body.agency_org_ids)
     session.add(programme)
     await flush_versioned(session, "计划")
     await PROGRAMME_WORKFLOW.record_creation(session, common, programme, principal)
-    await audit.append(session, common, principal, "create", KIND, programme.id,
-                       {"code": programme.code, "budget": str(programme.budget)})
+    await audit.append(
+        session,
+        common,
+        principal,
+        "create",
+        KIND,
+        programme.id,
+        {"code": programme.code, "budget": str(programme.budget)},
+    )
     return programme
 
 
@@ -79,13 +94,18 @@ async def update(
         repo.set_agencies(programme, body.agency_org_ids)
     programme.version += 1
     await flush_versioned(session, "计划")
-    await audit.append(session, common, principal, "update", KIND, programme.id,
-                       {k: str(v) for k, v in changes.items()})
+    await audit.append(
+        session, common, principal, "update", KIND, programme.id, {k: str(v) for k, v in changes.items()}
+    )
     return programme
 
 
 async def act(
-    session: AsyncSession, principal: Principal, programme_id: int, action: str, comment: str | None,
+    session: AsyncSession,
+    principal: Principal,
+    programme_id: int,
+    action: str,
+    comment: str | None,
     if_match: str | None,
 ) -> Programme:
     programme = await load(session, principal, programme_id)

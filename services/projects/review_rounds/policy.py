@@ -69,12 +69,20 @@ ROUND_WORKFLOW = Workflow(
 DRAWABLE_APPLICATION_STATES = ("accepted", "in_review")
 # Assignment states: still holding the slot, or out of it.
 HOLDING = ("assigned", "submitted")
-TIE_BREAK = ("score (desc)", "priority opinions (desc)", "valid reviews (desc)", "submitted_at (asc)",
-             "application id (asc)")
+TIE_BREAK = (
+    "score (desc)",
+    "priority opinions (desc)",
+    "valid reviews (desc)",
+    "submitted_at (asc)",
+    "application id (asc)",
+)
 
 
 def round_settings(
-    *, reviewers_per_application: int, reviewers_per_category: Mapping[str, int], load_cap: int,
+    *,
+    reviewers_per_application: int,
+    reviewers_per_category: Mapping[str, int],
+    load_cap: int,
     exclude_same_institution: bool,
 ) -> RoundSettings:
     """The draw's settings; the cost figures keep ``shared.review``'s documented defaults."""

@@ -36,8 +36,9 @@ def visible_rounds(principal: Principal) -> Select[Any]:
     return stmt.where(false())
 
 
-async def get_visible_round(session: AsyncSession, principal: Principal, round_id: int, *,
-                            for_update: bool = False) -> ReviewRound | None:
+async def get_visible_round(
+    session: AsyncSession, principal: Principal, round_id: int, *, for_update: bool = False
+) -> ReviewRound | None:
     stmt = visible_rounds(principal).where(ReviewRound.id == round_id)
     if for_update:
         stmt = stmt.with_for_update()
@@ -51,8 +52,16 @@ async def get_round(session: AsyncSession, round_id: int, *, for_update: bool = 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def page_rounds(session: AsyncSession, principal: Principal, *, call_id: int | None, status: str | None,
-                      limit: int, cursor: str | None, sort: str | None) -> tuple[list[ReviewRound], str | None]:
+async def page_rounds(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    call_id: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> tuple[list[ReviewRound], str | None]:
     stmt = visible_rounds(principal)
     if call_id is not None:
         stmt = stmt.where(ReviewRound.call_id == call_id)
@@ -97,13 +106,17 @@ async def inputs(session: AsyncSession, round_id: int) -> ReviewRoundInput | Non
 
 
 async def assignments(session: AsyncSession, round_id: int) -> list[ReviewAssignment]:
-    stmt = select(ReviewAssignment).where(ReviewAssignment.round_id == round_id).order_by(
-        ReviewAssignment.application_id, ReviewAssignment.slot, ReviewAssignment.id)
+    stmt = (
+        select(ReviewAssignment)
+        .where(ReviewAssignment.round_id == round_id)
+        .order_by(ReviewAssignment.application_id, ReviewAssignment.slot, ReviewAssignment.id)
+    )
     return list((await session.execute(stmt)).scalars())
 
 
-async def page_round_assignments(session: AsyncSession, round_id: int, *, limit: int, cursor: str | None
-                                 ) -> tuple[list[ReviewAssignment], str | None]:
+async def page_round_assignments(
+    session: AsyncSession, round_id: int, *, limit: int, cursor: str | None
+) -> tuple[list[ReviewAssignment], str | None]:
     stmt = select(ReviewAssignment).where(ReviewAssignment.round_id == round_id)
     return await paginate(session, stmt, ASSIGNMENT_SORTS, limit=limit, cursor=cursor, sort="id")
 
@@ -113,8 +126,9 @@ async def exclusions(session: AsyncSession, round_id: int) -> list[ReviewExclusi
     return list((await session.execute(stmt)).scalars())
 
 
-async def page_exclusions(session: AsyncSession, round_id: int, *, application_id: int | None, limit: int,
-                          cursor: str | None) -> tuple[list[ReviewExclusion], str | None]:
+async def page_exclusions(
+    session: AsyncSession, round_id: int, *, application_id: int | None, limit: int, cursor: str | None
+) -> tuple[list[ReviewExclusion], str | None]:
     stmt = select(ReviewExclusion).where(ReviewExclusion.round_id == round_id)
     if application_id is not None:
         stmt = stmt.where(ReviewExclusion.application_id == application_id)
@@ -123,11 +137,13 @@ async def page_exclusions(session: AsyncSession, round_id: int, *, application_i
 
 def _own(reviewer_id: int) -> Select[Any]:
     return select(ReviewAssignment).where(
-        ReviewAssignment.reviewer_id == reviewer_id, ReviewAssignment.status.in_(HOLDING))
+        ReviewAssignment.reviewer_id == reviewer_id, ReviewAssignment.status.in_(HOLDING)
+    )
 
 
-async def own_assignment(session: AsyncSession, reviewer_id: int, assignment_id: int, *,
-                         for_update: bool = False) -> ReviewAssignment | None:
+async def own_assignment(
+    session: AsyncSession, reviewer_id: int, assignment_id: int, *, for_update: bool = False
+) -> ReviewAssignment | None:
     """A reviewer's assignment while they hold its slot; any other is as if absent."""
     stmt = _own(reviewer_id).where(ReviewAssignment.id == assignment_id)
     if for_update:
@@ -135,8 +151,9 @@ async def own_assignment(session: AsyncSession, reviewer_id: int, assignment_id:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def page_own(session: AsyncSession, reviewer_id: int, *, round_id: int | None, status: str | None,
-                   limit: int, cursor: str | None) -> tuple[list[ReviewAssignment], str | None]:
+async def page_own(
+    session: AsyncSession, reviewer_id: int, *, round_id: int | None, status: str | None, limit: int, cursor: str | None
+) -> tuple[list[ReviewAssignment], str | None]:
     stmt = _own(reviewer_id)
     if round_id is not None:
         stmt = stmt.where(ReviewAssignment.round_id == round_id)
@@ -179,8 +196,10 @@ async def holding_counts(session: AsyncSession, reviewer_ids: Iterable[int], rou
     if not wanted:
         return counts
     stmt = select(ReviewAssignment.reviewer_id).where(
-        ReviewAssignment.round_id == round_id, ReviewAssignment.reviewer_id.in_(wanted),
-        ReviewAssignment.status == "assigned")
+        ReviewAssignment.round_id == round_id,
+        ReviewAssignment.reviewer_id.in_(wanted),
+        ReviewAssignment.status == "assigned",
+    )
     for (rid,) in (await session.execute(stmt)).all():
         counts[rid] += 1
     return counts

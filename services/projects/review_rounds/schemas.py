@@ -35,16 +35,19 @@ class RoundCreate(InputSchema):
     title: str = Field(min_length=1, max_length=200, examples=["2026年度重点研发项目会评 第一轮"])
     category: Literal["general", "key"] = Field(default="general", description="key: 5 reviewers (NSF-2)")
     discipline_codes: list[DisciplineCode] = Field(
-        min_length=1, max_length=20, description="disciplines of the round's applications; the pool is drawn by "
-                                                 "their prefixes (F02 for F0203)")
+        min_length=1,
+        max_length=20,
+        description="disciplines of the round's applications; the pool is drawn by their prefixes (F02 for F0203)",
+    )
     reviewers_per_application: int | None = Field(default=None, ge=1, le=15, description="NSF-2, default 3")
-    reviewers_per_category: dict[Annotated[str, Field(pattern=r"^[a-z_]{1,32}$")],
-                                 Annotated[int, Field(ge=1, le=15)]] | None = Field(
-        default=None, max_length=10, description='NSF-2, default {"key": 5}')
+    reviewers_per_category: (
+        dict[Annotated[str, Field(pattern=r"^[a-z_]{1,32}$")], Annotated[int, Field(ge=1, le=15)]] | None
+    ) = Field(default=None, max_length=10, description='NSF-2, default {"key": 5}')
     load_cap: int | None = Field(default=None, ge=1, le=1000, description="applications per reviewer, default 20")
     exclude_same_institution: bool | None = Field(default=None, description="NSF-3, default true")
-    criteria: list[CriterionIn] | None = Field(default=None, max_length=20,
-                                               description="review criteria with weights; [] = grade and opinion only")
+    criteria: list[CriterionIn] | None = Field(
+        default=None, max_length=20, description="review criteria with weights; [] = grade and opinion only"
+    )
     trim_from: int | None = Field(default=None, ge=3, le=100, description="NSF-4 trimmed mean from, default 5")
     min_valid: int | None = Field(default=None, ge=1, le=100, description="NSF-4 valid reviews to rank, default 3")
 
@@ -114,8 +117,12 @@ class RoundRead(OutputSchema):
 
 
 class DrawIn(InputSchema):
-    seed: int | None = Field(default=None, ge=0, le=2**63 - 1,
-                             description="reuse a recorded seed; left out, the platform draws one (secrets)")
+    seed: int | None = Field(
+        default=None,
+        ge=0,
+        le=2**63 - 1,
+        description="reuse a recorded seed; left out, the platform draws one (secrets)",
+    )
 
 
 class SlotRead(OutputSchema):
@@ -157,8 +164,10 @@ class VerifyRead(OutputSchema):
 class ExclusionRead(OutputSchema):
     application_id: int
     reviewer_id: int
-    rules: list[str] = Field(description="NSF-3 rule ids: self, team_member, same_institution, "
-                                         "declared_by_reviewer, declared_by_applicant, applicant_exclusion")
+    rules: list[str] = Field(
+        description="NSF-3 rule ids: self, team_member, same_institution, "
+        "declared_by_reviewer, declared_by_applicant, applicant_exclusion"
+    )
 
 
 class DeclineIn(InputSchema):
@@ -170,7 +179,8 @@ class ReviewIn(InputSchema):
     grade: Grade | None = Field(default=None, description="NSF-4: A/B/C/D = 4/3/2/1")
     opinion: Opinion | None = Field(default=None, description="NSF-4: priority/fundable/not_fundable = 4/2/0")
     comments: dict[CriterionCode, Annotated[str, Field(max_length=5000)]] = Field(
-        default_factory=dict, max_length=21, description='by criterion code, and "overall"')
+        default_factory=dict, max_length=21, description='by criterion code, and "overall"'
+    )
 
 
 class ReviewRead(OutputSchema):
@@ -248,7 +258,6 @@ class RankingRead(OutputSchema):
     status: str
     tie_break: list[str] = Field(description="the order after the score, as applied")
     groups: list[RankingGroup]
-
 
 
 class DeclineRead(OutputSchema):

@@ -50,9 +50,7 @@ def _like_prefix(prefix: str) -> ColumnElement[bool]:
 
 
 def _has_discipline(prefixes: Sequence[str]) -> ColumnElement[bool]:
-    return exists().where(
-        ReviewerDiscipline.reviewer_id == Reviewer.id, or_(*[_like_prefix(p) for p in prefixes])
-    )
+    return exists().where(ReviewerDiscipline.reviewer_id == Reviewer.id, or_(*[_like_prefix(p) for p in prefixes]))
 
 
 @dataclass
@@ -158,23 +156,32 @@ class ReviewerRepository:
             return (await self.session.execute(query)).all()
 
         in_range = ReviewerDiscipline.reviewer_id.between(low, high)
-        for rid, code in await each(select(ReviewerDiscipline.reviewer_id, ReviewerDiscipline.code)
-                                    .where(in_range).order_by(ReviewerDiscipline.reviewer_id,
-                                                              ReviewerDiscipline.position)):
+        for rid, code in await each(
+            select(ReviewerDiscipline.reviewer_id, ReviewerDiscipline.code)
+            .where(in_range)
+            .order_by(ReviewerDiscipline.reviewer_id, ReviewerDiscipline.position)
+        ):
             if rid in rows:
                 rows[rid].discipline_codes.append(code)
-        for rid, norm in await each(select(ReviewerKeyword.reviewer_id, ReviewerKeyword.norm)
-                                    .where(ReviewerKeyword.reviewer_id.between(low, high))):
+        for rid, norm in await each(
+            select(ReviewerKeyword.reviewer_id, ReviewerKeyword.norm).where(
+                ReviewerKeyword.reviewer_id.between(low, high)
+            )
+        ):
             if rid in rows:
                 rows[rid].keywords.append(norm)
-        for rid, kind, key in await each(select(ReviewerConflict.reviewer_id, ReviewerConflict.kind,
-                                                ReviewerConflict.subject_key)
-                                         .where(ReviewerConflict.reviewer_id.between(low, high))):
+        for rid, kind, key in await each(
+            select(ReviewerConflict.reviewer_id, ReviewerConflict.kind, ReviewerConflict.subject_key).where(
+                ReviewerConflict.reviewer_id.between(low, high)
+            )
+        ):
             if rid in rows:
                 (rows[rid].person_conflicts if kind == "person" else rows[rid].organisation_conflicts).append(key)
-        for rid, total in await each(select(ReviewerLoad.reviewer_id, func.sum(ReviewerLoad.open_assignments))
-                                     .where(ReviewerLoad.reviewer_id.between(low, high))
-                                     .group_by(ReviewerLoad.reviewer_id)):
+        for rid, total in await each(
+            select(ReviewerLoad.reviewer_id, func.sum(ReviewerLoad.open_assignments))
+            .where(ReviewerLoad.reviewer_id.between(low, high))
+            .group_by(ReviewerLoad.reviewer_id)
+        ):
             if rid in rows:
                 rows[rid].load = int(total or 0)
         return list(rows.values()), next_cursor
@@ -193,18 +200,22 @@ class ReviewerRepository:
         known: set[int] = set()
         existing: dict[int, ReviewerLoad] = {}
         for start in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
-            part = ids[start:start + 900]
+            part = ids[start : start + 900]
             known |= set((await self.session.execute(select(Reviewer.id).where(Reviewer.id.in_(part)))).scalars())
-            rows = (await self.session.execute(select(ReviewerLoad).where(
-                ReviewerLoad.source == source, ReviewerLoad.reviewer_id.in_(part)))).scalars()
+            rows = (
+                await self.session.execute(
+                    select(ReviewerLoad).where(ReviewerLoad.source == source, ReviewerLoad.reviewer_id.in_(part))
+                )
+            ).scalars()
             existing.update({row.reviewer_id: row for row in rows})
         for reviewer_id in ids:
             if reviewer_id not in known:
                 continue
             row = existing.get(reviewer_id)
             if row is None:
-                self.session.add(ReviewerLoad(reviewer_id=reviewer_id, source=source,
-                                              open_assignments=loads[reviewer_id]))
+                self.session.add(
+                    ReviewerLoad(reviewer_id=reviewer_id, source=source, open_assignments=loads[reviewer_id])
+                )
             elif row.open_assignments != loads[reviewer_id]:
                 row.open_assignments = loads[reviewer_id]
         await self.session.flush()

@@ -33,7 +33,8 @@ internal = APIRouter(tags=["reviewers-internal"])
 DisciplinePrefixes = Annotated[
     list[str],
     Query(
-        min_length=1, max_length=10,
+        min_length=1,
+        max_length=10,
         description="Discipline code prefixes (F, F02, F0203); repeat for several. 学科代码前缀",
     ),
 ]
@@ -43,15 +44,26 @@ def _prefixes(values: list[str]) -> list[str]:
     try:
         return check_discipline_prefixes(values)
     except ValueError:
-        raise ValidationFailed([{"field": "discipline", "code": "invalid_discipline_code",
-                                 "message": "a prefix is a capital letter and 0, 2, 4 or 6 digits (F, F02, F0203)"}]
-                               ) from None
+        raise ValidationFailed(
+            [
+                {
+                    "field": "discipline",
+                    "code": "invalid_discipline_code",
+                    "message": "a prefix is a capital letter and 0, 2, 4 or 6 digits (F, F02, F0203)",
+                }
+            ]
+        ) from None
 
 
 def _ctx(request: Request, session: DbSession, caller: Caller) -> service.Context:
     settings = request.app.state.settings
-    return service.Context(session=session, common=request.app.state.common, caller=caller,
-                           keys=service.Keys(settings.subject_key_secret), today=today_shanghai())
+    return service.Context(
+        session=session,
+        common=request.app.state.common,
+        caller=caller,
+        keys=service.Keys(settings.subject_key_secret),
+        today=today_shanghai(),
+    )
 
 
 @router.post(
@@ -128,7 +140,11 @@ async def get_own_entry(request: Request, session: DbSession, caller: Caller, re
     responses=problem_responses(401, 403, 404, 412, 422, 428),
 )
 async def update_own_entry(
-    body: s.ReviewerSelfUpdate, request: Request, session: DbSession, caller: Caller, response: Response,
+    body: s.ReviewerSelfUpdate,
+    request: Request,
+    session: DbSession,
+    caller: Caller,
+    response: Response,
     if_match: IfMatch = None,
 ) -> s.ReviewerRead:
     ctx = _ctx(request, session, caller)
@@ -161,8 +177,13 @@ async def get_reviewer(
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def update_reviewer(
-    reviewer_id: Id, body: s.ReviewerUpdate, request: Request, session: DbSession, caller: Caller,
-    response: Response, if_match: IfMatch = None,
+    reviewer_id: Id,
+    body: s.ReviewerUpdate,
+    request: Request,
+    session: DbSession,
+    caller: Caller,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> s.ReviewerRead:
     ctx = _ctx(request, session, caller)
     reviewer = await service.update(ctx, reviewer_id, body, if_match)
@@ -189,8 +210,9 @@ async def candidates(
     on: Annotated[date | None, Query(description="Judge availability on this day; default today")] = None,
 ) -> CandidatePage:
     service.require_service(caller)
-    return await service.candidate_page(session, _prefixes(discipline), on or today_shanghai(),
-                                        limit=limit, cursor=cursor)
+    return await service.candidate_page(
+        session, _prefixes(discipline), on or today_shanghai(), limit=limit, cursor=cursor
+    )
 
 
 @internal.put(
@@ -207,8 +229,9 @@ async def report_loads(body: LoadBatch, session: DbSession, caller: Caller) -> L
     service.require_service(caller)
     loads = {item.reviewer_id: item.open_assignments for item in body.loads}
     if len(loads) != len(body.loads):
-        raise ValidationFailed([{"field": "loads", "code": "duplicate_reviewer",
-                                 "message": "each reviewer may appear once"}])
+        raise ValidationFailed(
+            [{"field": "loads", "code": "duplicate_reviewer", "message": "each reviewer may appear once"}]
+        )
     unknown = await service.set_loads(session, caller.subject, loads)
     return LoadBatchRead(source=caller.subject, updated=len(loads) - len(unknown), unknown=unknown)
 
@@ -225,5 +248,6 @@ async def report_loads(body: LoadBatch, session: DbSession, caller: Caller) -> L
 async def report_load(reviewer_id: Id, body: LoadReport, session: DbSession, caller: Caller) -> s.LoadRead:
     service.require_service(caller)
     total = await service.set_load(session, reviewer_id, caller.subject, body.open_assignments)
-    return s.LoadRead(reviewer_id=reviewer_id, source=caller.subject, open_assignments=body.open_assignments,
-                      current_load=total)
+    return s.LoadRead(
+        reviewer_id=reviewer_id, source=caller.subject, open_assignments=body.open_assignments, current_load=total
+    )

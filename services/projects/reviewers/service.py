@@ -71,8 +71,10 @@ def can_read_pool(caller: Principal) -> bool:
 
 def require_pool_reader(caller: Principal) -> None:
     if not can_read_pool(caller):
-        raise Forbidden("只有厅内工作人员、项目管理专业机构和审计人员可以查看专家库。",
-                        "Only department officials, project-management agencies and auditors read the pool.")
+        raise Forbidden(
+            "只有厅内工作人员、项目管理专业机构和审计人员可以查看专家库。",
+            "Only department officials, project-management agencies and auditors read the pool.",
+        )
 
 
 def require_manager(caller: Principal) -> None:
@@ -117,10 +119,18 @@ def to_read(reviewer: Reviewer, today: date) -> s.ReviewerRead:
         discipline_codes=[d.code for d in reviewer.disciplines],
         keywords=[k.keyword for k in reviewer.keywords],
         declared_conflicts=s.DeclaredConflictsRead(
-            people=[s.PersonConflictRead(key=c.subject_key, id_number_masked=c.display, name=c.name,
-                                         relation=c.relation, note=c.note) for c in people],
-            organisations=[s.OrganisationConflictRead(key=c.subject_key, uscc_masked=c.display, name=c.name,
-                                                      relation=c.relation, note=c.note) for c in orgs],
+            people=[
+                s.PersonConflictRead(
+                    key=c.subject_key, id_number_masked=c.display, name=c.name, relation=c.relation, note=c.note
+                )
+                for c in people
+            ],
+            organisations=[
+                s.OrganisationConflictRead(
+                    key=c.subject_key, uscc_masked=c.display, name=c.name, relation=c.relation, note=c.note
+                )
+                for c in orgs
+            ],
             notes=reviewer.conflict_notes,
         ),
         availability=s.AvailabilityRead(
@@ -187,13 +197,25 @@ async def list_page(
 
 def _conflict_rows(keys: Keys, conflicts: s.DeclaredConflictsIn) -> list[ReviewerConflict]:
     rows = [
-        ReviewerConflict(kind="person", subject_key=keys.person(p.id_number), display=mask_id(p.id_number),
-                         name=p.name, relation=p.relation, note=p.note)
+        ReviewerConflict(
+            kind="person",
+            subject_key=keys.person(p.id_number),
+            display=mask_id(p.id_number),
+            name=p.name,
+            relation=p.relation,
+            note=p.note,
+        )
         for p in conflicts.people
     ]
     rows += [
-        ReviewerConflict(kind="organisation", subject_key=keys.organisation(o.uscc), display=mask_id(o.uscc),
-                         name=o.name, relation=o.relation, note=o.note)
+        ReviewerConflict(
+            kind="organisation",
+            subject_key=keys.organisation(o.uscc),
+            display=mask_id(o.uscc),
+            name=o.name,
+            relation=o.relation,
+            note=o.note,
+        )
         for o in conflicts.organisations
     ]
     return rows
@@ -215,8 +237,15 @@ def _set_availability(reviewer: Reviewer, availability: s.AvailabilityIn) -> Non
 async def _set_conflicts(ctx: Context, reviewer: Reviewer, conflicts: s.DeclaredConflictsIn) -> None:
     rows = _conflict_rows(ctx.keys, conflicts)
     if any(r.kind == "person" and r.subject_key == reviewer.person_key for r in rows):
-        raise ValidationFailed([{"field": "declared_conflicts.people", "code": "self_conflict",
-                                 "message": "a reviewer cannot declare a conflict with themselves"}])
+        raise ValidationFailed(
+            [
+                {
+                    "field": "declared_conflicts.people",
+                    "code": "self_conflict",
+                    "message": "a reviewer cannot declare a conflict with themselves",
+                }
+            ]
+        )
     if reviewer.id is not None and reviewer.conflicts:
         # The unit of work inserts before it deletes: the old rows must go first, or re-declaring
         # the same person would collide with their old row.
@@ -230,8 +259,7 @@ async def _check_unique(ctx: Context, person: str | None, user_id: str | None, r
     if person is not None:
         found = await ctx.repo.id_of_person(person)
         if found is not None and found != reviewer_id:
-            raise Duplicate("此人已在专家库中。", "This person is already in the pool.",
-                            extra={"existing_id": found})
+            raise Duplicate("此人已在专家库中。", "This person is already in the pool.", extra={"existing_id": found})
     if user_id is not None:
         found = await ctx.repo.id_of_user(user_id)
         if found is not None and found != reviewer_id:
@@ -270,8 +298,15 @@ async def create(ctx: Context, body: s.ReviewerCreate) -> Reviewer:
     await _set_conflicts(ctx, reviewer, body.declared_conflicts)
     ctx.session.add(reviewer)
     await _flush(ctx)
-    await audit.append(ctx.session, ctx.common, ctx.caller, "create", "reviewer", reviewer.id,
-                       {"discipline_codes": list(body.discipline_codes), "active": body.active})
+    await audit.append(
+        ctx.session,
+        ctx.common,
+        ctx.caller,
+        "create",
+        "reviewer",
+        reviewer.id,
+        {"discipline_codes": list(body.discipline_codes), "active": body.active},
+    )
     return reviewer
 
 
@@ -345,10 +380,17 @@ async def candidate_page(
     rows, next_cursor = await ReviewerRepository(session).candidates(prefixes, day, limit=limit, cursor=cursor)
     items = [
         ReviewerCandidate(
-            id=r.id, person_key=r.person_key, institution_key=r.institution_key,
-            discipline_codes=r.discipline_codes, keywords=sorted(r.keywords),
-            declared_person_keys=sorted(r.person_conflicts), declared_institution_keys=sorted(r.organisation_conflicts),
-            current_load=r.load, active=True, available=True, user_id=r.user_id,
+            id=r.id,
+            person_key=r.person_key,
+            institution_key=r.institution_key,
+            discipline_codes=r.discipline_codes,
+            keywords=sorted(r.keywords),
+            declared_person_keys=sorted(r.person_conflicts),
+            declared_institution_keys=sorted(r.organisation_conflicts),
+            current_load=r.load,
+            active=True,
+            available=True,
+            user_id=r.user_id,
         )
         for r in rows
     ]
@@ -373,7 +415,6 @@ async def set_load(session: AsyncSession, reviewer_id: int, source: str, open_as
         raise NotFound()
     await repo.set_load(reviewer_id, source, open_assignments)
     return await repo.total_load(reviewer_id)
-
 
 
 async def set_loads(session: AsyncSession, source: str, loads: dict[int, int]) -> list[int]:

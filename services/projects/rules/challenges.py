@@ -330,30 +330,46 @@ class TerminationOutcome:
     en: str
 
 
-def termination_outcome(project_id: int | None, project_status: str | None, terminable: Iterable[str], *,
-                        by_official: bool) -> TerminationOutcome:
+def termination_outcome(
+    project_id: int | None, project_status: str | None, terminable: Iterable[str], *, by_official: bool
+) -> TerminationOutcome:
     """PRJ-3: a failed pledge terminates its project when it can: the pledge names a project of its
     programme (``project_status`` None: no such project), the project is in a terminable state, and
     an official decides (at once when an official assessed; otherwise it awaits one)."""
     if project_id is None:
-        return TerminationOutcome("no_project", "not_applied", "军令状未关联项目，没有可终止的项目。",
-                                  "The pledge names no project: nothing was terminated.")
+        return TerminationOutcome(
+            "no_project",
+            "not_applied",
+            "军令状未关联项目，没有可终止的项目。",
+            "The pledge names no project: nothing was terminated.",
+        )
     if project_status is None:
-        return TerminationOutcome("project_not_found", "not_applied",
-                                  f"军令状关联的项目 {project_id} 不存在或不属于本计划，未终止任何项目。",
-                                  f"The pledge's project {project_id} does not exist in this programme: "
-                                  "nothing was terminated.")
+        return TerminationOutcome(
+            "project_not_found",
+            "not_applied",
+            f"军令状关联的项目 {project_id} 不存在或不属于本计划，未终止任何项目。",
+            f"The pledge's project {project_id} does not exist in this programme: nothing was terminated.",
+        )
     if project_status not in frozenset(terminable):
-        return TerminationOutcome("not_terminable", "not_applied",
-                                  f"项目 {project_id} 处于“{project_status}”状态，不能终止，未作变更。",
-                                  f"Project {project_id} is '{project_status}', a state that cannot be "
-                                  "terminated: it was left unchanged.")
+        return TerminationOutcome(
+            "not_terminable",
+            "not_applied",
+            f"项目 {project_id} 处于“{project_status}”状态，不能终止，未作变更。",
+            f"Project {project_id} is '{project_status}', a state that cannot be terminated: it was left unchanged.",
+        )
     if not by_official:
-        return TerminationOutcome("awaiting_official", "proposed",
-                                  f"项目 {project_id} 待厅内工作人员决定终止。",
-                                  f"Project {project_id} awaits an official's decision to terminate it.")
-    return TerminationOutcome("terminated", "applied", f"项目 {project_id} 已按军令状约定终止。",
-                              f"Project {project_id} was terminated as the pledge agreed.")
+        return TerminationOutcome(
+            "awaiting_official",
+            "proposed",
+            f"项目 {project_id} 待厅内工作人员决定终止。",
+            f"Project {project_id} awaits an official's decision to terminate it.",
+        )
+    return TerminationOutcome(
+        "terminated",
+        "applied",
+        f"项目 {project_id} 已按军令状约定终止。",
+        f"Project {project_id} was terminated as the pledge agreed.",
+    )
 
 
 @dataclass(frozen=True)

@@ -157,15 +157,23 @@ def check_budget(
     if topic_cap is not None and requested > topic_cap:
         over.append({"field": "budget", "cap": "topic", "limit": str(fen(topic_cap)), "value": str(fen(requested))})
     if requested > programme_cap:
-        over.append({"field": "budget", "cap": "programme", "limit": str(fen(programme_cap)),
-                     "value": str(fen(requested))})
+        over.append(
+            {"field": "budget", "cap": "programme", "limit": str(fen(programme_cap)), "value": str(fen(requested))}
+        )
     if duration_months > programme_max_months:
-        over.append({"field": "duration_months", "cap": "programme", "limit": str(programme_max_months),
-                     "value": str(duration_months)})
+        over.append(
+            {
+                "field": "duration_months",
+                "cap": "programme",
+                "limit": str(programme_max_months),
+                "value": str(duration_months),
+            }
+        )
     if over:
         zh = "；".join(
             f"{'执行期' if o['field'] == 'duration_months' else '申请经费'} {o['value']} 超过"
-            f"{'课题' if o['cap'] == 'topic' else '计划'}上限 {o['limit']}" for o in over
+            f"{'课题' if o['cap'] == 'topic' else '计划'}上限 {o['limit']}"
+            for o in over
         )
         en = "; ".join(f"{o['field']} {o['value']} is over the {o['cap']} cap {o['limit']}" for o in over)
         raise BudgetOverCap(zh + "。", en + ".", extra={"over": over})
@@ -185,8 +193,7 @@ def check_leader_age(birth_date: date, reference_date: date, max_age: int | None
     if age > max_age:
         raise LeaderTooOld(
             f"项目负责人于 {reference_date.isoformat()} 年满 {age} 周岁，超过本指南 {max_age} 周岁的限制（ID-2）。",
-            f"The project leader is {age} on {reference_date.isoformat()}, over this call's limit of "
-            f"{max_age} (ID-2).",
+            f"The project leader is {age} on {reference_date.isoformat()}, over this call's limit of {max_age} (ID-2).",
             extra={"age": age, "max_age": max_age, "reference_date": reference_date.isoformat(), "clause": "ID-2"},
         )
 
@@ -242,11 +249,18 @@ def check_not_debarred(findings: Sequence[DebarmentFinding]) -> None:
         raise Debarred(
             f"{who_zh}存在有效的科研诚信限制措施，不能申报（PRJ-5）。",
             f"An integrity debarment of {who_en} is in force; the application cannot be submitted (PRJ-5).",
-            extra={"clause": "PRJ-5", "debarments": [
-                {"subject": f.subject, "measure": f.measure,
-                 "starts_on": f.starts_on.isoformat() if f.starts_on else None,
-                 "ends_on": f.ends_on.isoformat() if f.ends_on else None} for f in findings
-            ]},
+            extra={
+                "clause": "PRJ-5",
+                "debarments": [
+                    {
+                        "subject": f.subject,
+                        "measure": f.measure,
+                        "starts_on": f.starts_on.isoformat() if f.starts_on else None,
+                        "ends_on": f.ends_on.isoformat() if f.ends_on else None,
+                    }
+                    for f in findings
+                ],
+            },
         )
 
 
@@ -268,10 +282,13 @@ def check_limits(violations: Sequence[LimitViolation]) -> None:
         raise LimitExceeded(
             f"项目负责人已有 {first.count} 项，达到限项规定的 {first.limit} 项（{first.clause}）。",
             f"The project leader holds {first.count}, the limit is {first.limit} ({first.clause}).",
-            extra={"clause": first.clause, "counts": [
-                {"clause": v.clause, "rule": v.rule, "limit": v.limit, "count": v.count, "items": list(v.items)}
-                for v in violations
-            ]},
+            extra={
+                "clause": first.clause,
+                "counts": [
+                    {"clause": v.clause, "rule": v.rule, "limit": v.limit, "count": v.count, "items": list(v.items)}
+                    for v in violations
+                ],
+            },
         )
 
 

@@ -48,16 +48,31 @@ MEASURES: Mapping[str, Measure] = {
     m.code: m
     for m in (
         Measure(
-            "debarment", "取消申报资格", "Debarment from applying", blocks_submission=True, period_required=True,
+            "debarment",
+            "取消申报资格",
+            "Debarment from applying",
+            blocks_submission=True,
+            period_required=True,
             bounds={"general": PeriodBounds(12, 36), "very_serious": PeriodBounds(36, 60)},
         ),
         Measure("warning", "警示", "Warning", blocks_submission=False, period_required=False, bounds={}),
-        Measure("criticism", "通报批评", "Public criticism", blocks_submission=False, period_required=False,
-                bounds={}),
-        Measure("recovery_of_funds", "追回已拨经费", "Recovery of funds", blocks_submission=False,
-                period_required=False, bounds={}),
-        Measure("termination", "终止项目", "Termination of the project", blocks_submission=False,
-                period_required=False, bounds={}),
+        Measure("criticism", "通报批评", "Public criticism", blocks_submission=False, period_required=False, bounds={}),
+        Measure(
+            "recovery_of_funds",
+            "追回已拨经费",
+            "Recovery of funds",
+            blocks_submission=False,
+            period_required=False,
+            bounds={},
+        ),
+        Measure(
+            "termination",
+            "终止项目",
+            "Termination of the project",
+            blocks_submission=False,
+            period_required=False,
+            bounds={},
+        ),
     )
 }
 
@@ -90,29 +105,42 @@ def check_period(
     """None when the period fits the measure's bounds for this severity (NSF-7), else the problem."""
     measure = measures.get(measure_code)
     if measure is None:
-        return PeriodProblem("unknown_measure", "measure", f"未知的处理措施 {measure_code}",
-                             f"unknown measure {measure_code}")
+        return PeriodProblem(
+            "unknown_measure", "measure", f"未知的处理措施 {measure_code}", f"unknown measure {measure_code}"
+        )
     if (start is None) != (end is None):
-        return PeriodProblem("incomplete_period", "period_end" if end is None else "period_start",
-                             "期限须同时给出起止日期", "a period needs both a start and an end")
+        return PeriodProblem(
+            "incomplete_period",
+            "period_end" if end is None else "period_start",
+            "期限须同时给出起止日期",
+            "a period needs both a start and an end",
+        )
     if start is None or end is None:
         if measure.period_required:
-            return PeriodProblem("period_required", "period_start", f"“{measure.name_zh}”须给出期限",
-                                 f"'{measure.name_en}' needs a period")
+            return PeriodProblem(
+                "period_required",
+                "period_start",
+                f"“{measure.name_zh}”须给出期限",
+                f"'{measure.name_en}' needs a period",
+            )
         return None
     if end < start:
         return PeriodProblem("period_reversed", "period_end", "结束日期早于开始日期", "the end is before the start")
     if measure.bounds:
         bounds = measure.bounds.get(severity)
         if bounds is None:
-            return PeriodProblem("severity_not_allowed", "severity",
-                                 f"“{measure.name_zh}”不适用严重程度 {severity}",
-                                 f"severity '{severity}' does not apply to '{measure.name_en}'")
+            return PeriodProblem(
+                "severity_not_allowed",
+                "severity",
+                f"“{measure.name_zh}”不适用严重程度 {severity}",
+                f"severity '{severity}' does not apply to '{measure.name_en}'",
+            )
         after_end = end + timedelta(days=1)
         shortest, longest = add_months(start, bounds.min_months), add_months(start, bounds.max_months)
         if not shortest <= after_end <= longest:
             return PeriodProblem(
-                "period_out_of_bounds", "period_end",
+                "period_out_of_bounds",
+                "period_end",
                 f"“{measure.name_zh}”（{severity}）的期限应为 {bounds.min_months} 至 {bounds.max_months} 个月"
                 f"（NSF-7），即结束日期在 {shortest - timedelta(days=1)} 与 {longest - timedelta(days=1)} 之间",
                 f"'{measure.name_en}' ({severity}) runs {bounds.min_months} to {bounds.max_months} months "

@@ -102,31 +102,48 @@ class LimitRule:
 RULES: tuple[LimitRule, ...] = (
     # An application that was not funded was still that year's application: closed entries count.
     LimitRule(
-        clause="PRJ-1", code="plan_applications_per_leader_per_year",
-        name_zh="项目负责人每年限申报省级科技计划项目数", name_en="Plan applications a leader may make per year",
+        clause="PRJ-1",
+        code="plan_applications_per_leader_per_year",
+        name_zh="项目负责人每年限申报省级科技计划项目数",
+        name_en="Plan applications a leader may make per year",
         limit=1,
-        applies_services=PLAN_SERVICES, applies_kinds=frozenset({"application"}), applies_roles=LEAD_ROLES,
-        counted_services=PLAN_SERVICES, counted_roles=LEAD_ROLES,
-        counted_statuses=frozenset(ITEM_STATUSES), same_year=True,
+        applies_services=PLAN_SERVICES,
+        applies_kinds=frozenset({"application"}),
+        applies_roles=LEAD_ROLES,
+        counted_services=PLAN_SERVICES,
+        counted_roles=LEAD_ROLES,
+        counted_statuses=frozenset(ITEM_STATUSES),
+        same_year=True,
     ),
     LimitRule(
-        clause="NSF-5", code="foundation_applications_per_year",
-        name_zh="申请人每年限申请省自然科学基金项目数", name_en="Foundation applications per applicant per year",
+        clause="NSF-5",
+        code="foundation_applications_per_year",
+        name_zh="申请人每年限申请省自然科学基金项目数",
+        name_en="Foundation applications per applicant per year",
         limit=1,
-        applies_services=frozenset({"foundation"}), applies_kinds=frozenset({"application"}),
+        applies_services=frozenset({"foundation"}),
+        applies_kinds=frozenset({"application"}),
         applies_roles=LEAD_ROLES,
-        counted_services=frozenset({"foundation"}), counted_roles=LEAD_ROLES,
-        counted_statuses=frozenset(ITEM_STATUSES), same_year=True,
+        counted_services=frozenset({"foundation"}),
+        counted_roles=LEAD_ROLES,
+        counted_statuses=frozenset(ITEM_STATUSES),
+        same_year=True,
     ),
     # Senior staff: applications under way plus projects running, in any role, across the plans.
     LimitRule(
-        clause="NSF-5", code="senior_staff_total",
-        name_zh="高级职称人员申请和在研项目总数", name_en="Applications plus ongoing projects of senior staff",
+        clause="NSF-5",
+        code="senior_staff_total",
+        name_zh="高级职称人员申请和在研项目总数",
+        name_en="Applications plus ongoing projects of senior staff",
         limit=3,
-        applies_services=PLAN_SERVICES, applies_kinds=frozenset({"application"}),
-        applies_roles=frozenset(ITEM_ROLES), senior_only=True,
-        counted_services=PLAN_SERVICES, counted_roles=frozenset(ITEM_ROLES),
-        counted_statuses=frozenset({"open", "active"}), same_year=False,
+        applies_services=PLAN_SERVICES,
+        applies_kinds=frozenset({"application"}),
+        applies_roles=frozenset(ITEM_ROLES),
+        senior_only=True,
+        counted_services=PLAN_SERVICES,
+        counted_roles=frozenset(ITEM_ROLES),
+        counted_statuses=frozenset({"open", "active"}),
+        same_year=False,
     ),
 )
 RULE_CODES: tuple[str, ...] = tuple(r.code for r in RULES)
@@ -176,8 +193,16 @@ def evaluate(
         counted = tuple(
             sorted((e for e in entries if rule.counts(e, candidate)), key=lambda e: (e.year, e.service, e.item_id))
         )
-        results.append(RuleResult(
-            clause=rule.clause, code=rule.code, name_zh=rule.name_zh, name_en=rule.name_en, limit=rule.limit,
-            count=len(counted), allowed=len(counted) < rule.limit, items=counted,
-        ))
+        results.append(
+            RuleResult(
+                clause=rule.clause,
+                code=rule.code,
+                name_zh=rule.name_zh,
+                name_en=rule.name_en,
+                limit=rule.limit,
+                count=len(counted),
+                allowed=len(counted) < rule.limit,
+                items=counted,
+            )
+        )
     return LimitDecision(allowed=all(r.allowed for r in results), results=tuple(results))

@@ -105,6 +105,7 @@ class ScreeningPolicy:
 
 # --- text ------------------------------------------------------------------------------------
 
+
 def normalise(text: str) -> str:
     """NFKC (full-width letters and digits become ASCII), lower-case, keep only letters and digits."""
     folded = unicodedata.normalize("NFKC", text).lower()
@@ -159,6 +160,7 @@ def tokens(
 
 
 # --- hashing, signatures, exact similarity -------------------------------------------------------
+
 
 def token_hash(token: str) -> int:
     """A stable 32-bit hash (Python's ``hash`` differs per process)."""
@@ -220,6 +222,7 @@ def unpack_signature(blob: bytes) -> LeanMinHash:
 
 
 # --- LSH banding ---------------------------------------------------------------------------------
+
 
 def candidate_probability(similarity: float, bands: int, rows: int) -> float:
     """Probability that a pair of this Jaccard similarity shares at least one LSH band."""

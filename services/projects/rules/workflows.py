@@ -53,7 +53,8 @@ def _submit_guards(app: Any, principal: Principal, ctx: dict[str, Any]) -> None:
     eligibility.check_org_kind(kind, call.org_kinds)
     eligibility.check_leader_age(app.leader_birth_date, call.age_reference_date, call.leader_max_age)
     eligibility.check_budget(
-        app.requested_total, app.duration_months,
+        app.requested_total,
+        app.duration_months,
         topic_cap=topic.budget_cap if topic is not None else None,
         programme_cap=programme.max_project_budget,
         programme_max_months=programme.max_duration_months,
@@ -93,8 +94,7 @@ APPLICATION_WORKFLOW = Workflow(
         # mid-term check and final acceptance (结题验收)
         transition("pass_midterm", "in_progress", "midterm_passed", ["agency"]),
         transition("fail_midterm", "in_progress", "midterm_failed", ["agency"], comment_required=True),
-        transition("terminate", ("in_progress", "midterm_failed"), "terminated", ["official"],
-                   comment_required=True),
+        transition("terminate", ("in_progress", "midterm_failed"), "terminated", ["official"], comment_required=True),
         transition("request_acceptance", ("in_progress", "midterm_passed"), "acceptance_requested", ["applicant"]),
         transition("pass_acceptance", "acceptance_requested", "accepted_final", ["agency"]),
         transition("fail_acceptance", "acceptance_requested", "failed_final", ["agency"], comment_required=True),
@@ -104,12 +104,20 @@ APPLICATION_WORKFLOW = Workflow(
 # The states from which a project can be terminated (read off the table, never a second list):
 # an official's decision, e.g. as the consequence of a failed performance pledge (PRJ-3).
 TERMINABLE_STATES: frozenset[str] = frozenset(
-    state for t in APPLICATION_WORKFLOW.transitions if t.action == "terminate" for state in t.sources)
+    state for t in APPLICATION_WORKFLOW.transitions if t.action == "terminate" for state in t.sources
+)
 
 # The actions with an endpoint now: POST /applications/{id}/<action>.
 APPLICATION_API_ACTIONS: tuple[str, ...] = (
-    "submit", "resubmit", "withdraw", "endorse", "return_by_org",
-    "accept", "reject_formal", "return_for_revision", "start_review",
+    "submit",
+    "resubmit",
+    "withdraw",
+    "endorse",
+    "return_by_org",
+    "accept",
+    "reject_formal",
+    "return_for_revision",
+    "start_review",
 )
 
 # States in which the applicant may edit the content (PATCH).

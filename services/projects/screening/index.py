@@ -81,8 +81,7 @@ class ScreeningIndex:
 
     @property
     def nbytes(self) -> int:
-        return int(self._doc_ids.nbytes + self._sorted_keys.nbytes + self._sorted_rows.nbytes
-                   + self._tail_keys.nbytes)
+        return int(self._doc_ids.nbytes + self._sorted_keys.nbytes + self._sorted_rows.nbytes + self._tail_keys.nbytes)
 
     # --- loading -------------------------------------------------------------------------------
 

@@ -42,8 +42,7 @@ async def signatures_after(
     if also:
         cond = or_(cond, ScreenedDocument.id.in_(list(also)))
     stmt = (
-        select(ScreenedDocument.id, ScreenedDocument.scheme, ScreenedDocument.token_count,
-               ScreenedDocument.signature)
+        select(ScreenedDocument.id, ScreenedDocument.scheme, ScreenedDocument.token_count, ScreenedDocument.signature)
         .where(cond)
         .order_by(ScreenedDocument.id)
         .limit(limit)
@@ -73,9 +72,7 @@ async def eligible_documents(
         and_(ScreenedDocument.kind == "application", ScreenedDocument.year == application_year),
         and_(ScreenedDocument.kind == "funded", ScreenedDocument.year.between(funded_from, funded_to)),
     )
-    not_itself = or_(
-        ScreenedDocument.source != exclude_source, ScreenedDocument.reference_id != exclude_reference_id
-    )
+    not_itself = or_(ScreenedDocument.source != exclude_source, ScreenedDocument.reference_id != exclude_reference_id)
     for start in range(0, len(wanted), IN_CHUNK):
         stmt = select(
             ScreenedDocument.id,

@@ -34,17 +34,27 @@ ServiceCaller = Annotated[Principal, Depends(require_service)]
 
 def _flag(flag: ScreeningFlag) -> FlagRead:
     return FlagRead(
-        id=flag.id, application_id=flag.application_id, score=round(flag.score, 4), threshold=flag.threshold,
-        rule=flag.rule, created_at=flag.created_at,
+        id=flag.id,
+        application_id=flag.application_id,
+        score=round(flag.score, 4),
+        threshold=flag.threshold,
+        rule=flag.rule,
+        created_at=flag.created_at,
         matched=MatchedRecord(
-            document_id=flag.document_id, source=flag.matched_source, kind=flag.matched_kind,
-            reference_id=flag.matched_reference_id, year=flag.matched_year, title=flag.matched_title,
+            document_id=flag.document_id,
+            source=flag.matched_source,
+            kind=flag.matched_kind,
+            reference_id=flag.matched_reference_id,
+            year=flag.matched_year,
+            title=flag.matched_title,
         ),
     )
 
 
 @router.get(
-    "/applications/{application_id}/similar", response_model=Page[FlagRead], operation_id="screening-similar",
+    "/applications/{application_id}/similar",
+    response_model=Page[FlagRead],
+    operation_id="screening-similar",
     summary="Near-duplicates found when the application was submitted / 申报书查重结果",
     description="PRJ-4: the records (this year's applications, funded projects of the last five years) "
     "whose similarity reached the threshold, highest first. A flag never rejects an application by "
@@ -52,7 +62,11 @@ def _flag(flag: ScreeningFlag) -> FlagRead:
     responses=problem_responses(401, 403, 404, 422),
 )
 async def similar(
-    application_id: Id, session: DbSession, caller: FlagReader, limit: Limit = 20, cursor: Cursor = None,
+    application_id: Id,
+    session: DbSession,
+    caller: FlagReader,
+    limit: Limit = 20,
+    cursor: Cursor = None,
     sort: Sort = None,
 ) -> Page[FlagRead]:
     if not caller.has_role("official", "admin"):
@@ -65,14 +79,18 @@ async def similar(
 
 
 @router.post(
-    "/internal/screening/documents", response_model=DocumentRead, status_code=201,
+    "/internal/screening/documents",
+    response_model=DocumentRead,
+    status_code=201,
     operation_id="screening-register-document",
     summary="Register a document for duplicate screening (internal) / 登记查重比对文档（内部）",
     description="For the platform's services (the foundation's applications and funded projects). "
     "`source` must be the calling service. Idempotent by (source, reference_id): the same content "
     "again answers 200 and changes nothing; new content replaces the stored document (201).",
-    responses={200: {"description": "Already registered with this content", "model": DocumentRead},
-               **problem_responses(401, 403, 422)},
+    responses={
+        200: {"description": "Already registered with this content", "model": DocumentRead},
+        **problem_responses(401, 403, 422),
+    },
 )
 async def register_document(
     body: DocumentRegister, session: DbSession, caller: ServiceCaller, response: Response
@@ -80,8 +98,14 @@ async def register_document(
     if body.source != caller.subject:
         raise Forbidden("服务只能登记本服务的文档。", "A service registers only its own documents.")
     doc, changed = await service.register_document(
-        session, source=body.source, kind=body.kind, reference_id=body.reference_id, year=body.year,
-        title=body.title, abstract=body.abstract, keywords=body.keywords,
+        session,
+        source=body.source,
+        kind=body.kind,
+        reference_id=body.reference_id,
+        year=body.year,
+        title=body.title,
+        abstract=body.abstract,
+        keywords=body.keywords,
     )
     if not changed:
         response.status_code = 200

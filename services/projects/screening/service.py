@@ -74,15 +74,29 @@ async def register_document(
     signed = signed or sign(title, abstract, kw)
     existing = await repository.document_by_reference(session, source, reference_id)
     if existing is not None:
-        if (existing.kind, existing.year, existing.title, existing.abstract, list(existing.keywords),
-                existing.scheme) == (kind, year, title, abstract, kw, similarity.SCHEME.name):
+        if (
+            existing.kind,
+            existing.year,
+            existing.title,
+            existing.abstract,
+            list(existing.keywords),
+            existing.scheme,
+        ) == (kind, year, title, abstract, kw, similarity.SCHEME.name):
             return existing, False
         # A new row, not an update: its new id is what tells every replica's index to load it.
         await repository.delete_document(session, existing)
     doc = ScreenedDocument(
-        source=source, kind=kind, reference_id=reference_id, year=year, title=title, abstract=abstract,
-        keywords=kw, scheme=similarity.SCHEME.name, token_count=signed.token_count,
-        signature=signed.signature, token_hashes=similarity.pack_hashes(signed.hashes),
+        source=source,
+        kind=kind,
+        reference_id=reference_id,
+        year=year,
+        title=title,
+        abstract=abstract,
+        keywords=kw,
+        scheme=similarity.SCHEME.name,
+        token_count=signed.token_count,
+        signature=signed.signature,
+        token_hashes=similarity.pack_hashes(signed.hashes),
     )
     await repository.add(session, doc)
     return doc, True
@@ -109,8 +123,13 @@ async def screen(
         candidates = index.candidates(signed.hashvalues)
         funded_from, funded_to = policy.funded_years(year)
         rows = await repository.eligible_documents(
-            session, candidates, application_year=year, funded_from=funded_from, funded_to=funded_to,
-            exclude_source=OWN_SOURCE, exclude_reference_id=reference_id,
+            session,
+            candidates,
+            application_year=year,
+            funded_from=funded_from,
+            funded_to=funded_to,
+            exclude_source=OWN_SOURCE,
+            exclude_reference_id=reference_id,
         )
         for row in rows:
             score = similarity.jaccard(signed.hashes, similarity.unpack_hashes(row.token_hashes))
@@ -120,17 +139,29 @@ async def screen(
     await repository.delete_flags(session, application_id)
     flags = [
         ScreeningFlag(
-            application_id=application_id, document_id=row.id, matched_source=row.source,
-            matched_kind=row.kind, matched_reference_id=row.reference_id, matched_year=row.year,
+            application_id=application_id,
+            document_id=row.id,
+            matched_source=row.source,
+            matched_kind=row.kind,
+            matched_reference_id=row.reference_id,
+            matched_year=row.year,
             matched_title=row.title,
-            score=round(score, 6), threshold=policy.threshold, rule=policy.rule,
+            score=round(score, 6),
+            threshold=policy.threshold,
+            rule=policy.rule,
         )
         for score, row in matches[: policy.max_flags]
     ]
     session.add_all(flags)
     await register_document(
-        session, kind="application", reference_id=reference_id, year=year, title=title, abstract=abstract,
-        keywords=kw, signed=signed,
+        session,
+        kind="application",
+        reference_id=reference_id,
+        year=year,
+        title=title,
+        abstract=abstract,
+        keywords=kw,
+        signed=signed,
     )
     return flags
 
@@ -141,5 +172,6 @@ async def require_screened(session: AsyncSession, application_id: int) -> None:
         return
     if await repository.document_by_reference(session, OWN_SOURCE, str(application_id)) is None:
         raise NotFound(
-            f"申报书 {application_id} 尚未查重。", f"Application {application_id} has not been screened.",
+            f"申报书 {application_id} 尚未查重。",
+            f"Application {application_id} has not been screened.",
         )

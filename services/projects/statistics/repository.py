@@ -45,8 +45,9 @@ async def programme_visible(session: AsyncSession, principal: Principal, program
     if principal.has_role(*SEE_ALL):
         stmt = select(Programme.id).where(Programme.id == programme_id)
     elif principal.has_role("agency") and principal.org_id is not None:
-        stmt = select(Programme.id).where(Programme.id == programme_id,
-                                          Programme.id.in_(entrusted_ids(principal.org_id)))
+        stmt = select(Programme.id).where(
+            Programme.id == programme_id, Programme.id.in_(entrusted_ids(principal.org_id))
+        )
     else:
         return False
     return (await session.execute(stmt)).first() is not None
@@ -55,8 +56,9 @@ async def programme_visible(session: AsyncSession, principal: Principal, program
 class Query:
     """The filters of one statistics request, shared by each dimension's query."""
 
-    def __init__(self, principal: Principal, approved_states: Iterable[str], *, year: int | None,
-                 programme_id: int | None) -> None:
+    def __init__(
+        self, principal: Principal, approved_states: Iterable[str], *, year: int | None, programme_id: int | None
+    ) -> None:
         conditions = [Application.status != "draft", programme_scope(principal)]
         if year is not None:
             conditions.append(Application.year == year)
@@ -81,11 +83,16 @@ class Query:
             func.coalesce(func.sum(case((approved, approved_amount), else_=zero)), zero),
         )
 
-    async def _rows(self, session: AsyncSession, *keys: ColumnElement[Any] | InstrumentedAttribute[Any],
-                    join_programme: bool = False
-                    ) -> list[Row]:
-        stmt = select(*keys, *self.figures).select_from(Application).outerjoin(
-            self.granted, self.granted.c.application_id == Application.id
+    async def _rows(
+        self,
+        session: AsyncSession,
+        *keys: ColumnElement[Any] | InstrumentedAttribute[Any],
+        join_programme: bool = False,
+    ) -> list[Row]:
+        stmt = (
+            select(*keys, *self.figures)
+            .select_from(Application)
+            .outerjoin(self.granted, self.granted.c.application_id == Application.id)
         )
         if join_programme:
             stmt = stmt.join(Programme, Programme.id == Application.programme_id)
@@ -100,8 +107,9 @@ class Query:
         return (await self._rows(session))[0]
 
     async def by_programme(self, session: AsyncSession) -> list[Row]:
-        return await self._rows(session, Programme.id, Programme.code, Programme.name, Programme.year,
-                                join_programme=True)
+        return await self._rows(
+            session, Programme.id, Programme.code, Programme.name, Programme.year, join_programme=True
+        )
 
     async def by_status(self, session: AsyncSession) -> list[Row]:
         return await self._rows(session, Application.status)

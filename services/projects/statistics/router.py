@@ -18,16 +18,19 @@ Reader = Annotated[Principal, Depends(require_roles("official", "auditor", "admi
 
 
 @router.get(
-    "/statistics", response_model=StatisticsRead, operation_id="statistics-get",
+    "/statistics",
+    response_model=StatisticsRead,
+    operation_id="statistics-get",
     summary="Counts and amounts by programme, status, year and region (an agency sees its programmes) / "
-            "申报统计：按计划、状态、年度、地区",
+    "申报统计：按计划、状态、年度、地区",
     description="Drafts are never counted. Amounts are yuan; `approved` sums the requested funds of the "
-                "applications in `approved_states`. The region comes from the applicant organisation's USCC "
-                "(ID-5). A programme the caller may not see is a 404.",
+    "applications in `approved_states`. The region comes from the applicant organisation's USCC "
+    "(ID-5). A programme the caller may not see is a 404.",
     responses=problem_responses(401, 403, 404, 422),
 )
 async def get_statistics(
-    session: DbSession, caller: Reader,
+    session: DbSession,
+    caller: Reader,
     year: Annotated[int | None, Query(ge=2000, le=2200, description="only applications of this year")] = None,
     programme_id: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="only this programme")] = None,
 ) -> StatisticsRead:

@@ -40,8 +40,12 @@ def region_key(division_code: str | None) -> tuple[str, str | None, str | None]:
 
 
 def figures(row: repo.Row) -> dict[str, Any]:
-    return {"applications": row.applications, "requested": yuan(row.requested),
-            "approved_applications": row.approved_applications, "approved": yuan(row.approved)}
+    return {
+        "applications": row.applications,
+        "requested": yuan(row.requested),
+        "approved_applications": row.approved_applications,
+        "approved": yuan(row.approved),
+    }
 
 
 def fold_regions(rows: Iterable[repo.Row]) -> list[RegionFigures]:
@@ -49,16 +53,26 @@ def fold_regions(rows: Iterable[repo.Row]) -> list[RegionFigures]:
     regions: dict[str, dict[str, Any]] = {}
     for row in rows:
         code, name, name_en = region_key(row.key[0])
-        into = regions.setdefault(code, {"region_code": code, "name": name, "name_en": name_en, "applications": 0,
-                                         "requested": Decimal(0), "approved_applications": 0,
-                                         "approved": Decimal(0)})
+        into = regions.setdefault(
+            code,
+            {
+                "region_code": code,
+                "name": name,
+                "name_en": name_en,
+                "applications": 0,
+                "requested": Decimal(0),
+                "approved_applications": 0,
+                "approved": Decimal(0),
+            },
+        )
         for field, value in figures(row).items():
             into[field] += value
     return [RegionFigures.model_validate(regions[c]) for c in sorted(regions)]
 
 
-async def summarise(session: AsyncSession, principal: Principal, *, year: int | None,
-                    programme_id: int | None) -> StatisticsRead:
+async def summarise(
+    session: AsyncSession, principal: Principal, *, year: int | None, programme_id: int | None
+) -> StatisticsRead:
     if programme_id is not None and not await repo.programme_visible(session, principal, programme_id):
         raise NotFound("计划不存在。", "No such programme.")
     query = repo.Query(principal, APPROVED_STATES, year=year, programme_id=programme_id)
@@ -67,11 +81,19 @@ async def summarise(session: AsyncSession, principal: Principal, *, year: int | 
         filters=StatisticsFilters(year=year, programme_id=programme_id),
         approved_states=sorted(APPROVED_STATES),
         totals=Figures.model_validate(figures(await query.totals(session))),
-        by_programme=[ProgrammeFigures.model_validate({"programme_id": r.key[0], "code": r.key[1], "name": r.key[2],
-                                                       "year": r.key[3], **figures(r)}) for r in by_programme],
-        by_status=[StatusFigures.model_validate({"status": r.key[0], **figures(r)})
-                   for r in sorted(await query.by_status(session), key=lambda r: r.key[0])],
-        by_year=[YearFigures.model_validate({"year": r.key[0], **figures(r)})
-                 for r in sorted(await query.by_year(session), key=lambda r: -r.key[0])],
+        by_programme=[
+            ProgrammeFigures.model_validate(
+                {"programme_id": r.key[0], "code": r.key[1], "name": r.key[2], "year": r.key[3], **figures(r)}
+            )
+            for r in by_programme
+        ],
+        by_status=[
+            StatusFigures.model_validate({"status": r.key[0], **figures(r)})
+            for r in sorted(await query.by_status(session), key=lambda r: r.key[0])
+        ],
+        by_year=[
+            YearFigures.model_validate({"year": r.key[0], **figures(r)})
+            for r in sorted(await query.by_year(session), key=lambda r: -r.key[0])
+        ],
         by_region=fold_regions(await query.by_division(session)),
     )

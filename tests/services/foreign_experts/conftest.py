@@ -18,8 +18,8 @@ from tests.conftest import TEST_SECRET, running
 from tests.services.projects.conftest import headers, make_uscc
 
 PREFIX = "/api/v1/foreign-experts"
-EMPLOYER_USCC = make_uscc("91220101MA0Y12345")   # 长春 (2201), an enterprise
-OTHER_USCC = make_uscc("91220201MA0Y54321")      # 吉林市 (2202)
+EMPLOYER_USCC = make_uscc("91220101MA0Y12345")  # 长春 (2201), an enterprise
+OTHER_USCC = make_uscc("91220201MA0Y54321")  # 吉林市 (2202)
 PII_SECRET = "test-pii-secret-0123456789abcdef-foreign-experts"
 
 OFFICIAL = headers("official", subject="100")
@@ -71,8 +71,10 @@ class FE:
 @pytest.fixture
 async def fe(make_db: Callable[..., Any]) -> AsyncIterator[FE]:
     db = await make_db("foreign_experts")
-    app = create_app(ForeignExpertsSettings(internal_secret=TEST_SECRET, env="test", access_log=False,
-                                            pii_secret=PII_SECRET), database=db)
+    app = create_app(
+        ForeignExpertsSettings(internal_secret=TEST_SECRET, env="test", access_log=False, pii_secret=PII_SECRET),
+        database=db,
+    )
     clock = Clock(at(date(2026, 3, 2)))
     app.state.clock = clock
     async with running(app) as client:
@@ -80,18 +82,38 @@ async def fe(make_db: Callable[..., Any]) -> AsyncIterator[FE]:
 
 
 def employer_body(uscc: str = EMPLOYER_USCC, **overrides: Any) -> dict[str, Any]:
-    return {"uscc": uscc, "name": "长春光华新材料科技有限公司", "name_en": "Changchun Guanghua New Materials Co., Ltd.",
-            "city_code": "2201", "contact_name": "王丽", "contact_phone": "0431-85550000",
-            "contact_email": "hr@guanghua.example.cn", "licence_expires_on": "2040-12-31"} | overrides
+    return {
+        "uscc": uscc,
+        "name": "长春光华新材料科技有限公司",
+        "name_en": "Changchun Guanghua New Materials Co., Ltd.",
+        "city_code": "2201",
+        "contact_name": "王丽",
+        "contact_phone": "0431-85550000",
+        "contact_email": "hr@guanghua.example.cn",
+        "licence_expires_on": "2040-12-31",
+    } | overrides
 
 
 def documents(**overrides: Any) -> list[dict[str, Any]]:
-    codes = ["application_form", "work_experience", "highest_degree", "criminal_record", "medical_certificate",
-             "employment_contract", "passport", "photo"]
+    codes = [
+        "application_form",
+        "work_experience",
+        "highest_degree",
+        "criminal_record",
+        "medical_certificate",
+        "employment_contract",
+        "passport",
+        "photo",
+    ]
     out = []
     for i, code in enumerate(codes):
-        doc = {"code": code, "name": f"{code}.pdf", "size": 1000 + i, "sha256": f"{i:064x}",
-               "content_type": "application/pdf"}
+        doc = {
+            "code": code,
+            "name": f"{code}.pdf",
+            "size": 1000 + i,
+            "sha256": f"{i:064x}",
+            "content_type": "application/pdf",
+        }
         if code in ("highest_degree", "criminal_record"):
             doc["authenticated"] = True
         if code == "criminal_record":
@@ -101,16 +123,31 @@ def documents(**overrides: Any) -> list[dict[str, Any]]:
 
 
 def foreigner(**overrides: Any) -> dict[str, Any]:
-    return {"name": "MÜLLER, Anna", "chinese_name": "安娜", "nationality": "DEU", "passport_number": PASSPORT,
-            "passport_expires_on": "2031-06-30", "sex": "female", "birth_date": "1986-04-12",
-            "education": "doctorate", "degree_institution": "Technische Universität München", "work_years": 8,
-            "hsk_level": 0} | overrides
+    return {
+        "name": "MÜLLER, Anna",
+        "chinese_name": "安娜",
+        "nationality": "DEU",
+        "passport_number": PASSPORT,
+        "passport_expires_on": "2031-06-30",
+        "sex": "female",
+        "birth_date": "1986-04-12",
+        "education": "doctorate",
+        "degree_institution": "Technische Universität München",
+        "work_years": 8,
+        "hsk_level": 0,
+    } | overrides
 
 
 def post(**overrides: Any) -> dict[str, Any]:
-    return {"position": "动力电池材料研发工程师", "work_city_code": "2201", "annual_salary": "400000.00",
-            "months_per_year": "12", "post_kind": "regular", "contract_starts_on": "2026-04-01",
-            "contract_ends_on": "2028-03-31"} | overrides
+    return {
+        "position": "动力电池材料研发工程师",
+        "work_city_code": "2201",
+        "annual_salary": "400000.00",
+        "months_per_year": "12",
+        "post_kind": "regular",
+        "contract_starts_on": "2026-04-01",
+        "contract_ends_on": "2028-03-31",
+    } | overrides
 
 
 async def make_employer(fe: FE, who: dict[str, str] = CLERK, **overrides: Any) -> dict[str, Any]:
@@ -120,13 +157,18 @@ async def make_employer(fe: FE, who: dict[str, str] = CLERK, **overrides: Any) -
 
 
 async def make_application(fe: FE, employer_id: int, who: dict[str, str] = CLERK, **parts: Any) -> dict[str, Any]:
-    body = {"employer_id": employer_id, "foreigner": foreigner(**parts.get("foreigner", {})),
-            "post": post(**parts.get("post", {})), "documents": parts.get("documents", documents())}
+    body = {
+        "employer_id": employer_id,
+        "foreigner": foreigner(**parts.get("foreigner", {})),
+        "post": post(**parts.get("post", {})),
+        "documents": parts.get("documents", documents()),
+    }
     result: dict[str, Any] = await fe.call("POST", "/applications", who, 201, json=body)
     return result
 
 
-async def act(fe: FE, application_id: int, action: str, who: dict[str, str], expect: int = 200,
-              comment: str | None = None) -> Any:
+async def act(
+    fe: FE, application_id: int, action: str, who: dict[str, str], expect: int = 200, comment: str | None = None
+) -> Any:
     body = {"comment": comment} if comment else None
     return await fe.call("POST", f"/applications/{application_id}/{action}", who, expect, json=body)

@@ -27,8 +27,13 @@ OVER_SIXTY = {"birth_date": "1963-04-12", "education": "master", "work_years": 1
 OVER_SIXTY_POST = {"annual_salary": "300000.00"}
 SHORT_POST = {"contract_starts_on": "2026-10-01", "contract_ends_on": "2026-12-30"}  # 90 days: short-term
 SEASONAL = {"education": "bachelor", "work_years": 1}
-SEASONAL_POST = {"annual_salary": "60000.00", "months_per_year": "3", "post_kind": "seasonal",
-                 "contract_starts_on": "2026-06-01", "contract_ends_on": "2026-08-29"}
+SEASONAL_POST = {
+    "annual_salary": "60000.00",
+    "months_per_year": "3",
+    "post_kind": "seasonal",
+    "contract_starts_on": "2026-06-01",
+    "contract_ends_on": "2026-08-29",
+}
 
 
 async def accepted_on(fe: Any, day: date, **parts: Any) -> dict[str, Any]:
@@ -106,8 +111,9 @@ async def test_wp5_passport_under_six_months_refused_and_nothing_written(fe: Any
     assert problem["code"] == "passport_expires_too_soon" and problem["clause"] == "WP-5"
     read = await fe.call("GET", f"/applications/{edge['id']}", CLERK)
     assert read["status"] == "draft" and read["submitted_at"] is None and read["assessment"] is None
-    ok = await make_application(fe, employer["id"], foreigner={"passport_number": "C01X00T48",
-                                                                "passport_expires_on": "2026-09-02"})
+    ok = await make_application(
+        fe, employer["id"], foreigner={"passport_number": "C01X00T48", "passport_expires_on": "2026-09-02"}
+    )
     assert (await act(fe, ok["id"], "submit", CLERK))["status"] == "submitted"
 
 
@@ -116,8 +122,7 @@ async def test_wp3_over_sixty_refused_unless_an_official_waives_the_age(fe: Any)
     app = await make_application(fe, employer["id"], foreigner=OVER_SIXTY, post=OVER_SIXTY_POST)
     submitted = await act(fe, app["id"], "submit", CLERK)
     assert submitted["permit_class"] == "C" and submitted["assessment"]["approvable"] is False
-    assert [r["code"] for r in submitted["assessment"]["refusals"]] == ["basic_conditions_not_met",
-                                                                       "c_post_not_listed"]
+    assert [r["code"] for r in submitted["assessment"]["refusals"]] == ["basic_conditions_not_met", "c_post_not_listed"]
     await act(fe, app["id"], "accept", OFFICIAL)
     problem = await act(fe, app["id"], "approve", OFFICIAL, 409)
     assert problem["code"] == "basic_conditions_not_met" and problem["clause"] == "WP-3"
@@ -140,8 +145,9 @@ async def test_wp2_c_quota_is_data_and_refuses_when_used_up(fe: Any) -> None:
     employer = await make_employer(fe)
     ids = []
     for passport in ("S1000001", "S1000002"):
-        app = await make_application(fe, employer["id"], foreigner={**SEASONAL, "passport_number": passport},
-                                     post=SEASONAL_POST)
+        app = await make_application(
+            fe, employer["id"], foreigner={**SEASONAL, "passport_number": passport}, post=SEASONAL_POST
+        )
         submitted = await act(fe, app["id"], "submit", CLERK)
         assert submitted["permit_class"] == "C" and submitted["assessment"]["routes"][0]["code"] == "c_seasonal"
         await act(fe, app["id"], "accept", OFFICIAL)
@@ -149,15 +155,23 @@ async def test_wp2_c_quota_is_data_and_refuses_when_used_up(fe: Any) -> None:
     assert (await act(fe, ids[0], "approve", OFFICIAL))["status"] == "approved"
     problem = await act(fe, ids[1], "approve", OFFICIAL, 409)
     assert problem["code"] == "c_quota_exhausted" and problem["clause"] == "WP-2"
-    refused = await fe.call("POST", f"/applications/{ids[1]}/refuse", OFFICIAL, json={
-        "comment": "本年度C类配额已用完", "reasons": ["c_quota_exhausted"]})
+    refused = await fe.call(
+        "POST",
+        f"/applications/{ids[1]}/refuse",
+        OFFICIAL,
+        json={"comment": "本年度C类配额已用完", "reasons": ["c_quota_exhausted"]},
+    )
     assert refused["status"] == "refused" and refused["refusal_codes"] == ["c_quota_exhausted"]
     assert refused["refusal_labels"] == [{"zh": "本年度C类配额已用完", "en": "the year's class C quota is used up"}]
 
 
 async def test_wp2_c_not_a_listed_post_is_refused(fe: Any) -> None:
-    app = await accepted_on(fe, date(2026, 3, 2), foreigner=SEASONAL,
-                            post={**SEASONAL_POST, "post_kind": "regular", "contract_ends_on": "2027-05-31"})
+    app = await accepted_on(
+        fe,
+        date(2026, 3, 2),
+        foreigner=SEASONAL,
+        post={**SEASONAL_POST, "post_kind": "regular", "contract_ends_on": "2027-05-31"},
+    )
     problem = await act(fe, app["id"], "approve", OFFICIAL, 409)
     assert problem["code"] == "c_post_not_listed"
 
@@ -165,11 +179,17 @@ async def test_wp2_c_not_a_listed_post_is_refused(fe: Any) -> None:
 async def test_wp7_documents_b_blocked_a_green_channel(fe: Any) -> None:
     employer = await make_employer(fe)
     missing = [d for d in documents() if d["code"] != "medical_certificate"]
-    b_app = await make_application(fe, employer["id"], foreigner={"education": "master", "work_years": 3},
-                                   post={"annual_salary": "150000.00"}, documents=missing)
+    b_app = await make_application(
+        fe,
+        employer["id"],
+        foreigner={"education": "master", "work_years": 3},
+        post={"annual_salary": "150000.00"},
+        documents=missing,
+    )
     problem = await act(fe, b_app["id"], "submit", CLERK, 409)
     assert problem["code"] == "documents_incomplete" and problem["documents"] == [
-        {"code": "medical_certificate", "problem": "missing"}]
+        {"code": "medical_certificate", "problem": "missing"}
+    ]
     a_app = await make_application(fe, employer["id"], foreigner={"passport_number": "C01X00T49"}, documents=missing)
     assert (await act(fe, a_app["id"], "submit", CLERK))["permit_class"] == "A"
     accepted = await act(fe, a_app["id"], "accept", OFFICIAL)
@@ -178,11 +198,18 @@ async def test_wp7_documents_b_blocked_a_green_channel(fe: Any) -> None:
     assert (await act(fe, a_app["id"], "approve", OFFICIAL, 409))["code"] == "documents_incomplete"
     await act(fe, a_app["id"], "request_documents", OFFICIAL, comment="请补交体检证明")
     read = await fe.call("GET", f"/applications/{a_app['id']}", CLERK)
-    await fe.call("PATCH", f"/applications/{a_app['id']}", CLERK, json={"documents": documents()},
-                  headers={"If-Match": "W/\"stale\""}, expect=412)
+    await fe.call(
+        "PATCH",
+        f"/applications/{a_app['id']}",
+        CLERK,
+        json={"documents": documents()},
+        headers={"If-Match": 'W/"stale"'},
+        expect=412,
+    )
     etag = (await fe.client.get(f"/api/v1/foreign-experts/applications/{a_app['id']}", headers=CLERK)).headers["etag"]
-    await fe.call("PATCH", f"/applications/{a_app['id']}", CLERK, json={"documents": documents()},
-                  headers={"If-Match": etag})
+    await fe.call(
+        "PATCH", f"/applications/{a_app['id']}", CLERK, json={"documents": documents()}, headers={"If-Match": etag}
+    )
     assert read["status"] == "awaiting_documents"
     await act(fe, a_app["id"], "supply_documents", CLERK)
     assert (await act(fe, a_app["id"], "approve", OFFICIAL))["status"] == "approved"
@@ -195,8 +222,11 @@ async def test_access_roles_and_other_employers(fe: Any) -> None:
     await act(fe, app["id"], "submit", OTHER_CLERK, 404)
     await fe.call("GET", f"/applications/{app['id']}", REVIEWER, 403)
     assert (await fe.call("GET", "/applications", OTHER_CLERK))["items"] == []
-    r = await fe.client.post("/api/v1/foreign-experts/applications", headers=OTHER_CLERK, json={
-        "employer_id": employer["id"], "foreigner": app["foreigner"] | {}, "post": {}, "documents": []})
+    r = await fe.client.post(
+        "/api/v1/foreign-experts/applications",
+        headers=OTHER_CLERK,
+        json={"employer_id": employer["id"], "foreigner": app["foreigner"] | {}, "post": {}, "documents": []},
+    )
     assert r.status_code == 422
     await act(fe, app["id"], "submit", CLERK_ADMIN)  # the employer's org_admin is its clerk too
     problem = await act(fe, app["id"], "accept", CLERK, 403)
@@ -209,11 +239,27 @@ async def test_access_roles_and_other_employers(fe: Any) -> None:
 
 async def test_idempotent_create(fe: Any) -> None:
     employer = await make_employer(fe)
-    body = {"employer_id": employer["id"], "foreigner": {
-        "name": "SMITH, John", "nationality": "GBR", "passport_number": "123456789", "passport_expires_on":
-        "2032-01-01", "sex": "male", "birth_date": "1990-01-01", "education": "master", "work_years": 4},
-        "post": {"position": "英语教师", "work_city_code": "2202", "annual_salary": "200000", "months_per_year": "10",
-                 "contract_starts_on": "2026-09-01", "contract_ends_on": "2027-07-31"}}
+    body = {
+        "employer_id": employer["id"],
+        "foreigner": {
+            "name": "SMITH, John",
+            "nationality": "GBR",
+            "passport_number": "123456789",
+            "passport_expires_on": "2032-01-01",
+            "sex": "male",
+            "birth_date": "1990-01-01",
+            "education": "master",
+            "work_years": 4,
+        },
+        "post": {
+            "position": "英语教师",
+            "work_city_code": "2202",
+            "annual_salary": "200000",
+            "months_per_year": "10",
+            "contract_starts_on": "2026-09-01",
+            "contract_ends_on": "2027-07-31",
+        },
+    }
     key = {"Idempotency-Key": "create-smith-1"}
     first = await fe.call("POST", "/applications", CLERK, 201, json=body, headers=key)
     again = await fe.call("POST", "/applications", CLERK, 201, json=body, headers=key)
@@ -225,12 +271,31 @@ async def test_idempotent_create(fe: Any) -> None:
 async def test_nationality_is_iso3166_and_not_chinese(fe: Any) -> None:
     employer = await make_employer(fe)
     for code, status in (("XXX", 422), ("CHN", 422), ("HKG", 422), ("TWN", 422), ("MAC", 422)):
-        r = await fe.client.post("/api/v1/foreign-experts/applications", headers=CLERK, json={
-            "employer_id": employer["id"], "foreigner": {
-                "name": "X", "nationality": code, "passport_number": "E1234567", "passport_expires_on": "2032-01-01",
-                "sex": "male", "birth_date": "1990-01-01", "education": "master", "work_years": 4},
-            "post": {"position": "x", "work_city_code": "2201", "annual_salary": "1", "months_per_year": "1",
-                     "contract_starts_on": "2026-09-01", "contract_ends_on": "2027-07-31"}})
+        r = await fe.client.post(
+            "/api/v1/foreign-experts/applications",
+            headers=CLERK,
+            json={
+                "employer_id": employer["id"],
+                "foreigner": {
+                    "name": "X",
+                    "nationality": code,
+                    "passport_number": "E1234567",
+                    "passport_expires_on": "2032-01-01",
+                    "sex": "male",
+                    "birth_date": "1990-01-01",
+                    "education": "master",
+                    "work_years": 4,
+                },
+                "post": {
+                    "position": "x",
+                    "work_city_code": "2201",
+                    "annual_salary": "1",
+                    "months_per_year": "1",
+                    "contract_starts_on": "2026-09-01",
+                    "contract_ends_on": "2027-07-31",
+                },
+            },
+        )
         assert r.status_code == status, r.text
     app = await make_application(fe, employer["id"], foreigner={"nationality": "kor", "passport_number": "M12345678"})
     assert app["foreigner"]["nationality"] == "KOR" and app["foreigner"]["nationality_label"]["zh"] == "大韩民国"

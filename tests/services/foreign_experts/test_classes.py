@@ -38,8 +38,11 @@ def points_facts(total: int, **overrides: Any) -> Facts:
     months = next(m for m in (15, 10, 5, 0) if rest >= m)
     hsk = min(rest - months, 5)
     values: dict[str, Any] = {
-        "annual_salary": Decimal("250000"), "education": "bachelor", "age": 30,
-        "months_per_year": Decimal({15: 9, 10: 6, 5: 3, 0: 0}[months]), "hsk_level": hsk,
+        "annual_salary": Decimal("250000"),
+        "education": "bachelor",
+        "age": 30,
+        "months_per_year": Decimal({15: 9, 10: 6, 5: 3, 0: 0}[months]),
+        "hsk_level": hsk,
         "work_years": 2 + rest - months - hsk,
     }
     facts = make_facts(**{**values, **overrides})
@@ -58,8 +61,9 @@ def test_wp2_a_by_each_criterion(criterion: str) -> None:
 
 
 def test_wp2_a_lists_every_route_criteria_first() -> None:
-    facts = make_facts(annual_salary=A_SALARY, education="doctorate", work_years=17,
-                       a_criteria={"young_talent", "talent_programme"})  # 20 + 20 + 20 + 15 + 0 + 10 + 15 = 100
+    facts = make_facts(
+        annual_salary=A_SALARY, education="doctorate", work_years=17, a_criteria={"young_talent", "talent_programme"}
+    )  # 20 + 20 + 20 + 15 + 0 + 10 + 15 = 100
     assert routes(facts) == ("A", ["a_talent_programme", "a_young_talent", "a_points", "a_salary"])
 
 
@@ -198,8 +202,9 @@ def teacher(**kw: object) -> LanguageTeacher:
         (teacher(tefl_hours=200), {"work_years": 5, "education": "senior_worker"}, ["teacher_degree"], False),
     ],
 )
-def test_wp3_language_teacher_conditions(lt: LanguageTeacher, facts: dict[str, object], failed: list[str],
-                                         waived: bool) -> None:
+def test_wp3_language_teacher_conditions(
+    lt: LanguageTeacher, facts: dict[str, object], failed: list[str], waived: bool
+) -> None:
     """WP-3 language teachers: native speaker, a bachelor's and 2 years, the years waived with an education
     or language degree, a teaching certificate or ≥ 120 h TEFL (119 h is not enough)."""
     a = assess(make_facts(language_teacher=lt, **facts), P2026)
@@ -264,8 +269,12 @@ def test_wp2_c_work_of_90_days_or_less_is_listed_whatever_the_kind(ends_on: date
 
 
 def test_wp2_c_short_term_post_is_listed_once() -> None:
-    facts = make_facts(annual_salary=Decimal("40000"), post_kind="short_term", contract_starts_on=date(2026, 3, 1),
-                       contract_ends_on=date(2026, 3, 31))
+    facts = make_facts(
+        annual_salary=Decimal("40000"),
+        post_kind="short_term",
+        contract_starts_on=date(2026, 3, 1),
+        contract_ends_on=date(2026, 3, 31),
+    )
     assert routes(facts) == ("C", ["c_short_term"])
 
 
@@ -279,8 +288,9 @@ def test_wp2_check_c_quota_both_sides() -> None:
     assert code_of(lambda: check_c_quota(101, P2026)) == "c_quota_exhausted"
 
 
-@pytest.mark.parametrize(("used", "remaining", "approvable"), [(0, 100, True), (99, 1, True), (100, 0, False),
-                                                                (150, 0, False)])
+@pytest.mark.parametrize(
+    ("used", "remaining", "approvable"), [(0, 100, True), (99, 1, True), (100, 0, False), (150, 0, False)]
+)
 def test_wp2_classify_with_c_quota_used(used: int, remaining: int, approvable: bool) -> None:
     a = assess(make_facts(annual_salary=Decimal("40000"), post_kind="seasonal"), P2026, c_quota_used=used)
     assert (a.classification.quota_remaining, a.approvable) == (remaining, approvable)
@@ -338,7 +348,9 @@ def test_wp2_salary_multiples_are_data() -> None:
     assert routes(facts) == ("C", ["c_not_listed"])
     assert routes(facts, p=params(b_salary_multiple=Decimal("3"))) == ("B", ["b_salary"])
     assert routes(facts, p=params(b_salary_multiple=Decimal("3"), a_salary_multiple=Decimal("3"))) == (
-        "A", ["a_salary"])
+        "A",
+        ["a_salary"],
+    )
 
 
 def test_wp2_c_quota_is_data() -> None:

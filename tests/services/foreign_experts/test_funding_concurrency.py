@@ -41,8 +41,10 @@ async def committed() -> AsyncIterator[FE]:
     await _drop(url)
     await asyncio.to_thread(migrate, "foreign_experts", url, SCHEMA)
     db = Database(url, SCHEMA, pool_size=10)
-    app = create_app(ForeignExpertsSettings(internal_secret=TEST_SECRET, env="test", access_log=False,
-                                            pii_secret=PII_SECRET), database=db)
+    app = create_app(
+        ForeignExpertsSettings(internal_secret=TEST_SECRET, env="test", access_log=False, pii_secret=PII_SECRET),
+        database=db,
+    )
     clock = Clock(at(date(2026, 3, 2)))
     app.state.clock = clock
     try:
@@ -54,8 +56,9 @@ async def committed() -> AsyncIterator[FE]:
 
 
 async def _race(fe: FE, path: str, ids: list[int]) -> Counter[tuple[int, Any]]:
-    responses = await asyncio.gather(*(
-        fe.client.post(f"/api/v1/foreign-experts/{path}/{i}/approve", headers=OFFICIAL) for i in ids))
+    responses = await asyncio.gather(
+        *(fe.client.post(f"/api/v1/foreign-experts/{path}/{i}/approve", headers=OFFICIAL) for i in ids)
+    )
     return Counter((r.status_code, r.json().get("code")) for r in responses)
 
 
@@ -70,8 +73,12 @@ async def test_parallel_grants_never_exceed_the_calls_budget(committed: FE) -> N
     employer = await make_employer(fe)
     ids = []
     for _ in range(5):
-        app = await make_programme(fe, call["id"], employer["id"], plan={
-            "requested_amount": "100000.00", "budget_items": [{"item": "全部", "amount": "100000.00"}]})
+        app = await make_programme(
+            fe,
+            call["id"],
+            employer["id"],
+            plan={"requested_amount": "100000.00", "budget_items": [{"item": "全部", "amount": "100000.00"}]},
+        )
         await prog(fe, app["id"], "submit", CLERK)
         await prog(fe, app["id"], "accept", OFFICIAL)
         await review(fe, app["id"])
@@ -80,11 +87,14 @@ async def test_parallel_grants_never_exceed_the_calls_budget(committed: FE) -> N
     assert outcomes == Counter({(200, None): 3, (409, "call_budget_exhausted"): 2}), outcomes
     after = await fe.call("GET", f"/programme-calls/{call['id']}", OFFICIAL)
     assert (after["approved_amount"], after["remaining_budget"], after["approved_count"]) == ("300000.00", "0.00", 3)
-    granted, count = await _row(fe, "SELECT coalesce(sum(granted_amount), 0), count(*) FROM {s}.programme_applications "
-                                    "WHERE status = 'approved'")
+    granted, count = await _row(
+        fe,
+        "SELECT coalesce(sum(granted_amount), 0), count(*) FROM {s}.programme_applications WHERE status = 'approved'",
+    )
     assert (Decimal(granted), count) == (Decimal("300000.00"), 3)
-    refused = await _row(fe, "SELECT count(*) FROM {s}.programme_applications "
-                             "WHERE status = 'under_review' AND granted_amount IS NULL")
+    refused = await _row(
+        fe, "SELECT count(*) FROM {s}.programme_applications WHERE status = 'under_review' AND granted_amount IS NULL"
+    )
     assert refused[0] == 2  # the losers are untouched
 
 
@@ -100,6 +110,7 @@ async def test_parallel_approvals_never_exceed_the_plans_places(committed: FE) -
     assert outcomes == Counter({(200, None): 3, (409, "participant_quota_exhausted"): 1}), outcomes
     after = await fe.call("GET", f"/training-plans/{plan['id']}", OFFICIAL)
     assert (after["approved_participants"], after["remaining_places"], after["approved_count"]) == (9, 1, 3)
-    people = await _row(fe, "SELECT coalesce(sum(approved_participants), 0) FROM {s}.training_applications "
-                            "WHERE status = 'approved'")
+    people = await _row(
+        fe, "SELECT coalesce(sum(approved_participants), 0) FROM {s}.training_applications WHERE status = 'approved'"
+    )
     assert people[0] == 9

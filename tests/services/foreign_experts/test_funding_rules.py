@@ -11,15 +11,27 @@ import pytest
 from services.foreign_experts.rules import funding
 
 D = Decimal
-FIGURES = funding.CallFigures(budget=D("300000.00"), approved_amount=D("200000.00"), max_amount=D("150000.00"),
-                              participant_quota=10, approved_participants=7, max_duration_days=21)
+FIGURES = funding.CallFigures(
+    budget=D("300000.00"),
+    approved_amount=D("200000.00"),
+    max_amount=D("150000.00"),
+    participant_quota=10,
+    approved_participants=7,
+    max_duration_days=21,
+)
 
 
-@pytest.mark.parametrize(("status", "today", "open_"), [
-    ("published", date(2026, 1, 31), False), ("published", date(2026, 2, 1), True),
-    ("published", date(2026, 4, 30), True), ("published", date(2026, 5, 1), False),
-    ("draft", date(2026, 3, 1), False), ("closed", date(2026, 3, 1), False),
-])
+@pytest.mark.parametrize(
+    ("status", "today", "open_"),
+    [
+        ("published", date(2026, 1, 31), False),
+        ("published", date(2026, 2, 1), True),
+        ("published", date(2026, 4, 30), True),
+        ("published", date(2026, 5, 1), False),
+        ("draft", date(2026, 3, 1), False),
+        ("closed", date(2026, 3, 1), False),
+    ],
+)
 def test_window_includes_both_days(status: str, today: date, open_: bool) -> None:
     assert funding.is_open(status, date(2026, 2, 1), date(2026, 4, 30), today) is open_
     if not open_:
@@ -34,12 +46,15 @@ def test_request_within_the_cap() -> None:
     funding.check_request(D("10000000.00"), funding.CallFigures(budget=D(1)))  # no cap: anything
 
 
-@pytest.mark.parametrize(("requested", "granted", "error"), [
-    ("100000.00", "100000.00", None),                        # the whole budget left
-    ("100000.01", "100000.01", funding.BudgetExhausted),     # a fen over what is left
-    ("90000.00", "90000.01", funding.GrantExceedsRequest),   # more than asked
-    ("150000.00", "0.00", None),                             # a grant of nothing is still within everything
-])
+@pytest.mark.parametrize(
+    ("requested", "granted", "error"),
+    [
+        ("100000.00", "100000.00", None),  # the whole budget left
+        ("100000.01", "100000.01", funding.BudgetExhausted),  # a fen over what is left
+        ("90000.00", "90000.01", funding.GrantExceedsRequest),  # more than asked
+        ("150000.00", "0.00", None),  # a grant of nothing is still within everything
+    ],
+)
 def test_grant_within_request_cap_and_budget_left(requested: str, granted: str, error: type | None) -> None:
     if error is None:
         funding.check_grant(D(requested), D(granted), FIGURES)
@@ -63,9 +78,14 @@ def test_places_left() -> None:
     funding.check_places(500, funding.CallFigures(budget=D(0)))  # no quota
 
 
-@pytest.mark.parametrize(("ends_on", "days", "allowed"), [
-    (date(2026, 6, 1), 1, True), (date(2026, 6, 21), 21, True), (date(2026, 6, 22), 22, False),
-])
+@pytest.mark.parametrize(
+    ("ends_on", "days", "allowed"),
+    [
+        (date(2026, 6, 1), 1, True),
+        (date(2026, 6, 21), 21, True),
+        (date(2026, 6, 22), 22, False),
+    ],
+)
 def test_trip_counts_departure_and_return(ends_on: date, days: int, allowed: bool) -> None:
     assert funding.trip_days(date(2026, 6, 1), ends_on) == days
     if allowed:

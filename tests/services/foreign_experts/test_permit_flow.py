@@ -74,37 +74,64 @@ async def test_wp2_wp4_wp8_wp9_whole_permit(fe) -> None:  # type: ignore[no-unty
     # WP-9 verification: only the four fields; a wrong passport is the same "not found"
     key = api_key(VERIFY)
     answer = await fe.call("GET", "/permits/verify", key, params={"number": permit["number"], "passport": PASSPORT})
-    assert answer == {"valid": False, "permit_class": "A", "valid_until": "2028-03-31",
-                      "employer_name": employer["name"]}  # not yet in force on 3 March (valid from 1 April)
+    assert answer == {
+        "valid": False,
+        "permit_class": "A",
+        "valid_until": "2028-03-31",
+        "employer_name": employer["name"],
+    }  # not yet in force on 3 March (valid from 1 April)
     fe.clock.set(date(2026, 4, 2))
     answer = await fe.call("GET", "/permits/verify", key, params={"number": permit["number"], "passport": PASSPORT})
     assert answer["valid"] is True
-    wrong = await fe.call("GET", "/permits/verify", key, 404,
-                          params={"number": permit["number"], "passport": "X9999999"})
-    unknown = await fe.call("GET", "/permits/verify", key, 404,
-                            params={"number": "222026000000009990"[:17] + "0", "passport": PASSPORT})
+    wrong = await fe.call(
+        "GET", "/permits/verify", key, 404, params={"number": permit["number"], "passport": "X9999999"}
+    )
+    unknown = await fe.call(
+        "GET", "/permits/verify", key, 404, params={"number": "222026000000009990"[:17] + "0", "passport": PASSPORT}
+    )
     assert wrong["code"] == unknown["code"] == "permit_not_found" and wrong["detail"] == unknown["detail"]
-    await fe.call("GET", "/permits/verify", api_key("projects:integrity:read"), 403,
-                  params={"number": permit["number"], "passport": PASSPORT})
+    await fe.call(
+        "GET",
+        "/permits/verify",
+        api_key("projects:integrity:read"),
+        403,
+        params={"number": permit["number"], "passport": PASSPORT},
+    )
     async with fe.db.sessionmaker() as s:
         log = (await s.execute(select(Verification).order_by(Verification.id))).scalars().all()
     assert [(v.found, v.caller_name) for v in log] == [(True, "吉林省公安厅出入境管理局")] * 2 + [
-        (False, "吉林省公安厅出入境管理局")] * 2
+        (False, "吉林省公安厅出入境管理局")
+    ] * 2
     listed = await fe.call("GET", "/permit-verifications", AUDITOR, params={"permit_id": permit["id"]})
     assert [v["found"] for v in listed] == [True, True] and listed[0]["caller_name"] == "吉林省公安厅出入境管理局"
     await fe.call("GET", "/permit-verifications", CLERK, 403)
 
     # extension (延期): the contract goes on to 2029-03-31; the permit follows
-    change = await fe.call("POST", f"/permits/{permit['id']}/changes", CLERK, 201,
-                           json={"kind": "extension", "extension": {"contract_ends_on": "2029-03-31"}})
-    await fe.call("POST", f"/permits/{permit['id']}/changes", CLERK, 409,
-                  json={"kind": "extension", "extension": {"contract_ends_on": "2029-06-30"}})
+    change = await fe.call(
+        "POST",
+        f"/permits/{permit['id']}/changes",
+        CLERK,
+        201,
+        json={"kind": "extension", "extension": {"contract_ends_on": "2029-03-31"}},
+    )
+    await fe.call(
+        "POST",
+        f"/permits/{permit['id']}/changes",
+        CLERK,
+        409,
+        json={"kind": "extension", "extension": {"contract_ends_on": "2029-06-30"}},
+    )
     approved_change = await fe.call("POST", f"/permit-changes/{change['id']}/approve", OFFICIAL)
     assert approved_change["status"] == "approved"
     assert approved_change["outcome"]["valid_until"] == ["2028-03-31", "2029-03-31"]
     # cancellation (注销)
-    cancel = await fe.call("POST", f"/permits/{permit['id']}/changes", CLERK, 201, json={
-        "kind": "cancellation", "cancellation": {"reason": "contract_terminated", "ended_on": "2026-12-31"}})
+    cancel = await fe.call(
+        "POST",
+        f"/permits/{permit['id']}/changes",
+        CLERK,
+        201,
+        json={"kind": "cancellation", "cancellation": {"reason": "contract_terminated", "ended_on": "2026-12-31"}},
+    )
     await fe.call("POST", f"/permit-changes/{cancel['id']}/approve", OFFICIAL)
     cancelled = await fe.call("GET", f"/permits/{permit['id']}", CLERK)
     assert cancelled["status"] == "cancelled" and cancelled["valid_today"] is False
@@ -118,16 +145,29 @@ async def test_pipl_passport_and_birth_date_never_in_clear_at_rest(fe) -> None: 
     """Every table, the replayable responses of Idempotency-Key included: the clerk's answer shows the
     passport in full, so the stored copy is sealed, and the replay still shows it in full."""
     employer, done = await issued(fe)
-    body = {"employer_id": employer["id"], "foreigner": foreigner(passport_number="E7654321", nationality="FRA"),
-            "post": post(), "documents": documents()}
+    body = {
+        "employer_id": employer["id"],
+        "foreigner": foreigner(passport_number="E7654321", nationality="FRA"),
+        "post": post(),
+        "documents": documents(),
+    }
     key = {"Idempotency-Key": "pipl-at-rest-1"}
     first = await fe.call("POST", "/applications", CLERK, 201, json=body, headers=key)
     replay = await fe.client.post("/api/v1/foreign-experts/applications", json=body, headers={**CLERK, **key})
     assert replay.headers["idempotent-replayed"] == "true" and replay.json() == first
     assert first["foreigner"]["passport_number"] == "E7654321"
     async with fe.db.sessionmaker() as s:
-        for table in ("permit_applications", "foreigners", "foreigner_passports", "permits", "permit_changes",
-                      "permit_verifications", "audit_log", "workflow_history", "idempotency_records"):
+        for table in (
+            "permit_applications",
+            "foreigners",
+            "foreigner_passports",
+            "permits",
+            "permit_changes",
+            "permit_verifications",
+            "audit_log",
+            "workflow_history",
+            "idempotency_records",
+        ):
             rows = (await s.execute(text(f"SELECT * FROM {table}"))).all()
             dump = repr([tuple(r) for r in rows])  # a Row's own repr cuts long values short
             assert "E7654321" not in dump, table
@@ -165,8 +205,12 @@ async def test_pipl_passport_and_birth_date_never_written_to_logs(make_db, caplo
     from tests.services.foreign_experts.conftest import FE, PII_SECRET, Clock, at
 
     db = await make_db("foreign_experts")
-    app = create_app(ForeignExpertsSettings(internal_secret=TEST_SECRET, env="test", access_log=True,
-                                            pii_secret=PII_SECRET, log_level="DEBUG"), database=db)
+    app = create_app(
+        ForeignExpertsSettings(
+            internal_secret=TEST_SECRET, env="test", access_log=True, pii_secret=PII_SECRET, log_level="DEBUG"
+        ),
+        database=db,
+    )
     app.state.clock = Clock(at(date(2026, 3, 2)))
     caplog.set_level(logging.DEBUG)
     async with running(app) as client:
@@ -177,9 +221,15 @@ async def test_pipl_passport_and_birth_date_never_written_to_logs(make_db, caplo
         await fe.call("GET", "/permits/verify", key, params={"number": number, "passport": PASSPORT})
         await fe.call("GET", "/permits/verify", key, 404, params={"number": number, "passport": "Z7777777"})
         employer = (await fe.call("GET", "/employers", CLERK))["items"][0]
-        r = await client.post("/api/v1/foreign-experts/applications", headers=CLERK, json={
-            "employer_id": employer["id"], "foreigner": {"passport_number": "BAD PASS#9", "birth_date": "1977-07-07"},
-            "post": {}})
+        r = await client.post(
+            "/api/v1/foreign-experts/applications",
+            headers=CLERK,
+            json={
+                "employer_id": employer["id"],
+                "foreigner": {"passport_number": "BAD PASS#9", "birth_date": "1977-07-07"},
+                "post": {},
+            },
+        )
         assert r.status_code == 422
     logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert "/permits/verify" in logged or "/applications" in logged  # the access log did run

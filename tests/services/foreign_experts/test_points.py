@@ -141,8 +141,11 @@ def test_wp1_hsk_levels(hsk: int, points: int) -> None:
         ({"degree_taught_in_chinese": True, "education": "doctorate"}, 5, "degree_in_chinese"),
         # the best of the ways, not their sum: the factor is capped at 5
         ({"former_chinese_national": True, "hsk_level": 4}, 5, "former_chinese_national"),
-        ({"degree_taught_in_chinese": True, "hsk_level": 6, "former_chinese_national": True}, 5,
-         "former_chinese_national"),
+        (
+            {"degree_taught_in_chinese": True, "hsk_level": 6, "former_chinese_national": True},
+            5,
+            "former_chinese_national",
+        ),
         ({"degree_taught_in_chinese": True, "hsk_level": 3}, 5, "degree_in_chinese"),
         # without a degree (a skills level) the degree taught in Chinese does not count: HSK alone
         ({"degree_taught_in_chinese": True, "education": "technician", "hsk_level": 2}, 2, "hsk_2"),
@@ -162,8 +165,9 @@ def test_wp1_chinese_degree_without_degree_level_is_noted() -> None:
 # --- work location (cap 10) --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", ["22", "2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208", "2224",
-                                  "220102", "222401"])
+@pytest.mark.parametrize(
+    "code", ["22", "2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208", "2224", "220102", "222401"]
+)
 def test_wp1_location_all_of_jilin_scores_10(code: str) -> None:
     """WP-1 location: all of Jilin is in the northeast (an old industrial base) → 10, for any ID-5 code."""
     assert points_of("work_location", work_city_code=code) == (10, "northeast_jilin")
@@ -285,7 +289,14 @@ def test_wp1_provincial_default_is_0() -> None:
 def test_wp1_every_factor_is_shown_in_table_order() -> None:
     result = assess_points(make_facts(), P2026)
     assert [f.code for f in result.factors] == [
-        "salary", "education", "work_years", "months_in_china", "chinese", "work_location", "age", "bonus",
+        "salary",
+        "education",
+        "work_years",
+        "months_in_china",
+        "chinese",
+        "work_location",
+        "age",
+        "bonus",
         "provincial",
     ]
     assert all(f.label.zh and f.label.en and f.rule.zh and f.rule.en for f in result.factors)
@@ -295,17 +306,30 @@ def test_wp1_total_of_the_default_applicant() -> None:
     """100,000 yuan 8 + bachelor 10 + 2 years 5 + 12 months 15 + no Chinese 0 + Changchun 10 + aged 30 15."""
     result = assess_points(make_facts(), P2026)
     assert result.points_by_factor() == {
-        "salary": 8, "education": 10, "work_years": 5, "months_in_china": 15, "chinese": 0, "work_location": 10,
-        "age": 15, "bonus": 0, "provincial": 0,
+        "salary": 8,
+        "education": 10,
+        "work_years": 5,
+        "months_in_china": 15,
+        "chinese": 0,
+        "work_location": 10,
+        "age": 15,
+        "bonus": 0,
+        "provincial": 0,
     }
     assert result.total == 63
 
 
 def test_wp1_total_at_every_cap_is_120() -> None:
     """Every factor at its cap: 20 + 20 + 20 + 15 + 5 + 10 + 15 + 5 + 10 = 120."""
-    facts = make_facts(annual_salary=Decimal("2000000"), education="doctorate", work_years=30, hsk_level=6,
-                       former_chinese_national=True, age=35,
-                       bonuses=("renowned_university", "fortune_500", "intellectual_property"))
+    facts = make_facts(
+        annual_salary=Decimal("2000000"),
+        education="doctorate",
+        work_years=30,
+        hsk_level=6,
+        former_chinese_national=True,
+        age=35,
+        bonuses=("renowned_university", "fortune_500", "intellectual_property"),
+    )
     result = assess_points(facts, params(provincial_points=10))
     assert all(f.points == f.cap for f in result.factors)
     assert result.total == 120
@@ -313,14 +337,22 @@ def test_wp1_total_at_every_cap_is_120() -> None:
 
 def test_wp1_total_at_the_bottom() -> None:
     """Nothing scores but the location (all of Jilin: 10)."""
-    facts = make_facts(annual_salary=Decimal("0"), education="other", work_years=0, months_per_year=Decimal("0"),
-                       age=65)
+    facts = make_facts(
+        annual_salary=Decimal("0"), education="other", work_years=0, months_per_year=Decimal("0"), age=65
+    )
     assert assess_points(facts, P2026).total == 10
 
 
 def test_wp1_total_is_the_sum_of_the_factors() -> None:
-    facts = make_facts(annual_salary=Decimal("260000"), education="master", work_years=9, hsk_level=3,
-                       months_per_year=Decimal("7"), age=50, bonuses=("fortune_500",))
+    facts = make_facts(
+        annual_salary=Decimal("260000"),
+        education="master",
+        work_years=9,
+        hsk_level=3,
+        months_per_year=Decimal("7"),
+        age=50,
+        bonuses=("fortune_500",),
+    )
     result = assess_points(facts, params(provincial_points=4))
     # 14 + 15 + (5 + 7) + 10 + 3 + 10 + 10 + 5 + 4
     assert result.total == sum(result.points_by_factor().values()) == 83

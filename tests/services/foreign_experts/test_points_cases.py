@@ -15,7 +15,8 @@ from services.foreign_experts.rules.facts import Facts
 from services.foreign_experts.rules.parameters import YearParameters, default_parameters
 
 CASES: list[dict[str, Any]] = json.loads(
-    (Path(__file__).parent / "data" / "points_cases.json").read_text(encoding="utf-8"))["cases"]
+    (Path(__file__).parent / "data" / "points_cases.json").read_text(encoding="utf-8")
+)["cases"]
 ASSESSED_ON = date(2026, 6, 1)
 
 
@@ -29,8 +30,9 @@ def test_wp1_at_least_twenty_worked_cases_covering_every_class() -> None:
 def test_wp1_wp2_wp3_worked_case(case: dict[str, Any]) -> None:
     params = YearParameters.from_mapping({**default_parameters(2026).to_mapping(), **case.get("parameters", {})})
     facts = Facts.from_mapping(case["facts"], assessed_on=ASSESSED_ON)
-    result = assess(facts, params, age_waiver_reason=case.get("age_waiver_reason"),
-                    c_quota_used=case.get("c_quota_used"))
+    result = assess(
+        facts, params, age_waiver_reason=case.get("age_waiver_reason"), c_quota_used=case.get("c_quota_used")
+    )
     expected = case["expected"]
     assert result.points.points_by_factor() == expected["points"], case["why"]
     assert result.total == expected["total"] == sum(expected["points"].values())

@@ -56,7 +56,10 @@ async def test_programme_from_call_to_completion(fe: Any) -> None:
     assert approved["review_count"] == 2 and approved["decided_on"] == "2026-03-02"
     after = await fe.call("GET", f"/programme-calls/{call['id']}", ANONYMOUS)
     assert (after["approved_amount"], after["remaining_budget"], after["approved_count"]) == (
-        "150000.00", "850000.00", 1)
+        "150000.00",
+        "850000.00",
+        1,
+    )
     await review(fe, app["id"], name="迟到的专家", expect=409)  # no more opinions once decided
     await prog(fe, app["id"], "fund", OFFICIAL, 422)  # the voucher's number is required
     funded = await prog(fe, app["id"], "fund", OFFICIAL, reference="吉财外专〔2026〕12号")
@@ -76,8 +79,17 @@ async def test_programme_from_call_to_completion(fe: Any) -> None:
     done = await prog(fe, app["id"], "accept-report", OFFICIAL)
     assert done["status"] == "completed" and done["status_label"]["en"] == "completed" and done["allowed_actions"] == []
     history = await fe.call("GET", f"/programme-applications/{app['id']}/history", CLERK)
-    assert [h["action"] for h in history] == ["create", "submit", "accept", "approve", "fund", "submit_report",
-                                              "return_report", "submit_report", "accept_report"]
+    assert [h["action"] for h in history] == [
+        "create",
+        "submit",
+        "accept",
+        "approve",
+        "fund",
+        "submit_report",
+        "return_report",
+        "submit_report",
+        "accept_report",
+    ]
 
 
 async def test_other_employers_clerk_sees_nothing(fe: Any) -> None:
@@ -87,8 +99,14 @@ async def test_other_employers_clerk_sees_nothing(fe: Any) -> None:
     app = await make_programme(fe, call["id"], employer["id"])
     await fe.call("GET", f"/programme-applications/{app['id']}", OTHER_CLERK, 404)
     await prog(fe, app["id"], "submit", OTHER_CLERK, 404)
-    await fe.call("PATCH", f"/programme-applications/{app['id']}", OTHER_CLERK, 404, json={"plan": plan()},
-                  headers={"If-Match": "*"})
+    await fe.call(
+        "PATCH",
+        f"/programme-applications/{app['id']}",
+        OTHER_CLERK,
+        404,
+        json={"plan": plan()},
+        headers={"If-Match": "*"},
+    )
     await fe.call("GET", f"/programme-applications/{app['id']}/history", OTHER_CLERK, 404)
     assert (await fe.call("GET", "/programme-applications", OTHER_CLERK))["items"] == []
     # nor may a clerk apply in another employer's name
@@ -106,11 +124,20 @@ async def test_call_window_and_cap_are_the_calls_data(fe: Any) -> None:
     await fe.call("GET", f"/programme-calls/{draft['id']}", AUDITOR)
     await make_programme(fe, draft["id"], employer["id"], expect=404)
     await fe.call("POST", f"/programme-calls/{draft['id']}/publish", OFFICIAL)
-    over = await make_programme(fe, draft["id"], employer["id"], expect=409, plan={"requested_amount": "300000.01",
-                                "budget_items": [{"item": "全部", "amount": "300000.01"}]})
+    over = await make_programme(
+        fe,
+        draft["id"],
+        employer["id"],
+        expect=409,
+        plan={"requested_amount": "300000.01", "budget_items": [{"item": "全部", "amount": "300000.01"}]},
+    )
     assert over["code"] == "request_exceeds_cap" and over["max_amount"] == "300000.00"
-    at_cap = await make_programme(fe, draft["id"], employer["id"], plan={
-        "requested_amount": "300000.00", "budget_items": [{"item": "全部", "amount": "300000.00"}]})
+    at_cap = await make_programme(
+        fe,
+        draft["id"],
+        employer["id"],
+        plan={"requested_amount": "300000.00", "budget_items": [{"item": "全部", "amount": "300000.00"}]},
+    )
     fe.clock.set(date(2026, 5, 1))  # the day after the window closed
     closed = await prog(fe, at_cap["id"], "submit", CLERK, 409)
     assert closed["code"] == "call_not_open" and closed["closes_on"] == "2026-04-30"
@@ -126,23 +153,32 @@ async def test_plan_must_add_up(fe: Any) -> None:
     and a work permit the expert holds is named by a WP-8 number whose check digit holds."""
     call = await make_call(fe)
     employer = await make_employer(fe)
-    bad_items = await make_programme(fe, call["id"], employer["id"], expect=422, plan={
-        "budget_items": [{"item": "国际旅费", "amount": "1.00"}]})
+    bad_items = await make_programme(
+        fe, call["id"], employer["id"], expect=422, plan={"budget_items": [{"item": "国际旅费", "amount": "1.00"}]}
+    )
     assert bad_items["code"] == "validation_failed"
     await make_programme(fe, call["id"], employer["id"], expect=422, plan={"days_in_china": 185})  # > 184 days
     await make_programme(fe, call["id"], employer["id"], expect=422, plan={"ends_on": "2026-04-30"})
     await make_programme(fe, call["id"], employer["id"], expect=422, expert={"nationality": "CHN"})
-    bad_permit = await make_programme(fe, call["id"], employer["id"], expect=422,
-                                      expert={"permit_number": "222026000000000012"})
-    assert bad_permit["errors"][0] == {"field": "expert.permit_number", "code": "invalid_permit_number",
-                                      "message": bad_permit["errors"][0]["message"]}
+    bad_permit = await make_programme(
+        fe, call["id"], employer["id"], expect=422, expert={"permit_number": "222026000000000012"}
+    )
+    assert bad_permit["errors"][0] == {
+        "field": "expert.permit_number",
+        "code": "invalid_permit_number",
+        "message": bad_permit["errors"][0]["message"],
+    }
     held = await make_programme(fe, call["id"], employer["id"], expert={"permit_number": "222026000000000011"})
     assert held["expert"]["permit_number"] == "222026000000000011"
 
 
 async def _approvable(fe: Any, call_id: int, employer_id: int, amount: str) -> dict[str, Any]:
-    app = await make_programme(fe, call_id, employer_id, plan={"requested_amount": amount,
-                                                                "budget_items": [{"item": "全部", "amount": amount}]})
+    app = await make_programme(
+        fe,
+        call_id,
+        employer_id,
+        plan={"requested_amount": amount, "budget_items": [{"item": "全部", "amount": amount}]},
+    )
     await prog(fe, app["id"], "submit", CLERK)
     await prog(fe, app["id"], "accept", OFFICIAL)
     await review(fe, app["id"])
@@ -179,34 +215,61 @@ async def test_call_edits_need_if_match_and_never_go_below_approvals(fe: Any) ->
     await fe.call("POST", "/programme-calls", CLERK, 403, json=PROGRAMME_CALL)
     call = await make_call(fe, budget="300000.00", max_amount="250000.00")
     await fe.call("POST", "/programme-calls", OFFICIAL, 409, json=PROGRAMME_CALL)  # the code is taken
-    wrong = await fe.call("POST", "/programme-calls", OFFICIAL, 422, json=PROGRAMME_CALL | {
-        "code": "X1", "participant_quota": 5})  # a training plan's figure
+    wrong = await fe.call(
+        "POST", "/programme-calls", OFFICIAL, 422, json=PROGRAMME_CALL | {"code": "X1", "participant_quota": 5}
+    )  # a training plan's figure
     assert wrong["errors"][0]["field"] == "participant_quota"
-    await fe.call("POST", "/programme-calls", OFFICIAL, 422, json=PROGRAMME_CALL | {
-        "code": "X2", "opens_on": "2026-05-01", "closes_on": "2026-04-30"})
-    await fe.call("POST", "/programme-calls", OFFICIAL, 422, json=PROGRAMME_CALL | {
-        "code": "X3", "budget": "100.00", "max_amount": "200.00"})
+    await fe.call(
+        "POST",
+        "/programme-calls",
+        OFFICIAL,
+        422,
+        json=PROGRAMME_CALL | {"code": "X2", "opens_on": "2026-05-01", "closes_on": "2026-04-30"},
+    )
+    await fe.call(
+        "POST",
+        "/programme-calls",
+        OFFICIAL,
+        422,
+        json=PROGRAMME_CALL | {"code": "X3", "budget": "100.00", "max_amount": "200.00"},
+    )
     employer = await make_employer(fe)
     app = await _approvable(fe, call["id"], employer["id"], "200000.00")
     await prog(fe, app["id"], "approve", OFFICIAL)
     path = f"/api/v1/foreign-experts/programme-calls/{call['id']}"
     await fe.call("PATCH", f"/programme-calls/{call['id']}", OFFICIAL, 428, json={"budget": "400000.00"})
-    await fe.call("PATCH", f"/programme-calls/{call['id']}", OFFICIAL, 412, json={"budget": "400000.00"},
-                  headers={"If-Match": f'"funding_call-{call["id"]}-v{call["version"]}"'})  # before the approval
+    await fe.call(
+        "PATCH",
+        f"/programme-calls/{call['id']}",
+        OFFICIAL,
+        412,
+        json={"budget": "400000.00"},
+        headers={"If-Match": f'"funding_call-{call["id"]}-v{call["version"]}"'},
+    )  # before the approval
     etag = (await fe.client.get(path, headers=OFFICIAL)).headers["etag"]
-    below = await fe.call("PATCH", f"/programme-calls/{call['id']}", OFFICIAL, 409,
-                          json={"budget": "199999.99", "max_amount": "150000.00"},
-                          headers={"If-Match": etag})
+    below = await fe.call(
+        "PATCH",
+        f"/programme-calls/{call['id']}",
+        OFFICIAL,
+        409,
+        json={"budget": "199999.99", "max_amount": "150000.00"},
+        headers={"If-Match": etag},
+    )
     assert below["code"] == "below_approved"
-    raised = await fe.call("PATCH", f"/programme-calls/{call['id']}", OFFICIAL, json={"budget": "500000.00"},
-                           headers={"If-Match": etag})
+    raised = await fe.call(
+        "PATCH", f"/programme-calls/{call['id']}", OFFICIAL, json={"budget": "500000.00"}, headers={"If-Match": etag}
+    )
     assert raised["remaining_budget"] == "300000.00"
     await fe.call("POST", f"/programme-calls/{call['id']}/close", OFFICIAL)
-    closed = await fe.call("PATCH", f"/programme-calls/{call['id']}", OFFICIAL, 409, json={"title": "x"},
-                           headers={"If-Match": "*"})
+    closed = await fe.call(
+        "PATCH", f"/programme-calls/{call['id']}", OFFICIAL, 409, json={"title": "x"}, headers={"If-Match": "*"}
+    )
     assert closed["code"] == "call_not_editable"
     assert [h["action"] for h in await fe.call("GET", f"/programme-calls/{call['id']}/history", AUDITOR)] == [
-        "create", "publish", "close"]
+        "create",
+        "publish",
+        "close",
+    ]
     listed = await fe.call("GET", "/programme-calls", ANONYMOUS, params={"year": 2026})
     assert [c["code"] for c in listed["items"]] == ["WZXM2026"]
     assert (await fe.call("GET", "/training-plans", ANONYMOUS))["items"] == []  # the other kind's collection
@@ -215,15 +278,19 @@ async def test_call_edits_need_if_match_and_never_go_below_approvals(fe: Any) ->
 async def test_drafts_edit_with_if_match_and_create_is_idempotent(fe: Any) -> None:
     call = await make_call(fe)
     employer = await make_employer(fe)
-    body = {"call_id": call["id"], "employer_id": employer["id"],
-            "expert": {"name": "IVANOV, Sergei", "nationality": "RUS", "field": "光学", "position": "Professor, ITMO"},
-            "plan": plan()}
+    body = {
+        "call_id": call["id"],
+        "employer_id": employer["id"],
+        "expert": {"name": "IVANOV, Sergei", "nationality": "RUS", "field": "光学", "position": "Professor, ITMO"},
+        "plan": plan(),
+    }
     key = {"Idempotency-Key": "programme-ivanov-1"}
     first = await fe.call("POST", "/programme-applications", CLERK, 201, json=body, headers=key)
     again = await fe.call("POST", "/programme-applications", CLERK, 201, json=body, headers=key)
     assert first["id"] == again["id"]
-    await fe.call("POST", "/programme-applications", CLERK, 409, json=body | {"plan": plan("100000.00")},
-                  headers=key)  # the same key with another body
+    await fe.call(
+        "POST", "/programme-applications", CLERK, 409, json=body | {"plan": plan("100000.00")}, headers=key
+    )  # the same key with another body
     async with fe.db.sessionmaker() as s:
         assert (await s.execute(select(func.count()).select_from(ProgrammeApplication))).scalar_one() == 1
     path = f"/programme-applications/{first['id']}"
@@ -237,8 +304,13 @@ async def test_drafts_edit_with_if_match_and_create_is_idempotent(fe: Any) -> No
     locked = await fe.call("PATCH", path, CLERK, 409, json={"plan": plan()}, headers={"If-Match": "*"})
     assert locked["code"] == "application_not_editable"
     await prog(fe, first["id"], "return", OFFICIAL, comment="请补充专家履历")
-    await fe.call("PATCH", path, CLERK, json={"expert": body["expert"] | {"achievements": "俄罗斯科学院院士"}},
-                  headers={"If-Match": "*"})
+    await fe.call(
+        "PATCH",
+        path,
+        CLERK,
+        json={"expert": body["expert"] | {"achievements": "俄罗斯科学院院士"}},
+        headers={"If-Match": "*"},
+    )
     assert (await prog(fe, first["id"], "resubmit", CLERK))["expert"]["achievements"] == "俄罗斯科学院院士"
     withdrawn = await prog(fe, first["id"], "withdraw", CLERK)
     assert withdrawn["status"] == "withdrawn"

@@ -27,11 +27,24 @@ from tests.services.foreign_experts.rules_helpers import P2026, code_of, params
 CAL = package_calendar()
 
 
-def deadline(accepted_on: date | datetime, *, long_term: bool = False, as_of: date | datetime | None = None,
-             extended: bool = False, pauses: tuple[Pause, ...] = (),
-             calendar: WorkingCalendar = CAL) -> Deadline:
-    return decision_deadline(accepted_on, long_term=long_term, as_of=as_of if as_of is not None else accepted_on,
-                             calendar=calendar, params=P2026, extended=extended, pauses=pauses)
+def deadline(
+    accepted_on: date | datetime,
+    *,
+    long_term: bool = False,
+    as_of: date | datetime | None = None,
+    extended: bool = False,
+    pauses: tuple[Pause, ...] = (),
+    calendar: WorkingCalendar = CAL,
+) -> Deadline:
+    return decision_deadline(
+        accepted_on,
+        long_term=long_term,
+        as_of=as_of if as_of is not None else accepted_on,
+        calendar=calendar,
+        params=P2026,
+        extended=extended,
+        pauses=pauses,
+    )
 
 
 def due(accepted_on: date, pauses: tuple[Pause, ...]) -> date | None:
@@ -146,8 +159,9 @@ def test_cal1_2026_is_confirmed_and_2031_is_not() -> None:
         (date(2026, 2, 13), True, True, date(2026, 4, 2)),
     ],
 )
-def test_wp4_cal1_deadline_across_spring_festival_2026(accepted_on: date, long_term: bool, extended: bool,
-                                                       due_on: date) -> None:
+def test_wp4_cal1_deadline_across_spring_festival_2026(
+    accepted_on: date, long_term: bool, extended: bool, due_on: date
+) -> None:
     """WP-4/CAL-1: the acceptance day does not count; holidays do not count; make-up Saturdays do."""
     d = deadline(accepted_on, long_term=long_term, extended=extended)
     assert d.due_on == due_on
@@ -339,8 +353,7 @@ def test_wp4_paused_flag_as_of_a_day() -> None:
         (date(2026, 3, 14), 9, -4, False, True),  # a Saturday: 3-6 and 9-13 March used
     ],
 )
-def test_wp4_overdue_and_due_soon_edges(as_of: date, used: int, remaining: int, due_soon: bool,
-                                        overdue: bool) -> None:
+def test_wp4_overdue_and_due_soon_edges(as_of: date, used: int, remaining: int, due_soon: bool, overdue: bool) -> None:
     """WP-4: flagged due soon within 3 working days (0 = due today), overdue the day after the deadline."""
     d = deadline(MON, as_of=as_of)
     assert d.due_on == date(2026, 3, 9)
@@ -348,8 +361,9 @@ def test_wp4_overdue_and_due_soon_edges(as_of: date, used: int, remaining: int, 
 
 
 def test_wp4_due_soon_window_is_a_parameter() -> None:
-    d = decision_deadline(MON, long_term=False, as_of=date(2026, 3, 3), calendar=CAL,
-                          params=params(due_soon_working_days=4))
+    d = decision_deadline(
+        MON, long_term=False, as_of=date(2026, 3, 3), calendar=CAL, params=params(due_soon_working_days=4)
+    )
     assert d.due_soon is True
 
 

@@ -34,8 +34,13 @@ CHECKLIST = (
 )
 
 
-def full_set(*, criminal_record_issued_on: date = date(2026, 8, 1), degree_authenticated: bool = True,
-             record_authenticated: bool = True, leave_out: str | None = None) -> list[SubmittedDocument]:
+def full_set(
+    *,
+    criminal_record_issued_on: date = date(2026, 8, 1),
+    degree_authenticated: bool = True,
+    record_authenticated: bool = True,
+    leave_out: str | None = None,
+) -> list[SubmittedDocument]:
     """Every document of the checklist, valid on CHECKED_ON unless changed (the others dated no later than
     December 2025, so that they are not dated after any day of checking below)."""
     documents = [
@@ -117,8 +122,9 @@ def test_wp7_criminal_record_six_months_edge(checked_on: date, issued_on: date, 
 
 
 def test_wp7_criminal_record_too_old_says_the_earliest_day() -> None:
-    (problem,) = document_problems(full_set(criminal_record_issued_on=date(2026, 3, 14)), checked_on=CHECKED_ON,
-                                   params=P2026)
+    (problem,) = document_problems(
+        full_set(criminal_record_issued_on=date(2026, 3, 14)), checked_on=CHECKED_ON, params=P2026
+    )
     assert "2026-03-15" in problem.reason.zh
     assert "2026-03-15" in problem.reason.en
     assert problem.description.en.startswith(problem.label.en + ": ")
@@ -145,14 +151,19 @@ def test_wp7_criminal_record_age_is_a_parameter() -> None:
     [
         ({"degree_authenticated": False}, [("highest_degree", "not_authenticated")]),
         ({"record_authenticated": False}, [("criminal_record", "not_authenticated")]),
-        ({"degree_authenticated": False, "record_authenticated": False},
-         [("highest_degree", "not_authenticated"), ("criminal_record", "not_authenticated")]),
-        ({"record_authenticated": False, "criminal_record_issued_on": date(2025, 1, 1)},
-         [("criminal_record", "not_authenticated"), ("criminal_record", "issued_too_long_ago")]),
+        (
+            {"degree_authenticated": False, "record_authenticated": False},
+            [("highest_degree", "not_authenticated"), ("criminal_record", "not_authenticated")],
+        ),
+        (
+            {"record_authenticated": False, "criminal_record_issued_on": date(2025, 1, 1)},
+            [("criminal_record", "not_authenticated"), ("criminal_record", "issued_too_long_ago")],
+        ),
     ],
 )
-def test_wp7_unauthenticated_degree_or_criminal_record_fails(changes: dict[str, Any],
-                                                             expected: list[tuple[str, str]]) -> None:
+def test_wp7_unauthenticated_degree_or_criminal_record_fails(
+    changes: dict[str, Any], expected: list[tuple[str, str]]
+) -> None:
     documents = full_set(**changes)
     assert problems(documents) == expected
     assert code_of(lambda: check_documents(documents, checked_on=CHECKED_ON, params=P2026)) == "documents_incomplete"
@@ -190,8 +201,15 @@ def test_wp7_unknown_document_is_reported() -> None:
 
 def test_wp7_stored_metadata_is_read_from_mappings() -> None:
     """WP-7: the stored metadata (ISO dates, extra keys such as the file name ignored) is checked the same way."""
-    stored = [{"code": d.code, "issued_on": d.issued_on.isoformat() if d.issued_on else None,
-               "authenticated": d.authenticated, "file_name": f"{d.code}.pdf"} for d in full_set()]
+    stored = [
+        {
+            "code": d.code,
+            "issued_on": d.issued_on.isoformat() if d.issued_on else None,
+            "authenticated": d.authenticated,
+            "file_name": f"{d.code}.pdf",
+        }
+        for d in full_set()
+    ]
     assert check_documents(stored, checked_on=CHECKED_ON, params=P2026).complete is True
     stored[3] = {**stored[3], "issued_on": "2026-03-14"}
     assert code_of(lambda: check_documents(stored, checked_on=CHECKED_ON, params=P2026)) == "documents_incomplete"
@@ -209,8 +227,9 @@ def test_wp7_stored_metadata_is_read_from_mappings() -> None:
         (full_set(degree_authenticated=False), [("highest_degree", "not_authenticated")]),
     ],
 )
-def test_wp7_green_channel_defers_missing_documents(documents: list[SubmittedDocument],
-                                                     expected: list[tuple[str, str]]) -> None:
+def test_wp7_green_channel_defers_missing_documents(
+    documents: list[SubmittedDocument], expected: list[tuple[str, str]]
+) -> None:
     """WP-7/WP-2: class A's green channel accepts with documents to follow: the problems are returned, not raised."""
     check = check_documents(documents, checked_on=CHECKED_ON, params=P2026, green_channel=True)
     assert [(p.code, p.problem) for p in check.problems] == expected

@@ -115,7 +115,7 @@ def test_wp8_any_changed_digit_is_refused(position: int) -> None:
     for digit in "0123456789":
         if digit == GOOD[position]:
             continue
-        changed = GOOD[:position] + digit + GOOD[position + 1:]
+        changed = GOOD[:position] + digit + GOOD[position + 1 :]
         assert is_valid_permit_number(changed) is False, changed
         assert not mod_11_10.is_valid(changed)
         with pytest.raises(InvalidPermitNumber) as info:

@@ -128,26 +128,45 @@ FAR = date(2040, 1, 1)
         # ties: every limit that sets the end is reported, in the order contract, passport, licence, cap
         ("B", date(2027, 5, 31), date(2027, 5, 31), FAR, date(2027, 5, 31), ("contract", "passport")),
         ("B", date(2028, 6, 1), FAR, date(2028, 6, 1), date(2028, 6, 1), ("contract", "licence", "class_cap")),
-        ("B", date(2028, 6, 1), date(2028, 6, 1), date(2028, 6, 1), date(2028, 6, 1),
-         ("contract", "passport", "licence", "class_cap")),
+        (
+            "B",
+            date(2028, 6, 1),
+            date(2028, 6, 1),
+            date(2028, 6, 1),
+            date(2028, 6, 1),
+            ("contract", "passport", "licence", "class_cap"),
+        ),
         # the permit may end on the day it starts
         ("C", START, FAR, None, START, ("contract",)),
     ],
 )
-def test_wp5_permit_validity_earliest_limit(permit_class: str, contract: date, passport: date, licence: date | None,
-                                            until: date, binding: tuple[str, ...]) -> None:
+def test_wp5_permit_validity_earliest_limit(
+    permit_class: str, contract: date, passport: date, licence: date | None, until: date, binding: tuple[str, ...]
+) -> None:
     """WP-5: valid until the earliest of contract end, passport expiry, licence expiry and the class cap; the
     limits equal to that day are reported as binding."""
-    v = permit_validity(permit_class=permit_class, starts_on=START, contract_ends_on=contract,
-                        passport_expires_on=passport, licence_expires_on=licence, params=P2026)
+    v = permit_validity(
+        permit_class=permit_class,
+        starts_on=START,
+        contract_ends_on=contract,
+        passport_expires_on=passport,
+        licence_expires_on=licence,
+        params=P2026,
+    )
     assert v.valid_from == START
     assert v.valid_until == until
     assert v.binding == binding
 
 
 def test_wp5_permit_validity_lists_every_limit_with_its_label() -> None:
-    v = permit_validity(permit_class="B", starts_on=START, contract_ends_on=date(2027, 5, 31),
-                        passport_expires_on=date(2030, 1, 1), licence_expires_on=date(2029, 1, 1), params=P2026)
+    v = permit_validity(
+        permit_class="B",
+        starts_on=START,
+        contract_ends_on=date(2027, 5, 31),
+        passport_expires_on=date(2030, 1, 1),
+        licence_expires_on=date(2029, 1, 1),
+        params=P2026,
+    )
     assert [(limit.code, limit.ends_on) for limit in v.limits] == [
         ("contract", date(2027, 5, 31)),
         ("passport", date(2030, 1, 1)),
@@ -155,14 +174,26 @@ def test_wp5_permit_validity_lists_every_limit_with_its_label() -> None:
         ("class_cap", date(2028, 6, 1)),
     ]
     assert all(limit.label.zh and limit.label.en for limit in v.limits)
-    without_licence = permit_validity(permit_class="B", starts_on=START, contract_ends_on=date(2027, 5, 31),
-                                      passport_expires_on=date(2030, 1, 1), licence_expires_on=None, params=P2026)
+    without_licence = permit_validity(
+        permit_class="B",
+        starts_on=START,
+        contract_ends_on=date(2027, 5, 31),
+        passport_expires_on=date(2030, 1, 1),
+        licence_expires_on=None,
+        params=P2026,
+    )
     assert [limit.code for limit in without_licence.limits] == ["contract", "passport", "class_cap"]
 
 
 def test_wp5_permit_validity_cap_follows_the_parameters() -> None:
-    v = permit_validity(permit_class="B", starts_on=START, contract_ends_on=FAR, passport_expires_on=FAR,
-                        licence_expires_on=None, params=params(b_validity_years=1))
+    v = permit_validity(
+        permit_class="B",
+        starts_on=START,
+        contract_ends_on=FAR,
+        passport_expires_on=FAR,
+        licence_expires_on=None,
+        params=params(b_validity_years=1),
+    )
     assert (v.valid_until, v.binding) == (date(2027, 6, 1), ("class_cap",))
 
 
@@ -176,8 +207,14 @@ def test_wp5_permit_validity_cap_follows_the_parameters() -> None:
 )
 def test_wp5_permit_ending_before_it_starts_is_invalid(contract: date, passport: date, licence: date | None) -> None:
     with pytest.raises(InvalidFacts) as info:
-        permit_validity(permit_class="A", starts_on=START, contract_ends_on=contract, passport_expires_on=passport,
-                        licence_expires_on=licence, params=P2026)
+        permit_validity(
+            permit_class="A",
+            starts_on=START,
+            contract_ends_on=contract,
+            passport_expires_on=passport,
+            licence_expires_on=licence,
+            params=P2026,
+        )
     assert info.value.field == "valid_until"
 
 

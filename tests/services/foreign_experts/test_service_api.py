@@ -29,8 +29,9 @@ POST = {"work_city_code": "2201", "annual_salary": "150000", "months_per_year": 
 
 
 async def test_wp1_wp2_wp3_assessment_is_public_explained_and_stores_nothing(fe: Any) -> None:
-    result = await fe.call("POST", "/points-assessments", ANONYMOUS, json={"person": PERSON, "post": POST,
-                                                                            "on": "2026-03-02"})
+    result = await fe.call(
+        "POST", "/points-assessments", ANONYMOUS, json={"person": PERSON, "post": POST, "on": "2026-03-02"}
+    )
     assert result["permit_class"] == "B" and result["total"] == 72
     by = {f["code"]: f for f in result["factors"]}
     assert by["education"]["points"] == 15 and by["education"]["rule"]["zh"] and by["education"]["band"]
@@ -39,8 +40,9 @@ async def test_wp1_wp2_wp3_assessment_is_public_explained_and_stores_nothing(fe:
     assert all(c["held"] for c in result["basic_conditions"]) and result["basic_conditions_hold"] is True
     async with fe.db.sessionmaker() as s:
         assert (await s.execute(select(func.count()).select_from(PermitApplication))).scalar_one() == 0
-    bad = await fe.call("POST", "/points-assessments", ANONYMOUS, 422,
-                        json={"person": {**PERSON, "education": "phd"}, "post": POST})
+    bad = await fe.call(
+        "POST", "/points-assessments", ANONYMOUS, 422, json={"person": {**PERSON, "education": "phd"}, "post": POST}
+    )
     assert bad["code"] == "validation_failed"
 
 
@@ -53,15 +55,21 @@ async def test_wp2_thresholds_are_data_per_year(fe: Any) -> None:
     bad = await fe.call("PUT", "/parameters/2027", OFFICIAL, 400, json={"figures": {"b_threshold": 75}})
     assert bad["code"] == "invalid_year_parameters"
     await fe.call("PUT", "/parameters/2027", OFFICIAL, 400, json={"figures": {"b_points_threshold": 90}})  # > A
-    put = await fe.call("PUT", "/parameters/2027", OFFICIAL, json={
-        "figures": {"b_points_threshold": 75, "average_wage": "95000"}, "source": "吉林省统计局2026年公报"})
+    put = await fe.call(
+        "PUT",
+        "/parameters/2027",
+        OFFICIAL,
+        json={"figures": {"b_points_threshold": 75, "average_wage": "95000"}, "source": "吉林省统计局2026年公报"},
+    )
     assert put["defaults"] is False and put["b_salary_threshold"] == "380000.00"
     await fe.call("PUT", "/parameters/2027", OFFICIAL, 428, json={"figures": {}})  # If-Match once it exists
     await fe.call("PUT", "/parameters/2027", OFFICIAL, 412, json={"figures": {}}, headers={"If-Match": 'W/"x"'})
-    in_2027 = await fe.call("POST", "/points-assessments", ANONYMOUS,
-                            json={"person": PERSON, "post": POST, "on": "2027-03-02"})
-    in_2026 = await fe.call("POST", "/points-assessments", ANONYMOUS,
-                            json={"person": PERSON, "post": POST, "on": "2026-03-02"})
+    in_2027 = await fe.call(
+        "POST", "/points-assessments", ANONYMOUS, json={"person": PERSON, "post": POST, "on": "2027-03-02"}
+    )
+    in_2026 = await fe.call(
+        "POST", "/points-assessments", ANONYMOUS, json={"person": PERSON, "post": POST, "on": "2026-03-02"}
+    )
     assert (in_2027["permit_class"], in_2026["permit_class"]) == ("C", "B")
 
 
@@ -75,12 +83,31 @@ async def test_employers_own_clerks_only(fe: Any) -> None:
     assert [e["uscc"] for e in (await fe.call("GET", "/employers", CLERK))["items"]] == [EMPLOYER_USCC]
     assert (await fe.call("GET", "/employers", OTHER_CLERK))["items"] == []
     other = await make_employer(fe, OTHER_CLERK, uscc=OTHER_USCC, name="吉林市外国语学校", city_code="2202")
-    r = await fe.client.post("/api/v1/foreign-experts/applications", headers=CLERK, json={
-        "employer_id": other["id"], "foreigner": {
-            "name": "X", "nationality": "FRA", "passport_number": "E1234567", "passport_expires_on": "2032-01-01",
-            "sex": "male", "birth_date": "1990-01-01", "education": "master", "work_years": 4},
-        "post": {"position": "x", "work_city_code": "2201", "annual_salary": "1", "months_per_year": "1",
-                 "contract_starts_on": "2026-09-01", "contract_ends_on": "2027-07-31"}})
+    r = await fe.client.post(
+        "/api/v1/foreign-experts/applications",
+        headers=CLERK,
+        json={
+            "employer_id": other["id"],
+            "foreigner": {
+                "name": "X",
+                "nationality": "FRA",
+                "passport_number": "E1234567",
+                "passport_expires_on": "2032-01-01",
+                "sex": "male",
+                "birth_date": "1990-01-01",
+                "education": "master",
+                "work_years": 4,
+            },
+            "post": {
+                "position": "x",
+                "work_city_code": "2201",
+                "annual_salary": "1",
+                "months_per_year": "1",
+                "contract_starts_on": "2026-09-01",
+                "contract_ends_on": "2027-07-31",
+            },
+        },
+    )
     assert r.status_code == 404  # another employer's: as if it did not exist
 
 
@@ -93,8 +120,13 @@ async def test_suspended_or_unlicensed_employer_cannot_apply(fe: Any) -> None:
     assert (await act(fe, app["id"], "submit", CLERK, 409))["code"] == "employer_suspended"
     await fe.call("POST", f"/employers/{employer['id']}/reinstate", OFFICIAL, json={"comment": "核查完毕"})
     etag = (await fe.client.get(f"/api/v1/foreign-experts/employers/{employer['id']}", headers=CLERK)).headers["etag"]
-    await fe.call("PATCH", f"/employers/{employer['id']}", CLERK, json={"licence_expires_on": "2026-03-01"},
-                  headers={"If-Match": etag})
+    await fe.call(
+        "PATCH",
+        f"/employers/{employer['id']}",
+        CLERK,
+        json={"licence_expires_on": "2026-03-01"},
+        headers={"If-Match": etag},
+    )
     assert (await act(fe, app["id"], "submit", CLERK, 409))["code"] == "employer_licence_expired"
 
 
@@ -117,26 +149,39 @@ async def test_permit_change_passport_recorded_refuse_and_withdraw(fe: Any) -> N
     for action in ("submit", "accept", "approve", "issue"):
         done = await act(fe, app["id"], action, CLERK if action == "submit" else OFFICIAL)
     pid = done["permit_id"]
-    bad = await fe.call("POST", f"/permits/{pid}/changes", CLERK, 422, json={"kind": "change", "extension": {
-        "contract_ends_on": "2029-01-01"}})
+    bad = await fe.call(
+        "POST",
+        f"/permits/{pid}/changes",
+        CLERK,
+        422,
+        json={"kind": "change", "extension": {"contract_ends_on": "2029-01-01"}},
+    )
     assert bad["code"] == "validation_failed"
-    first = await fe.call("POST", f"/permits/{pid}/changes", CLERK, 201, json={
-        "kind": "change", "change": {"position": "首席科学家"}})
+    first = await fe.call(
+        "POST", f"/permits/{pid}/changes", CLERK, 201, json={"kind": "change", "change": {"position": "首席科学家"}}
+    )
     refused = await fe.call("POST", f"/permit-changes/{first['id']}/refuse", OFFICIAL, json={"comment": "材料不符"})
     assert refused["status"] == "refused" and refused["allowed_actions"] == []
-    second = await fe.call("POST", f"/permits/{pid}/changes", CLERK, 201, json={
-        "kind": "change", "change": {"passport": {"number": "C9ZZ88771", "expires_on": "2036-01-31"}}})
+    second = await fe.call(
+        "POST",
+        f"/permits/{pid}/changes",
+        CLERK,
+        201,
+        json={"kind": "change", "change": {"passport": {"number": "C9ZZ88771", "expires_on": "2036-01-31"}}},
+    )
     assert second["request"]["passport"]["number"] == "C9*****71"  # never in clear, not even in the request
     await fe.call("POST", f"/permit-changes/{second['id']}/approve", CLERK, 403)
     approved = await fe.call("POST", f"/permit-changes/{second['id']}/approve", OFFICIAL)
     assert approved["outcome"]["passport_expires_on"] == ["2031-06-30", "2036-01-31"]
     permit = await fe.call("GET", f"/permits/{pid}", CLERK)
     assert permit["passport_number"] == "C9ZZ88771"
-    verify = await fe.call("GET", "/permits/verify", OFFICIAL, params={"number": permit["number"],
-                                                                       "passport": "C9ZZ88771"})
+    verify = await fe.call(
+        "GET", "/permits/verify", OFFICIAL, params={"number": permit["number"], "passport": "C9ZZ88771"}
+    )
     assert verify["permit_class"] == "A"
-    third = await fe.call("POST", f"/permits/{pid}/changes", CLERK, 201, json={
-        "kind": "change", "change": {"work_city_code": "2202"}})
+    third = await fe.call(
+        "POST", f"/permits/{pid}/changes", CLERK, 201, json={"kind": "change", "change": {"work_city_code": "2202"}}
+    )
     withdrawn = await fe.call("POST", f"/permit-changes/{third['id']}/withdraw", CLERK)
     assert withdrawn["status"] == "withdrawn"
     history = await fe.call("GET", f"/permit-changes/{third['id']}/history", CLERK)
@@ -148,8 +193,9 @@ async def test_statistics_by_dimension_and_processing_time(fe: Any) -> None:
     # two permits accepted Monday 2 March 2026, decided on 5 and 9 March: 3 and 5 working days
     for passport, nationality, days in (("C01X00T47", "DEU", 3), ("P7654321", "KOR", 7)):
         fe.clock.set(date(2026, 3, 2))
-        app = await make_application(fe, employer["id"], foreigner={"passport_number": passport,
-                                                                    "nationality": nationality})
+        app = await make_application(
+            fe, employer["id"], foreigner={"passport_number": passport, "nationality": nationality}
+        )
         await act(fe, app["id"], "submit", CLERK)
         await act(fe, app["id"], "accept", OFFICIAL)
         fe.clock.set(date(2026, 3, 2 + days))

@@ -27,21 +27,24 @@ async def test_training_from_plan_to_report_on_return(fe: Any) -> None:
     assert (approved["approved_amount"], approved["approved_participants"]) == ("100000.00", 3)
     assert approved["report_due_on"] == "2026-07-14"  # return on 14 June + 30 days
     after = await fe.call("GET", f"/{PLANS}/{plan['id']}", ANONYMOUS)
-    assert (after["remaining_budget"], after["remaining_places"], after["approved_participants"]) == (
-        "400000.00", 7, 3)
-    early = await train(fe, app["id"], "submit-report", CLERK, 422, returned_on="2026-06-14", travelled=3, spent="1.00",
-                        **REPORT)  # today is 2 March: nobody has come back yet
+    assert (after["remaining_budget"], after["remaining_places"], after["approved_participants"]) == ("400000.00", 7, 3)
+    early = await train(
+        fe, app["id"], "submit-report", CLERK, 422, returned_on="2026-06-14", travelled=3, spent="1.00", **REPORT
+    )  # today is 2 March: nobody has come back yet
     assert early["errors"][0]["field"] == "returned_on"
     fe.clock.set(date(2026, 7, 15))
     assert (await fe.call("GET", f"/training-applications/{app['id']}", CLERK))["report_overdue"] is True
-    more = await train(fe, app["id"], "submit-report", CLERK, 422, returned_on="2026-06-14", travelled=4, spent="1.00",
-                       **REPORT)
+    more = await train(
+        fe, app["id"], "submit-report", CLERK, 422, returned_on="2026-06-14", travelled=4, spent="1.00", **REPORT
+    )
     assert more["errors"][0]["field"] == "travelled"
-    over = await train(fe, app["id"], "submit-report", CLERK, 400, returned_on="2026-06-14", travelled=3,
-                       spent="100000.01", **REPORT)
+    over = await train(
+        fe, app["id"], "submit-report", CLERK, 400, returned_on="2026-06-14", travelled=3, spent="100000.01", **REPORT
+    )
     assert over["code"] == "spent_exceeds_grant" and over["field"] == "spent"
-    reported = await train(fe, app["id"], "submit-report", CLERK, returned_on="2026-06-14", travelled=2,
-                           spent="82000.50", **REPORT)
+    reported = await train(
+        fe, app["id"], "submit-report", CLERK, returned_on="2026-06-14", travelled=2, spent="82000.50", **REPORT
+    )
     assert reported["status"] == "reported" and reported["report"]["unspent"] == "17999.50"
     assert reported["report_overdue"] is False  # reported, if late
     closed = await train(fe, app["id"], "accept-report", OFFICIAL)
@@ -84,8 +87,12 @@ async def test_longest_stay_counts_departure_and_return(fe: Any) -> None:
     assert backwards["code"] == "validation_failed"
     over_cap = await make_training(fe, plan["id"], expect=409, amount="200000.01")
     assert over_cap["code"] == "request_exceeds_cap"
-    twice = await make_training(fe, plan["id"], expect=422, participants=[
-        {"name": "刘洋", "position": "教授"}, {"name": "刘洋", "position": "教授"}])
+    twice = await make_training(
+        fe,
+        plan["id"],
+        expect=422,
+        participants=[{"name": "刘洋", "position": "教授"}, {"name": "刘洋", "position": "教授"}],
+    )
     assert twice["code"] == "validation_failed"
 
 
@@ -120,8 +127,14 @@ async def test_only_the_units_own_clerks(fe: Any) -> None:
     app = await make_training(fe, plan["id"])
     await fe.call("GET", f"/training-applications/{app['id']}", OTHER_CLERK, 404)
     await train(fe, app["id"], "submit", OTHER_CLERK, 404)
-    await fe.call("PATCH", f"/training-applications/{app['id']}", OTHER_CLERK, 404, json={"contact_name": "x"},
-                  headers={"If-Match": "*"})
+    await fe.call(
+        "PATCH",
+        f"/training-applications/{app['id']}",
+        OTHER_CLERK,
+        404,
+        json={"contact_name": "x"},
+        headers={"If-Match": "*"},
+    )
     assert (await fe.call("GET", "/training-applications", OTHER_CLERK))["items"] == []
     assert [i["id"] for i in (await fe.call("GET", "/training-applications", CLERK))["items"]] == [app["id"]]
     no_org = headers("applicant", subject="399")
@@ -144,8 +157,9 @@ async def test_plan_window_and_its_own_figures(fe: Any) -> None:
     fe.clock.set(date(2026, 3, 3))
     app = await make_training(fe, plan["id"])
     etag = (await fe.client.get(f"/api/v1/foreign-experts/{PLANS}/{plan['id']}", headers=OFFICIAL)).headers["etag"]
-    shorter = await fe.call("PATCH", f"/{PLANS}/{plan['id']}", OFFICIAL, json={"max_duration_days": 10},
-                            headers={"If-Match": etag})
+    shorter = await fe.call(
+        "PATCH", f"/{PLANS}/{plan['id']}", OFFICIAL, json={"max_duration_days": 10}, headers={"If-Match": etag}
+    )
     assert shorter["max_duration_days"] == 10
     assert (await train(fe, app["id"], "submit", CLERK, 409))["code"] == "training_too_long"
     assert TRAINING_PLAN["participant_quota"] == 10
@@ -154,25 +168,29 @@ async def test_plan_window_and_its_own_figures(fe: Any) -> None:
 async def test_hostile_input_is_a_4xx_never_a_500(fe: Any) -> None:
     plan = await make_call(fe, PLANS)
     bad_calls = [
-        TRAINING_PLAN | {"code": "Y1", "closes_on": "9999-12-31"},       # date arithmetic would overflow
+        TRAINING_PLAN | {"code": "Y1", "closes_on": "9999-12-31"},  # date arithmetic would overflow
         TRAINING_PLAN | {"code": "Y2", "budget": "1e400"},
         TRAINING_PLAN | {"code": "Y3", "budget": "-1.00"},
         TRAINING_PLAN | {"code": "Y4", "report_due_days": 10**12},
         TRAINING_PLAN | {"code": "Y5\u0000"},
-        TRAINING_PLAN | {"code": "Y6", "status": "published"},           # mass assignment
+        TRAINING_PLAN | {"code": "Y6", "status": "published"},  # mass assignment
         TRAINING_PLAN | {"code": "Y7", "approved_amount": "0.00"},
     ]
     for body in bad_calls:
         r = await fe.client.post(f"/api/v1/foreign-experts/{PLANS}", headers=OFFICIAL, json=body)
         assert r.status_code == 422, (body, r.text)
-    for overrides in ({"starts_on": "2026-06-01", "ends_on": "9999-12-31"}, {"requested_amount": "0.001"},
-                      {"participants": []}, {"budget_items": [{"item": "x", "amount": "NaN"}]}):
+    for overrides in (
+        {"starts_on": "2026-06-01", "ends_on": "9999-12-31"},
+        {"requested_amount": "0.001"},
+        {"participants": []},
+        {"budget_items": [{"item": "x", "amount": "NaN"}]},
+    ):
         await make_training(fe, plan["id"], expect=422, **overrides)
     for path in (f"/{PLANS}/{2**63}", "/training-applications/0", f"/training-applications/{2**70}"):
         assert (await fe.client.get("/api/v1/foreign-experts" + path, headers=OFFICIAL)).status_code == 422
-    r = await fe.client.post("/api/v1/foreign-experts/training-applications", headers=CLERK,
-                             content=b'{"call_id": ')
+    r = await fe.client.post("/api/v1/foreign-experts/training-applications", headers=CLERK, content=b'{"call_id": ')
     assert r.status_code == 422
-    r = await fe.client.get("/api/v1/foreign-experts/training-applications", headers=OFFICIAL,
-                            params={"cursor": "not-a-cursor"})
+    r = await fe.client.get(
+        "/api/v1/foreign-experts/training-applications", headers=OFFICIAL, params={"cursor": "not-a-cursor"}
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "invalid_cursor"

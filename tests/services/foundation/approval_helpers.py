@@ -53,23 +53,48 @@ class Category:
     code: str
 
 
-async def make_plan(db: Database, *, categories: list[dict[str, Any]], year: int = 2026, code: str = "JJ2026",
-                    notice_working_days: int = 5, agencies: tuple[int, ...] = (AGENCY_ORG,)
-                    ) -> tuple[int, list[Category]]:
+async def make_plan(
+    db: Database,
+    *,
+    categories: list[dict[str, Any]],
+    year: int = 2026,
+    code: str = "JJ2026",
+    notice_working_days: int = 5,
+    agencies: tuple[int, ...] = (AGENCY_ORG,),
+) -> tuple[int, list[Category]]:
     """A closed plan with these categories: each dict gives code, amount_mode, amount, budget,
     project_count (and optionally kind, name)."""
     async with db.sessionmaker() as session:
         plan = FundingPlan(
-            code=code, year=year, title=f"{year}年度吉林省自然科学基金", guide=None, discipline_codes=["A", "F"],
-            opens_at=datetime(year, 1, 5, tzinfo=SHANGHAI), closes_at=datetime(year, 2, 5, tzinfo=SHANGHAI),
-            formal_review_days=45, notice_working_days=notice_working_days, status="closed", version=1,
-            created_by="100", agencies=[PlanAgency(org_id=o) for o in agencies],
+            code=code,
+            year=year,
+            title=f"{year}年度吉林省自然科学基金",
+            guide=None,
+            discipline_codes=["A", "F"],
+            opens_at=datetime(year, 1, 5, tzinfo=SHANGHAI),
+            closes_at=datetime(year, 2, 5, tzinfo=SHANGHAI),
+            formal_review_days=45,
+            notice_working_days=notice_working_days,
+            status="closed",
+            version=1,
+            created_by="100",
+            agencies=[PlanAgency(org_id=o) for o in agencies],
             categories=[
                 PlanCategory(
-                    position=n, code=c["code"], kind=c.get("kind", "general"), name=c.get("name", "面上项目"),
-                    partner=None, project_count=c["project_count"], amount_mode=c["amount_mode"],
-                    amount=Decimal(c["amount"]), budget=Decimal(c["budget"]), reviewers_per_application=3,
-                    max_age_male=None, max_age_female=None, approved_total=Decimal("0.00"), approved_count=0,
+                    position=n,
+                    code=c["code"],
+                    kind=c.get("kind", "general"),
+                    name=c.get("name", "面上项目"),
+                    partner=None,
+                    project_count=c["project_count"],
+                    amount_mode=c["amount_mode"],
+                    amount=Decimal(c["amount"]),
+                    budget=Decimal(c["budget"]),
+                    reviewers_per_application=3,
+                    max_age_male=None,
+                    max_age_female=None,
+                    approved_total=Decimal("0.00"),
+                    approved_count=0,
                     version=1,
                 )
                 for n, c in enumerate(categories)
@@ -80,29 +105,63 @@ async def make_plan(db: Database, *, categories: list[dict[str, Any]], year: int
         return plan.id, [Category(c.id, plan.id, c.code) for c in plan.categories]
 
 
-async def make_ranked(db: Database, category: Category, requested: list[str], *, year: int = 2026,
-                      owner_base: int = 3000, status: str = "ranked") -> list[int]:
+async def make_ranked(
+    db: Database,
+    category: Category,
+    requested: list[str],
+    *,
+    year: int = 2026,
+    owner_base: int = 3000,
+    status: str = "ranked",
+) -> list[int]:
     """Applications of ``category`` asking for these amounts, ranked 1, 2, ... in that order."""
     ids: list[int] = []
     async with db.sessionmaker() as session:
-        existing = len((await session.execute(
-            select(FoundationApplication.id).where(FoundationApplication.category_id == category.id))).all())
+        existing = len(
+            (
+                await session.execute(
+                    select(FoundationApplication.id).where(FoundationApplication.category_id == category.id)
+                )
+            ).all()
+        )
         rows = []
         for n, amount in enumerate(requested, start=1):
             serial = existing + n
             birth = date(1980, 1, 1) + timedelta(days=serial * 37)
-            rows.append(FoundationApplication(
-                plan_id=category.plan_id, category_id=category.id, year=year, owner=str(owner_base + serial),
-                discipline_code="F0203", title=f"课题{category.code}-{serial}", abstract="研究摘要",
-                keywords=["机器学习"], applicant_name=f"申请人{serial}",
-                applicant_id_number=make_resident_id(birth, seq=f"{(serial * 2 + 1) % 1000:03d}"),
-                applicant_birth_date=birth, applicant_sex="male", applicant_title="教授", title_rank="senior",
-                degree="doctorate", institution_uscc=UNIV_USCC, institution_name="吉林大学", team=[],
-                budget_lines={"equipment": amount}, requested_total=Decimal(amount), duration_months=36,
-                exclusions=[], relations=[], attachments=[], score=Decimal("7.0000") - Decimal(serial) / 100,
-                valid_reviews=3, rank=serial if status == "ranked" else None, status=status, version=1,
-                submitted_at=datetime(year, 2, 1, tzinfo=SHANGHAI),
-            ))
+            rows.append(
+                FoundationApplication(
+                    plan_id=category.plan_id,
+                    category_id=category.id,
+                    year=year,
+                    owner=str(owner_base + serial),
+                    discipline_code="F0203",
+                    title=f"课题{category.code}-{serial}",
+                    abstract="研究摘要",
+                    keywords=["机器学习"],
+                    applicant_name=f"申请人{serial}",
+                    applicant_id_number=make_resident_id(birth, seq=f"{(serial * 2 + 1) % 1000:03d}"),
+                    applicant_birth_date=birth,
+                    applicant_sex="male",
+                    applicant_title="教授",
+                    title_rank="senior",
+                    degree="doctorate",
+                    institution_uscc=UNIV_USCC,
+                    institution_name="吉林大学",
+                    team=[],
+                    budget_lines={"equipment": amount},
+                    requested_total=Decimal(amount),
+                    duration_months=36,
+                    exclusions=[],
+                    relations=[],
+                    attachments=[],
+                    score=Decimal("7.0000") - Decimal(serial) / 100,
+                    valid_reviews=3,
+                    rank=serial if status == "ranked" else None,
+                    status=status,
+                    version=1,
+                    submitted_at=datetime(year, 2, 1, tzinfo=SHANGHAI),
+                )
+            )
         session.add_all(rows)
         await session.commit()
         ids = [r.id for r in rows]
@@ -113,10 +172,16 @@ def category_url(category: Category, leaf: str) -> str:
     return f"{PREFIX}/plans/{category.plan_id}/categories/{category.id}/{leaf}"
 
 
-async def approve(c: httpx.AsyncClient, category: Category, body: dict[str, Any] | None = None,
-                  headers: dict[str, str] = OFFICIAL, **kwargs: Any) -> httpx.Response:
-    return await c.post(category_url(category, "approval"), json=body, headers=headers | kwargs.pop("extra", {}),
-                        **kwargs)
+async def approve(
+    c: httpx.AsyncClient,
+    category: Category,
+    body: dict[str, Any] | None = None,
+    headers: dict[str, str] = OFFICIAL,
+    **kwargs: Any,
+) -> httpx.Response:
+    return await c.post(
+        category_url(category, "approval"), json=body, headers=headers | kwargs.pop("extra", {}), **kwargs
+    )
 
 
 async def budget(c: httpx.AsyncClient, category: Category, headers: dict[str, str] = OFFICIAL) -> dict[str, Any]:

@@ -25,12 +25,12 @@ from tests.services.projects.conftest import make_resident_id, make_uscc
 PREFIX = "/api/v1/foundation"
 PROJECTS = "/api/v1/projects"
 
-UNIV_USCC = make_uscc("12220000412755413")   # 吉林大学 stand-in (事业单位)
+UNIV_USCC = make_uscc("12220000412755413")  # 吉林大学 stand-in (事业单位)
 OTHER_USCC = make_uscc("12220000412755421")
 AGENCY_ORG, OTHER_AGENCY_ORG, UNIV_ORG, OTHER_ORG = 60, 61, 70, 71
 
 OFFICIAL = headers("official", subject="100")
-AGENCY = headers("agency", subject="210", org_id=AGENCY_ORG)          # the foundation committee's office
+AGENCY = headers("agency", subject="210", org_id=AGENCY_ORG)  # the foundation committee's office
 OTHER_AGENCY = headers("agency", subject="211", org_id=OTHER_AGENCY_ORG)
 APPLICANT = headers("applicant", subject="300", org_id=UNIV_ORG, org_uscc=UNIV_USCC)
 OTHER_APPLICANT = headers("applicant", subject="301", org_id=UNIV_ORG, org_uscc=UNIV_USCC)
@@ -39,7 +39,7 @@ OTHER_ORG_ADMIN = headers("org_admin", subject="401", org_id=OTHER_ORG, org_uscc
 AUDITOR = headers("auditor", subject="500")
 ANONYMOUS = headers(kind="anonymous", subject="anonymous")
 
-APPLICANT_ID = make_resident_id(date(1985, 3, 14), seq="123")   # odd 17th digit: male (ID-2)
+APPLICANT_ID = make_resident_id(date(1985, 3, 14), seq="123")  # odd 17th digit: male (ID-2)
 
 
 def settings() -> FoundationSettings:
@@ -83,18 +83,19 @@ class Platform:
 async def platform(make_db: Any) -> AsyncIterator[Platform]:
     projects_db = await make_db("projects")
     db = await make_db("foundation")
-    projects_app = create_projects(ProjectsSettings(internal_secret=TEST_SECRET, env="test", access_log=False),
-                                   database=projects_db)
+    projects_app = create_projects(
+        ProjectsSettings(internal_secret=TEST_SECRET, env="test", access_log=False), database=projects_db
+    )
     app = create_foundation(settings(), database=db)
     async with running(projects_app) as pc, running(app) as c:
         link = ProjectsSwitch(projects_app)
         await app.state.http.aclose()
         # no retries and a breaker that never opens: each test sees each call's own outcome
-        app.state.http = InternalClient(TEST_SECRET, caller="foundation", transport=link, retries=0,
-                                        breaker_threshold=10**6)
+        app.state.http = InternalClient(
+            TEST_SECRET, caller="foundation", transport=link, retries=0, breaker_threshold=10**6
+        )
         app.state.settings = settings().model_copy(update={"projects_url": "http://projects"})
-        yield Platform(c=c, projects=pc, app=app, projects_app=projects_app, db=db, projects_db=projects_db,
-                       link=link)
+        yield Platform(c=c, projects=pc, app=app, projects_app=projects_app, db=db, projects_db=projects_db, link=link)
 
 
 @pytest.fixture

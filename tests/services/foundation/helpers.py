@@ -27,8 +27,13 @@ PLAN_YEAR = 2026
 def category_body(code: str = "general", kind: str = "general", **overrides: Any) -> dict[str, Any]:
     names = {"general": "面上项目", "youth": "青年基金项目", "key": "重点项目", "joint": "联合基金项目"}
     body: dict[str, Any] = {
-        "code": code, "kind": kind, "name": names.get(kind, code), "project_count": 10,
-        "amount_mode": "cap", "amount": "100000.00", "budget": "1000000.00",
+        "code": code,
+        "kind": kind,
+        "name": names.get(kind, code),
+        "project_count": 10,
+        "amount_mode": "cap",
+        "amount": "100000.00",
+        "budget": "1000000.00",
     }
     if kind == "joint":
         body["partner"] = "长春市科技局"
@@ -89,34 +94,58 @@ def application_body(plan: dict[str, Any], category: str = "general", **override
         "title": "面向黑土地保护的遥感智能解译方法研究",
         "abstract": "研究黑土地退化的遥感监测与智能解译方法。",
         "keywords": ["黑土地", "遥感", "深度学习"],
-        "applicant": {"name": "王晓明", "id_number": APPLICANT_ID, "title": "副教授", "title_rank": "associate",
-                      "degree": "doctorate"},
+        "applicant": {
+            "name": "王晓明",
+            "id_number": APPLICANT_ID,
+            "title": "副教授",
+            "title_rank": "associate",
+            "degree": "doctorate",
+        },
         "institution_uscc": UNIV_USCC,
         "institution_name": "吉林大学",
-        "team": [{"name": "李华", "id_number": make_resident_id(date(1990, 1, 2), seq="456"), "role": "骨干",
-                  "org_uscc": UNIV_USCC}],
+        "team": [
+            {
+                "name": "李华",
+                "id_number": make_resident_id(date(1990, 1, 2), seq="456"),
+                "role": "骨干",
+                "org_uscc": UNIV_USCC,
+            }
+        ],
         "budget": {"equipment": "20000.00", "business": "50000.00", "labour": "20000.00"},
         "duration_months": 36,
-        "attachments": [{"name": "申请书.pdf", "size": 102400, "sha256": "a" * 64,
-                         "content_type": "application/pdf"}],
+        "attachments": [{"name": "申请书.pdf", "size": 102400, "sha256": "a" * 64, "content_type": "application/pdf"}],
     }
     return body | overrides
 
 
-async def create_application(c: httpx.AsyncClient, plan: dict[str, Any], category: str = "general",
-                             who: dict[str, str] = APPLICANT, **overrides: Any) -> dict[str, Any]:
+async def create_application(
+    c: httpx.AsyncClient,
+    plan: dict[str, Any],
+    category: str = "general",
+    who: dict[str, str] = APPLICANT,
+    **overrides: Any,
+) -> dict[str, Any]:
     r = await c.post(f"{PREFIX}/applications", json=application_body(plan, category, **overrides), headers=who)
     assert r.status_code == 201, r.text
     return r.json()
 
 
-async def act(c: httpx.AsyncClient, application_id: int, action: str, who: dict[str, str], *,
-              comment: str | None = None, expect: int = 200, body: dict[str, Any] | None = None,
-              **headers: str) -> dict[str, Any]:
+async def act(
+    c: httpx.AsyncClient,
+    application_id: int,
+    action: str,
+    who: dict[str, str],
+    *,
+    comment: str | None = None,
+    expect: int = 200,
+    body: dict[str, Any] | None = None,
+    **headers: str,
+) -> dict[str, Any]:
     """POST /applications/{id}/{action} (kebab-case) and check the status."""
     payload = body if body is not None else ({"comment": comment} if comment is not None else None)
-    r = await c.post(f"{PREFIX}/applications/{application_id}/{action.replace('_', '-')}", json=payload,
-                     headers=who | headers)
+    r = await c.post(
+        f"{PREFIX}/applications/{application_id}/{action.replace('_', '-')}", json=payload, headers=who | headers
+    )
     assert r.status_code == expect, r.text
     return dict(r.json())
 
@@ -133,8 +162,13 @@ async def accept(c: httpx.AsyncClient, application_id: int, who: dict[str, str] 
     return await act(c, application_id, "accept", who)
 
 
-async def accepted_application(c: httpx.AsyncClient, plan: dict[str, Any], category: str = "general",
-                               who: dict[str, str] = APPLICANT, **overrides: Any) -> dict[str, Any]:
+async def accepted_application(
+    c: httpx.AsyncClient,
+    plan: dict[str, Any],
+    category: str = "general",
+    who: dict[str, str] = APPLICANT,
+    **overrides: Any,
+) -> dict[str, Any]:
     """An application created, submitted, endorsed by the host institution and accepted at formal review."""
     application = await create_application(c, plan, category, who=who, **overrides)
     await submit(c, application["id"], who)

@@ -64,8 +64,7 @@ async def history_actions(c: httpx.AsyncClient, application_id: int) -> list[str
 
 async def ledger_items(platform: Platform, id_number: str = APPLICANT_ID) -> list[dict[str, Any]]:
     """The person's entries in the projects service's limits ledger."""
-    r = await platform.projects.get(f"{PROJECTS}/ledger/items", params={"id_number": id_number},
-                                    headers=OFFICIAL)
+    r = await platform.projects.get(f"{PROJECTS}/ledger/items", params={"id_number": id_number}, headers=OFFICIAL)
     assert r.status_code == 200, r.text
     return list(r.json()["items"])
 
@@ -74,10 +73,16 @@ async def debar(platform: Platform, **subject: str) -> None:
     """An active integrity debarment (PRJ-5, NSF-7) recorded in the projects service."""
     today = date.today()
     start = date(today.year, today.month, 1) - timedelta(days=31)
-    body = {"subject_kind": "person" if "id_number" in subject else "organisation", **subject,
-            "conduct": "伪造论文发表情况", "measure": "debarment", "severity": "general",
-            "period_start": start.isoformat(), "period_end": date(start.year + 2, start.month, 1).isoformat(),
-            "decision_no": "吉科诚〔2026〕1号"}
+    body = {
+        "subject_kind": "person" if "id_number" in subject else "organisation",
+        **subject,
+        "conduct": "伪造论文发表情况",
+        "measure": "debarment",
+        "severity": "general",
+        "period_start": start.isoformat(),
+        "period_end": date(start.year + 2, start.month, 1).isoformat(),
+        "decision_no": "吉科诚〔2026〕1号",
+    }
     r = await platform.projects.post(f"{PROJECTS}/integrity/records", json=body, headers=OFFICIAL)
     assert r.status_code == 201, r.text
 
@@ -119,8 +124,9 @@ async def test_id3_foreign_permanent_residence_id_accepted(platform: Platform) -
     c = platform.c
     plan = await create_plan(c)
     number = make_resident_id(date(1992, 8, 8), region="931560", seq="024")
-    application = await create_application(c, plan, applicant={
-        "name": "Anna Müller", "id_number": number, "title_rank": "intermediate"})
+    application = await create_application(
+        c, plan, applicant={"name": "Anna Müller", "id_number": number, "title_rank": "intermediate"}
+    )
     assert application["applicant"]["id_kind"] == "foreign_permanent_resident"
     assert application["applicant"]["sex"] == "female"
     assert (await submit(c, application["id"]))["status"] == "submitted"
@@ -138,11 +144,9 @@ async def test_create_validation_is_422_with_stable_codes(platform: Platform) ->
 
     assert await codes(budget={"travel": "1000.00"}) == {"unknown_budget_line"}
     assert await codes(budget={"business": "-1.00"}) == {"greater_than_equal"}
-    assert await codes(budget={line: "99999999999999.99" for line in ("equipment", "business")}) == {
-        "budget_too_large"}
+    assert await codes(budget={line: "99999999999999.99" for line in ("equipment", "business")}) == {"budget_too_large"}
     bad_id = APPLICANT_ID[:-1] + ("0" if APPLICANT_ID[-1] != "0" else "1")
-    assert await codes(applicant={"name": "王", "id_number": bad_id, "title_rank": "none"}) == {
-        "invalid_resident_id"}
+    assert await codes(applicant={"name": "王", "id_number": bad_id, "title_rank": "none"}) == {"invalid_resident_id"}
     assert await codes(discipline_code="F2") == {"string_pattern_mismatch"}
     assert await codes(discipline_code="B0101") == {"discipline_not_in_plan"}
     assert await codes(category_id=category_id(other_plan)) == {"unknown_category"}
@@ -189,15 +193,24 @@ async def test_patch_owner_only_with_if_match(platform: Platform) -> None:
     application = await create_application(c, plan)
     target = url(application["id"])
     etag = (await c.get(target, headers=APPLICANT)).headers["etag"]
-    assert problem(await c.patch(target, json={"title": "新"}, headers=APPLICANT), 428)["code"] == \
-        "precondition_required"
-    assert (await c.patch(target, json={"title": "新"}, headers=OTHER_APPLICANT | {"If-Match": etag})).status_code \
-        == 404
+    assert (
+        problem(await c.patch(target, json={"title": "新"}, headers=APPLICANT), 428)["code"] == "precondition_required"
+    )
+    assert (
+        await c.patch(target, json={"title": "新"}, headers=OTHER_APPLICANT | {"If-Match": etag})
+    ).status_code == 404
     assert (await c.patch(target, json={"title": "新"}, headers=ORG_ADMIN | {"If-Match": etag})).status_code == 403
     person = {"name": "李四", "id_number": make_resident_id(date(1970, 1, 1), seq="111")}
-    r = await c.patch(target, json={"title": "新题目", "category_id": category_id(plan, "key"),
-                                    "budget": {"equipment": "300000.00"}, "exclusions": [person]},
-                      headers=APPLICANT | {"If-Match": etag})
+    r = await c.patch(
+        target,
+        json={
+            "title": "新题目",
+            "category_id": category_id(plan, "key"),
+            "budget": {"equipment": "300000.00"},
+            "exclusions": [person],
+        },
+        headers=APPLICANT | {"If-Match": etag},
+    )
     assert r.status_code == 200, r.text
     updated = r.json()
     assert updated["title"] == "新题目" and updated["version"] == 2
@@ -252,10 +265,19 @@ async def test_list_filters_and_pages(platform: Platform) -> None:
     c = platform.c
     plan = await create_plan(c)
     a1 = await create_application(c, plan)
-    a2 = await create_application(c, plan, "youth", who=OTHER_APPLICANT, discipline_code="A0101",
-                                  budget=YOUTH_BUDGET,
-                                  applicant={"name": "赵青", "id_number": make_resident_id(date(1995, 5, 5), seq="222"),
-                                             "title_rank": "intermediate"})
+    a2 = await create_application(
+        c,
+        plan,
+        "youth",
+        who=OTHER_APPLICANT,
+        discipline_code="A0101",
+        budget=YOUTH_BUDGET,
+        applicant={
+            "name": "赵青",
+            "id_number": make_resident_id(date(1995, 5, 5), seq="222"),
+            "title_rank": "intermediate",
+        },
+    )
     await submit(c, a2["id"], OTHER_APPLICANT)
 
     async def ids(**params: Any) -> list[int]:
@@ -271,14 +293,14 @@ async def test_list_filters_and_pages(platform: Platform) -> None:
     assert await ids(discipline="A") == [a2["id"]]
     assert await ids(plan_id=plan["id"], limit=1) == [a2["id"]]
     page = (await c.get(f"{PREFIX}/applications", params={"limit": 1}, headers=OFFICIAL)).json()
-    nxt = (await c.get(f"{PREFIX}/applications", params={"limit": 1, "cursor": page["next_cursor"]},
-                       headers=OFFICIAL)).json()
+    nxt = (
+        await c.get(f"{PREFIX}/applications", params={"limit": 1, "cursor": page["next_cursor"]}, headers=OFFICIAL)
+    ).json()
     assert [i["id"] for i in nxt["items"]] == [a1["id"]] and nxt["next_cursor"] is None
     for params in ({"status": "nope"}, {"discipline": "F2"}, {"sort": "title"}, {"cursor": "x"}):
         assert (await c.get(f"{PREFIX}/applications", params=params, headers=OFFICIAL)).status_code == 422
     # the host institution's org_admin never sees a draft
-    assert [i["id"] for i in (await c.get(f"{PREFIX}/applications", headers=ORG_ADMIN)).json()["items"]] == \
-        [a2["id"]]
+    assert [i["id"] for i in (await c.get(f"{PREFIX}/applications", headers=ORG_ADMIN)).json()["items"]] == [a2["id"]]
 
 
 # --- the workflow up to formal review ----------------------------------------------------------------
@@ -360,8 +382,18 @@ async def test_nsf1_formal_review_due_and_the_overdue_list(platform: Platform) -
     closes = now() + timedelta(days=1)
     plan = await create_plan(c, closes_at=closes.isoformat())
     waiting = (await create_application(c, plan))["id"]
-    done = (await create_application(c, plan, who=OTHER_APPLICANT, applicant={
-        "name": "赵青", "id_number": make_resident_id(date(1980, 5, 5), seq="222"), "title_rank": "none"}))["id"]
+    done = (
+        await create_application(
+            c,
+            plan,
+            who=OTHER_APPLICANT,
+            applicant={
+                "name": "赵青",
+                "id_number": make_resident_id(date(1980, 5, 5), seq="222"),
+                "title_rank": "none",
+            },
+        )
+    )["id"]
     await submit(c, waiting)
     await endorse(c, waiting)
     await submit(c, done, OTHER_APPLICANT)
@@ -396,8 +428,18 @@ async def test_cal2_submission_refused_outside_the_window(platform: Platform) ->
     set_clock(platform.app, closes - timedelta(microseconds=1))
     assert (await submit(c, app_id))["status"] == "submitted"
     platform.app.state.clock = None
-    late = (await create_application(c, plan, who=OTHER_APPLICANT, applicant={
-        "name": "赵青", "id_number": make_resident_id(date(1980, 5, 5), seq="222"), "title_rank": "none"}))["id"]
+    late = (
+        await create_application(
+            c,
+            plan,
+            who=OTHER_APPLICANT,
+            applicant={
+                "name": "赵青",
+                "id_number": make_resident_id(date(1980, 5, 5), seq="222"),
+                "title_rank": "none",
+            },
+        )
+    )["id"]
     assert (await c.post(f"{PREFIX}/plans/{plan['id']}/close", headers=OFFICIAL)).status_code == 200
     assert (await act(c, late, "submit", OTHER_APPLICANT, expect=409))["code"] == "plan_closed"
     assert (await get(c, late, OTHER_APPLICANT))["status"] == "draft"
@@ -409,17 +451,29 @@ async def test_nsf6_youth_age_by_the_id_derived_sex_at_submit(platform: Platform
     plan = await create_plan(c)
     man = make_resident_id(date(1987, 6, 1), seq="123")
     woman = make_resident_id(date(1987, 6, 1), seq="124")
-    his = await create_application(c, plan, "youth", budget=YOUTH_BUDGET,
-                                   applicant={"name": "张强", "id_number": man, "title_rank": "intermediate"})
+    his = await create_application(
+        c,
+        plan,
+        "youth",
+        budget=YOUTH_BUDGET,
+        applicant={"name": "张强", "id_number": man, "title_rank": "intermediate"},
+    )
     refused = await act(c, his["id"], "submit", APPLICANT, expect=422)
     assert refused["code"] == "over_age_limit" and refused["clause"] == "NSF-6" and refused["sex"] == "male"
-    hers = await create_application(c, plan, "youth", who=OTHER_APPLICANT, budget=YOUTH_BUDGET,
-                                    applicant={"name": "张丽", "id_number": woman, "title_rank": "intermediate"})
+    hers = await create_application(
+        c,
+        plan,
+        "youth",
+        who=OTHER_APPLICANT,
+        budget=YOUTH_BUDGET,
+        applicant={"name": "张丽", "id_number": woman, "title_rank": "intermediate"},
+    )
     assert hers["applicant"]["sex"] == "female"
     assert (await submit(c, hers["id"], OTHER_APPLICANT))["status"] == "submitted"
     # the same man in the general category: no age limit there
-    r = await c.patch(url(his["id"]), json={"category_id": category_id(plan, "general")},
-                      headers=APPLICANT | {"If-Match": "*"})
+    r = await c.patch(
+        url(his["id"]), json={"category_id": category_id(plan, "general")}, headers=APPLICANT | {"If-Match": "*"}
+    )
     assert r.status_code == 200
     assert (await submit(c, his["id"]))["status"] == "submitted"
 
@@ -427,12 +481,21 @@ async def test_nsf6_youth_age_by_the_id_derived_sex_at_submit(platform: Platform
 async def test_budget_and_duration_guards_at_submit(platform: Platform) -> None:
     c = platform.c
     plan = await create_plan(c)
-    over = await create_application(c, plan, "youth", applicant={
-        "name": "张丽", "id_number": make_resident_id(date(1995, 1, 1), seq="124"), "title_rank": "none"})
+    over = await create_application(
+        c,
+        plan,
+        "youth",
+        applicant={"name": "张丽", "id_number": make_resident_id(date(1995, 1, 1), seq="124"), "title_rank": "none"},
+    )
     refused = await act(c, over["id"], "submit", APPLICANT, expect=422)  # 90000 > the fixed 50000
     assert refused["code"] == "budget_over_amount" and refused["amount"] == "50000.00"
-    short = await create_application(c, plan, who=OTHER_APPLICANT, duration_months=6, applicant={
-        "name": "赵青", "id_number": make_resident_id(date(1980, 5, 5), seq="222"), "title_rank": "none"})
+    short = await create_application(
+        c,
+        plan,
+        who=OTHER_APPLICANT,
+        duration_months=6,
+        applicant={"name": "赵青", "id_number": make_resident_id(date(1980, 5, 5), seq="222"), "title_rank": "none"},
+    )
     assert (await act(c, short["id"], "submit", OTHER_APPLICANT, expect=422))["code"] == "duration_out_of_range"
     assert await ledger_items(platform) == []
 
@@ -444,7 +507,8 @@ async def test_nsf5_one_application_per_applicant_per_year_across_categories(pla
     await submit(c, first["id"])
     items = await ledger_items(platform)
     assert [(i["service"], i["item_id"], i["role"], i["kind"], i["year"], i["status"]) for i in items] == [
-        ("foundation", str(first["id"]), "applicant", "application", 2026, "open")]
+        ("foundation", str(first["id"]), "applicant", "application", 2026, "open")
+    ]
     second = await create_application(c, plan, "key", budget={"equipment": "300000.00"})
     refused = await act(c, second["id"], "submit", APPLICANT, expect=409)
     assert refused["code"] == "limit_exceeded" and refused["clause"] in ("NSF-5", "PRJ-1")
@@ -492,8 +556,12 @@ async def test_prj5_debarred_applicant_or_institution_cannot_submit(platform: Pl
     await debar(platform, uscc=UNIV_USCC)
     refused = await act(c, app_id, "submit", APPLICANT, expect=409)
     assert refused["code"] == "debarred" and refused["debarments"][0]["subject"] == "institution"
-    other = await create_application(c, plan, who=OTHER_APPLICANT, applicant={
-        "name": "赵青", "id_number": make_resident_id(date(1980, 5, 5), seq="222"), "title_rank": "none"})
+    other = await create_application(
+        c,
+        plan,
+        who=OTHER_APPLICANT,
+        applicant={"name": "赵青", "id_number": make_resident_id(date(1980, 5, 5), seq="222"), "title_rank": "none"},
+    )
     await debar(platform, id_number=make_resident_id(date(1980, 5, 5), seq="222"))
     refused = await act(c, other["id"], "submit", OTHER_APPLICANT, expect=409)
     assert refused["code"] == "debarred" and "PRJ-5" in refused["detail"]
@@ -514,8 +582,9 @@ async def test_nsf1_debarment_after_submit_refuses_accept(platform: Platform) ->
     refused = await act(c, app_id, "accept", AGENCY, expect=409)
     assert refused["code"] == "debarred" and refused["clause"] == "NSF-1"
     assert (await get(c, app_id))["status"] == "endorsed"
-    r = await c.post(url(app_id, "/reject-formal"), json={"comment": "申请人处于处理期", "reasons": ["debarred"]},
-                     headers=AGENCY)
+    r = await c.post(
+        url(app_id, "/reject-formal"), json={"comment": "申请人处于处理期", "reasons": ["debarred"]}, headers=AGENCY
+    )
     assert r.status_code == 200 and r.json()["formal_reasons"] == ["debarred"]
 
 

@@ -56,14 +56,20 @@ async def committed() -> AsyncIterator[Committed]:
         await asyncio.to_thread(migrate, name, url, schema)
     projects_db = Database(url, SCHEMAS["projects"], pool_size=10)
     db = Database(url, SCHEMAS["foundation"], pool_size=10)
-    projects_app = create_projects(ProjectsSettings(internal_secret=TEST_SECRET, env="test", access_log=False),
-                                   database=projects_db)
+    projects_app = create_projects(
+        ProjectsSettings(internal_secret=TEST_SECRET, env="test", access_log=False), database=projects_db
+    )
     app = create_foundation(settings(), database=db)
     try:
         async with running(projects_app), running(app) as c:
             await app.state.http.aclose()
-            app.state.http = InternalClient(TEST_SECRET, caller="foundation", transport=ProjectsSwitch(projects_app),
-                                            retries=0, breaker_threshold=10**6)
+            app.state.http = InternalClient(
+                TEST_SECRET,
+                caller="foundation",
+                transport=ProjectsSwitch(projects_app),
+                retries=0,
+                breaker_threshold=10**6,
+            )
             app.state.settings = settings().model_copy(update={"projects_url": "http://projects"})
             yield Committed(c, db)
     finally:
@@ -74,23 +80,39 @@ async def committed() -> AsyncIterator[Committed]:
 
 async def _race(c: httpx.AsyncClient, category: Category, ids: list[int]) -> Counter[tuple[int, str | None]]:
     """One approval request per application, all at once, each on its own connection."""
-    responses = await asyncio.gather(*(
-        approve(c, category, {"items": [{"application_id": i}], "final": False}) for i in ids))
+    responses = await asyncio.gather(
+        *(approve(c, category, {"items": [{"application_id": i}], "final": False}) for i in ids)
+    )
     return Counter((r.status_code, r.json().get("code")) for r in responses)
 
 
 async def _granted(db: Database, category_id: int) -> tuple[Decimal, int]:
     async with db.engine.connect() as conn:
-        row = (await conn.execute(text(
-            f'SELECT coalesce(sum(approved_amount), 0), count(*) FROM "{SCHEMAS["foundation"]}".applications '
-            "WHERE category_id = :c AND status = 'approved'"), {"c": category_id})).one()
+        row = (
+            await conn.execute(
+                text(
+                    f'SELECT coalesce(sum(approved_amount), 0), count(*) FROM "{SCHEMAS["foundation"]}".applications '
+                    "WHERE category_id = :c AND status = 'approved'"
+                ),
+                {"c": category_id},
+            )
+        ).one()
     return Decimal(row[0]), int(row[1])
 
 
 async def test_parallel_approvals_never_exceed_the_category_budget(committed: Committed) -> None:
-    _, (cat,) = await make_plan(committed.db, categories=[
-        {"code": "general", "amount_mode": "fixed", "amount": "200000.00", "budget": "1000000.00",
-         "project_count": 10}])
+    _, (cat,) = await make_plan(
+        committed.db,
+        categories=[
+            {
+                "code": "general",
+                "amount_mode": "fixed",
+                "amount": "200000.00",
+                "budget": "1000000.00",
+                "project_count": 10,
+            }
+        ],
+    )
     ids = await make_ranked(committed.db, cat, ["200000.00"] * 7)
     outcomes = await _race(committed.c, cat, ids)
     # 7 approvals of 200,000 against 1,000,000: exactly 5 fit, the other 2 are refused
@@ -101,9 +123,20 @@ async def test_parallel_approvals_never_exceed_the_category_budget(committed: Co
 
 
 async def test_parallel_approvals_never_exceed_the_category_project_count(committed: Committed) -> None:
-    _, (cat,) = await make_plan(committed.db, categories=[
-        {"code": "key", "kind": "key", "name": "重点项目", "amount_mode": "cap", "amount": "500000.00",
-         "budget": "100000000.00", "project_count": 3}])
+    _, (cat,) = await make_plan(
+        committed.db,
+        categories=[
+            {
+                "code": "key",
+                "kind": "key",
+                "name": "重点项目",
+                "amount_mode": "cap",
+                "amount": "500000.00",
+                "budget": "100000000.00",
+                "project_count": 3,
+            }
+        ],
+    )
     ids = await make_ranked(committed.db, cat, ["300000.00"] * 6)
     outcomes = await _race(committed.c, cat, ids)
     assert outcomes == Counter({(201, None): 3, (409, "category_count_exceeded"): 3}), outcomes

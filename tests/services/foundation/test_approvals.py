@@ -28,10 +28,16 @@ from tests.services.foundation.conftest import (
     Platform,
 )
 
-GENERAL = {"code": "general", "amount_mode": "fixed", "amount": "200000.00", "budget": "600000.00",
-           "project_count": 3}
-YOUTH = {"code": "youth", "kind": "youth", "name": "青年项目", "amount_mode": "cap", "amount": "100000.00",
-         "budget": "250000.00", "project_count": 5}
+GENERAL = {"code": "general", "amount_mode": "fixed", "amount": "200000.00", "budget": "600000.00", "project_count": 3}
+YOUTH = {
+    "code": "youth",
+    "kind": "youth",
+    "name": "青年项目",
+    "amount_mode": "cap",
+    "amount": "100000.00",
+    "budget": "250000.00",
+    "project_count": 5,
+}
 
 
 async def _setup(platform: Platform, *categories: dict[str, Any]) -> list[Category]:
@@ -83,16 +89,25 @@ async def test_default_approval_takes_the_funding_line_and_declines_the_rest(pla
     body = r.json()
     assert body["source"] == "funding_line" and body["final"] is True
     assert [(i["application_id"], i["decision"], i["amount"]) for i in body["items"]] == [
-        (ids[0], "approve", "200000.00"), (ids[1], "approve", "200000.00"), (ids[2], "approve", "200000.00"),
-        (ids[3], "decline", None)]
+        (ids[0], "approve", "200000.00"),
+        (ids[1], "approve", "200000.00"),
+        (ids[2], "approve", "200000.00"),
+        (ids[3], "decline", None),
+    ]
     assert body["budget"]["approved_total"] == "600000.00"
     assert r.headers["ETag"] == f'"plan_category-{cat.id}-v2"'
     assert await statuses(platform.db, ids) == ["approved", "approved", "approved", "not_approved"]
     first = await load_application(platform.db, ids[0])
     assert first.approved_amount == rules.Decimal("200000.00")
     b = await budget(platform.c, cat)
-    assert (b["budget"], b["approved_total"], b["remaining"], b["project_count"], b["approved_count"],
-            b["remaining_count"]) == ("600000.00", "600000.00", "0.00", 3, 3, 0)
+    assert (
+        b["budget"],
+        b["approved_total"],
+        b["remaining"],
+        b["project_count"],
+        b["approved_count"],
+        b["remaining_count"],
+    ) == ("600000.00", "600000.00", "0.00", 3, 3, 0)
     assert ("application", "open") in await ledger_statuses(platform.projects, first.applicant_id_number)
     listed = await platform.c.get(category_url(cat, "approvals"), headers=AUDITOR)
     assert listed.status_code == 200 and len(listed.json()["items"]) == 1
@@ -103,9 +118,11 @@ async def test_cap_mode_grants_min_of_request_and_cap_and_an_official_may_lower_
     ids = await make_ranked(platform.db, youth, ["80000.00", "150000.00", "90000.00"], owner_base=5000)
     too_much = await approve(platform.c, youth, {"items": [{"application_id": ids[0], "amount": "80000.01"}]})
     assert too_much.status_code == 422 and too_much.json()["errors"][0]["code"] == "amount_over_grant"
-    r = await approve(platform.c, youth, {"items": [{"application_id": ids[0]},
-                                                    {"application_id": ids[1], "amount": "70000.00"}],
-                                          "final": False})
+    r = await approve(
+        platform.c,
+        youth,
+        {"items": [{"application_id": ids[0]}, {"application_id": ids[1], "amount": "70000.00"}], "final": False},
+    )
     assert r.status_code == 201, r.text
     assert [i["amount"] for i in r.json()["items"]] == ["80000.00", "70000.00"]
     assert await statuses(platform.db, ids) == ["approved", "approved", "ranked"]  # not final: the rest wait
@@ -128,11 +145,29 @@ async def test_budget_is_never_exceeded_exact_remainder_fits_one_fen_more_does_n
     assert (problem["remaining"], problem["requested"]) == ("250000.00", "260000.00")
     assert await statuses(platform.db, ids) == ["ranked", "ranked", "ranked"]
     assert (await budget(platform.c, youth))["approved_total"] == "0.00"
-    fen = await approve(platform.c, youth, {"items": [{"application_id": ids[0]}, {"application_id": ids[1]},
-                                                      {"application_id": ids[2], "amount": "50000.01"}]})
+    fen = await approve(
+        platform.c,
+        youth,
+        {
+            "items": [
+                {"application_id": ids[0]},
+                {"application_id": ids[1]},
+                {"application_id": ids[2], "amount": "50000.01"},
+            ]
+        },
+    )
     assert fen.status_code == 409 and fen.json()["code"] == "category_budget_exceeded"
-    exact = await approve(platform.c, youth, {"items": [{"application_id": ids[0]}, {"application_id": ids[1]},
-                                                        {"application_id": ids[2], "amount": "50000.00"}]})
+    exact = await approve(
+        platform.c,
+        youth,
+        {
+            "items": [
+                {"application_id": ids[0]},
+                {"application_id": ids[1]},
+                {"application_id": ids[2], "amount": "50000.00"},
+            ]
+        },
+    )
     assert exact.status_code == 201, exact.text
     assert (await budget(platform.c, youth))["remaining"] == "0.00"
 
@@ -209,11 +244,13 @@ async def test_stale_if_match_is_412(platform: Platform) -> None:
     ids = await make_ranked(platform.db, cat, ["200000.00"] * 3)
     r = await platform.c.get(category_url(cat, "budget"), headers=OFFICIAL)
     etag = r.headers["ETag"]
-    first = await approve(platform.c, cat, {"items": [{"application_id": ids[0]}], "final": False},
-                          extra={"If-Match": etag})
+    first = await approve(
+        platform.c, cat, {"items": [{"application_id": ids[0]}], "final": False}, extra={"If-Match": etag}
+    )
     assert first.status_code == 201, first.text
-    stale = await approve(platform.c, cat, {"items": [{"application_id": ids[1]}], "final": False},
-                          extra={"If-Match": etag})
+    stale = await approve(
+        platform.c, cat, {"items": [{"application_id": ids[1]}], "final": False}, extra={"If-Match": etag}
+    )
     assert stale.status_code == 412 and stale.json()["code"] == "precondition_failed"
     assert await statuses(platform.db, ids) == ["approved", "ranked", "ranked"]
 
@@ -227,8 +264,9 @@ async def test_idempotency_key_approves_once(platform: Platform) -> None:
     assert one.status_code == two.status_code == 201
     assert one.json()["id"] == two.json()["id"]
     assert (await budget(platform.c, cat))["approved_count"] == 1
-    reused = await approve(platform.c, cat, {"items": [{"application_id": ids[1]}]},
-                           extra={"Idempotency-Key": "approve-general-1"})
+    reused = await approve(
+        platform.c, cat, {"items": [{"application_id": ids[1]}]}, extra={"Idempotency-Key": "approve-general-1"}
+    )
     assert reused.status_code == 409 and reused.json()["code"] == "idempotency_key_reused"
 
 

@@ -144,8 +144,9 @@ def test_duration_within_12_and_60_months() -> None:
 
 def test_nsf5_prj1_limit_violation_names_clause_and_counts() -> None:
     assert code_of(lambda: el.check_limits([])) is None
-    violation = el.LimitViolation("NSF-5", "foundation_applications_per_year", 1, 1,
-                                  ({"service": "foundation", "item_id": "7"},))
+    violation = el.LimitViolation(
+        "NSF-5", "foundation_applications_per_year", 1, 1, ({"service": "foundation", "item_id": "7"},)
+    )
     with pytest.raises(el.LimitExceeded) as caught:
         el.check_limits([violation])
     problem = caught.value.to_problem("zh-CN")
@@ -160,8 +161,9 @@ def test_prj5_nsf7_debarment_is_the_platform_code_debarred() -> None:
         el.check_not_debarred([finding], clause="NSF-1")
     problem = caught.value.to_problem("en")
     assert problem["code"] == "debarred" and problem["clause"] == "NSF-1"
-    assert problem["debarments"] == [{"subject": "institution", "measure": "debarment",
-                                      "starts_on": "2026-01-01", "ends_on": "2027-12-31"}]
+    assert problem["debarments"] == [
+        {"subject": "institution", "measure": "debarment", "starts_on": "2026-01-01", "ends_on": "2027-12-31"}
+    ]
 
 
 # --- NSF-1: the formal review deadline (CAL-2: natural days, Asia/Shanghai) -------------------------

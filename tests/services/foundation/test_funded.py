@@ -46,23 +46,48 @@ def url(application_id: int, tail: str = "") -> str:
     return f"{PREFIX}/applications/{application_id}{tail}"
 
 
-async def pay(platform: Platform, application_id: int, amount: str, *, paid_on: str = "2027-06-01",
-              reference: str = "JLCZ-2027-0001", who: dict[str, str] = OFFICIAL, **extra: Any) -> Any:
-    return await platform.c.post(url(application_id, "/disbursements"), headers={**who, **extra},
-                                 json={"amount": amount, "paid_on": paid_on, "reference": reference})
+async def pay(
+    platform: Platform,
+    application_id: int,
+    amount: str,
+    *,
+    paid_on: str = "2027-06-01",
+    reference: str = "JLCZ-2027-0001",
+    who: dict[str, str] = OFFICIAL,
+    **extra: Any,
+) -> Any:
+    return await platform.c.post(
+        url(application_id, "/disbursements"),
+        headers={**who, **extra},
+        json={"amount": amount, "paid_on": paid_on, "reference": reference},
+    )
 
 
 async def status_of(platform: Platform, application_id: int) -> str:
     async with platform.db.sessionmaker() as session:
-        return str((await session.execute(select(FoundationApplication.status)
-                                          .where(FoundationApplication.id == application_id))).scalar_one())
+        return str(
+            (
+                await session.execute(
+                    select(FoundationApplication.status).where(FoundationApplication.id == application_id)
+                )
+            ).scalar_one()
+        )
 
 
 async def history_rows(platform: Platform, application_id: int) -> int:
     async with platform.db.sessionmaker() as session:
-        return int((await session.execute(select(func.count()).select_from(common.history).where(
-            common.history.entity_type == "foundation_application",
-            common.history.entity_id == str(application_id)))).scalar_one())
+        return int(
+            (
+                await session.execute(
+                    select(func.count())
+                    .select_from(common.history)
+                    .where(
+                        common.history.entity_type == "foundation_application",
+                        common.history.entity_id == str(application_id),
+                    )
+                )
+            ).scalar_one()
+        )
 
 
 @pytest.fixture
@@ -73,24 +98,34 @@ async def project(platform: Platform) -> int:
 
 # --- the pure rules --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("months", "years"), [(1, (2026, 2027)), (12, (2026, 2027)), (13, (2026, 2028)),
-                                               (36, (2026, 2029)), (48, (2026, 2030))])
+
+@pytest.mark.parametrize(
+    ("months", "years"),
+    [(1, (2026, 2027)), (12, (2026, 2027)), (13, (2026, 2028)), (36, (2026, 2029)), (48, (2026, 2030))],
+)
 def test_the_term_of_a_project_runs_from_the_funding_year(months: int, years: tuple[int, int]) -> None:
     term = rules.term_years(2026, months)
     assert (term.start, term.stop - 1) == years
 
 
-@pytest.mark.parametrize(("paid", "adding", "exceeds"), [
-    ((), "300000.00", False), ((), "300000.01", True), (("100000.00", "200000.00"), "0.01", True),
-    (("100000.00", "199999.99"), "0.01", False), (("299999.99",), "0.02", True)])
+@pytest.mark.parametrize(
+    ("paid", "adding", "exceeds"),
+    [
+        ((), "300000.00", False),
+        ((), "300000.01", True),
+        (("100000.00", "200000.00"), "0.01", True),
+        (("100000.00", "199999.99"), "0.01", False),
+        (("299999.99",), "0.02", True),
+    ],
+)
 def test_disbursements_never_exceed_the_grant(paid: tuple[str, ...], adding: str, exceeds: bool) -> None:
     assert rules.exceeds_grant(Decimal("300000.00"), [Decimal(p) for p in paid], Decimal(adding)) is exceeds
 
 
 # --- disbursements ---------------------------------------------------------------------------------
 
-async def test_disbursements_may_reach_exactly_the_grant_and_not_one_fen_more(platform: Platform,
-                                                                               project: int) -> None:
+
+async def test_disbursements_may_reach_exactly_the_grant_and_not_one_fen_more(platform: Platform, project: int) -> None:
     r = await pay(platform, project, "100000.00")
     assert r.status_code == 201, r.text
     assert r.json()["seq"] == 1 and r.json()["amount"] == "100000.00"
@@ -104,9 +139,14 @@ async def test_disbursements_may_reach_exactly_the_grant_and_not_one_fen_more(pl
     assert (body["approved_amount"], body["disbursed_total"], body["remaining"]) == ("300000.00", "300000.00", "0.00")
     listing = (await platform.c.get(url(project, "/disbursements"), headers=OWNER)).json()
     assert (listing["approved_amount"], listing["disbursed_total"], listing["remaining"]) == (
-        "300000.00", "300000.00", "0.00")
+        "300000.00",
+        "300000.00",
+        "0.00",
+    )
     assert [(d["seq"], d["amount"], d["reference"]) for d in listing["items"]] == [
-        (1, "100000.00", "JLCZ-2027-0001"), (2, "200000.00", "JLCZ-2027-0002")]
+        (1, "100000.00", "JLCZ-2027-0001"),
+        (2, "200000.00", "JLCZ-2027-0002"),
+    ]
 
 
 async def test_a_first_disbursement_one_fen_over_the_grant_writes_nothing(platform: Platform, project: int) -> None:
@@ -143,8 +183,9 @@ async def test_paid_on_is_never_after_today_in_shanghai(platform: Platform, proj
     """CAL-2: 2027-06-15 17:30 UTC is already 2027-06-16 in Asia/Shanghai; nor before the funding year."""
     r = await pay(platform, project, "1000.00", paid_on="2027-06-16")
     assert r.status_code == 422, r.text
-    assert r.json()["errors"] == [{"field": "paid_on", "code": "in_the_future", "message": r.json()["errors"][0][
-        "message"]}]
+    assert r.json()["errors"] == [
+        {"field": "paid_on", "code": "in_the_future", "message": r.json()["errors"][0]["message"]}
+    ]
     assert (await pay(platform, project, "1000.00", paid_on="2027-06-15")).status_code == 201
     r = await pay(platform, project, "1000.00", paid_on="2025-12-31", reference="X-0")  # before the 2026 grant
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "before_funding_year", r.text
@@ -169,9 +210,11 @@ async def test_bad_amounts_are_refused_with_422(platform: Platform, project: int
 
 
 async def test_bad_disbursement_bodies_are_422(platform: Platform, project: int) -> None:
-    for body in ({"amount": "1.00", "paid_on": "2027-06-01"},                       # no reference
-                 {"amount": "1.00", "paid_on": "2027-13-01", "reference": "R"},      # no such date
-                 {"amount": "1.00", "paid_on": "2027-06-01", "reference": "R", "seq": 7}):  # mass assignment
+    for body in (
+        {"amount": "1.00", "paid_on": "2027-06-01"},  # no reference
+        {"amount": "1.00", "paid_on": "2027-13-01", "reference": "R"},  # no such date
+        {"amount": "1.00", "paid_on": "2027-06-01", "reference": "R", "seq": 7},
+    ):  # mass assignment
         r = await platform.c.post(url(project, "/disbursements"), headers=OFFICIAL, json=body)
         assert r.status_code == 422, (body, r.text)
 
@@ -189,12 +232,18 @@ async def test_a_repeated_disbursement_with_one_idempotency_key_pays_once(platfo
 
 # --- annual progress reports -----------------------------------------------------------------------
 
+
 def annual(year: int, **overrides: Any) -> dict[str, Any]:
-    return {"year": year, "progress": "完成土壤样品采集 120 份。",
-            "outputs": {"papers": [{"title": "黑土微生物群落", "journal": "土壤学报", "year": year,
-                                    "indexed": "CSSCI"}],
-                        "patents": [], "talents": {"phd": 1, "master": 2, "postdoc": 0}},
-            "spending": {"spent": "80000.00", "notes": "设备费 50000.00，材料费 30000.00"}} | overrides
+    return {
+        "year": year,
+        "progress": "完成土壤样品采集 120 份。",
+        "outputs": {
+            "papers": [{"title": "黑土微生物群落", "journal": "土壤学报", "year": year, "indexed": "CSSCI"}],
+            "patents": [],
+            "talents": {"phd": 1, "master": 2, "postdoc": 0},
+        },
+        "spending": {"spent": "80000.00", "notes": "设备费 50000.00，材料费 30000.00"},
+    } | overrides
 
 
 async def test_one_annual_report_per_year_of_the_term(platform: Platform, project: int) -> None:
@@ -270,22 +319,34 @@ async def test_an_annual_report_returned_for_revision_and_resubmitted(platform: 
         ("create", None, "submitted", "applicant", None),
         ("return", "submitted", "returned", "agency", "补充经费明细"),
         ("resubmit", "returned", "submitted", "applicant", None),
-        ("accept", "submitted", "accepted", "official", None)]
+        ("accept", "submitted", "accepted", "official", None),
+    ]
     assert (await platform.c.get(url(project, "/annual-reports/2027"), headers=OWNER)).status_code == 404
 
 
 # --- the final report ------------------------------------------------------------------------------
 
+
 def final(**overrides: Any) -> dict[str, Any]:
-    return {"summary": "项目按计划完成，揭示了黑土退化的微生物机制。",
-            "outputs": {
-                "papers": [{"title": "Soil microbes of black soil", "journal": "Soil Biology and Biochemistry",
-                            "year": 2028, "indexed": "SCI"},
-                           {"title": "黑土保护性耕作", "journal": "农业工程学报", "year": 2028, "indexed": "EI"}],
-                "patents": [{"title": "一种土壤采样装置", "number": "CN202810123456.7", "kind": "utility",
-                             "status": "granted"}],
-                "talents": {"phd": 2, "master": 3, "postdoc": 1}},
-            "spending": {"spent": "295000.00", "notes": "结余 5000.00 元按规定退回"}} | overrides
+    return {
+        "summary": "项目按计划完成，揭示了黑土退化的微生物机制。",
+        "outputs": {
+            "papers": [
+                {
+                    "title": "Soil microbes of black soil",
+                    "journal": "Soil Biology and Biochemistry",
+                    "year": 2028,
+                    "indexed": "SCI",
+                },
+                {"title": "黑土保护性耕作", "journal": "农业工程学报", "year": 2028, "indexed": "EI"},
+            ],
+            "patents": [
+                {"title": "一种土壤采样装置", "number": "CN202810123456.7", "kind": "utility", "status": "granted"}
+            ],
+            "talents": {"phd": 2, "master": 3, "postdoc": 1},
+        },
+        "spending": {"spent": "295000.00", "notes": "结余 5000.00 元按规定退回"},
+    } | overrides
 
 
 async def test_the_final_report_draft_is_the_owners_while_funded(platform: Platform, project: int) -> None:
@@ -296,11 +357,16 @@ async def test_the_final_report_draft_is_the_owners_while_funded(platform: Platf
     body = r.json()
     assert body["status"] == "draft" and body["application_status"] == "funded"
     assert body["allowed_actions"] == ["update", "submit"]
-    assert body["outputs"]["patents"][0] == {"title": "一种土壤采样装置", "number": "CN202810123456.7",
-                                            "kind": "utility", "status": "granted"}
+    assert body["outputs"]["patents"][0] == {
+        "title": "一种土壤采样装置",
+        "number": "CN202810123456.7",
+        "kind": "utility",
+        "status": "granted",
+    }
     etag = r.headers["ETag"]
-    r = await platform.c.put(url(project, "/final-report"), headers={**OWNER, "If-Match": etag},
-                             json=final(summary="修订后的总结"))
+    r = await platform.c.put(
+        url(project, "/final-report"), headers={**OWNER, "If-Match": etag}, json=final(summary="修订后的总结")
+    )
     assert r.status_code == 200 and r.json()["summary"] == "修订后的总结", r.text
     r = await platform.c.put(url(project, "/final-report"), headers={**OWNER, "If-Match": etag}, json=final())
     assert r.status_code == 412 and r.json()["code"] == "precondition_failed", r.text
@@ -315,11 +381,21 @@ async def test_the_final_report_draft_is_the_owners_while_funded(platform: Platf
         assert (await platform.c.get(url(project, "/final-report"), headers=who)).status_code == 404
 
 
-@pytest.mark.parametrize(("path", "value"), [
-    ("talents.phd", -1), ("talents.master", -3), ("talents.postdoc", -1), ("talents.phd", "two"),
-    ("papers.0.indexed", "SSCI"), ("papers.0.year", 1800), ("papers.0.title", ""),
-    ("patents.0.kind", "software"), ("patents.0.status", "pending"), ("patents.0.number", "号码"),
-])
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("talents.phd", -1),
+        ("talents.master", -3),
+        ("talents.postdoc", -1),
+        ("talents.phd", "two"),
+        ("papers.0.indexed", "SSCI"),
+        ("papers.0.year", 1800),
+        ("papers.0.title", ""),
+        ("patents.0.kind", "software"),
+        ("patents.0.status", "pending"),
+        ("patents.0.number", "号码"),
+    ],
+)
 async def test_final_report_outputs_are_validated(platform: Platform, project: int, path: str, value: Any) -> None:
     body = final()
     target: Any = body["outputs"]
@@ -338,8 +414,9 @@ async def test_final_report_rejects_unknown_fields_and_negative_spending(platfor
         assert r.status_code == 422, r.text
 
 
-async def test_final_report_returned_then_concluded_on_the_applications_history(platform: Platform,
-                                                                                project: int) -> None:
+async def test_final_report_returned_then_concluded_on_the_applications_history(
+    platform: Platform, project: int
+) -> None:
     base = url(project, "/final-report")
     r = await platform.c.post(f"{base}/submit", headers=OWNER)
     assert r.status_code == 409 and r.json()["code"] == "final_report_missing", r.text
@@ -376,7 +453,8 @@ async def test_final_report_returned_then_concluded_on_the_applications_history(
         ("submit_final_report", "funded", "final_submitted", "applicant", None),
         ("return_final_report", "final_submitted", "funded", "agency", "请补充专利证书"),
         ("submit_final_report", "funded", "final_submitted", "applicant", None),
-        ("conclude", "final_submitted", "concluded", "official", "准予结题")]
+        ("conclude", "final_submitted", "concluded", "official", "准予结题"),
+    ]
     r = await platform.c.post(f"{base}/fail", headers=OFFICIAL, json={"comment": "晚了"})
     assert r.status_code == 409 and r.json()["code"] == "invalid_transition", r.text
     # the last instalment may still be paid once concluded
@@ -471,8 +549,11 @@ async def test_parallel_disbursements_never_exceed_the_grant(committed: Committe
     project = await funded_project(committed)
 
     async def one(n: int) -> httpx.Response:
-        return await committed.c.post(url(project, "/disbursements"), headers=OFFICIAL, json={
-            "amount": "100000.00", "paid_on": "2027-06-01", "reference": f"RACE-{n}"})
+        return await committed.c.post(
+            url(project, "/disbursements"),
+            headers=OFFICIAL,
+            json={"amount": "100000.00", "paid_on": "2027-06-01", "reference": f"RACE-{n}"},
+        )
 
     responses = await asyncio.gather(*(one(n) for n in range(8)))
     outcomes = Counter((r.status_code, r.json().get("code")) for r in responses)

@@ -36,12 +36,15 @@ from tests.services.foundation.conftest import (
     Platform,
 )
 
-GENERAL = {"code": "general", "amount_mode": "fixed", "amount": "200000.00", "budget": "600000.00",
-           "project_count": 3}
+GENERAL = {"code": "general", "amount_mode": "fixed", "amount": "200000.00", "budget": "600000.00", "project_count": 3}
 MONDAY = date(2026, 3, 2)
-OBJECTION = {"application_id": 0, "objector_name": "张伟", "objector_contact": "13800000000",
-             "grounds": "申请书中的代表性成果与他人论文雷同。",
-             "evidence": [{"name": "论文对比.pdf", "size": 1024, "sha256": "a" * 64}]}
+OBJECTION = {
+    "application_id": 0,
+    "objector_name": "张伟",
+    "objector_contact": "13800000000",
+    "grounds": "申请书中的代表性成果与他人论文雷同。",
+    "evidence": [{"name": "论文对比.pdf", "size": 1024, "sha256": "a" * 64}],
+}
 
 
 async def _approved(platform: Platform, n: int = 3, **plan: Any) -> tuple[Category, list[int], Clock]:
@@ -53,19 +56,23 @@ async def _approved(platform: Platform, n: int = 3, **plan: Any) -> tuple[Catego
     return cat, ids, clock
 
 
-async def _open(c: httpx.AsyncClient, cat: Category, body: dict[str, Any] | None = None,
-                headers: dict[str, str] = OFFICIAL) -> httpx.Response:
+async def _open(
+    c: httpx.AsyncClient, cat: Category, body: dict[str, Any] | None = None, headers: dict[str, str] = OFFICIAL
+) -> httpx.Response:
     return await c.post(category_url(cat, "notice"), json=body, headers=headers)
 
 
-async def _object(c: httpx.AsyncClient, notice_id: int, application_id: int,
-                  headers: dict[str, str] = APPLICANT) -> httpx.Response:
-    return await c.post(f"{PREFIX}/notices/{notice_id}/objections", headers=headers,
-                        json=OBJECTION | {"application_id": application_id})
+async def _object(
+    c: httpx.AsyncClient, notice_id: int, application_id: int, headers: dict[str, str] = APPLICANT
+) -> httpx.Response:
+    return await c.post(
+        f"{PREFIX}/notices/{notice_id}/objections", headers=headers, json=OBJECTION | {"application_id": application_id}
+    )
 
 
 async def test_cal1_notice_runs_the_plans_working_days_and_anyone_reads_it_without_id_numbers(
-        platform: Platform) -> None:
+    platform: Platform,
+) -> None:
     """CAL-1: 5 working days after Monday 2026-03-02 end on Monday 2026-03-09; the schedule of 2026 is
     official (calendar_confirmed). The public reads names, institutions, titles, amounts; never an ID."""
     cat, ids, _ = await _approved(platform)
@@ -73,7 +80,11 @@ async def test_cal1_notice_runs_the_plans_working_days_and_anyone_reads_it_witho
     assert r.status_code == 201, r.text
     notice = r.json()
     assert (notice["starts_on"], notice["ends_on"], notice["working_days"], notice["calendar_confirmed"]) == (
-        "2026-03-02", "2026-03-09", 5, True)
+        "2026-03-02",
+        "2026-03-09",
+        5,
+        True,
+    )
     assert notice["status"] == "open" and notice["accepting_objections"] is True
     assert r.headers["ETag"] == f'"public_notice-{notice["id"]}-v1"'
     for who in (ANONYMOUS, APPLICANT):
@@ -81,7 +92,8 @@ async def test_cal1_notice_runs_the_plans_working_days_and_anyone_reads_it_witho
         assert one.status_code == 200, one.text
         entries = one.json()["entries"]
         assert [(e["application_id"], e["amount"], e["institution_name"]) for e in entries] == [
-            (i, "200000.00", "吉林大学") for i in ids]
+            (i, "200000.00", "吉林大学") for i in ids
+        ]
         assert all(e["applicant_name"].startswith("申请人") and e["title"] for e in entries)
         first = await application(platform.db, ids[0])
         assert first.applicant_id_number not in one.text and "id_number" not in one.text
@@ -101,7 +113,10 @@ async def test_cal1_period_skips_the_national_day_holiday(platform: Platform) ->
     r = await _open(platform.c, cat)
     assert r.status_code == 201, r.text
     assert (r.json()["starts_on"], r.json()["ends_on"], r.json()["calendar_confirmed"]) == (
-        "2026-09-30", "2026-10-13", True)
+        "2026-09-30",
+        "2026-10-13",
+        True,
+    )
 
 
 async def test_cal1_a_year_without_schedule_counts_monday_to_friday_and_says_so(platform: Platform) -> None:
@@ -144,8 +159,11 @@ async def test_objections_are_real_name_and_only_while_the_notice_runs(platform:
     cat, ids, clock = await _approved(platform)
     notice = (await _open(platform.c, cat)).json()
     assert (await _object(platform.c, notice["id"], ids[0], headers=ANONYMOUS)).status_code == 401
-    nameless = await platform.c.post(f"{PREFIX}/notices/{notice['id']}/objections", headers=APPLICANT,
-                                     json=OBJECTION | {"application_id": ids[0], "objector_name": ""})
+    nameless = await platform.c.post(
+        f"{PREFIX}/notices/{notice['id']}/objections",
+        headers=APPLICANT,
+        json=OBJECTION | {"application_id": ids[0], "objector_name": ""},
+    )
     assert nameless.status_code == 422
     not_listed = await _object(platform.c, notice["id"], 999999)
     assert not_listed.status_code == 422 and not_listed.json()["errors"][0]["code"] == "not_on_notice"
@@ -155,13 +173,20 @@ async def test_objections_are_real_name_and_only_while_the_notice_runs(platform:
     assert (objection["status"], objection["objector_actor"]) == ("pending", "user:300")
     # the objector and the plan's staff see it; another person, an agency not on the plan: 404
     url = f"{PREFIX}/notice-objections/{objection['id']}"
-    for who, status in ((APPLICANT, 200), (OFFICIAL, 200), (AGENCY, 200), (AUDITOR, 200),
-                        (OTHER_APPLICANT, 404), (OTHER_AGENCY, 404)):
+    for who, status in (
+        (APPLICANT, 200),
+        (OFFICIAL, 200),
+        (AGENCY, 200),
+        (AUDITOR, 200),
+        (OTHER_APPLICANT, 404),
+        (OTHER_AGENCY, 404),
+    ):
         assert (await platform.c.get(url, headers=who)).status_code == status, who
     listed = await platform.c.get(f"{PREFIX}/notices/{notice['id']}/objections", headers=AGENCY)
     assert listed.status_code == 200 and len(listed.json()["items"]) == 1
-    assert (await platform.c.get(f"{PREFIX}/notices/{notice['id']}/objections",
-                                 headers=OTHER_AGENCY)).status_code == 404
+    assert (
+        await platform.c.get(f"{PREFIX}/notices/{notice['id']}/objections", headers=OTHER_AGENCY)
+    ).status_code == 404
     # the last instant of ends_on is in time; a moment later is late
     clock.set(at(date(2026, 3, 9), 23))
     assert (await _object(platform.c, notice["id"], ids[1])).status_code == 201
@@ -178,15 +203,22 @@ async def test_upheld_objection_withdraws_the_approval_and_gives_the_budget_back
     upheld = (await _object(platform.c, notice["id"], ids[1])).json()
     dismissed = (await _object(platform.c, notice["id"], ids[2], headers=OTHER_APPLICANT)).json()
     url = f"{PREFIX}/notice-objections"
-    assert (await platform.c.post(f"{url}/{upheld['id']}/uphold", json={"comment": "成果雷同属实"},
-                                  headers=AGENCY)).status_code == 403
+    assert (
+        await platform.c.post(f"{url}/{upheld['id']}/uphold", json={"comment": "成果雷同属实"}, headers=AGENCY)
+    ).status_code == 403
     no_reason = await platform.c.post(f"{url}/{upheld['id']}/uphold", json={"comment": ""}, headers=OFFICIAL)
     assert no_reason.status_code == 422
-    stale = await platform.c.post(f"{url}/{upheld['id']}/uphold", json={"comment": "成果雷同属实"},
-                                  headers=OFFICIAL | {"If-Match": f'"notice_objection-{upheld["id"]}-v9"'})
+    stale = await platform.c.post(
+        f"{url}/{upheld['id']}/uphold",
+        json={"comment": "成果雷同属实"},
+        headers=OFFICIAL | {"If-Match": f'"notice_objection-{upheld["id"]}-v9"'},
+    )
     assert stale.status_code == 412
-    r = await platform.c.post(f"{url}/{upheld['id']}/uphold", json={"comment": "成果雷同属实"},
-                              headers=OFFICIAL | {"If-Match": f'"notice_objection-{upheld["id"]}-v1"'})
+    r = await platform.c.post(
+        f"{url}/{upheld['id']}/uphold",
+        json={"comment": "成果雷同属实"},
+        headers=OFFICIAL | {"If-Match": f'"notice_objection-{upheld["id"]}-v1"'},
+    )
     assert r.status_code == 200, r.text
     assert (r.json()["status"], r.json()["resolution"]) == ("upheld", "成果雷同属实")
     again = await platform.c.post(f"{url}/{upheld['id']}/dismiss", json={"comment": "x"}, headers=OFFICIAL)
@@ -224,8 +256,9 @@ async def test_conclude_after_ends_on_with_nothing_pending_funds_the_listed(plat
     blocked = await platform.c.post(conclude, headers=OFFICIAL)
     assert blocked.status_code == 409 and blocked.json()["code"] == "objections_unresolved"
     assert blocked.json()["objection_ids"] == [pending["id"]]
-    r = await platform.c.post(f"{PREFIX}/notice-objections/{pending['id']}/dismiss", json={"comment": "不属实"},
-                              headers=OFFICIAL)
+    r = await platform.c.post(
+        f"{PREFIX}/notice-objections/{pending['id']}/dismiss", json={"comment": "不属实"}, headers=OFFICIAL
+    )
     assert r.status_code == 200
     assert (await platform.c.post(conclude, headers=AGENCY)).status_code == 403
     stale = await platform.c.post(conclude, headers=OFFICIAL | {"If-Match": f'"public_notice-{notice["id"]}-v7"'})
@@ -238,8 +271,7 @@ async def test_conclude_after_ends_on_with_nothing_pending_funds_the_listed(plat
     assert ("project", "active") in await ledger_statuses(platform.projects, first.applicant_id_number)
     history = await platform.c.get(f"{PREFIX}/notices/{notice['id']}/history", headers=AUDITOR)
     assert [h["action"] for h in history.json()] == ["create", "conclude"]
-    assert (await platform.c.get(f"{PREFIX}/notices/{notice['id']}/history",
-                                 headers=OTHER_AGENCY)).status_code == 404
+    assert (await platform.c.get(f"{PREFIX}/notices/{notice['id']}/history", headers=OTHER_AGENCY)).status_code == 404
     twice = await platform.c.post(conclude, headers=OFFICIAL)
     assert twice.status_code == 409 and twice.json()["code"] == "invalid_transition"
     # a concluded notice is still public, and takes no objection

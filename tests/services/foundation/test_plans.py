@@ -42,9 +42,14 @@ async def test_create_plan_with_category_defaults_nsf1_nsf2_nsf6(platform: Platf
 
 async def test_configured_figures_are_kept_nsf2_nsf6(platform: Platform) -> None:
     """NSF-2 and NSF-6 are configurable per category."""
-    plan = await create_plan(platform.c, publish=False, formal_review_days=30, categories=[
-        category_body("youth", "youth", max_age_male=36, max_age_female=41, reviewers_per_application=4),
-    ])
+    plan = await create_plan(
+        platform.c,
+        publish=False,
+        formal_review_days=30,
+        categories=[
+            category_body("youth", "youth", max_age_male=36, max_age_female=41, reviewers_per_application=4),
+        ],
+    )
     youth = plan["categories"][0]
     assert (youth["max_age_male"], youth["max_age_female"], youth["reviewers_per_application"]) == (36, 41, 4)
     assert plan["formal_review_days"] == 30
@@ -66,8 +71,9 @@ async def test_plan_validation(platform: Platform) -> None:
     assert "partner_not_allowed" in await bad(categories=[category_body("g", partner="某企业")])
     assert "amount_over_budget" in await bad(categories=[category_body(amount="2000000.00")])
     # fixed: amount x count must fit the budget
-    assert "budget_too_small" in await bad(categories=[category_body(amount_mode="fixed", amount="200000.00",
-                                                                     project_count=6)])
+    assert "budget_too_small" in await bad(
+        categories=[category_body(amount_mode="fixed", amount="200000.00", project_count=6)]
+    )
     # NSF-2: at least 3 reviewers
     assert "greater_than_equal" in await bad(categories=[category_body(reviewers_per_application=2)])
     assert "literal_error" in await bad(categories=[category_body(kind="huge")])
@@ -134,8 +140,11 @@ async def test_patch_draft_with_if_match_and_categories_by_code(platform: Platfo
     etag = (await c.get(url, headers=OFFICIAL)).headers["etag"]
     assert (await c.patch(url, json={"title": "新"}, headers=OFFICIAL)).status_code == 428
     general = next(cat for cat in plan["categories"] if cat["code"] == "general")
-    body = {"title": "2026年度吉林省自然科学基金（修订）", "agency_org_ids": [60, 62],
-            "categories": [category_body("general", amount="120000.00"), category_body("j1", "joint")]}
+    body = {
+        "title": "2026年度吉林省自然科学基金（修订）",
+        "agency_org_ids": [60, 62],
+        "categories": [category_body("general", amount="120000.00"), category_body("j1", "joint")],
+    }
     r = await c.patch(url, json=body, headers=OFFICIAL | {"If-Match": etag})
     assert r.status_code == 200, r.text
     updated = r.json()
@@ -146,8 +155,11 @@ async def test_patch_draft_with_if_match_and_categories_by_code(platform: Platfo
     r = await c.patch(url, json={"title": "再改"}, headers=OFFICIAL | {"If-Match": etag})
     assert r.status_code == 412 and r.json()["code"] == "precondition_failed"
     # the window is checked against the stored other end
-    r = await c.patch(url, json={"closes_at": (now() - timedelta(days=5)).isoformat()},
-                      headers=OFFICIAL | {"If-Match": r.headers.get("etag", "*")})
+    r = await c.patch(
+        url,
+        json={"closes_at": (now() - timedelta(days=5)).isoformat()},
+        headers=OFFICIAL | {"If-Match": r.headers.get("etag", "*")},
+    )
     assert r.status_code == 422 and "before_opens_at" in codes(r.json())
     # only officials; the listed agency may not edit
     assert (await c.patch(url, json={"title": "x"}, headers=AGENCY | {"If-Match": "*"})).status_code == 403
@@ -177,16 +189,21 @@ async def test_publish_then_close_and_no_edits_after_publish(platform: Platform)
 
 async def test_a_plan_past_its_deadline_cannot_be_published(platform: Platform) -> None:
     c = platform.c
-    plan = await create_plan(c, publish=False, opens_at=(now() - timedelta(days=10)).isoformat(),
-                             closes_at=(now() - timedelta(days=1)).isoformat())
+    plan = await create_plan(
+        c,
+        publish=False,
+        opens_at=(now() - timedelta(days=10)).isoformat(),
+        closes_at=(now() - timedelta(days=1)).isoformat(),
+    )
     r = await c.post(f"{PREFIX}/plans/{plan['id']}/publish", headers=OFFICIAL)
     assert r.status_code == 409 and r.json()["code"] == "plan_closed"
 
 
 async def test_nsf1_plan_shows_its_formal_review_due_date(platform: Platform) -> None:
     """NSF-1, CAL-2: due = the closing date in Asia/Shanghai + formal_review_days natural days."""
-    plan = await create_plan(platform.c, publish=False, opens_at="2026-03-01T09:00:00+08:00",
-                             closes_at="2026-04-15T23:30:00+00:00")  # 16 April 07:30 in Shanghai
+    plan = await create_plan(
+        platform.c, publish=False, opens_at="2026-03-01T09:00:00+08:00", closes_at="2026-04-15T23:30:00+00:00"
+    )  # 16 April 07:30 in Shanghai
     assert plan["formal_review_due"] == "2026-05-31"  # 16 April + 45 days
 
 

@@ -38,22 +38,30 @@ async def test_nsf4_ranking_by_mean_score_with_the_tie_break_and_the_count_line(
     """NSF-4: by mean score; equal means go to more priority opinions; funded in order until the
     category's count (2) runs out."""
     s = await seed(platform, n_apps=4, status="reviewed", project_count=2, budget="200000.00")
-    await give(platform, s, 0, ("B", "fundable"), ("B", "fundable"), ("B", "fundable"))            # 5
-    await give(platform, s, 1, ("A", "priority"), ("A", "priority"), ("A", "priority"))            # 8
-    await give(platform, s, 2, ("A", "fundable"), ("A", "fundable"), ("A", "fundable"))            # 6
-    await give(platform, s, 3, ("A", "priority"), ("A", "fundable"), ("A", "not_fundable"))        # 6, 1 priority
+    await give(platform, s, 0, ("B", "fundable"), ("B", "fundable"), ("B", "fundable"))  # 5
+    await give(platform, s, 1, ("A", "priority"), ("A", "priority"), ("A", "priority"))  # 8
+    await give(platform, s, 2, ("A", "fundable"), ("A", "fundable"), ("A", "fundable"))  # 6
+    await give(platform, s, 3, ("A", "priority"), ("A", "fundable"), ("A", "not_fundable"))  # 6, 1 priority
     a0, a1, a2, a3 = s.apps
 
     r = await platform.c.post(url(s), headers=AGENCY)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert summary(body) == [(a1, 1, "8.0000", True), (a3, 2, "6.0000", True), (a2, 3, "6.0000", False),
-                             (a0, 4, "5.0000", False)]
+    assert summary(body) == [
+        (a1, 1, "8.0000", True),
+        (a3, 2, "6.0000", True),
+        (a2, 3, "6.0000", False),
+        (a0, 4, "5.0000", False),
+    ]
     assert [row["tied_on_score"] for row in body["rows"]] == [False, False, True, False]
     assert [row["priority_count"] for row in body["rows"]] == [3, 1, 0, 0]
     assert [row["cumulative"] for row in body["rows"]] == ["100000.00", "200000.00", "300000.00", "400000.00"]
-    assert (body["funding"]["funded_count"], body["funding"]["funded_total"], body["funding"]["stopped_by"],
-            body["funding"]["first_outside"]) == (2, "200000.00", "count", a2)
+    assert (
+        body["funding"]["funded_count"],
+        body["funding"]["funded_total"],
+        body["funding"]["stopped_by"],
+        body["funding"]["first_outside"],
+    ) == (2, "200000.00", "count", a2)
     assert body["tie_break"][:2] == ["score (desc)", "priority opinions (desc)"]
     assert body["lacking"] == [] and body["awaiting"] == []
 
@@ -70,24 +78,45 @@ async def test_nsf4_ranking_by_mean_score_with_the_tie_break_and_the_count_line(
 async def test_nsf4_cap_mode_budget_line_stops_at_the_first_that_does_not_fit(platform: Platform) -> None:
     """Cap mode: each gets min(requested, cap); the budget runs out at the third (one over), and the
     fourth, cheaper one stays below the line though it would fit in what is left."""
-    s = await seed(platform, n_apps=4, status="reviewed", project_count=10, amount_mode="cap", amount="100000.00",
-                   budget="250000.00", requested=["100000.00", "150000.00", "60000.00", "40000.00"])
+    s = await seed(
+        platform,
+        n_apps=4,
+        status="reviewed",
+        project_count=10,
+        amount_mode="cap",
+        amount="100000.00",
+        budget="250000.00",
+        requested=["100000.00", "150000.00", "60000.00", "40000.00"],
+    )
     for i, grade in enumerate("ABCD"):
         await give(platform, s, i, *[(grade, "fundable")] * 3)
     r = await platform.c.post(url(s), headers=OFFICIAL)
     assert r.status_code == 200, r.text
     body = r.json()
     assert [(x["amount"], x["cumulative"], x["within_quota"]) for x in body["rows"]] == [
-        ("100000.00", "100000.00", True), ("100000.00", "200000.00", True),
-        ("60000.00", "260000.00", False), ("40000.00", "300000.00", False)]
+        ("100000.00", "100000.00", True),
+        ("100000.00", "200000.00", True),
+        ("60000.00", "260000.00", False),
+        ("40000.00", "300000.00", False),
+    ]
     assert body["rows"][1]["requested_total"] == "150000.00"
-    assert (body["funding"]["stopped_by"], body["funding"]["first_outside"], body["funding"]["remaining_budget"]) \
-        == ("budget", s.apps[2], "50000.00")
+    assert (body["funding"]["stopped_by"], body["funding"]["first_outside"], body["funding"]["remaining_budget"]) == (
+        "budget",
+        s.apps[2],
+        "50000.00",
+    )
 
 
 async def test_nsf4_budget_used_exactly_is_within_the_line(platform: Platform) -> None:
-    s = await seed(platform, n_apps=3, status="reviewed", project_count=10, amount_mode="fixed",
-                   amount="100000.00", budget="200000.00")
+    s = await seed(
+        platform,
+        n_apps=3,
+        status="reviewed",
+        project_count=10,
+        amount_mode="fixed",
+        amount="100000.00",
+        budget="200000.00",
+    )
     for i, grade in enumerate("ABC"):
         await give(platform, s, i, *[(grade, "fundable")] * 3)
     body = (await platform.c.post(url(s), headers=AGENCY)).json()
@@ -133,8 +162,15 @@ async def test_nsf4_applications_still_in_review_are_shown_lacking_not_ranked(pl
     await set_values(platform, FoundationApplication, s.apps[2], status="in_review")
     body = (await platform.c.post(url(s), headers=AGENCY)).json()
     assert [x["application_id"] for x in body["rows"]] == [s.apps[1], s.apps[0]]
-    assert body["lacking"] == [{"application_id": s.apps[2], "title": body["lacking"][0]["title"],
-                                "status": "in_review", "valid_reviews": 1, "needed": 3}]
+    assert body["lacking"] == [
+        {
+            "application_id": s.apps[2],
+            "title": body["lacking"][0]["title"],
+            "status": "in_review",
+            "valid_reviews": 1,
+            "needed": 3,
+        }
+    ]
     assert (await get_row(platform, FoundationApplication, s.apps[2])).rank is None
 
 
@@ -151,8 +187,11 @@ async def test_a_later_reviewed_application_joins_the_ranking(platform: Platform
     await set_values(platform, FoundationApplication, s.apps[2], status="reviewed")
     r = await platform.c.post(url(s), headers=AGENCY)
     assert r.status_code == 200, r.text
-    assert [(x["application_id"], x["rank"]) for x in r.json()["rows"]] == [(s.apps[2], 1), (s.apps[0], 2),
-                                                                             (s.apps[1], 3)]
+    assert [(x["application_id"], x["rank"]) for x in r.json()["rows"]] == [
+        (s.apps[2], 1),
+        (s.apps[0], 2),
+        (s.apps[1], 3),
+    ]
     assert (await get_row(platform, FoundationApplication, s.apps[1])).rank == 3
 
 

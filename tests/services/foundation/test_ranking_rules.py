@@ -40,16 +40,22 @@ def order(candidates: list[Candidate], min_valid: int = 3) -> list[tuple[int, in
 def test_nsf4_score_is_the_plain_mean_of_grade_and_opinion_points() -> None:
     """NSF-4: A/B/C/D = 4/3/2/1, priority/fundable/not fundable = 4/2/0, the mean over valid reviews;
     five reviews are not trimmed (the mean, as NSF-4 says)."""
-    reviews = [rv("A", "priority"), rv("A", "priority"), rv("B", "fundable"), rv("D", "not_fundable"),
-               rv("C", "fundable")]  # 8, 8, 5, 1, 4 → 26 / 5
+    reviews = [
+        rv("A", "priority"),
+        rv("A", "priority"),
+        rv("B", "fundable"),
+        rv("D", "not_fundable"),
+        rv("C", "fundable"),
+    ]  # 8, 8, 5, 1, 4 → 26 / 5
     [row] = rank_category([cand(1, *reviews)], aggregation_settings())
     assert row.rank == 1 and row.valid_reviews == 5 and row.priority_count == 2
     assert row.score == Decimal("5.2000")
 
 
 def test_nsf4_score_rounds_half_up_to_four_places() -> None:
-    [row] = rank_category([cand(1, rv("A", "priority"), rv("A", "fundable"), rv("A", "fundable"))],
-                          aggregation_settings())  # (8 + 6 + 6) / 3 = 6.6666...
+    [row] = rank_category(
+        [cand(1, rv("A", "priority"), rv("A", "fundable"), rv("A", "fundable"))], aggregation_settings()
+    )  # (8 + 6 + 6) / 3 = 6.6666...
     assert row.score == Decimal("6.6667")
 
 
@@ -57,8 +63,10 @@ def test_nsf4_only_complete_reviews_count() -> None:
     """A draft (not submitted) or a review without an opinion is not valid."""
     incomplete = Review(reviewer_id="x", grade=Grade.A, opinion=None, submitted=True)
     draft = rv("A", "priority", submitted=False)
-    rows = rank_category([cand(1, rv("D", "not_fundable"), rv("D", "not_fundable"), rv("D", "not_fundable"),
-                               incomplete, draft)], aggregation_settings())
+    rows = rank_category(
+        [cand(1, rv("D", "not_fundable"), rv("D", "not_fundable"), rv("D", "not_fundable"), incomplete, draft)],
+        aggregation_settings(),
+    )
     assert rows[0].valid_reviews == 3 and rows[0].score == Decimal("1.0000")
 
 
@@ -153,7 +161,7 @@ def test_funding_line_one_yuan_over_the_budget_is_out() -> None:
 
 
 def test_funding_line_stops_at_the_first_that_does_not_fit_even_if_a_cheaper_one_would() -> None:
-    """"Funded in order until the budget runs out": the list is never re-packed; the cheaper
+    """ "Funded in order until the budget runs out": the list is never re-packed; the cheaper
     application below the line stays out although it would fit in what is left."""
     a = allocate(reqs(W, 2 * W, W // 2), project_count=10, budget=Decimal(2 * W))
     assert marks(a) == [True, False, False]

@@ -68,8 +68,9 @@ async def basic_world(p: Platform, *, applications: int = 3, free_reviewers: int
         await add_application(p.db, w, n)
     await add_reviewer(p.projects, w, 1, organisation_uscc=UNIV_USCC, organisation_name="吉林大学")
     await add_reviewer(p.projects, w, 2, id_number=TEAM_MEMBER_ID)
-    await add_reviewer(p.projects, w, 3, declared_conflicts={
-        "people": [{"id_number": applicant_id(1), "relation": "co_author"}]})
+    await add_reviewer(
+        p.projects, w, 3, declared_conflicts={"people": [{"id_number": applicant_id(1), "relation": "co_author"}]}
+    )
     for n in range(4, 4 + free_reviewers):
         await add_reviewer(p.projects, w, n)
     return w
@@ -82,19 +83,29 @@ async def count(p: Platform, model: Any, *where: Any) -> int:
 
 async def statuses(p: Platform, w: World) -> dict[int, str]:
     async with p.db.sessionmaker() as session:
-        rows = (await session.execute(select(FoundationApplication.id, FoundationApplication.status)
-                                      .where(FoundationApplication.id.in_(list(w.apps.values()))))).all()
+        rows = (
+            await session.execute(
+                select(FoundationApplication.id, FoundationApplication.status).where(
+                    FoundationApplication.id.in_(list(w.apps.values()))
+                )
+            )
+        ).all()
     return {int(i): str(s) for i, s in rows}
 
 
 async def test_nsf2_nsf3_draw_assigns_distinct_conflict_free_reviewers_and_sends_applications_to_review(
-        platform: Platform) -> None:
+    platform: Platform,
+) -> None:
     p = platform
     w = await basic_world(p)
     rnd = await create_round(p.c, w, load_cap=2)
     assert rnd["status"] == "draft" and rnd["allowed_actions"] == ["draw"]
-    assert rnd["settings"] == {"reviewers_per_application": 3, "load_cap": 2, "exclude_same_institution": True,
-                               "min_valid": 3}
+    assert rnd["settings"] == {
+        "reviewers_per_application": 3,
+        "load_cap": 2,
+        "exclude_same_institution": True,
+        "min_valid": 3,
+    }
     drawn = await draw(p.c, rnd["id"])
     got = drawn["round"]
     assert got["status"] == "drawn" and got["allowed_actions"] == ["close"] and got["shortfalls"] == []
@@ -113,8 +124,15 @@ async def test_nsf2_nsf3_draw_assigns_distinct_conflict_free_reviewers_and_sends
     assert max(loads.values()) <= 2  # the load cap
     # accepted → in_review, each with a history row by the agency
     assert set((await statuses(p, w)).values()) == {"in_review"}
-    assert await count(p, common.history, common.history.entity_type == "foundation_application",
-                       common.history.action == "start_review") == 3
+    assert (
+        await count(
+            p,
+            common.history,
+            common.history.entity_type == "foundation_application",
+            common.history.action == "start_review",
+        )
+        == 3
+    )
     # the limits ledger in projects heard of each move; the pool's load counts the open assignments
     # (in one batch: PUT .../ledger/items/foundation, each item at its new revision)
     ledger_puts = [c for c in p.link.calls if c.method == "PUT" and "/internal/ledger/items/foundation" in str(c.url)]
@@ -123,7 +141,8 @@ async def test_nsf2_nsf3_draw_assigns_distinct_conflict_free_reviewers_and_sends
     assert {i["item_id"] for i in batch} == {str(i) for i in w.apps.values()}
     assert {i["status"] for i in batch} == {"open"}
     assert [c.method for c in p.link.calls if "/internal/reviewers/" in str(c.url) and "load" in str(c.url)] == [
-        "PUT"]  # the loads in one batch too
+        "PUT"
+    ]  # the loads in one batch too
     for rid, n in loads.items():
         assert await pool_load(p, rid) == n
     # each row carries the reviewer's platform account, from the pool
@@ -172,7 +191,8 @@ async def _second_foundation_db(backend: str, tmp_path: Path) -> Database:
 
 
 async def test_nsf2_same_seed_and_pool_give_the_same_draw_in_two_databases(
-        platform: Platform, backend: str, tmp_path: Path) -> None:
+    platform: Platform, backend: str, tmp_path: Path
+) -> None:
     """NSF-2 reproducibility: two foundation databases holding the same applications draw from the same
     pool with the same seed and get the same assignments (and the same pool hash)."""
     p = platform
@@ -181,8 +201,9 @@ async def test_nsf2_same_seed_and_pool_give_the_same_draw_in_two_databases(
     # the pool as it was: the first draw's load reports taken back (the foundation reports per reviewer)
     service = headers(kind="service", subject="foundation")
     for rid in w.reviewers.values():
-        r = await p.projects.put(f"{PROJECTS}/internal/reviewers/{rid}/load", json={"open_assignments": 0},
-                                 headers=service)
+        r = await p.projects.put(
+            f"{PROJECTS}/internal/reviewers/{rid}/load", json={"open_assignments": 0}, headers=service
+        )
         assert r.status_code == 200, r.text
 
     db_b = await _second_foundation_db(backend, tmp_path)
@@ -220,14 +241,21 @@ async def test_nsf2_verify_passes_untouched_and_names_a_tampered_assignment(plat
     original = slots(drawn)[victim]
     intruder = next(rv for n, rv in w.reviewers.items() if n > 3 and rv not in original)
     async with p.db.sessionmaker() as session:
-        await session.execute(update(ReviewAssignment).where(
-            ReviewAssignment.round_id == rid, ReviewAssignment.application_id == victim, ReviewAssignment.slot == 0,
-        ).values(reviewer_id=intruder))
+        await session.execute(
+            update(ReviewAssignment)
+            .where(
+                ReviewAssignment.round_id == rid,
+                ReviewAssignment.application_id == victim,
+                ReviewAssignment.slot == 0,
+            )
+            .values(reviewer_id=intruder)
+        )
         await session.commit()
     report = (await p.c.post(f"{RR}/{rid}/verify", headers=AUDITOR)).json()
     assert report["ok"] is False
-    assert report["differences"] == [{"kind": "assignment", "application_id": victim,
-                                      "expected": [intruder, *original[1:]], "actual": original}]
+    assert report["differences"] == [
+        {"kind": "assignment", "application_id": victim, "expected": [intruder, *original[1:]], "actual": original}
+    ]
 
 
 async def test_nsf3_exclusions_name_the_rule_that_matched(platform: Platform) -> None:
@@ -242,22 +270,31 @@ async def test_nsf3_exclusions_name_the_rule_that_matched(platform: Platform) ->
     await add_reviewer(p.projects, w, team, id_number=TEAM_MEMBER_ID)
     await add_reviewer(p.projects, w, same, organisation_uscc=UNIV_USCC)
     await add_reviewer(p.projects, w, team_org, organisation_uscc=TEAM_ORG_USCC)
-    await add_reviewer(p.projects, w, by_reviewer, declared_conflicts={
-        "people": [{"id_number": applicant_id(1), "relation": "relative"}]})
+    await add_reviewer(
+        p.projects,
+        w,
+        by_reviewer,
+        declared_conflicts={"people": [{"id_number": applicant_id(1), "relation": "relative"}]},
+    )
     await add_reviewer(p.projects, w, by_applicant)
     await add_reviewer(p.projects, w, excluded)
     for n in range(8, 14):
         await add_reviewer(p.projects, w, n)
-    await add_application(p.db, w, 1, relations=[reviewer_id_number(by_applicant)],
-                          exclusions=[reviewer_id_number(excluded)])
+    await add_application(
+        p.db, w, 1, relations=[reviewer_id_number(by_applicant)], exclusions=[reviewer_id_number(excluded)]
+    )
     drawn = await draw(p.c, (await create_round(p.c, w))["id"])
     rid = drawn["round"]["id"]
     r = await p.c.get(f"{RR}/{rid}/exclusions", headers=AGENCY)
     assert r.status_code == 200, r.text
     rules = {w.reviewer_of[e["reviewer_id"]]: e["rules"] for e in r.json()["items"]}
     assert rules == {
-        self_: ["self"], team: ["team_member"], same: ["same_institution"], team_org: ["same_institution"],
-        by_reviewer: ["declared_by_reviewer"], by_applicant: ["declared_by_applicant"],
+        self_: ["self"],
+        team: ["team_member"],
+        same: ["same_institution"],
+        team_org: ["same_institution"],
+        by_reviewer: ["declared_by_reviewer"],
+        by_applicant: ["declared_by_applicant"],
         excluded: ["applicant_exclusion"],
     }
     assert not set(slots(drawn)[w.apps[1]]) & {w.reviewers[n] for n in rules}
@@ -287,8 +324,10 @@ async def test_nsf3_same_institution_rule_can_be_turned_off(platform: Platform) 
     assert rnd["settings"]["exclude_same_institution"] is False
     drawn = await draw(p.c, rnd["id"])
     assert sorted(slots(drawn)[w.apps[1]]) == sorted(w.reviewers[n] for n in (1, 3, 4))
-    rules = {w.reviewer_of[e["reviewer_id"]]: e["rules"]
-             for e in (await p.c.get(f"{RR}/{rnd['id']}/exclusions", headers=AGENCY)).json()["items"]}
+    rules = {
+        w.reviewer_of[e["reviewer_id"]]: e["rules"]
+        for e in (await p.c.get(f"{RR}/{rnd['id']}/exclusions", headers=AGENCY)).json()["items"]
+    }
     assert rules == {2: ["team_member"]}
 
 
@@ -350,8 +389,7 @@ async def test_draw_refused_with_503_when_projects_is_down_and_nothing_is_writte
     assert (await draw(p.c, rnd["id"]))["round"]["status"] == "drawn"
 
 
-async def test_draw_rolled_back_when_the_load_report_fails(platform: Platform,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_draw_rolled_back_when_the_load_report_fails(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
     """The load reported to the pool after the database work fails → 503, and the whole draw is rolled
     back (round, rows, application moves)."""
     p = platform
@@ -379,12 +417,14 @@ async def test_roles_and_object_level_access(platform: Platform) -> None:
     p = platform
     w = await basic_world(p)
     # only the plan's staff set a round up; an agency the plan does not list finds no plan
-    r = await p.c.post(RR, json={"plan_id": w.plan_id, "category_id": w.categories["general"], "title": "x"},
-                       headers=OTHER_AGENCY)
+    r = await p.c.post(
+        RR, json={"plan_id": w.plan_id, "category_id": w.categories["general"], "title": "x"}, headers=OTHER_AGENCY
+    )
     assert r.status_code == 404
     for who in (APPLICANT, AUDITOR, headers("reviewer", subject="rv-4")):
-        r = await p.c.post(RR, json={"plan_id": w.plan_id, "category_id": w.categories["general"], "title": "x"},
-                           headers=who)
+        r = await p.c.post(
+            RR, json={"plan_id": w.plan_id, "category_id": w.categories["general"], "title": "x"}, headers=who
+        )
         assert r.status_code == 403, who
     rnd = await create_round(p.c, w, who=OFFICIAL)
     rid = rnd["id"]
@@ -436,8 +476,14 @@ async def test_round_settings_are_validated(platform: Platform) -> None:
         assert code in codes, (change, problem)
     assert (await p.c.get(f"{RR}/{2**62}", headers=AGENCY)).status_code == 404
     assert (await p.c.get(f"{RR}/0", headers=AGENCY)).status_code == 422
-    rnd = await create_round(p.c, w, category="key", min_valid=5, review_due_at="2026-07-01T17:00:00+08:00",
-                             discipline_prefixes=["F02", "F02"])
+    rnd = await create_round(
+        p.c,
+        w,
+        category="key",
+        min_valid=5,
+        review_due_at="2026-07-01T17:00:00+08:00",
+        discipline_prefixes=["F02", "F02"],
+    )
     assert rnd["settings"]["min_valid"] == 5 and rnd["discipline_prefixes"] == ["F02"]
     assert rnd["review_due_at"].startswith("2026-07-01T17:00:00")
 

@@ -40,8 +40,9 @@ from tests.services.foundation.review_world import (
 from tests.services.foundation.test_review_rounds import count
 
 
-async def drawn_world(p: Platform, *, reviewers: int = 8, applications: int = 2,
-                      **round_overrides: Any) -> tuple[World, dict[str, Any]]:
+async def drawn_world(
+    p: Platform, *, reviewers: int = 8, applications: int = 2, **round_overrides: Any
+) -> tuple[World, dict[str, Any]]:
     w = World()
     await make_plan(p.db, w)
     for n in range(1, reviewers + 1):
@@ -78,9 +79,19 @@ async def test_a_reviewer_sees_only_their_own_assignments(platform: Platform) ->
         rows = await own_rows(p, n)
         assert {r["id"] for r in rows} == mine.get(n, set())
         for r in rows:  # nothing of other reviewers: no reviewer id, no user id
-            assert set(r) == {"id", "round_id", "round_title", "round_status", "application_id",
-                              "application_title", "status", "review_due_at", "released_at", "created_at",
-                              "version"}
+            assert set(r) == {
+                "id",
+                "round_id",
+                "round_title",
+                "round_status",
+                "application_id",
+                "application_title",
+                "status",
+                "review_due_at",
+                "released_at",
+                "created_at",
+                "version",
+            }
     n, assignment_id = holder(w, drawn, 1)
     other = next(k for k in range(1, 9) if assignment_id not in mine.get(k, set()))
     for path in (f"{RA}/{assignment_id}", f"{RA}/{assignment_id}/application"):
@@ -115,8 +126,16 @@ async def test_the_application_as_a_reviewer_reads_it_has_no_id_numbers(platform
     assert view["applicant_name"] == "申请人1" and view["institution_name"] == "吉林大学"
     assert view["team"] == [{"name": "李华", "role": "骨干"}]
     text = r.text
-    for secret in (applicant_id(1), TEAM_MEMBER_ID, "1980-01-01", "institution_uscc", "exclusions", "relations",
-                   "applicant_sex", "birth"):
+    for secret in (
+        applicant_id(1),
+        TEAM_MEMBER_ID,
+        "1980-01-01",
+        "institution_uscc",
+        "exclusions",
+        "relations",
+        "applicant_sex",
+        "birth",
+    ):
         assert secret not in text, secret
     for rv in w.reviewers.values():  # no reviewer of the pool is named
         assert f'"reviewer_id":{rv}' not in text.replace(" ", "")
@@ -133,8 +152,11 @@ async def test_nsf2_a_declined_slot_alone_is_drawn_again(platform: Platform) -> 
     n, assignment_id = holder(w, drawn, 1, slot=1)
     declined_reviewer = w.reviewers[n]
     load_before = await pool_load(p, declined_reviewer)
-    r = await p.c.post(f"{RA}/{assignment_id}/decline", json={"reason": "与申请人有合作关系"},
-                       headers=reviewer_caller(n) | {"If-Match": f'"foundation_review_assignment-{assignment_id}-v1"'})
+    r = await p.c.post(
+        f"{RA}/{assignment_id}/decline",
+        json={"reason": "与申请人有合作关系"},
+        headers=reviewer_caller(n) | {"If-Match": f'"foundation_review_assignment-{assignment_id}-v1"'},
+    )
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["status"] == "declined" and out["replaced"] is True and out["release_reason"] == "与申请人有合作关系"
@@ -157,8 +179,9 @@ async def test_nsf2_a_declined_slot_alone_is_drawn_again(platform: Platform) -> 
     assert r.status_code == 409 and r.json()["code"] == "assignment_not_open"
     # the newcomer declines too: neither of the two decliners comes back
     new_id = new_rows[0]["id"]
-    r = await p.c.post(f"{RA}/{new_id}/decline", json={"reason": "出差"},
-                       headers=reviewer_caller(w.reviewer_of[newcomer]))
+    r = await p.c.post(
+        f"{RA}/{new_id}/decline", json={"reason": "出差"}, headers=reviewer_caller(w.reviewer_of[newcomer])
+    )
     assert r.status_code == 200 and r.json()["replaced"] is True
     final = slots((await p.c.get(f"{RR}/{rid}/assignments", headers=AGENCY)).json())
     assert final[app1][1] not in {declined_reviewer, newcomer} and final[app1][1] not in before[app1]
@@ -179,8 +202,9 @@ async def test_nsf2_decline_with_nobody_left_is_a_shortfall(platform: Platform) 
     r = await p.c.post(f"{RA}/{assignment_id}/decline", json={"reason": "身体原因"}, headers=reviewer_caller(n))
     assert r.status_code == 200 and r.json() == r.json() | {"status": "declined", "replaced": False}
     got = (await p.c.get(f"{RR}/{drawn['round']['id']}", headers=AGENCY)).json()
-    assert got["shortfalls"] == [{"application_id": w.apps[1], "needed": 3, "assigned": 2,
-                                  "reason": "not_enough_eligible_reviewers"}]
+    assert got["shortfalls"] == [
+        {"application_id": w.apps[1], "needed": 3, "assigned": 2, "reason": "not_enough_eligible_reviewers"}
+    ]
     assert (await p.c.post(f"{RR}/{got['id']}/verify", headers=AGENCY)).json()["ok"] is True
 
 
@@ -190,11 +214,15 @@ async def test_decline_refused_when_submitted_stale_or_projects_down(platform: P
     p = platform
     w, drawn = await drawn_world(p)
     n, assignment_id = holder(w, drawn, 1)
-    r = await p.c.post(f"{RA}/{assignment_id}/decline", json={"reason": "x"},
-                       headers=reviewer_caller(n) | {"If-Match": f'"foundation_review_assignment-{assignment_id}-v7"'})
+    r = await p.c.post(
+        f"{RA}/{assignment_id}/decline",
+        json={"reason": "x"},
+        headers=reviewer_caller(n) | {"If-Match": f'"foundation_review_assignment-{assignment_id}-v7"'},
+    )
     assert r.status_code == 412
-    assert (await p.c.post(f"{RA}/{assignment_id}/decline", json={"reason": ""},
-                           headers=reviewer_caller(n))).status_code == 422
+    assert (
+        await p.c.post(f"{RA}/{assignment_id}/decline", json={"reason": ""}, headers=reviewer_caller(n))
+    ).status_code == 422
     p.link.down = True
     r = await p.c.post(f"{RA}/{assignment_id}/decline", json={"reason": "x"}, headers=reviewer_caller(n))
     assert r.status_code == 503 and r.headers["Retry-After"]
@@ -204,8 +232,9 @@ async def test_decline_refused_when_submitted_stale_or_projects_down(platform: P
     got = (await p.c.get(f"{RR}/{drawn['round']['id']}", headers=AGENCY)).json()
     assert got["draw"]["replacements"] == 0 and got["version"] == drawn["round"]["version"]
     async with p.db.sessionmaker() as session:
-        await session.execute(update(ReviewAssignment).where(ReviewAssignment.id == assignment_id)
-                              .values(status="submitted"))
+        await session.execute(
+            update(ReviewAssignment).where(ReviewAssignment.id == assignment_id).values(status="submitted")
+        )
         await session.commit()
     r = await p.c.post(f"{RA}/{assignment_id}/decline", json={"reason": "x"}, headers=reviewer_caller(n))
     assert r.status_code == 409 and r.json()["code"] == "assignment_not_open"
@@ -230,8 +259,17 @@ async def test_staff_release_a_late_reviewer_after_the_due_time(platform: Platfo
     # a submitted review is never released
     _, other_id = holder(w, drawn, 2, slot=1)
     async with p.db.sessionmaker() as session:
-        session.add(Review(assignment_id=other_id, grade="A", opinion="priority", comments={"overall": "好"},
-                           status="submitted", submitted_at=now(), version=1))
+        session.add(
+            Review(
+                assignment_id=other_id,
+                grade="A",
+                opinion="priority",
+                comments={"overall": "好"},
+                status="submitted",
+                submitted_at=now(),
+                version=1,
+            )
+        )
         await session.commit()
     r = await p.c.post(f"{RA}/{other_id}/release-late", headers=AGENCY)
     assert r.status_code == 409 and r.json()["code"] == "assignment_not_open"
@@ -263,8 +301,7 @@ async def test_nothing_changes_in_a_closed_round(platform: Platform) -> None:
     w, drawn = await drawn_world(p)
     n, assignment_id = holder(w, drawn, 1)
     async with p.db.sessionmaker() as session:
-        await session.execute(update(ReviewRound).where(ReviewRound.id == drawn["round"]["id"])
-                              .values(status="closed"))
+        await session.execute(update(ReviewRound).where(ReviewRound.id == drawn["round"]["id"]).values(status="closed"))
         await session.commit()
     r = await p.c.post(f"{RA}/{assignment_id}/decline", json={"reason": "x"}, headers=reviewer_caller(n))
     assert r.status_code == 409 and r.json()["code"] == "review_round_closed"

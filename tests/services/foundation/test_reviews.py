@@ -17,22 +17,27 @@ from tests.services.foundation.conftest import (
 )
 from tests.services.foundation.review_seed import add_review, get_row, history, reviewer, seed, set_values
 
-COMPLETE = {"grade": "A", "opinion": "priority",
-            "comments": {"innovation": "选题新颖。", "feasibility": "方案可行。", "overall": "建议优先资助。"}}
+COMPLETE = {
+    "grade": "A",
+    "opinion": "priority",
+    "comments": {"innovation": "选题新颖。", "feasibility": "方案可行。", "overall": "建议优先资助。"},
+}
 
 
 def review_url(assignment_id: int, tail: str = "") -> str:
     return f"{PREFIX}/review-assignments/{assignment_id}/review{tail}"
 
 
-async def put(platform: Platform, assignment_id: int, body: dict[str, Any], who: dict[str, str],
-              etag: str | None = None) -> Any:
+async def put(
+    platform: Platform, assignment_id: int, body: dict[str, Any], who: dict[str, str], etag: str | None = None
+) -> Any:
     extra = {"If-Match": etag} if etag else {}
     return await platform.c.put(review_url(assignment_id), json=body, headers=who | extra)
 
 
-async def write_and_submit(platform: Platform, assignment_id: int, who: dict[str, str],
-                           body: dict[str, Any] = COMPLETE) -> None:
+async def write_and_submit(
+    platform: Platform, assignment_id: int, who: dict[str, str], body: dict[str, Any] = COMPLETE
+) -> None:
     r = await put(platform, assignment_id, body, who)
     assert r.status_code == 200, r.text
     r = await platform.c.post(review_url(assignment_id, "/submit"), headers=who)
@@ -227,9 +232,15 @@ async def test_nsf4_close_moves_applications_with_three_valid_reviews_and_lists_
     lacking = {x["application_id"]: x for x in out["lacking"]}
     assert set(lacking) == {short, released}
     assert lacking[short]["valid_reviews"] == 2 and lacking[short]["needed"] == 3
-    assert lacking[short]["open_assignments"] == [{
-        "assignment_id": s.slots[short][2], "reviewer_id": 5000 + s.holder[s.slots[short][2]], "slot": 2,
-        "status": "assigned", "review_status": "draft"}]
+    assert lacking[short]["open_assignments"] == [
+        {
+            "assignment_id": s.slots[short][2],
+            "reviewer_id": 5000 + s.holder[s.slots[short][2]],
+            "slot": 2,
+            "status": "assigned",
+            "review_status": "draft",
+        }
+    ]
     assert lacking[released]["open_assignments"] == []  # the released slot is not open
 
     assert (await get_row(platform, FoundationApplication, full)).status == "reviewed"

@@ -51,14 +51,20 @@ async def committed() -> AsyncIterator[Committed]:
         await asyncio.to_thread(migrate, name, url, schema)
     projects_db = Database(url, SCHEMAS["projects"], pool_size=10)
     db = Database(url, SCHEMAS["foundation"], pool_size=10)
-    projects_app = create_projects(ProjectsSettings(internal_secret=TEST_SECRET, env="test", access_log=False),
-                                   database=projects_db)
+    projects_app = create_projects(
+        ProjectsSettings(internal_secret=TEST_SECRET, env="test", access_log=False), database=projects_db
+    )
     app: Any = create_foundation(settings(), database=db)
     try:
         async with running(projects_app), running(app) as c:
             await app.state.http.aclose()
-            app.state.http = InternalClient(TEST_SECRET, caller="foundation", transport=ProjectsSwitch(projects_app),
-                                            retries=0, breaker_threshold=10**6)
+            app.state.http = InternalClient(
+                TEST_SECRET,
+                caller="foundation",
+                transport=ProjectsSwitch(projects_app),
+                retries=0,
+                breaker_threshold=10**6,
+            )
             app.state.settings = settings().model_copy(update={"projects_url": "http://projects"})
             yield Committed(c)
     finally:
@@ -80,6 +86,7 @@ async def test_nsf5_parallel_submissions_of_one_applicant_accept_exactly_one(com
     assert Counter(r.status_code for r in responses) == Counter({200: 1, 409: 1}), [r.text for r in responses]
     refused = next(r for r in responses if r.status_code == 409).json()
     assert refused["code"] == "limit_exceeded"
-    statuses = sorted([(await c.get(f"{PREFIX}/applications/{a['id']}", headers=APPLICANT)).json()["status"]
-                       for a in (first, second)])
+    statuses = sorted(
+        [(await c.get(f"{PREFIX}/applications/{a['id']}", headers=APPLICANT)).json()["status"] for a in (first, second)]
+    )
     assert statuses == ["draft", "submitted"]

@@ -27,14 +27,18 @@ AGENCY_PRINCIPAL = Principal(kind="user", subject="200", roles=frozenset({"agenc
 
 
 def leader(n: int) -> dict[str, str]:
-    return {"name": f"负责人{n}", "id_number": make_resident_id(date(1975, 1, 1 + n % 28), seq=f"{n % 1000:03d}"),
-            "title": "教授"}
+    return {
+        "name": f"负责人{n}",
+        "id_number": make_resident_id(date(1975, 1, 1 + n % 28), seq=f"{n % 1000:03d}"),
+        "title": "教授",
+    }
 
 
 async def reviewed(client: httpx.AsyncClient, call: dict[str, Any], n: int, **overrides: Any) -> dict[str, Any]:
     """An application of ``call`` by a leader of its own (PRJ-1 counts per leader) in state reviewed."""
-    app = await create_application(client, call, leader=leader(n), title=f"第{n}号项目：黑土地保育技术研究{n}",
-                                   **overrides)
+    app = await create_application(
+        client, call, leader=leader(n), title=f"第{n}号项目：黑土地保育技术研究{n}", **overrides
+    )
     aid = app["id"]
     await act(client, aid, "submit", APPLICANT)
     await act(client, aid, "endorse", ORG_ADMIN)
@@ -48,18 +52,29 @@ async def reviewed(client: httpx.AsyncClient, call: dict[str, Any], n: int, **ov
     return app
 
 
-async def propose(client: httpx.AsyncClient, call_id: int, items: list[tuple[int, str]], *,
-                  not_funded: tuple[int, ...] = (), who: dict[str, str] = AGENCY, expect: int = 201) -> dict[str, Any]:
-    body = {"call_id": call_id, "items": [{"application_id": a, "amount": amount} for a, amount in items],
-            "not_funded": [{"application_id": a, "reason": "排名靠后"} for a in not_funded]}
+async def propose(
+    client: httpx.AsyncClient,
+    call_id: int,
+    items: list[tuple[int, str]],
+    *,
+    not_funded: tuple[int, ...] = (),
+    who: dict[str, str] = AGENCY,
+    expect: int = 201,
+) -> dict[str, Any]:
+    body = {
+        "call_id": call_id,
+        "items": [{"application_id": a, "amount": amount} for a, amount in items],
+        "not_funded": [{"application_id": a, "reason": "排名靠后"} for a in not_funded],
+    }
     r = await client.post(f"{PREFIX}/approval-lists", json=body, headers=who)
     assert r.status_code == expect, r.text
     return r.json()
 
 
 async def approve(client: httpx.AsyncClient, list_id: int, expect: int = 200, **headers: str) -> dict[str, Any]:
-    r = await client.post(f"{PREFIX}/approval-lists/{list_id}/approve", json={"comment": "同意立项"},
-                          headers=OFFICIAL | headers)
+    r = await client.post(
+        f"{PREFIX}/approval-lists/{list_id}/approve", json={"comment": "同意立项"}, headers=OFFICIAL | headers
+    )
     assert r.status_code == expect, r.text
     return r.json()
 

@@ -54,22 +54,35 @@ async def test_id2_birth_date_and_sex_come_from_the_id_number_and_ids_are_masked
     _, call = await setup(client)
     app = await create_application(client, call)
     assert app["status"] == "draft" and app["version"] == 1
-    assert app["leader"] == {"name": "王晓明", "id_number": LEADER_ID, "title": "研究员",
-                             "birth_date": "1980-05-17", "sex": "male"}
+    assert app["leader"] == {
+        "name": "王晓明",
+        "id_number": LEADER_ID,
+        "title": "研究员",
+        "birth_date": "1980-05-17",
+        "sex": "male",
+    }
     assert app["requested_total"] == "500000.00" and app["self_raised_total"] == "50000.00"
     assert app["budget"]["equipment"] == {"requested": "300000.00", "self_raised": "0.00"}
     assert app["allowed_actions"] == ["submit", "withdraw"]
     # a client cannot type the birth date, the status or the owner
-    for extra in ({"status": "approved"}, {"owner": "999"}, {"leader": {"name": "x", "id_number": LEADER_ID,
-                                                                         "birth_date": "2000-01-01"}}):
+    for extra in (
+        {"status": "approved"},
+        {"owner": "999"},
+        {"leader": {"name": "x", "id_number": LEADER_ID, "birth_date": "2000-01-01"}},
+    ):
         r = await client.post(A, json=application_body(call) | extra, headers=APPLICANT)
         assert r.status_code == 422, extra
     await act(client, app["id"], "submit", APPLICANT)
     masked = LEADER_ID[:6] + "********" + LEADER_ID[-4:]
     listed = (await client.get(A, headers=APPLICANT)).json()["items"]
     assert listed[0]["leader_id_number"] == masked  # masked in lists, even for the owner
-    for who, shown in ((APPLICANT, LEADER_ID), (OFFICIAL, LEADER_ID), (AGENCY, LEADER_ID),
-                       (ORG_ADMIN, masked), (AUDITOR, masked)):
+    for who, shown in (
+        (APPLICANT, LEADER_ID),
+        (OFFICIAL, LEADER_ID),
+        (AGENCY, LEADER_ID),
+        (ORG_ADMIN, masked),
+        (AUDITOR, masked),
+    ):
         detail = (await client.get(f"{A}/{app['id']}", headers=who)).json()
         assert detail["leader"]["id_number"] == shown, who
         assert ("*" in detail["team"][0]["id_number"]) == (shown == masked), who
@@ -78,8 +91,9 @@ async def test_id2_birth_date_and_sex_come_from_the_id_number_and_ids_are_masked
 async def test_bad_input_is_422_with_stable_codes(client) -> None:
     _, call = await setup(client)
     cases = {
-        "invalid_resident_id": {"leader": {"name": "x", "id_number": LEADER_ID[:-1] + ("0" if LEADER_ID[-1] != "0"
-                                                                                     else "1")}},
+        "invalid_resident_id": {
+            "leader": {"name": "x", "id_number": LEADER_ID[:-1] + ("0" if LEADER_ID[-1] != "0" else "1")}
+        },
         "invalid_uscc": {"applicant_uscc": "91220101123456780"},
         "unknown_budget_line": {"budget": {"champagne": {"requested": "1.00"}}},
         "unknown_topic": {"topic_id": 999999},
@@ -90,8 +104,9 @@ async def test_bad_input_is_422_with_stable_codes(client) -> None:
         assert code in {e["code"] for e in r.json()["errors"]}, (code, r.json())
     mine_only = await client.post(A, json=application_body(call, applicant_uscc=ENTERPRISE_USCC), headers=APPLICANT)
     assert mine_only.status_code == 422 and mine_only.json()["errors"][0]["code"] == "not_your_organisation"
-    assert (await client.post(A, json=application_body(call) | {"call_id": 999999},
-                              headers=APPLICANT)).status_code == 404
+    assert (
+        await client.post(A, json=application_body(call) | {"call_id": 999999}, headers=APPLICANT)
+    ).status_code == 404
     assert (await client.post(A, json=application_body(call), headers=OFFICIAL)).status_code == 403
     assert (await client.post(A, json=application_body(call), headers=ANONYMOUS)).status_code == 401
     assert (await client.get(f"{A}/0", headers=APPLICANT)).status_code == 422
@@ -222,7 +237,8 @@ async def test_cal2_guard_call_not_open_and_closed(client) -> None:
     assert problem["code"] == "call_not_open" and "CAL-2" in problem["detail"]
     # the same call, seen from a clock after its closing time
     client.app.dependency_overrides[environment] = lambda: Environment(
-        client.app.state.settings.subject_key_secret, clock=lambda: now() + timedelta(days=10))
+        client.app.state.settings.subject_key_secret, clock=lambda: now() + timedelta(days=10)
+    )
     try:
         problem = await submit_problem(client, app["id"])
     finally:
@@ -257,8 +273,9 @@ async def test_guard_budget_over_topic_cap_and_duration(client) -> None:
 
 async def test_guard_budget_over_programme_cap_on_a_topic_without_cap(client) -> None:
     _, call = await setup(client)
-    app = await create_application(client, call, topic_id=call["topics"][1]["id"],
-                                   budget={"equipment": {"requested": "1500000.01"}})
+    app = await create_application(
+        client, call, topic_id=call["topics"][1]["id"], budget={"equipment": {"requested": "1500000.01"}}
+    )
     problem = await submit_problem(client, app["id"])
     assert problem["code"] == "budget_over_cap" and problem["over"][0]["cap"] == "programme"
 
@@ -268,23 +285,35 @@ async def test_guard_org_kind_and_enterprise_cofunding(client) -> None:
     univ = await create_application(client, call)
     assert (await submit_problem(client, univ["id"]))["code"] == "org_kind_not_allowed"
     # an enterprise's code makes it an enterprise whatever it declares; it raises too little itself
-    ent = await create_application(client, call, who=ENTERPRISE_APPLICANT, applicant_uscc=ENTERPRISE_USCC,
-                                   organization_kind="other", leader={"name": "赵工",
-                                   "id_number": make_resident_id(date(1975, 3, 3), seq="888")},
-                                   budget={"equipment": {"requested": "400000.00", "self_raised": "399999.99"}})
+    ent = await create_application(
+        client,
+        call,
+        who=ENTERPRISE_APPLICANT,
+        applicant_uscc=ENTERPRISE_USCC,
+        organization_kind="other",
+        leader={"name": "赵工", "id_number": make_resident_id(date(1975, 3, 3), seq="888")},
+        budget={"equipment": {"requested": "400000.00", "self_raised": "399999.99"}},
+    )
     problem = await submit_problem(client, ent["id"], ENTERPRISE_APPLICANT)
     assert problem["code"] == "cofunding_too_low" and problem["required"] == "400000.00"
     etag = (await client.get(f"{A}/{ent['id']}", headers=ENTERPRISE_APPLICANT)).headers["etag"]
-    await client.patch(f"{A}/{ent['id']}", json={"budget": {"equipment": {"requested": "400000.00",
-                                                                          "self_raised": "400000.00"}}},
-                       headers=ENTERPRISE_APPLICANT | {"If-Match": etag})
+    await client.patch(
+        f"{A}/{ent['id']}",
+        json={"budget": {"equipment": {"requested": "400000.00", "self_raised": "400000.00"}}},
+        headers=ENTERPRISE_APPLICANT | {"If-Match": etag},
+    )
     assert (await act(client, ent["id"], "submit", ENTERPRISE_APPLICANT))["status"] == "submitted"
 
 
 async def _debar(client, **subject) -> None:
-    data = IntegrityRecordCreate(conduct="伪造论文发表情况", measure="debarment", decision_no="吉科诚〔2026〕1号",
-                                 period_start=date.today() - timedelta(days=30),
-                                 period_end=date.today() + timedelta(days=400), **subject)
+    data = IntegrityRecordCreate(
+        conduct="伪造论文发表情况",
+        measure="debarment",
+        decision_no="吉科诚〔2026〕1号",
+        period_start=date.today() - timedelta(days=30),
+        period_end=date.today() + timedelta(days=400),
+        **subject,
+    )
     async with client.db.sessionmaker() as s:
         official = Principal(kind="user", subject="100", roles=frozenset({"official"}))
         await integrity.create_record(s, common, official, data, client.app.state.settings.subject_key_secret)
@@ -338,10 +367,15 @@ async def test_lists_filter_sort_and_scope(client) -> None:
     p2 = await create_programme(client, code="OTHER", agency_org_ids=[OTHER_AGENCY_ORG], year=2027)
     call2 = await create_call(client, p2["id"])
     a = await create_application(client, call, title="甲")
-    b = await create_application(client, call2, title="乙", leader={"name": "钱", "id_number": make_resident_id(
-        date(1985, 1, 1), seq="999")})
-    await create_application(client, call, title="丙（草稿）", leader={"name": "孙", "id_number": make_resident_id(
-        date(1986, 1, 1), seq="555")})
+    b = await create_application(
+        client, call2, title="乙", leader={"name": "钱", "id_number": make_resident_id(date(1985, 1, 1), seq="999")}
+    )
+    await create_application(
+        client,
+        call,
+        title="丙（草稿）",
+        leader={"name": "孙", "id_number": make_resident_id(date(1986, 1, 1), seq="555")},
+    )
     await act(client, b["id"], "submit", APPLICANT)
     await act(client, a["id"], "submit", APPLICANT)
     mine = (await client.get(f"{A}?sort=-submitted_at", headers=APPLICANT)).json()["items"]
@@ -352,15 +386,16 @@ async def test_lists_filter_sort_and_scope(client) -> None:
     official = (await client.get(f"{A}?sort=created_at", headers=OFFICIAL)).json()["items"]
     assert [x["title"] for x in official] == ["甲", "乙"]
     assert [x["title"] for x in (await client.get(f"{A}?year=2027", headers=AUDITOR)).json()["items"]] == ["乙"]
-    assert [x["title"] for x in (await client.get(f"{A}?programme_id={p['id']}", headers=AUDITOR)).json()["items"]
-            ] == ["甲"]
-    assert [x["title"] for x in (await client.get(f"{A}?call_id={call2['id']}", headers=ORG_ADMIN)).json()["items"]
-            ] == ["乙"]
+    assert [x["title"] for x in (await client.get(f"{A}?programme_id={p['id']}", headers=AUDITOR)).json()["items"]] == [
+        "甲"
+    ]
+    assert [
+        x["title"] for x in (await client.get(f"{A}?call_id={call2['id']}", headers=ORG_ADMIN)).json()["items"]
+    ] == ["乙"]
     assert (await client.get(f"{A}?status=draft", headers=OFFICIAL)).json()["items"] == []
     assert (await client.get(f"{A}?status=nonsense", headers=OFFICIAL)).status_code == 422
     page1 = (await client.get(f"{A}?limit=1&sort=-submitted_at", headers=OFFICIAL)).json()
-    page2 = (await client.get(f"{A}?limit=1&sort=-submitted_at&cursor={page1['next_cursor']}",
-                              headers=OFFICIAL)).json()
+    page2 = (await client.get(f"{A}?limit=1&sort=-submitted_at&cursor={page1['next_cursor']}", headers=OFFICIAL)).json()
     assert [page1["items"][0]["title"], page2["items"][0]["title"]] == ["甲", "乙"] and page2["next_cursor"] is None
 
 

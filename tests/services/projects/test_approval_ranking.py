@@ -41,21 +41,35 @@ def body(call_id: int, items: list[tuple[int, str]], **extra: Any) -> dict[str, 
 async def test_nsf4_prj2_a_list_from_a_review_round_follows_its_ranking(client) -> None:
     """NSF-4: the list takes the round's order and scores, not the order the agency typed."""
     w, rnd, (a1, a2, _) = await reviewed_round(client)
-    r = await client.post(L, json=body(w.call["id"], [(a1, "300000.00"), (a2, "400000.00")],
-                                       ranking_source="review_round", review_round_id=rnd["id"]), headers=AGENCY)
+    r = await client.post(
+        L,
+        json=body(
+            w.call["id"],
+            [(a1, "300000.00"), (a2, "400000.00")],
+            ranking_source="review_round",
+            review_round_id=rnd["id"],
+        ),
+        headers=AGENCY,
+    )
     assert r.status_code == 201, r.text
     made = r.json()
     assert made["review_round_id"] == rnd["id"] and made["ranking_reference"] == str(rnd["id"])
     expected = [(a2, 1, 1, "90.0000", "400000.00"), (a1, 2, 2, "60.0000", "300000.00")]
-    assert [(i["application_id"], i["rank"], i["review_rank"], i["review_score"], i["amount"])
-            for i in made["items"]] == expected
+    assert [
+        (i["application_id"], i["rank"], i["review_rank"], i["review_score"], i["amount"]) for i in made["items"]
+    ] == expected
     shown = (await client.get(f"{L}/{made['id']}", headers=OFFICIAL)).json()
     assert [(i["application_id"], i["review_rank"], i["review_score"]) for i in shown["items"]] == [
-        (a2, 1, "90.0000"), (a1, 2, "60.0000")]
+        (a2, 1, "90.0000"),
+        (a1, 2, "60.0000"),
+    ]
     approved = await approve(client, made["id"])
     assert approved["status"] == "approved" and approved["total_amount"] == "700000.00"
-    again = await client.post(L, json=body(w.call["id"], [(a1, "1.00")], ranking_source="review_round",
-                                            review_round_id=rnd["id"]), headers=AGENCY)
+    again = await client.post(
+        L,
+        json=body(w.call["id"], [(a1, "1.00")], ranking_source="review_round", review_round_id=rnd["id"]),
+        headers=AGENCY,
+    )
     assert again.status_code == 409 and again.json()["code"] == "application_not_reviewed"  # approved already
 
 
@@ -67,14 +81,26 @@ async def test_nsf4_only_applications_ranked_in_the_round(client) -> None:
     r = await client.post(L, json=body(w.call["id"], [(a1, "1.00"), (a3, "1.00")], **from_round), headers=AGENCY)
     assert r.status_code == 409 and r.json()["code"] == "application_not_ranked", r.text
     assert r.json()["application_ids"] == [a3]
-    r = await client.post(L, json=body(w.call["id"], [(a2, "1.00"), (outsider["id"], "1.00")], **from_round),
-                          headers=AGENCY)
-    assert r.status_code == 422 and r.json()["errors"] == [{
-        "field": "items.1.application_id", "code": "not_in_round",
-        "message": f"application {outsider['id']} is not in the review round"}]
-    r = await client.post(L, json=body(w.call["id"], [(a2, "1.00")], **from_round,
-                                       not_funded=[{"application_id": outsider["id"], "reason": "不在本轮"}]),
-                          headers=AGENCY)
+    r = await client.post(
+        L, json=body(w.call["id"], [(a2, "1.00"), (outsider["id"], "1.00")], **from_round), headers=AGENCY
+    )
+    assert r.status_code == 422 and r.json()["errors"] == [
+        {
+            "field": "items.1.application_id",
+            "code": "not_in_round",
+            "message": f"application {outsider['id']} is not in the review round",
+        }
+    ]
+    r = await client.post(
+        L,
+        json=body(
+            w.call["id"],
+            [(a2, "1.00")],
+            **from_round,
+            not_funded=[{"application_id": outsider["id"], "reason": "不在本轮"}],
+        ),
+        headers=AGENCY,
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "not_funded.0.application_id"
     # without a round, the outsider may be proposed by hand
     manual = await client.post(L, json=body(w.call["id"], [(outsider["id"], "1.00")]), headers=AGENCY)
@@ -86,8 +112,9 @@ async def test_nsf4_an_open_round_and_bad_references(client) -> None:
     """NSF-4: the ranking exists once the round is closed (409 before); references are checked (422)."""
     w, rnd, (a1, a2, _) = await reviewed_round(client, close=False)
     items = [(a1, "1.00")]
-    r = await client.post(L, json=body(w.call["id"], items, ranking_source="review_round", review_round_id=rnd["id"]),
-                          headers=AGENCY)
+    r = await client.post(
+        L, json=body(w.call["id"], items, ranking_source="review_round", review_round_id=rnd["id"]), headers=AGENCY
+    )
     assert r.status_code == 409 and r.json()["code"] == "review_round_not_closed", r.text
     other_call = await create_call(client, w.programme["id"], title="另一份指南")
     other_round = await create_round(client, other_call)
@@ -96,10 +123,16 @@ async def test_nsf4_an_open_round_and_bad_references(client) -> None:
         ({"ranking_source": "review_round"}, "review_round_id", "required"),
         ({"ranking_source": "review_round", "ranking_reference": "第一轮"}, "review_round_id", "required"),
         ({"ranking_source": "review_round", "review_round_id": 2**62}, "review_round_id", "unknown_review_round"),
-        ({"ranking_source": "review_round", "review_round_id": other_round["id"]}, "review_round_id",
-         "round_not_of_call"),
-        ({"ranking_source": "review_round", "review_round_id": rnd["id"], "ranking_reference": str(rnd["id"] + 1)},
-         "ranking_reference", "round_mismatch"),
+        (
+            {"ranking_source": "review_round", "review_round_id": other_round["id"]},
+            "review_round_id",
+            "round_not_of_call",
+        ),
+        (
+            {"ranking_source": "review_round", "review_round_id": rnd["id"], "ranking_reference": str(rnd["id"] + 1)},
+            "ranking_reference",
+            "round_mismatch",
+        ),
     ]
     for extra, field, code in cases:
         r = await client.post(L, json=body(w.call["id"], items, **extra), headers=AGENCY)
@@ -107,7 +140,12 @@ async def test_nsf4_an_open_round_and_bad_references(client) -> None:
         assert (r.json()["errors"][0]["field"], r.json()["errors"][0]["code"]) == (field, code), extra
     # closed, the numeric ranking_reference alone names the round (as before review_round_id existed)
     assert (await client.post(f"{RR}/{rnd['id']}/close", headers=AGENCY)).status_code == 200
-    r = await client.post(L, json=body(w.call["id"], [(a1, "1.00"), (a2, "2.00")], ranking_source="review_round",
-                                       ranking_reference=str(rnd["id"])), headers=AGENCY)
+    r = await client.post(
+        L,
+        json=body(
+            w.call["id"], [(a1, "1.00"), (a2, "2.00")], ranking_source="review_round", ranking_reference=str(rnd["id"])
+        ),
+        headers=AGENCY,
+    )
     assert r.status_code == 201, r.text
     assert [i["application_id"] for i in r.json()["items"]] == [a2, a1]

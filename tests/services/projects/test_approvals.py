@@ -75,7 +75,9 @@ async def test_approval_moves_only_the_applications_the_list_names(client) -> No
     proposed = await propose(client, call["id"], [(funded["id"], "450000.00")], not_funded=[declined["id"]])
     assert proposed["status"] == "proposed" and proposed["allowed_actions"] == ["withdraw"]
     assert [(i["application_id"], i["rank"], i["decision"], i["amount"]) for i in proposed["items"]] == [
-        (funded["id"], 1, "fund", "450000.00"), (declined["id"], 2, "not_fund", None)]
+        (funded["id"], 1, "fund", "450000.00"),
+        (declined["id"], 2, "not_fund", None),
+    ]
     seen = (await client.get(f"{L}/{proposed['id']}", headers=OFFICIAL)).json()
     assert seen["allowed_actions"] == ["approve", "return"]
     await approve(client, proposed["id"])
@@ -84,7 +86,11 @@ async def test_approval_moves_only_the_applications_the_list_names(client) -> No
     assert await status_of(client, untouched["id"]) == "reviewed"
     hist = (await client.get(f"{PREFIX}/applications/{funded['id']}/history", headers=AUDITOR)).json()
     assert (hist[-1]["action"], hist[-1]["from_state"], hist[-1]["to_state"], hist[-1]["actor_role"]) == (
-        "approve", "reviewed", "approved", "official")
+        "approve",
+        "reviewed",
+        "approved",
+        "official",
+    )
     hist = (await client.get(f"{PREFIX}/applications/{declined['id']}/history", headers=AUDITOR)).json()
     assert hist[-1]["action"] == "decline" and hist[-1]["comment"] == "排名靠后"
     lhist = (await client.get(f"{L}/{proposed['id']}/history", headers=AUDITOR)).json()
@@ -97,21 +103,29 @@ async def test_approval_moves_only_the_applications_the_list_names(client) -> No
 async def test_amounts_within_the_request_and_the_caps(client) -> None:
     p, call = await setup(client)
     a = await reviewed(client, call, 1)
-    r = await client.post(L, json={"call_id": call["id"], "items": [{"application_id": a["id"],
-                                                                     "amount": "500000.01"}]}, headers=AGENCY)
+    r = await client.post(
+        L, json={"call_id": call["id"], "items": [{"application_id": a["id"], "amount": "500000.01"}]}, headers=AGENCY
+    )
     assert r.status_code == 422 and r.json()["errors"][0] == r.json()["errors"][0] | {
-        "field": "items.0.amount", "code": "amount_over_requested"}
+        "field": "items.0.amount",
+        "code": "amount_over_requested",
+    }
     # the official lowers the programme's cap per project after submission: the proposal must follow it
     etag = (await client.get(f"{PREFIX}/programmes/{p['id']}", headers=OFFICIAL)).headers["etag"]
-    r = await client.patch(f"{PREFIX}/programmes/{p['id']}", json={"max_project_budget": "300000.00"},
-                           headers=OFFICIAL | {"If-Match": etag})
+    r = await client.patch(
+        f"{PREFIX}/programmes/{p['id']}",
+        json={"max_project_budget": "300000.00"},
+        headers=OFFICIAL | {"If-Match": etag},
+    )
     assert r.status_code == 200, r.text
-    r = await client.post(L, json={"call_id": call["id"], "items": [{"application_id": a["id"],
-                                                                     "amount": "300000.01"}]}, headers=AGENCY)
+    r = await client.post(
+        L, json={"call_id": call["id"], "items": [{"application_id": a["id"], "amount": "300000.01"}]}, headers=AGENCY
+    )
     assert r.status_code == 422 and [e["code"] for e in r.json()["errors"]] == ["amount_over_cap"]
     for amount in ("0", "-1", "1.001", "abc"):
-        r = await client.post(L, json={"call_id": call["id"], "items": [{"application_id": a["id"],
-                                                                         "amount": amount}]}, headers=AGENCY)
+        r = await client.post(
+            L, json={"call_id": call["id"], "items": [{"application_id": a["id"], "amount": amount}]}, headers=AGENCY
+        )
         assert r.status_code == 422, amount
     await propose(client, call["id"], [(a["id"], "300000.00")])
 
@@ -120,15 +134,24 @@ async def test_bad_lists_roles_and_404s(client) -> None:
     _, call = await setup(client)
     a, b = await reviewed(client, call, 1), await reviewed(client, call, 2)
     # twice in one list; an application of another call; one still in review
-    r = await client.post(L, json={"call_id": call["id"], "items": [{"application_id": a["id"], "amount": "1.00"}],
-                                   "not_funded": [{"application_id": a["id"], "reason": "x"}]}, headers=AGENCY)
+    r = await client.post(
+        L,
+        json={
+            "call_id": call["id"],
+            "items": [{"application_id": a["id"], "amount": "1.00"}],
+            "not_funded": [{"application_id": a["id"], "reason": "x"}],
+        },
+        headers=AGENCY,
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "duplicate_application"
     other_call = await create_call(client, call["programme_id"], title="另一指南")
-    r = await client.post(L, json={"call_id": other_call["id"],
-                                   "items": [{"application_id": a["id"], "amount": "1.00"}]}, headers=AGENCY)
+    r = await client.post(
+        L, json={"call_id": other_call["id"], "items": [{"application_id": a["id"], "amount": "1.00"}]}, headers=AGENCY
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "not_in_call"
-    r = await client.post(L, json={"call_id": call["id"], "items": [{"application_id": 10**12, "amount": "1.00"}]},
-                          headers=AGENCY)
+    r = await client.post(
+        L, json={"call_id": call["id"], "items": [{"application_id": 10**12, "amount": "1.00"}]}, headers=AGENCY
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "not_in_call"
     # who may propose: the entrusted agency only (another agency does not see the call: 404)
     body = {"call_id": call["id"], "items": [{"application_id": a["id"], "amount": "100.00"}]}
@@ -150,8 +173,9 @@ async def test_bad_lists_roles_and_404s(client) -> None:
     assert [x["id"] for x in listed["items"]] == [first["id"]]
     assert (await client.get(L, headers=OTHER_AGENCY)).json()["items"] == []
     assert (await client.get(L, params={"status": "nope"}, headers=OFFICIAL)).status_code == 422
-    assert (await client.get(f"{PREFIX}/programmes/{call['programme_id']}/budget",
-                             headers=OTHER_AGENCY)).status_code == 404
+    assert (
+        await client.get(f"{PREFIX}/programmes/{call['programme_id']}/budget", headers=OTHER_AGENCY)
+    ).status_code == 404
     # a return needs a comment; the agency withdraws its list instead
     r = await client.post(f"{L}/{first['id']}/return", json={}, headers=OFFICIAL)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "comment"

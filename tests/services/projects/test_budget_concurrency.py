@@ -69,11 +69,18 @@ async def test_parallel_approvals_never_over_approve_the_budget(committed_client
     assert {r.json()["remaining"] for r in responses if r.status_code == 409} == {"0.00"}
     budget = (await client.get(f"{PREFIX}/programmes/{p['id']}/budget", headers=OFFICIAL)).json()
     assert budget["approved_total"] == "1000000.00" and budget["remaining"] == "0.00"
-    approved = (await client.get(f"{PREFIX}/applications", params={"status": "approved", "limit": 100},
-                                 headers=OFFICIAL)).json()["items"]
+    approved = (
+        await client.get(f"{PREFIX}/applications", params={"status": "approved", "limit": 100}, headers=OFFICIAL)
+    ).json()["items"]
     assert len(approved) == 4
     async with client.db.engine.connect() as conn:  # type: ignore[attr-defined]
-        total = (await conn.execute(text(
-            "SELECT coalesce(sum(amount), 0) FROM approval_items WHERE programme_id = :p AND status = 'approved'"),
-            {"p": p["id"]})).scalar_one()
+        total = (
+            await conn.execute(
+                text(
+                    "SELECT coalesce(sum(amount), 0) FROM approval_items"
+                    " WHERE programme_id = :p AND status = 'approved'"
+                ),
+                {"p": p["id"]},
+            )
+        ).scalar_one()
     assert total <= 1000000

@@ -21,15 +21,21 @@ from tests.services.projects.conftest import (
 
 async def test_cal2_call_times_shown_in_shanghai_with_default_eligibility(client) -> None:
     p = await create_programme(client)
-    call = await create_call(client, p["id"], publish=False,
-                             opens_at=datetime(2026, 3, 1, 1, 0, tzinfo=UTC),
-                             closes_at=datetime(2026, 3, 31, 16, 30, tzinfo=UTC))
+    call = await create_call(
+        client,
+        p["id"],
+        publish=False,
+        opens_at=datetime(2026, 3, 1, 1, 0, tzinfo=UTC),
+        closes_at=datetime(2026, 3, 31, 16, 30, tzinfo=UTC),
+    )
     assert call["opens_at"] == "2026-03-01T09:00:00+08:00"
     # 16:30 UTC on 31 March is 00:30 on 1 April in Shanghai: the age reference date is that local date
     assert call["closes_at"] == "2026-04-01T00:30:00+08:00"
     assert call["eligibility"] == {
         "org_kinds": ["university", "research_institute", "enterprise", "hospital", "other"],
-        "leader_max_age": 60, "age_reference_date": "2026-04-01", "enterprise_cofunding_ratio": "1.00",
+        "leader_max_age": 60,
+        "age_reference_date": "2026-04-01",
+        "enterprise_cofunding_ratio": "1.00",
     }
     assert call["year"] == 2026 and call["status"] == "draft"
     assert [t["code"] for t in call["topics"]] == ["T01", "T02"]
@@ -75,8 +81,13 @@ async def test_call_list_filters_and_sorts(client) -> None:
 
 async def test_agency_drafts_calls_only_for_entrusted_programmes(client) -> None:
     p = await create_programme(client)
-    body = {"programme_id": p["id"], "title": "t", "guide": "g", "opens_at": now().isoformat(),
-            "closes_at": (now() + timedelta(days=3)).isoformat()}
+    body = {
+        "programme_id": p["id"],
+        "title": "t",
+        "guide": "g",
+        "opens_at": now().isoformat(),
+        "closes_at": (now() + timedelta(days=3)).isoformat(),
+    }
     assert (await client.post(f"{PREFIX}/calls", json=body, headers=AGENCY)).status_code == 201
     assert (await client.post(f"{PREFIX}/calls", json=body, headers=OTHER_AGENCY)).status_code == 404
     assert (await client.post(f"{PREFIX}/calls", json=body, headers=APPLICANT)).status_code == 403
@@ -86,8 +97,13 @@ async def test_agency_drafts_calls_only_for_entrusted_programmes(client) -> None
 
 async def test_call_input_is_checked(client) -> None:
     p = await create_programme(client)
-    base = {"programme_id": p["id"], "title": "t", "guide": "g", "opens_at": now().isoformat(),
-            "closes_at": (now() + timedelta(days=3)).isoformat()}
+    base = {
+        "programme_id": p["id"],
+        "title": "t",
+        "guide": "g",
+        "opens_at": now().isoformat(),
+        "closes_at": (now() + timedelta(days=3)).isoformat(),
+    }
     bad_cases = [
         {"closes_at": (now() - timedelta(days=1)).isoformat()},
         {"opens_at": "2026-03-01T09:00:00"},  # no zone: ambiguous by 8 hours
@@ -100,12 +116,25 @@ async def test_call_input_is_checked(client) -> None:
     for bad in bad_cases:
         r = await client.post(f"{PREFIX}/calls", json=base | bad, headers=OFFICIAL)
         assert r.status_code == 422, (bad, r.text)
-    explicit = await client.post(f"{PREFIX}/calls", json=base | {"eligibility": {
-        "org_kinds": ["enterprise"], "leader_max_age": None, "enterprise_cofunding_ratio": "2.5",
-        "age_reference_date": "2026-01-01"}}, headers=OFFICIAL)
-    assert explicit.json()["eligibility"] == {"org_kinds": ["enterprise"], "leader_max_age": None,
-                                              "age_reference_date": "2026-01-01",
-                                              "enterprise_cofunding_ratio": "2.50"}
+    explicit = await client.post(
+        f"{PREFIX}/calls",
+        json=base
+        | {
+            "eligibility": {
+                "org_kinds": ["enterprise"],
+                "leader_max_age": None,
+                "enterprise_cofunding_ratio": "2.5",
+                "age_reference_date": "2026-01-01",
+            }
+        },
+        headers=OFFICIAL,
+    )
+    assert explicit.json()["eligibility"] == {
+        "org_kinds": ["enterprise"],
+        "leader_max_age": None,
+        "age_reference_date": "2026-01-01",
+        "enterprise_cofunding_ratio": "2.50",
+    }
 
 
 async def test_call_workflow_history_if_match_and_edit_rules(client) -> None:
@@ -113,9 +142,17 @@ async def test_call_workflow_history_if_match_and_edit_rules(client) -> None:
     call = await create_call(client, p["id"], publish=False)
     url = f"{PREFIX}/calls/{call['id']}"
     etag = f'"call-{call["id"]}-v1"'
-    edited = await client.patch(url, json={"title": "修订后", "topics": [
-        {"code": "T02", "title": "光电信息材料（修订）", "budget_cap": "800000.00"},
-        {"code": "T03", "title": "新方向"}]}, headers=OFFICIAL | {"If-Match": etag})
+    edited = await client.patch(
+        url,
+        json={
+            "title": "修订后",
+            "topics": [
+                {"code": "T02", "title": "光电信息材料（修订）", "budget_cap": "800000.00"},
+                {"code": "T03", "title": "新方向"},
+            ],
+        },
+        headers=OFFICIAL | {"If-Match": etag},
+    )
     assert edited.status_code == 200, edited.text
     topics = edited.json()["topics"]
     assert [t["code"] for t in topics] == ["T02", "T03"]
@@ -132,15 +169,19 @@ async def test_call_workflow_history_if_match_and_edit_rules(client) -> None:
     assert (await client.post(f"{url}/close", headers=OFFICIAL)).json()["status"] == "closed"
     hist = (await client.get(f"{url}/history", headers=AUDITOR)).json()
     assert [(h["action"], h["from_state"], h["to_state"]) for h in hist] == [
-        ("create", None, "draft"), ("publish", "draft", "published"), ("close", "published", "closed")]
+        ("create", None, "draft"),
+        ("publish", "draft", "published"),
+        ("close", "published", "closed"),
+    ]
     # a closed call stays readable by the public
     assert (await client.get(url, headers=ANONYMOUS)).status_code == 200
 
 
 async def test_a_call_past_its_closing_time_cannot_be_published(client) -> None:
     p = await create_programme(client)
-    call = await create_call(client, p["id"], publish=False, opens_at=now() - timedelta(days=10),
-                             closes_at=now() - timedelta(seconds=1))
+    call = await create_call(
+        client, p["id"], publish=False, opens_at=now() - timedelta(days=10), closes_at=now() - timedelta(seconds=1)
+    )
     r = await client.post(f"{PREFIX}/calls/{call['id']}/publish", headers=OFFICIAL)
     assert r.status_code == 409 and r.json()["code"] == "call_closed"
 
@@ -148,7 +189,12 @@ async def test_a_call_past_its_closing_time_cannot_be_published(client) -> None:
 async def test_no_calls_on_a_closed_programme(client) -> None:
     p = await create_programme(client)
     await client.post(f"{PREFIX}/programmes/{p['id']}/close", headers=OFFICIAL)
-    body = {"programme_id": p["id"], "title": "t", "guide": "g", "opens_at": now().isoformat(),
-            "closes_at": (now() + timedelta(days=3)).isoformat()}
+    body = {
+        "programme_id": p["id"],
+        "title": "t",
+        "guide": "g",
+        "opens_at": now().isoformat(),
+        "closes_at": (now() + timedelta(days=3)).isoformat(),
+    }
     r = await client.post(f"{PREFIX}/calls", json=body, headers=OFFICIAL)
     assert r.status_code == 409 and r.json()["code"] == "programme_closed"

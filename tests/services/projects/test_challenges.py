@@ -85,8 +85,13 @@ def list_body(programme_id: int, **overrides: Any) -> dict[str, Any]:
         "budget_cap": "8000000.00",
         "bid_deadline": DEADLINE.isoformat(),
         "indicators": [
-            {"name": "冷启动温度", "unit": "℃", "target_value": "-30", "comparison": "at_most",
-             "measurement": "第三方检测机构按 GB/T 33979 测试"},
+            {
+                "name": "冷启动温度",
+                "unit": "℃",
+                "target_value": "-30",
+                "comparison": "at_most",
+                "measurement": "第三方检测机构按 GB/T 33979 测试",
+            },
             {"name": "系统额定功率", "unit": "kW", "target_value": "110", "measurement": "台架试验"},
         ],
     } | overrides
@@ -113,15 +118,18 @@ def bid_body(challenge: dict[str, Any], uscc: str = UNIV_USCC, **overrides: Any)
         "technical_route": "自增湿膜电极与余热回收耦合的冷启动策略。",
         "requested_budget": "7800000.00",
         "promises": [{"indicator_id": cold["id"], "value": "-32"}, {"indicator_id": power["id"], "value": "120"}],
-        "milestones": [{"title": "样机", "due_date": "2027-12-31", "deliverables": "完成样机低温测试"},
-                       {"title": "示范", "due_date": "2028-12-31", "deliverables": "整车示范运行"}],
+        "milestones": [
+            {"title": "样机", "due_date": "2027-12-31", "deliverables": "完成样机低温测试"},
+            {"title": "示范", "due_date": "2028-12-31", "deliverables": "整车示范运行"},
+        ],
     } | overrides
 
 
 async def bid(env: Env, challenge: dict[str, Any], who: dict[str, str] = APPLICANT, **overrides: Any) -> httpx.Response:
     uscc = overrides.pop("uscc", UNIV_USCC)
-    return await env.client.post(f"{PREFIX}/challenge-lists/{challenge['id']}/bids",
-                                 json=bid_body(challenge, uscc, **overrides), headers=who)
+    return await env.client.post(
+        f"{PREFIX}/challenge-lists/{challenge['id']}/bids", json=bid_body(challenge, uscc, **overrides), headers=who
+    )
 
 
 async def closed_with_bids(env: Env) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -168,7 +176,12 @@ def test_prj3_budget_cap_edge_in_the_rules() -> None:
 
 def test_prj3_stages_are_data() -> None:
     assert CHALLENGE_LIST_WORKFLOW.states == {
-        "draft", "published", "bidding_closed", "selected", "unsuccessful", "closed"
+        "draft",
+        "published",
+        "bidding_closed",
+        "selected",
+        "unsuccessful",
+        "closed",
     }
     assert "draft" not in PUBLIC_STAGES and "published" in PUBLIC_STAGES
 
@@ -216,8 +229,9 @@ async def test_prj2_only_the_entrusted_agency_or_an_official_makes_lists(env: En
 async def test_prj3_publish_needs_the_minimum_bid_window(env: Env) -> None:
     programme = await create_programme(env.client)
     short = T0 + timedelta(days=DEFAULT_RULES.min_bid_window_days) - timedelta(minutes=1)
-    r = await env.client.post(f"{PREFIX}/challenge-lists",
-                              json=list_body(programme["id"], bid_deadline=short.isoformat()), headers=AGENCY)
+    r = await env.client.post(
+        f"{PREFIX}/challenge-lists", json=list_body(programme["id"], bid_deadline=short.isoformat()), headers=AGENCY
+    )
     list_id = r.json()["id"]
     r = await env.client.post(f"{PREFIX}/challenge-lists/{list_id}/publish", headers=AGENCY)
     assert r.status_code == 409 and r.json()["code"] == "bid_window_too_short"
@@ -228,8 +242,9 @@ async def test_prj3_if_match_412_on_stale_edits_and_actions(env: Env) -> None:
     r = await env.client.post(f"{PREFIX}/challenge-lists", json=list_body(programme["id"]), headers=AGENCY)
     url, etag = f"{PREFIX}/challenge-lists/{r.json()['id']}", r.headers["etag"]
     assert (await env.client.patch(url, json={"title": "新题目"}, headers=AGENCY)).status_code == 428
-    ok = await env.client.patch(url, json={"title": "新题目", "budget_cap": "9000000.00"},
-                                headers=AGENCY | {"If-Match": etag})
+    ok = await env.client.patch(
+        url, json={"title": "新题目", "budget_cap": "9000000.00"}, headers=AGENCY | {"If-Match": etag}
+    )
     assert ok.status_code == 200 and ok.json()["version"] == 2 and ok.json()["budget_cap"] == "9000000.00"
     stale = await env.client.patch(url, json={"title": "旧题目"}, headers=AGENCY | {"If-Match": etag})
     assert stale.status_code == 412 and stale.json()["code"] == "precondition_failed"
@@ -271,8 +286,11 @@ async def test_prj3_promised_indicators_below_target_are_refused(env: Env) -> No
     assert r.status_code == 422 and r.json()["code"] == "indicator_below_target"
     assert {e["indicator_id"] for e in r.json()["errors"]} == {str(cold["id"]), str(power["id"])}
     assert "冷启动温度" in r.json()["detail"]
-    en = await env.client.post(f"{PREFIX}/challenge-lists/{challenge['id']}/bids",
-                               json=bid_body(challenge, promises=below), headers=APPLICANT | {"Accept-Language": "en"})
+    en = await env.client.post(
+        f"{PREFIX}/challenge-lists/{challenge['id']}/bids",
+        json=bid_body(challenge, promises=below),
+        headers=APPLICANT | {"Accept-Language": "en"},
+    )
     assert en.json()["title"] == "A promised indicator does not meet the list's target"
     missing = await bid(env, challenge, promises=[{"indicator_id": cold["id"], "value": "-40"}])
     assert missing.status_code == 422 and missing.json()["code"] == "invalid_promises"
@@ -340,8 +358,9 @@ async def test_prj3_other_bidders_bids_are_404_and_the_number_is_masked(env: Env
 async def test_prj3_withdraw_before_the_deadline(env: Env) -> None:
     challenge = await published_list(env)
     mine = (await bid(env, challenge)).json()
-    r = await env.client.post(f"{PREFIX}/challenge-bids/{mine['id']}/withdraw", json={"comment": "方案调整"},
-                              headers=APPLICANT)
+    r = await env.client.post(
+        f"{PREFIX}/challenge-bids/{mine['id']}/withdraw", json={"comment": "方案调整"}, headers=APPLICANT
+    )
     assert r.status_code == 200 and r.json()["status"] == "withdrawn"
     history = (await env.client.get(f"{PREFIX}/challenge-bids/{mine['id']}/history", headers=APPLICANT)).json()
     assert [h["action"] for h in history] == ["create", "withdraw"]
@@ -380,16 +399,18 @@ async def test_prj3_selection_only_by_the_right_role(env: Env) -> None:
     history = (await env.client.get(f"{PREFIX}/challenge-lists/{challenge['id']}/history", headers=AGENCY)).json()
     assert [h["action"] for h in history] == ["create", "publish", "close_bidding", "select"]
     assert history[-1]["comment"] == body["reason"] and history[-1]["actor_role"] == "agency"
-    assert (await env.client.get(f"{PREFIX}/challenge-lists/{challenge['id']}/history",
-                                 headers=APPLICANT)).status_code == 404
+    assert (
+        await env.client.get(f"{PREFIX}/challenge-lists/{challenge['id']}/history", headers=APPLICANT)
+    ).status_code == 404
     again = await env.client.post(url, json=body, headers=AGENCY)
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
 
 
 async def test_prj3_select_names_an_open_bid_of_the_list(env: Env) -> None:
     challenge, _, _ = await closed_with_bids(env)
-    r = await env.client.post(f"{PREFIX}/challenge-lists/{challenge['id']}/select",
-                              json={"bid_id": 999999, "reason": "x"}, headers=AGENCY)
+    r = await env.client.post(
+        f"{PREFIX}/challenge-lists/{challenge['id']}/select", json={"bid_id": 999999, "reason": "x"}, headers=AGENCY
+    )
     assert r.status_code == 422
 
 
@@ -407,13 +428,24 @@ async def test_prj3_unsuccessful_list_with_reason_then_closed(env: Env) -> None:
 
 async def test_prj3_hostile_input_is_a_4xx(env: Env) -> None:
     programme = await create_programme(env.client)
-    for bad in ({"budget_cap": "1.001"}, {"budget_cap": "-5"}, {"bid_deadline": "2027-04-01T09:00:00"},
-                {"indicators": []}, {"status": "published"}, {"programme_id": 2**70}, {"title": "\x00"}):
+    for bad in (
+        {"budget_cap": "1.001"},
+        {"budget_cap": "-5"},
+        {"bid_deadline": "2027-04-01T09:00:00"},
+        {"indicators": []},
+        {"status": "published"},
+        {"programme_id": 2**70},
+        {"title": "\x00"},
+    ):
         r = await env.client.post(f"{PREFIX}/challenge-lists", json=list_body(programme["id"]) | bad, headers=AGENCY)
         assert r.status_code == 422, (bad, r.text)
     challenge = await published_list(env, programme=programme)
-    for bad in ({"leader_id_number": "220102197804097310"}, {"organisation_uscc": "91220101123456780"},
-                {"requested_budget": "1e400"}, {"promises": [{"indicator_id": 2**63, "value": "1"}]}):
+    for bad in (
+        {"leader_id_number": "220102197804097310"},
+        {"organisation_uscc": "91220101123456780"},
+        {"requested_budget": "1e400"},
+        {"promises": [{"indicator_id": 2**63, "value": "1"}]},
+    ):
         r = await bid(env, challenge, **bad)
         assert 400 <= r.status_code < 500, (bad, r.text)
     assert (await env.client.get(f"{PREFIX}/challenge-lists/{2**63}", headers=ANONYMOUS)).status_code == 422

@@ -29,16 +29,32 @@ C = f"{PREFIX}/contracts"
 
 def plan(application_id: int, *amounts: str, conditions: tuple[str, ...] = ()) -> dict:
     return {
-        "application_id": application_id, "starts_on": "2026-11-01", "ends_on": "2029-10-31",
+        "application_id": application_id,
+        "starts_on": "2026-11-01",
+        "ends_on": "2029-10-31",
         "milestones": [
-            {"title": "完成田间试验", "due_on": "2027-10-31", "deliverables": ["试验报告"],
-             "indicators": [{"name": "示范面积", "unit": "万亩", "target": "5"}]},
-            {"title": "技术集成与示范", "due_on": "2029-10-31", "deliverables": ["技术规程", "示范基地"],
-             "indicators": [{"name": "示范面积", "unit": "万亩", "target": "10"}]},
+            {
+                "title": "完成田间试验",
+                "due_on": "2027-10-31",
+                "deliverables": ["试验报告"],
+                "indicators": [{"name": "示范面积", "unit": "万亩", "target": "5"}],
+            },
+            {
+                "title": "技术集成与示范",
+                "due_on": "2029-10-31",
+                "deliverables": ["技术规程", "示范基地"],
+                "indicators": [{"name": "示范面积", "unit": "万亩", "target": "10"}],
+            },
         ],
-        "tranches": [{"title": f"第{n + 1}笔", "amount": a, "due_on": f"{2026 + n}-12-01",
-                      "condition": conditions[n] if n < len(conditions) else "on_signing"}
-                     for n, a in enumerate(amounts)],
+        "tranches": [
+            {
+                "title": f"第{n + 1}笔",
+                "amount": a,
+                "due_on": f"{2026 + n}-12-01",
+                "condition": conditions[n] if n < len(conditions) else "on_signing",
+            }
+            for n, a in enumerate(amounts)
+        ],
     }
 
 
@@ -53,21 +69,33 @@ async def concluded(client, n_apps: int = 1):
 
 async def ledger_of(client, application_id: int) -> tuple[str, str]:
     async with client.db.sessionmaker() as s:
-        row = (await s.execute(select(LedgerItem).where(LedgerItem.service == "projects",
-                                                        LedgerItem.item_id == str(application_id)))).scalar_one()
+        row = (
+            await s.execute(
+                select(LedgerItem).where(LedgerItem.service == "projects", LedgerItem.item_id == str(application_id))
+            )
+        ).scalar_one()
         return row.kind, row.status
 
 
 async def money_events(client, contract_id: int) -> list[tuple[str, dict]]:
     async with client.db.sessionmaker() as s:
-        rows = (await s.execute(select(common.audit).where(common.audit.entity_type == "contract",
-                                                           common.audit.entity_id == str(contract_id))
-                                .order_by(common.audit.id))).scalars().all()
+        rows = (
+            (
+                await s.execute(
+                    select(common.audit)
+                    .where(common.audit.entity_type == "contract", common.audit.entity_id == str(contract_id))
+                    .order_by(common.audit.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
         return [(r.action, r.data) for r in rows]
 
 
 def test_tranches_never_exceed_the_approved_amount() -> None:
     from decimal import Decimal as D
+
     assert not rules.over_approved(D("400000.00"), [D("200000.00"), D("200000.00")])
     assert rules.over_approved(D("400000.00"), [D("200000.00"), D("200000.01")])
     assert rules.payable("on_signing", "in_progress") and not rules.payable("after_midterm", "in_progress")
@@ -112,9 +140,19 @@ async def test_contract_only_after_the_notice_and_never_over_the_approved_amount
 async def test_sign_pay_midterm_and_final_acceptance(client) -> None:
     _, apps = await concluded(client)
     aid = apps[0]["id"]
-    made = (await client.post(C, json=plan(aid, "200000.00", "150000.00", "50000.00",
-                                           conditions=("on_signing", "after_midterm", "after_acceptance")),
-                              headers=AGENCY)).json()
+    made = (
+        await client.post(
+            C,
+            json=plan(
+                aid,
+                "200000.00",
+                "150000.00",
+                "50000.00",
+                conditions=("on_signing", "after_midterm", "after_acceptance"),
+            ),
+            headers=AGENCY,
+        )
+    ).json()
     url = f"{C}/{made['id']}"
     r = await client.post(f"{url}/sign", headers=AGENCY | {"If-Match": f'"contract-{made["id"]}-v9"'})
     assert r.status_code == 412
@@ -157,11 +195,20 @@ async def test_sign_pay_midterm_and_final_acceptance(client) -> None:
     assert [d["amount"] for a, d in events if a == "disburse"] == ["200000.00", "150000.00"]
     assert events[-1][1]["paid_total"] == "350000.00"
     hist = (await client.get(f"{PREFIX}/applications/{aid}/history", headers=AUDITOR)).json()
-    assert [h["action"] for h in hist][-6:] == ["approve", "sign_contract", "start", "pass_midterm",
-                                                "request_acceptance", "pass_acceptance"]
+    assert [h["action"] for h in hist][-6:] == [
+        "approve",
+        "sign_contract",
+        "start",
+        "pass_midterm",
+        "request_acceptance",
+        "pass_acceptance",
+    ]
     chist = (await client.get(f"{url}/history", headers=AUDITOR)).json()
     assert [(h["action"], h["to_state"]) for h in chist] == [
-        ("create", "draft"), ("sign", "signed"), ("complete", "completed")]
+        ("create", "draft"),
+        ("sign", "signed"),
+        ("complete", "completed"),
+    ]
 
 
 async def test_midterm_failure_to_termination_closes_the_ledger(client) -> None:
@@ -178,8 +225,7 @@ async def test_midterm_failure_to_termination_closes_the_ledger(client) -> None:
     assert (await client.get(url, headers=OFFICIAL)).json()["allowed_actions"] == ["terminate"]
     assert await ledger_of(client, aid) == ("project", "active")
     # no payment on a failed project; the applicant cannot request acceptance; only an official terminates
-    r = await client.post(f"{url}/tranches/2/pay", json={"paid_on": "2027-12-01", "reference": "P-2"},
-                          headers=AGENCY)
+    r = await client.post(f"{url}/tranches/2/pay", json={"paid_on": "2027-12-01", "reference": "P-2"}, headers=AGENCY)
     assert r.status_code == 409 and r.json()["code"] == "tranche_not_payable"
     r = await client.post(f"{url}/request-acceptance", json={"report": "x"}, headers=APPLICANT)
     assert r.status_code == 409 and r.json()["code"] == "invalid_transition"
@@ -196,18 +242,26 @@ async def test_midterm_failure_to_termination_closes_the_ledger(client) -> None:
     assert events[-1] == ("cancel_tranches", {"tranches": [2], "amount": "200000.00"})
     hist = (await client.get(f"{PREFIX}/applications/{aid}/history", headers=AUDITOR)).json()
     assert [(h["action"], h["actor_role"], h["comment"]) for h in hist][-2:] == [
-        ("fail_midterm", "agency", "关键指标严重滞后"), ("terminate", "official", "中期检查不合格，终止项目")]
+        ("fail_midterm", "agency", "关键指标严重滞后"),
+        ("terminate", "official", "中期检查不合格，终止项目"),
+    ]
 
 
 async def test_failed_final_acceptance_cancels_the_rest(client) -> None:
     _, apps = await concluded(client)
-    made = (await client.post(C, json=plan(apps[0]["id"], "300000.00", "100000.00",
-                                           conditions=("on_signing", "after_acceptance")), headers=AGENCY)).json()
+    made = (
+        await client.post(
+            C,
+            json=plan(apps[0]["id"], "300000.00", "100000.00", conditions=("on_signing", "after_acceptance")),
+            headers=AGENCY,
+        )
+    ).json()
     url = f"{C}/{made['id']}"
     await client.post(f"{url}/sign", headers=AGENCY)
     await client.post(f"{url}/request-acceptance", json={"report": "部分完成"}, headers=APPLICANT)
-    r = await client.post(f"{url}/final-acceptance", json={"outcome": "failed", "comment": "指标未完成"},
-                          headers=AGENCY)
+    r = await client.post(
+        f"{url}/final-acceptance", json={"outcome": "failed", "comment": "指标未完成"}, headers=AGENCY
+    )
     assert r.status_code == 200 and r.json()["application_status"] == "failed_final"
     assert [t["status"] for t in r.json()["tranches"]] == ["cancelled", "cancelled"]
     assert await ledger_of(client, apps[0]["id"]) == ("project", "closed")

@@ -33,8 +33,12 @@ def reviewer_id_number(n: int) -> str:
 
 
 def excluded(n: int, **extra: Any) -> dict[str, Any]:
-    return {"name": f"专家{n}", "id_number": reviewer_id_number(n), "organisation": f"评审单位{n}",
-            "reason": "学术观点存在分歧"} | extra
+    return {
+        "name": f"专家{n}",
+        "id_number": reviewer_id_number(n),
+        "organisation": f"评审单位{n}",
+        "reason": "学术观点存在分歧",
+    } | extra
 
 
 def related(n: int, relation: str = "co_author") -> dict[str, Any]:
@@ -51,8 +55,9 @@ async def test_nsf3_applicant_exclusion_and_declared_relation_are_never_drawn(cl
     for batch, seed in enumerate((1, 20261126)):
         # a call per seed: a drawn application is in review and is not drawn again
         call = await create_call(client, programme["id"], title=f"2026年度重点研发项目申报指南（第{batch + 1}批）")
-        declaring = await accepted_application(client, call, 10 * batch + 1, exclusions=[excluded(4)],
-                                               relations=[related(5)])
+        declaring = await accepted_application(
+            client, call, 10 * batch + 1, exclusions=[excluded(4)], relations=[related(5)]
+        )
         plain = await accepted_application(client, call, 10 * batch + 2)
         # each reviewer has room for one application more (the load of the earlier round counts)
         rnd = await create_round(client, call, load_cap=batch + 1)
@@ -63,8 +68,10 @@ async def test_nsf3_applicant_exclusion_and_declared_relation_are_never_drawn(cl
         assert sorted(chosen[declaring["id"]] + chosen[plain["id"]]) == sorted(p["id"] for p in pool.values())
         found = (await client.get(f"{RR}/{rnd['id']}/exclusions", headers=AGENCY)).json()["items"]
         rules = {(e["application_id"], e["reviewer_id"]): e["rules"] for e in found}
-        assert rules == {(declaring["id"], pool[4]["id"]): ["applicant_exclusion"],
-                         (declaring["id"], pool[5]["id"]): ["declared_by_applicant"]}
+        assert rules == {
+            (declaring["id"], pool[4]["id"]): ["applicant_exclusion"],
+            (declaring["id"], pool[5]["id"]): ["declared_by_applicant"],
+        }
         # the declarations are part of the frozen inputs: the draw re-runs to the same result
         verified = await client.post(f"{RR}/{rnd['id']}/verify", headers=OFFICIAL)
         assert verified.status_code == 200 and verified.json()["match"] is True
@@ -98,8 +105,11 @@ async def test_nsf3_at_most_three_exclusions_and_nobody_twice(client) -> None:
     etag = three.headers["etag"]
     r = await client.patch(url, json={"exclusions": four}, headers=APPLICANT | {"If-Match": etag})
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "too_long"
-    r = await client.patch(url, json={"exclusions": [excluded(7)], "relations": [related(8, "relative")]},
-                           headers=APPLICANT | {"If-Match": etag})
+    r = await client.patch(
+        url,
+        json={"exclusions": [excluded(7)], "relations": [related(8, "relative")]},
+        headers=APPLICANT | {"If-Match": etag},
+    )
     assert r.status_code == 200, r.text
     assert [e["id_number"] for e in r.json()["exclusions"]] == [reviewer_id_number(7)]
     assert [(x["relation"], x["note"]) for x in r.json()["relations"]] == [("relative", "近三年合作发表论文")]

@@ -18,13 +18,16 @@ CLOSES = datetime(2026, 4, 1, 17, 0, tzinfo=SH)
 TICK = timedelta(microseconds=1)
 
 
-@pytest.mark.parametrize(("now", "code"), [
-    (OPENS - TICK, "call_not_open"),
-    (OPENS, None),
-    (CLOSES - TICK, None),
-    (CLOSES, "call_closed"),
-    (CLOSES.astimezone(ZoneInfo("UTC")), "call_closed"),  # the same instant in another zone
-])
+@pytest.mark.parametrize(
+    ("now", "code"),
+    [
+        (OPENS - TICK, "call_not_open"),
+        (OPENS, None),
+        (CLOSES - TICK, None),
+        (CLOSES, "call_closed"),
+        (CLOSES.astimezone(ZoneInfo("UTC")), "call_closed"),  # the same instant in another zone
+    ],
+)
 def test_cal2_call_window_edges(now: datetime, code: str | None) -> None:
     if code is None:
         e.check_call_window(OPENS, CLOSES, now)
@@ -51,11 +54,14 @@ def test_call_closed_by_hand() -> None:
 BIRTH = date(1966, 4, 1)  # turns 60 on 2026-04-01, 61 on 2027-04-01
 
 
-@pytest.mark.parametrize(("reference", "allowed"), [
-    (date(2027, 3, 31), True),   # 60 the day before the 61st birthday: still within 不超过60周岁
-    (date(2027, 4, 1), False),   # the 61st birthday
-    (date(2026, 4, 1), True),
-])
+@pytest.mark.parametrize(
+    ("reference", "allowed"),
+    [
+        (date(2027, 3, 31), True),  # 60 the day before the 61st birthday: still within 不超过60周岁
+        (date(2027, 4, 1), False),  # the 61st birthday
+        (date(2026, 4, 1), True),
+    ],
+)
 def test_id2_leader_age_birthday_edges(reference: date, allowed: bool) -> None:
     if allowed:
         e.check_leader_age(BIRTH, reference, 60)
@@ -76,15 +82,19 @@ CAP = Decimal("1000000.00")
 FEN = Decimal("0.01")
 
 
-@pytest.mark.parametrize(("requested", "months", "over"), [
-    (CAP, 36, []),
-    (CAP + FEN, 36, [("budget", "topic")]),
-    (Decimal("1500000.00"), 36, [("budget", "topic")]),
-    (Decimal("1500000.01"), 36, [("budget", "topic"), ("budget", "programme")]),
-    (CAP, 37, [("duration_months", "programme")]),
-])
-def test_budget_and_duration_caps_at_the_cap_and_one_fen_over(requested: Decimal, months: int,
-                                                              over: list[tuple[str, str]]) -> None:
+@pytest.mark.parametrize(
+    ("requested", "months", "over"),
+    [
+        (CAP, 36, []),
+        (CAP + FEN, 36, [("budget", "topic")]),
+        (Decimal("1500000.00"), 36, [("budget", "topic")]),
+        (Decimal("1500000.01"), 36, [("budget", "topic"), ("budget", "programme")]),
+        (CAP, 37, [("duration_months", "programme")]),
+    ],
+)
+def test_budget_and_duration_caps_at_the_cap_and_one_fen_over(
+    requested: Decimal, months: int, over: list[tuple[str, str]]
+) -> None:
     kwargs = {"topic_cap": CAP, "programme_cap": Decimal("1500000.00"), "programme_max_months": 36}
     if not over:
         e.check_budget(requested, months, **kwargs)
@@ -96,14 +106,18 @@ def test_budget_and_duration_caps_at_the_cap_and_one_fen_over(requested: Decimal
 
 
 def test_budget_topic_without_cap_uses_the_programme_cap() -> None:
-    e.check_budget(Decimal("1500000.00"), 12, topic_cap=None, programme_cap=Decimal("1500000.00"),
-                   programme_max_months=36)
+    e.check_budget(
+        Decimal("1500000.00"), 12, topic_cap=None, programme_cap=Decimal("1500000.00"), programme_max_months=36
+    )
 
 
-@pytest.mark.parametrize(("self_raised", "ok"), [
-    (Decimal("400000.00"), True),
-    (Decimal("399999.99"), False),
-])
+@pytest.mark.parametrize(
+    ("self_raised", "ok"),
+    [
+        (Decimal("400000.00"), True),
+        (Decimal("399999.99"), False),
+    ],
+)
 def test_enterprise_cofunding_at_the_ratio_and_one_fen_under(self_raised: Decimal, ok: bool) -> None:
     args = ("enterprise", Decimal("400000.00"), self_raised, Decimal("1.00"))
     if ok:
@@ -132,8 +146,18 @@ def test_org_kinds_and_the_enterprise_code() -> None:
 def test_defaults_are_documented_data() -> None:
     assert e.DEFAULTS.leader_max_age == 60 and e.DEFAULTS.enterprise_cofunding_ratio == Decimal("1.00")
     assert set(e.DEFAULTS.org_kinds) == set(e.APPLICANT_ORG_KINDS)
-    assert {"equipment", "materials", "testing", "travel", "meetings", "international_cooperation",
-            "publication", "labour", "expert_consultation", "indirect"} <= set(e.BUDGET_LINES)
+    assert {
+        "equipment",
+        "materials",
+        "testing",
+        "travel",
+        "meetings",
+        "international_cooperation",
+        "publication",
+        "labour",
+        "expert_consultation",
+        "indirect",
+    } <= set(e.BUDGET_LINES)
 
 
 def test_prj5_debarment_findings_block() -> None:
@@ -149,5 +173,6 @@ def test_prj1_limit_violations_carry_counts() -> None:
     with pytest.raises(e.LimitExceeded) as err:
         e.check_limits([e.LimitViolation("PRJ-1", "plan_projects_per_year", 1, 1, ({"item_id": "7"},))])
     assert err.value.code == "limit_exceeded" and "PRJ-1" in (err.value.detail_en or "")
-    assert err.value.extra["counts"] == [{"clause": "PRJ-1", "rule": "plan_projects_per_year", "limit": 1,
-                                          "count": 1, "items": [{"item_id": "7"}]}]
+    assert err.value.extra["counts"] == [
+        {"clause": "PRJ-1", "rule": "plan_projects_per_year", "limit": 1, "count": 1, "items": [{"item_id": "7"}]}
+    ]

@@ -68,8 +68,7 @@ def test_prj5_revoked_records_and_non_blocking_measures_do_not_debar() -> None:
         ("general", date(2026, 3, 1), None, "incomplete_period"),
     ],
 )
-def test_nsf7_debarment_period_bounds(severity: str, start: date | None, end: date | None,
-                                      problem: str | None) -> None:
+def test_nsf7_debarment_period_bounds(severity: str, start: date | None, end: date | None, problem: str | None) -> None:
     found = check_period("debarment", severity, start, end)
     assert (found.code if found else None) == problem
 
@@ -133,9 +132,15 @@ async def projects_db(make_db):
 
 def debarment(**overrides: object) -> dict[str, object]:
     body: dict[str, object] = {
-        "subject_kind": "person", "id_number": ID_A, "subject_name": "张三",
-        "conduct": "申报材料中伪造论文发表情况", "measure": "debarment", "severity": "general",
-        "period_start": "2026-03-01", "period_end": "2028-02-29", "decision_no": "吉科诚〔2026〕3号",
+        "subject_kind": "person",
+        "id_number": ID_A,
+        "subject_name": "张三",
+        "conduct": "申报材料中伪造论文发表情况",
+        "measure": "debarment",
+        "severity": "general",
+        "period_start": "2026-03-01",
+        "period_end": "2028-02-29",
+        "decision_no": "吉科诚〔2026〕3号",
     }
     body.update(overrides)
     return body
@@ -150,8 +155,12 @@ async def test_prj5_officials_record_and_the_check_answers_debarred_then_clear(p
         assert record["created_by"] == "user:41" and record["version"] == 1
         assert "id_number" not in record and "subject_key" not in record
 
-        for day, status in (("2026-02-28", "clear"), ("2026-03-01", "debarred"), ("2028-02-29", "debarred"),
-                            ("2028-03-01", "clear")):
+        for day, status in (
+            ("2026-02-28", "clear"),
+            ("2026-03-01", "debarred"),
+            ("2028-02-29", "debarred"),
+            ("2028-03-01", "clear"),
+        ):
             r = await c.get(f"{P}/check", params={"id_number": ID_A, "on": day}, headers=FOUNDATION)
             assert r.status_code == 200 and r.json()["status"] == status, (day, r.text)
         other = await c.get(f"{P}/check", params={"id_number": ID_B, "on": "2026-06-01"}, headers=FOUNDATION)
@@ -161,11 +170,13 @@ async def test_prj5_officials_record_and_the_check_answers_debarred_then_clear(p
 async def test_prj5_check_reveals_nothing_but_status_and_periods(projects_db) -> None:
     async with running(create_app(settings(), database=projects_db)) as c:
         await c.post(f"{P}/records", json=debarment(), headers=OFFICIAL)
-        await c.post(f"{P}/records", json=debarment(measure="warning", period_start=None, period_end=None),
-                     headers=OFFICIAL)
+        await c.post(
+            f"{P}/records", json=debarment(measure="warning", period_start=None, period_end=None), headers=OFFICIAL
+        )
         r = await c.get(f"{P}/check", params={"id_number": ID_A, "on": "2026-06-01"}, headers=AGENCY_WITH_SCOPE)
         assert r.json() == {
-            "status": "debarred", "on": "2026-06-01",
+            "status": "debarred",
+            "on": "2026-06-01",
             "periods": [{"measure": "debarment", "start": "2026-03-01", "end": "2028-02-29"}],
         }
         for secret in ("张三", "伪造", "吉科诚", "110105", "002X", "user:41"):
@@ -174,8 +185,15 @@ async def test_prj5_check_reveals_nothing_but_status_and_periods(projects_db) ->
 
 async def test_prj5_check_by_uscc_and_by_subject_key_and_default_day(projects_db) -> None:
     async with running(create_app(settings(), database=projects_db)) as c:
-        body = debarment(subject_kind="organisation", id_number=None, uscc=USCC_A, subject_name="某公司",
-                         period_start="2026-01-01", period_end="2099-12-31", severity="very_serious")
+        body = debarment(
+            subject_kind="organisation",
+            id_number=None,
+            uscc=USCC_A,
+            subject_name="某公司",
+            period_start="2026-01-01",
+            period_end="2099-12-31",
+            severity="very_serious",
+        )
         assert (await c.post(f"{P}/records", json=body, headers=OFFICIAL)).status_code == 422  # > 5 years
         body.update(period_end="2030-12-31")
         assert (await c.post(f"{P}/records", json=body, headers=OFFICIAL)).status_code == 201
@@ -208,9 +226,15 @@ async def test_prj5_check_who_may_ask(projects_db) -> None:
 
 async def test_prj5_check_bad_input_is_422(projects_db) -> None:
     async with running(create_app(settings(), database=projects_db)) as c:
-        for params in ({}, {"id_number": ID_A, "uscc": USCC_A}, {"id_number": "110105194912310021"},
-                       {"uscc": "not-a-code"}, {"subject_key": "XYZ"}, {"id_number": ID_A, "on": "2026-02-30"},
-                       {"id_number": "1" * 41}):
+        for params in (
+            {},
+            {"id_number": ID_A, "uscc": USCC_A},
+            {"id_number": "110105194912310021"},
+            {"uscc": "not-a-code"},
+            {"subject_key": "XYZ"},
+            {"id_number": ID_A, "on": "2026-02-30"},
+            {"id_number": "1" * 41},
+        ):
             r = await c.get(f"{P}/check", params=params, headers=FOUNDATION)
             assert r.status_code == 422, (params, r.text)
         bad = await c.get(f"{P}/check", params={"id_number": "110105194912310021"}, headers=FOUNDATION)
@@ -231,8 +255,13 @@ async def test_prj5_applicants_and_auditors(projects_db) -> None:
         assert (await c.get(f"{P}/records/{record['id']}", headers=AUDITOR)).status_code == 200
         assert (await c.get(f"{P}/records/999999", headers=AUDITOR)).status_code == 404
         etag = (await c.get(f"{P}/records/{record['id']}", headers=AUDITOR)).headers["etag"]
-        assert (await c.patch(f"{P}/records/{record['id']}", json={"conduct": "x", "reason": "y"},
-                              headers={**AUDITOR, "If-Match": etag})).status_code == 403
+        assert (
+            await c.patch(
+                f"{P}/records/{record['id']}",
+                json={"conduct": "x", "reason": "y"},
+                headers={**AUDITOR, "If-Match": etag},
+            )
+        ).status_code == 403
 
 
 async def test_prj5_subjects_are_stored_only_as_keyed_hashes(projects_db) -> None:
@@ -260,19 +289,23 @@ async def test_prj5_correct_with_if_match_writes_audit_and_checks_bounds(project
         missing = await c.patch(url, json={"decision_no": "吉科诚〔2026〕4号", "reason": "文号有误"}, headers=OFFICIAL)
         assert missing.status_code == 428
         # NSF-7: shortening a general debarment below one year is refused
-        short = await c.patch(url, json={"period_end": "2027-02-27", "reason": "改期"},
-                              headers={**OFFICIAL, "If-Match": etag})
+        short = await c.patch(
+            url, json={"period_end": "2027-02-27", "reason": "改期"}, headers={**OFFICIAL, "If-Match": etag}
+        )
         assert short.status_code == 422 and short.json()["errors"][0]["code"] == "period_out_of_bounds"
-        ok = await c.patch(url, json={"period_end": "2027-02-28", "reason": "复核后缩短"},
-                           headers={**OFFICIAL, "If-Match": etag})
+        ok = await c.patch(
+            url, json={"period_end": "2027-02-28", "reason": "复核后缩短"}, headers={**OFFICIAL, "If-Match": etag}
+        )
         assert ok.status_code == 200 and ok.json()["period_end"] == "2027-02-28" and ok.json()["version"] == 2
         stale = await c.patch(url, json={"decision_no": "x", "reason": "y"}, headers={**OFFICIAL, "If-Match": etag})
         assert stale.status_code == 412
-        nulled = await c.patch(url, json={"conduct": None, "reason": "y"},
-                               headers={**OFFICIAL, "If-Match": ok.headers["etag"]})
+        nulled = await c.patch(
+            url, json={"conduct": None, "reason": "y"}, headers={**OFFICIAL, "If-Match": ok.headers["etag"]}
+        )
         assert nulled.status_code == 422
-        sneaky = await c.patch(url, json={"status": "revoked", "reason": "y"},
-                               headers={**OFFICIAL, "If-Match": ok.headers["etag"]})
+        sneaky = await c.patch(
+            url, json={"status": "revoked", "reason": "y"}, headers={**OFFICIAL, "If-Match": ok.headers["etag"]}
+        )
         assert sneaky.status_code == 422  # the status changes only by revoking
         check = await c.get(f"{P}/check", params={"id_number": ID_A, "on": "2027-03-01"}, headers=FOUNDATION)
         assert check.json()["status"] == "clear"
@@ -281,7 +314,8 @@ async def test_prj5_correct_with_if_match_writes_audit_and_checks_bounds(project
     async with projects_db.sessionmaker() as session:
         audit_rows = (await session.execute(select(common.audit).order_by(common.audit.id))).scalars().all()
         assert [(a.action, a.entity_type) for a in audit_rows] == [
-            ("create", "integrity_record"), ("correct", "integrity_record")
+            ("create", "integrity_record"),
+            ("correct", "integrity_record"),
         ]
         assert audit_rows[1].data["reason"] == "复核后缩短"
         assert audit_rows[1].data["before"]["period_end"] == "2028-02-29"
@@ -296,22 +330,27 @@ async def test_prj5_revoked_record_does_not_block(projects_db) -> None:
         assert (await c.post(f"{url}/revoke", json={"reason": "x"}, headers=APPLICANT)).status_code == 403
         no_reason = await c.post(f"{url}/revoke", json={}, headers={**OFFICIAL, "If-Match": etag})
         assert no_reason.status_code == 422
-        revoked = await c.post(f"{url}/revoke", json={"reason": "行政复议撤销原决定"},
-                               headers={**OFFICIAL, "If-Match": etag})
+        revoked = await c.post(
+            f"{url}/revoke", json={"reason": "行政复议撤销原决定"}, headers={**OFFICIAL, "If-Match": etag}
+        )
         assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
         assert (await c.get(f"{P}/check", params=q, headers=FOUNDATION)).json() == {
-            "status": "clear", "on": "2026-06-01", "periods": []
+            "status": "clear",
+            "on": "2026-06-01",
+            "periods": [],
         }
         again = await c.post(f"{url}/revoke", json={"reason": "x"}, headers={**OFFICIAL, "If-Match": "*"})
         assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
         stale = await c.post(f"{url}/revoke", json={"reason": "x"}, headers={**OFFICIAL, "If-Match": etag})
         assert stale.status_code == 412
-        fix = await c.patch(url, json={"conduct": "x", "reason": "y"},
-                            headers={**OFFICIAL, "If-Match": revoked.headers["etag"]})
+        fix = await c.patch(
+            url, json={"conduct": "x", "reason": "y"}, headers={**OFFICIAL, "If-Match": revoked.headers["etag"]}
+        )
         assert fix.status_code == 409
         history = (await c.get(f"{url}/history", headers=AUDITOR)).json()
         assert [(h["action"], h["to_state"], h["comment"]) for h in history] == [
-            ("create", "active", None), ("revoke", "revoked", "行政复议撤销原决定"),
+            ("create", "active", None),
+            ("revoke", "revoked", "行政复议撤销原决定"),
         ]
 
 
@@ -392,4 +431,5 @@ async def test_prj5_integrity_client_never_sends_the_number() -> None:
     finally:
         await http.aclose()
     assert ID_A not in str(seen[0].url) and seen[0].url.params["subject_key"] == person_key(
-        ID_A, DEV_SUBJECT_KEY_SECRET)
+        ID_A, DEV_SUBJECT_KEY_SECRET
+    )

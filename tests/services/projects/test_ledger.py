@@ -7,8 +7,15 @@ import pytest
 from services.projects.rules.limits import Candidate, Entry, evaluate
 
 
-def entry(n: int, *, service: str = "projects", role: str = "leader", kind: str = "application",
-          year: int = 2026, status: str = "open") -> Entry:
+def entry(
+    n: int,
+    *,
+    service: str = "projects",
+    role: str = "leader",
+    kind: str = "application",
+    year: int = 2026,
+    status: str = "open",
+) -> Entry:
     return Entry(service=service, item_id=str(n), role=role, kind=kind, programme="JKF", year=year, status=status)
 
 
@@ -100,8 +107,15 @@ async def projects_db(make_db):
 
 
 def item(**overrides: object) -> dict[str, object]:
-    body: dict[str, object] = {"person_key": KEY_A, "role": "applicant", "kind": "application",
-                               "programme": "NSF-GENERAL", "year": 2026, "status": "open", "revision": 1}
+    body: dict[str, object] = {
+        "person_key": KEY_A,
+        "role": "applicant",
+        "kind": "application",
+        "programme": "NSF-GENERAL",
+        "year": 2026,
+        "status": "open",
+        "revision": 1,
+    }
     body.update(overrides)
     return body
 
@@ -149,8 +163,9 @@ async def test_ledger_internal_endpoints_are_for_services_and_their_own_items(pr
         url = f"{INTERNAL}/items/foundation/F-3"
         for headers in (OFFICIAL, APPLICANT, principal_headers(kind="api_key", subject="k", scopes=["x"])):
             assert (await c.put(url, json=item(), headers=headers)).status_code == 403
-            assert (await c.post(f"{INTERNAL}/check", json={"person_key": KEY_A, "year": 2026},
-                                 headers=headers)).status_code == 403
+            assert (
+                await c.post(f"{INTERNAL}/check", json={"person_key": KEY_A, "year": 2026}, headers=headers)
+            ).status_code == 403
         other = await c.put(url, json=item(), headers=TALENT)
         assert other.status_code == 403
         assert (await c.delete(url, headers=TALENT)).status_code == 403
@@ -158,8 +173,14 @@ async def test_ledger_internal_endpoints_are_for_services_and_their_own_items(pr
         assert (await c.put(f"{INTERNAL}/items/foundation/a%20b", json=item(), headers=FOUNDATION)).status_code == 422
         too_long = await c.put(f"{INTERNAL}/items/foundation/{'x' * 65}", json=item(), headers=FOUNDATION)
         assert too_long.status_code == 422
-        for bad in (item(person_key=ID_A), item(role="boss"), item(revision=-1), item(year=99999),
-                    item(extra="x"), item(programme="")):
+        for bad in (
+            item(person_key=ID_A),
+            item(role="boss"),
+            item(revision=-1),
+            item(year=99999),
+            item(extra="x"),
+            item(programme=""),
+        ):
             assert (await c.put(url, json=bad, headers=FOUNDATION)).status_code == 422, bad
 
 
@@ -199,8 +220,17 @@ async def test_nsf5_senior_total_through_the_check_endpoint_and_exclusion(projec
 
 async def test_prj1_in_process_record_check_and_ensure_allowed(projects_db) -> None:
     async with projects_db.sessionmaker() as session:
-        report = ledger.ItemReport(service="projects", item_id="42", person_key=KEY_A, role="leader",
-                                   kind="application", programme="JKF", year=2026, status="open", revision=1)
+        report = ledger.ItemReport(
+            service="projects",
+            item_id="42",
+            person_key=KEY_A,
+            role="leader",
+            kind="application",
+            programme="JKF",
+            year=2026,
+            status="open",
+            revision=1,
+        )
         assert (await ledger.record(session, report)).outcome == "created"
         assert (await ledger.record(session, report)).outcome == "unchanged"
         assert (await ledger.check(session, KEY_A, "application", 2026, exclude_item_id="42")).allowed
@@ -228,11 +258,15 @@ async def test_prj1_officials_change_the_figure_per_year(projects_db) -> None:
         set_ = await c.put(url, json={"year": 2026, "limit": 2}, headers=OFFICIAL)
         assert set_.status_code == 200 and set_.json()["overrides"] == {"2026": 2} and set_.json()["default"] == 1
         assert (await c.post(f"{INTERNAL}/check", json=ask, headers=TALENT)).json()["allowed"] is True
-        assert (await c.put("/api/v1/projects/ledger/limits/nope", json={"year": 0, "limit": 2},
-                            headers=OFFICIAL)).status_code == 422
+        assert (
+            await c.put("/api/v1/projects/ledger/limits/nope", json={"year": 0, "limit": 2}, headers=OFFICIAL)
+        ).status_code == 422
         figures = (await c.get("/api/v1/projects/ledger/limits", headers=AUDITOR)).json()
-        assert {f["rule_code"] for f in figures} == {"plan_applications_per_leader_per_year",
-                                                     "foundation_applications_per_year", "senior_staff_total"}
+        assert {f["rule_code"] for f in figures} == {
+            "plan_applications_per_leader_per_year",
+            "foundation_applications_per_year",
+            "senior_staff_total",
+        }
 
 
 async def test_ledger_supervision_list_by_id_number(projects_db) -> None:
@@ -255,11 +289,29 @@ async def test_ledger_client_through_the_real_app(projects_db) -> None:
         http = InternalClient(TEST_SECRET, caller="foundation", transport=httpx.ASGITransport(app=app))
         client = LedgerClient(http, "http://projects", service="foundation")
         try:
-            created = await client.report("F-1", person_key=KEY_A, role="applicant", kind="application",
-                                          programme="NSF-YOUTH", year=2026, status="open", revision=1)
+            created = await client.report(
+                "F-1",
+                person_key=KEY_A,
+                role="applicant",
+                kind="application",
+                programme="NSF-YOUTH",
+                year=2026,
+                status="open",
+                revision=1,
+            )
             assert created.outcome == "created" and created.item.item_id == "F-1"
-            assert (await client.report("F-1", person_key=KEY_A, role="applicant", kind="application",
-                                        programme="NSF-YOUTH", year=2026, status="open", revision=0)).stale
+            assert (
+                await client.report(
+                    "F-1",
+                    person_key=KEY_A,
+                    role="applicant",
+                    kind="application",
+                    programme="NSF-YOUTH",
+                    year=2026,
+                    status="open",
+                    revision=0,
+                )
+            ).stale
             check = await client.check(person_key=KEY_A, year=2026, role="applicant")
             assert not check.allowed and set(check.violations) == {"PRJ-1", "NSF-5"}
             assert (await client.count(person_key=KEY_A, year=2026)).count == 1
@@ -279,8 +331,16 @@ async def test_ledger_client_503_with_retry_after_when_projects_is_down() -> Non
     client = LedgerClient(http, "http://projects", service="foundation")
     try:
         calls = [
-            client.report("1", person_key=KEY_A, role="applicant", kind="application", programme="X", year=2026,
-                          status="open", revision=1),
+            client.report(
+                "1",
+                person_key=KEY_A,
+                role="applicant",
+                kind="application",
+                programme="X",
+                year=2026,
+                status="open",
+                revision=1,
+            ),
             client.check(person_key=KEY_A, year=2026),
             client.count(person_key=KEY_A),
             client.remove("1"),
@@ -299,20 +359,28 @@ async def test_ledger_batch_put_follows_the_revision_rule_per_item(projects_db) 
         batch = f"{INTERNAL}/items/foundation"
         await c.put(f"{INTERNAL}/items/foundation/B-1", json=item(revision=3), headers=FOUNDATION)
         await c.put(f"{INTERNAL}/items/foundation/B-2", json=item(revision=5, person_key=KEY_B), headers=FOUNDATION)
-        answer = await c.put(batch, headers=FOUNDATION, json={"items": [
-            {**item(revision=4, status="closed"), "item_id": "B-1"},       # newer: updated
-            {**item(revision=4, person_key=KEY_B), "item_id": "B-2"},      # older: stale, ignored
-            {**item(revision=1, person_key=KEY_B), "item_id": "B-3"},      # new: created
-        ]})
+        answer = await c.put(
+            batch,
+            headers=FOUNDATION,
+            json={
+                "items": [
+                    {**item(revision=4, status="closed"), "item_id": "B-1"},  # newer: updated
+                    {**item(revision=4, person_key=KEY_B), "item_id": "B-2"},  # older: stale, ignored
+                    {**item(revision=1, person_key=KEY_B), "item_id": "B-3"},  # new: created
+                ]
+            },
+        )
         assert answer.status_code == 200, answer.text
         assert answer.json() == {"created": 1, "updated": 1, "unchanged": 0, "stale": 1}
-        again = await c.put(batch, headers=FOUNDATION, json={"items": [{**item(revision=1, person_key=KEY_B),
-                                                                         "item_id": "B-3"}]})
+        again = await c.put(
+            batch, headers=FOUNDATION, json={"items": [{**item(revision=1, person_key=KEY_B), "item_id": "B-3"}]}
+        )
         assert again.json()["unchanged"] == 1
         counted = await c.post(f"{INTERNAL}/count", json={"person_key": KEY_B}, headers=FOUNDATION)
         assert counted.json()["count"] == 2  # B-2 (revision 5 kept) and B-3
-        assert (await c.post(f"{INTERNAL}/count", json={"person_key": KEY_A}, headers=FOUNDATION)).json()[
-            "items"][0]["status"] == "closed"
+        assert (await c.post(f"{INTERNAL}/count", json={"person_key": KEY_A}, headers=FOUNDATION)).json()["items"][0][
+            "status"
+        ] == "closed"
 
 
 async def test_ledger_batch_put_refuses_a_bad_item_and_writes_nothing(projects_db) -> None:
@@ -329,8 +397,11 @@ async def test_ledger_batch_put_refuses_a_bad_item_and_writes_nothing(projects_d
         assert (await c.put(batch, headers=OFFICIAL, json={"items": [good]})).status_code == 403
         clash = await c.put(batch, headers=FOUNDATION, json={"items": [good]})
         assert clash.json()["created"] == 1
-        conflict = await c.put(batch, headers=FOUNDATION, json={"items": [
-            {**item(revision=2), "item_id": "C-9"}, {**item(status="closed"), "item_id": "C-1"}]})
+        conflict = await c.put(
+            batch,
+            headers=FOUNDATION,
+            json={"items": [{**item(revision=2), "item_id": "C-9"}, {**item(status="closed"), "item_id": "C-1"}]},
+        )
         assert conflict.status_code == 409 and conflict.json()["code"] == "revision_conflict"
         counted = await c.post(f"{INTERNAL}/count", json={"person_key": KEY_A}, headers=FOUNDATION)
         assert [i["item_id"] for i in counted.json()["items"]] == ["C-1"]  # C-9 rolled back with the batch
@@ -343,8 +414,19 @@ async def test_ledger_client_report_many(projects_db) -> None:
     async with running(app):
         http = InternalClient(TEST_SECRET, caller="foundation", transport=httpx.ASGITransport(app=app))
         client = LedgerClient(http, "http://projects", service="foundation")
-        states = [ItemState(item_id=f"M-{n}", person_key=KEY_A, role="applicant", kind="application",
-                            programme="NSF", year=2026, status="open", revision=n) for n in range(3)]
+        states = [
+            ItemState(
+                item_id=f"M-{n}",
+                person_key=KEY_A,
+                role="applicant",
+                kind="application",
+                programme="NSF",
+                year=2026,
+                status="open",
+                revision=n,
+            )
+            for n in range(3)
+        ]
         try:
             first = await client.report_many(states)
             assert (first.created, first.updated, first.unchanged, first.stale) == (3, 0, 0, 0)

@@ -66,10 +66,13 @@ async def on_notice(client, n_apps: int = 2, budget: str = "1000000.00"):
 
 
 def objection(application_id: int, **overrides):
-    return {"application_id": application_id, "objector_name": "张伟", "objector_contact": "13800000000",
-            "grounds": "该项目与本人2024年已结题项目内容高度重复。",
-            "evidence": [{"name": "对比材料.pdf", "size": 2048, "sha256": "b" * 64,
-                          "content_type": "application/pdf"}]} | overrides
+    return {
+        "application_id": application_id,
+        "objector_name": "张伟",
+        "objector_contact": "13800000000",
+        "grounds": "该项目与本人2024年已结题项目内容高度重复。",
+        "evidence": [{"name": "对比材料.pdf", "size": 2048, "sha256": "b" * 64, "content_type": "application/pdf"}],
+    } | overrides
 
 
 async def test_cal1_cal2_notice_period_in_working_days_and_public_while_open(client) -> None:
@@ -79,7 +82,8 @@ async def test_cal1_cal2_notice_period_in_working_days_and_public_while_open(cli
     assert notice["working_days"] == 5 and notice["calendar_confirmed"] is True
     assert notice["accepting_objections"] is True and notice["status"] == "open"
     assert [(e["application_id"], e["amount"], e["status"]) for e in notice["entries"]] == [
-        (a["id"], "400000.00", "listed") for a in apps]
+        (a["id"], "400000.00", "listed") for a in apps
+    ]
     assert "id_number" not in str(notice)
     # public: no login needed to read it or find it
     r = await client.get(f"{N}/{notice['id']}", headers=ANONYMOUS)
@@ -91,8 +95,7 @@ async def test_cal1_cal2_notice_period_in_working_days_and_public_while_open(cli
     assert r.status_code == 409 and r.json()["code"] == "duplicate"
     assert (await client.post(N, json={"approval_list_id": lst["id"]}, headers=AGENCY)).status_code == 403
     assert (await client.post(N, json={"approval_list_id": 10**12}, headers=OFFICIAL)).status_code == 404
-    r = await client.post(N, json={"approval_list_id": lst["id"], "starts_at": "2026-09-30T10:00:00"},
-                          headers=OFFICIAL)
+    r = await client.post(N, json={"approval_list_id": lst["id"], "starts_at": "2026-09-30T10:00:00"}, headers=OFFICIAL)
     assert r.status_code in (409, 422)
     r = await client.post(N, json={"approval_list_id": lst["id"], "working_days": 0}, headers=OFFICIAL)
     assert r.status_code == 422
@@ -131,8 +134,9 @@ async def test_anonymous_and_nameless_objections_are_refused(client) -> None:
 
 async def test_an_unresolved_objection_blocks_the_conclusion(client) -> None:
     _, _, apps, notice = await on_notice(client)
-    made = (await client.post(f"{N}/{notice['id']}/objections", json=objection(apps[1]["id"]),
-                              headers=OTHER_APPLICANT)).json()
+    made = (
+        await client.post(f"{N}/{notice['id']}/objections", json=objection(apps[1]["id"]), headers=OTHER_APPLICANT)
+    ).json()
     conclude = f"{N}/{notice['id']}/conclude"
     r = await client.post(conclude, headers=OFFICIAL)
     assert r.status_code == 409 and r.json()["code"] == "notice_period_running"
@@ -147,13 +151,17 @@ async def test_an_unresolved_objection_blocks_the_conclusion(client) -> None:
     for who in (APPLICANT, OTHER_AGENCY):
         assert (await client.get(o, headers=who)).status_code == 404, who
     assert (await client.get(f"{N}/{notice['id']}/objections", headers=OTHER_AGENCY)).status_code == 404
-    assert [x["id"] for x in (await client.get(f"{N}/{notice['id']}/objections",
-                                               headers=AGENCY)).json()["items"]] == [made["id"]]
+    assert [x["id"] for x in (await client.get(f"{N}/{notice['id']}/objections", headers=AGENCY)).json()["items"]] == [
+        made["id"]
+    ]
     # dismissed with reasons by an official (the agency may not; reasons are required)
     assert (await client.post(f"{o}/dismiss", json={"comment": "理由不成立"}, headers=AGENCY)).status_code == 403
     assert (await client.post(f"{o}/dismiss", json={}, headers=OFFICIAL)).status_code == 422
-    r = await client.post(f"{o}/dismiss", json={"comment": "经核查，研究内容不重复"}, headers=OFFICIAL
-                          | {"If-Match": f'"notice_objection-{made["id"]}-v0"'})
+    r = await client.post(
+        f"{o}/dismiss",
+        json={"comment": "经核查，研究内容不重复"},
+        headers=OFFICIAL | {"If-Match": f'"notice_objection-{made["id"]}-v0"'},
+    )
     assert r.status_code == 412
     r = await client.post(f"{o}/dismiss", json={"comment": "经核查，研究内容不重复"}, headers=OFFICIAL)
     assert r.status_code == 200 and r.json()["status"] == "dismissed" and r.json()["resolved_by"] == "user:100"
@@ -170,17 +178,23 @@ async def test_an_unresolved_objection_blocks_the_conclusion(client) -> None:
     assert [(h["action"], h["to_state"]) for h in hist] == [("create", "open"), ("conclude", "concluded")]
     hist = (await client.get(f"{o}/history", headers=OFFICIAL)).json()
     assert [(h["action"], h["to_state"], h["comment"]) for h in hist] == [
-        ("create", "pending", None), ("dismiss", "dismissed", "经核查，研究内容不重复")]
+        ("create", "pending", None),
+        ("dismiss", "dismissed", "经核查，研究内容不重复"),
+    ]
 
 
 async def test_an_upheld_objection_withdraws_the_approval_and_releases_the_amount(client) -> None:
     p, _, apps, notice = await on_notice(client)
     budget = f"{PREFIX}/programmes/{p['id']}/budget"
     assert (await client.get(budget, headers=OFFICIAL)).json()["remaining"] == "200000.00"
-    made = (await client.post(f"{N}/{notice['id']}/objections", json=objection(apps[0]["id"]),
-                              headers=OTHER_APPLICANT)).json()
-    r = await client.post(f"{PREFIX}/notice-objections/{made['id']}/uphold",
-                          json={"comment": "经核查，与已结题项目重复，撤销立项"}, headers=OFFICIAL)
+    made = (
+        await client.post(f"{N}/{notice['id']}/objections", json=objection(apps[0]["id"]), headers=OTHER_APPLICANT)
+    ).json()
+    r = await client.post(
+        f"{PREFIX}/notice-objections/{made['id']}/uphold",
+        json={"comment": "经核查，与已结题项目重复，撤销立项"},
+        headers=OFFICIAL,
+    )
     assert r.status_code == 200 and r.json()["status"] == "upheld"
     assert await status_of(client, apps[0]["id"]) == "not_approved"
     assert await status_of(client, apps[1]["id"]) == "approved"
@@ -192,6 +206,9 @@ async def test_an_upheld_objection_withdraws_the_approval_and_releases_the_amoun
     assert [i["status"] for i in lst["items"]] == ["withdrawn", "approved"] and lst["items"][0]["released_at"]
     hist = (await client.get(f"{PREFIX}/applications/{apps[0]['id']}/history", headers=AUDITOR)).json()
     assert (hist[-1]["action"], hist[-1]["from_state"], hist[-1]["to_state"]) == (
-        "withdraw_approval", "approved", "not_approved")
+        "withdraw_approval",
+        "approved",
+        "not_approved",
+    )
     set_clock(client, CLOSES + timedelta(days=1))
     assert (await client.post(f"{N}/{notice['id']}/conclude", headers=OFFICIAL)).status_code == 200

@@ -69,8 +69,9 @@ async def pledge_for(env: Env, programme: dict[str, Any], project_id: int | None
     env.clock.now = DEADLINE
     url = f"{PREFIX}/challenge-lists/{challenge['id']}"
     assert (await env.client.post(f"{url}/close-bidding", headers=AGENCY)).status_code == 200
-    r = await env.client.post(f"{url}/select", json={"bid_id": first.json()["id"], "reason": "方案最优"},
-                              headers=AGENCY)
+    r = await env.client.post(
+        f"{url}/select", json={"bid_id": first.json()["id"], "reason": "方案最优"}, headers=AGENCY
+    )
     assert r.status_code == 200, r.text
     r = await env.client.post(f"{url}/pledge", json=pledge_body(r.json(), project_id=project_id), headers=AGENCY)
     assert r.status_code == 201, r.text
@@ -81,8 +82,11 @@ async def pledge_for(env: Env, programme: dict[str, Any], project_id: int | None
 
 
 async def fail(env: Env, pledge: dict[str, Any], who: dict[str, str]) -> dict[str, Any]:
-    r = await env.client.post(f"{PREFIX}/pledges/{pledge['id']}/milestones/1/assess",
-                              json=assessment("failed", comment="样机未完成低温测试"), headers=who)
+    r = await env.client.post(
+        f"{PREFIX}/pledges/{pledge['id']}/milestones/1/assess",
+        json=assessment("failed", comment="样机未完成低温测试"),
+        headers=who,
+    )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "terminated"
     return {o["kind"]: o for o in r.json()["outcomes"]}["terminate"]
@@ -94,7 +98,11 @@ async def test_prj3_a_failed_pledge_assessed_by_an_official_terminates_its_proje
     pledge = await pledge_for(env, programme, aid)
     row = await fail(env, pledge, OFFICIAL)
     assert (row["status"], row["result"], row["application_id"], row["application_status"]) == (
-        "applied", "terminated", aid, "terminated")
+        "applied",
+        "terminated",
+        aid,
+        "terminated",
+    )
     assert str(aid) in row["result_zh"] and "terminated" in row["result_en"]
     assert row["decided_by"] is not None
     assert await status_of(env.client, aid) == "terminated"
@@ -139,15 +147,15 @@ async def test_prj3_an_agency_assessment_proposes_the_termination_and_an_officia
     assert {o["kind"]: o["result"] for o in shown["outcomes"]}["terminate"] == "terminated"
 
 
-async def test_prj3_a_proposed_termination_of_a_project_no_longer_terminable_is_refused_or_dismissed(
-        env: Env) -> None:
+async def test_prj3_a_proposed_termination_of_a_project_no_longer_terminable_is_refused_or_dismissed(env: Env) -> None:
     programme, aid, contract = await project(env)
     assert contract is not None
     pledge = await pledge_for(env, programme, aid)
     row = await fail(env, pledge, AGENCY)
     # meanwhile the project passed its mid-term check: no longer terminable
-    r = await env.client.post(f"{C}/{contract['id']}/midterm", json={"outcome": "passed", "comment": "进展良好"},
-                              headers=AGENCY)
+    r = await env.client.post(
+        f"{C}/{contract['id']}/midterm", json={"outcome": "passed", "comment": "进展良好"}, headers=AGENCY
+    )
     assert r.status_code == 200 and r.json()["application_status"] == "midterm_passed"
     url = f"{CONSEQUENCES}/{row['id']}"
     r = await env.client.post(f"{url}/apply", json={"comment": "终止"}, headers=OFFICIAL)
@@ -184,10 +192,16 @@ async def test_prj3_the_pledge_binds_only_a_project_of_its_programme(env: Env) -
     env.clock.now = DEADLINE
     url = f"{PREFIX}/challenge-lists/{challenge['id']}"
     await env.client.post(f"{url}/close-bidding", headers=AGENCY)
-    selected = (await env.client.post(f"{url}/select", json={"bid_id": first.json()["id"], "reason": "方案最优"},
-                                      headers=AGENCY)).json()
+    selected = (
+        await env.client.post(
+            f"{url}/select", json={"bid_id": first.json()["id"], "reason": "方案最优"}, headers=AGENCY
+        )
+    ).json()
     for project_id in (aid, 2**62):
         r = await env.client.post(f"{url}/pledge", json=pledge_body(selected, project_id=project_id), headers=AGENCY)
         assert r.status_code == 422, r.text
-        assert r.json()["errors"][0] | {"message": ""} == {"field": "project_id", "code": "unknown_project",
-                                                           "message": ""}
+        assert r.json()["errors"][0] | {"message": ""} == {
+            "field": "project_id",
+            "code": "unknown_project",
+            "message": "",
+        }

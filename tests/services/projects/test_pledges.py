@@ -26,8 +26,11 @@ from tests.services.projects.test_challenges import Env, closed_with_bids
 from tests.services.projects.test_challenges import env as env  # noqa: F401 - the fixture, by name
 
 EVIDENCE = [{"name": "检测报告.pdf", "sha256": "b" * 64, "size": 20480, "content_type": "application/pdf"}]
-CONSEQUENCES = [{"kind": "terminate"}, {"kind": "recover_funds", "recovery_ratio": "0.5"},
-                {"kind": "integrity_record", "measure": "criticism"}]
+CONSEQUENCES = [
+    {"kind": "terminate"},
+    {"kind": "recover_funds", "recovery_ratio": "0.5"},
+    {"kind": "integrity_record", "measure": "criticism"},
+]
 
 
 # --- pure rules ------------------------------------------------------------------------------------
@@ -65,11 +68,19 @@ def pledge_body(challenge: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     return {
         "funded_amount": "7800000.00",
         "milestones": [
-            {"title": "样机", "due_date": "2027-12-31",
-             "targets": [{"indicator_id": cold["id"], "target_value": "-25"}]},
-            {"title": "验收", "due_date": "2028-12-31",
-             "targets": [{"indicator_id": cold["id"], "target_value": "-32"},
-                         {"indicator_id": power["id"], "target_value": "120"}]},
+            {
+                "title": "样机",
+                "due_date": "2027-12-31",
+                "targets": [{"indicator_id": cold["id"], "target_value": "-25"}],
+            },
+            {
+                "title": "验收",
+                "due_date": "2028-12-31",
+                "targets": [
+                    {"indicator_id": cold["id"], "target_value": "-32"},
+                    {"indicator_id": power["id"], "target_value": "120"},
+                ],
+            },
         ],
         "consequences": CONSEQUENCES,
     } | overrides
@@ -77,12 +88,16 @@ def pledge_body(challenge: dict[str, Any], **overrides: Any) -> dict[str, Any]:
 
 async def signed_pledge(env: Env, **overrides: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     challenge, first, _ = await closed_with_bids(env)
-    r = await env.client.post(f"{PREFIX}/challenge-lists/{challenge['id']}/select",
-                              json={"bid_id": first["id"], "reason": "方案最优"}, headers=AGENCY)
+    r = await env.client.post(
+        f"{PREFIX}/challenge-lists/{challenge['id']}/select",
+        json={"bid_id": first["id"], "reason": "方案最优"},
+        headers=AGENCY,
+    )
     assert r.status_code == 200, r.text
     challenge = r.json()
-    r = await env.client.post(f"{PREFIX}/challenge-lists/{challenge['id']}/pledge",
-                              json=pledge_body(challenge, **overrides), headers=AGENCY)
+    r = await env.client.post(
+        f"{PREFIX}/challenge-lists/{challenge['id']}/pledge", json=pledge_body(challenge, **overrides), headers=AGENCY
+    )
     assert r.status_code == 201, r.text
     pledge = r.json()
     assert pledge["status"] == "draft" and [m["seq"] for m in pledge["milestones"]] == [1, 2]
@@ -97,8 +112,11 @@ def assessment(outcome: str, **overrides: Any) -> dict[str, Any]:
 
 async def test_prj3_pledge_terms_hold_the_team_to_its_bid(env: Env) -> None:
     challenge, first, _ = await closed_with_bids(env)
-    await env.client.post(f"{PREFIX}/challenge-lists/{challenge['id']}/select",
-                          json={"bid_id": first["id"], "reason": "方案最优"}, headers=AGENCY)
+    await env.client.post(
+        f"{PREFIX}/challenge-lists/{challenge['id']}/select",
+        json={"bid_id": first["id"], "reason": "方案最优"},
+        headers=AGENCY,
+    )
     url = f"{PREFIX}/challenge-lists/{challenge['id']}/pledge"
     too_much = await env.client.post(url, json=pledge_body(challenge, funded_amount="7800000.01"), headers=AGENCY)
     assert too_much.status_code == 422 and too_much.json()["code"] == "invalid_pledge_terms"
@@ -120,10 +138,14 @@ async def test_prj3_pledge_terms_hold_the_team_to_its_bid(env: Env) -> None:
 
 async def test_prj3_only_the_winner_signs_and_others_get_404(env: Env) -> None:
     challenge, first, _ = await closed_with_bids(env)
-    await env.client.post(f"{PREFIX}/challenge-lists/{challenge['id']}/select",
-                          json={"bid_id": first["id"], "reason": "方案最优"}, headers=AGENCY)
-    r = await env.client.post(f"{PREFIX}/challenge-lists/{challenge['id']}/pledge",
-                              json=pledge_body(challenge), headers=AGENCY)
+    await env.client.post(
+        f"{PREFIX}/challenge-lists/{challenge['id']}/select",
+        json={"bid_id": first["id"], "reason": "方案最优"},
+        headers=AGENCY,
+    )
+    r = await env.client.post(
+        f"{PREFIX}/challenge-lists/{challenge['id']}/pledge", json=pledge_body(challenge), headers=AGENCY
+    )
     pledge = r.json()
     url = f"{PREFIX}/pledges/{pledge['id']}"
     assert (await env.client.get(url, headers=ENTERPRISE_APPLICANT)).status_code == 404
@@ -154,8 +176,10 @@ async def test_prj3_milestones_are_assessed_in_order_and_a_pass_fulfils(env: Env
     no_value = await env.client.post(f"{base}/1/assess", json=assessment("partially"), headers=AGENCY)
     assert no_value.status_code == 422
     first = await env.client.post(
-        f"{base}/1/assess", json=assessment("partially", achieved=[{"indicator_id": cold["id"], "value": "-22"}]),
-        headers=AGENCY)
+        f"{base}/1/assess",
+        json=assessment("partially", achieved=[{"indicator_id": cold["id"], "value": "-22"}]),
+        headers=AGENCY,
+    )
     assert first.status_code == 200, first.text
     assert first.json()["status"] == "signed" and first.json()["milestones"][0]["status"] == "partially_met"
     again = await env.client.post(f"{base}/1/assess", json=assessment("passed"), headers=AGENCY)
@@ -165,9 +189,12 @@ async def test_prj3_milestones_are_assessed_in_order_and_a_pass_fulfils(env: Env
     assert stale.status_code == 412
     final = await env.client.post(
         f"{base}/2/assess",
-        json=assessment("passed", achieved=[{"indicator_id": cold["id"], "value": "-33"},
-                                            {"indicator_id": power["id"], "value": "121"}]),
-        headers=AGENCY | {"If-Match": first.headers["etag"]})
+        json=assessment(
+            "passed",
+            achieved=[{"indicator_id": cold["id"], "value": "-33"}, {"indicator_id": power["id"], "value": "121"}],
+        ),
+        headers=AGENCY | {"If-Match": first.headers["etag"]},
+    )
     assert final.status_code == 200, final.text
     assert final.json()["status"] == "fulfilled" and final.json()["outcomes"] == []
     history = (await env.client.get(f"{PREFIX}/pledges/{pledge['id']}/history", headers=APPLICANT)).json()
@@ -176,8 +203,11 @@ async def test_prj3_milestones_are_assessed_in_order_and_a_pass_fulfils(env: Env
 
 async def test_prj3_a_failed_milestone_triggers_the_agreed_consequences(env: Env) -> None:
     _, pledge = await signed_pledge(env)
-    r = await env.client.post(f"{PREFIX}/pledges/{pledge['id']}/milestones/1/assess",
-                              json=assessment("failed", comment="样机未完成低温测试"), headers=AGENCY)
+    r = await env.client.post(
+        f"{PREFIX}/pledges/{pledge['id']}/milestones/1/assess",
+        json=assessment("failed", comment="样机未完成低温测试"),
+        headers=AGENCY,
+    )
     assert r.status_code == 200, r.text
     failed = r.json()
     assert failed["status"] == "terminated"
@@ -190,16 +220,21 @@ async def test_prj3_a_failed_milestone_triggers_the_agreed_consequences(env: Env
     assert proposal["status"] == "proposed" and proposal["measure"] == "criticism"
     assert proposal["leader_id_masked"].count("*") == 8 and proposal["subject_name"] == "吉林大学"
     # nothing more can be assessed
-    later = await env.client.post(f"{PREFIX}/pledges/{pledge['id']}/milestones/2/assess",
-                                  json=assessment("passed"), headers=AGENCY)
+    later = await env.client.post(
+        f"{PREFIX}/pledges/{pledge['id']}/milestones/2/assess", json=assessment("passed"), headers=AGENCY
+    )
     assert later.status_code == 409
     history = (await env.client.get(f"{PREFIX}/pledges/{pledge['id']}/history", headers=AGENCY)).json()
     assert [h["action"] for h in history] == ["create", "sign", "fail", "fail", "terminate"]
 
     # an official confirms the proposal: the integrity record is created (PRJ-5)
     url = f"{PREFIX}/pledge-consequences/{proposal['id']}"
-    confirm = {"subjects": ["leader"], "conduct": "军令状里程碑考核未通过", "measure": "criticism",
-               "decision_no": "吉科诚〔2027〕1号"}
+    confirm = {
+        "subjects": ["leader"],
+        "conduct": "军令状里程碑考核未通过",
+        "measure": "criticism",
+        "decision_no": "吉科诚〔2027〕1号",
+    }
     assert (await env.client.post(f"{url}/confirm", json=confirm, headers=AGENCY)).status_code == 403
     done = await env.client.post(f"{url}/confirm", json=confirm, headers=OFFICIAL)
     assert done.status_code == 200, done.text
@@ -213,7 +248,8 @@ async def test_prj3_a_failed_milestone_triggers_the_agreed_consequences(env: Env
 
 async def test_prj3_without_agreed_termination_a_failed_pledge_stays_failed(env: Env) -> None:
     _, pledge = await signed_pledge(env, consequences=[{"kind": "recover_funds"}])
-    r = await env.client.post(f"{PREFIX}/pledges/{pledge['id']}/milestones/1/assess",
-                              json=assessment("failed"), headers=AGENCY)
+    r = await env.client.post(
+        f"{PREFIX}/pledges/{pledge['id']}/milestones/1/assess", json=assessment("failed"), headers=AGENCY
+    )
     assert r.json()["status"] == "failed"
     assert [(o["kind"], o["amount"]) for o in r.json()["outcomes"]] == [("recover_funds", "7800000.00")]

@@ -29,19 +29,40 @@ async def test_official_creates_programme_money_as_decimal_strings(client) -> No
 
 async def test_programme_code_is_unique_and_input_is_checked(client) -> None:
     await create_programme(client)
-    body = {"code": "JLKJ-2026-01", "name": "x", "year": 2026, "budget": "1.00", "max_project_budget": "1.00",
-            "max_duration_months": 12, "agency_org_ids": [AGENCY_ORG]}
+    body = {
+        "code": "JLKJ-2026-01",
+        "name": "x",
+        "year": 2026,
+        "budget": "1.00",
+        "max_project_budget": "1.00",
+        "max_duration_months": 12,
+        "agency_org_ids": [AGENCY_ORG],
+    }
     dup = await client.post(f"{PREFIX}/programmes", json=body, headers=OFFICIAL)
     assert dup.status_code == 409 and dup.json()["code"] == "duplicate"
-    for bad in ({"budget": "-1.00"}, {"budget": "1.001"}, {"code": "有 空格"}, {"agency_org_ids": []},
-                {"status": "closed"}, {"max_duration_months": 0}, {"budget": "1e30"}):
+    for bad in (
+        {"budget": "-1.00"},
+        {"budget": "1.001"},
+        {"code": "有 空格"},
+        {"agency_org_ids": []},
+        {"status": "closed"},
+        {"max_duration_months": 0},
+        {"budget": "1e30"},
+    ):
         r = await client.post(f"{PREFIX}/programmes", json=body | {"code": "NEW"} | bad, headers=OFFICIAL)
         assert r.status_code == 422, (bad, r.text)
 
 
 async def test_only_officials_create_programmes(client) -> None:
-    body = {"code": "X1", "name": "x", "year": 2026, "budget": "1.00", "max_project_budget": "1.00",
-            "max_duration_months": 12, "agency_org_ids": [AGENCY_ORG]}
+    body = {
+        "code": "X1",
+        "name": "x",
+        "year": 2026,
+        "budget": "1.00",
+        "max_project_budget": "1.00",
+        "max_duration_months": 12,
+        "agency_org_ids": [AGENCY_ORG],
+    }
     for who, status in ((AGENCY, 403), (APPLICANT, 403), (AUDITOR, 403), (ANONYMOUS, 401)):
         assert (await client.post(f"{PREFIX}/programmes", json=body, headers=who)).status_code == status
 
@@ -64,8 +85,9 @@ async def test_programme_list_filters_and_pages(client) -> None:
         await create_programme(client, code=f"P-{i}", year=2025 + i % 2)
     page1 = (await client.get(f"{PREFIX}/programmes?limit=2&sort=code", headers=OFFICIAL)).json()
     assert [p["code"] for p in page1["items"]] == ["P-0", "P-1"]
-    page2 = (await client.get(f"{PREFIX}/programmes?limit=2&sort=code&cursor={page1['next_cursor']}",
-                              headers=OFFICIAL)).json()
+    page2 = (
+        await client.get(f"{PREFIX}/programmes?limit=2&sort=code&cursor={page1['next_cursor']}", headers=OFFICIAL)
+    ).json()
     assert [p["code"] for p in page2["items"]] == ["P-2", "P-3"]
     y = (await client.get(f"{PREFIX}/programmes?year=2026", headers=OFFICIAL)).json()
     assert sorted(p["code"] for p in y["items"]) == ["P-1", "P-3"]
@@ -77,8 +99,11 @@ async def test_edit_needs_fresh_if_match(client) -> None:
     p = await create_programme(client)
     url = f"{PREFIX}/programmes/{p['id']}"
     assert (await client.patch(url, json={"name": "新名称"}, headers=OFFICIAL)).status_code == 428
-    r = await client.patch(url, json={"name": "新名称", "budget": "60000000.00", "agency_org_ids": [OTHER_AGENCY_ORG]},
-                           headers=OFFICIAL | {"If-Match": f'"programme-{p["id"]}-v1"'})
+    r = await client.patch(
+        url,
+        json={"name": "新名称", "budget": "60000000.00", "agency_org_ids": [OTHER_AGENCY_ORG]},
+        headers=OFFICIAL | {"If-Match": f'"programme-{p["id"]}-v1"'},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["name"] == "新名称" and r.json()["budget"] == "60000000.00" and r.json()["version"] == 2
     assert r.json()["agency_org_ids"] == [OTHER_AGENCY_ORG]

@@ -53,18 +53,23 @@ def reviewer_caller(n: int) -> dict[str, str]:
 
 async def add_reviewer(client: httpx.AsyncClient, n: int, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "name": f"专家{n}", "id_number": make_resident_id(date(1960, 1, 1 + n), region="220104", seq=f"{500 + n}"),
-        "user_id": reviewer_user(n), "organisation_name": f"评审单位{n}",
-        "organisation_uscc": make_uscc(f"1222000041276{n:04d}"), "title": "研究员",
-        "discipline_codes": ["F0203"], "keywords": ["黑土地"],
+        "name": f"专家{n}",
+        "id_number": make_resident_id(date(1960, 1, 1 + n), region="220104", seq=f"{500 + n}"),
+        "user_id": reviewer_user(n),
+        "organisation_name": f"评审单位{n}",
+        "organisation_uscc": make_uscc(f"1222000041276{n:04d}"),
+        "title": "研究员",
+        "discipline_codes": ["F0203"],
+        "keywords": ["黑土地"],
     } | overrides
     r = await client.post(f"{PREFIX}/reviewers", json=body, headers=OFFICIAL)
     assert r.status_code == 201, r.text
     return r.json()
 
 
-async def accepted_application(client: httpx.AsyncClient, call: dict[str, Any], n: int,
-                               **overrides: Any) -> dict[str, Any]:
+async def accepted_application(
+    client: httpx.AsyncClient, call: dict[str, Any], n: int, **overrides: Any
+) -> dict[str, Any]:
     leader = {"name": f"申请人{n}", "id_number": leader_id(n), "title": "教授"}
     app = await create_application(client, call, leader=leader, title=f"黑土地保育关键技术研究{n}", **overrides)
     for action, who in (("submit", APPLICANT), ("endorse", ORG_ADMIN), ("accept", AGENCY)):
@@ -92,23 +97,26 @@ async def world(client: httpx.AsyncClient, *, applications: int = 3, free_review
     w.apps = [await accepted_application(client, w.call, n) for n in range(1, applications + 1)]
     w.reviewers[1] = await add_reviewer(client, 1, organisation_uscc=UNIV_USCC, organisation_name="吉林大学")
     w.reviewers[2] = await add_reviewer(client, 2, id_number=TEAM_MEMBER_ID)
-    w.reviewers[3] = await add_reviewer(client, 3, declared_conflicts={
-        "people": [{"id_number": leader_id(1), "relation": "co_author"}]})
+    w.reviewers[3] = await add_reviewer(
+        client, 3, declared_conflicts={"people": [{"id_number": leader_id(1), "relation": "co_author"}]}
+    )
     for n in range(4, 4 + free_reviewers):
         w.reviewers[n] = await add_reviewer(client, n)
     return w
 
 
-async def create_round(client: httpx.AsyncClient, call: dict[str, Any], who: dict[str, str] = AGENCY,
-                       **overrides: Any) -> dict[str, Any]:
+async def create_round(
+    client: httpx.AsyncClient, call: dict[str, Any], who: dict[str, str] = AGENCY, **overrides: Any
+) -> dict[str, Any]:
     body = {"call_id": call["id"], "title": "2026年度会评", "discipline_codes": ["F0203"]} | overrides
     r = await client.post(RR, json=body, headers=who)
     assert r.status_code == 201, r.text
     return r.json()
 
 
-async def drawn_round(client: httpx.AsyncClient, w: World, seed: int | None = 20261126,
-                      **overrides: Any) -> dict[str, Any]:
+async def drawn_round(
+    client: httpx.AsyncClient, w: World, seed: int | None = 20261126, **overrides: Any
+) -> dict[str, Any]:
     rnd = await create_round(client, w.call, **overrides)
     r = await client.post(f"{RR}/{rnd['id']}/draw", json={"seed": seed} if seed is not None else {}, headers=AGENCY)
     assert r.status_code == 200, r.text
@@ -116,8 +124,10 @@ async def drawn_round(client: httpx.AsyncClient, w: World, seed: int | None = 20
 
 
 def slots(draw_body: dict[str, Any]) -> dict[int, list[int]]:
-    return {a["application_id"]: [s["reviewer_id"] for s in a["reviewers"] if s["status"] in ("assigned", "submitted")]
-            for a in draw_body["assignments"]}
+    return {
+        a["application_id"]: [s["reviewer_id"] for s in a["reviewers"] if s["status"] in ("assigned", "submitted")]
+        for a in draw_body["assignments"]
+    }
 
 
 async def test_nsf2_nsf3_draw_meets_every_hard_constraint_and_moves_applications_to_review(client) -> None:
@@ -187,18 +197,29 @@ async def test_nsf2_verify_reports_a_tampered_assignment_row(client) -> None:
     intruder = next(r["id"] for n, r in w.reviewers.items() if n > 3 and r["id"] not in slots(drawn)[victim_app])
     original = slots(drawn)[victim_app]
     async with client.db.sessionmaker() as session:  # type: ignore[attr-defined]
-        row_id = (await session.execute(select(ReviewAssignment.id).where(
-            ReviewAssignment.round_id == rid, ReviewAssignment.application_id == victim_app,
-            ReviewAssignment.slot == 0))).scalar_one()
-        await session.execute(update(ReviewAssignment).where(ReviewAssignment.id == row_id)
-                              .values(reviewer_id=intruder))
+        row_id = (
+            await session.execute(
+                select(ReviewAssignment.id).where(
+                    ReviewAssignment.round_id == rid,
+                    ReviewAssignment.application_id == victim_app,
+                    ReviewAssignment.slot == 0,
+                )
+            )
+        ).scalar_one()
+        await session.execute(
+            update(ReviewAssignment).where(ReviewAssignment.id == row_id).values(reviewer_id=intruder)
+        )
         await session.commit()
     report = (await client.post(f"{RR}/{rid}/verify", headers=AGENCY)).json()
     assert report["match"] is False
-    assert report["differences"] == [{
-        "kind": "assignment", "application_id": victim_app,
-        "expected": [intruder, *original[1:]], "actual": original,
-    }]
+    assert report["differences"] == [
+        {
+            "kind": "assignment",
+            "application_id": victim_app,
+            "expected": [intruder, *original[1:]],
+            "actual": original,
+        }
+    ]
     assert used  # the rest of the draw is untouched: one difference only
 
 
@@ -215,16 +236,19 @@ async def test_nsf3_exclusions_are_visible_with_their_rule_ids(client) -> None:
         assert found[(app["id"], w.reviewers[2]["id"])] == ["team_member"]
     assert found[(first, w.reviewers[3]["id"])] == ["declared_by_reviewer"]
     assert (w.apps[1]["id"], w.reviewers[3]["id"]) not in found
-    only_first = (await client.get(f"{RR}/{rid}/exclusions", params={"application_id": first},
-                                   headers=OFFICIAL)).json()["items"]
+    only_first = (
+        await client.get(f"{RR}/{rid}/exclusions", params={"application_id": first}, headers=OFFICIAL)
+    ).json()["items"]
     assert {e["application_id"] for e in only_first} == {first} and len(only_first) == 3
 
 
 async def test_nsf3_same_institution_rule_can_be_switched_off(client) -> None:
     w = await world(client, free_reviewers=1)
     drawn = await drawn_round(client, w, exclude_same_institution=False, load_cap=3)
-    rules = {(e["application_id"], e["reviewer_id"]): e["rules"]
-             for e in (await client.get(f"{RR}/{drawn['round']['id']}/exclusions", headers=AGENCY)).json()["items"]}
+    rules = {
+        (e["application_id"], e["reviewer_id"]): e["rules"]
+        for e in (await client.get(f"{RR}/{drawn['round']['id']}/exclusions", headers=AGENCY)).json()["items"]
+    }
     assert all("same_institution" not in v for v in rules.values())
     # with only 3 conflict-free candidates besides reviewer 1, reviewer 1 is drawn
     assert any(w.reviewers[1]["id"] in ids for ids in slots(drawn).values())
@@ -245,16 +269,24 @@ async def test_draw_without_applications_and_bad_input(client) -> None:
     rnd = await create_round(client, call)
     r = await client.post(f"{RR}/{rnd['id']}/draw", headers=AGENCY)
     assert r.status_code == 409 and r.json()["code"] == "review_round_no_applications"
-    for bad in ({"discipline_codes": ["f02"]}, {"discipline_codes": []}, {"reviewers_per_application": 0},
-                {"trim_from": 2}, {"status": "closed"}, {"topic_id": 999999},
-                {"criteria": [{"code": "a", "name": "A", "weight": "1"}, {"code": "a", "name": "B", "weight": "1"}]}):
-        r = await client.post(RR, json={"call_id": call["id"], "title": "x", "discipline_codes": ["F02"]} | bad,
-                              headers=AGENCY)
+    for bad in (
+        {"discipline_codes": ["f02"]},
+        {"discipline_codes": []},
+        {"reviewers_per_application": 0},
+        {"trim_from": 2},
+        {"status": "closed"},
+        {"topic_id": 999999},
+        {"criteria": [{"code": "a", "name": "A", "weight": "1"}, {"code": "a", "name": "B", "weight": "1"}]},
+    ):
+        r = await client.post(
+            RR, json={"call_id": call["id"], "title": "x", "discipline_codes": ["F02"]} | bad, headers=AGENCY
+        )
         assert r.status_code == 422, (bad, r.text)
     r = await client.post(f"{RR}/{rnd['id']}/draw", json={"seed": -1}, headers=AGENCY)
     assert r.status_code == 422
-    assert (await client.post(RR, json={"call_id": 999999, "title": "x", "discipline_codes": ["F02"]},
-                              headers=AGENCY)).status_code == 404
+    assert (
+        await client.post(RR, json={"call_id": 999999, "title": "x", "discipline_codes": ["F02"]}, headers=AGENCY)
+    ).status_code == 404
 
 
 async def test_prj2_roles_and_object_level_access(client) -> None:
@@ -263,20 +295,32 @@ async def test_prj2_roles_and_object_level_access(client) -> None:
     rid = rnd["id"]
     url = f"{RR}/{rid}"
     # another programme's agency: the round and the call do not exist for it
-    for method, path in (("GET", ""), ("POST", "/draw"), ("POST", "/verify"), ("GET", "/exclusions"),
-                         ("POST", "/close"), ("GET", "/ranking"), ("GET", "/history"), ("GET", "/assignments")):
+    for method, path in (
+        ("GET", ""),
+        ("POST", "/draw"),
+        ("POST", "/verify"),
+        ("GET", "/exclusions"),
+        ("POST", "/close"),
+        ("GET", "/ranking"),
+        ("GET", "/history"),
+        ("GET", "/assignments"),
+    ):
         r = await client.request(method, url + path, headers=OTHER_AGENCY)
         assert r.status_code == 404, (path, r.text)
     assert (await client.get(RR, headers=OTHER_AGENCY)).json()["items"] == []
-    r = await client.post(RR, json={"call_id": w.call["id"], "title": "x", "discipline_codes": ["F02"]},
-                          headers=OTHER_AGENCY)
+    r = await client.post(
+        RR, json={"call_id": w.call["id"], "title": "x", "discipline_codes": ["F02"]}, headers=OTHER_AGENCY
+    )
     assert r.status_code == 404
     # applicants, org admins and reviewers are refused outright
     for who in (APPLICANT, ORG_ADMIN, reviewer_caller(4)):
         assert (await client.get(url, headers=who)).status_code == 403
         assert (await client.post(f"{url}/draw", headers=who)).status_code == 403
-        assert (await client.post(RR, json={"call_id": w.call["id"], "title": "x", "discipline_codes": ["F02"]},
-                                  headers=who)).status_code == 403
+        assert (
+            await client.post(
+                RR, json={"call_id": w.call["id"], "title": "x", "discipline_codes": ["F02"]}, headers=who
+            )
+        ).status_code == 403
     # officials supervise but do not run the draw (PRJ-2); auditors only read
     assert (await client.post(f"{url}/draw", headers=OFFICIAL)).status_code == 403
     assert (await client.post(f"{url}/draw", headers=AUDITOR)).status_code == 403

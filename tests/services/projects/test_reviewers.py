@@ -110,13 +110,29 @@ async def add(c: httpx.AsyncClient, **overrides: object) -> dict:
 
 async def three(c: httpx.AsyncClient) -> tuple[dict, dict, dict]:
     li = await add(c)
-    wang = await add(c, name="王芳", id_number=WANG_ID, user_id="9002",
-                     organisation_name="中国科学院长春光学精密机械与物理研究所", organisation_uscc=CIOMP,
-                     discipline_codes=["F05", "E03"], keywords=["光学工程"],
-                     declared_conflicts={})
-    zhao = await add(c, name="赵强", id_number=ZHAO_ID, user_id=None, organisation_name="中国第一汽车集团有限公司",
-                     organisation_uscc=FAW, discipline_codes=["E0501"], keywords=["汽车", "机器学习"],
-                     declared_conflicts={}, active=False)
+    wang = await add(
+        c,
+        name="王芳",
+        id_number=WANG_ID,
+        user_id="9002",
+        organisation_name="中国科学院长春光学精密机械与物理研究所",
+        organisation_uscc=CIOMP,
+        discipline_codes=["F05", "E03"],
+        keywords=["光学工程"],
+        declared_conflicts={},
+    )
+    zhao = await add(
+        c,
+        name="赵强",
+        id_number=ZHAO_ID,
+        user_id=None,
+        organisation_name="中国第一汽车集团有限公司",
+        organisation_uscc=FAW,
+        discipline_codes=["E0501"],
+        keywords=["汽车", "机器学习"],
+        declared_conflicts={},
+        active=False,
+    )
     return li, wang, zhao
 
 
@@ -170,8 +186,15 @@ async def test_applicants_and_others_have_no_access_and_anonymous_is_401(project
         assert (await c.post(R, json=body(id_number=WANG_ID, user_id=None), headers=who)).status_code == 403
         assert (await c.patch(url, json={"title": "x"}, headers=who)).status_code == 403
         assert (await c.get(f"{R}/me", headers=who)).status_code == 403
-    for method, path in (("GET", R), ("GET", url), ("POST", R), ("PATCH", url), ("GET", f"{R}/me"),
-                         ("PATCH", f"{R}/me"), ("GET", CANDIDATES + "?discipline=F")):
+    for method, path in (
+        ("GET", R),
+        ("GET", url),
+        ("POST", R),
+        ("PATCH", url),
+        ("GET", f"{R}/me"),
+        ("PATCH", f"{R}/me"),
+        ("GET", CANDIDATES + "?discipline=F"),
+    ):
         r = await c.request(method, path, headers=ANON, json={} if method != "GET" else None)
         assert r.status_code == 401, (method, path, r.text)
         assert r.json()["code"] == "unauthorized"
@@ -222,16 +245,24 @@ async def test_reviewer_edits_availability_keywords_and_conflicts_with_if_match(
     assert stale.status_code == 412 and stale.json()["current_etag"] == ok.headers["etag"]
 
     # re-declaring the same person (delete + insert of one key) works
-    again = await c.patch(f"{R}/me", json={"declared_conflicts": change["declared_conflicts"]},
-                          headers={**me, "If-Match": ok.headers["etag"]})
+    again = await c.patch(
+        f"{R}/me",
+        json={"declared_conflicts": change["declared_conflicts"]},
+        headers={**me, "If-Match": ok.headers["etag"]},
+    )
     assert again.status_code == 200 and again.json()["version"] == 3
 
     # an empty edit changes nothing
     empty = await c.patch(f"{R}/me", json={}, headers={**me, "If-Match": again.headers["etag"]})
     assert empty.status_code == 200 and empty.headers["etag"] == again.headers["etag"]
     # only those three fields: the rest is the officials' (mass assignment is a 422)
-    for field, value in (("title", "院士"), ("active", True), ("name", "李"), ("discipline_codes", ["A01"]),
-                         ("id_number", WANG_ID)):
+    for field, value in (
+        ("title", "院士"),
+        ("active", True),
+        ("name", "李"),
+        ("discipline_codes", ["A01"]),
+        ("id_number", WANG_ID),
+    ):
         r = await c.patch(f"{R}/me", json={field: value}, headers={**me, "If-Match": again.headers["etag"]})
         assert r.status_code == 422 and r.json()["errors"][0]["code"] == "unknown_field", field
     # and not through the officials' route either
@@ -245,8 +276,16 @@ async def test_official_edits_with_if_match_and_user_link_is_unique(projects) ->
     url = f"{R}/{li['id']}"
     assert (await c.patch(url, json={"title": "研究员"}, headers=OFFICIAL)).status_code == 428
     v1 = {**OFFICIAL, "If-Match": f'"reviewer-{li["id"]}-v1"'}
-    ok = await c.patch(url, json={"title": "研究员", "discipline_codes": ["F0301"], "organisation_uscc": CIOMP,
-                                  "organisation_name": "长春光机所"}, headers=v1)
+    ok = await c.patch(
+        url,
+        json={
+            "title": "研究员",
+            "discipline_codes": ["F0301"],
+            "organisation_uscc": CIOMP,
+            "organisation_name": "长春光机所",
+        },
+        headers=v1,
+    )
     assert ok.status_code == 200, ok.text
     assert ok.json()["title"] == "研究员" and ok.json()["discipline_codes"] == ["F0301"] and ok.json()["version"] == 2
     stale = await c.patch(url, json={"title": "教授"}, headers=v1)
@@ -259,7 +298,10 @@ async def test_official_edits_with_if_match_and_user_link_is_unique(projects) ->
     assert unlinked.status_code == 200 and unlinked.json()["user_id"] is None
     null = await c.patch(url, json={"title": None}, headers={**OFFICIAL, "If-Match": unlinked.headers["etag"]})
     assert null.status_code == 422 and null.json()["errors"][0] == {
-        "field": "title", "code": "null_not_allowed", "message": "may not be null"}
+        "field": "title",
+        "code": "null_not_allowed",
+        "message": "may not be null",
+    }
     assert (await c.patch(f"{R}/999999", json={"title": "x"}, headers={**OFFICIAL, "If-Match": "*"})).status_code == 404
     # deactivating is an edit
     off = await c.patch(f"{R}/{wang['id']}", json={"active": False}, headers={**OFFICIAL, "If-Match": "*"})
@@ -285,8 +327,11 @@ async def test_discipline_codes_are_normalised_and_limited(projects) -> None:
     assert dup.status_code == 422 and dup.json()["errors"][0]["code"] == "duplicate_discipline"
     none = await c.post(R, json=body(id_number=WANG_ID, user_id=None, discipline_codes=[]), headers=OFFICIAL)
     assert none.status_code == 422
-    many = await c.post(R, json=body(id_number=WANG_ID, user_id=None,
-                                     discipline_codes=[f"F{i:02d}" for i in range(1, 12)]), headers=OFFICIAL)
+    many = await c.post(
+        R,
+        json=body(id_number=WANG_ID, user_id=None, discipline_codes=[f"F{i:02d}" for i in range(1, 12)]),
+        headers=OFFICIAL,
+    )
     assert many.status_code == 422
     kw = await c.post(R, json=body(id_number=WANG_ID, user_id=None, keywords=["AI", "ai"]), headers=OFFICIAL)
     assert kw.status_code == 422 and kw.json()["errors"][0]["code"] == "duplicate_keyword"
@@ -306,17 +351,38 @@ async def test_id_numbers_and_usccs_are_checked_by_their_check_digits(projects) 
         ({"id_number": "22010219750314"}, "id_number", "invalid_resident_id"),
         ({"organisation_uscc": bad_uscc}, "organisation_uscc", "invalid_uscc"),
         ({"organisation_uscc": "91220101I2345678X"}, "organisation_uscc", "invalid_uscc"),
-        ({"declared_conflicts": {"people": [{"id_number": bad_id, "relation": "relative"}]}},
-         "declared_conflicts.people.0.id_number", "invalid_resident_id"),
-        ({"declared_conflicts": {"organisations": [{"uscc": bad_uscc, "relation": "other"}]}},
-         "declared_conflicts.organisations.0.uscc", "invalid_uscc"),
-        ({"declared_conflicts": {"people": [{"id_number": RELATIVE_ID, "relation": "enemy"}]}},
-         "declared_conflicts.people.0.relation", "literal_error"),
-        ({"declared_conflicts": {"people": [{"id_number": LI_ID, "relation": "other"}]}},
-         "declared_conflicts.people", "self_conflict"),
-        ({"declared_conflicts": {"people": [{"id_number": RELATIVE_ID, "relation": "relative"},
-                                            {"id_number": RELATIVE_ID.lower(), "relation": "other"}]}},
-         "declared_conflicts", "duplicate_conflict"),
+        (
+            {"declared_conflicts": {"people": [{"id_number": bad_id, "relation": "relative"}]}},
+            "declared_conflicts.people.0.id_number",
+            "invalid_resident_id",
+        ),
+        (
+            {"declared_conflicts": {"organisations": [{"uscc": bad_uscc, "relation": "other"}]}},
+            "declared_conflicts.organisations.0.uscc",
+            "invalid_uscc",
+        ),
+        (
+            {"declared_conflicts": {"people": [{"id_number": RELATIVE_ID, "relation": "enemy"}]}},
+            "declared_conflicts.people.0.relation",
+            "literal_error",
+        ),
+        (
+            {"declared_conflicts": {"people": [{"id_number": LI_ID, "relation": "other"}]}},
+            "declared_conflicts.people",
+            "self_conflict",
+        ),
+        (
+            {
+                "declared_conflicts": {
+                    "people": [
+                        {"id_number": RELATIVE_ID, "relation": "relative"},
+                        {"id_number": RELATIVE_ID.lower(), "relation": "other"},
+                    ]
+                }
+            },
+            "declared_conflicts",
+            "duplicate_conflict",
+        ),
         ({"availability": {"available": True, "until": "2030-01-01"}}, "availability", "until_without_unavailable"),
         ({"status": "active"}, "status", "unknown_field"),
     ]
@@ -328,8 +394,11 @@ async def test_id_numbers_and_usccs_are_checked_by_their_check_digits(projects) 
     # a full-width, spaced ID number is the same person: the second entry is a duplicate
     assert (await c.post(R, json=body(), headers=OFFICIAL)).status_code == 201
     spaced = LI_ID[:6] + " " + LI_ID[6:14] + " " + LI_ID[14:]
-    again = await c.post(R, json=body(id_number=spaced.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
-                                       user_id=None), headers=OFFICIAL)
+    again = await c.post(
+        R,
+        json=body(id_number=spaced.translate(str.maketrans("0123456789", "０１２３４５６７８９")), user_id=None),
+        headers=OFFICIAL,
+    )
     assert again.status_code == 409 and again.json()["code"] == "duplicate"
     same_account = await c.post(R, json=body(id_number=WANG_ID), headers=OFFICIAL)
     assert same_account.status_code == 409
@@ -341,19 +410,30 @@ async def test_declared_conflicts_are_stored_as_keys_only(projects) -> None:
     await three(c)
     me = reviewer_headers("9001")
     etag = (await c.get(f"{R}/me", headers=me)).headers["etag"]
-    r = await c.patch(f"{R}/me", headers={**me, "If-Match": etag}, json={
-        "declared_conflicts": {"people": [{"id_number": COAUTHOR_ID, "relation": "co_author", "name": "周"}]}})
+    r = await c.patch(
+        f"{R}/me",
+        headers={**me, "If-Match": etag},
+        json={"declared_conflicts": {"people": [{"id_number": COAUTHOR_ID, "relation": "co_author", "name": "周"}]}},
+    )
     assert r.status_code == 200
     plain = [LI_ID, WANG_ID, ZHAO_ID, RELATIVE_ID, COAUTHOR_ID]
     secret = c.app.state.settings.subject_key_secret
     async with c.db.sessionmaker() as session:
         dump = []
-        for table in ("reviewers", "reviewer_conflicts", "reviewer_disciplines", "reviewer_keywords",
-                      "reviewer_loads", "audit_log", "workflow_history"):
+        for table in (
+            "reviewers",
+            "reviewer_conflicts",
+            "reviewer_disciplines",
+            "reviewer_keywords",
+            "reviewer_loads",
+            "audit_log",
+            "workflow_history",
+        ):
             rows = (await session.execute(text(f"SELECT * FROM {table}"))).all()
             dump.append(json.dumps([list(map(str, row)) for row in rows], ensure_ascii=False))
-        keys = (await session.execute(text(
-            "SELECT kind, subject_key, display FROM reviewer_conflicts ORDER BY id"))).all()
+        keys = (
+            await session.execute(text("SELECT kind, subject_key, display FROM reviewer_conflicts ORDER BY id"))
+        ).all()
         person_keys = (await session.execute(text("SELECT person_key FROM reviewers ORDER BY id"))).scalars().all()
     everything = "\n".join(dump)
     for number in plain:
@@ -361,7 +441,8 @@ async def test_declared_conflicts_are_stored_as_keys_only(projects) -> None:
         assert number[6:14] + number[14:] not in everything  # not even the birth date and sequence
     assert person_keys == [person_key(n, secret) for n in (LI_ID, WANG_ID, ZHAO_ID)]
     assert [tuple(k) for k in keys if k[0] == "person"] == [
-        ("person", person_key(COAUTHOR_ID, secret), COAUTHOR_ID[:6] + "********" + COAUTHOR_ID[-4:])]
+        ("person", person_key(COAUTHOR_ID, secret), COAUTHOR_ID[:6] + "********" + COAUTHOR_ID[-4:])
+    ]
     # organisations are keyed too: the declared organisation's USCC is not stored in plain
     assert all(len(k[1]) == 64 for k in keys)
 
@@ -375,8 +456,11 @@ async def test_availability_until_a_date_inclusive(projects) -> None:
     today = today_shanghai()
     etag = (await c.get(f"{R}/{li['id']}", headers=OFFICIAL)).headers["etag"]
     until = today + timedelta(days=10)
-    r = await c.patch(f"{R}/{li['id']}", headers={**OFFICIAL, "If-Match": etag},
-                      json={"availability": {"available": False, "until": until.isoformat()}})
+    r = await c.patch(
+        f"{R}/{li['id']}",
+        headers={**OFFICIAL, "If-Match": etag},
+        json={"availability": {"available": False, "until": until.isoformat()}},
+    )
     assert r.json()["availability"]["available"] is False
 
     async def candidate_ids(on: date) -> list[int]:
@@ -391,12 +475,16 @@ async def test_availability_until_a_date_inclusive(projects) -> None:
     assert [x["id"] for x in unavailable.json()["items"]] == [li["id"]]
     # unavailable with no end date stays so until changed
     etag = r.headers["etag"]
-    r = await c.patch(f"{R}/{li['id']}", headers={**OFFICIAL, "If-Match": etag},
-                      json={"availability": {"available": False}})
+    r = await c.patch(
+        f"{R}/{li['id']}", headers={**OFFICIAL, "If-Match": etag}, json={"availability": {"available": False}}
+    )
     assert r.json()["availability"] == {"available": False, "unavailable_until": None, "declared_unavailable": True}
     assert await candidate_ids(today + timedelta(days=3650)) == [wang["id"]]
-    r = await c.patch(f"{R}/{li['id']}", headers={**OFFICIAL, "If-Match": r.headers["etag"]},
-                      json={"availability": {"available": True}})
+    r = await c.patch(
+        f"{R}/{li['id']}",
+        headers={**OFFICIAL, "If-Match": r.headers["etag"]},
+        json={"availability": {"available": True}},
+    )
     assert r.json()["availability"]["available"] is True
 
 
@@ -427,10 +515,27 @@ async def test_list_filters_and_cursor_pagination(projects) -> None:
     assert [x["id"] for x in first["items"] + second["items"]] == [li["id"], wang["id"], zhao["id"]]
     assert second["next_cursor"] is None
     summary = first["items"][0]
-    assert set(summary) == {"id", "name", "id_number_masked", "organisation_name", "title", "discipline_codes",
-                            "keywords", "available", "active", "version"}
-    for params in ({"discipline": "F2"}, {"discipline": "E030"}, {"organisation_uscc": "123"}, {"limit": 0},
-                   {"sort": "person_key"}, {"cursor": "!!"}, {"active": "maybe"}):
+    assert set(summary) == {
+        "id",
+        "name",
+        "id_number_masked",
+        "organisation_name",
+        "title",
+        "discipline_codes",
+        "keywords",
+        "available",
+        "active",
+        "version",
+    }
+    for params in (
+        {"discipline": "F2"},
+        {"discipline": "E030"},
+        {"organisation_uscc": "123"},
+        {"limit": 0},
+        {"sort": "person_key"},
+        {"cursor": "!!"},
+        {"active": "maybe"},
+    ):
         assert (await c.get(R, params=params, headers=AGENCY)).status_code == 422, params
 
 
@@ -486,19 +591,30 @@ async def test_candidates_shape_prefix_match_and_stable_snapshot(projects) -> No
 
     # pages by id; a changed pool changes the hash
     p1 = (await c.get(CANDIDATES, params={"discipline": "F", "limit": 1}, headers=FOUNDATION)).json()
-    p2 = (await c.get(CANDIDATES, params={"discipline": "F", "limit": 1, "cursor": p1["next_cursor"]},
-                      headers=FOUNDATION)).json()
+    p2 = (
+        await c.get(CANDIDATES, params={"discipline": "F", "limit": 1, "cursor": p1["next_cursor"]}, headers=FOUNDATION)
+    ).json()
     assert [x["id"] for x in p1["items"] + p2["items"]] == [li["id"], wang["id"]] and p2["next_cursor"] is None
     load = await c.put(f"{P}/internal/reviewers/{wang['id']}/load", json={"open_assignments": 4}, headers=FOUNDATION)
     assert load.status_code == 200 and load.json() == {
-        "reviewer_id": wang["id"], "source": "foundation", "open_assignments": 4, "current_load": 4}
+        "reviewer_id": wang["id"],
+        "source": "foundation",
+        "open_assignments": 4,
+        "current_load": 4,
+    }
     changed = (await c.get(CANDIDATES, params={"discipline": ["F", "E"]}, headers=FOUNDATION)).json()
     assert changed["snapshot_sha256"] != both["snapshot_sha256"]
     assert [x["current_load"] for x in changed["items"]] == [0, 4]
 
-    for params in ({}, {"discipline": "F2"}, {"discipline": "f02x"}, {"discipline": "%"},
-                   {"discipline": "F", "limit": 1001}, {"discipline": "F", "on": "2026-02-30"},
-                   {"discipline": [f"F{i:02d}" for i in range(11)]}):
+    for params in (
+        {},
+        {"discipline": "F2"},
+        {"discipline": "f02x"},
+        {"discipline": "%"},
+        {"discipline": "F", "limit": 1001},
+        {"discipline": "F", "on": "2026-02-30"},
+        {"discipline": [f"F{i:02d}" for i in range(11)]},
+    ):
         assert (await c.get(CANDIDATES, params=params, headers=FOUNDATION)).status_code == 422, params
 
 
@@ -594,12 +710,20 @@ async def test_candidates_feed_the_shared_conflict_rules(projects) -> None:
     assert reviewer.disciplines == ("F0203", "F06") and reviewer.keywords == {"computer vision", "机器学习"}
     assert reviewer.eligible and reviewer.load == 0
 
-    relative_applies = Application(id="A1", applicant_key=person_key(RELATIVE_ID, secret),
-                                   institution_key=organisation_key(CIOMP, secret), disciplines=("F0203",))
+    relative_applies = Application(
+        id="A1",
+        applicant_key=person_key(RELATIVE_ID, secret),
+        institution_key=organisation_key(CIOMP, secret),
+        disciplines=("F0203",),
+    )
     assert explain(reviewer, relative_applies) == (Rule.DECLARED_BY_REVIEWER,)
     assert explain(by_id[str(wang["id"])], relative_applies) == (Rule.SAME_INSTITUTION,)
-    faw_team = Application(id="A2", applicant_key=person_key(ZHAO_ID, secret),
-                           institution_key=organisation_key(FAW, secret), disciplines=("E0501",))
+    faw_team = Application(
+        id="A2",
+        applicant_key=person_key(ZHAO_ID, secret),
+        institution_key=organisation_key(FAW, secret),
+        disciplines=("E0501",),
+    )
     assert explain(reviewer, faw_team) == (Rule.DECLARED_BY_REVIEWER,)  # the declared organisation
     own = Application(id="A3", applicant_key=person_key(LI_ID, secret), institution_key=organisation_key(JLU, secret))
     assert Rule.SELF in explain(reviewer, own) and Rule.SAME_INSTITUTION in explain(reviewer, own)
@@ -612,6 +736,7 @@ async def test_reviewer_principal_maps_to_its_pool_entry(projects) -> None:
 
     li, _, _ = await three(projects)
     async with projects.db.sessionmaker() as session:
+
         def who(kind: str, subject: str, role: str) -> Principal:
             return Principal(kind=kind, subject=subject, roles=frozenset({role}))
 
@@ -626,8 +751,11 @@ async def test_batch_load_reports_set_each_and_skip_reviewers_not_in_the_pool(pr
     c = projects
     li, wang, _ = await three(c)
     url = f"{P}/internal/reviewers/loads"
-    loads = [{"reviewer_id": li["id"], "open_assignments": 4}, {"reviewer_id": wang["id"], "open_assignments": 2},
-             {"reviewer_id": 999_999, "open_assignments": 1}]
+    loads = [
+        {"reviewer_id": li["id"], "open_assignments": 4},
+        {"reviewer_id": wang["id"], "open_assignments": 2},
+        {"reviewer_id": 999_999, "open_assignments": 1},
+    ]
     r = await c.put(url, json={"loads": loads}, headers=FOUNDATION)
     assert r.status_code == 200, r.text
     assert r.json() == {"source": "foundation", "updated": 2, "unknown": [999_999]}
@@ -643,8 +771,9 @@ async def test_batch_load_reports_set_each_and_skip_reviewers_not_in_the_pool(pr
 
     http = InternalClient(TEST_SECRET, caller="foundation", transport=httpx.ASGITransport(app=c.app))
     try:
-        assert await ReviewerPoolClient(http, "http://projects.internal").report_loads(
-            {li["id"]: 0, 424_242: 5}) == [424_242]
+        assert await ReviewerPoolClient(http, "http://projects.internal").report_loads({li["id"]: 0, 424_242: 5}) == [
+            424_242
+        ]
     finally:
         await http.aclose()
     assert (await c.get(f"{R}/{li['id']}", headers=OFFICIAL)).json()["current_load"] == 3

@@ -14,8 +14,12 @@ from tests.services.projects.conftest import AGENCY, OFFICIAL, PREFIX, headers
 from tests.services.projects.test_review_rounds import RR, drawn_round, leader_id, reviewer_caller, slots, world
 
 ASG = f"{PREFIX}/assignments"
-FULL = {"scores": {"innovation": "90", "feasibility": "80", "team": "70", "benefit": "60"},
-        "grade": "A", "opinion": "priority", "comments": {"innovation": "选题新颖", "overall": "建议资助"}}
+FULL = {
+    "scores": {"innovation": "90", "feasibility": "80", "team": "70", "benefit": "60"},
+    "grade": "A",
+    "opinion": "priority",
+    "comments": {"innovation": "选题新颖", "overall": "建议资助"},
+}
 
 
 def who(w: Any, reviewer_id: int) -> dict[str, str]:
@@ -53,8 +57,13 @@ async def test_reviewer_sees_only_own_assignments_without_id_numbers(client) -> 
     assert "id_number" not in text and "leader" not in text
     # another reviewer's assignment is a 404, whatever the action
     theirs = await assignment_id(client, who(w, other), first_app)
-    for method, path in (("GET", ""), ("GET", "/review"), ("PUT", "/review"), ("POST", "/review/submit"),
-                         ("POST", "/decline")):
+    for method, path in (
+        ("GET", ""),
+        ("GET", "/review"),
+        ("PUT", "/review"),
+        ("POST", "/review/submit"),
+        ("POST", "/decline"),
+    ):
         body = FULL if method == "PUT" else ({"reason": "x"} if path == "/decline" else None)
         r = await client.request(method, f"{ASG}/{theirs}{path}", json=body, headers=me)
         assert r.status_code == 404, (path, r.text)
@@ -77,14 +86,18 @@ async def test_nsf2_decline_draws_that_slot_alone_again(client) -> None:
     r = await client.post(f"{ASG}/{aid}/decline", json={"reason": "与申请人有合作关系"}, headers=me)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "replaced" and r.json()["decline_reason"] == "与申请人有合作关系"
-    after = {a["application_id"]: a["reviewers"]
-             for a in (await client.get(f"{RR}/{rid}/assignments", headers=AGENCY)).json()}
+    after = {
+        a["application_id"]: a["reviewers"]
+        for a in (await client.get(f"{RR}/{rid}/assignments", headers=AGENCY)).json()
+    }
     for other_app, rows in before.items():
         if other_app != app:
             assert after[other_app] == rows  # every other slot stays as it was
     holding = [s for s in after[app] if s["status"] == "assigned"]
-    assert [s["reviewer_id"] for s in holding if s["slot"] != 1] == [before[app][0]["reviewer_id"],
-                                                                     before[app][2]["reviewer_id"]]
+    assert [s["reviewer_id"] for s in holding if s["slot"] != 1] == [
+        before[app][0]["reviewer_id"],
+        before[app][2]["reviewer_id"],
+    ]
     new = next(s for s in holding if s["slot"] == 1)
     assert new["replaces_id"] == aid and new["reviewer_id"] not in {s["reviewer_id"] for s in before[app]}
     assert new["reviewer_id"] not in {w.reviewers[n]["id"] for n in (1, 2)}  # still conflict-free (NSF-3)
@@ -109,9 +122,11 @@ async def test_nsf4_draft_with_if_match_then_a_submitted_review_is_final(client)
     assert r.status_code == 200 and r.json()["status"] == "draft" and r.json()["version"] == 1
     etag = r.headers["etag"]
     # bad content is a 422 with stable codes
-    for bad, code in (({"scores": {"novelty": "1"}}, "unknown_criterion"),
-                      ({"scores": {"innovation": "101"}}, "score_out_of_range"),
-                      ({"comments": {"nonsense": "x"}}, "unknown_criterion")):
+    for bad, code in (
+        ({"scores": {"novelty": "1"}}, "unknown_criterion"),
+        ({"scores": {"innovation": "101"}}, "score_out_of_range"),
+        ({"comments": {"nonsense": "x"}}, "unknown_criterion"),
+    ):
         r = await client.put(url, json=bad, headers=me | {"If-Match": etag})
         assert r.status_code == 422 and r.json()["errors"][0]["code"] == code, r.text
     assert (await client.put(url, json={"grade": "E"}, headers=me | {"If-Match": etag})).status_code == 422
@@ -147,8 +162,11 @@ async def test_nsf4_draft_with_if_match_then_a_submitted_review_is_final(client)
 
 
 def review(grade: str, opinion: str, score: int) -> dict[str, Any]:
-    return {"scores": dict.fromkeys(("innovation", "feasibility", "team", "benefit"), str(score)),
-            "grade": grade, "opinion": opinion}
+    return {
+        "scores": dict.fromkeys(("innovation", "feasibility", "team", "benefit"), str(score)),
+        "grade": grade,
+        "opinion": opinion,
+    }
 
 
 async def test_nsf4_close_aggregates_and_ranks_per_call_and_topic_with_the_tie_break(client) -> None:
@@ -162,8 +180,8 @@ async def test_nsf4_close_aggregates_and_ranks_per_call_and_topic_with_the_tie_b
     assert r.status_code == 409 and r.json()["code"] == "review_round_not_closed"
     plan = {
         a1: [90, 80, 70, 60, 10],  # 5 valid: trimmed mean of 80, 70, 60 = 70 (the plain mean is 62)
-        a2: [70, 70, 70],          # mean 70: ties a1 on score; a1 wins on priority opinions
-        a3: [50, 50],              # 2 valid: lacking reviews (NSF-4 needs 3)
+        a2: [70, 70, 70],  # mean 70: ties a1 on score; a1 wins on priority opinions
+        a3: [50, 50],  # 2 valid: lacking reviews (NSF-4 needs 3)
         a4: [40, 40, 40],
     }
     for app, scores in plan.items():
@@ -173,8 +191,9 @@ async def test_nsf4_close_aggregates_and_ranks_per_call_and_topic_with_the_tie_b
             await write_and_submit(client, me, await assignment_id(client, me, app), review("A", opinion, score))
     # a draft does not count
     spare = who(w, chosen[a3][2])
-    r = await client.put(f"{ASG}/{await assignment_id(client, spare, a3)}/review", json=review("A", "priority", 99),
-                         headers=spare)
+    r = await client.put(
+        f"{ASG}/{await assignment_id(client, spare, a3)}/review", json=review("A", "priority", 99), headers=spare
+    )
     assert r.status_code == 200
     r = await client.post(f"{RR}/{rid}/close", headers=AGENCY)
     assert r.status_code == 200, r.text

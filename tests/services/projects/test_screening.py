@@ -35,15 +35,22 @@ async def session(make_db: Any) -> AsyncIterator[AsyncSession]:
 
 async def funded(session: AsyncSession, ref: str, year: int, doc: Doc, source: str = "projects") -> ScreenedDocument:
     row, _ = await service.register_document(
-        session, kind="funded", reference_id=ref, year=year, title=doc[0], abstract=doc[1], keywords=doc[2],
+        session,
+        kind="funded",
+        reference_id=ref,
+        year=year,
+        title=doc[0],
+        abstract=doc[1],
+        keywords=doc[2],
         source=source,
     )
     return row
 
 
 async def screen(session: AsyncSession, index: ScreeningIndex, app_id: int, doc: Doc, year: int = YEAR):
-    return await service.screen(session, index, application_id=app_id, year=year, title=doc[0], abstract=doc[1],
-                                keywords=doc[2])
+    return await service.screen(
+        session, index, application_id=app_id, year=year, title=doc[0], abstract=doc[1], keywords=doc[2]
+    )
 
 
 async def test_prj4_planted_near_duplicate_found_unrelated_not(session: AsyncSession) -> None:
@@ -76,9 +83,7 @@ async def test_prj4_same_year_submissions_are_compared_other_years_are_not(sessi
     assert await screen(session, index, 301, BLACK_SOIL, year=YEAR - 1) == []  # last year's submission
     assert await screen(session, index, 302, BLACK_SOIL) == []  # nothing this year yet
     flags = await screen(session, index, 303, BLACK_SOIL_REWRITE)
-    assert [(f.matched_kind, f.matched_reference_id, f.matched_year) for f in flags] == [
-        ("application", "302", YEAR)
-    ]
+    assert [(f.matched_kind, f.matched_reference_id, f.matched_year) for f in flags] == [("application", "302", YEAR)]
 
 
 async def test_prj4_flags_stored_with_scores_and_replaced_on_rescreen(session: AsyncSession) -> None:
@@ -86,9 +91,15 @@ async def test_prj4_flags_stored_with_scores_and_replaced_on_rescreen(session: A
     await funded(session, "A", 2024, BLACK_SOIL)
     await funded(session, "B", 2025, BLACK_SOIL_REWRITE)
     flags = await screen(session, index, 401, BLACK_SOIL)
-    stored = (await session.execute(
-        select(ScreeningFlag).where(ScreeningFlag.application_id == 401).order_by(ScreeningFlag.score.desc())
-    )).scalars().all()
+    stored = (
+        (
+            await session.execute(
+                select(ScreeningFlag).where(ScreeningFlag.application_id == 401).order_by(ScreeningFlag.score.desc())
+            )
+        )
+        .scalars()
+        .all()
+    )
     assert [(f.matched_reference_id, f.score) for f in stored] == [(f.matched_reference_id, f.score) for f in flags]
     assert [f.matched_reference_id for f in stored] == ["A", "B"] and stored[0].score == 1.0
     assert 0.6 <= stored[1].score < 1.0
@@ -104,12 +115,16 @@ async def test_prj4_flags_stored_with_scores_and_replaced_on_rescreen(session: A
 async def test_prj4_a_flag_changes_nothing_else(session: AsyncSession) -> None:
     await funded(session, "A", 2024, BLACK_SOIL)
     await screen(session, ScreeningIndex(), 501, BATTERY)
-    before = {d.id: (d.kind, d.year, d.title, d.signature) for d in
-              (await session.execute(select(ScreenedDocument))).scalars().all()}
+    before = {
+        d.id: (d.kind, d.year, d.title, d.signature)
+        for d in (await session.execute(select(ScreenedDocument))).scalars().all()
+    }
     flags = await screen(session, ScreeningIndex(), 502, BLACK_SOIL_REWRITE)
     assert len(flags) == 1
-    after = {d.id: (d.kind, d.year, d.title, d.signature) for d in
-             (await session.execute(select(ScreenedDocument))).scalars().all()}
+    after = {
+        d.id: (d.kind, d.year, d.title, d.signature)
+        for d in (await session.execute(select(ScreenedDocument))).scalars().all()
+    }
     added = set(after) - set(before)
     assert {k: after[k] for k in before} == before  # the matched records are untouched
     assert len(added) == 1 and after[added.pop()][:3] == ("application", YEAR, BLACK_SOIL_REWRITE[0])
@@ -117,14 +132,22 @@ async def test_prj4_a_flag_changes_nothing_else(session: AsyncSession) -> None:
 
 async def test_prj4_register_is_idempotent_and_a_change_is_a_new_row(session: AsyncSession) -> None:
     title, abstract, keywords = BLACK_SOIL
-    first, created = await service.register_document(session, kind="application", reference_id="9", year=YEAR,
-                                                     title=title, abstract=abstract, keywords=keywords)
-    again, changed = await service.register_document(session, kind="application", reference_id="9", year=YEAR,
-                                                     title=title, abstract=abstract, keywords=keywords)
+    first, created = await service.register_document(
+        session, kind="application", reference_id="9", year=YEAR, title=title, abstract=abstract, keywords=keywords
+    )
+    again, changed = await service.register_document(
+        session, kind="application", reference_id="9", year=YEAR, title=title, abstract=abstract, keywords=keywords
+    )
     assert created and not changed and again.id == first.id
-    funded_doc, changed = await service.register_document(session, kind="funded", reference_id="9", year=YEAR,
-                                                          title=BLACK_SOIL[0], abstract=BLACK_SOIL[1],
-                                                          keywords=BLACK_SOIL[2])
+    funded_doc, changed = await service.register_document(
+        session,
+        kind="funded",
+        reference_id="9",
+        year=YEAR,
+        title=BLACK_SOIL[0],
+        abstract=BLACK_SOIL[1],
+        keywords=BLACK_SOIL[2],
+    )
     assert changed and funded_doc.id > first.id and funded_doc.kind == "funded"
     total = select(func.count()).select_from(ScreenedDocument).where(ScreenedDocument.reference_id == "9")
     assert (await session.execute(total)).scalar_one() == 1
@@ -147,8 +170,21 @@ async def test_prj4_index_picks_up_a_lower_id_committed_late(session: AsyncSessi
     await index.refresh(session)
     # ids first+1..first+4 are taken by transactions still open elsewhere; first+5 commits first
     late_doc = await funded(session, "tmp", 2025, BLACK_SOIL)
-    values = {c: getattr(late_doc, c) for c in ("source", "kind", "year", "title", "abstract", "keywords",
-                                                   "scheme", "token_count", "signature", "token_hashes")}
+    values = {
+        c: getattr(late_doc, c)
+        for c in (
+            "source",
+            "kind",
+            "year",
+            "title",
+            "abstract",
+            "keywords",
+            "scheme",
+            "token_count",
+            "signature",
+            "token_hashes",
+        )
+    }
     await session.delete(late_doc)
     await session.flush()
     await session.execute(insert(ScreenedDocument).values(id=first.id + 5, reference_id="F5", **values))

@@ -35,8 +35,15 @@ class Env:
 
     async def screen(self, app_id: int, doc: tuple[str, str, list[str]], year: int = 2026) -> list[Any]:
         async with self.db.sessionmaker() as session:
-            flags = await service.screen(session, self.app.state.screening_index, application_id=app_id, year=year,
-                                         title=doc[0], abstract=doc[1], keywords=doc[2])
+            flags = await service.screen(
+                session,
+                self.app.state.screening_index,
+                application_id=app_id,
+                year=year,
+                title=doc[0],
+                abstract=doc[1],
+                keywords=doc[2],
+            )
             await session.commit()
         return flags
 
@@ -54,8 +61,15 @@ def similar(app_id: int | str) -> str:
 
 
 def foundation_doc(**overrides: Any) -> dict[str, Any]:
-    return {"source": "foundation", "kind": "funded", "reference_id": "NSF-2024-00042", "year": 2024,
-            "title": BLACK_SOIL[0], "abstract": BLACK_SOIL[1], "keywords": BLACK_SOIL[2]} | overrides
+    return {
+        "source": "foundation",
+        "kind": "funded",
+        "reference_id": "NSF-2024-00042",
+        "year": 2024,
+        "title": BLACK_SOIL[0],
+        "abstract": BLACK_SOIL[1],
+        "keywords": BLACK_SOIL[2],
+    } | overrides
 
 
 async def test_prj4_startup_hook_gives_each_process_an_index(env: Env) -> None:
@@ -77,8 +91,10 @@ async def test_prj4_similar_lists_flags_with_the_matching_records(env: Env) -> N
     page = r.json()
     assert page["next_cursor"] is None
     items = page["items"]
-    matched = {(i["matched"]["source"], i["matched"]["kind"], i["matched"]["reference_id"], i["matched"]["year"])
-               for i in items}
+    matched = {
+        (i["matched"]["source"], i["matched"]["kind"], i["matched"]["reference_id"], i["matched"]["year"])
+        for i in items
+    }
     assert matched == {("foundation", "funded", "NSF-2024-00042", 2024), ("projects", "application", "11", 2026)}
     first = items[0]
     assert first["application_id"] == 12 and first["threshold"] == 0.6 and first["rule"].startswith("PRJ-4")
@@ -89,8 +105,9 @@ async def test_prj4_similar_lists_flags_with_the_matching_records(env: Env) -> N
     r = await env.client.get(similar(12), params={"limit": 1, "sort": "score"}, headers=OFFICIAL)
     body = r.json()
     assert len(body["items"]) == 1 and body["items"][0]["score"] == items[-1]["score"] and body["next_cursor"]
-    r = await env.client.get(similar(12), params={"limit": 1, "sort": "score", "cursor": body["next_cursor"]},
-                             headers=OFFICIAL)
+    r = await env.client.get(
+        similar(12), params={"limit": 1, "sort": "score", "cursor": body["next_cursor"]}, headers=OFFICIAL
+    )
     assert r.json()["items"][0]["id"] == items[0]["id"]
     bad = await env.client.get(similar(12), params={"sort": "title"}, headers=OFFICIAL)
     assert bad.status_code == 422 and bad.json()["code"] == "validation_failed"
@@ -131,22 +148,25 @@ async def test_prj4_register_document_is_for_services_and_idempotent(env: Env) -
     assert changed.status_code == 201 and changed.json()["id"] > doc["id"]
 
 
-@pytest.mark.parametrize("overrides", [
-    {"abstract": "文" * 5001},
-    {"title": "题" * 301},
-    {"title": ""},
-    {"keywords": ["词"] * 13},
-    {"keywords": ["词" * 51]},
-    {"keywords": [""]},
-    {"reference_id": "../../etc"},
-    {"reference_id": "x" * 65},
-    {"source": "Foundation"},
-    {"kind": "rejected"},
-    {"year": 1800},
-    {"year": 10**12},
-    {"status": "approved"},
-    {"title": "含\x00字符"},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"abstract": "文" * 5001},
+        {"title": "题" * 301},
+        {"title": ""},
+        {"keywords": ["词"] * 13},
+        {"keywords": ["词" * 51]},
+        {"keywords": [""]},
+        {"reference_id": "../../etc"},
+        {"reference_id": "x" * 65},
+        {"source": "Foundation"},
+        {"kind": "rejected"},
+        {"year": 1800},
+        {"year": 10**12},
+        {"status": "approved"},
+        {"title": "含\x00字符"},
+    ],
+)
 async def test_prj4_register_document_refuses_hostile_input(env: Env, overrides: dict[str, Any]) -> None:
     r = await env.client.post(REGISTER, json=foundation_doc(**overrides), headers=FOUNDATION)
     assert r.status_code == 422, r.text

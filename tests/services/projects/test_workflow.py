@@ -24,10 +24,26 @@ def who(*roles: str) -> Principal:
 
 def test_lifecycle_states_of_issue_3() -> None:
     assert W.states == {
-        "draft", "submitted", "endorsed", "returned_by_org", "accepted", "rejected_formal",
-        "returned_for_revision", "in_review", "reviewed", "approved", "not_approved", "contracted",
-        "in_progress", "midterm_passed", "midterm_failed", "terminated", "acceptance_requested",
-        "accepted_final", "failed_final", "withdrawn",
+        "draft",
+        "submitted",
+        "endorsed",
+        "returned_by_org",
+        "accepted",
+        "rejected_formal",
+        "returned_for_revision",
+        "in_review",
+        "reviewed",
+        "approved",
+        "not_approved",
+        "contracted",
+        "in_progress",
+        "midterm_passed",
+        "midterm_failed",
+        "terminated",
+        "acceptance_requested",
+        "accepted_final",
+        "failed_final",
+        "withdrawn",
     }
 
 
@@ -75,8 +91,15 @@ def test_failed_midterm_leads_to_termination() -> None:
 
 def test_returns_and_rejections_need_a_comment() -> None:
     required = {t.action for t in W.transitions if t.comment_required}
-    assert {"return_by_org", "reject_formal", "return_for_revision", "decline", "fail_midterm", "terminate",
-            "fail_acceptance"} == required
+    assert {
+        "return_by_org",
+        "reject_formal",
+        "return_for_revision",
+        "decline",
+        "fail_midterm",
+        "terminate",
+        "fail_acceptance",
+    } == required
 
 
 def test_submit_and_resubmit_carry_the_guards() -> None:

@@ -60,8 +60,9 @@ async def own_reviewer_id(session: AsyncSession, caller: Principal) -> int | Non
     return await reviewers.reviewer_id_for(session, caller)
 
 
-async def load_own(session: AsyncSession, caller: Principal, assignment_id: int, *,
-                   for_update: bool = False) -> tuple[ReviewAssignment, ReviewRound]:
+async def load_own(
+    session: AsyncSession, caller: Principal, assignment_id: int, *, for_update: bool = False
+) -> tuple[ReviewAssignment, ReviewRound]:
     reviewer_id = await own_reviewer_id(session, caller)
     assignment = None
     if reviewer_id is not None:
@@ -83,28 +84,47 @@ def _open(rnd: ReviewRound) -> None:
 
 def review_read(review: Review) -> s.ReviewRead:
     return s.ReviewRead(
-        assignment_id=review.assignment_id, scores={k: Decimal(v) for k, v in review.scores.items()},
-        grade=review.grade, opinion=review.opinion, comments=review.comments, status=review.status,
-        submitted_at=review.submitted_at, version=review.version, updated_at=review.updated_at,
+        assignment_id=review.assignment_id,
+        scores={k: Decimal(v) for k, v in review.scores.items()},
+        grade=review.grade,
+        opinion=review.opinion,
+        comments=review.comments,
+        status=review.status,
+        submitted_at=review.submitted_at,
+        version=review.version,
+        updated_at=review.updated_at,
     )
 
 
 def application_view(app: Application) -> s.ApplicationReviewView:
     """Title, abstract, keywords and budget; the leader's and team's ID numbers never leave."""
     return s.ApplicationReviewView(
-        id=app.id, call_id=app.call_id, topic_id=app.topic_id, title=app.title, abstract=app.abstract,
-        keywords=list(app.keywords), applicant_org_name=app.applicant_org_name,
-        requested_total=app.requested_total, self_raised_total=app.self_raised_total,
-        budget=app.budget_lines, duration_months=app.duration_months,
+        id=app.id,
+        call_id=app.call_id,
+        topic_id=app.topic_id,
+        title=app.title,
+        abstract=app.abstract,
+        keywords=list(app.keywords),
+        applicant_org_name=app.applicant_org_name,
+        requested_total=app.requested_total,
+        self_raised_total=app.self_raised_total,
+        budget=app.budget_lines,
+        duration_months=app.duration_months,
     )
 
 
-def assignment_read(assignment: ReviewAssignment, rnd: ReviewRound, app: Application,
-                    review: Review | None) -> s.AssignmentRead:
+def assignment_read(
+    assignment: ReviewAssignment, rnd: ReviewRound, app: Application, review: Review | None
+) -> s.AssignmentRead:
     return s.AssignmentRead(
-        id=assignment.id, round_id=rnd.id, round_title=rnd.title, round_status=rnd.status,
-        status=assignment.status, criteria=[s.CriterionRead.model_validate(c) for c in rnd.criteria],
-        application=application_view(app), review=review_read(review) if review is not None else None,
+        id=assignment.id,
+        round_id=rnd.id,
+        round_title=rnd.title,
+        round_status=rnd.status,
+        status=assignment.status,
+        criteria=[s.CriterionRead.model_validate(c) for c in rnd.criteria],
+        application=application_view(app),
+        review=review_read(review) if review is not None else None,
     )
 
 
@@ -115,13 +135,21 @@ async def read_many(session: AsyncSession, rows: Sequence[ReviewAssignment]) -> 
     return [assignment_read(r, rounds_[r.round_id], apps[r.application_id], reviews.get(r.id)) for r in rows]
 
 
-async def list_own(session: AsyncSession, caller: Principal, *, round_id: int | None, status: str | None,
-                   limit: int, cursor: str | None) -> tuple[list[s.AssignmentRead], str | None]:
+async def list_own(
+    session: AsyncSession,
+    caller: Principal,
+    *,
+    round_id: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[s.AssignmentRead], str | None]:
     reviewer_id = await own_reviewer_id(session, caller)
     if reviewer_id is None:
         return [], None
-    rows, next_cursor = await repo.page_own(session, reviewer_id, round_id=round_id, status=status, limit=limit,
-                                            cursor=cursor)
+    rows, next_cursor = await repo.page_own(
+        session, reviewer_id, round_id=round_id, status=status, limit=limit, cursor=cursor
+    )
     return await read_many(session, rows), next_cursor
 
 
@@ -151,9 +179,19 @@ async def decline(session: AsyncSession, caller: Principal, assignment_id: int, 
     assignment.decline_reason = reason
     assignment.declined_at = utcnow()
     replacement = await rounds.replace_declined(session, rnd, assignment)
-    await audit.append(session, common, caller, "decline", "review_assignment", assignment.id, {
-        "round_id": rnd.id, "application_id": assignment.application_id,
-        "replacement_id": replacement.id if replacement is not None else None})
+    await audit.append(
+        session,
+        common,
+        caller,
+        "decline",
+        "review_assignment",
+        assignment.id,
+        {
+            "round_id": rnd.id,
+            "application_id": assignment.application_id,
+            "replacement_id": replacement.id if replacement is not None else None,
+        },
+    )
     return assignment
 
 
@@ -165,21 +203,33 @@ def _check_content(rnd: ReviewRound, body: s.ReviewIn) -> None:
     errors = []
     for code, score in body.scores.items():
         if code not in criteria:
-            errors.append({"field": f"scores.{code}", "code": "unknown_criterion",
-                           "message": "not a criterion of this round: " + ", ".join(criteria)})
+            errors.append(
+                {
+                    "field": f"scores.{code}",
+                    "code": "unknown_criterion",
+                    "message": "not a criterion of this round: " + ", ".join(criteria),
+                }
+            )
         elif score > criteria[code]:
-            errors.append({"field": f"scores.{code}", "code": "score_out_of_range",
-                           "message": f"between 0 and {criteria[code]}"})
+            errors.append(
+                {"field": f"scores.{code}", "code": "score_out_of_range", "message": f"between 0 and {criteria[code]}"}
+            )
     for code in body.comments:
         if code not in criteria and code != s.COMMENT_OVERALL:
-            errors.append({"field": f"comments.{code}", "code": "unknown_criterion",
-                           "message": "a criterion code of this round, or overall"})
+            errors.append(
+                {
+                    "field": f"comments.{code}",
+                    "code": "unknown_criterion",
+                    "message": "a criterion code of this round, or overall",
+                }
+            )
     if errors:
         raise ValidationFailed(errors)
 
 
-async def put_review(session: AsyncSession, caller: Principal, assignment_id: int, body: s.ReviewIn,
-                     if_match: str | None) -> Review:
+async def put_review(
+    session: AsyncSession, caller: Principal, assignment_id: int, body: s.ReviewIn, if_match: str | None
+) -> Review:
     """Write the draft: the whole review each time. The first PUT creates it; later ones need the
     ETag of the draft they change (If-Match)."""
     assignment, rnd = await load_own(session, caller, assignment_id, for_update=True)
@@ -214,8 +264,11 @@ async def submit(session: AsyncSession, caller: Principal, assignment_id: int, i
         missing = [f for f in ("grade", "opinion") if getattr(review, f) is None]
         missing += [f"scores.{c['code']}" for c in rnd.criteria if c["code"] not in review.scores]
     if missing:
-        raise ValidationFailed([{"field": f, "code": "required", "message": "a complete review is needed to submit"}
-                                for f in missing], "评审意见不完整，不能提交。", "The review is incomplete.")
+        raise ValidationFailed(
+            [{"field": f, "code": "required", "message": "a complete review is needed to submit"} for f in missing],
+            "评审意见不完整，不能提交。",
+            "The review is incomplete.",
+        )
     assert review is not None
     check_if_match(if_match, ETAG_KIND, assignment.id, review.version, required=False)
     review.status = "submitted"
