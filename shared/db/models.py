@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, LargeBinary, MetaData, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -46,6 +46,26 @@ class AwareDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+class VersionedMixin:
+    """The row's ``version`` (API.md "Safety of writes"): shown in its ETag, checked by SQLAlchemy on
+    every UPDATE (a concurrent change is a ``StaleDataError``, a 412 through ``flush_versioned``) and
+    bumped by the code itself (``version_id_generator`` off), so one ETag names exactly one state."""
+
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
+
+
+class CreatedAtMixin:
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+class TimestampsMixin(CreatedAtMixin):
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class WorkflowHistoryMixin:
