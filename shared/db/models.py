@@ -57,7 +57,8 @@ class VersionedMixin:
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
+        table: Any = getattr(cls, "__table__")  # noqa: B009 - the mapped class's table, set by then
+        return {"version_id_col": table.c.version, "version_id_generator": False}
 
 
 class CreatedAtMixin:
