@@ -29,7 +29,7 @@ test-pg: $(STAMP) ## Run the suite on SQLite and on the local PostgreSQL
 	KJT_TEST_POSTGRES_URL=$${KJT_TEST_POSTGRES_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} \
 	KJT_REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff (lint and format check), mypy (strict on shared/ and gateway/), import contracts, alembic check
+lint: $(STAMP) ## ruff (lint and format check), mypy (strict on shared/, gateway/ and kjt/), import contracts, alembic check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy

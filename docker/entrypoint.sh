@@ -39,7 +39,7 @@ run() {
 }
 
 python_bin="${PYTHON:-python}"
-kjt_cmd=("$python_bin" -m gateway.cli)
+kjt_cmd=("$python_bin" -m kjt)
 
 case "$role" in
   gateway)         module=gateway.main;                 port="${KJT_PORT:-8000}" ;;

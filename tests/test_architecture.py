@@ -31,7 +31,7 @@ def test_import_contracts_hold() -> None:
 
 def copy_with_contracts(tmp_path: Path) -> Path:
     """A copy of the packages' layout under the same contracts (pyproject's, written as .importlinter)."""
-    for package in ("shared", "gateway", "services"):
+    for package in ("shared", "gateway", "services", "kjt"):
         shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
     lines = ["[importlinter]"]

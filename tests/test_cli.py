@@ -16,8 +16,8 @@ import pytest
 from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
-from gateway import runner
-from gateway.cli import app
+from kjt import runner
+from kjt.cli import app
 from shared.db.migrate import ALL_DATABASES, alembic_config
 from shared.settings import DEFAULT_PORTS, SERVICES
 
@@ -77,7 +77,7 @@ def test_help_lists_every_command() -> None:
 
 def test_module_entry_point_runs() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "--help"],
+        [sys.executable, "-m", "kjt", "--help"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -140,7 +140,7 @@ def test_dockerfile_stages_user_and_entrypoint() -> None:
     assert all(image == "${PYTHON_IMAGE}" for image, _ in stages)
     assert "-c requirements.lock" in text
     assert "COPY --from=builder /opt/venv /opt/venv" in text
-    for folder in ("shared", "gateway", "services", "migrations"):
+    for folder in ("shared", "gateway", "kjt", "services", "migrations"):
         assert re.search(rf"^COPY {folder} \./{folder}$", text, re.M)
     users = re.findall(r"^USER (\S+)$", text, re.M)
     assert users and users[-1].split(":")[0] not in ("root", "0")
@@ -158,6 +158,7 @@ def test_dockerignore_lets_in_what_the_dockerfile_copies() -> None:
         "requirements.lock",
         "shared",
         "gateway",
+        "kjt",
         "services",
         "migrations",
         "docker/entrypoint.sh",
@@ -205,7 +206,7 @@ def test_entrypoint_reads_port_variables_and_passes_extra_options() -> None:
     assert cmd[cmd.index("--port") + 1] == "9105" and cmd[cmd.index("--host") + 1] == "127.0.0.1"
     assert cmd[-2:] == ["--workers", "2"]
     migrate = shlex.split(entrypoint("--dry-run", "migrate", "gateway").stdout)
-    assert migrate == [sys.executable, "-m", "gateway.cli", "migrate", "gateway"]
+    assert migrate == [sys.executable, "-m", "kjt", "migrate", "gateway"]
 
 
 def test_entrypoint_refuses_an_unknown_role() -> None:

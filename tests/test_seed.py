@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from gateway import seed as demo
 from gateway import seed_foreign_experts as fedemo
 from gateway import seed_foundation as fdemo
-from gateway.cli import app as kjt
+from kjt.cli import app as kjt
 from shared.http_client import InternalClient
 from shared.validators import is_valid_resident_id, is_valid_uscc, parse_resident_id, uscc_region
 from shared.workdays import today_shanghai

@@ -1,4 +1,4 @@
-"""The real platform as processes: ``python -m gateway.cli run`` on free ports with a temp var dir.
+"""The real platform as processes: ``python -m kjt run`` on free ports with a temp var dir.
 
 Used by the e2e tests (``tests/e2e/conftest.py``) and the gateway benchmark. ``running_platform``
 always stops what it started, even when a test fails: SIGTERM to the runner (which
@@ -48,7 +48,7 @@ class Platform:
     def kjt(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run a ``kjt`` command against this platform's databases."""
         return subprocess.run(
-            [sys.executable, "-m", "gateway.cli", *args],
+            [sys.executable, "-m", "kjt", *args],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
@@ -123,7 +123,7 @@ def running_platform(tmp: Path, **extra_env: str) -> Iterator[Platform]:
     base_url = f"http://127.0.0.1:{gateway_port}"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", "run", "--ready-timeout", str(START_TIMEOUT - 5), "--grace", "8"],
+            [sys.executable, "-m", "kjt", "run", "--ready-timeout", str(START_TIMEOUT - 5), "--grace", "8"],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,

@@ -1,8 +1,8 @@
 """``kjt``: the platform's command-line tool (migrate, run, accounts, API keys, calendar, OpenAPI).
 
-The gateway imports no service (import-linter), so this tool reaches the services only by name:
-uvicorn factory strings for processes and specs, Alembic script folders for migrations, and the
-common tables every service database has.
+This tool imports no service (import-linter), so it reaches the services only by name: uvicorn
+factory strings for processes and specs, Alembic script folders for migrations, and the common
+tables every service database has.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 
-from gateway import runner
+from kjt import runner
 from shared.db import Database, database_url_for
 from shared.db.migrate import ALL_DATABASES, REPO_ROOT
 from shared.errors import AppError

@@ -1,7 +1,7 @@
 """``kjt run``: migrate every database, start the five services and the gateway as child processes,
 wait until the gateway's ``/readyz`` answers, and supervise them until Ctrl-C or SIGTERM.
 
-The gateway never imports a service, so the children are named by uvicorn factory strings only.
+``kjt`` never imports a service, so the children are named by uvicorn factory strings only.
 Each child runs in its own session (process group): a Ctrl-C in the terminal reaches this process
 alone, which then stops the children in order; on Linux a child also dies with its parent, so none
 is left behind even when this process is killed outright.
