@@ -1,8 +1,8 @@
 """``kjt``: the platform's command-line tool (migrate, run, accounts, API keys, calendar, OpenAPI).
 
 This tool imports no service (import-linter), so it reaches the services only by name: uvicorn
-factory strings for processes and specs, Alembic script folders for migrations, and the common
-tables every service database has.
+factory strings for processes and specs, Alembic script folders for migrations, the common tables
+every service database has, and each service's demo module by its name (``kjt.demo``).
 """
 
 from __future__ import annotations
@@ -113,8 +113,8 @@ def seed(
     force: Annotated[bool, typer.Option("--force", help="Load even when KJT_ENV=production.")] = False,
 ) -> None:
     """Load the demo data through the public API of a running platform (idempotent; development only)."""
-    from gateway import seed as demo
     from gateway.settings import GatewaySettings
+    from kjt import demo
 
     try:
         settings = GatewaySettings()

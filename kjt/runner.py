@@ -439,22 +439,22 @@ def banner(
 
 
 def load_demo(settings: GatewaySettings, gateway_url: str, say: Callable[[str], None]) -> list[str]:
-    """Load the demo data (gateway.seed) through the gateway; a failure is reported, not fatal:
+    """Load the demo data (kjt.demo) through the gateway; a failure is reported, not fatal:
     the platform itself is up. Returns the lines for the banner."""
-    from gateway import seed
+    from kjt import demo
 
     if settings.env == "production":
         say("kjt run: demo data is never loaded in production (KJT_ENV=production)")
         return []
     try:
-        report = seed.load(
+        report = demo.load(
             gateway_url,
             admin_email=settings.admin_email,
             admin_password=settings.admin_password,
             env=settings.env,
             echo=say,
         )
-    except seed.SeedError as exc:
+    except demo.SeedError as exc:
         say(f"kjt run: the demo data was not loaded: {exc}")
         return []
     say(f"kjt run: {report.message}")

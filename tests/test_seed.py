@@ -1,9 +1,11 @@
-"""The demo data (gateway.seed, `kjt seed`): loaded through the public API of an in-process platform,
-idempotent, refused in production; the USCCs and ID numbers carry valid check characters (ID-1, ID-2).
-The foundation's part (gateway.seed_foundation): this year's plan, public, with its four categories,
-and applications in the states the demo promises (NSF-6 youth applicants under the limits in any year).
-The Foreign Experts Bureau's yearly calls (gateway.seed_foreign_experts): this year's programme call and
-training plan, open today, with applications in their states and the approvals taken from their figures."""
+"""The demo data (kjt.demo, `kjt seed`; each service's part in services/<name>/demo.py): loaded through the
+public API of an in-process platform, idempotent, refused in production; the USCCs and ID numbers carry valid
+check characters (ID-1, ID-2). The projects service's part (services.projects.demo): programmes, calls,
+reviewers, applications. The foundation's part (services.foundation.demo): this year's plan, public, with its
+four categories, and applications in the states the demo promises (NSF-6 youth applicants under the limits in
+any year). The Foreign Experts Bureau's yearly calls (services.foreign_experts.demo): this year's programme
+call and training plan, open today, with applications in their states and the approvals taken from their
+figures."""
 
 from __future__ import annotations
 
@@ -17,10 +19,11 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from gateway import seed as demo
-from gateway import seed_foreign_experts as fedemo
-from gateway import seed_foundation as fdemo
+from kjt import demo
 from kjt.cli import app as kjt
+from services.foreign_experts import demo as fedemo
+from services.foundation import demo as fdemo
+from services.projects import demo as pdemo
 from shared.http_client import InternalClient
 from shared.validators import is_valid_resident_id, is_valid_uscc, parse_resident_id, uscc_region
 from shared.workdays import today_shanghai
@@ -56,7 +59,7 @@ def test_id1_id2_demo_numbers_are_valid_and_in_jilin() -> None:
     foundation_people = [n for _, n in fdemo.applications(year)] + [
         p.id_number(year) for a in fdemo.APPLICATIONS for p, _ in a.team
     ]
-    ids = [a.leader[1] for a in demo.APPLICATIONS] + [r[1] for r in demo.REVIEWERS] + foundation_people
+    ids = [a.leader[1] for a in pdemo.APPLICATIONS] + [r[1] for r in pdemo.REVIEWERS] + foundation_people
     # unique: a foundation applicant who led a demo project this year would be over PRJ-1's limit
     assert all(is_valid_resident_id(i) for i in ids) and len(set(ids)) == len(ids)
     assert {r for u in demo.USERS for r in u.roles} == {
@@ -226,7 +229,7 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
     calls = (await platform.client.get("/api/v1/projects/calls")).json()["items"]
     assert sorted(c["status"] for c in calls) == ["published", "published"]  # read without logging in
     pool = (await platform.client.get("/api/v1/projects/reviewers", headers=official)).json()["items"]
-    assert len(pool) == len(demo.REVIEWERS)
+    assert len(pool) == len(pdemo.REVIEWERS)
     stats = (await platform.client.get("/api/v1/projects/statistics", headers=official)).json()
     assert stats["totals"]["applications"] == 4
     assert stats["totals"]["requested"] == "6100000.00"

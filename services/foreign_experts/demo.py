@@ -1,40 +1,32 @@
-"""The Foreign Experts Bureau's part of the demo (`kjt seed`, `kjt run`): employers in Changchun and Jilin
+"""The foreign_experts service's demo data (`kjt seed`, `kjt run`): employers in Changchun and Jilin
 City registered by their own clerks, and work-permit applications of classes A, B and C in several
 states, one of them issued as a permit; this year's programme call (引进外国专家项目申报) and training plan
 (出国(境)培训计划), published by the official and open today, with applications under them in several
 states (a programme approved after two reviews, a training trip approved with its places). Everything
 goes through the public API as the people would; the passports, birth dates, persons and experts are
-invented. The calls' windows and the plans' dates are relative to today, so the demo works any day; a
-call whose demo code exists already is left as it is, its applications not filed again.
-
-``seed_foreign_experts`` is called by ``gateway.seed.seed`` with its API helper and its login function.
+invented (``shared.demo``). The calls' windows and the plans' dates are relative to today, so the demo
+works any day. Idempotent: an employer registered already is found again, the work-permit applications
+are not filed again when an earlier run's are there (by the foreigners' names), and a call whose demo
+code exists already is left as it is, its applications not filed again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
-import httpx
+from shared.demo import Demo, DemoResult, Headers
 
 FE = "/api/v1/foreign-experts"
-
-
-class Sender(Protocol):
-    """``gateway.seed.Api``: sends as given, a problem outside ``expect`` raised as ``SeedError``."""
-
-    async def send(self, method: str, url: str, *, expect: tuple[int, ...] = ..., **kwargs: Any) -> httpx.Response: ...
-
-    async def all_pages(self, url: str, auth: dict[str, str]) -> list[dict[str, Any]]: ...
+PERMIT_APPLICATIONS = f"{FE}/applications"
 
 
 @dataclass(frozen=True)
 class DemoEmployer:
-    org: str  # the key of the organisation in gateway.seed.ORGS
-    clerk: str  # the key of the clerk's account in gateway.seed.USERS
+    org: str  # the key of the demo organisation
+    clerk: str  # the key of the clerk's demo account
     name_en: str
     city_code: str
     contact: tuple[str, str]
@@ -384,7 +376,7 @@ PROGRAMMES = (
 
 @dataclass(frozen=True)
 class DemoTraining:
-    org: str  # the key of the unit in gateway.seed.ORGS
+    org: str  # the key of the unit's demo organisation
     clerk: str  # a user of that unit (an applicant or org_admin)
     contact: tuple[str, str]
     topic: str
@@ -470,34 +462,31 @@ TRAININGS = (
 OFFICIAL_FUNDING_STEPS = frozenset({"accept", "review", "approve"})
 
 
-async def _demo_call(api: Sender, official: dict[str, str], path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+async def _demo_call(demo: Demo, official: Headers, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
     """The call drafted and published; ``None`` when its code exists (an earlier run's): left as it is."""
-    if any(c["code"] == body["code"] for c in await api.all_pages(f"{FE}/{path}", official)):
+    if any(c["code"] == body["code"] for c in await demo.api.all_pages(f"{FE}/{path}", official)):
         return None
-    draft = (await api.send("POST", f"{FE}/{path}", headers=official, json=body)).json()
-    published: dict[str, Any] = (await api.send("POST", f"{FE}/{path}/{draft['id']}/publish", headers=official)).json()
+    draft = (await demo.api.send("POST", f"{FE}/{path}", headers=official, json=body)).json()
+    published: dict[str, Any] = (
+        await demo.api.send("POST", f"{FE}/{path}/{draft['id']}/publish", headers=official)
+    ).json()
     return published
 
 
-async def seed_funding(
-    api: Sender,
-    as_: Callable[[str], Awaitable[dict[str, str]]],
-    orgs: dict[str, tuple[str, str]],
-    employer_ids: dict[str, int],
-    today: date,
-) -> str:
+async def _funding(demo: Demo, employer_ids: dict[str, int]) -> list[str]:
     """This year's programme call and training plan, published, with their applications moved to their states."""
-    official = await as_("official")
+    api, today = demo.api, demo.today
+    official = await demo.login("official")
     year = today.year
     by_org = {e.org: e for e in EMPLOYERS}
     out = []
 
-    call = await _demo_call(api, official, "programme-calls", programme_call(year, today))
+    call = await _demo_call(demo, official, "programme-calls", programme_call(year, today))
     if call is None:
         out.append(f"programme call {programme_call_code(year)} already there")
     else:
         for item in PROGRAMMES:
-            clerk = await as_(by_org[item.employer].clerk)
+            clerk = await demo.login(by_org[item.employer].clerk)
             base = f"{FE}/programme-applications"
             created = (
                 await api.send(
@@ -524,41 +513,38 @@ async def seed_funding(
                 await api.send("POST", f"{base}/{created['id']}/{action}", headers=who, json=body)
         out.append(f"programme call {programme_call_code(year)} with {len(PROGRAMMES)} applications")
 
-    plan = await _demo_call(api, official, "training-plans", training_plan(year, today))
+    plan = await _demo_call(demo, official, "training-plans", training_plan(year, today))
     if plan is None:
         out.append(f"training plan {training_plan_code(year)} already there")
     else:
         for trip in TRAININGS:
-            clerk = await as_(trip.clerk)
+            clerk = await demo.login(trip.clerk)
             base = f"{FE}/training-applications"
-            created = (
-                await api.send("POST", base, headers=clerk, json=trip.body(plan["id"], orgs[trip.org][0], today))
-            ).json()
+            unit_name = demo.orgs[trip.org].name
+            created = (await api.send("POST", base, headers=clerk, json=trip.body(plan["id"], unit_name, today))).json()
             for action in trip.steps:
                 who = official if action in OFFICIAL_FUNDING_STEPS else clerk
                 body = {"approved_amount": trip.approved or trip.requested} if action == "approve" else None
                 await api.send("POST", f"{base}/{created['id']}/{action}", headers=who, json=body)
         out.append(f"training plan {training_plan_code(year)} with {len(TRAININGS)} applications")
-    return "; ".join(out)
+    return out
 
 
-async def seed_foreign_experts(
-    api: Sender, as_: Callable[[str], Awaitable[dict[str, str]]], orgs: dict[str, tuple[str, str]], today: date
-) -> str:
-    """Load the bureau's demo; ``orgs`` maps an organisation's key to (name, USCC). Returns a summary."""
-    official = await as_("official")
+async def _employers(demo: Demo) -> dict[str, int]:
+    """Each demo employer's id, registered by its clerk unless an earlier run did."""
     employer_ids: dict[str, int] = {}
     for e in EMPLOYERS:
-        name, uscc = orgs[e.org]
-        licence = None if e.licence_years is None else (today + timedelta(days=365 * e.licence_years)).isoformat()
-        r = await api.send(
+        org = demo.orgs[e.org]
+        clerk = await demo.login(e.clerk)
+        licence = None if e.licence_years is None else (demo.today + timedelta(days=365 * e.licence_years)).isoformat()
+        r = await demo.api.send(
             "POST",
             f"{FE}/employers",
-            headers=await as_(e.clerk),
+            headers=clerk,
             expect=(201, 409),
             json={
-                "uscc": uscc,
-                "name": name,
+                "uscc": org.uscc,
+                "name": org.name,
                 "name_en": e.name_en,
                 "city_code": e.city_code,
                 "contact_name": e.contact[0],
@@ -569,12 +555,21 @@ async def seed_foreign_experts(
         if r.status_code == 201:
             employer_ids[e.org] = r.json()["id"]
         else:  # registered by an earlier run: find it among the clerk's own
-            listed = (await api.send("GET", f"{FE}/employers", headers=await as_(e.clerk))).json()["items"]
-            employer_ids[e.org] = next(item["id"] for item in listed if item["uscc"] == uscc)
+            listed = (await demo.api.send("GET", f"{FE}/employers", headers=clerk)).json()["items"]
+            employer_ids[e.org] = next(item["id"] for item in listed if item["uscc"] == org.uscc)
+    return employer_ids
 
+
+async def _permit_applications(demo: Demo, employer_ids: dict[str, int]) -> bool:
+    """The work-permit applications moved to their states; False when an earlier run filed them."""
+    official = await demo.login("official")
+    names = {item.foreigner["name"] for item in APPLICATIONS}
+    if any(a["name"] in names for a in await demo.api.all_pages(PERMIT_APPLICATIONS, official)):
+        return False
+    today = demo.today
     by_org = {e.org: e for e in EMPLOYERS}
     for item in APPLICATIONS:
-        clerk = await as_(by_org[item.employer].clerk)
+        clerk = await demo.login(by_org[item.employer].clerk)
         starts = today + timedelta(days=30)
         body = {
             "employer_id": employer_ids[item.employer],
@@ -586,17 +581,28 @@ async def seed_foreign_experts(
             },
             "documents": documents(today, item.documents_missing),
         }
-        application = (await api.send("POST", f"{FE}/applications", headers=clerk, json=body)).json()
+        application = (await demo.api.send("POST", PERMIT_APPLICATIONS, headers=clerk, json=body)).json()
         for action in item.steps:
             who = official if action in OFFICIAL_STEPS else clerk
             comment = item.comments.get(action)
-            await api.send(
+            await demo.api.send(
                 "POST",
-                f"{FE}/applications/{application['id']}/{action}",
+                f"{PERMIT_APPLICATIONS}/{application['id']}/{action}",
                 headers=who,
                 json={"comment": comment} if comment else None,
             )
-    funding = await seed_funding(api, as_, orgs, employer_ids, today)
-    return (
-        f"{len(EMPLOYERS)} employers and {len(APPLICATIONS)} work-permit applications (classes A, B and C); {funding}"
+    return True
+
+
+async def load(demo: Demo) -> DemoResult:
+    """The bureau's demo: employers, work-permit applications, this year's calls. Returns a summary."""
+    employer_ids = await _employers(demo)
+    filed = await _permit_applications(demo, employer_ids)
+    funding = await _funding(demo, employer_ids)
+    loaded = filed or any(not line.endswith("already there") for line in funding)
+    permits = (
+        f"{len(APPLICATIONS)} work-permit applications (classes A, B and C)"
+        if filed
+        else "work-permit applications already there"
     )
+    return DemoResult(loaded, "; ".join([f"{len(EMPLOYERS)} employers and {permits}", *funding]))

@@ -1,12 +1,12 @@
-"""The provincial natural science foundation's part of the demo (`kjt seed`, `kjt run`): this year's
-plan (年度资助计划) with its four categories, published by the official and run by the demo agency,
-and applications from the demo institutions in several states, from a draft to accepted at formal
-review, one returned by its institution and one rejected at formal review (NSF-1).
+"""The foundation service's demo data (`kjt seed`, `kjt run`): this year's plan (年度资助计划) with its
+four categories, published by the official and run by the demo agency, and applications from the demo
+institutions in several states, from a draft to accepted at formal review, one returned by its
+institution and one rejected at formal review (NSF-1).
 
-Everything goes through the public API as the people would: the official drafts and publishes the
-plan, applicants apply through their own institution, the institutions' administrators endorse or
-return, the agency runs the formal review. ``seed_foundation`` is called by ``gateway.seed.seed`` with
-its API helper and its login function; it skips everything when this year's demo plan exists.
+Everything goes through the public API as the people would (``shared.demo``): the official drafts
+and publishes the plan, applicants apply through their own institution, the institutions'
+administrators endorse or return, the agency runs the formal review. Skipped when this year's demo
+plan exists.
 
 The applicants are invented people, none of them a leader of the projects demo: the limits ledger
 (PRJ-1, NSF-5) counts one provincial plan application per person and year across the projects service
@@ -16,36 +16,14 @@ youth category's applicants stay under its NSF-6 limits whatever the year.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
-import httpx
-from stdnum.cn import ric
-
-from shared.validators import validate_resident_id
+from shared.demo import Demo, DemoOrg, DemoResult, resident_id
 
 FOUNDATION = "/api/v1/foundation"
-
-
-class Sender(Protocol):
-    """``gateway.seed.Api``: sends as given, a problem outside ``expect`` raised as ``SeedError``."""
-
-    async def send(self, method: str, url: str, *, expect: tuple[int, ...] = ..., **kwargs: Any) -> httpx.Response: ...
-
-    async def all_pages(self, url: str, auth: dict[str, str]) -> list[dict[str, Any]]: ...
-
-
-class Org(Protocol):
-    """``gateway.seed.DemoOrg``."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def uscc(self) -> str: ...
 
 
 # --- the data ------------------------------------------------------------------------------------
@@ -129,15 +107,13 @@ class Person:
 
     def id_number(self, year: int) -> str:
         """A resident ID number (GB 11643, ID-2) with its check digit, born ``age`` years before 1 January."""
-        born = date(year - self.age - 1, *self.birthday)
-        body = f"{self.region}{born:%Y%m%d}{self.seq}"
-        return validate_resident_id(body + ric.calc_check_digit(body + "0"))
+        return resident_id(self.region, date(year - self.age - 1, *self.birthday), self.seq)
 
 
 @dataclass(frozen=True)
 class DemoFoundationApplication:
-    applicant: str  # the account's key in gateway.seed.USERS (it owns the application)
-    org: str  # the host institution's key in gateway.seed.ORGS (the account's own)
+    applicant: str  # the key of the demo account that owns the application
+    org: str  # the key of the host institution (the account's own)
     category: str
     discipline: str
     title: str
@@ -304,7 +280,7 @@ def applications(year: int) -> list[tuple[DemoFoundationApplication, str]]:
     return [(a, a.person.id_number(year)) for a in APPLICATIONS]
 
 
-def _body(item: DemoFoundationApplication, year: int, plan_read: dict[str, Any], org: Org) -> dict[str, Any]:
+def _body(item: DemoFoundationApplication, year: int, plan_read: dict[str, Any], org: DemoOrg) -> dict[str, Any]:
     category = next(c for c in plan_read["categories"] if c["code"] == item.category)
     return {
         "plan_id": plan_read["id"],
@@ -342,57 +318,39 @@ def _body(item: DemoFoundationApplication, year: int, plan_read: dict[str, Any],
 # --- the run -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FoundationDemo:
-    loaded: bool
-    plan_code: str
-    categories: int = 0
-    applications: int = 0
-
-    def summary(self) -> str:
-        if not self.loaded:
-            return f"foundation plan {self.plan_code} already there"
-        return (
-            f"foundation plan {self.plan_code} with {self.categories} categories and {self.applications} applications"
-        )
-
-
-async def seed_foundation(
-    api: Sender,
-    as_: Callable[[str], Awaitable[dict[str, str]]],
-    *,
-    year: int,
-    opens: datetime,
-    closes: datetime,
-    orgs: Iterable[Org],
-    org_ids: Mapping[str, int],
-) -> FoundationDemo:
+async def load(demo: Demo) -> DemoResult:
     """This year's plan, published, and the demo applications moved to their states."""
-    official = await as_("official")
+    api = demo.api
+    year = demo.today.year
+    official = await demo.login("official")
     code = plan_code(year)
     if any(p["code"] == code for p in await api.all_pages(f"{FOUNDATION}/plans", official)):
-        return FoundationDemo(False, code)
+        return DemoResult(False, f"foundation plan {code} already there")
+    demo.echo(f"loading the foundation's demo data for {year}: plan, applications")
+    opens, closes = demo.window()
     draft = (
         await api.send(
             "POST",
             f"{FOUNDATION}/plans",
             headers=official,
-            json=plan(year, opens=opens, closes=closes, agency_org_id=org_ids["agency"]),
+            json=plan(year, opens=opens, closes=closes, agency_org_id=demo.org_ids["agency"]),
         )
     ).json()
     published = (await api.send("POST", f"{FOUNDATION}/plans/{draft['id']}/publish", headers=official)).json()
-    by_key = {o.key: o for o in orgs}
     for item in APPLICATIONS:
         created = (
             await api.send(
                 "POST",
                 f"{FOUNDATION}/applications",
-                headers=await as_(item.applicant),
-                json=_body(item, year, published, by_key[item.org]),
+                headers=await demo.login(item.applicant),
+                json=_body(item, year, published, demo.orgs[item.org]),
             )
         ).json()
         for action, who, body in item.steps:
             await api.send(
-                "POST", f"{FOUNDATION}/applications/{created['id']}/{action}", headers=await as_(who), json=body
+                "POST", f"{FOUNDATION}/applications/{created['id']}/{action}", headers=await demo.login(who), json=body
             )
-    return FoundationDemo(True, code, len(published["categories"]), len(APPLICATIONS))
+    return DemoResult(
+        True,
+        f"foundation plan {code} with {len(published['categories'])} categories and {len(APPLICATIONS)} applications",
+    )
