@@ -13,7 +13,6 @@ from services.projects.models import common
 from services.projects.notices.router import router as notices_router
 from services.projects.pledges.router import router as pledges_router
 from services.projects.programmes.router import router as programmes_router
-from services.projects.review_rounds.reviews.router import router as review_assignments_router
 from services.projects.review_rounds.router import router as review_rounds_router
 from services.projects.reviewers.router import internal as reviewers_internal_router
 from services.projects.reviewers.router import router as reviewers_router
@@ -43,7 +42,6 @@ SPEC = ServiceSpec(
         pledges_router,
         statistics_router,
         review_rounds_router,
-        review_assignments_router,
         approvals_router,
         notices_router,
         contracts_router,

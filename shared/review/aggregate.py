@@ -4,7 +4,8 @@
   opinion points (priority/fundable/not fundable = 4/2/0); with criteria configured (the projects
   service's review forms) it is the weighted mean of the criteria scores instead.
 * A review counts only when complete: submitted, with a grade and an opinion (and every criterion
-  scored, when there are criteria).
+  scored, when there are criteria). A form without grades (``graded`` off: the talent programmes'
+  indicator scores, TAL-1) needs criteria, and a review is complete when every criterion is scored.
 * The score is the mean over valid reviews, or the trimmed mean (highest and lowest dropped) from
   ``trim_from`` (5) valid reviews on; ``min_valid`` (3) valid reviews are needed to rank, otherwise
   the application is reported as lacking reviews.
@@ -84,6 +85,7 @@ class AggregationSettings:
     criteria: tuple[Criterion, ...] = ()
     trim_from: int = 5
     min_valid: int = 3
+    graded: bool = True  # a review gives a grade and a funding opinion (NSF-4)
     _pair_values: Mapping[tuple[str, str], Fraction] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -98,6 +100,8 @@ class AggregationSettings:
             )
         if len({c.code for c in self.criteria}) != len(self.criteria):
             raise ReviewInputError("评审指标重复", "A criterion appears twice")
+        if not self.graded and not self.criteria:
+            raise ReviewInputError("不评等级的评审表须有评分指标", "A form without grades needs scored criteria")
         # The value of each (grade, opinion) pair, computed once: ranking thousands of reviews then
         # costs a lookup each instead of fresh Fraction arithmetic.
         grade_weight, opinion_weight = Fraction(self.grade_weight), Fraction(self.opinion_weight)
@@ -128,8 +132,9 @@ class Review:
 
 
 def is_complete(review: Review, settings: AggregationSettings) -> bool:
-    """NSF-4: only a submitted review with a grade, an opinion and every criterion scored counts."""
-    if not review.submitted or review.grade is None or review.opinion is None:
+    """NSF-4: only a submitted review with a grade, an opinion (when the form has them) and every
+    criterion scored counts."""
+    if not review.submitted or (settings.graded and (review.grade is None or review.opinion is None)):
         return False
     return all(c.code in review.criteria for c in settings.criteria)
 

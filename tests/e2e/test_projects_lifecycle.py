@@ -276,20 +276,22 @@ def run_lifecycle(people: People) -> None:
     rr_url = f"{P}/review-rounds/{rnd['id']}"
     people.call("reviewer1", "POST", f"{rr_url}/draw", 403, json={"seed": 1})
     drawn = people.call("agency", "POST", f"{rr_url}/draw", json={"seed": 20261126})
-    assert drawn["round"]["status"] == "in_review" and drawn["round"]["shortfalls"] == []
+    assert drawn["round"]["status"] == "drawn" and drawn["round"]["shortfalls"] == []
     [slots] = drawn["assignments"]
     assert slots["application_id"] == application["id"]
     assert sorted(s["reviewer_id"] for s in slots["reviewers"]) == sorted(pool)  # all three, no conflict
-    assert people.call("auditor", "POST", f"{rr_url}/verify")["match"] is True  # reproducible
+    assert people.call("auditor", "POST", f"{rr_url}/verify")["ok"] is True  # reproducible
 
     # --- reviews (NSF-4): each reviewer sees only their own assignment and submits a final review ---
-    people.call("agency", "GET", f"{P}/assignments", 403)
+    people.call("agency", "GET", f"{P}/review-assignments", 403)
     scores = {"reviewer1": "90", "reviewer2": "85", "reviewer3": "80"}
     for who in pool.values():
-        [mine] = people.call(who, "GET", f"{P}/assignments")["items"]
-        assert mine["application"]["id"] == application["id"] and mine["review"] is None
-        assert leader_id not in str(mine)  # a reviewer never reads the leader's ID number
-        asg = f"{P}/assignments/{mine['id']}"
+        [mine] = people.call(who, "GET", f"{P}/review-assignments")["items"]
+        assert mine["application_id"] == application["id"] and mine["status"] == "assigned"
+        asg = f"{P}/review-assignments/{mine['id']}"
+        view = people.call(who, "GET", f"{asg}/application")
+        assert view["id"] == application["id"]
+        assert leader_id not in str([mine, view])  # a reviewer never reads the leader's ID number
         draft = people.client.put(
             f"{asg}/review",
             headers=people.auth[who],
@@ -307,11 +309,11 @@ def run_lifecycle(people: People) -> None:
             who, "PUT", f"{asg}/review", 409, json={"grade": "D"}, headers={"If-Match": draft.headers["etag"]}
         )
         assert final_review["code"] == "review_already_submitted"  # a submitted review is final (NSF-4)
-    people.call("reviewer1", "GET", f"{P}/assignments/{mine['id']}", 404)  # another reviewer's: 404
+    people.call("reviewer1", "GET", f"{P}/review-assignments/{mine['id']}", 404)  # another reviewer's: 404
 
     # --- ranking: the agency closes the round (aggregates); the official reads the ranking ---------
     closed = people.call("agency", "POST", f"{rr_url}/close")
-    assert closed["moved_to_reviewed"] == [application["id"]] and closed["lacking_reviews"] == []
+    assert closed["reviewed"] == [application["id"]] and closed["lacking"] == []
     [result] = closed["results"]
     assert result["valid_reviews"] == REVIEWERS and result["status"] == "ranked" and result["rank"] == 1
     assert result["trimmed"] is False  # under 5 reviews: the plain mean (NSF-4)

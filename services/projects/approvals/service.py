@@ -22,15 +22,16 @@ from services.projects.db import common
 from services.projects.programmes import repository as programmes_repo
 from services.projects.programmes.models import Programme
 from services.projects.programmes.service import ProgrammeClosed, may_manage
-from services.projects.review_rounds import repository as rounds_repo
-from services.projects.review_rounds import service as review_rounds
-from services.projects.review_rounds.schemas import AggregateRead
+from services.projects.review_rounds.models import ReviewRound
+from services.projects.review_rounds.service import ROUNDS
 from services.projects.rules.workflows import APPROVAL_LIST_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned, utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.principal import Principal
+from shared.review_rounds.errors import RoundNotClosed
+from shared.review_rounds.schemas import AggregateRead
 from shared.workflow import HistoryRead, load_history
 
 KIND = "approval_list"
@@ -123,18 +124,18 @@ async def _round_ranking(
 ) -> list[AggregateRead]:
     """The round's results in ranking order (per call and topic, the unranked last): closed rounds
     of this call only."""
-    rnd = await rounds_repo.get_visible_round(session, principal, round_id)
-    if rnd is None:
+    rnd = await ROUNDS.repo(session).round(round_id, where=ROUNDS.scope.visible(principal))
+    if not isinstance(rnd, ReviewRound):
         raise _invalid("review_round_id", "unknown_review_round", f"no review round {round_id} is visible to you")
     if rnd.call_id != call_id:
         raise _invalid("review_round_id", "round_not_of_call", f"review round {round_id} is not a round of this call")
     if rnd.status != "closed":
-        raise review_rounds.RoundNotClosed(
+        raise RoundNotClosed(
             "评审轮次结束后才能据其排名提出拟立项清单。",
             "A list follows a review round's ranking once the round is closed.",
             extra={"review_round_id": rnd.id, "round_status": rnd.status},
         )
-    return (await review_rounds.results(session, rnd)).rows
+    return (await ROUNDS.results(session, rnd)).rows
 
 
 def _check_ranked(body: ApprovalListCreate, ranking: Sequence[AggregateRead]) -> None:

@@ -74,7 +74,7 @@ async def test_nsf3_applicant_exclusion_and_declared_relation_are_never_drawn(cl
         }
         # the declarations are part of the frozen inputs: the draw re-runs to the same result
         verified = await client.post(f"{RR}/{rnd['id']}/verify", headers=OFFICIAL)
-        assert verified.status_code == 200 and verified.json()["match"] is True
+        assert verified.status_code == 200 and verified.json()["ok"] is True
 
 
 async def test_nsf3_at_most_three_exclusions_and_nobody_twice(client) -> None:

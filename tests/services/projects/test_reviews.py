@@ -13,7 +13,7 @@ import httpx
 from tests.services.projects.conftest import AGENCY, OFFICIAL, PREFIX, headers
 from tests.services.projects.test_review_rounds import RR, drawn_round, leader_id, reviewer_caller, slots, world
 
-ASG = f"{PREFIX}/assignments"
+ASG = f"{PREFIX}/review-assignments"
 FULL = {
     "scores": {"innovation": "90", "feasibility": "80", "team": "70", "benefit": "60"},
     "grade": "A",
@@ -29,7 +29,7 @@ def who(w: Any, reviewer_id: int) -> dict[str, str]:
 
 async def assignment_id(client: httpx.AsyncClient, caller: dict[str, str], application_id: int) -> int:
     items = (await client.get(ASG, headers=caller)).json()["items"]
-    return next(a["id"] for a in items if a["application"]["id"] == application_id)
+    return next(a["id"] for a in items if a["application_id"] == application_id)
 
 
 async def write_and_submit(client: httpx.AsyncClient, caller: dict[str, str], aid: int, body: dict[str, Any]) -> None:
@@ -47,11 +47,14 @@ async def test_reviewer_sees_only_own_assignments_without_id_numbers(client) -> 
     mine, other = chosen[first_app][0], chosen[first_app][1]
     me = who(w, mine)
     items = (await client.get(ASG, headers=me)).json()["items"]
-    assert {a["application"]["id"] for a in items} == {a for a, ids in chosen.items() if mine in ids}
+    assert {a["application_id"] for a in items} == {a for a, ids in chosen.items() if mine in ids}
     view = items[0]
-    assert view["status"] == "assigned" and view["round_status"] == "in_review" and view["review"] is None
-    assert set(view["application"]) >= {"title", "abstract", "keywords", "requested_total", "budget"}
-    text = json.dumps(items, ensure_ascii=False)
+    assert view["status"] == "assigned" and view["round_status"] == "drawn" and "review" not in view
+    assert [c["code"] for c in view["criteria"]] == ["innovation", "feasibility", "team", "benefit"]
+    r = await client.get(f"{ASG}/{view['id']}/application", headers=me)
+    assert r.status_code == 200, r.text
+    assert set(r.json()) >= {"title", "abstract", "keywords", "requested_total", "budget"}
+    text = json.dumps([items, r.json()], ensure_ascii=False)
     for n in range(1, 4):
         assert leader_id(n) not in text and leader_id(n)[-4:] + '"' not in text  # no ID number, not even masked
     assert "id_number" not in text and "leader" not in text
@@ -59,6 +62,7 @@ async def test_reviewer_sees_only_own_assignments_without_id_numbers(client) -> 
     theirs = await assignment_id(client, who(w, other), first_app)
     for method, path in (
         ("GET", ""),
+        ("GET", "/application"),
         ("GET", "/review"),
         ("PUT", "/review"),
         ("POST", "/review/submit"),
@@ -85,10 +89,11 @@ async def test_nsf2_decline_draws_that_slot_alone_again(client) -> None:
     assert (await client.post(f"{ASG}/{aid}/decline", json={}, headers=me)).status_code == 422  # reason required
     r = await client.post(f"{ASG}/{aid}/decline", json={"reason": "与申请人有合作关系"}, headers=me)
     assert r.status_code == 200, r.text
-    assert r.json()["status"] == "replaced" and r.json()["decline_reason"] == "与申请人有合作关系"
+    assert r.json()["status"] == "declined" and r.json()["release_reason"] == "与申请人有合作关系"
+    assert r.json()["replaced"] is True
     after = {
         a["application_id"]: a["reviewers"]
-        for a in (await client.get(f"{RR}/{rid}/assignments", headers=AGENCY)).json()
+        for a in (await client.get(f"{RR}/{rid}/assignments", headers=AGENCY)).json()["items"]
     }
     for other_app, rows in before.items():
         if other_app != app:
@@ -101,10 +106,15 @@ async def test_nsf2_decline_draws_that_slot_alone_again(client) -> None:
     new = next(s for s in holding if s["slot"] == 1)
     assert new["replaces_id"] == aid and new["reviewer_id"] not in {s["reviewer_id"] for s in before[app]}
     assert new["reviewer_id"] not in {w.reviewers[n]["id"] for n in (1, 2)}  # still conflict-free (NSF-3)
-    # the declined slot is no longer the reviewer's; the draw still verifies with the replacement replayed
-    assert (await client.get(f"{ASG}/{aid}", headers=me)).status_code == 404
+    # the declined slot is no longer the reviewer's to review: shown as declined, the application and the
+    # review closed to them; the draw still verifies with the replacement replayed
+    assert (await client.get(f"{ASG}/{aid}", headers=me)).json()["status"] == "declined"
+    r = await client.get(f"{ASG}/{aid}/application", headers=me)
+    assert r.status_code == 409 and r.json()["code"] == "assignment_released"
+    r = await client.put(f"{ASG}/{aid}/review", json=FULL, headers=me)
+    assert r.status_code == 409 and r.json()["code"] == "assignment_not_open"
     report = (await client.post(f"{RR}/{rid}/verify", headers=AGENCY)).json()
-    assert report["match"] is True, report
+    assert report["ok"] is True, report
     assert (await client.get(f"{RR}/{rid}", headers=AGENCY)).json()["draw"]["replacements"] == 1
 
 
@@ -151,10 +161,11 @@ async def test_nsf4_draft_with_if_match_then_a_submitted_review_is_final(client)
     peer = who(w, second)
     peer_aid = await assignment_id(client, peer, app)
     peer_view = (await client.get(f"{ASG}/{peer_aid}", headers=peer)).json()
-    assert peer_view["review"] is None and "选题新颖" not in json.dumps(peer_view, ensure_ascii=False)
+    peer_app = (await client.get(f"{ASG}/{peer_aid}/application", headers=peer)).json()
+    assert "选题新颖" not in json.dumps([peer_view, peer_app], ensure_ascii=False)
     assert (await client.get(url, headers=peer)).status_code == 404
-    mine = (await client.get(f"{ASG}/{aid}", headers=me)).json()
-    assert mine["status"] == "submitted" and mine["review"]["scores"]["innovation"] == "90"
+    assert (await client.get(f"{ASG}/{aid}", headers=me)).json()["status"] == "submitted"
+    assert (await client.get(url, headers=me)).json()["scores"]["innovation"] == "90"
     # after the close nothing changes any more
     assert (await client.post(f"{RR}/{rid}/close", headers=AGENCY)).status_code == 200
     r = await client.put(f"{ASG}/{peer_aid}/review", json=FULL, headers=peer)
@@ -199,7 +210,8 @@ async def test_nsf4_close_aggregates_and_ranks_per_call_and_topic_with_the_tie_b
     assert r.status_code == 200, r.text
     closed = r.json()
     assert closed["round"]["status"] == "closed" and closed["round"]["allowed_actions"] == []
-    assert sorted(closed["moved_to_reviewed"]) == sorted([a1, a2, a4]) and closed["lacking_reviews"] == [a3]
+    assert sorted(closed["reviewed"]) == sorted([a1, a2, a4])
+    assert [x["application_id"] for x in closed["lacking"]] == [a3]
     results = {x["application_id"]: x for x in closed["results"]}
     assert results[a1]["valid_reviews"] == 5 and results[a1]["trimmed"] is True
     assert results[a1]["score"] == "70.0000" and results[a1]["mean"] == "62.0000"
@@ -210,7 +222,7 @@ async def test_nsf4_close_aggregates_and_ranks_per_call_and_topic_with_the_tie_b
     ranking = (await client.get(f"{RR}/{rid}/ranking", headers=OFFICIAL)).json()
     assert ranking["tie_break"][:3] == ["score (desc)", "priority opinions (desc)", "valid reviews (desc)"]
     (group,) = ranking["groups"]
-    assert group["call_id"] == w.call["id"] and group["topic_code"] == "T01"
+    assert group["group"]["call_id"] == w.call["id"] and group["group"]["topic_code"] == "T01"
     order = [(e["application_id"], e["rank"], e["tied_on_score"]) for e in group["entries"]]
     assert order == [(a1, 1, False), (a2, 2, True), (a4, 3, False), (a3, None, False)]
     assert (await client.post(f"{RR}/{rid}/close", headers=AGENCY)).status_code == 409
