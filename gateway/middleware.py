@@ -7,14 +7,19 @@ limits of the gateway's own routes (login per IP), the body limit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway import security
 from gateway.docs import DOCS_HTML_PATHS
-from gateway.ratelimit import GatewayRateLimitMiddleware
+from gateway.ratelimit import RateLimiter, client_ip
 from gateway.settings import GatewaySettings
-from shared.middleware import BodyLimitMiddleware, RequestContextMiddleware, header
+from shared.middleware import BodyLimitMiddleware, RequestContextMiddleware, header, send_problem
+from shared.principal import ANONYMOUS
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # Swagger UI and ReDoc from our own assets: both inject inline styles, ReDoc runs its search in a
@@ -25,7 +30,6 @@ DOCS_CSP = (
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
-
 CORS_ALLOW_HEADERS = [
     "Authorization",
     "Content-Type",
@@ -48,23 +52,33 @@ CORS_EXPOSE_HEADERS = [
     "RateLimit-Remaining",
     "RateLimit-Reset",
 ]
+LOGIN_PATH = "/api/v1/auth/token"
+GATEWAY_API_PREFIXES = ("/api/v1/auth/", "/api/v1/admin/")
 
 
 def route_path(scope: Scope) -> str:
-    path: str = scope.get("path", "")
-    root = scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
+    """The path below the app's mount point (``root_path``)."""
+    return str(scope.get("path", "")).removeprefix(scope.get("root_path", ""))
 
 
 def request_scheme(scope: Scope, trust_forwarded: bool) -> str:
     """``https`` or ``http`` as the client used it; ``X-Forwarded-Proto`` only behind a trusted proxy."""
-    if trust_forwarded:
-        forwarded = header(scope, b"x-forwarded-proto")
-        if forwarded:
-            proto = forwarded.split(",")[-1].strip().lower()
-            if proto in ("http", "https"):
-                return proto
-    return str(scope.get("scheme", "http"))
+    proto = (header(scope, b"x-forwarded-proto") or "").split(",")[-1].strip().lower() if trust_forwarded else ""
+    return proto if proto in ("http", "https") else str(scope.get("scheme", "http"))
+
+
+def with_headers(send: Send, headers: Mapping[str, str]) -> Send:
+    """``send`` that sets ``headers`` on the response, in place of any the app set under those names."""
+    added = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+    names = {name for name, _ in added}
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+            message["headers"] = kept + added
+        await send(message)
+
+    return send_with_headers
 
 
 class SecurityHeadersMiddleware:
@@ -76,24 +90,49 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if route_path(scope) in DOCS_HTML_PATHS else API_CSP
-        added: list[tuple[bytes, bytes]] = [
-            (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"no-referrer"),
-            (b"content-security-policy", csp.encode()),
-        ]
+        headers = {
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
+            "Referrer-Policy": "no-referrer",
+            "Content-Security-Policy": DOCS_CSP if route_path(scope) in DOCS_HTML_PATHS else API_CSP,
+        }
         if request_scheme(scope, self.trust_forwarded) == "https":
-            added.append((b"strict-transport-security", HSTS.encode()))
-        names = {name for name, _ in added}
+            headers["Strict-Transport-Security"] = HSTS
+        await self.app(scope, receive, with_headers(send, headers))
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                message["headers"] = kept + added
-            await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+class GatewayRateLimitMiddleware:
+    """Rate limits for the gateway's own API (the proxy applies them to the services' routes).
+
+    ``POST /api/v1/auth/token`` counts per client IP against the login limit, before any password is
+    checked. Other ``/api/v1/auth`` and ``/api/v1/admin`` calls count per caller like proxied ones;
+    ``authenticate`` remembers its answer on the request, so the handler's own call is free, and a
+    bad credential is counted as an anonymous call from its IP (its 401 comes from the handler).
+    """
+
+    def __init__(self, app: ASGIApp, *, trust_forwarded_for: bool = False) -> None:
+        self.app = app
+        self.trust_forwarded_for = trust_forwarded_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = route_path(scope)
+        limiter: RateLimiter | None = getattr(scope["app"].state, "ratelimiter", None) if "app" in scope else None
+        if scope["type"] != "http" or limiter is None or not (path + "/").startswith(GATEWAY_API_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        ip = client_ip(scope, self.trust_forwarded_for)
+        if path == LOGIN_PATH and scope["method"] == "POST":
+            decision = await limiter.hit("login", ip)
+        else:
+            try:
+                principal = await security.authenticate(Request(scope, receive))
+            except Exception:
+                principal = ANONYMOUS
+            decision = await limiter.check(principal, ip)
+        if not decision.allowed:
+            await send_problem(scope, receive, send, decision.error())
+            return
+        await self.app(scope, receive, with_headers(send, decision.headers()))
 
 
 def install_gateway_middleware(app: FastAPI, settings: GatewaySettings) -> None:

@@ -3,12 +3,15 @@
 One pure ASGI endpoint: it authenticates the caller, counts the call against its rate limit, then
 streams the request body to the service and the service's response back through the one pooled
 ``httpx.AsyncClient`` of the app, with a short-lived signed principal token in place of the
-caller's credentials (rule 3: the gateway authenticates, services authorise).
+caller's credentials (rule 3: the gateway authenticates, services authorise). Bodies over the limit
+are the ``BodyLimitMiddleware``'s (``shared.middleware``): it refuses a declared one before the proxy
+runs, and answers 413 for one that runs over while the proxy streams it.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -24,18 +27,15 @@ from starlette.types import Receive, Scope, Send
 
 from gateway import security
 from gateway.health import GatewayMetrics
-from gateway.middleware import request_scheme
+from gateway.middleware import request_scheme, route_path, with_headers
 from gateway.ratelimit import Decision, RateLimiter, client_ip
 from gateway.settings import GatewaySettings
-from shared.errors import AppError, BadRequest, GatewayTimeout, NotFound, PayloadTooLarge
-from shared.middleware import BodyTooLarge, send_problem
-from shared.middleware import header as _header
+from shared.errors import AppError, BadRequest, GatewayTimeout, NotFound
+from shared.middleware import BodyTooLarge, header, send_problem
 from shared.principal import PRINCIPAL_HEADER, Principal, sign_principal
 from shared.settings import SERVICES, url_segment
 
 log = logging.getLogger("kjt.gateway.proxy")
-
-API_PREFIX = "/api/v1/"
 
 # RFC 9110 section 7.6.1, plus the proxy-era names still seen in the wild.
 HOP_BY_HOP = frozenset(
@@ -52,7 +52,7 @@ HOP_BY_HOP = frozenset(
     }
 )
 # Credentials stop here (the principal token replaces them), and headers the gateway sets itself.
-_DROP_REQUEST = HOP_BY_HOP | {
+DROP_REQUEST = HOP_BY_HOP | {
     "host",
     "authorization",
     "x-api-key",
@@ -68,7 +68,9 @@ _DROP_REQUEST = HOP_BY_HOP | {
     "x-forwarded-host",
     "x-real-ip",
 }
-_DROP_RESPONSE = HOP_BY_HOP | {"server", "x-request-id"}
+DROP_RESPONSE = HOP_BY_HOP | {"server", "x-request-id"}
+# W3C trace context: version (never ff), trace id and parent id (never all zeros), flags; version 00 has no more.
+TRACEPARENT = re.compile(r"(?!ff)([0-9a-f]{2})-(?!0{32})([0-9a-f]{32})-(?!0{16})[0-9a-f]{16}-([0-9a-f]{2})(-.*)?")
 
 
 @dataclass(frozen=True)
@@ -91,10 +93,6 @@ class ServiceUnavailable(AppError):
         )
 
 
-def _too_large(max_bytes: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"请求体不能超过 {max_bytes} 字节。", f"The request body may not exceed {max_bytes} bytes.")
-
-
 class _ClientGone(Exception):
     pass
 
@@ -102,59 +100,20 @@ class _ClientGone(Exception):
 def new_traceparent(incoming: str | None) -> str:
     """A W3C trace context for the hop: the caller's trace id (when valid) and a new span id."""
     span = secrets.token_hex(8)
-    if incoming:
-        parts = incoming.strip().lower().split("-")
-        if len(parts) >= 4 and _valid_parent(parts):
-            return f"00-{parts[1]}-{span}-{parts[3]}"
+    parent = TRACEPARENT.fullmatch((incoming or "").strip().lower())
+    if parent and not (parent[1] == "00" and parent[4]):
+        return f"00-{parent[2]}-{span}-{parent[3]}"
     return f"00-{secrets.token_hex(16)}-{span}-01"
-
-
-def _valid_parent(parts: list[str]) -> bool:
-    version, trace_id, parent_id, flags = parts[:4]
-    if len(version) != 2 or version == "ff" or not _hex(version):
-        return False
-    if version == "00" and len(parts) != 4:
-        return False
-    return (
-        len(trace_id) == 32
-        and _hex(trace_id)
-        and trace_id != "0" * 32
-        and len(parent_id) == 16
-        and _hex(parent_id)
-        and parent_id != "0" * 16
-        and len(flags) == 2
-        and _hex(flags)
-    )
-
-
-def _hex(value: str) -> bool:
-    return all(c in "0123456789abcdef" for c in value)
-
-
-def _route_path(scope: Scope) -> str:
-    path: str = scope["path"]
-    root = scope.get("root_path", "")
-    if root and path.startswith(root):
-        path = path[len(root) :]
-    return path
 
 
 def _upstream_path(scope: Scope, path: str) -> str:
     """The path as the client sent it (percent-encoding kept), else re-encoded from the decoded one."""
     raw: bytes | None = scope.get("raw_path")
     if raw:
-        text = raw.decode("latin-1").split("?", 1)[0]
-        root = scope.get("root_path", "")
-        if root and text.startswith(root):
-            text = text[len(root) :]
+        text = raw.decode("latin-1").split("?", 1)[0].removeprefix(scope.get("root_path", ""))
         if unquote(text) == path:
             return text
     return quote(path, safe="/:@!$&'()*+,;=-._~")
-
-
-def _has_dot_segment(path: str) -> bool:
-    # ``/api/v1/projects/../../metrics`` must not reach a service's open paths.
-    return any(seg in (".", "..") for seg in path.split("/"))
 
 
 class ProxyEndpoint:
@@ -163,136 +122,95 @@ class ProxyEndpoint:
     def __init__(self, service: str) -> None:
         self.service = service
         # The request metrics label a call by its route: one label per service, never per URL.
-        self.label = _RouteLabel(f"{API_PREFIX}{url_segment(service)}/{{path}}")
+        self.label = _RouteLabel(f"/api/v1/{url_segment(service)}/{{path}}")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["route"] = self.label
         try:
             await self._handle(scope, receive, send)
         except AppError as error:
             await send_problem(scope, receive, send, error)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        app = scope["app"]
-        settings: GatewaySettings = app.state.settings
-        scope["route"] = self.label
-        service = self.service
-        path = _route_path(scope)
-        if _has_dot_segment(path):
+        settings: GatewaySettings = scope["app"].state.settings
+        path = route_path(scope)
+        if any(segment in (".", "..") for segment in path.split("/")):  # never /api/v1/projects/../../metrics
             raise NotFound("没有这个接口。", "No such endpoint.")
-        base = settings.service_urls.get(service)
+        base = settings.service_urls.get(self.service)
         if not base:
-            log.error("no URL configured for service %s", service)
-            raise ServiceUnavailable(service)
-
-        declared = _header(scope, b"content-length")
-        if declared is not None:
-            if not declared.isdigit():
-                raise BadRequest("Content-Length 无效。", "Invalid Content-Length.")
-            if int(declared) > settings.max_body_bytes:
-                raise _too_large(settings.max_body_bytes)
-
-        principal = await self._authenticate(scope, receive)
-        limiter: RateLimiter = app.state.ratelimiter
-        decision = await limiter.check(principal, client_ip(scope, settings.trust_forwarded_for))
-        if not decision.allowed:
-            raise decision.error()
-
-        await self._forward(scope, receive, send, service, base.rstrip("/"), path, principal, decision)
-
-    async def _authenticate(self, scope: Scope, receive: Receive) -> Principal:
+            log.error("no URL configured for service %s", self.service)
+            raise ServiceUnavailable(self.service)
         try:
-            return await security.authenticate(Request(scope, receive))
+            principal = await security.authenticate(Request(scope, receive))
         except AppError:
             raise
         except Exception:
             # The credential store failed, not the caller: refuse with a 503 rather than guess.
             log.exception("authentication failed unexpectedly")
             raise ServiceUnavailable("gateway") from None
+        limiter: RateLimiter = scope["app"].state.ratelimiter
+        decision = await limiter.check(principal, client_ip(scope, settings.trust_forwarded_for))
+        if not decision.allowed:
+            raise decision.error()
+        await self._forward(scope, receive, send, base.rstrip("/"), path, principal, decision)
 
     async def _forward(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        service: str,
-        base: str,
-        path: str,
-        principal: Principal,
-        decision: Decision,
+        self, scope: Scope, receive: Receive, send: Send, base: str, path: str, principal: Principal, decision: Decision
     ) -> None:
-        app = scope["app"]
-        settings: GatewaySettings = app.state.settings
-        metrics: GatewayMetrics = app.state.gateway_metrics
-        client: httpx.AsyncClient = app.state.upstream
-        max_bytes = settings.max_body_bytes
+        settings: GatewaySettings = scope["app"].state.settings
+        metrics: GatewayMetrics = scope["app"].state.gateway_metrics
+        client: httpx.AsyncClient = scope["app"].state.upstream
+        method = scope["method"]
         too_large = False
 
         async def body() -> AsyncIterator[bytes]:
             nonlocal too_large
-            received = 0
             while True:
                 try:
                     message = await receive()
-                except BodyTooLarge:
+                except BodyTooLarge:  # the body limit's receive: it answers the 413
                     too_large = True
                     raise
                 if message["type"] == "http.disconnect":
                     raise _ClientGone
-                chunk: bytes = message.get("body", b"")
-                received += len(chunk)
-                if received > max_bytes:
-                    too_large = True
-                    raise BodyTooLarge
-                if chunk:
+                if chunk := message.get("body", b""):
                     yield chunk
                 if not message.get("more_body", False):
                     return
 
-        has_body = _header(scope, b"content-length") not in (None, "0") or (
-            _header(scope, b"transfer-encoding") is not None
+        has_body = (
+            header(scope, b"content-length") not in (None, "0") or header(scope, b"transfer-encoding") is not None
         )
         query = scope.get("query_string", b"").decode("latin-1")
         url = f"{base}{_upstream_path(scope, path)}" + (f"?{query}" if query else "")
         try:
-            request = client.build_request(
-                scope["method"],
-                url,
-                headers=self._request_headers(scope, settings, principal),
-                content=body() if has_body else None,
-            )
+            headers = self._request_headers(scope, settings, principal)
+            request = client.build_request(method, url, headers=headers, content=body() if has_body else None)
         except (httpx.InvalidURL, ValueError, TypeError) as exc:
-            log.info("%s %s: not a URL that can be forwarded (%s)", scope["method"], path, type(exc).__name__)
+            log.info("%s %s: not a URL that can be forwarded (%s)", method, path, type(exc).__name__)
             raise BadRequest("请求地址无效。", "The request URL is not valid.") from None
         started = time.perf_counter()
         try:
             response = await client.send(request, stream=True)
         except _ClientGone:
             return
-        except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise self._failed(metrics, service, "unreachable", exc, too_large, max_bytes) from None
-        except httpx.TimeoutException as exc:
-            if too_large:
-                raise _too_large(max_bytes) from None
-            metrics.upstream_errors.labels(service, "timeout").inc()
-            log.warning("%s %s: %s timed out (%s)", scope["method"], path, service, type(exc).__name__)
-            raise GatewayTimeout(
-                f"服务“{url_segment(service)}”响应超时。", f"The service '{url_segment(service)}' timed out."
-            ) from None
         except Exception as exc:
-            raise self._failed(metrics, service, "unreachable", exc, too_large, max_bytes) from None
-
-        if too_large:
+            if too_large:  # whatever the transport made of it
+                raise BodyTooLarge from None
+            raise self._failed(metrics, method, path, exc) from None
+        if too_large:  # the service answered before the body ran over
             await response.aclose()
-            raise _too_large(max_bytes)
-        metrics.upstream_latency.labels(service, scope["method"], str(response.status_code)).observe(
+            raise BodyTooLarge
+        metrics.upstream_latency.labels(self.service, method, str(response.status_code)).observe(
             time.perf_counter() - started
         )
+        send = with_headers(send, decision.headers())
         try:
             await send(
                 {
                     "type": "http.response.start",
                     "status": response.status_code,
-                    "headers": self._response_headers(response, base, scope.get("root_path", ""), decision),
+                    "headers": self._response_headers(response, base, scope.get("root_path", "")),
                 }
             )
             try:
@@ -302,48 +220,43 @@ class ProxyEndpoint:
             except httpx.HTTPError as exc:
                 # Headers are gone already: end without completing, so the client sees a broken
                 # response rather than a short one that looks whole.
-                metrics.upstream_errors.labels(service, "broken_stream").inc()
-                log.warning("%s %s: %s broke off its response (%s)", scope["method"], path, service, type(exc).__name__)
+                metrics.upstream_errors.labels(self.service, "broken_stream").inc()
+                log.warning("%s %s: %s broke off its response (%s)", method, path, self.service, type(exc).__name__)
                 return
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except OSError:
             # The client went away (ASGI 2.4 servers raise it from send): nothing left to tell it.
-            log.debug("%s %s: the client disconnected", scope["method"], path)
+            log.debug("%s %s: the client disconnected", method, path)
         finally:
             await response.aclose()
 
-    def _failed(
-        self, metrics: GatewayMetrics, service: str, reason: str, exc: Exception, too_large: bool, max_bytes: int
-    ) -> AppError:
-        if too_large or isinstance(exc, BodyTooLarge):
-            return _too_large(max_bytes)
+    def _failed(self, metrics: GatewayMetrics, method: str, path: str, exc: Exception) -> AppError:
+        """The problem for a call that got no answer: 504 when the service was too slow, else 503."""
+        timeout = isinstance(exc, httpx.TimeoutException) and not isinstance(
+            exc, (httpx.ConnectTimeout, httpx.PoolTimeout)
+        )
+        reason = "timeout" if timeout else "unreachable"
+        metrics.upstream_errors.labels(self.service, reason).inc()
         if not isinstance(exc, httpx.HTTPError):
-            log.exception("proxying to %s failed", service, exc_info=exc)
+            log.exception("proxying to %s failed", self.service, exc_info=exc)
         else:
-            log.warning("%s unreachable: %s", service, type(exc).__name__)
-        metrics.upstream_errors.labels(service, reason).inc()
-        return ServiceUnavailable(service)
+            log.warning("%s %s: %s %s (%s)", method, path, self.service, reason, type(exc).__name__)
+        if timeout:
+            segment = url_segment(self.service)
+            return GatewayTimeout(f"服务“{segment}”响应超时。", f"The service '{segment}' timed out.")
+        return ServiceUnavailable(self.service)
 
     def _request_headers(
         self, scope: Scope, settings: GatewaySettings, principal: Principal
     ) -> list[tuple[bytes, bytes]]:
         raw: list[tuple[bytes, bytes]] = scope.get("headers", [])
-        named_in_connection = {
-            token.strip().lower()
-            for key, value in raw
-            if key == b"connection"
-            for token in value.decode("latin-1").split(",")
-        }
-        out = [
-            (key, value)
-            for key, value in raw
-            if key.decode("latin-1") not in _DROP_REQUEST and key.decode("latin-1") not in named_in_connection
-        ]
+        dropped = DROP_REQUEST | {t.strip().lower() for t in (header(scope, b"connection") or "").split(",")}
+        out = [(key, value) for key, value in raw if key.decode("latin-1") not in dropped]
         peer = scope["client"][0] if scope.get("client") else "unknown"
-        forwarded_for = _header(scope, b"x-forwarded-for") if settings.trust_forwarded_for else None
+        forwarded_for = header(scope, b"x-forwarded-for") if settings.trust_forwarded_for else None
         state: dict[str, Any] = scope.get("state", {})
-        request_id = state.get("request_id") or _header(scope, b"x-request-id") or secrets.token_hex(16)
-        incoming_trace = _header(scope, b"traceparent")
+        request_id = state.get("request_id") or header(scope, b"x-request-id") or secrets.token_hex(16)
+        incoming_trace = header(scope, b"traceparent")
         traceparent = new_traceparent(incoming_trace)
         out += [
             (
@@ -355,22 +268,20 @@ class ProxyEndpoint:
             (b"x-forwarded-for", (f"{forwarded_for}, {peer}" if forwarded_for else peer).encode("latin-1")),
             (b"x-forwarded-proto", request_scheme(scope, settings.trust_forwarded_for).encode()),
         ]
-        host = _header(scope, b"host")
+        host = header(scope, b"host")
         if host:
             out.append((b"x-forwarded-host", host.encode("latin-1")))
-        tracestate = _header(scope, b"tracestate")
+        tracestate = header(scope, b"tracestate")
         if tracestate and incoming_trace and traceparent.split("-")[1] == incoming_trace.strip().lower()[3:35]:
             out.append((b"tracestate", tracestate.encode("latin-1")))
         return out
 
-    def _response_headers(
-        self, response: httpx.Response, base: str, root_path: str, decision: Decision
-    ) -> list[tuple[bytes, bytes]]:
-        named_in_connection = {t.strip().lower() for t in response.headers.get("connection", "").split(",")}
+    def _response_headers(self, response: httpx.Response, base: str, root_path: str) -> list[tuple[bytes, bytes]]:
+        dropped = DROP_RESPONSE | {t.strip().lower() for t in response.headers.get("connection", "").split(",")}
         out: list[tuple[bytes, bytes]] = []
         for key, value in response.headers.raw:
             name = key.decode("latin-1").lower()
-            if name in _DROP_RESPONSE or name in named_in_connection:
+            if name in dropped:
                 continue
             if name in ("location", "content-location"):
                 # A service builds absolute redirects from its own host name: never show that host.
@@ -378,7 +289,6 @@ class ProxyEndpoint:
                 if text.startswith(base):
                     value = (root_path + (text[len(base) :] or "/")).encode("latin-1")
             out.append((name.encode("latin-1"), value))
-        out += [(k.lower().encode(), v.encode()) for k, v in decision.headers().items()]
         return out
 
 
@@ -388,7 +298,7 @@ def _routes() -> list[Route]:
     routes = []
     for name in SERVICES:
         endpoint = ProxyEndpoint(name)
-        prefix = f"{API_PREFIX}{url_segment(name)}"
+        prefix = f"/api/v1/{url_segment(name)}"
         routes += [
             Route(prefix, endpoint, include_in_schema=False),
             Route(prefix + "/{rest:path}", endpoint, include_in_schema=False),

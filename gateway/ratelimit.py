@@ -26,20 +26,15 @@ from typing import Any
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
-from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
-from gateway import security
 from gateway.health import GatewayMetrics
 from gateway.settings import GatewaySettings
 from shared.errors import TooManyRequests
-from shared.middleware import header, send_problem
-from shared.principal import ANONYMOUS, Principal
+from shared.middleware import header
+from shared.principal import Principal
 
 log = logging.getLogger("kjt.gateway.ratelimit")
-
-LOGIN_PATH = "/api/v1/auth/token"
-GATEWAY_API_PREFIXES = ("/api/v1/auth", "/api/v1/admin")
 # After a Redis failure the memory fallback is used this long before Redis is tried again, so an
 # outage costs one slow call per few seconds, not one per request.
 REDIS_RETRY_SECONDS = 5.0
@@ -56,7 +51,6 @@ class Decision:
     remaining: int
     reset_after: int  # seconds until the quota is back to full (RateLimit-Reset)
     retry_after: int  # seconds until one more call is allowed (Retry-After, on a 429)
-    category: str
 
     def headers(self) -> dict[str, str]:
         out = {
@@ -100,18 +94,12 @@ class RateLimiter:
     """The gateway's limits; one per app, created in the lifespan and closed at shutdown."""
 
     def __init__(
-        self,
-        settings: GatewaySettings,
-        *,
-        namespace: str = "kjt-gw",
-        metrics: GatewayMetrics | None = None,
+        self, settings: GatewaySettings, *, namespace: str = "kjt-gw", metrics: GatewayMetrics | None = None
     ) -> None:
         self.namespace = namespace
         self.limits: dict[str, RateLimitItem] = {
-            "api_key": parse(settings.rate_limit_api_key),
-            "user": parse(settings.rate_limit_user),
-            "anonymous": parse(settings.rate_limit_anonymous),
-            "login": parse(settings.rate_limit_login),
+            category: parse(getattr(settings, f"rate_limit_{category}"))
+            for category in ("api_key", "user", "anonymous", "login")
         }
         self.trust_forwarded_for = settings.trust_forwarded_for
         self._memory = MemoryStorage()
@@ -138,23 +126,14 @@ class RateLimiter:
     def uses_redis(self) -> bool:
         return self._shared is not None
 
-    def category_for(self, principal: Principal) -> str:
-        if principal.kind == "api_key":
-            return "api_key"
-        if principal.is_anonymous:
-            return "anonymous"
-        return "user"
-
     async def check(self, principal: Principal, ip: str) -> Decision:
         """Count one call of ``principal`` (keyed by the caller's IP when anonymous)."""
-        category = self.category_for(principal)
-        key = ip if category == "anonymous" else principal.subject
-        return await self.hit(category, key)
-
-    async def check_login(self, ip: str) -> Decision:
-        return await self.hit("login", ip)
+        if principal.is_anonymous:
+            return await self.hit("anonymous", ip)
+        return await self.hit("api_key" if principal.kind == "api_key" else "user", principal.subject)
 
     async def hit(self, category: str, key: str) -> Decision:
+        """Count one call against ``category``'s limit (``login`` is per IP, before any password is checked)."""
         item = self.limits[category]
         identifiers = (self.namespace, category, key)
         strategy = self._strategy()
@@ -170,16 +149,8 @@ class RateLimiter:
             stats = await strategy.get_window_stats(item, *identifiers)
         if not allowed:
             self.metrics.rate_limited.labels(category).inc()
-        now = time.time()
-        wait = max(0, math.ceil(stats.reset_time - now))
-        return Decision(
-            allowed=allowed,
-            limit=item.amount,
-            remaining=max(0, stats.remaining),
-            reset_after=wait,
-            retry_after=max(1, wait),
-            category=category,
-        )
+        wait = max(0, math.ceil(stats.reset_time - time.time()))
+        return Decision(allowed, item.amount, max(0, stats.remaining), wait, max(1, wait))
 
     def _strategy(self) -> SlidingWindowCounterRateLimiter:
         if self._shared is not None and time.monotonic() >= self._redis_down_until:
@@ -188,9 +159,9 @@ class RateLimiter:
 
     def _redis_failed(self, exc: Exception) -> None:
         self.metrics.rate_limit_storage_errors.inc()
-        self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
         now = time.monotonic()
-        if now - self._last_warning >= _WARN_EVERY_SECONDS or not self._last_warning:
+        self._redis_down_until = now + REDIS_RETRY_SECONDS
+        if not self._last_warning or now - self._last_warning >= _WARN_EVERY_SECONDS:
             self._last_warning = now
             log.warning(
                 "rate-limit storage (Redis) failed (%s); using per-process limits for %.0f s",
@@ -204,57 +175,3 @@ class RateLimiter:
             timer.cancel()
         if self._redis_pool is not None:
             await self._redis_pool.aclose()
-
-
-class GatewayRateLimitMiddleware:
-    """Rate limits for the gateway's own API (the proxy applies them to the services' routes).
-
-    ``POST /api/v1/auth/token`` counts per client IP against the login limit, before any password is
-    checked. Other ``/api/v1/auth`` and ``/api/v1/admin`` calls count per caller like proxied ones;
-    ``authenticate`` remembers its answer on the request, so the handler's own call is free, and a
-    bad credential is counted as an anonymous call from its IP (its 401 comes from the handler).
-    """
-
-    def __init__(self, app: ASGIApp, *, trust_forwarded_for: bool = False) -> None:
-        self.app = app
-        self.trust_forwarded_for = trust_forwarded_for
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = _route_path(scope)
-        limiter: RateLimiter | None = getattr(scope["app"].state, "ratelimiter", None) if "app" in scope else None
-        if limiter is None or not _is_gateway_api(path):
-            await self.app(scope, receive, send)
-            return
-        ip = client_ip(scope, self.trust_forwarded_for)
-        if path == LOGIN_PATH and scope["method"] == "POST":
-            decision = await limiter.check_login(ip)
-        else:
-            try:
-                principal = await security.authenticate(Request(scope, receive))
-            except Exception:
-                principal = ANONYMOUS
-            decision = await limiter.check(principal, ip)
-        if not decision.allowed:
-            await send_problem(scope, receive, send, decision.error())
-            return
-        extra = [(k.lower().encode(), v.encode()) for k, v in decision.headers().items()]
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-def _route_path(scope: Scope) -> str:
-    path: str = scope.get("path", "")
-    root = scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
-
-
-def _is_gateway_api(path: str) -> bool:
-    return any(path == p or path.startswith(p + "/") for p in GATEWAY_API_PREFIXES)
