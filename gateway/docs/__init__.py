@@ -10,16 +10,8 @@ The HTML pages use relative URLs only (``openapi.json``, ``docs/static/...``), s
 any path prefix, and load nothing from another origin: no CDN, no web fonts, no validator badge.
 """
 
-from gateway.docs.cache import OpenAPICache, build_document, gateway_document
+from gateway.docs.cache import OpenAPICache
 from gateway.docs.merge import merge_documents
-from gateway.docs.pages import DOCS_HTML_PATHS, docs_router, static_dir
+from gateway.docs.pages import DOCS_HTML_PATHS, docs_router
 
-__all__ = [
-    "DOCS_HTML_PATHS",
-    "OpenAPICache",
-    "build_document",
-    "docs_router",
-    "gateway_document",
-    "merge_documents",
-    "static_dir",
-]
+__all__ = ["DOCS_HTML_PATHS", "OpenAPICache", "docs_router", "merge_documents"]

@@ -1,8 +1,4 @@
-"""Fetching the services' documents through the upstream client, and caching the merged one.
-
-A service that does not answer is left out, named in ``x-kjt-missing`` and ``info.description``,
-and retried soon: the merge never fails the request.
-"""
+"""Fetching the services' documents through the upstream client, and caching the merged one."""
 
 from __future__ import annotations
 
@@ -29,13 +25,12 @@ FETCH_TIMEOUT_SECONDS = 5.0
 
 
 class OpenAPICache:
-    """The merged document, rebuilt after ``ttl`` seconds, or sooner while a service is missing."""
+    """The merged document and its JSON, rebuilt after ``ttl`` seconds, or sooner while a service is missing."""
 
     def __init__(self, ttl: float = CACHE_TTL_SECONDS, retry_missing: float = RETRY_MISSING_SECONDS) -> None:
         self.ttl = ttl
         self.retry_missing = retry_missing
-        self.document: dict[str, Any] | None = None
-        self.body: bytes | None = None
+        self.cached: tuple[dict[str, Any], bytes] | None = None
         self.expires = 0.0
         self._lock = asyncio.Lock()
 
@@ -43,24 +38,18 @@ class OpenAPICache:
         self.expires = 0.0
 
     async def get(self, app: FastAPI) -> tuple[dict[str, Any], bytes]:
-        if self.document is not None and self.body is not None and time.monotonic() < self.expires:
-            return self.document, self.body
         async with self._lock:
-            if self.document is None or self.body is None or time.monotonic() >= self.expires:
+            if self.cached is None or time.monotonic() >= self.expires:
                 try:
                     document = await build_document(app)
                 except Exception:
                     log.exception("openapi: the merge failed")
-                    if self.document is None or self.body is None:
-                        document = merge_documents(
-                            gateway_document(app), {}, list(SERVICES), title=app.title, version=app.version
-                        )
-                    else:
-                        document = self.document
-                self.document = document
-                self.body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+                    # The last good document, else the gateway's own operations alone.
+                    document = self.cached[0] if self.cached else await build_document(app, fetch=False)
+                body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+                self.cached = document, body
                 self.expires = time.monotonic() + (self.retry_missing if document.get("x-kjt-missing") else self.ttl)
-            return self.document, self.body
+            return self.cached
 
 
 def gateway_document(app: FastAPI) -> dict[str, Any]:
@@ -84,33 +73,22 @@ async def _fetch(app: FastAPI, name: str) -> dict[str, Any] | None:
         return doc
     except Exception as exc:
         log.warning("openapi: could not fetch the document of %s (%s)", name, type(exc).__name__)
-        metrics = getattr(app.state, "gateway_metrics", None)
-        if metrics is not None:
-            metrics.docs_fetch_failures.labels(name).inc()
+        app.state.gateway_metrics.docs_fetch_failures.labels(name).inc()
         return None
 
 
-async def build_document(app: FastAPI) -> dict[str, Any]:
-    fetched = await asyncio.gather(*(_fetch(app, name) for name in SERVICES))
+async def build_document(app: FastAPI, *, fetch: bool = True) -> dict[str, Any]:
+    """The gateway's document merged with every service's that answers (none unless ``fetch``)."""
+    fetched = await asyncio.gather(*(_fetch(app, name) for name in SERVICES)) if fetch else [None] * len(SERVICES)
     docs = {name: doc for name, doc in zip(SERVICES, fetched, strict=True) if doc is not None}
     missing = [name for name in SERVICES if name not in docs]
-    return merge_documents(
-        gateway_document(app),
-        docs,
-        missing,
-        title=app.title,
-        version=app.version,
-        description=app.description or "",
-    )
+    own = gateway_document(app)
+    return merge_documents(own, docs, missing, title=app.title, version=app.version, description=app.description)
 
 
-def _with_root_path(document: dict[str, Any], root_path: str) -> dict[str, Any]:
+def with_root_path(document: dict[str, Any], root_path: str) -> dict[str, Any]:
     """The document as seen behind a path prefix: a server entry and a token URL under it."""
-    doc = dict(document)
-    doc["servers"] = [{"url": root_path}]
-    components = dict(doc["components"])
-    schemes = copy.deepcopy(components["securitySchemes"])
+    schemes = copy.deepcopy(document["components"]["securitySchemes"])
     schemes["OAuth2PasswordBearer"]["flows"]["password"]["tokenUrl"] = root_path + LOGIN_PATH
-    components["securitySchemes"] = schemes
-    doc["components"] = components
-    return doc
+    components = {**document["components"], "securitySchemes": schemes}
+    return {**document, "servers": [{"url": root_path}], "components": components}

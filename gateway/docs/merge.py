@@ -1,15 +1,11 @@
-"""Merging the gateway's and the services' OpenAPI documents into one (pure: no I/O).
-
-Component names are made unique per source (``projects__ApplicationRead``); a component defined
-identically by every source that defines it (``Problem``) keeps its plain name.
-"""
+"""Merging the gateway's and the services' OpenAPI documents into one (pure: no I/O)."""
 
 from __future__ import annotations
 
 import copy
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
 from shared.schemas import PROBLEM_SCHEMA
@@ -80,46 +76,44 @@ def _parse_ref(ref: str) -> tuple[str, str] | None:
     return None
 
 
-def _refs(node: Any) -> Iterable[tuple[str, str]]:
+def _map_refs(node: Any, change: Callable[[str], str]) -> Any:
+    """A copy of ``node`` with ``change`` applied to every reference (``$ref``, discriminator mappings)."""
     if isinstance(node, dict):
+        out: dict[str, Any] = {}
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str):
-                parsed = _parse_ref(value)
-                if parsed:
-                    yield parsed
+                out[key] = change(value)
             elif key == "mapping" and isinstance(value, dict):
-                for target in value.values():
-                    if isinstance(target, str) and (parsed := _parse_ref(target)):
-                        yield parsed
+                out[key] = {k: change(v) if isinstance(v, str) else v for k, v in value.items()}
             else:
-                yield from _refs(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _refs(item)
+                out[key] = _map_refs(value, change)
+        return out
+    if isinstance(node, list):
+        return [_map_refs(item, change) for item in node]
+    return node
+
+
+def _refs(node: Any) -> set[tuple[str, str]]:
+    """The components ``node`` refers to."""
+    found: set[tuple[str, str]] = set()
+
+    def note(ref: str) -> str:
+        if parsed := _parse_ref(ref):
+            found.add(parsed)
+        return ref
+
+    _map_refs(node, note)
+    return found
 
 
 def _rewrite(node: Any, rename: dict[tuple[str, str], str]) -> Any:
     """A copy of ``node`` with every component reference renamed."""
 
-    def new_ref(value: str) -> str:
-        parsed = _parse_ref(value)
-        if parsed and parsed in rename:
-            return f"#/components/{parsed[0]}/{_escape(rename[parsed])}"
-        return value
+    def new_ref(ref: str) -> str:
+        parsed = _parse_ref(ref)
+        return f"#/components/{parsed[0]}/{_escape(rename[parsed])}" if parsed in rename else ref
 
-    if isinstance(node, dict):
-        out: dict[str, Any] = {}
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                out[key] = new_ref(value)
-            elif key == "mapping" and isinstance(value, dict):
-                out[key] = {k: new_ref(v) if isinstance(v, str) else v for k, v in value.items()}
-            else:
-                out[key] = _rewrite(value, rename)
-        return out
-    if isinstance(node, list):
-        return [_rewrite(item, rename) for item in node]
-    return node
+    return _map_refs(node, new_ref)
 
 
 def _component_names(sources: list[_Source]) -> dict[str, dict[tuple[str, str], str]]:
@@ -153,16 +147,11 @@ def _component_names(sources: list[_Source]) -> dict[str, dict[tuple[str, str], 
     return names
 
 
-def _tag_name(source: _Source, tag: str) -> str:
-    if source.prefix is None or tag == source.segment or tag.startswith(f"{source.segment}-"):
-        return tag
-    return f"{source.segment}-{tag}"
-
-
-def _operation_id(source: _Source, op_id: str) -> str:
-    if source.prefix is None or op_id == source.segment or op_id.startswith(f"{source.segment}-"):
-        return op_id
-    return f"{source.segment}-{op_id}"
+def _prefixed(source: _Source, name: str) -> str:
+    """A service's tag or operation id under its URL segment (``projects-applications``)."""
+    if source.prefix is None or name == source.segment or name.startswith(f"{source.segment}-"):
+        return name
+    return f"{source.segment}-{name}"
 
 
 def _prepare(source: _Source, rename: dict[tuple[str, str], str]) -> dict[str, Any]:
@@ -185,16 +174,14 @@ def _prepare(source: _Source, rename: dict[tuple[str, str], str]) -> dict[str, A
             op = item.get(method)
             if not isinstance(op, dict):
                 continue
-            op_tags = [_tag_name(source, t) for t in op.get("tags") or [] if isinstance(t, str)]
+            op_tags = [_prefixed(source, t) for t in op.get("tags") or [] if isinstance(t, str)]
             op["tags"] = op_tags or [source.segment]
             used_tags += [t for t in op["tags"] if t not in used_tags]
             if isinstance(op.get("operationId"), str):
-                op["operationId"] = _operation_id(source, op["operationId"])
-            public = op.get("x-kjt-public") is True or (source.prefix is None and path == LOGIN_PATH)
-            if public:
+                op["operationId"] = _prefixed(source, op["operationId"])
+            if op.get("x-kjt-public") is True or (source.prefix is None and path == LOGIN_PATH):
                 op["security"] = []
-            else:
-                # Whatever a source named its schemes, the platform's global requirement applies.
+            else:  # whatever a source named its schemes, the platform's global requirement applies
                 op.pop("security", None)
         out_paths[path] = item
     components: dict[str, dict[str, Any]] = {}
@@ -202,13 +189,8 @@ def _prepare(source: _Source, rename: dict[tuple[str, str], str]) -> dict[str, A
         for name, body in items.items():
             components.setdefault(ctype, {})[rename[(ctype, name)]] = _rewrite(body, rename)
     declared = {t["name"]: t for t in doc.get("tags") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)}
-    tags: list[dict[str, Any]] = []
-    for name, tag in declared.items():
-        renamed = {**tag, "name": _tag_name(source, name)}
-        tags.append(renamed)
-    for name in used_tags:
-        if name not in {t["name"] for t in tags}:
-            tags.append({"name": name})
+    tags = [{**tag, "name": _prefixed(source, name)} for name, tag in declared.items()]
+    tags += [{"name": name} for name in used_tags if name not in {t["name"] for t in tags}]
     return {"paths": out_paths, "components": components, "tags": tags}
 
 
@@ -267,30 +249,22 @@ def merge_documents(
                 tag["description"] = str(info["title"])
         tags += new_tags
         if new_tags:
-            groups.append(
-                {
-                    "name": str(info.get("title") or source.label) if source.prefix else "网关 Gateway",
-                    "tags": [t["name"] for t in new_tags],
-                }
-            )
+            group = str(info.get("title") or source.label) if source.prefix else "网关 Gateway"
+            groups.append({"name": group, "tags": [t["name"] for t in new_tags]})
     components.setdefault("schemas", {}).setdefault("Problem", PROBLEM_SCHEMA)
     components["securitySchemes"] = copy.deepcopy(SECURITY_SCHEMES)
-    note = ""
-    if missing:
-        missing_segments = [url_segment(m) for m in missing]
-        note = (
-            f"\n\n**暂缺 / Missing:** {', '.join(missing_segments)} — these services did not answer; "
-            "their operations are left out until they do."
-        )
+    absent = [url_segment(m) for m in missing]
+    note = f"\n\n**暂缺 / Missing:** {', '.join(absent)} — these services did not answer; "
+    note += "their operations are left out until they do."
     doc: dict[str, Any] = {
         "openapi": "3.1.0",
-        "info": {"title": title, "version": version, "description": description + note},
+        "info": {"title": title, "version": version, "description": description + (note if absent else "")},
         "paths": paths,
         "components": components,
         "security": GLOBAL_SECURITY,
         "tags": tags,
         "x-tagGroups": groups,
     }
-    if missing:
-        doc["x-kjt-missing"] = [url_segment(m) for m in missing]
+    if absent:
+        doc["x-kjt-missing"] = absent
     return doc

@@ -1,8 +1,4 @@
-"""Swagger UI and ReDoc served from local assets, and the routes of the documentation.
-
-The HTML pages use relative URLs only (``openapi.json``, ``docs/static/...``), so they work behind
-any path prefix, and load nothing from another origin: no CDN, no web fonts, no validator badge.
-"""
+"""Swagger UI and ReDoc served from local assets, and the routes of the documentation."""
 
 from __future__ import annotations
 
@@ -15,7 +11,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
-from gateway.docs.cache import OpenAPICache, _with_root_path
+from gateway.docs.cache import OpenAPICache, with_root_path
 from shared.errors import NotFound
 
 DOCS_HTML_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
@@ -62,43 +58,26 @@ SWAGGER_INIT_JS = """\
 })();
 """
 
-# Hands the authorisation answer back to the Swagger UI window that opened this popup.
+# Hands an authorisation answer back to the Swagger UI window that opened this popup. The platform's
+# documents declare only the OAuth2 password flow, which never opens one: no code flow is handled.
 OAUTH2_REDIRECT_JS = """\
 "use strict";
 (function () {
-  var opener = window.opener;
-  var pending = opener && opener.swaggerUIRedirectOauth2;
+  var pending = window.opener && window.opener.swaggerUIRedirectOauth2;
   if (!pending) {
     document.body.textContent = "No Swagger UI authorisation is waiting for this answer.";
     return;
   }
-  var fromHash = /(code|token|error)=/.test(window.location.hash);
-  var query = new URLSearchParams((fromHash ? window.location.hash : window.location.search).substring(1));
   var answer = {};
-  query.forEach(function (value, key) { answer[key] = value; });
-  var auth = pending.auth;
-  var stateMatches = answer.state === pending.state;
-  var flow = auth.schema.get("flow");
-  var codeFlow = flow === "accessCode" || flow === "authorizationCode" || flow === "authorization_code";
-  if (codeFlow && !auth.code) {
-    if (!stateMatches) {
-      pending.errCb({authId: auth.name, source: "auth", level: "warning",
-        message: "The state returned does not match the state sent; the answer may not be genuine."});
-    }
-    if (answer.code) {
-      delete pending.state;
-      auth.code = answer.code;
-      pending.callback({auth: auth, redirectUrl: pending.redirectUrl});
-    } else {
-      pending.errCb({authId: auth.name, source: "auth", level: "error",
-        message: answer.error ? answer.error + ": " + (answer.error_description || "") : "No code was returned."});
-    }
-  } else {
-    pending.callback({auth: auth, token: answer, isValid: stateMatches, redirectUrl: pending.redirectUrl});
-  }
+  new URLSearchParams((window.location.hash || window.location.search).substring(1)).forEach(function (value, key) {
+    answer[key] = value;
+  });
+  pending.callback({auth: pending.auth, token: answer, isValid: answer.state === pending.state,
+    redirectUrl: pending.redirectUrl});
   window.close();
 })();
 """
+SCRIPTS = {"swagger-init.js": SWAGGER_INIT_JS, "oauth2-redirect.js": OAUTH2_REDIRECT_JS}
 
 
 def swagger_html(title: str) -> str:
@@ -134,7 +113,7 @@ async def openapi_json(request: Request) -> Response:
     document, body = await cache.get(request.app)
     root_path = request.scope.get("root_path", "")
     if root_path:
-        body = json.dumps(_with_root_path(document, root_path), ensure_ascii=False).encode()
+        body = json.dumps(with_root_path(document, root_path), ensure_ascii=False).encode()
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-cache"})
 
 
@@ -153,14 +132,11 @@ async def oauth2_redirect() -> HTMLResponse:
     return HTMLResponse(OAUTH2_REDIRECT_HTML)
 
 
-@docs_router.get("/docs/swagger-init.js")
-async def swagger_init() -> Response:
-    return Response(SWAGGER_INIT_JS, media_type="text/javascript; charset=utf-8")
-
-
-@docs_router.get("/docs/oauth2-redirect.js")
-async def oauth2_redirect_js() -> Response:
-    return Response(OAUTH2_REDIRECT_JS, media_type="text/javascript; charset=utf-8")
+@docs_router.get("/docs/{name}")
+async def docs_script(name: str) -> Response:
+    if name not in SCRIPTS:
+        raise NotFound()
+    return Response(SCRIPTS[name], media_type="text/javascript; charset=utf-8")
 
 
 @docs_router.get("/docs/static/{name}")
