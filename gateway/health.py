@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.responses import Response
 
-from shared.error_handlers import problem_response
 from shared.errors import AppError
 from shared.settings import SERVICES
 
@@ -106,17 +105,14 @@ async def readyz(request: Request) -> Response:
     )
     components: dict[str, Any] = dict(zip(COMPONENTS, results, strict=True))
     down = [name for name, state in components.items() if state["status"] != "up"]
-    if not down:
-        return JSONResponse({"status": "ok", "components": components})
-    return problem_response(
-        request,
-        NotReady(
+    if down:
+        raise NotReady(
             f"以下组件不可用：{'、'.join(down)}。",
             f"Not answering: {', '.join(down)}.",
             extra={"components": components},
             headers={"Retry-After": "5"},
-        ),
-    )
+        )
+    return JSONResponse({"status": "ok", "components": components})
 
 
 @health_router.get("/metrics", include_in_schema=False)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
@@ -23,8 +22,6 @@ from shared.db import Database, database_url_for
 from shared.error_handlers import install_error_handlers
 from shared.middleware import Metrics
 
-log = logging.getLogger("kjt.gateway")
-
 
 def create_app(
     settings: GatewaySettings | None = None,
@@ -38,30 +35,23 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own_db = database is None
-        db = database or Database(
-            database_url_for("gateway", settings.database_url, settings.var_dir),
-            "gateway",
-            pool_size=settings.db_pool_size,
-        )
-        app.state.db = db
-        app.state.upstream = httpx.AsyncClient(
-            transport=upstream_transport,
-            timeout=httpx.Timeout(settings.upstream_timeout_seconds, connect=2.0),
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
-            follow_redirects=False,
-        )
-        app.state.ratelimiter = RateLimiter(settings, metrics=app.state.gateway_metrics)
-        try:
-            await ensure_admin(db, settings)
+        async with AsyncExitStack() as stack:  # closes what it was given, last first, whatever fails
+            if database is None:
+                url = database_url_for("gateway", settings.database_url, settings.var_dir)
+                app.state.db = Database(url, "gateway", pool_size=settings.db_pool_size)
+                stack.push_async_callback(app.state.db.dispose)
+            app.state.upstream = await stack.enter_async_context(
+                httpx.AsyncClient(
+                    transport=upstream_transport,
+                    timeout=httpx.Timeout(settings.upstream_timeout_seconds, connect=2.0),
+                    limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+                    follow_redirects=False,
+                )
+            )
+            app.state.ratelimiter = RateLimiter(settings, metrics=app.state.gateway_metrics)
+            stack.push_async_callback(app.state.ratelimiter.close)
+            await ensure_admin(app.state.db, settings)
             yield
-        finally:
-            try:
-                await app.state.upstream.aclose()
-                await app.state.ratelimiter.close()
-            finally:
-                if own_db:
-                    await db.dispose()
 
     app = FastAPI(
         title="吉林省科学技术厅 科技管理平台 API",
@@ -88,6 +78,6 @@ def create_app(
     app.include_router(auth_router, prefix="/api/v1/auth")
     app.include_router(admin_router, prefix="/api/v1/admin")
     app.include_router(docs_router)
-    app.include_router(proxy_router)  # last: its /api/v1/{rest:path} must not shadow auth and admin
+    app.include_router(proxy_router)  # last: the services' prefixes come after the gateway's own routes
     install_gateway_middleware(app, settings)
     return app

@@ -2,7 +2,7 @@
 
 Outermost first: security headers (so every answer carries them, errors included), request id /
 access log / metrics, CORS (so 413 and 429 answers are readable by browser clients too), the rate
-limits of the gateway's own routes (login per IP), the body limit.
+limits of every API call (login per IP), the body limit.
 """
 
 from __future__ import annotations
@@ -30,11 +30,9 @@ DOCS_CSP = (
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+# Starlette always adds the safelisted Accept, Accept-Language, Content-Language and Content-Type.
 CORS_ALLOW_HEADERS = [
     "Authorization",
-    "Content-Type",
-    "Accept",
-    "Accept-Language",
     "X-API-Key",
     "X-Request-ID",
     "Idempotency-Key",
@@ -53,7 +51,7 @@ CORS_EXPOSE_HEADERS = [
     "RateLimit-Reset",
 ]
 LOGIN_PATH = "/api/v1/auth/token"
-GATEWAY_API_PREFIXES = ("/api/v1/auth/", "/api/v1/admin/")
+API_PREFIX = "/api/v1/"
 
 
 def route_path(scope: Scope) -> str:
@@ -101,13 +99,13 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, with_headers(send, headers))
 
 
-class GatewayRateLimitMiddleware:
-    """Rate limits for the gateway's own API (the proxy applies them to the services' routes).
+class RateLimitMiddleware:
+    """Rate limits of every API call, the gateway's own and those proxied to the services.
 
     ``POST /api/v1/auth/token`` counts per client IP against the login limit, before any password is
-    checked. Other ``/api/v1/auth`` and ``/api/v1/admin`` calls count per caller like proxied ones;
-    ``authenticate`` remembers its answer on the request, so the handler's own call is free, and a
-    bad credential is counted as an anonymous call from its IP (its 401 comes from the handler).
+    checked. Every other ``/api/v1/`` call counts per caller; ``authenticate`` remembers its answer on
+    the request, so the handler's or the proxy's own call is free, and a bad credential is counted as
+    an anonymous call from its IP (its 401 comes after, from the handler or the proxy).
     """
 
     def __init__(self, app: ASGIApp, *, trust_forwarded_for: bool = False) -> None:
@@ -117,7 +115,7 @@ class GatewayRateLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = route_path(scope)
         limiter: RateLimiter | None = getattr(scope["app"].state, "ratelimiter", None) if "app" in scope else None
-        if scope["type"] != "http" or limiter is None or not (path + "/").startswith(GATEWAY_API_PREFIXES):
+        if scope["type"] != "http" or limiter is None or not path.startswith(API_PREFIX):
             await self.app(scope, receive, send)
             return
         ip = client_ip(scope, self.trust_forwarded_for)
@@ -138,7 +136,7 @@ class GatewayRateLimitMiddleware:
 def install_gateway_middleware(app: FastAPI, settings: GatewaySettings) -> None:
     # add_middleware puts each one outside the previous: the last added runs first.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(GatewayRateLimitMiddleware, trust_forwarded_for=settings.trust_forwarded_for)
+    app.add_middleware(RateLimitMiddleware, trust_forwarded_for=settings.trust_forwarded_for)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -1,11 +1,12 @@
 """The reverse proxy: ``/api/v1/<service>/...`` to the five services.
 
-One pure ASGI endpoint: it authenticates the caller, counts the call against its rate limit, then
-streams the request body to the service and the service's response back through the one pooled
-``httpx.AsyncClient`` of the app, with a short-lived signed principal token in place of the
-caller's credentials (rule 3: the gateway authenticates, services authorise). Bodies over the limit
-are the ``BodyLimitMiddleware``'s (``shared.middleware``): it refuses a declared one before the proxy
-runs, and answers 413 for one that runs over while the proxy streams it.
+One pure ASGI endpoint: it authenticates the caller, then streams the request body to the service and
+the service's response back through the one pooled ``httpx.AsyncClient`` of the app, with a
+short-lived signed principal token in place of the caller's credentials (rule 3: the gateway
+authenticates, services authorise). The middleware has counted the call against its rate limit
+(``RateLimitMiddleware``) and watches the body's size (``BodyLimitMiddleware``): it refuses a
+declared one over the limit before the proxy runs, and answers 413 for one that runs over while the
+proxy streams it.
 """
 
 from __future__ import annotations
@@ -27,8 +28,7 @@ from starlette.types import Receive, Scope, Send
 
 from gateway import security
 from gateway.health import GatewayMetrics
-from gateway.middleware import request_scheme, route_path, with_headers
-from gateway.ratelimit import Decision, RateLimiter, client_ip
+from gateway.middleware import request_scheme, route_path
 from gateway.settings import GatewaySettings
 from shared.errors import AppError, BadRequest, GatewayTimeout, NotFound
 from shared.middleware import BodyTooLarge, header, send_problem
@@ -84,12 +84,12 @@ class ServiceUnavailable(AppError):
     title_zh = "服务暂不可用"
     title_en = "Service unavailable"
 
-    def __init__(self, service: str, retry_after: int = 5) -> None:
+    def __init__(self, service: str) -> None:
         super().__init__(
             f"服务“{url_segment(service)}”暂时不可用，请稍后重试。",
             f"The service '{url_segment(service)}' is unavailable; retry later.",
             extra={"service": url_segment(service)},
-            headers={"Retry-After": str(retry_after)},
+            headers={"Retry-After": "5"},
         )
 
 
@@ -127,16 +127,18 @@ class ProxyEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["route"] = self.label
         try:
-            await self._handle(scope, receive, send)
+            await self._forward(scope, receive, send)
         except AppError as error:
             await send_problem(scope, receive, send, error)
 
-    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
         settings: GatewaySettings = scope["app"].state.settings
-        path = route_path(scope)
+        metrics: GatewayMetrics = scope["app"].state.gateway_metrics
+        client: httpx.AsyncClient = scope["app"].state.upstream
+        method, path = scope["method"], route_path(scope)
         if any(segment in (".", "..") for segment in path.split("/")):  # never /api/v1/projects/../../metrics
             raise NotFound("没有这个接口。", "No such endpoint.")
-        base = settings.service_urls.get(self.service)
+        base = settings.service_urls.get(self.service, "").rstrip("/")
         if not base:
             log.error("no URL configured for service %s", self.service)
             raise ServiceUnavailable(self.service)
@@ -148,19 +150,7 @@ class ProxyEndpoint:
             # The credential store failed, not the caller: refuse with a 503 rather than guess.
             log.exception("authentication failed unexpectedly")
             raise ServiceUnavailable("gateway") from None
-        limiter: RateLimiter = scope["app"].state.ratelimiter
-        decision = await limiter.check(principal, client_ip(scope, settings.trust_forwarded_for))
-        if not decision.allowed:
-            raise decision.error()
-        await self._forward(scope, receive, send, base.rstrip("/"), path, principal, decision)
 
-    async def _forward(
-        self, scope: Scope, receive: Receive, send: Send, base: str, path: str, principal: Principal, decision: Decision
-    ) -> None:
-        settings: GatewaySettings = scope["app"].state.settings
-        metrics: GatewayMetrics = scope["app"].state.gateway_metrics
-        client: httpx.AsyncClient = scope["app"].state.upstream
-        method = scope["method"]
         too_large = False
 
         async def body() -> AsyncIterator[bytes]:
@@ -204,15 +194,9 @@ class ProxyEndpoint:
         metrics.upstream_latency.labels(self.service, method, str(response.status_code)).observe(
             time.perf_counter() - started
         )
-        send = with_headers(send, decision.headers())
+        answer_headers = self._response_headers(response, base, scope.get("root_path", ""))
         try:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": response.status_code,
-                    "headers": self._response_headers(response, base, scope.get("root_path", "")),
-                }
-            )
+            await send({"type": "http.response.start", "status": response.status_code, "headers": answer_headers})
             try:
                 async for chunk in response.aiter_raw():
                     if chunk:
@@ -232,9 +216,7 @@ class ProxyEndpoint:
 
     def _failed(self, metrics: GatewayMetrics, method: str, path: str, exc: Exception) -> AppError:
         """The problem for a call that got no answer: 504 when the service was too slow, else 503."""
-        timeout = isinstance(exc, httpx.TimeoutException) and not isinstance(
-            exc, (httpx.ConnectTimeout, httpx.PoolTimeout)
-        )
+        timeout = isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout)  # not a connect or pool timeout
         reason = "timeout" if timeout else "unreachable"
         metrics.upstream_errors.labels(self.service, reason).inc()
         if not isinstance(exc, httpx.HTTPError):
@@ -258,21 +240,21 @@ class ProxyEndpoint:
         request_id = state.get("request_id") or header(scope, b"x-request-id") or secrets.token_hex(16)
         incoming_trace = header(scope, b"traceparent")
         traceparent = new_traceparent(incoming_trace)
+        token = sign_principal(principal, settings.internal_secret, settings.internal_token_ttl_seconds)
         out += [
-            (
-                PRINCIPAL_HEADER.encode(),
-                sign_principal(principal, settings.internal_secret, settings.internal_token_ttl_seconds).encode(),
-            ),
+            (PRINCIPAL_HEADER.encode(), token.encode()),
             (b"x-request-id", request_id.encode("latin-1")),
             (b"traceparent", traceparent.encode()),
             (b"x-forwarded-for", (f"{forwarded_for}, {peer}" if forwarded_for else peer).encode("latin-1")),
             (b"x-forwarded-proto", request_scheme(scope, settings.trust_forwarded_for).encode()),
         ]
-        host = header(scope, b"host")
-        if host:
+        if host := header(scope, b"host"):
             out.append((b"x-forwarded-host", host.encode("latin-1")))
-        tracestate = header(scope, b"tracestate")
-        if tracestate and incoming_trace and traceparent.split("-")[1] == incoming_trace.strip().lower()[3:35]:
+        if (
+            (tracestate := header(scope, b"tracestate"))
+            and incoming_trace
+            and traceparent.split("-")[1] == incoming_trace.strip().lower()[3:35]
+        ):
             out.append((b"tracestate", tracestate.encode("latin-1")))
         return out
 

@@ -136,7 +136,9 @@ class RateLimiter:
         """Count one call against ``category``'s limit (``login`` is per IP, before any password is checked)."""
         item = self.limits[category]
         identifiers = (self.namespace, category, key)
-        strategy = self._strategy()
+        # Redis when configured, unless it failed moments ago (then this process's memory).
+        redis_up = time.monotonic() >= self._redis_down_until
+        strategy = self._shared if self._shared is not None and redis_up else self._local
         try:
             allowed = await strategy.hit(item, *identifiers)
             stats = await strategy.get_window_stats(item, *identifiers)
@@ -151,11 +153,6 @@ class RateLimiter:
             self.metrics.rate_limited.labels(category).inc()
         wait = max(0, math.ceil(stats.reset_time - time.time()))
         return Decision(allowed, item.amount, max(0, stats.remaining), wait, max(1, wait))
-
-    def _strategy(self) -> SlidingWindowCounterRateLimiter:
-        if self._shared is not None and time.monotonic() >= self._redis_down_until:
-            return self._shared
-        return self._local
 
     def _redis_failed(self, exc: Exception) -> None:
         self.metrics.rate_limit_storage_errors.inc()

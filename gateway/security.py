@@ -13,15 +13,7 @@ from datetime import timedelta
 from fastapi import Request
 from sqlalchemy.exc import SQLAlchemyError
 
-from gateway.accounts import keys, tokens
-from gateway.accounts.errors import (
-    AccountDisabled,
-    AmbiguousCredentials,
-    ApiKeyExpired,
-    ApiKeyRevoked,
-    InvalidApiKey,
-    InvalidToken,
-)
+from gateway.accounts import errors, keys, tokens
 from gateway.accounts.repository import ApiKeyRepository, UserRepository
 from gateway.settings import GatewaySettings
 from shared.clock import now_of
@@ -47,7 +39,7 @@ async def authenticate(request: Request) -> Principal:
     authorization = request.headers.get("authorization")
     api_key = request.headers.get(API_KEY_HEADER)
     if authorization is not None and api_key is not None:
-        raise AmbiguousCredentials()
+        raise errors.AmbiguousCredentials()
     if authorization is not None:
         principal = await _from_bearer(request, authorization)
     elif api_key is not None:
@@ -61,7 +53,7 @@ async def authenticate(request: Request) -> Principal:
 async def _from_bearer(request: Request, authorization: str) -> Principal:
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise InvalidToken(
+        raise errors.InvalidToken(
             "Authorization 头应为“Bearer <访问令牌>”。", "The Authorization header must be 'Bearer <access token>'."
         )
     settings: GatewaySettings = request.app.state.settings
@@ -71,11 +63,11 @@ async def _from_bearer(request: Request, authorization: str) -> Principal:
     async with db.read_sessionmaker() as session:
         row = await UserRepository(session).identity(claims.user_id)
     if row is None:
-        raise InvalidToken("访问令牌对应的用户不存在。", "The token's user no longer exists.")
+        raise errors.InvalidToken("访问令牌对应的用户不存在。", "The token's user no longer exists.")
     if not row.active or row.org_active is False:
-        raise AccountDisabled()
+        raise errors.AccountDisabled()
     if claims.issued_at < int(row.password_changed_at.timestamp()):
-        raise InvalidToken(
+        raise errors.InvalidToken(
             "密码已更改，请重新登录。", "The password has changed since this token was issued; log in again."
         )
     # Roles and organisation come from the account as it is now, not as it was at login.
@@ -92,7 +84,7 @@ async def _from_bearer(request: Request, authorization: str) -> Principal:
 async def _from_api_key(request: Request, key: str) -> Principal:
     key_id = keys.parse_key(key)
     if key_id is None:
-        raise InvalidApiKey()
+        raise errors.InvalidApiKey()
     db: Database = request.app.state.db
     now = now_of(request.app.state)
     async with db.read_sessionmaker() as session:
@@ -100,11 +92,11 @@ async def _from_api_key(request: Request, key: str) -> Principal:
         row = await repo.credential(key_id)
         # The secret is checked before anything else is revealed about the key.
         if row is None or not keys.matches(key, row.key_digest):
-            raise InvalidApiKey()
+            raise errors.InvalidApiKey()
         if row.revoked_at is not None or row.org_active is False:
-            raise ApiKeyRevoked()
+            raise errors.ApiKeyRevoked()
         if row.expires_at is not None and row.expires_at <= now:
-            raise ApiKeyExpired()
+            raise errors.ApiKeyExpired()
         not_since = now - LAST_USED_RESOLUTION
         if row.last_used_at is None or row.last_used_at < not_since:
             try:

@@ -52,12 +52,6 @@ class OpenAPICache:
             return self.cached
 
 
-def gateway_document(app: FastAPI) -> dict[str, Any]:
-    doc = get_openapi(title=app.title, version=app.version, routes=app.routes, separate_input_output_schemas=False)
-    doc.setdefault("components", {}).setdefault("schemas", {}).setdefault("Problem", PROBLEM_SCHEMA)
-    return doc
-
-
 async def _fetch(app: FastAPI, name: str) -> dict[str, Any] | None:
     base = app.state.settings.service_urls.get(name)
     if not base:
@@ -65,16 +59,15 @@ async def _fetch(app: FastAPI, name: str) -> dict[str, Any] | None:
     client: httpx.AsyncClient = app.state.upstream
     try:
         response = await client.get(f"{base.rstrip('/')}/openapi.json", timeout=FETCH_TIMEOUT_SECONDS)
-        if response.status_code != 200:
-            raise ValueError(f"status {response.status_code}")
-        doc = response.json()
-        if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
-            raise ValueError("not an OpenAPI document")
-        return doc
+        doc = response.raise_for_status().json()
+        if isinstance(doc, dict) and isinstance(doc.get("paths"), dict):
+            return doc
+        problem = "not an OpenAPI document"
     except Exception as exc:
-        log.warning("openapi: could not fetch the document of %s (%s)", name, type(exc).__name__)
-        app.state.gateway_metrics.docs_fetch_failures.labels(name).inc()
-        return None
+        problem = type(exc).__name__
+    log.warning("openapi: could not fetch the document of %s (%s)", name, problem)
+    app.state.gateway_metrics.docs_fetch_failures.labels(name).inc()
+    return None
 
 
 async def build_document(app: FastAPI, *, fetch: bool = True) -> dict[str, Any]:
@@ -82,7 +75,8 @@ async def build_document(app: FastAPI, *, fetch: bool = True) -> dict[str, Any]:
     fetched = await asyncio.gather(*(_fetch(app, name) for name in SERVICES)) if fetch else [None] * len(SERVICES)
     docs = {name: doc for name, doc in zip(SERVICES, fetched, strict=True) if doc is not None}
     missing = [name for name in SERVICES if name not in docs]
-    own = gateway_document(app)
+    own = get_openapi(title=app.title, version=app.version, routes=app.routes, separate_input_output_schemas=False)
+    own.setdefault("components", {}).setdefault("schemas", {}).setdefault("Problem", PROBLEM_SCHEMA)
     return merge_documents(own, docs, missing, title=app.title, version=app.version, description=app.description)
 
 

@@ -6,6 +6,7 @@ import copy
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from shared.schemas import PROBLEM_SCHEMA
@@ -42,13 +43,13 @@ SECURITY_SCHEMES: dict[str, Any] = {
 GLOBAL_SECURITY: list[dict[str, list[str]]] = [{"OAuth2PasswordBearer": []}, {"ApiKeyAuth": []}]
 
 
+@dataclass(frozen=True)
 class _Source:
     """One input document: the gateway's or a service's."""
 
-    def __init__(self, label: str, doc: dict[str, Any], prefix: str | None) -> None:
-        self.label = label
-        self.doc = doc
-        self.prefix = prefix  # the URL prefix a service's paths must sit under; None for the gateway
+    label: str
+    doc: dict[str, Any]
+    prefix: str | None  # the URL prefix a service's paths must sit under; None for the gateway
 
     @property
     def segment(self) -> str:
@@ -61,18 +62,11 @@ class _Source:
         return {t: comps[t] for t in COMPONENT_TYPES if isinstance(comps.get(t), dict)}
 
 
-def _escape(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")
-
-
-def _unescape(name: str) -> str:
-    return name.replace("~1", "/").replace("~0", "~")
-
-
 def _parse_ref(ref: str) -> tuple[str, str] | None:
+    """``#/components/<type>/<name>`` as (type, name), the name's JSON-pointer escapes undone."""
     parts = ref.split("/")
     if len(parts) == 4 and parts[0] == "#" and parts[1] == "components":
-        return parts[2], _unescape(parts[3])
+        return parts[2], parts[3].replace("~1", "/").replace("~0", "~")
     return None
 
 
@@ -111,7 +105,9 @@ def _rewrite(node: Any, rename: dict[tuple[str, str], str]) -> Any:
 
     def new_ref(ref: str) -> str:
         parsed = _parse_ref(ref)
-        return f"#/components/{parsed[0]}/{_escape(rename[parsed])}" if parsed in rename else ref
+        if parsed not in rename:
+            return ref
+        return f"#/components/{parsed[0]}/{rename[parsed].replace('~', '~0').replace('/', '~1')}"
 
     return _map_refs(node, new_ref)
 
@@ -137,14 +133,14 @@ def _component_names(sources: list[_Source]) -> dict[str, dict[tuple[str, str], 
             if any(target not in shared for target in refs.get(key, ())):
                 shared.discard(key)
                 changed = True
-    names: dict[str, dict[tuple[str, str], str]] = {}
-    for source in sources:
-        rename: dict[tuple[str, str], str] = {}
-        for ctype, items in source.components().items():
-            for name in items:
-                rename[(ctype, name)] = name if (ctype, name) in shared else f"{source.label}__{name}"
-        names[source.label] = rename
-    return names
+    return {
+        source.label: {
+            (ctype, name): name if (ctype, name) in shared else f"{source.label}__{name}"
+            for ctype, items in source.components().items()
+            for name in items
+        }
+        for source in sources
+    }
 
 
 def _prefixed(source: _Source, name: str) -> str:

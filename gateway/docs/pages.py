@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -15,18 +14,9 @@ from gateway.docs.cache import OpenAPICache, with_root_path
 from shared.errors import NotFound
 
 DOCS_HTML_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
-STATIC_FILES: dict[str, str] = {
-    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
-    "swagger-ui.css": "text/css; charset=utf-8",
-    "redoc.standalone.js": "text/javascript; charset=utf-8",
-    "favicon.png": "image/png",
-}
-
-
-@lru_cache(maxsize=1)
-def static_dir() -> Path:
-    """The Swagger UI and ReDoc bundles shipped in the installed ``fastapi_offline`` package."""
-    return Path(str(files("fastapi_offline").joinpath("static")))
+STATIC_FILES = frozenset({"swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js", "favicon.png"})
+# The Swagger UI and ReDoc bundles shipped in the installed fastapi_offline package.
+STATIC_DIR = Path(str(files("fastapi_offline").joinpath("static")))
 
 
 def _page(title: str, head: str, body: str, *, favicon: str = "docs/static/favicon.png") -> str:
@@ -80,24 +70,6 @@ OAUTH2_REDIRECT_JS = """\
 SCRIPTS = {"swagger-init.js": SWAGGER_INIT_JS, "oauth2-redirect.js": OAUTH2_REDIRECT_JS}
 
 
-def swagger_html(title: str) -> str:
-    return _page(
-        f"{title} – Swagger UI",
-        '<link rel="stylesheet" href="docs/static/swagger-ui.css">\n',
-        '<div id="swagger-ui"></div>\n'
-        '<script src="docs/static/swagger-ui-bundle.js"></script>\n'
-        '<script src="docs/swagger-init.js"></script>\n',
-    )
-
-
-def redoc_html(title: str) -> str:
-    return _page(
-        f"{title} – ReDoc",
-        "<style>body { margin: 0; padding: 0; }</style>\n",
-        '<redoc spec-url="openapi.json"></redoc>\n<script src="docs/static/redoc.standalone.js"></script>\n',
-    )
-
-
 # Served at /docs/oauth2-redirect, so its relative URLs resolve under /docs/.
 OAUTH2_REDIRECT_HTML = _page(
     "Swagger UI: OAuth2", "", '<script src="oauth2-redirect.js"></script>\n', favicon="static/favicon.png"
@@ -119,12 +91,25 @@ async def openapi_json(request: Request) -> Response:
 
 @docs_router.get("/docs")
 async def swagger_ui(request: Request) -> HTMLResponse:
-    return HTMLResponse(swagger_html(request.app.title))
+    return HTMLResponse(
+        _page(
+            f"{request.app.title} – Swagger UI",
+            '<link rel="stylesheet" href="docs/static/swagger-ui.css">\n',
+            '<div id="swagger-ui"></div>\n<script src="docs/static/swagger-ui-bundle.js"></script>\n'
+            '<script src="docs/swagger-init.js"></script>\n',
+        )
+    )
 
 
 @docs_router.get("/redoc")
 async def redoc(request: Request) -> HTMLResponse:
-    return HTMLResponse(redoc_html(request.app.title))
+    return HTMLResponse(
+        _page(
+            f"{request.app.title} – ReDoc",
+            "<style>body { margin: 0; padding: 0; }</style>\n",
+            '<redoc spec-url="openapi.json"></redoc>\n<script src="docs/static/redoc.standalone.js"></script>\n',
+        )
+    )
 
 
 @docs_router.get("/docs/oauth2-redirect")
@@ -141,8 +126,7 @@ async def docs_script(name: str) -> Response:
 
 @docs_router.get("/docs/static/{name}")
 async def docs_static(name: str) -> Response:
-    media_type = STATIC_FILES.get(name)
-    path = static_dir() / name
-    if media_type is None or not path.is_file():
+    path = STATIC_DIR / name
+    if name not in STATIC_FILES or not path.is_file():
         raise NotFound()
-    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "public, max-age=86400"})
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})  # typed by its name
