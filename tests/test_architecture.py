@@ -1,4 +1,5 @@
-"""The boundaries of ARCHITECTURE.md rule 2 are checked by import-linter, and the check can fail."""
+"""The boundaries of ARCHITECTURE.md rule 2 are checked by import-linter, and the check can fail; the
+gateway holds only the gateway (no CLI, runner or demo data) and its core stays under its line budget."""
 
 from __future__ import annotations
 
@@ -69,3 +70,47 @@ def test_import_contracts_catch_a_rules_package_using_the_database(tmp_path: Pat
     broken = run_lint(copy)
     assert broken.returncode != 0
     assert "rules are pure: a rules package imports no database and no web framework itself BROKEN" in broken.stdout
+
+
+def test_import_contracts_catch_the_gateway_importing_the_tooling(tmp_path: Path) -> None:
+    copy = copy_with_contracts(tmp_path)
+    (copy / "gateway" / "leak.py").write_text("import kjt.runner\n")
+    broken = run_lint(copy)
+    assert broken.returncode != 0
+    assert "no service and not the gateway imports the tooling (kjt) BROKEN" in broken.stdout
+
+
+# --- the gateway holds only the gateway (issue 11) -------------------------------------------------
+
+GATEWAY = ROOT / "gateway"
+# Its core: every Python file of the gateway but the accounts administration domain (gateway/accounts/),
+# in physical lines as `wc -l` counts them (the code is ruff-formatted: `make lint` checks it).
+GATEWAY_CORE_BUDGET = 1500
+TOOLING_NAMES = ("cli", "runner", "seed", "demo", "__main__")
+
+
+def gateway_core_lines() -> dict[str, int]:
+    return {
+        str(path.relative_to(ROOT)): path.read_bytes().count(b"\n")
+        for path in sorted(GATEWAY.rglob("*.py"))
+        if path.relative_to(GATEWAY).parts[0] != "accounts"
+    }
+
+
+def test_the_gateway_core_stays_under_its_budget() -> None:
+    lines = gateway_core_lines()
+    assert "gateway/proxy.py" in lines and "gateway/accounts/router.py" not in lines
+    total = sum(lines.values())
+    biggest = ", ".join(f"{name} {n}" for name, n in sorted(lines.items(), key=lambda item: -item[1])[:5])
+    assert total < GATEWAY_CORE_BUDGET, f"the gateway core has {total} lines (budget {GATEWAY_CORE_BUDGET}): {biggest}"
+
+
+def test_the_gateway_holds_no_tooling() -> None:
+    """The CLI, the process runner and the demo data live in kjt/ and services/<name>/demo.py."""
+    found = [
+        str(path.relative_to(ROOT))
+        for path in GATEWAY.rglob("*")
+        if "__pycache__" not in path.parts
+        and any(path.stem == name or path.stem.startswith(f"{name}_") for name in TOOLING_NAMES)
+    ]
+    assert found == [], f"tooling in the gateway package: {found}"

@@ -7,10 +7,8 @@ from services.foundation.approvals.router import router as approvals_router
 from services.foundation.funded.router import router as funded_router
 from services.foundation.models import common
 from services.foundation.plans.router import router as plans_router
-from services.foundation.review.ranking_router import router as ranking_router
-from services.foundation.review.reviewer_router import router as reviewer_router
-from services.foundation.review.reviews_router import router as reviews_router
-from services.foundation.review.rounds_router import router as rounds_router
+from services.foundation.ranking.router import router as ranking_router
+from services.foundation.review_rounds.router import router as review_rounds_router
 from services.foundation.settings import FoundationSettings
 from services.foundation.statistics.router import router as statistics_router
 from shared.app import ServiceSpec, create_service_app
@@ -25,9 +23,7 @@ SPEC = ServiceSpec(
         platform_router("foundation"),
         plans_router,
         applications_router,
-        rounds_router,
-        reviewer_router,
-        reviews_router,
+        review_rounds_router,
         ranking_router,
         approvals_router,
         funded_router,

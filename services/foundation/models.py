@@ -5,7 +5,13 @@ from services.foundation.approvals import models as approvals_models  # noqa: F4
 from services.foundation.db import Base, common
 from services.foundation.funded.models import AnnualReport, Disbursement, FinalReport  # noqa: F401
 from services.foundation.plans.models import FundingPlan, PlanAgency, PlanCategory
-from services.foundation.review.models import Review, ReviewAssignment, ReviewExclusion, ReviewRound, ReviewRoundInput
+from services.foundation.review_rounds.models import (
+    Review,
+    ReviewAssignment,
+    ReviewExclusion,
+    ReviewRound,
+    ReviewRoundInput,
+)
 
 __all__ = [
     "Base",

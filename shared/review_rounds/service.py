@@ -923,15 +923,21 @@ GRADES = {g.value: g for g in agg.Grade}
 OPINIONS = {o.value: o for o in agg.Opinion}
 
 
-def _review_of(slot: Slot) -> agg.Review:
+def stored_review(
+    reviewer_id: int, grade: str | None, opinion: str | None, scores: Mapping[str, str] | None, submitted: bool
+) -> agg.Review:
     """A stored review as ``shared.review.aggregate`` reads it (an unknown code counts as missing)."""
     return agg.Review(
-        reviewer_id=str(slot.reviewer_id),
-        grade=GRADES.get(slot.grade or ""),
-        opinion=OPINIONS.get(slot.opinion or ""),
-        criteria={k: Decimal(v) for k, v in (slot.scores or {}).items()},
-        submitted=slot.review_status == SUBMITTED,
+        reviewer_id=str(reviewer_id),
+        grade=GRADES.get(grade or ""),
+        opinion=OPINIONS.get(opinion or ""),
+        criteria={k: Decimal(v) for k, v in (scores or {}).items()},
+        submitted=submitted,
     )
+
+
+def _review_of(slot: Slot) -> agg.Review:
+    return stored_review(slot.reviewer_id, slot.grade, slot.opinion, slot.scores, slot.review_status == SUBMITTED)
 
 
 def group_slots(rows: Sequence[AssignmentColumns]) -> list[s.ApplicationAssignmentsRead]:

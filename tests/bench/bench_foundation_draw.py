@@ -32,7 +32,7 @@ from stdnum.cn import ric, uscc
 from services.foundation.applications.models import FoundationApplication
 from services.foundation.main import create_app as create_foundation
 from services.foundation.plans.models import FundingPlan, PlanAgency, PlanCategory
-from services.foundation.review import rounds
+from services.foundation.review_rounds import service as rounds
 from services.foundation.settings import FoundationSettings
 from shared.db.migrate import upgrade
 from shared.principal import PRINCIPAL_HEADER, Principal, sign_principal
@@ -370,12 +370,12 @@ async def run() -> list[tuple[str, str]]:
 
                 pool_read = TimedCalls(app.state.http.request)
                 app.state.http.request = pool_read  # every internal call, timed
-                draw_cpu = Timed(rounds.asyncio.to_thread)
-                rounds.asyncio.to_thread = draw_cpu  # type: ignore[attr-defined]
+                draw_cpu = Timed(asyncio.to_thread)
+                asyncio.to_thread = draw_cpu  # type: ignore[assignment]
                 moves = Timed(rounds.applications.start_review_many)
                 rounds.applications.start_review_many = moves  # type: ignore[attr-defined]
-                loads = Timed(rounds.report_loads)
-                rounds.report_loads = loads  # type: ignore[assignment]
+                loads = Timed(rounds.ROUNDS.report_loads)
+                rounds.ROUNDS.report_loads = loads  # type: ignore[method-assign]
                 try:
                     t0 = time.perf_counter()
                     r = await client.post(
@@ -383,9 +383,9 @@ async def run() -> list[tuple[str, str]]:
                     )
                     elapsed = time.perf_counter() - t0
                 finally:
-                    rounds.asyncio.to_thread = draw_cpu.fn  # type: ignore[attr-defined]
+                    asyncio.to_thread = draw_cpu.fn  # type: ignore[assignment]
                     rounds.applications.start_review_many = moves.fn  # type: ignore[attr-defined]
-                    rounds.report_loads = loads.fn  # type: ignore[assignment]
+                    rounds.ROUNDS.report_loads = loads.fn  # type: ignore[method-assign]
                     app.state.http.request = pool_read.fn
                 assert r.status_code == 200, r.text[:2000]
                 body = r.json()

@@ -30,9 +30,10 @@ from services.foundation.applications.models import FoundationApplication
 from services.foundation.db import common
 from services.foundation.deps import Environment, Projects
 from services.foundation.plans.models import FundingPlan, PlanAgency, PlanCategory
-from services.foundation.review import ranking as use_case
-from services.foundation.review.models import Review, ReviewAssignment, ReviewRound
+from services.foundation.ranking import service as use_case
+from services.foundation.review_rounds.models import Review, ReviewAssignment, ReviewRound
 from services.foundation.rules import ranking as rules
+from services.foundation.rules.reviews import FORM
 from shared.db import Database
 from shared.principal import Principal
 from shared.review.aggregate import Grade, Opinion
@@ -132,8 +133,11 @@ async def load(db: Database, data: list[Any]) -> tuple[int, int, int]:
             title="面上项目",
             discipline_prefixes=[],
             reviewers_per_application=PER_APP,
+            reviewers_per_category={},
             load_cap=20,
             exclude_same_institution=True,
+            criteria=FORM.as_json(),
+            graded=True,
             min_valid=3,
             status="closed",
             created_by="100",
@@ -196,6 +200,7 @@ async def load(db: Database, data: list[Any]) -> tuple[int, int, int]:
                 reviews.append(
                     dict(
                         assignment_id=next_id,
+                        scores={},
                         grade=grade,
                         opinion=opinion,
                         comments={"overall": "评价"},

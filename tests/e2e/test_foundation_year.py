@@ -537,7 +537,7 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     # --- ranking: the agency closes the round and ranks the category; the official reads it -------
     people.call("auditor", "POST", f"{rr_url}/close", 403)
     closed = people.call("agency", "POST", f"{rr_url}/close")
-    assert closed["status"] == "closed" and closed["lacking"] == []
+    assert closed["round"]["status"] == "closed" and closed["lacking"] == []
     assert closed["reviewed"] == sorted([app_a["id"], app_b["id"], app_c["id"]])
     rank_url = f"{F}/plans/{plan['id']}/categories/{general}/ranking"
     people.call("auditor", "POST", rank_url, 403)

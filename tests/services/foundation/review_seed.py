@@ -16,7 +16,8 @@ from sqlalchemy import select
 from services.foundation.applications.models import FoundationApplication
 from services.foundation.db import common
 from services.foundation.plans.models import FundingPlan, PlanAgency, PlanCategory
-from services.foundation.review.models import Review, ReviewAssignment, ReviewRound
+from services.foundation.review_rounds.models import Review, ReviewAssignment, ReviewRound
+from services.foundation.rules.reviews import FORM
 from tests.services.foundation.conftest import AGENCY_ORG, UNIV_USCC, Platform, headers
 from tests.services.projects.conftest import make_resident_id
 
@@ -145,8 +146,12 @@ async def seed(
             title="面上项目 第一轮",
             discipline_prefixes=[],
             reviewers_per_application=per_app,
+            reviewers_per_category={},
             load_cap=20,
             exclude_same_institution=True,
+            criteria=FORM.as_json(),
+            graded=True,
+            trim_from=None,
             min_valid=min_valid,
             status=round_status,
             created_by="210",
@@ -189,6 +194,7 @@ async def add_review(
         session.add(
             Review(
                 assignment_id=assignment_id,
+                scores={},
                 grade=grade,
                 opinion=opinion,
                 comments={"overall": "综合评价。"},

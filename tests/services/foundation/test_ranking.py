@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.foundation.applications.models import FoundationApplication
-from services.foundation.review.models import ReviewAssignment
+from services.foundation.review_rounds.models import ReviewAssignment
 from tests.services.foundation.conftest import (
     AGENCY,
     APPLICANT,

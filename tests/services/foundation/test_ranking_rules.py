@@ -15,7 +15,7 @@ from services.foundation.rules.ranking import (
     grant_amount,
     rank_category,
 )
-from services.foundation.rules.reviews import missing_to_submit, unknown_criteria
+from services.foundation.rules.reviews import FORM
 from shared.review.aggregate import Grade, Opinion, Review
 
 T0 = datetime(2026, 4, 1, tzinfo=UTC)
@@ -184,7 +184,8 @@ def test_funding_line_edge_cases() -> None:
 
 
 def test_nsf4_a_complete_review_needs_grade_opinion_and_overall_comment() -> None:
-    assert missing_to_submit("A", "priority", {"overall": "好"}) == []
-    assert missing_to_submit(None, None, {}) == ["grade", "opinion", "comments.overall"]
-    assert missing_to_submit("A", "priority", {"overall": "  "}) == ["comments.overall"]
-    assert unknown_criteria({"innovation": "", "novelty": ""}) == ["novelty"]
+    assert FORM.missing_to_submit({}, {"overall": "好"}, "A", "priority") == []
+    assert FORM.missing_to_submit({}, {}, None, None) == ["grade", "opinion", "comments.overall"]
+    assert FORM.missing_to_submit({}, {"overall": "  "}, "A", "priority") == ["comments.overall"]
+    problems = FORM.content_problems({}, {"innovation": "", "novelty": ""}, "A", "priority")
+    assert [(p["field"], p["code"]) for p in problems] == [("comments.novelty", "unknown_criterion")]

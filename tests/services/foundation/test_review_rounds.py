@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from services.foundation.applications.models import FoundationApplication
 from services.foundation.db import common
 from services.foundation.main import create_app as create_foundation
-from services.foundation.review.models import ReviewAssignment, ReviewExclusion, ReviewRound, ReviewRoundInput
+from services.foundation.review_rounds.models import ReviewAssignment, ReviewExclusion, ReviewRound, ReviewRoundInput
 from shared.db import Database
 from shared.http_client import InternalClient
 from shared.review.conflicts import explain
@@ -100,12 +100,16 @@ async def test_nsf2_nsf3_draw_assigns_distinct_conflict_free_reviewers_and_sends
     w = await basic_world(p)
     rnd = await create_round(p.c, w, load_cap=2)
     assert rnd["status"] == "draft" and rnd["allowed_actions"] == ["draw"]
-    assert rnd["settings"] == {
+    settings = rnd["settings"]
+    assert {k: settings[k] for k in ("reviewers_per_application", "load_cap", "exclude_same_institution")} == {
         "reviewers_per_application": 3,
         "load_cap": 2,
         "exclude_same_institution": True,
-        "min_valid": 3,
     }
+    # NSF-4 as the foundation applies it: the committee's form (grade, opinion, comments), the plain mean
+    assert settings["min_valid"] == 3 and settings["graded"] is True and settings["trim_from"] is None
+    assert [c["code"] for c in settings["criteria"]] == ["innovation", "feasibility", "foundation", "team", "overall"]
+    assert [c["code"] for c in settings["criteria"] if c["comment_required"]] == ["overall"]
     drawn = await draw(p.c, rnd["id"])
     got = drawn["round"]
     assert got["status"] == "drawn" and got["allowed_actions"] == ["close"] and got["shortfalls"] == []
@@ -528,7 +532,7 @@ async def test_draw_seed_generated_if_match_and_idempotency_key(platform: Platfo
     assert (await p.c.post(RR, json=body | {"title": "另一个"}, headers=AGENCY | key)).status_code == 409
     rid = first.json()["id"]
     etag = (await p.c.get(f"{RR}/{rid}", headers=AGENCY)).headers["ETag"]
-    r = await p.c.post(f"{RR}/{rid}/draw", json={}, headers=AGENCY | {"If-Match": '"foundation_review_round-1-v9"'})
+    r = await p.c.post(f"{RR}/{rid}/draw", json={}, headers=AGENCY | {"If-Match": f'"review_round-{rid}-v9"'})
     assert r.status_code == 412
     dkey = {"Idempotency-Key": "draw-1", "If-Match": etag}
     r1 = await p.c.post(f"{RR}/{rid}/draw", json={}, headers=AGENCY | dkey)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from services.foundation.review.models import Review, ReviewAssignment, ReviewRound
+from services.foundation.review_rounds.models import Review, ReviewAssignment, ReviewRound
 from tests.services.foundation.conftest import (
     AGENCY,
     AUDITOR,
@@ -87,6 +87,8 @@ async def test_a_reviewer_sees_only_their_own_assignments(platform: Platform) ->
                 "application_id",
                 "application_title",
                 "status",
+                "criteria",
+                "graded",
                 "review_due_at",
                 "released_at",
                 "created_at",
@@ -109,7 +111,7 @@ async def test_a_reviewer_sees_only_their_own_assignments(platform: Platform) ->
     assert len(many) == 1
     assert (await p.c.get(RA, params={"status": "bogus"}, headers=reviewer_caller(n))).status_code == 422
     r = await p.c.get(f"{RA}/{assignment_id}", headers=reviewer_caller(n))
-    assert r.headers["ETag"] == f'"foundation_review_assignment-{assignment_id}-v1"'
+    assert r.headers["ETag"] == f'"review_assignment-{assignment_id}-v1"'
 
 
 async def test_the_application_as_a_reviewer_reads_it_has_no_id_numbers(platform: Platform) -> None:
@@ -155,7 +157,7 @@ async def test_nsf2_a_declined_slot_alone_is_drawn_again(platform: Platform) -> 
     r = await p.c.post(
         f"{RA}/{assignment_id}/decline",
         json={"reason": "与申请人有合作关系"},
-        headers=reviewer_caller(n) | {"If-Match": f'"foundation_review_assignment-{assignment_id}-v1"'},
+        headers=reviewer_caller(n) | {"If-Match": f'"review_assignment-{assignment_id}-v1"'},
     )
     assert r.status_code == 200, r.text
     out = r.json()
@@ -217,7 +219,7 @@ async def test_decline_refused_when_submitted_stale_or_projects_down(platform: P
     r = await p.c.post(
         f"{RA}/{assignment_id}/decline",
         json={"reason": "x"},
-        headers=reviewer_caller(n) | {"If-Match": f'"foundation_review_assignment-{assignment_id}-v7"'},
+        headers=reviewer_caller(n) | {"If-Match": f'"review_assignment-{assignment_id}-v7"'},
     )
     assert r.status_code == 412
     assert (
@@ -262,6 +264,7 @@ async def test_staff_release_a_late_reviewer_after_the_due_time(platform: Platfo
         session.add(
             Review(
                 assignment_id=other_id,
+                scores={},
                 grade="A",
                 opinion="priority",
                 comments={"overall": "好"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.foundation.applications.models import FoundationApplication
-from services.foundation.review.models import ReviewAssignment, ReviewRound
+from services.foundation.review_rounds.models import ReviewAssignment, ReviewRound
 from tests.services.foundation.conftest import (
     AGENCY,
     APPLICANT,
@@ -124,9 +124,16 @@ async def test_review_input_is_checked(platform: Platform) -> None:
         r = await put(platform, a, body, me)
         assert r.status_code == 422, (body, r.text)
         assert any(e["field"].startswith(field) for e in r.json()["errors"]), (body, r.json())
-    r = await platform.c.get(f"{PREFIX}/review-criteria", headers=me)
+    # the form is the round's: a reviewer reads it with the assignment; the foundation's has no scores
+    r = await platform.c.get(f"{PREFIX}/review-assignments/{a}", headers=me)
     assert r.status_code == 200
-    assert [c["code"] for c in r.json()] == ["innovation", "feasibility", "foundation", "team", "overall"]
+    assert [c["code"] for c in r.json()["criteria"]] == ["innovation", "feasibility", "foundation", "team", "overall"]
+    r = await put(platform, a, {"scores": {"innovation": "90"}}, me)
+    assert r.status_code == 422 and r.json()["errors"][0] == {
+        "field": "scores.innovation",
+        "code": "unknown_criterion",
+        "message": "not a scored criterion of this round: none",
+    }
 
 
 async def test_a_reviewer_reaches_only_their_own_assignments(platform: Platform) -> None:
@@ -227,7 +234,7 @@ async def test_nsf4_close_moves_applications_with_three_valid_reviews_and_lists_
     r = await platform.c.post(close_url(s.round_id), headers=AGENCY)
     assert r.status_code == 200, r.text
     out = r.json()
-    assert out["status"] == "closed" and out["closed_at"] is not None and r.headers["ETag"]
+    assert out["round"]["status"] == "closed" and out["round"]["closed_at"] is not None and r.headers["ETag"]
     assert out["reviewed"] == [full]
     lacking = {x["application_id"]: x for x in out["lacking"]}
     assert set(lacking) == {short, released}
@@ -246,7 +253,7 @@ async def test_nsf4_close_moves_applications_with_three_valid_reviews_and_lists_
     assert (await get_row(platform, FoundationApplication, full)).status == "reviewed"
     assert (await get_row(platform, FoundationApplication, short)).status == "in_review"
     assert ("complete_review", "in_review", "reviewed") in await history(platform, "foundation_application", full)
-    assert ("close", "drawn", "closed") in await history(platform, "foundation_review_round", s.round_id)
+    assert ("close", "drawn", "closed") in await history(platform, "review_round", s.round_id)
 
     r = await platform.c.get(f"{PREFIX}/review-rounds/{s.round_id}/lacking", headers=AUDITOR)
     assert r.status_code == 200
@@ -281,7 +288,7 @@ async def test_closing_a_round_is_for_the_plans_staff(platform: Platform) -> Non
     assert r.status_code == 404
     r = await platform.c.post(close_url(999_999), headers=OFFICIAL)
     assert r.status_code == 404
-    r = await platform.c.post(close_url(s.round_id), headers=AGENCY | {"If-Match": '"foundation_review_round-1-v0"'})
+    r = await platform.c.post(close_url(s.round_id), headers=AGENCY | {"If-Match": f'"review_round-{s.round_id}-v0"'})
     assert r.status_code == 412
     assert (await get_row(platform, ReviewRound, s.round_id)).status == "drawn"
 
