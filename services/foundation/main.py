@@ -6,6 +6,7 @@ from services.foundation.applications.router import router as applications_route
 from services.foundation.approvals.router import router as approvals_router
 from services.foundation.funded.router import router as funded_router
 from services.foundation.models import common
+from services.foundation.notices.router import router as notices_router
 from services.foundation.plans.router import router as plans_router
 from services.foundation.ranking.router import router as ranking_router
 from services.foundation.review_rounds.router import router as review_rounds_router
@@ -26,6 +27,7 @@ SPEC = ServiceSpec(
         review_rounds_router,
         ranking_router,
         approvals_router,
+        notices_router,
         funded_router,
         statistics_router,
     ],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -19,6 +19,15 @@ NAMING_CONVENTION = {
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+T = TypeVar("T")
+
+
+def new(model: type[T], **values: Any) -> T:
+    """A row of a mapped class typed by its column mixin (the mixin declares the columns, the mapped class
+    built from it by a table factory takes them as keyword arguments)."""
+    return cast(T, cast(Any, model)(**values))
 
 
 def new_metadata() -> MetaData:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -38,13 +38,6 @@ ASSIGNED, SUBMITTED, DECLINED, LATE = "assigned", "submitted", "declined", "late
 HOLDING = (ASSIGNED, SUBMITTED)
 ASSIGNMENT_STATES = (ASSIGNED, SUBMITTED, DECLINED, LATE)
 DRAFT, DRAWN, CLOSED = "draft", "drawn", "closed"
-
-T = TypeVar("T")
-
-
-def new(model: type[T], **values: Any) -> T:
-    """A row of one of these tables (the mixins declare columns, the mapped class takes them)."""
-    return cast(T, cast(Any, model)(**values))
 
 
 class RoundColumns(VersionedMixin, TimestampsMixin):

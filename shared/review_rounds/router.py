@@ -104,7 +104,13 @@ def review_router(
         if create_example
         else None,
     )
-    async def create_round(body: Body, session: DbSession, caller: Creator, response: Response, env: Env) -> Any:  # type: ignore[valid-type]
+    async def create_round(
+        body: Body,  # type: ignore[valid-type]
+        session: DbSession,
+        caller: Creator,
+        response: Response,
+        env: Env,
+    ) -> Any:
         return await read(session, response, caller, await rounds.create(session, caller, body, env))
 
     @router.get(

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import CommonTables, flush_versioned
+from shared.db.models import new
 from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.review import aggregate as agg
@@ -61,7 +62,6 @@ from shared.review_rounds.models import (
     ReviewColumns,
     ReviewTables,
     RoundColumns,
-    new,
 )
 from shared.review_rounds.repository import RoundRepository, Slot, holding
 from shared.review_rounds.scope import ApplicationFacts, RoundScope

@@ -612,14 +612,14 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     assert early["code"] == "not_disbursable"  # paid once funded, after the notice
 
     # --- public notice (公示): its five working days started a month ago, so it is over ------------
-    notice_url = f"{F}/plans/{plan['id']}/categories/{general}/notice"
-    people.call("agency", "POST", notice_url, 403, json={})
+    notice_url, scope = f"{F}/notices", {"plan_id": plan["id"], "category_id": general}
+    people.call("agency", "POST", notice_url, 403, json=scope)
     notice = people.call(
-        "official", "POST", notice_url, 201, json={"starts_on": (today - timedelta(days=30)).isoformat()}
+        "official", "POST", notice_url, 201, json=scope | {"starts_on": (today - timedelta(days=30)).isoformat()}
     )
     assert notice["working_days"] == 5 and notice["status"] == "open" and notice["accepting_objections"] is False
     public = people.call(None, "GET", f"{F}/notices/{notice['id']}")  # anyone reads it
-    assert [(e["application_id"], e["amount"], e["institution_name"]) for e in public["entries"]] == [
+    assert [(e["subject_id"], e["amount"], e["organisation_name"]) for e in public["entries"]] == [
         (app_a["id"], "200000.00", "吉林大学（测试）"),
         (app_b["id"], "180000.00", "东北师范大学（测试）"),
     ]
@@ -630,7 +630,7 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
         f"{F}/notices/{notice['id']}/objections",
         409,
         json={
-            "application_id": app_a["id"],
+            "subject_id": app_a["id"],
             "objector_name": "赵国栋",
             "objector_contact": "13900000000",
             "grounds": "申请人研究基础不足。",

@@ -355,7 +355,7 @@ def run_lifecycle(people: People) -> None:
             "working_days": 1,
         },
     )
-    assert [e["application_id"] for e in notice["entries"]] == [application["id"]]
+    assert [e["subject_id"] for e in notice["entries"]] == [application["id"]]
     early = people.call("agency", "POST", f"{P}/contracts", 409, json=_contract_plan(application["id"], year))
     assert early["code"] == "notice_not_concluded"
     concluded = people.call("official", "POST", f"{P}/notices/{notice['id']}/conclude")

@@ -1,31 +1,17 @@
-"""Every query on approvals, notices and objections (and the plan, category and application rows
-they lock)."""
+"""Every query on approvals (and the plan, category and application rows they lock)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foundation.applications.models import FoundationApplication
-from services.foundation.approvals.models import (
-    CategoryApproval,
-    CategoryApprovalItem,
-    FoundationNotice,
-    NoticeEntry,
-    NoticeObjection,
-)
+from services.foundation.approvals.models import CategoryApproval, CategoryApprovalItem
 from services.foundation.plans.models import FundingPlan, PlanCategory
 from shared.pagination import SortSpec, paginate
 
-NOTICE_SORTS = SortSpec(
-    fields={"starts_at": FoundationNotice.starts_at, "closes_at": FoundationNotice.closes_at},
-    id_column=FoundationNotice.id,
-)
-OBJECTION_SORTS = SortSpec(
-    fields={"submitted_at": NoticeObjection.submitted_at}, id_column=NoticeObjection.id, default="id"
-)
 APPROVAL_SORTS = SortSpec(
     fields={"created_at": CategoryApproval.created_at}, id_column=CategoryApproval.id, default="id"
 )
@@ -73,21 +59,6 @@ async def applications(
     return list((await session.execute(stmt)).scalars().all())
 
 
-async def to_publish(session: AsyncSession, category_id: int) -> list[FoundationApplication]:
-    """The category's approved applications not yet on a notice (a listed entry), in rank order."""
-    on_notice = select(NoticeEntry.application_id).where(NoticeEntry.status == "listed")
-    stmt = (
-        select(FoundationApplication)
-        .where(
-            FoundationApplication.category_id == category_id,
-            FoundationApplication.status == "approved",
-            FoundationApplication.id.not_in(on_notice),
-        )
-        .order_by(FoundationApplication.rank, FoundationApplication.id)
-    )
-    return list((await session.execute(stmt)).scalars().all())
-
-
 async def approved_item(session: AsyncSession, application_id: int) -> CategoryApprovalItem | None:
     stmt = select(CategoryApprovalItem).where(
         CategoryApprovalItem.application_id == application_id, CategoryApprovalItem.status == "approved"
@@ -105,67 +76,3 @@ async def approvals_page(
 ) -> tuple[list[CategoryApproval], str | None]:
     stmt = select(CategoryApproval).where(CategoryApproval.category_id == category_id)
     return await paginate(session, stmt, APPROVAL_SORTS, limit=limit, cursor=cursor, sort=sort)
-
-
-# --- notices ---------------------------------------------------------------------------------------
-
-
-async def notice(session: AsyncSession, notice_id: int, *, for_update: bool = False) -> FoundationNotice | None:
-    stmt = select(FoundationNotice).where(FoundationNotice.id == notice_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-def notices(*, plan_id: int | None, category_id: int | None, year: int | None, status: str | None) -> Select[Any]:
-    """Every notice is public (open or concluded: there is no draft notice)."""
-    stmt = select(FoundationNotice)
-    for column, value in (
-        (FoundationNotice.plan_id, plan_id),
-        (FoundationNotice.category_id, category_id),
-        (FoundationNotice.year, year),
-        (FoundationNotice.status, status),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    return stmt
-
-
-async def notices_page(
-    session: AsyncSession,
-    *,
-    plan_id: int | None,
-    category_id: int | None,
-    year: int | None,
-    status: str | None,
-    limit: int,
-    cursor: str | None,
-    sort: str | None,
-) -> tuple[list[FoundationNotice], str | None]:
-    stmt = notices(plan_id=plan_id, category_id=category_id, year=year, status=status)
-    return await paginate(session, stmt, NOTICE_SORTS, limit=limit, cursor=cursor, sort=sort)
-
-
-async def objection(session: AsyncSession, objection_id: int, *, for_update: bool = False) -> NoticeObjection | None:
-    stmt = select(NoticeObjection).where(NoticeObjection.id == objection_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def unresolved(session: AsyncSession, notice_id: int) -> list[int]:
-    stmt = (
-        select(NoticeObjection.id)
-        .where(NoticeObjection.notice_id == notice_id, NoticeObjection.status == "pending")
-        .order_by(NoticeObjection.id)
-    )
-    return list((await session.execute(stmt)).scalars().all())
-
-
-async def objections_page(
-    session: AsyncSession, notice_id: int, *, status: str | None, limit: int, cursor: str | None, sort: str | None
-) -> tuple[list[NoticeObjection], str | None]:
-    stmt = select(NoticeObjection).where(NoticeObjection.notice_id == notice_id)
-    if status is not None:
-        stmt = stmt.where(NoticeObjection.status == status)
-    return await paginate(session, stmt, OBJECTION_SORTS, limit=limit, cursor=cursor, sort=sort)

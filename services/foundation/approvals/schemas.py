@@ -4,13 +4,11 @@ number."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
-from shared.fields import Money, MoneyOut, PlanDate, ShanghaiTime
-from shared.notices import ObjectionFields
+from shared.fields import Money, MoneyOut, ShanghaiTime
 from shared.schemas import InputSchema, OutputSchema
 
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -78,77 +76,3 @@ class ApprovalRead(OutputSchema):
     created_at: ShanghaiTime
     items: list[ApprovalItemRead]
     budget: BudgetRead | None = None
-
-
-class NoticeCreate(InputSchema):
-    title: str | None = Field(
-        default=None, min_length=1, max_length=300, examples=["2026年度吉林省自然科学基金面上项目拟资助名单公示"]
-    )
-    starts_on: PlanDate | None = Field(default=None, description="default: today (Asia/Shanghai), from now")
-
-
-class NoticeEntryRead(OutputSchema):
-    application_id: int
-    position: int
-    rank: int | None
-    title: str
-    applicant_name: str
-    institution_name: str
-    discipline_code: str
-    amount: MoneyOut
-    status: str
-
-
-class NoticeRead(OutputSchema):
-    id: int
-    plan_id: int
-    category_id: int
-    year: int
-    title: str
-    starts_at: ShanghaiTime
-    closes_at: ShanghaiTime
-    starts_on: date
-    ends_on: date
-    working_days: int
-    calendar_confirmed: bool
-    status: str
-    accepting_objections: bool = False
-    entries: list[NoticeEntryRead]
-    concluded_at: ShanghaiTime | None
-    version: int
-
-
-class NoticeSummary(OutputSchema):
-    id: int
-    plan_id: int
-    category_id: int
-    year: int
-    title: str
-    starts_on: date
-    ends_on: date
-    status: str
-
-
-class ObjectionCreate(ObjectionFields):
-    application_id: RowId
-
-
-class ObjectionRead(OutputSchema):
-    id: int
-    notice_id: int
-    application_id: int
-    objector_actor: str
-    objector_name: str
-    objector_contact: str
-    grounds: str
-    evidence: list[dict[str, Any]]
-    status: str
-    resolution: str | None
-    resolved_by: str | None
-    resolved_at: ShanghaiTime | None
-    submitted_at: ShanghaiTime
-    version: int
-
-
-class ActionBody(InputSchema):
-    comment: str | None = Field(default=None, max_length=2000)

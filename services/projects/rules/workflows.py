@@ -162,23 +162,6 @@ APPROVAL_LIST_WORKFLOW = Workflow(
     ],
 )
 
-# The public notice of an approved list: open for objections, concluded by an official.
-NOTICE_WORKFLOW = Workflow(
-    "public_notice",
-    "open",
-    [transition("conclude", "open", "concluded", ["official"])],
-)
-
-# A real-name objection, resolved by an official with reasons.
-OBJECTION_WORKFLOW = Workflow(
-    "notice_objection",
-    "pending",
-    [
-        transition("uphold", "pending", "upheld", ["official"], comment_required=True),
-        transition("dismiss", "pending", "dismissed", ["official"], comment_required=True),
-    ],
-)
-
 # 任务书: drafted and signed by the entrusted agency; it ends with the project.
 CONTRACT_WORKFLOW = Workflow(
     "contract",

@@ -17,7 +17,6 @@ from tests.services.foundation.approval_helpers import (
     approve,
     at,
     budget,
-    category_url,
     ledger_statuses,
     make_plan,
     make_ranked,
@@ -39,7 +38,7 @@ from tests.services.foundation.conftest import (
 GENERAL = {"code": "general", "amount_mode": "fixed", "amount": "200000.00", "budget": "600000.00", "project_count": 3}
 MONDAY = date(2026, 3, 2)
 OBJECTION = {
-    "application_id": 0,
+    "subject_id": 0,
     "objector_name": "张伟",
     "objector_contact": "13800000000",
     "grounds": "申请书中的代表性成果与他人论文雷同。",
@@ -59,14 +58,15 @@ async def _approved(platform: Platform, n: int = 3, **plan: Any) -> tuple[Catego
 async def _open(
     c: httpx.AsyncClient, cat: Category, body: dict[str, Any] | None = None, headers: dict[str, str] = OFFICIAL
 ) -> httpx.Response:
-    return await c.post(category_url(cat, "notice"), json=body, headers=headers)
+    scope = {"plan_id": cat.plan_id, "category_id": cat.id}
+    return await c.post(f"{PREFIX}/notices", json=scope | (body or {}), headers=headers)
 
 
 async def _object(
     c: httpx.AsyncClient, notice_id: int, application_id: int, headers: dict[str, str] = APPLICANT
 ) -> httpx.Response:
     return await c.post(
-        f"{PREFIX}/notices/{notice_id}/objections", headers=headers, json=OBJECTION | {"application_id": application_id}
+        f"{PREFIX}/notices/{notice_id}/objections", headers=headers, json=OBJECTION | {"subject_id": application_id}
     )
 
 
@@ -91,10 +91,11 @@ async def test_cal1_notice_runs_the_plans_working_days_and_anyone_reads_it_witho
         one = await platform.c.get(f"{PREFIX}/notices/{notice['id']}", headers=who)
         assert one.status_code == 200, one.text
         entries = one.json()["entries"]
-        assert [(e["application_id"], e["amount"], e["institution_name"]) for e in entries] == [
+        assert [(e["subject_id"], e["amount"], e["organisation_name"]) for e in entries] == [
             (i, "200000.00", "吉林大学") for i in ids
         ]
-        assert all(e["applicant_name"].startswith("申请人") and e["title"] for e in entries)
+        assert all(e["person_name"].startswith("申请人") and e["title"] for e in entries)
+        assert all(e["details"] == {"discipline_code": "F0203"} for e in entries)
         first = await application(platform.db, ids[0])
         assert first.applicant_id_number not in one.text and "id_number" not in one.text
         listing = await platform.c.get(f"{PREFIX}/notices", params={"plan_id": cat.plan_id}, headers=who)
@@ -146,7 +147,7 @@ async def test_only_an_official_publishes_and_only_approved_ones_are_listed(plat
     assert (await approve(platform.c, cat, {"items": [{"application_id": more[0]}]})).status_code == 201
     second = await _open(platform.c, cat, {"title": "补充公示", "starts_on": "2026-03-04"})
     assert second.status_code == 201, second.text
-    assert [e["application_id"] for e in second.json()["entries"]] == more
+    assert [e["subject_id"] for e in second.json()["entries"]] == more
     assert second.json()["title"] == "补充公示" and second.json()["starts_on"] == "2026-03-04"
     # it has not started: no objections yet
     early = await _object(platform.c, second.json()["id"], more[0])
@@ -162,7 +163,7 @@ async def test_objections_are_real_name_and_only_while_the_notice_runs(platform:
     nameless = await platform.c.post(
         f"{PREFIX}/notices/{notice['id']}/objections",
         headers=APPLICANT,
-        json=OBJECTION | {"application_id": ids[0], "objector_name": ""},
+        json=OBJECTION | {"subject_id": ids[0], "objector_name": ""},
     )
     assert nameless.status_code == 422
     not_listed = await _object(platform.c, notice["id"], 999999)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.projects.notices import rules
+from shared.notices import rules
 from shared.workdays import WorkingCalendar
 from tests.services.projects.approval_helpers import approve, propose, reviewed, set_clock, status_of
 from tests.services.projects.conftest import (
@@ -67,7 +67,7 @@ async def on_notice(client, n_apps: int = 2, budget: str = "1000000.00"):
 
 def objection(application_id: int, **overrides):
     return {
-        "application_id": application_id,
+        "subject_id": application_id,
         "objector_name": "张伟",
         "objector_contact": "13800000000",
         "grounds": "该项目与本人2024年已结题项目内容高度重复。",
@@ -81,13 +81,14 @@ async def test_cal1_cal2_notice_period_in_working_days_and_public_while_open(cli
     assert notice["closes_at"] == "2026-10-13T23:59:59.999999+08:00"
     assert notice["working_days"] == 5 and notice["calendar_confirmed"] is True
     assert notice["accepting_objections"] is True and notice["status"] == "open"
-    assert [(e["application_id"], e["amount"], e["status"]) for e in notice["entries"]] == [
+    assert [(e["subject_id"], e["amount"], e["status"]) for e in notice["entries"]] == [
         (a["id"], "400000.00", "listed") for a in apps
     ]
+    assert notice["starts_on"] == "2026-09-30" and notice["ends_on"] == "2026-10-13"
     assert "id_number" not in str(notice)
     # public: no login needed to read it or find it
     r = await client.get(f"{N}/{notice['id']}", headers=ANONYMOUS)
-    assert r.status_code == 200 and r.json()["entries"][0]["leader_name"] == "负责人1"
+    assert r.status_code == 200 and r.json()["entries"][0]["person_name"] == "负责人1"
     listed = (await client.get(N, headers=ANONYMOUS)).json()["items"]
     assert [x["id"] for x in listed] == [notice["id"]]
     # one notice per list; only an official opens it; only approved lists
