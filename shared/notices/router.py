@@ -99,8 +99,8 @@ def notice_router(
         status: Annotated[str | None, Query(max_length=16, description="open or concluded")] = None,
     ) -> Any:
         _choice("status", status, notices.workflow.states)
-        rows, next_cursor = await notices.repo(session).page(
-            scope.visible(caller), where, status=status, limit=limit, cursor=cursor, sort=sort
+        rows, next_cursor = await notices.page(
+            session, caller, where, status=status, limit=limit, cursor=cursor, sort=sort
         )
         return {"items": [notices.to_summary(r) for r in rows], "next_cursor": next_cursor}
 

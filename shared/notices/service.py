@@ -91,6 +91,22 @@ class PublicNotices:
             raise notice_not_found()
         return notice
 
+    async def page(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        filters: dict[str, Any],
+        *,
+        status: str | None,
+        limit: int,
+        cursor: str | None,
+        sort: str | None,
+    ) -> tuple[list[NoticeColumns], str | None]:
+        """The notices the caller sees, filtered by the scope's columns."""
+        return await self.repo(session).page(
+            self.scope.visible(principal), filters, status=status, limit=limit, cursor=cursor, sort=sort
+        )
+
     def _common(self, notice: NoticeColumns) -> dict[str, Any]:
         return {
             "id": notice.id,

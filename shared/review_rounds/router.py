@@ -131,8 +131,8 @@ def review_router(
         status: Annotated[str | None, Query(max_length=16, description="draft, drawn or closed")] = None,
     ) -> Any:
         _choice("status", status, rounds.workflow.states)
-        rows, next_cursor = await rounds.repo(session).page_rounds(
-            scope.visible(caller), where, status=status, limit=limit, cursor=cursor, sort=sort
+        rows, next_cursor = await rounds.page(
+            session, caller, where, status=status, limit=limit, cursor=cursor, sort=sort
         )
         return {"items": [rounds.to_read(r) for r in rows], "next_cursor": next_cursor}
 
@@ -218,9 +218,8 @@ def review_router(
         cursor: Cursor = None,
         application_id: OptionalId = None,
     ) -> Page[s.ApplicationAssignmentsRead]:
-        rnd = await rounds.load(session, caller, round_id)
-        rows, next_cursor = await rounds.repo(session).page_round_assignments(
-            rnd.id, application_id=application_id, limit=limit, cursor=cursor
+        rows, next_cursor = await rounds.page_assignments(
+            session, caller, round_id, application_id=application_id, limit=limit, cursor=cursor
         )
         return Page[s.ApplicationAssignmentsRead](items=group_slots(rows), next_cursor=next_cursor)
 
@@ -241,9 +240,14 @@ def review_router(
         application_id: OptionalId = None,
         reviewer_id: OptionalId = None,
     ) -> Page[s.ExclusionRead]:
-        rnd = await rounds.load(session, caller, round_id)
-        rows, next_cursor = await rounds.repo(session).page_exclusions(
-            rnd.id, application_id=application_id, reviewer_id=reviewer_id, limit=limit, cursor=cursor
+        rows, next_cursor = await rounds.page_exclusions(
+            session,
+            caller,
+            round_id,
+            application_id=application_id,
+            reviewer_id=reviewer_id,
+            limit=limit,
+            cursor=cursor,
         )
         return Page[s.ExclusionRead](items=[s.ExclusionRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 

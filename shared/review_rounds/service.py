@@ -194,6 +194,54 @@ class ReviewRounds:
     async def read(self, session: AsyncSession, caller: Principal, rnd: RoundColumns) -> s.RoundReadBase:
         return self.to_read(rnd, await self.scope.acting(session, caller, rnd))
 
+    async def page(
+        self,
+        session: AsyncSession,
+        caller: Principal,
+        filters: dict[str, Any],
+        *,
+        status: str | None,
+        limit: int,
+        cursor: str | None,
+        sort: str | None,
+    ) -> tuple[list[RoundColumns], str | None]:
+        """The rounds the caller sees, filtered by the scope's columns."""
+        self.require_reader(caller)
+        return await self.repo(session).page_rounds(
+            self.scope.visible(caller), filters, status=status, limit=limit, cursor=cursor, sort=sort
+        )
+
+    async def page_assignments(
+        self,
+        session: AsyncSession,
+        caller: Principal,
+        round_id: int,
+        *,
+        application_id: int | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[AssignmentColumns], str | None]:
+        rnd = await self.load(session, caller, round_id)
+        return await self.repo(session).page_round_assignments(
+            rnd.id, application_id=application_id, limit=limit, cursor=cursor
+        )
+
+    async def page_exclusions(
+        self,
+        session: AsyncSession,
+        caller: Principal,
+        round_id: int,
+        *,
+        application_id: int | None,
+        reviewer_id: int | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[Any], str | None]:
+        rnd = await self.load(session, caller, round_id)
+        return await self.repo(session).page_exclusions(
+            rnd.id, application_id=application_id, reviewer_id=reviewer_id, limit=limit, cursor=cursor
+        )
+
     # --- creating ---------------------------------------------------------------------------------------
 
     async def create(self, session: AsyncSession, caller: Principal, body: s.RoundCreateBase, env: Any) -> RoundColumns:
