@@ -6,18 +6,20 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foreign_experts.calls import repository as repo
 from services.foreign_experts.calls import service
 from services.foreign_experts.calls.models import FundingCall
 from services.foreign_experts.calls.schemas import CallCreate, CallRead, CallUpdate
-from services.foreign_experts.deps import Env, Official, Overseer
+from services.foreign_experts.deps import Env, Environment, Official, Overseer
+from shared.actions import add_action_routes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import PUBLIC, MaybeCaller
-from shared.schemas import CommentBody, Id
+from shared.principal import PUBLIC, MaybeCaller, Principal
+from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 Status = Literal["draft", "published", "closed"]
@@ -98,31 +100,32 @@ def calls_router(kind: str, path: str, tag: str, zh: str, en: str) -> APIRouter:
     ) -> CallRead:
         return _read(response, await service.update(session, caller, kind, call_id, body, if_match), env.today)
 
-    def action_route(action: str, action_en: str, action_zh: str) -> None:
-        async def endpoint(
-            call_id: Id,
-            session: DbSession,
-            caller: Official,
-            env: Env,
-            response: Response,
-            body: CommentBody | None = None,
-            if_match: IfMatch = None,
-        ) -> CallRead:
-            call = await service.act(session, caller, kind, call_id, action, body.comment if body else None, if_match)
-            return _read(response, call, env.today)
+    async def act(
+        session: AsyncSession,
+        caller: Principal,
+        call_id: int,
+        action: str,
+        comment: str | None,
+        if_match: str | None,
+        _: Environment,
+    ) -> FundingCall:
+        return await service.act(session, caller, kind, call_id, action, comment, if_match)
 
-        router.add_api_route(
-            f"/{path}/{{call_id}}/{action}",
-            endpoint,
-            methods=["POST"],
-            response_model=CallRead,
-            operation_id=f"{op}-{action}",
-            summary=f"{action_en} / {action_zh}{zh}",
-            responses=problem_responses(401, 403, 404, 409, 412, 422),
-        )
-
-    action_route("publish", f"Publish a {en}: applications are taken within its window", "发布")
-    action_route("close", f"Close a {en}", "结束")
+    add_action_routes(
+        router,
+        path=f"/{path}",
+        id_param="call_id",
+        op=op,
+        actions={
+            "publish": (f"Publish a {en}: applications are taken within its window", f"发布{zh}"),
+            "close": (f"Close a {en}", f"结束{zh}"),
+        },
+        caller=Official,
+        context=Env,
+        act=act,
+        read=lambda _session, response, call, _caller, env: _read(response, call, env.today),
+        response_model=CallRead,
+    )
 
     @router.get(
         f"/{path}/{{call_id}}/history",

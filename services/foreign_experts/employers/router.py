@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foreign_experts.deps import Actor, Official, Reader
 from services.foreign_experts.employers import repository as repo
@@ -17,10 +18,12 @@ from services.foreign_experts.employers.schemas import (
     EmployerRead,
     EmployerUpdate,
 )
+from shared.actions import add_action_routes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
+from shared.principal import Principal
 from shared.schemas import Id
 from shared.workflow import HistoryRead
 
@@ -96,31 +99,33 @@ async def update_employer(
     return _read(response, await service.update(session, caller, employer_id, body, if_match))
 
 
-def _action_route(action: str, en: str, zh: str) -> None:
-    async def endpoint(
-        employer_id: Id,
-        session: DbSession,
-        caller: Official,
-        response: Response,
-        body: ActionBody | None = None,
-        if_match: IfMatch = None,
-    ) -> EmployerRead:
-        employer = await service.act(session, caller, employer_id, action, body.comment if body else None, if_match)
-        return _read(response, employer)
-
-    router.add_api_route(
-        f"/employers/{{employer_id}}/{action}",
-        endpoint,
-        methods=["POST"],
-        response_model=EmployerRead,
-        operation_id=f"foreign-experts-employers-{action}",
-        summary=f"{en} / {zh}",
-        responses=problem_responses(401, 403, 404, 409, 412, 422),
-    )
+async def _act(
+    session: AsyncSession,
+    caller: Principal,
+    employer_id: int,
+    action: str,
+    comment: str | None,
+    if_match: str | None,
+    _: None,
+) -> Employer:
+    return await service.act(session, caller, employer_id, action, comment, if_match)
 
 
-_action_route("suspend", "Suspend an employer (comment required)", "暂停用人单位")
-_action_route("reinstate", "Reinstate a suspended employer (comment required)", "恢复用人单位")
+add_action_routes(
+    router,
+    path="/employers",
+    id_param="employer_id",
+    op="foreign-experts-employers",
+    actions={
+        "suspend": ("Suspend an employer (comment required)", "暂停用人单位"),
+        "reinstate": ("Reinstate a suspended employer (comment required)", "恢复用人单位"),
+    },
+    caller=Official,
+    body=ActionBody,
+    act=_act,
+    read=lambda _session, response, employer, _caller, _context: _read(response, employer),
+    response_model=EmployerRead,
+)
 
 
 @router.get(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.foreign_experts.deps import Actor, Env, Overseer, Reader
+from services.foreign_experts.deps import Actor, Env, Environment, Overseer, Reader
 from services.foreign_experts.permits import service
-from services.foreign_experts.permits.models import Permit
+from services.foreign_experts.permits.models import Permit, PermitChange
 from services.foreign_experts.permits.schemas import (
     ChangeAction,
     ChangeCreate,
@@ -19,6 +20,7 @@ from services.foreign_experts.permits.schemas import (
     VerificationLogRead,
     VerificationRead,
 )
+from shared.actions import add_action_routes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.error_handlers import problem_response
@@ -193,36 +195,30 @@ async def get_change(change_id: Id, session: DbSession, caller: Reader, response
     return await service.change_to_read(change, caller)
 
 
-def _change_action(action: str, en: str, zh: str) -> None:
-    async def endpoint(
-        change_id: Id,
-        session: DbSession,
-        caller: Actor,
-        env: Env,
-        response: Response,
-        body: ChangeAction | None = None,
-        if_match: IfMatch = None,
-    ) -> ChangeRead:
-        change = await service.act_on_change(
-            session, caller, change_id, action, body.comment if body else None, if_match, env
-        )
-        set_etag(response, service.CHANGE_KIND, change.id, change.version)
-        return await service.change_to_read(change, caller)
-
-    router.add_api_route(
-        f"/permit-changes/{{change_id}}/{action}",
-        endpoint,
-        methods=["POST"],
-        response_model=ChangeRead,
-        operation_id=f"foreign-experts-permit-changes-{action}",
-        summary=f"{en} / {zh}",
-        responses=problem_responses(401, 403, 404, 409, 412, 422),
-    )
+async def _change_read(
+    _: AsyncSession, response: Response, change: PermitChange, caller: Principal, __: Environment
+) -> ChangeRead:
+    set_etag(response, service.CHANGE_KIND, change.id, change.version)
+    return await service.change_to_read(change, caller)
 
 
-_change_action("approve", "Approve a change: the permit is extended, changed or cancelled", "批准")
-_change_action("refuse", "Refuse a change (comment required)", "不予批准")
-_change_action("withdraw", "Withdraw a change awaiting decision", "撤回")
+add_action_routes(
+    router,
+    path="/permit-changes",
+    id_param="change_id",
+    op="foreign-experts-permit-changes",
+    actions={
+        "approve": ("Approve a change: the permit is extended, changed or cancelled", "批准"),
+        "refuse": ("Refuse a change (comment required)", "不予批准"),
+        "withdraw": ("Withdraw a change awaiting decision", "撤回"),
+    },
+    caller=Actor,
+    context=Env,
+    body=ChangeAction,
+    act=service.act_on_change,
+    read=_change_read,
+    response_model=ChangeRead,
+)
 
 
 @router.get(

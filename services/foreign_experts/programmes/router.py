@@ -22,13 +22,13 @@ from services.foreign_experts.programmes.schemas import (
     ReviewIn,
     ReviewRead,
 )
-from services.foreign_experts.routing import REPORT_ERRORS, WRITE_ERRORS, add_action_routes
+from shared.actions import ACTION_ERRORS, add_action_routes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
 from shared.principal import Principal
-from shared.schemas import CommentBody, Id
+from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["foreign-experts programmes"])
@@ -148,7 +148,7 @@ add_action_routes(
     op=OP,
     actions=ACTIONS,
     caller=Actor,
-    body=CommentBody,
+    context=Env,
     act=service.act,
     read=_read,
     response_model=ProgrammeRead,
@@ -160,7 +160,7 @@ add_action_routes(
     response_model=ProgrammeRead,
     operation_id=f"{OP}-approve",
     summary="Approve a grant within the request, the call's cap and the budget left (reviews recorded) / 批准资助",
-    responses=WRITE_ERRORS,
+    responses=ACTION_ERRORS,
 )
 async def approve_programme(
     application_id: Id,
@@ -182,7 +182,7 @@ async def approve_programme(
     response_model=ProgrammeRead,
     operation_id=f"{OP}-fund",
     summary="Record the payment of the grant (the voucher's number) / 拨付经费",
-    responses=WRITE_ERRORS,
+    responses=ACTION_ERRORS,
 )
 async def fund_programme(
     application_id: Id,
@@ -202,7 +202,8 @@ async def fund_programme(
     response_model=ProgrammeRead,
     operation_id=f"{OP}-submit-report",
     summary="Submit the completion report (the grant spent never above the grant) / 提交总结报告",
-    responses=REPORT_ERRORS,
+    # A report that spends more than was granted is a 400 (spent_exceeds_grant).
+    responses=problem_responses(400, 401, 403, 404, 409, 412, 422),
 )
 async def report_programme(
     application_id: Id,

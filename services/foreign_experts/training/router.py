@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foreign_experts.deps import Actor, Clerk, Env, Environment, Official, Reader
-from services.foreign_experts.routing import REPORT_ERRORS, WRITE_ERRORS, add_action_routes
 from services.foreign_experts.training import repository as repo
 from services.foreign_experts.training import service
 from services.foreign_experts.training.models import TrainingApplication
@@ -20,12 +19,13 @@ from services.foreign_experts.training.schemas import (
     TrainingSummary,
     TrainingUpdate,
 )
+from shared.actions import ACTION_ERRORS, add_action_routes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
 from shared.principal import Principal
-from shared.schemas import CommentBody, Id
+from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["foreign-experts training"])
@@ -135,7 +135,7 @@ add_action_routes(
     op=OP,
     actions=ACTIONS,
     caller=Actor,
-    body=CommentBody,
+    context=Env,
     act=service.act,
     read=_read,
     response_model=TrainingRead,
@@ -147,7 +147,7 @@ add_action_routes(
     response_model=TrainingRead,
     operation_id=f"{OP}-approve",
     summary="Approve: budget and places from the plan, under its lock / 批准",
-    responses=WRITE_ERRORS,
+    responses=ACTION_ERRORS,
 )
 async def approve_training(
     application_id: Id,
@@ -169,7 +169,8 @@ async def approve_training(
     response_model=TrainingRead,
     operation_id=f"{OP}-submit-report",
     summary="Report on return (the unit's clerk) / 提交回国报告",
-    responses=REPORT_ERRORS,
+    # A report that spends more than was granted is a 400 (spent_exceeds_grant).
+    responses=problem_responses(400, 401, 403, 404, 409, 412, 422),
 )
 async def report_training(
     application_id: Id,

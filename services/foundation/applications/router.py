@@ -23,6 +23,7 @@ from services.foundation.applications.schemas import (
 )
 from services.foundation.deps import Env
 from services.foundation.rules.workflows import APPLICATION_WORKFLOW
+from shared.actions import add_action_routes
 from shared.clients.reviewers import DISCIPLINE_PREFIX_PATTERN
 from shared.clock import Now
 from shared.concurrency import IfMatch, set_etag
@@ -179,38 +180,19 @@ _ACTION_SUMMARIES: dict[str, tuple[str, str]] = {
 }
 
 
-def _action_route(action: str) -> None:
-    en, zh = _ACTION_SUMMARIES[action]
-    slug = action.replace("_", "-")
-
-    async def endpoint(
-        application_id: Id,
-        session: DbSession,
-        caller: Actor,
-        response: Response,
-        env: Env,
-        body: ActionBody | None = None,
-        if_match: IfMatch = None,
-    ) -> ApplicationRead:
-        application = await service.act(
-            session, caller, application_id, action, body.comment if body else None, if_match, env
-        )
-        return await _read(session, response, caller, application, env.now)
-
-    router.add_api_route(
-        f"/applications/{{application_id}}/{slug}",
-        endpoint,
-        methods=["POST"],
-        response_model=ApplicationRead,
-        operation_id=f"foundation-applications-{slug}",
-        summary=f"{en} / {zh}",
-        responses=ACTION_ERRORS,
-        name=f"foundation_applications_{action}",
-    )
-
-
-for _action in _ACTION_SUMMARIES:
-    _action_route(_action)
+add_action_routes(
+    router,
+    path="/applications",
+    op="foundation-applications",
+    actions=_ACTION_SUMMARIES,
+    caller=Actor,
+    context=Env,
+    body=ActionBody,
+    act=service.act,
+    read=lambda session, response, application, caller, env: _read(session, response, caller, application, env.now),
+    response_model=ApplicationRead,
+    responses=ACTION_ERRORS,
+)
 
 
 @router.post(

@@ -19,6 +19,7 @@ from services.projects.applications.schemas import (
     ApplicationUpdate,
 )
 from services.projects.rules.workflows import APPLICATION_API_ACTIONS, APPLICATION_WORKFLOW
+from shared.actions import add_action_routes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import ValidationFailed, problem_responses
@@ -150,34 +151,15 @@ _ACTION_SUMMARIES: dict[str, tuple[str, str]] = {
 }
 
 
-def _action_route(action: str) -> None:
-    en, zh = _ACTION_SUMMARIES[action]
-
-    async def endpoint(
-        application_id: Id,
-        session: DbSession,
-        caller: Actor,
-        response: Response,
-        env: Env,
-        body: ActionBody | None = None,
-        if_match: IfMatch = None,
-    ) -> ApplicationRead:
-        application = await service.act(
-            session, caller, application_id, action, body.comment if body else None, if_match, env
-        )
-        return await _read(session, response, caller, application)
-
-    router.add_api_route(
-        f"/applications/{{application_id}}/{action.replace('_', '-')}",
-        endpoint,
-        methods=["POST"],
-        response_model=ApplicationRead,
-        operation_id=f"applications-{action.replace('_', '-')}",
-        summary=f"{en} / {zh}",
-        responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
-        name=f"applications_{action}",
-    )
-
-
-for _action in APPLICATION_API_ACTIONS:
-    _action_route(_action)
+add_action_routes(
+    router,
+    path="/applications",
+    op="applications",
+    actions={action: _ACTION_SUMMARIES[action] for action in APPLICATION_API_ACTIONS},
+    caller=Actor,
+    context=Env,
+    body=ActionBody,
+    act=service.act,
+    read=lambda session, response, application, caller, _env: _read(session, response, caller, application),
+    response_model=ApplicationRead,
+)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.challenges import service
 from services.projects.challenges.models import ChallengeBid, ChallengeList
@@ -19,11 +20,12 @@ from services.projects.challenges.schemas import (
     ChallengeListUpdate,
     SelectBody,
 )
+from services.projects.deps import ActionMoment, Common, Moment
 from services.projects.rules.challenges import LIST_MANAGERS
+from shared.actions import add_action_routes
 from shared.clock import Now
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
-from shared.db.models import CommonTables
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
 from shared.principal import PUBLIC, Caller, MaybeCaller, Principal, require_roles
@@ -34,14 +36,6 @@ router = APIRouter(tags=["challenges"])
 
 Manager = Annotated[Principal, Depends(require_roles(*LIST_MANAGERS))]
 StatusFilter = Annotated[str | None, Query(max_length=32, description="Filter by status.")]
-
-
-def _common(request: Request) -> CommonTables:
-    common: CommonTables = request.app.state.common
-    return common
-
-
-Common = Annotated[CommonTables, Depends(_common)]
 
 
 def _read(
@@ -143,37 +137,36 @@ async def update_list(
     return _read(challenge, caller, now, response)
 
 
-def _list_action(action: str, summary: str) -> None:
-    async def handler(
-        list_id: Id,
-        session: DbSession,
-        caller: Manager,
-        common: Common,
-        response: Response,
-        now: Now,
-        body: ActionBody | None = None,
-        if_match: IfMatch = None,
-    ) -> ChallengeListRead:
-        challenge = await service.act_on_list(
-            session, common, caller, list_id, action, body.comment if body else None, if_match, now
-        )
-        return _read(challenge, caller, now, response)
-
-    router.add_api_route(
-        f"/challenge-lists/{{list_id}}/{action.replace('_', '-')}",
-        handler,
-        methods=["POST"],
-        response_model=ChallengeListRead,
-        operation_id=f"challenges-{action.replace('_', '-')}",
-        summary=summary,
-        responses=problem_responses(401, 403, 404, 409, 412, 422),
-    )
+async def _act_on_list(
+    session: AsyncSession,
+    caller: Principal,
+    list_id: int,
+    action: str,
+    comment: str | None,
+    if_match: str | None,
+    moment: Moment,
+) -> ChallengeList:
+    return await service.act_on_list(session, moment.common, caller, list_id, action, comment, if_match, moment.now)
 
 
-_list_action("publish", "Publish a list; bids open until its deadline / 发布榜单")
-_list_action("close_bidding", "End bidding after the deadline / 揭榜截止")
-_list_action("declare_unsuccessful", "Declare no winner, with a reason / 流榜（须说明理由）")
-_list_action("close", "Close a decided list / 关闭榜单")
+add_action_routes(
+    router,
+    path="/challenge-lists",
+    id_param="list_id",
+    op="challenges",
+    actions={
+        "publish": ("Publish a list; bids open until its deadline", "发布榜单"),
+        "close_bidding": ("End bidding after the deadline", "揭榜截止"),
+        "declare_unsuccessful": ("Declare no winner, with a reason", "流榜（须说明理由）"),
+        "close": ("Close a decided list", "关闭榜单"),
+    },
+    caller=Manager,
+    context=ActionMoment,
+    body=ActionBody,
+    act=_act_on_list,
+    read=lambda _session, response, challenge, caller, moment: _read(challenge, caller, moment.now, response),
+    response_model=ChallengeListRead,
+)
 
 
 @router.post(

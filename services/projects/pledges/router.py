@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.applications.deps import Env
+from services.projects.deps import ActionMoment, Common, Moment
 from services.projects.pledges import service
 from services.projects.pledges.models import Pledge, PledgeConsequence
 from services.projects.pledges.schemas import (
@@ -21,10 +23,10 @@ from services.projects.pledges.schemas import (
     TerminateBody,
 )
 from services.projects.rules.challenges import LIST_MANAGERS, SELECTORS
+from shared.actions import add_action_routes
 from shared.clock import Now
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
-from shared.db.models import CommonTables
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
 from shared.principal import Caller, Principal, require_roles
@@ -36,14 +38,6 @@ router = APIRouter(tags=["pledges"])
 Manager = Annotated[Principal, Depends(require_roles(*LIST_MANAGERS))]
 Assessor = Annotated[Principal, Depends(require_roles(*SELECTORS))]
 Official = Annotated[Principal, Depends(require_roles("official"))]
-
-
-def _common(request: Request) -> CommonTables:
-    common: CommonTables = request.app.state.common
-    return common
-
-
-Common = Annotated[CommonTables, Depends(_common)]
 
 
 def _read(pledge: Pledge, response: Response | None = None) -> PledgeRead:
@@ -105,35 +99,34 @@ async def get(pledge_id: Id, session: DbSession, caller: Caller, response: Respo
     return _read(await service.visible(session, caller, pledge_id), response)
 
 
-def _pledge_action(action: str, summary: str) -> None:
-    async def handler(
-        pledge_id: Id,
-        session: DbSession,
-        caller: Caller,
-        common: Common,
-        response: Response,
-        now: Now,
-        body: ActionBody | None = None,
-        if_match: IfMatch = None,
-    ) -> PledgeRead:
-        pledge = await service.act(
-            session, common, caller, pledge_id, action, body.comment if body else None, if_match, now
-        )
-        return _read(pledge, response)
-
-    router.add_api_route(
-        f"/pledges/{{pledge_id}}/{action}",
-        handler,
-        methods=["POST"],
-        response_model=PledgeRead,
-        operation_id=f"pledges-{action}",
-        summary=summary,
-        responses=problem_responses(401, 403, 404, 409, 412, 422),
-    )
+async def _act(
+    session: AsyncSession,
+    caller: Principal,
+    pledge_id: int,
+    action: str,
+    comment: str | None,
+    if_match: str | None,
+    moment: Moment,
+) -> Pledge:
+    return await service.act(session, moment.common, caller, pledge_id, action, comment, if_match, moment.now)
 
 
-_pledge_action("sign", "The winner signs the pledge / 揭榜方签署军令状")
-_pledge_action("cancel", "Cancel a draft pledge, with a reason / 撤销军令状草稿")
+add_action_routes(
+    router,
+    path="/pledges",
+    id_param="pledge_id",
+    op="pledges",
+    actions={
+        "sign": ("The winner signs the pledge", "揭榜方签署军令状"),
+        "cancel": ("Cancel a draft pledge, with a reason", "撤销军令状草稿"),
+    },
+    caller=Caller,
+    context=ActionMoment,
+    body=ActionBody,
+    act=_act,
+    read=lambda _session, response, pledge, _caller, _moment: _read(pledge, response),
+    response_model=PledgeRead,
+)
 
 
 @router.post(
