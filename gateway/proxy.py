@@ -250,11 +250,8 @@ class ProxyEndpoint:
         ]
         if host := header(scope, b"host"):
             out.append((b"x-forwarded-host", host.encode("latin-1")))
-        if (
-            (tracestate := header(scope, b"tracestate"))
-            and incoming_trace
-            and traceparent.split("-")[1] == incoming_trace.strip().lower()[3:35]
-        ):
+        tracestate = header(scope, b"tracestate")
+        if tracestate and traceparent[3:35] == (incoming_trace or "").strip().lower()[3:35]:  # the trace kept
             out.append((b"tracestate", tracestate.encode("latin-1")))
         return out
 
@@ -279,12 +276,8 @@ def _routes() -> list[Route]:
     # own 404, and a wrong method on a gateway route (GET /api/v1/auth/token) its 405.
     routes = []
     for name in SERVICES:
-        endpoint = ProxyEndpoint(name)
-        prefix = f"/api/v1/{url_segment(name)}"
-        routes += [
-            Route(prefix, endpoint, include_in_schema=False),
-            Route(prefix + "/{rest:path}", endpoint, include_in_schema=False),
-        ]
+        endpoint, prefix = ProxyEndpoint(name), f"/api/v1/{url_segment(name)}"
+        routes += [Route(path, endpoint, include_in_schema=False) for path in (prefix, prefix + "/{rest:path}")]
     return routes
 
 

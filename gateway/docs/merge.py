@@ -238,14 +238,14 @@ def merge_documents(
         new_tags = [t for t in part["tags"] if t["name"] not in known]
         if source.prefix is not None and not any(t["name"] == source.segment for t in tags + new_tags):
             new_tags.insert(0, {"name": source.segment})
-        raw_info = source.doc.get("info")
-        info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
+        info = source.doc.get("info")
+        heading = str(info["title"]) if isinstance(info, dict) and info.get("title") else ""
         for tag in new_tags:
-            if tag["name"] == source.segment and "description" not in tag and info.get("title"):
-                tag["description"] = str(info["title"])
+            if tag["name"] == source.segment and "description" not in tag and heading:
+                tag["description"] = heading
         tags += new_tags
         if new_tags:
-            group = str(info.get("title") or source.label) if source.prefix else "网关 Gateway"
+            group = (heading or source.label) if source.prefix else "网关 Gateway"
             groups.append({"name": group, "tags": [t["name"] for t in new_tags]})
     components.setdefault("schemas", {}).setdefault("Problem", PROBLEM_SCHEMA)
     components["securitySchemes"] = copy.deepcopy(SECURITY_SCHEMES)
