@@ -262,7 +262,7 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
 
     # the Foreign Experts Bureau: employers in Changchun and Jilin City, permits of classes A, B and C
     fe = "/api/v1/foreign-experts"
-    permits = (await platform.client.get(f"{fe}/applications", params={"limit": 100}, headers=official)).json()
+    permits = (await platform.client.get(f"{fe}/permit-applications", params={"limit": 100}, headers=official)).json()
     assert {(a["name"], a["permit_class"], a["status"]) for a in permits["items"]} == FOREIGN_EXPERTS_STATES
     assert all("*" in a["passport_number"] for a in permits["items"])  # masked in lists (PIPL)
     employers = (await platform.client.get(f"{fe}/employers", headers=official)).json()["items"]
@@ -274,7 +274,7 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
     issued = (await platform.client.get(f"{fe}/permits", headers=official)).json()["items"]
     assert [(p["name"], p["permit_class"], p["status"]) for p in issued] == [("WAGNER, Lukas", "A", "valid")]
     clerk = await demo.Api(platform.client).login(f"jlcf.applicant@{demo.DEMO_DOMAIN}", demo.DEMO_PASSWORD)
-    own = (await platform.client.get(f"{fe}/applications", headers=clerk)).json()["items"]
+    own = (await platform.client.get(f"{fe}/permit-applications", headers=clerk)).json()["items"]
     assert {a["name"] for a in own} == {"IVANOV, Sergei", "KIM, Minjun"}  # its own employer's only
 
     # the bureau's yearly calls: published, open today, read without logging in; approvals taken from them

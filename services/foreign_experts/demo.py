@@ -20,7 +20,7 @@ from typing import Any
 from shared.demo import Demo, DemoResult, Headers
 
 FE = "/api/v1/foreign-experts"
-PERMIT_APPLICATIONS = f"{FE}/applications"
+PERMIT_APPLICATIONS = f"{FE}/permit-applications"
 
 
 @dataclass(frozen=True)
@@ -587,7 +587,7 @@ async def _permit_applications(demo: Demo, employer_ids: dict[str, int]) -> bool
             comment = item.comments.get(action)
             await demo.api.send(
                 "POST",
-                f"{PERMIT_APPLICATIONS}/{application['id']}/{action}",
+                f"{PERMIT_APPLICATIONS}/{application['id']}/{action.replace('_', '-')}",  # action a_b is .../a-b
                 headers=who,
                 json={"comment": comment} if comment else None,
             )

@@ -154,7 +154,7 @@ def run(people: People, client: httpx.Client) -> None:
     app = people.call(
         "clerk",
         "POST",
-        f"{FE}/applications",
+        f"{FE}/permit-applications",
         201,
         json={
             "employer_id": employer["id"],
@@ -177,18 +177,18 @@ def run(people: People, client: httpx.Client) -> None:
         },
     )
     aid = app["id"]
-    people.call("other_clerk", "GET", f"{FE}/applications/{aid}", 404)
-    people.call("other_clerk", "POST", f"{FE}/applications/{aid}/submit", 404)
-    assert people.call("other_clerk", "GET", f"{FE}/applications")["items"] == []
-    submitted = people.call("clerk", "POST", f"{FE}/applications/{aid}/submit")
+    people.call("other_clerk", "GET", f"{FE}/permit-applications/{aid}", 404)
+    people.call("other_clerk", "POST", f"{FE}/permit-applications/{aid}/submit", 404)
+    assert people.call("other_clerk", "GET", f"{FE}/permit-applications")["items"] == []
+    submitted = people.call("clerk", "POST", f"{FE}/permit-applications/{aid}/submit")
     assert submitted["permit_class"] == "A" and submitted["status"] == "submitted"
-    people.call("clerk", "POST", f"{FE}/applications/{aid}/accept", 403)  # only officials accept
+    people.call("clerk", "POST", f"{FE}/permit-applications/{aid}/accept", 403)  # only officials accept
 
     # --- acceptance, approval and the permit (officials) -------------------------------------------
-    accepted = people.call("official", "POST", f"{FE}/applications/{aid}/accept")
+    accepted = people.call("official", "POST", f"{FE}/permit-applications/{aid}/accept")
     assert accepted["deadline"]["working_days"] == 20 and accepted["deadline"]["due_on"] is not None
-    people.call("official", "POST", f"{FE}/applications/{aid}/approve")
-    issued = people.call("official", "POST", f"{FE}/applications/{aid}/issue")
+    people.call("official", "POST", f"{FE}/permit-applications/{aid}/approve")
+    issued = people.call("official", "POST", f"{FE}/permit-applications/{aid}/issue")
     pid = issued["permit_id"]
     permit = people.call("clerk", "GET", f"{FE}/permits/{pid}")
     assert permit["status"] == "valid" and permit["valid_today"] is True

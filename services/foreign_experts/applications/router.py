@@ -22,6 +22,7 @@ from services.foreign_experts.applications.schemas import (
 from services.foreign_experts.db import common
 from services.foreign_experts.deps import Actor, Clerk, Env, Environment, Official, Reader
 from services.foreign_experts.parameters import service as parameters
+from shared.actions import add_action_routes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
@@ -32,6 +33,8 @@ from shared.workdays import calendar_from_db
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["foreign-experts permit applications"])
+PATH = "/permit-applications"
+OP = "foreign-experts-permit-applications"
 
 Status = Literal[
     "draft", "submitted", "returned", "accepted", "awaiting_documents", "approved", "refused", "issued", "withdrawn"
@@ -46,10 +49,10 @@ async def _read(
 
 
 @router.post(
-    "/applications",
+    PATH,
     status_code=201,
     response_model=ApplicationRead,
-    operation_id="foreign-experts-applications-create",
+    operation_id=f"{OP}-create",
     summary="Start a permit application for a foreigner (the employer's clerk) / 新建工作许可申请",
     description="The passport number and birth date are stored only SM4-encrypted; they come back in full to the "
     "employer's clerks and officials, masked to anyone else. Repeat safely with `Idempotency-Key`.",
@@ -63,9 +66,9 @@ async def create_application(
 
 
 @router.get(
-    "/applications",
+    PATH,
     response_model=Page[ApplicationSummary],
-    operation_id="foreign-experts-applications-list",
+    operation_id=f"{OP}-list",
     summary="List permit applications; officials' overdue and due-soon lists / 工作许可申请列表",
     description="A clerk sees its own employer's. `due=overdue`: accepted applications past their WP-4 deadline; "
     "`due=due_soon`: due within 3 working days (configurable), today included. Passports are always masked here.",
@@ -112,9 +115,9 @@ async def list_applications(
 
 
 @router.get(
-    "/applications/{application_id}",
+    f"{PATH}/{{application_id}}",
     response_model=ApplicationRead,
-    operation_id="foreign-experts-applications-get",
+    operation_id=f"{OP}-get",
     summary="A permit application with its assessment and deadline / 工作许可申请详情",
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -126,9 +129,9 @@ async def get_application(
 
 
 @router.patch(
-    "/applications/{application_id}",
+    f"{PATH}/{{application_id}}",
     response_model=ApplicationRead,
-    operation_id="foreign-experts-applications-update",
+    operation_id=f"{OP}-update",
     summary="Edit a draft, a returned application, or the documents while they are awaited (If-Match) / 修改申请",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
@@ -163,40 +166,24 @@ ACTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def _action_route(action: str, en: str, zh: str) -> None:
-    async def endpoint(
-        application_id: Id,
-        session: DbSession,
-        caller: Actor,
-        env: Env,
-        response: Response,
-        body: ActionBody | None = None,
-        if_match: IfMatch = None,
-    ) -> ApplicationRead:
-        application = await service.act(
-            session, caller, application_id, action, body.comment if body else None, if_match, env
-        )
-        return await _read(session, response, application, caller, env)
-
-    router.add_api_route(
-        f"/applications/{{application_id}}/{action}",
-        endpoint,
-        methods=["POST"],
-        response_model=ApplicationRead,
-        operation_id=f"foreign-experts-applications-{action.replace('_', '-')}",
-        summary=f"{en} / {zh}",
-        responses=problem_responses(401, 403, 404, 409, 412, 422),
-    )
-
-
-for _action, (_en, _zh) in ACTIONS.items():
-    _action_route(_action, _en, _zh)
+add_action_routes(
+    router,
+    path=PATH,
+    op=OP,
+    actions=ACTIONS,
+    caller=Actor,
+    context=Env,
+    body=ActionBody,
+    act=service.act,
+    read=_read,
+    response_model=ApplicationRead,
+)
 
 
 @router.post(
-    "/applications/{application_id}/refuse",
+    f"{PATH}/{{application_id}}/refuse",
     response_model=ApplicationRead,
-    operation_id="foreign-experts-applications-refuse",
+    operation_id=f"{OP}-refuse",
     summary="Refuse with reason codes and a comment / 不予许可",
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
@@ -216,9 +203,9 @@ async def refuse_application(
 
 
 @router.get(
-    "/applications/{application_id}/history",
+    f"{PATH}/{{application_id}}/history",
     response_model=list[HistoryRead],
-    operation_id="foreign-experts-applications-history",
+    operation_id=f"{OP}-history",
     summary="State changes of an application / 申请办理记录",
     responses=problem_responses(401, 403, 404, 422),
 )

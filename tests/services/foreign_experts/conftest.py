@@ -163,7 +163,7 @@ async def make_application(fe: FE, employer_id: int, who: dict[str, str] = CLERK
         "post": post(**parts.get("post", {})),
         "documents": parts.get("documents", documents()),
     }
-    result: dict[str, Any] = await fe.call("POST", "/applications", who, 201, json=body)
+    result: dict[str, Any] = await fe.call("POST", "/permit-applications", who, 201, json=body)
     return result
 
 
@@ -171,4 +171,4 @@ async def act(
     fe: FE, application_id: int, action: str, who: dict[str, str], expect: int = 200, comment: str | None = None
 ) -> Any:
     body = {"comment": comment} if comment else None
-    return await fe.call("POST", f"/applications/{application_id}/{action}", who, expect, json=body)
+    return await fe.call("POST", f"/permit-applications/{application_id}/{action}", who, expect, json=body)

@@ -51,7 +51,7 @@ async def test_wp4_cal1_twenty_working_days_across_the_2026_spring_festival(fe: 
     assert app["deadline"]["working_days"] == 20 and app["deadline"]["due_on"] == "2026-03-18"
     assert app["deadline"]["calendar_confirmed"] is True
     fe.clock.set(date(2026, 2, 23))  # the last holiday: two working days counted (13 and 14 Feb)
-    read = await fe.call("GET", f"/applications/{app['id']}", OFFICIAL)
+    read = await fe.call("GET", f"/permit-applications/{app['id']}", OFFICIAL)
     assert read["deadline"]["working_days_used"] == 2 and read["deadline"]["working_days_left"] == 18
 
 
@@ -71,13 +71,13 @@ async def test_wp4_pause_for_documents_stops_the_clock_and_extension_once(fe: An
     app = await accepted_on(fe, date(2026, 3, 2))  # Monday: 20 working days -> 30 March
     assert app["deadline"]["due_on"] == "2026-03-30"
     fe.clock.set(date(2026, 3, 4))  # Wednesday: the clock counted 3 and 4 March, then stops
-    paused = await act(fe, app["id"], "request_documents", OFFICIAL, comment="请补充经认证的学位证书")
+    paused = await act(fe, app["id"], "request-documents", OFFICIAL, comment="请补充经认证的学位证书")
     assert paused["status"] == "awaiting_documents"
     assert paused["deadline"]["paused"] is True and paused["deadline"]["due_on"] is None
-    overdue = await fe.call("GET", "/applications", OFFICIAL, params={"due": "overdue"})
+    overdue = await fe.call("GET", "/permit-applications", OFFICIAL, params={"due": "overdue"})
     assert overdue["items"] == []
     fe.clock.set(date(2026, 3, 9))  # Monday: documents in; 5-9 March do not count (3 working days)
-    resumed = await act(fe, app["id"], "supply_documents", CLERK)
+    resumed = await act(fe, app["id"], "supply-documents", CLERK)
     assert resumed["status"] == "accepted" and resumed["deadline"]["due_on"] == "2026-04-02"
     await act(fe, app["id"], "extend", OFFICIAL, 422)  # the reason is required
     extended = await act(fe, app["id"], "extend", OFFICIAL, comment="需征求公安部门意见")
@@ -89,17 +89,19 @@ async def test_wp4_pause_for_documents_stops_the_clock_and_extension_once(fe: An
 async def test_wp4_overdue_and_due_soon_lists(fe: Any) -> None:
     app = await accepted_on(fe, date(2026, 3, 2))  # due 30 March
     fe.clock.set(date(2026, 3, 25))  # Wednesday: 25, 26, 27, 30: due within 3 working days? 30 is the 3rd after
-    soon = await fe.call("GET", "/applications", OFFICIAL, params={"due": "due_soon"})
+    soon = await fe.call("GET", "/permit-applications", OFFICIAL, params={"due": "due_soon"})
     assert [i["id"] for i in soon["items"]] == [app["id"]] and soon["items"][0]["due_soon"] is True
     fe.clock.set(date(2026, 3, 24))  # 4 working days before: not yet
-    assert (await fe.call("GET", "/applications", OFFICIAL, params={"due": "due_soon"}))["items"] == []
+    assert (await fe.call("GET", "/permit-applications", OFFICIAL, params={"due": "due_soon"}))["items"] == []
     fe.clock.set(date(2026, 3, 30))  # the day itself: due soon, not overdue
-    assert [i["id"] for i in (await fe.call("GET", "/applications", OFFICIAL, params={"due": "due_soon"}))["items"]]
-    assert (await fe.call("GET", "/applications", OFFICIAL, params={"due": "overdue"}))["items"] == []
+    assert [
+        i["id"] for i in (await fe.call("GET", "/permit-applications", OFFICIAL, params={"due": "due_soon"}))["items"]
+    ]
+    assert (await fe.call("GET", "/permit-applications", OFFICIAL, params={"due": "overdue"}))["items"] == []
     fe.clock.set(date(2026, 3, 31))
-    late = await fe.call("GET", "/applications", OFFICIAL, params={"due": "overdue"})
+    late = await fe.call("GET", "/permit-applications", OFFICIAL, params={"due": "overdue"})
     assert [i["id"] for i in late["items"]] == [app["id"]] and late["items"][0]["overdue"] is True
-    read = await fe.call("GET", f"/applications/{app['id']}", OFFICIAL)
+    read = await fe.call("GET", f"/permit-applications/{app['id']}", OFFICIAL)
     assert read["deadline"]["overdue"] is True and read["deadline"]["working_days_left"] == -1
 
 
@@ -109,7 +111,7 @@ async def test_wp5_passport_under_six_months_refused_and_nothing_written(fe: Any
     edge = await make_application(fe, employer["id"], foreigner={"passport_expires_on": "2026-09-01"})
     problem = await act(fe, edge["id"], "submit", CLERK, 409)
     assert problem["code"] == "passport_expires_too_soon" and problem["clause"] == "WP-5"
-    read = await fe.call("GET", f"/applications/{edge['id']}", CLERK)
+    read = await fe.call("GET", f"/permit-applications/{edge['id']}", CLERK)
     assert read["status"] == "draft" and read["submitted_at"] is None and read["assessment"] is None
     ok = await make_application(
         fe, employer["id"], foreigner={"passport_number": "C01X00T48", "passport_expires_on": "2026-09-02"}
@@ -126,8 +128,8 @@ async def test_wp3_over_sixty_refused_unless_an_official_waives_the_age(fe: Any)
     await act(fe, app["id"], "accept", OFFICIAL)
     problem = await act(fe, app["id"], "approve", OFFICIAL, 409)
     assert problem["code"] == "basic_conditions_not_met" and problem["clause"] == "WP-3"
-    await act(fe, app["id"], "waive_age_limit", OFFICIAL, 422)  # a recorded reason is required
-    waived = await act(fe, app["id"], "waive_age_limit", OFFICIAL, comment="吉林省急需紧缺高层次人才，经厅务会研究同意")
+    await act(fe, app["id"], "waive-age-limit", OFFICIAL, 422)  # a recorded reason is required
+    waived = await act(fe, app["id"], "waive-age-limit", OFFICIAL, comment="吉林省急需紧缺高层次人才，经厅务会研究同意")
     assert waived["permit_class"] == "B" and waived["age_waiver_reason"].startswith("吉林省急需")
     age = next(c for c in waived["assessment"]["basic_conditions"] if c["code"] == "age")
     assert age["held"] is True and age["waived"] is True
@@ -136,7 +138,7 @@ async def test_wp3_over_sixty_refused_unless_an_official_waives_the_age(fe: Any)
 
 async def test_wp3_age_waiver_not_needed_under_sixty(fe: Any) -> None:
     app = await accepted_on(fe, date(2026, 3, 2))
-    problem = await act(fe, app["id"], "waive_age_limit", OFFICIAL, 409, comment="无需")
+    problem = await act(fe, app["id"], "waive-age-limit", OFFICIAL, 409, comment="无需")
     assert problem["code"] == "age_waiver_not_needed"
 
 
@@ -157,7 +159,7 @@ async def test_wp2_c_quota_is_data_and_refuses_when_used_up(fe: Any) -> None:
     assert problem["code"] == "c_quota_exhausted" and problem["clause"] == "WP-2"
     refused = await fe.call(
         "POST",
-        f"/applications/{ids[1]}/refuse",
+        f"/permit-applications/{ids[1]}/refuse",
         OFFICIAL,
         json={"comment": "本年度C类配额已用完", "reasons": ["c_quota_exhausted"]},
     )
@@ -196,34 +198,40 @@ async def test_wp7_documents_b_blocked_a_green_channel(fe: Any) -> None:
     assert accepted["green_channel"] is True  # 容缺受理
     assert [m["en"] for m in accepted["missing_documents"]] == ["medical certificate: missing"]
     assert (await act(fe, a_app["id"], "approve", OFFICIAL, 409))["code"] == "documents_incomplete"
-    await act(fe, a_app["id"], "request_documents", OFFICIAL, comment="请补交体检证明")
-    read = await fe.call("GET", f"/applications/{a_app['id']}", CLERK)
+    await act(fe, a_app["id"], "request-documents", OFFICIAL, comment="请补交体检证明")
+    read = await fe.call("GET", f"/permit-applications/{a_app['id']}", CLERK)
     await fe.call(
         "PATCH",
-        f"/applications/{a_app['id']}",
+        f"/permit-applications/{a_app['id']}",
         CLERK,
         json={"documents": documents()},
         headers={"If-Match": 'W/"stale"'},
         expect=412,
     )
-    etag = (await fe.client.get(f"/api/v1/foreign-experts/applications/{a_app['id']}", headers=CLERK)).headers["etag"]
+    etag = (await fe.client.get(f"/api/v1/foreign-experts/permit-applications/{a_app['id']}", headers=CLERK)).headers[
+        "etag"
+    ]
     await fe.call(
-        "PATCH", f"/applications/{a_app['id']}", CLERK, json={"documents": documents()}, headers={"If-Match": etag}
+        "PATCH",
+        f"/permit-applications/{a_app['id']}",
+        CLERK,
+        json={"documents": documents()},
+        headers={"If-Match": etag},
     )
     assert read["status"] == "awaiting_documents"
-    await act(fe, a_app["id"], "supply_documents", CLERK)
+    await act(fe, a_app["id"], "supply-documents", CLERK)
     assert (await act(fe, a_app["id"], "approve", OFFICIAL))["status"] == "approved"
 
 
 async def test_access_roles_and_other_employers(fe: Any) -> None:
     employer = await make_employer(fe)
     app = await make_application(fe, employer["id"])
-    await fe.call("GET", f"/applications/{app['id']}", OTHER_CLERK, 404)
+    await fe.call("GET", f"/permit-applications/{app['id']}", OTHER_CLERK, 404)
     await act(fe, app["id"], "submit", OTHER_CLERK, 404)
-    await fe.call("GET", f"/applications/{app['id']}", REVIEWER, 403)
-    assert (await fe.call("GET", "/applications", OTHER_CLERK))["items"] == []
+    await fe.call("GET", f"/permit-applications/{app['id']}", REVIEWER, 403)
+    assert (await fe.call("GET", "/permit-applications", OTHER_CLERK))["items"] == []
     r = await fe.client.post(
-        "/api/v1/foreign-experts/applications",
+        "/api/v1/foreign-experts/permit-applications",
         headers=OTHER_CLERK,
         json={"employer_id": employer["id"], "foreigner": app["foreigner"] | {}, "post": {}, "documents": []},
     )
@@ -231,9 +239,9 @@ async def test_access_roles_and_other_employers(fe: Any) -> None:
     await act(fe, app["id"], "submit", CLERK_ADMIN)  # the employer's org_admin is its clerk too
     problem = await act(fe, app["id"], "accept", CLERK, 403)
     assert problem["code"] in ("forbidden", "action_not_allowed")
-    auditor = await fe.call("GET", f"/applications/{app['id']}", AUDITOR)
+    auditor = await fe.call("GET", f"/permit-applications/{app['id']}", AUDITOR)
     assert "*" in auditor["foreigner"]["passport_number"] and auditor["foreigner"]["birth_date"] == "1986-**-**"
-    listed = await fe.call("GET", "/applications", CLERK)
+    listed = await fe.call("GET", "/permit-applications", CLERK)
     assert "*" in listed["items"][0]["passport_number"]  # masked in lists, even for the clerk
 
 
@@ -261,8 +269,8 @@ async def test_idempotent_create(fe: Any) -> None:
         },
     }
     key = {"Idempotency-Key": "create-smith-1"}
-    first = await fe.call("POST", "/applications", CLERK, 201, json=body, headers=key)
-    again = await fe.call("POST", "/applications", CLERK, 201, json=body, headers=key)
+    first = await fe.call("POST", "/permit-applications", CLERK, 201, json=body, headers=key)
+    again = await fe.call("POST", "/permit-applications", CLERK, 201, json=body, headers=key)
     assert first["id"] == again["id"]
     async with fe.db.sessionmaker() as s:
         assert (await s.execute(select(func.count()).select_from(PermitApplication))).scalar_one() == 1
@@ -272,7 +280,7 @@ async def test_nationality_is_iso3166_and_not_chinese(fe: Any) -> None:
     employer = await make_employer(fe)
     for code, status in (("XXX", 422), ("CHN", 422), ("HKG", 422), ("TWN", 422), ("MAC", 422)):
         r = await fe.client.post(
-            "/api/v1/foreign-experts/applications",
+            "/api/v1/foreign-experts/permit-applications",
             headers=CLERK,
             json={
                 "employer_id": employer["id"],

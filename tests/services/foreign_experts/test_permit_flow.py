@@ -69,7 +69,7 @@ async def test_wp2_wp4_wp8_wp9_whole_permit(fe) -> None:  # type: ignore[no-unty
     auditor_view = await fe.call("GET", f"/permits/{done['permit_id']}", AUDITOR)
     assert auditor_view["passport_number"] != PASSPORT and "*" in auditor_view["passport_number"]
     await fe.call("GET", f"/permits/{done['permit_id']}", OTHER_CLERK, 404)
-    await fe.call("GET", f"/applications/{app['id']}", OTHER_CLERK, 404)
+    await fe.call("GET", f"/permit-applications/{app['id']}", OTHER_CLERK, 404)
 
     # WP-9 verification: only the four fields; a wrong passport is the same "not found"
     key = api_key(VERIFY)
@@ -152,8 +152,8 @@ async def test_pipl_passport_and_birth_date_never_in_clear_at_rest(fe) -> None: 
         "documents": documents(),
     }
     key = {"Idempotency-Key": "pipl-at-rest-1"}
-    first = await fe.call("POST", "/applications", CLERK, 201, json=body, headers=key)
-    replay = await fe.client.post("/api/v1/foreign-experts/applications", json=body, headers={**CLERK, **key})
+    first = await fe.call("POST", "/permit-applications", CLERK, 201, json=body, headers=key)
+    replay = await fe.client.post("/api/v1/foreign-experts/permit-applications", json=body, headers={**CLERK, **key})
     assert replay.headers["idempotent-replayed"] == "true" and replay.json() == first
     assert first["foreigner"]["passport_number"] == "E7654321"
     async with fe.db.sessionmaker() as s:
@@ -222,7 +222,7 @@ async def test_pipl_passport_and_birth_date_never_written_to_logs(make_db, caplo
         await fe.call("GET", "/permits/verify", key, 404, params={"number": number, "passport": "Z7777777"})
         employer = (await fe.call("GET", "/employers", CLERK))["items"][0]
         r = await client.post(
-            "/api/v1/foreign-experts/applications",
+            "/api/v1/foreign-experts/permit-applications",
             headers=CLERK,
             json={
                 "employer_id": employer["id"],
@@ -232,6 +232,6 @@ async def test_pipl_passport_and_birth_date_never_written_to_logs(make_db, caplo
         )
         assert r.status_code == 422
     logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
-    assert "/permits/verify" in logged or "/applications" in logged  # the access log did run
+    assert "/permits/verify" in logged or "/permit-applications" in logged  # the access log did run
     for secret in (PASSPORT, "Z7777777", "1986-04-12", "1977-07-07", "BAD PASS#9"):
         assert secret not in logged, secret

@@ -84,7 +84,7 @@ async def test_employers_own_clerks_only(fe: Any) -> None:
     assert (await fe.call("GET", "/employers", OTHER_CLERK))["items"] == []
     other = await make_employer(fe, OTHER_CLERK, uscc=OTHER_USCC, name="吉林市外国语学校", city_code="2202")
     r = await fe.client.post(
-        "/api/v1/foreign-experts/applications",
+        "/api/v1/foreign-experts/permit-applications",
         headers=CLERK,
         json={
             "employer_id": other["id"],
