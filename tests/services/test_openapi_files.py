@@ -44,3 +44,33 @@ def test_operations_follow_house_style(name: str) -> None:
             assert op.get("tags"), f"{where}: no tag"
             if not op.get("x-kjt-public"):
                 assert "401" in op.get("responses", {}), f"{where}: a protected operation must declare 401"
+
+
+def badly_named(paths: list[str]) -> list[str]:
+    """The paths with a segment, other than a ``{parameter}``, holding an underscore or an upper-case letter."""
+    return [
+        path
+        for path in paths
+        if any(
+            "_" in segment or segment != segment.lower()
+            for segment in path.split("/")
+            if not (segment.startswith("{") and segment.endswith("}"))
+        )
+    ]
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_paths_are_lower_case_and_hyphenated(name: str) -> None:
+    """API.md "URLs": lower case and hyphens (``/api/v1/foreign-experts/permit-applications/42/submit``);
+    only a ``{parameter}`` may hold an underscore."""
+    assert badly_named(list(live_spec(name)["paths"])) == []
+
+
+def test_the_path_check_can_fail() -> None:
+    paths = [
+        "/api/v1/foreign-experts/permit-applications/{application_id}/return_for_documents",
+        "/api/v1/foreign-experts/permit-applications/{application_id}/return-for-documents",
+        "/api/v1/projects/challenge-lists/{list_id}/closeBidding",
+        "/api/v1/projects/challenge-lists/{list_id}",
+    ]
+    assert badly_named(paths) == [paths[0], paths[2]]
