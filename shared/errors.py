@@ -108,10 +108,14 @@ class Unauthorized(AppError):
     title_zh = "未认证或凭据无效"
     title_en = "Missing or invalid credentials"
 
-    def __init__(self, detail_zh: str | None = None, detail_en: str | None = None, *, code: str | None = None) -> None:
+    def __init__(self, detail_zh: str | None = None, detail_en: str | None = None) -> None:
         super().__init__(detail_zh, detail_en, headers={"WWW-Authenticate": "Bearer"})
-        if code:
-            self.code = code  # type: ignore[misc]
+
+
+class InvalidInternalToken(Unauthorized):
+    code = "invalid_internal_token"
+    title_zh = "内部身份令牌无效或已过期"
+    title_en = "The internal principal token is missing, invalid or expired"
 
 
 class Forbidden(AppError):
@@ -168,6 +172,41 @@ class Debarred(Conflict):
     code = "debarred"
     title_zh = "存在有效的科研诚信处理（取消申报资格）"
     title_en = "Debarred by an active research-integrity record"
+
+
+# --- problems of more than one service: one definition each -----------------------------------------
+
+
+class ApplicationNotEditable(Conflict):
+    code = "application_not_editable"
+    title_zh = "当前状态下申请不能修改"
+    title_en = "The application cannot be edited in its current state"
+
+
+class ApplicationNotRanked(Conflict):
+    code = "application_not_ranked"
+    title_zh = "申请没有排名"
+    title_en = "An application is not ranked"
+
+
+class CallNotEditable(Conflict):
+    code = "call_not_editable"
+    title_zh = "申报指南（计划）已不能修改"
+    title_en = "The call can no longer be edited"
+
+
+class CallNotOpen(Conflict):
+    code = "call_not_open"
+    title_zh = "不在申报期内"
+    title_en = "The call is not open for applications"
+
+
+class LimitExceeded(Conflict):
+    """PRJ-1 / NSF-5: the person already holds as many applications and projects as the rule allows."""
+
+    code = "limit_exceeded"
+    title_zh = "超出限项规定"
+    title_en = "Over the limit on concurrent applications and projects"
 
 
 class IdempotencyKeyReused(Conflict):

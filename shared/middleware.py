@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.error_handlers import problem_response
-from shared.errors import AppError, BadRequest, InvalidCharacters, PayloadTooLarge, Unauthorized
+from shared.errors import AppError, BadRequest, InvalidCharacters, InvalidInternalToken, PayloadTooLarge, Unauthorized
 from shared.principal import PRINCIPAL_HEADER, verify_principal
 
 access_log = logging.getLogger("kjt.access")
@@ -209,10 +209,8 @@ class InternalAuthMiddleware:
         token = header(scope, PRINCIPAL_HEADER.encode())
         try:
             if not token:
-                raise Unauthorized(
-                    "缺少内部身份令牌；请通过网关访问。",
-                    "No internal principal token; call through the gateway.",
-                    code="invalid_internal_token",
+                raise InvalidInternalToken(
+                    "缺少内部身份令牌；请通过网关访问。", "No internal principal token; call through the gateway."
                 )
             principal = verify_principal(token, self.secret_getter())
         except Unauthorized as exc:

@@ -16,7 +16,7 @@ import jwt
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Forbidden, InvalidInternalToken, Unauthorized
 
 PRINCIPAL_HEADER = "x-kjt-principal"
 ISSUER = "kjt-gateway"
@@ -99,10 +99,9 @@ def verify_principal(token: str, secret: str) -> Principal:
             org_uscc=claims.get("org_uscc"),
         )
     except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
-        raise Unauthorized(
+        raise InvalidInternalToken(
             "内部身份令牌无效或已过期；请通过网关访问。",
             "The internal principal token is missing, invalid or expired; call through the gateway.",
-            code="invalid_internal_token",
         ) from exc
 
 
@@ -110,7 +109,7 @@ def request_principal(request: Request) -> Principal:
     """The principal the internal-token middleware put on the request."""
     principal = getattr(request.state, "principal", None)
     if not isinstance(principal, Principal):
-        raise Unauthorized(code="invalid_internal_token")
+        raise InvalidInternalToken()
     return principal
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import false, true
 
 from services.foreign_experts.labels import state_label
 from shared.concurrency import check_if_match
-from shared.errors import Conflict, Forbidden
+from shared.errors import ApplicationNotEditable, Forbidden
 from shared.principal import Principal
 
 SEE_ALL = ("official", "auditor")
@@ -50,12 +50,6 @@ def uscc_filter(column: Any, principal: Principal) -> Any:
     return false()
 
 
-class NotEditable(Conflict):
-    code = "application_not_editable"
-    title_zh = "当前状态下申请不能修改"
-    title_en = "The application cannot be edited in its current state"
-
-
 def check_clerk_may_edit(
     principal: Principal, owner_uscc: str, kind: str, record: Any, if_match: str | None, editable: frozenset[str]
 ) -> None:
@@ -65,4 +59,6 @@ def check_clerk_may_edit(
         raise Forbidden("只有本单位的经办人可以修改。", "Only the organisation's own clerks may edit it.")
     check_if_match(if_match, kind, record.id, record.version)
     if record.status not in editable:
-        raise NotEditable(f"申请状态为“{state_label(record.status).zh}”。", f"The application is {record.status}.")
+        raise ApplicationNotEditable(
+            f"申请状态为“{state_label(record.status).zh}”。", f"The application is {record.status}."
+        )

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foreign_experts import access, policy
-from services.foreign_experts.access import NotEditable
 from services.foreign_experts.applications import repository as repo
 from services.foreign_experts.applications.models import ClockPause, PermitApplication
 from services.foreign_experts.applications.schemas import (
@@ -34,18 +33,18 @@ from services.foreign_experts.deps import Environment
 from services.foreign_experts.employers import repository as employers_repo
 from services.foreign_experts.employers import service as employers
 from services.foreign_experts.employers.models import Employer
+from services.foreign_experts.errors import AgeWaiverNotNeeded, AlreadyExtended, ExtensionNotAllowed
 from services.foreign_experts.labels import state_label
 from services.foreign_experts.nationality import nationality_label
 from services.foreign_experts.parameters import service as parameters
 from services.foreign_experts.protect import mask_birth_date, mask_passport
 from services.foreign_experts.rules.labels import EDUCATION, POST_KINDS, label
 from services.foreign_experts.rules.parameters import YearParameters
-from services.foreign_experts.rules.problems import ExtensionNotAllowed
 from services.foreign_experts.rules.workflows import APPLICATION_WORKFLOW, EDITABLE_STATES, PENDING_DECISION
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import ApplicationNotEditable, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.schemas import Label
 from shared.validators import JILIN_REGIONS
@@ -55,18 +54,6 @@ from shared.workflow import HistoryRead, load_history
 KIND = "permit_application"
 SUBMIT_ACTIONS = frozenset({"submit", "resubmit"})
 PERSON_FIELDS = tuple(PersonFacts.model_fields)
-
-
-class AlreadyExtended(Conflict):
-    code = "already_extended"
-    title_zh = "审查期限只能延长一次"
-    title_en = "The decision deadline can be extended only once"
-
-
-class AgeWaiverNotNeeded(Conflict):
-    code = "age_waiver_not_needed"
-    title_zh = "申请人未超过年龄条件，无需豁免"
-    title_en = "The foreigner is within the age condition; nothing to waive"
 
 
 def not_found() -> NotFound:
@@ -270,17 +257,21 @@ async def update(
         raise (
             not_found()
             if not principal.has_role("official", "auditor")
-            else NotEditable("只有用人单位经办人可以修改申请。", "Only the employer's clerks may edit the application.")
+            else ApplicationNotEditable(
+                "只有用人单位经办人可以修改申请。", "Only the employer's clerks may edit the application."
+            )
         )
     check_if_match(if_match, KIND, application.id, application.version)
     if application.status not in EDITABLE_STATES:
-        raise NotEditable(
+        raise ApplicationNotEditable(
             f"状态“{state_label(application.status).zh}”下不能修改。",
             f"An application that is {application.status} cannot be edited.",
             extra={"state": application.status},
         )
     if application.status == "awaiting_documents" and (body.foreigner is not None or body.post is not None):
-        raise NotEditable("补正期间只能补充或更换材料。", "While documents are awaited only the documents can change.")
+        raise ApplicationNotEditable(
+            "补正期间只能补充或更换材料。", "While documents are awaited only the documents can change."
+        )
     if body.foreigner is not None:
         _set_foreigner(application, body.foreigner, env)
     if body.post is not None:

@@ -12,13 +12,14 @@ from services.foreign_experts.calls import repository as repo
 from services.foreign_experts.calls.models import FundingCall
 from services.foreign_experts.calls.schemas import KIND_LABELS, CallCreate, CallRead, CallUpdate
 from services.foreign_experts.db import common
+from services.foreign_experts.errors import BelowApproved
 from services.foreign_experts.labels import state_label
 from services.foreign_experts.rules import funding
 from services.foreign_experts.rules.workflows import CALL_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Conflict, Duplicate, NotFound, ValidationFailed
+from shared.errors import CallNotEditable, Duplicate, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.schemas import Label
 from shared.workflow import HistoryRead, load_history
@@ -26,18 +27,6 @@ from shared.workflow import HistoryRead, load_history
 KIND = "funding_call"
 TRAINING_ONLY = ("participant_quota", "max_duration_days")
 EDITABLE = frozenset({"draft", "published"})
-
-
-class CallNotEditable(Conflict):
-    code = "call_not_editable"
-    title_zh = "计划已结束，不能修改"
-    title_en = "The call is closed and cannot be edited"
-
-
-class BelowApproved(Conflict):
-    code = "below_approved"
-    title_zh = "不能低于已批准的数额"
-    title_en = "Cannot go below what approvals have already taken"
 
 
 def not_found() -> NotFound:

@@ -12,30 +12,19 @@ from services.foreign_experts.db import common
 from services.foreign_experts.employers import repository as repo
 from services.foreign_experts.employers.models import Employer
 from services.foreign_experts.employers.schemas import EmployerCreate, EmployerRead, EmployerUpdate
+from services.foreign_experts.errors import EmployerSuspended, LicenceExpired
 from services.foreign_experts.labels import state_label
 from services.foreign_experts.rules.workflows import EMPLOYER_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Conflict, Duplicate, Forbidden, NotFound
+from shared.errors import Duplicate, Forbidden, NotFound
 from shared.principal import Principal
 from shared.schemas import Label
 from shared.validators import JILIN_REGIONS
 from shared.workflow import HistoryRead, load_history
 
 KIND = "employer"
-
-
-class EmployerSuspended(Conflict):
-    code = "employer_suspended"
-    title_zh = "用人单位已被暂停"
-    title_en = "The employer is suspended"
-
-
-class LicenceExpired(Conflict):
-    code = "employer_licence_expired"
-    title_zh = "用人单位营业执照已过期"
-    title_en = "The employer's business licence has expired"
 
 
 def not_found() -> NotFound:

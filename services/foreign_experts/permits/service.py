@@ -17,6 +17,7 @@ from services.foreign_experts.db import common
 from services.foreign_experts.deps import Environment
 from services.foreign_experts.employers import repository as employers_repo
 from services.foreign_experts.employers.models import Employer
+from services.foreign_experts.errors import ChangePending, PassportOfAnotherPerson, PermitNotFound, PermitNotValid
 from services.foreign_experts.foreigners.models import Foreigner, ForeignerPassport
 from services.foreign_experts.labels import change_kind_label, state_label
 from services.foreign_experts.nationality import nationality_label
@@ -43,7 +44,7 @@ from services.foreign_experts.rules.workflows import CHANGE_WORKFLOW, PERMIT_WOR
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.principal import Principal
 from shared.validators import IdNumberError
 from shared.workflow import HistoryRead, load_history
@@ -52,30 +53,8 @@ KIND = "permit"
 CHANGE_KIND = "permit_change"
 
 
-class PassportOfAnotherPerson(Conflict):
-    code = "passport_of_another_person"
-    title_zh = "该护照已登记在另一外国人名下"
-    title_en = "The passport is recorded for another person"
-
-
-class ChangePending(Conflict):
-    code = "permit_change_pending"
-    title_zh = "该许可已有待审批的变更申请"
-    title_en = "The permit already has a change awaiting decision"
-
-
-class PermitNotValid(Conflict):
-    code = "permit_not_valid"
-    title_zh = "许可已失效，不能办理延期或变更"
-    title_en = "The permit is no longer valid; it cannot be extended or changed"
-
-
 def not_found() -> NotFound:
     return NotFound("工作许可不存在。", "No such work permit.")
-
-
-class PermitNotFound(NotFound):
-    code = "permit_not_found"
 
 
 def verification_not_found() -> NotFound:

@@ -20,6 +20,7 @@ from services.foreign_experts.db import common
 from services.foreign_experts.deps import Environment
 from services.foreign_experts.employers import repository as employers_repo
 from services.foreign_experts.employers import service as employers
+from services.foreign_experts.errors import NotUnderReview, ReviewsMissing
 from services.foreign_experts.labels import state_label
 from services.foreign_experts.nationality import nationality_label
 from services.foreign_experts.programmes import repository as repo
@@ -45,7 +46,7 @@ from services.foreign_experts.rules.workflows import PROGRAMME_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Conflict, Duplicate, Forbidden, NotFound
+from shared.errors import Duplicate, Forbidden, NotFound
 from shared.principal import Principal
 from shared.schemas import Label
 from shared.workflow import HistoryRead, load_history
@@ -53,18 +54,6 @@ from shared.workflow import HistoryRead, load_history
 KIND = "expert_programme_application"
 CALL_KIND = "programme"
 EDITABLE = frozenset({"draft", "returned"})
-
-
-class NotUnderReview(Conflict):
-    code = "not_under_review"
-    title_zh = "申请不在评审阶段"
-    title_en = "The application is not under review"
-
-
-class ReviewsMissing(Conflict):
-    code = "reviews_missing"
-    title_zh = "尚无专家评审意见"
-    title_en = "No review opinion is recorded yet"
 
 
 def not_found() -> NotFound:

@@ -22,13 +22,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from services.foreign_experts.errors import BasicConditionsNotMet, CPostNotListed, CQuotaExhausted, Refusal
 from services.foreign_experts.rules.conditions import BasicConditions, ConditionResult, basic_conditions
 from services.foreign_experts.rules.deadlines import is_long_term
 from services.foreign_experts.rules.facts import Facts
 from services.foreign_experts.rules.labels import A_CRITERIA, C_LISTED_POSTS, PERMIT_CLASSES, ROUTES, label, text
 from services.foreign_experts.rules.parameters import YearParameters
 from services.foreign_experts.rules.points import FactorResult, PointsResult, assess_points
-from services.foreign_experts.rules.problems import BasicConditionsNotMet, CPostNotListed, CQuotaExhausted, Refusal
 from shared.schemas import Label
 
 

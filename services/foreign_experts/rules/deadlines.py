@@ -34,8 +34,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from services.foreign_experts.errors import ExtensionNotAllowed, InvalidPause
 from services.foreign_experts.rules.parameters import YearParameters
-from services.foreign_experts.rules.problems import ExtensionNotAllowed, InvalidPause
 from shared.workdays import CalendarResult, WorkingCalendar, local_date
 
 _DAY = timedelta(days=1)

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from services.foreign_experts.errors import DocumentsIncomplete
 from services.foreign_experts.rules.labels import Texts, label, text
 from services.foreign_experts.rules.parameters import YearParameters
-from services.foreign_experts.rules.problems import DocumentsIncomplete
 from services.foreign_experts.rules.validity import add_months
 from shared.schemas import Label
 

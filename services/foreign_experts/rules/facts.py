@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from services.foreign_experts.errors import InvalidFacts
 from services.foreign_experts.rules.labels import A_CRITERIA, BONUSES, EDUCATION, POST_KINDS
-from services.foreign_experts.rules.problems import InvalidFacts
 
 # HSK 2.0 has levels 1-6; HSK 3.0 adds 7-9, which score like 5 and 6 (WP-1: "HSK 5+").
 MAX_HSK_LEVEL = 9

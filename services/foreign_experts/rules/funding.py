@@ -18,59 +18,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from shared.errors import Conflict, InvalidValue
-
-
-class FundingRefusal(Conflict):
-    """A call's rule that says no (409): the body is well formed, the call's figures refuse it."""
-
-
-class CallNotOpen(FundingRefusal):
-    code = "call_not_open"
-    title_zh = "不在申报期内"
-    title_en = "The call is not open for applications"
-
-
-class RequestExceedsCap(FundingRefusal):
-    code = "request_exceeds_cap"
-    title_zh = "申请金额超过单项资助上限"
-    title_en = "The amount requested exceeds the call's cap per application"
-
-
-class GrantExceedsRequest(FundingRefusal):
-    code = "grant_exceeds_request"
-    title_zh = "批准金额超过申请金额"
-    title_en = "The amount granted exceeds the amount requested"
-
-
-class BudgetExhausted(FundingRefusal):
-    code = "call_budget_exhausted"
-    title_zh = "年度预算余额不足"
-    title_en = "Not enough of the call's budget is left"
-
-
-class ParticipantQuotaExhausted(FundingRefusal):
-    code = "participant_quota_exhausted"
-    title_zh = "年度培训名额不足"
-    title_en = "Not enough of the plan's participant places are left"
-
-
-class TripTooLong(FundingRefusal):
-    code = "training_too_long"
-    title_zh = "培训天数超过计划规定"
-    title_en = "The training stay is longer than the plan allows"
-
-
-class SpentExceedsGrant(InvalidValue):
-    code = "spent_exceeds_grant"
-    title_zh = "报告的经费支出超过资助金额"
-    title_en = "The report spends more of the grant than was granted"
-
-
-class InvalidPeriod(InvalidValue):
-    code = "invalid_period"
-    title_zh = "起止日期无效"
-    title_en = "The period is not valid"
+from services.foreign_experts.errors import (
+    BudgetExhausted,
+    GrantExceedsRequest,
+    InvalidPeriod,
+    ParticipantQuotaExhausted,
+    RequestExceedsCap,
+    SpentExceedsGrant,
+    TripTooLong,
+)
+from shared.errors import CallNotOpen
 
 
 @dataclass(frozen=True)

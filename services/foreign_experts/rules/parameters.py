@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from services.foreign_experts.rules.problems import InvalidYearParameters
+from services.foreign_experts.errors import InvalidYearParameters
 
 # 吉林省2022年城镇非私营单位就业人员年平均工资 87,222元 (吉林省统计局, as reported in 2023): a
 # PLACEHOLDER only. The rule wants the previous year's figure of each year; an official must set the

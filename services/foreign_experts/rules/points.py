@@ -32,10 +32,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from services.foreign_experts.errors import InvalidFacts
 from services.foreign_experts.rules.facts import DEGREES, Facts
 from services.foreign_experts.rules.labels import BONUSES, EDUCATION, FACTORS, label, text
 from services.foreign_experts.rules.parameters import YearParameters
-from services.foreign_experts.rules.problems import InvalidFacts
 from shared.schemas import Label
 from shared.validators import JILIN_REGIONS
 

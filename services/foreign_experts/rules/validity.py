@@ -24,9 +24,9 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from services.foreign_experts.errors import InvalidFacts, PassportExpiresTooSoon
 from services.foreign_experts.rules.labels import VALIDITY_LIMITS, label, text
 from services.foreign_experts.rules.parameters import YearParameters
-from services.foreign_experts.rules.problems import InvalidFacts, PassportExpiresTooSoon
 from shared.schemas import Label
 
 

@@ -20,6 +20,7 @@ from services.foreign_experts.calls import service as calls
 from services.foreign_experts.calls.models import FundingCall
 from services.foreign_experts.db import common
 from services.foreign_experts.deps import Environment
+from services.foreign_experts.errors import TripStarted
 from services.foreign_experts.labels import state_label
 from services.foreign_experts.nationality import nationality_label
 from services.foreign_experts.rules import funding
@@ -39,7 +40,7 @@ from services.foreign_experts.training.schemas import (
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.workflow import HistoryRead, load_history
 
@@ -48,12 +49,6 @@ CALL_KIND = "training"
 EDITABLE = frozenset({"draft", "returned"})
 # The report on return is due (and shown) once approved, until the application is closed.
 REPORTING = frozenset({"approved", "reported", "closed"})
-
-
-class TripStarted(Conflict):
-    code = "trip_started"
-    title_zh = "培训团组已出发，不能取消"
-    title_en = "The group has left already; the trip cannot be called off"
 
 
 def not_found() -> NotFound:

@@ -35,7 +35,7 @@ from shared import audit
 from shared.clients.ledger import ItemState
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from shared.errors import ApplicationNotEditable, NotFound, PreconditionFailed, ValidationFailed
 from shared.principal import Principal
 from shared.review.schemas import dump_declarations, read_declarations
 from shared.subject_keys import person_key
@@ -54,12 +54,6 @@ FULL_ID_ROLES = ("applicant", "official", "agency")
 # Awaiting the formal review (NSF-1): its deadline runs for these.
 FORMAL_PENDING = frozenset({"submitted", "returned_by_org", "endorsed"})
 SUBMIT_ACTIONS = frozenset({"submit", "resubmit"})
-
-
-class NotEditable(Conflict):
-    code = "application_not_editable"
-    title_zh = "当前状态下申请书不能修改"
-    title_en = "The application cannot be edited in its current state"
 
 
 def not_found() -> NotFound:
@@ -273,7 +267,7 @@ async def update(
         raise not_found()
     check_if_match(if_match, KIND, application.id, application.version)
     if application.status not in EDITABLE_STATES:
-        raise NotEditable(
+        raise ApplicationNotEditable(
             f"状态“{application.status}”下不能修改申请书。",
             f"An application cannot be edited in state '{application.status}'.",
         )

@@ -28,40 +28,17 @@ from services.foundation.approvals.models import CategoryApproval, CategoryAppro
 from services.foundation.approvals.schemas import ApprovalCreate, ApprovalRead, BudgetRead
 from services.foundation.db import common
 from services.foundation.deps import Environment
+from services.foundation.errors import CategoryBudgetExceeded, CategoryCountExceeded, NothingToApprove
 from services.foundation.plans.models import FundingPlan, PlanCategory
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned, utcnow
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import ApplicationNotRanked, Conflict, NotFound, ValidationFailed
 from shared.principal import Principal
 
 APPROVAL = "category_approval"
 CATEGORY = "plan_category"  # the ETag of a category's budget
 DECLINED = "未列入批准资助名单 / not on the approved list"
-
-
-class CategoryBudgetExceeded(Conflict):
-    code = "category_budget_exceeded"
-    title_zh = "超出资助类别预算"
-    title_en = "The category's budget would be exceeded"
-
-
-class CategoryCountExceeded(Conflict):
-    code = "category_count_exceeded"
-    title_zh = "超出资助类别项目数"
-    title_en = "The category's number of projects would be exceeded"
-
-
-class ApplicationNotRanked(Conflict):
-    code = "application_not_ranked"
-    title_zh = "申请书不处于已排序状态"
-    title_en = "An application is not in the ranked state"
-
-
-class NothingToApprove(Conflict):
-    code = "nothing_to_approve"
-    title_zh = "没有可批准的申请书"
-    title_en = "Nothing to approve"
 
 
 OVERRUNS: dict[str, type[Conflict]] = {

@@ -20,6 +20,14 @@ from services.foundation.applications import service as applications
 from services.foundation.applications.models import FoundationApplication
 from services.foundation.db import common
 from services.foundation.deps import Environment
+from services.foundation.errors import (
+    AnnualReportExists,
+    DisbursementExceedsGrant,
+    FinalReportMissing,
+    FinalReportNotEditable,
+    NotDisbursable,
+    ProjectNotRunning,
+)
 from services.foundation.funded import repository as repo
 from services.foundation.funded import rules
 from services.foundation.funded.models import AnnualReport, Disbursement, FinalReport
@@ -40,7 +48,7 @@ from services.foundation.rules.workflows import APPLICATION_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.workdays import today_shanghai
 from shared.workflow import HistoryRead, load_history
@@ -58,42 +66,6 @@ FINAL_ACTIONS = {
 }
 # What the final report is, by the application's state.
 FINAL_STATUS = {"funded": "draft", "final_submitted": "submitted", "concluded": "concluded", "failed": "failed"}
-
-
-class DisbursementExceedsGrant(Conflict):
-    code = "disbursement_exceeds_grant"
-    title_zh = "拨款合计超出批准金额"
-    title_en = "Disbursements would exceed the grant"
-
-
-class NotDisbursable(Conflict):
-    code = "not_disbursable"
-    title_zh = "项目当前状态下不能拨款"
-    title_en = "The project cannot be paid in its current state"
-
-
-class ProjectNotRunning(Conflict):
-    code = "project_not_running"
-    title_zh = "项目不在执行期"
-    title_en = "The project is not running"
-
-
-class AnnualReportExists(Conflict):
-    code = "annual_report_exists"
-    title_zh = "该年度的进展报告已提交"
-    title_en = "The annual report of that year exists"
-
-
-class FinalReportNotEditable(Conflict):
-    code = "final_report_not_editable"
-    title_zh = "结题报告当前不可修改"
-    title_en = "The final report cannot be changed now"
-
-
-class FinalReportMissing(Conflict):
-    code = "final_report_missing"
-    title_zh = "尚未填写结题报告"
-    title_en = "There is no final report yet"
 
 
 def _no_annual_report() -> NotFound:

@@ -23,22 +23,16 @@ from services.foundation.approvals import rules
 from services.foundation.approvals import service as approvals
 from services.foundation.db import common
 from services.foundation.deps import Environment
+from services.foundation.errors import NothingToPublish
 from services.foundation.notices import repository as repo
 from services.foundation.notices.models import TABLES
 from services.foundation.notices.schemas import NoticeCreate, NoticeRead, NoticeSummary
-from shared.errors import Conflict
 from shared.notices.models import LISTED
 from shared.notices.scope import EntryDraft, NoticeDraft, NoticeScope
 from shared.notices.service import PublicNotices
 from shared.principal import Principal
 
 FUNDED = "funded"
-
-
-class NothingToPublish(Conflict):
-    code = "nothing_to_publish"
-    title_zh = "没有待公示的已批准申请书"
-    title_en = "No approved application awaits a notice"
 
 
 class FoundationNotices(NoticeScope):

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foundation.db import common
+from services.foundation.errors import PlanNotEditable
 from services.foundation.plans import repository as repo
 from services.foundation.plans.models import FundingPlan, PlanAgency, PlanCategory
 from services.foundation.plans.schemas import CategoryIn, CategoryRead, PlanCreate, PlanRead, PlanUpdate
@@ -20,17 +21,11 @@ from services.foundation.rules.workflows import PLAN_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.workflow import HistoryRead, load_history
 
 KIND = "funding_plan"
-
-
-class PlanNotEditable(Conflict):
-    code = "plan_not_editable"
-    title_zh = "资助计划已发布，不能修改"
-    title_en = "Only a draft plan can be edited"
 
 
 def not_found() -> NotFound:

@@ -30,13 +30,14 @@ from services.foundation import access
 from services.foundation.applications import service as applications
 from services.foundation.db import common
 from services.foundation.deps import Environment
+from services.foundation.errors import NothingToRank, RankingFrozen, RankingLacksReviews
 from services.foundation.plans.models import FundingPlan, PlanCategory
 from services.foundation.ranking import repository as repo
 from services.foundation.ranking import schemas as s
 from services.foundation.rules import ranking as rules
 from services.foundation.rules.workflows import APPLICATION_WORKFLOW, LEDGER_ENTRY
 from shared import audit
-from shared.errors import Conflict, NotFound, PreconditionFailed
+from shared.errors import NotFound, PreconditionFailed
 from shared.principal import Principal
 from shared.review import aggregate as agg
 from shared.review_rounds.service import stored_review
@@ -47,24 +48,6 @@ RANKABLE = ("reviewed", "ranked")
 FROZEN = frozenset({"approved", "not_approved", "funded", "final_submitted", "concluded", "failed", "terminated"})
 # Application states whose reviews the ranking view counts.
 REVIEWED_STATES = ("in_review", *RANKABLE, *sorted(FROZEN))
-
-
-class NothingToRank(Conflict):
-    code = "nothing_to_rank"
-    title_zh = "该类别没有待排序的申请"
-    title_en = "No application of the category awaits ranking"
-
-
-class RankingLacksReviews(Conflict):
-    code = "ranking_lacking_reviews"
-    title_zh = "有申请的有效评审不足，不能排序"
-    title_en = "Some applications lack valid reviews and cannot be ranked"
-
-
-class RankingFrozen(Conflict):
-    code = "ranking_frozen"
-    title_zh = "该类别已开始审批，排序不能再改变"
-    title_en = "Approval of the category has begun; the ranking can no longer change"
 
 
 def category_not_found() -> NotFound:

@@ -21,23 +21,18 @@ from services.foundation.applications import service as applications
 from services.foundation.applications.models import FoundationApplication
 from services.foundation.db import common
 from services.foundation.deps import Environment
+from services.foundation.errors import PlanNotPublished
 from services.foundation.plans.models import FundingPlan
 from services.foundation.review_rounds import repository as repo
 from services.foundation.review_rounds.models import TABLES, ReviewRound
 from services.foundation.review_rounds.schemas import ApplicationReviewView, RoundCreate, RoundRead, TeamMemberView
 from services.foundation.rules.reviews import DEFAULTS, in_prefixes, pool_prefixes, to_draw_application
 from shared.clients.reviewers import ReviewerPoolClient
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.review.model import Application as DrawApplication
 from shared.review_rounds.scope import ApplicationFacts, RoundScope
 from shared.review_rounds.service import ReviewRounds
-
-
-class PlanNotPublished(Conflict):
-    code = "plan_not_published"
-    title_zh = "资助计划尚未发布"
-    title_en = "The funding plan is not published"
 
 
 async def plan_of(session: AsyncSession, rnd: Any) -> FundingPlan:

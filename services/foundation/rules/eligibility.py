@@ -28,8 +28,16 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from services.foundation.errors import (
+    BudgetOverAmount,
+    DisciplineNotInPlan,
+    DurationOutOfRange,
+    OverAgeLimit,
+    PlanClosed,
+    PlanNotOpen,
+)
 from shared.clients.reviewers import DISCIPLINE_PREFIX_RE
-from shared.errors import AppError, Conflict, Debarred
+from shared.errors import Debarred, LimitExceeded
 from shared.workdays import to_shanghai, today_shanghai
 
 FEN = Decimal("0.01")
@@ -117,52 +125,6 @@ def default_age_limits(kind: str) -> tuple[int | None, int | None]:
 
 
 # --- problems ------------------------------------------------------------------------------------
-
-
-class PlanNotOpen(Conflict):
-    code = "plan_not_open"
-    title_zh = "本年度基金尚未开始受理申请"
-    title_en = "The plan does not take applications yet"
-
-
-class PlanClosed(Conflict):
-    code = "plan_closed"
-    title_zh = "本年度基金申请已截止"
-    title_en = "The plan's application window has closed"
-
-
-class DisciplineNotInPlan(AppError):
-    status = 422
-    code = "discipline_not_in_plan"
-    title_zh = "申请代码不在本年度资助范围内"
-    title_en = "The discipline code is not one the plan funds"
-
-
-class OverAgeLimit(AppError):
-    status = 422
-    code = "over_age_limit"
-    title_zh = "申请人年龄超过本类别的限制"
-    title_en = "The applicant is over the category's age limit"
-
-
-class BudgetOverAmount(AppError):
-    status = 422
-    code = "budget_over_amount"
-    title_zh = "申请经费超过本类别的资助额度"
-    title_en = "The requested funds exceed the category's amount"
-
-
-class DurationOutOfRange(AppError):
-    status = 422
-    code = "duration_out_of_range"
-    title_zh = "研究期限不在允许范围内"
-    title_en = "The duration is out of the allowed range"
-
-
-class LimitExceeded(Conflict):
-    code = "limit_exceeded"
-    title_zh = "超过限项规定"
-    title_en = "Over the limit on concurrent applications and projects"
 
 
 # --- helpers -------------------------------------------------------------------------------------

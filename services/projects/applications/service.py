@@ -40,7 +40,7 @@ from services.projects.rules.workflows import APPLICATION_WORKFLOW, EDITABLE_STA
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned, utcnow
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import ApplicationNotEditable, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.review.schemas import dump_declarations, read_declarations
 from shared.subject_keys import organisation_key, person_key
@@ -64,12 +64,6 @@ class Environment:
     subject_key_secret: str
     screen: Screener | None = None
     clock: Callable[[], datetime] = utcnow
-
-
-class NotEditable(Conflict):
-    code = "application_not_editable"
-    title_zh = "当前状态下申报书不能修改"
-    title_en = "The application cannot be edited in its current state"
 
 
 def _not_found() -> NotFound:
@@ -196,11 +190,11 @@ async def update(
         raise (
             _not_found()
             if application.status == "draft"
-            else NotEditable("只有申报人可以修改申报书。", "Only the applicant edits an application.")
+            else ApplicationNotEditable("只有申报人可以修改申报书。", "Only the applicant edits an application.")
         )
     check_if_match(if_match, KIND, application.id, application.version)
     if application.status not in EDITABLE_STATES:
-        raise NotEditable(
+        raise ApplicationNotEditable(
             f"状态“{application.status}”下不能修改申报书。",
             f"An application cannot be edited in state '{application.status}'.",
         )

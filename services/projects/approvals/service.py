@@ -19,6 +19,7 @@ from services.projects.approvals.models import ApprovalItem, ApprovalList
 from services.projects.approvals.schemas import ApprovalListCreate, ApprovalListRead, BudgetRead
 from services.projects.calls import repository as calls_repo
 from services.projects.db import common
+from services.projects.errors import AlreadyProposed, ApplicationNotReviewed, BudgetExceeded
 from services.projects.programmes import repository as programmes_repo
 from services.projects.programmes.models import Programme
 from services.projects.programmes.service import ProgrammeClosed, may_manage
@@ -28,37 +29,13 @@ from services.projects.rules.workflows import APPROVAL_LIST_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned, utcnow
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import ApplicationNotRanked, Conflict, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.review_rounds.errors import RoundNotClosed
 from shared.review_rounds.schemas import AggregateRead
 from shared.workflow import HistoryRead, load_history
 
 KIND = "approval_list"
-
-
-class BudgetExceeded(Conflict):
-    code = "budget_exceeded"
-    title_zh = "超出计划预算"
-    title_en = "The programme's budget would be exceeded"
-
-
-class ApplicationNotReviewed(Conflict):
-    code = "application_not_reviewed"
-    title_zh = "申报书不处于评审完成状态"
-    title_en = "An application is not in the reviewed state"
-
-
-class ApplicationNotRanked(Conflict):
-    code = "application_not_ranked"
-    title_zh = "申报书在该评审轮次中没有排名"
-    title_en = "An application has no rank in the review round"
-
-
-class AlreadyProposed(Conflict):
-    code = "already_proposed"
-    title_zh = "申报书已在另一份待批清单中"
-    title_en = "An application is already on another list awaiting approval"
 
 
 def _not_found() -> NotFound:

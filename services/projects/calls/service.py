@@ -18,18 +18,12 @@ from services.projects.rules.workflows import CALL_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned, utcnow
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import CallNotEditable, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.workdays import to_shanghai
 from shared.workflow import HistoryRead, load_history
 
 KIND = "call"
-
-
-class CallNotEditable(Conflict):
-    code = "call_not_editable"
-    title_zh = "申报指南已发布，不能修改"
-    title_en = "Only a draft call can be edited"
 
 
 def _not_found() -> NotFound:

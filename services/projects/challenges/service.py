@@ -11,7 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.challenges import repository
-from services.projects.challenges.errors import (
+from services.projects.challenges.models import ChallengeBid, ChallengeIndicator, ChallengeList
+from services.projects.challenges.schemas import (
+    BidCreate,
+    ChallengeListCreate,
+    ChallengeListUpdate,
+    IndicatorIn,
+    SelectBody,
+)
+from services.projects.errors import (
     BiddingClosed,
     BiddingStillOpen,
     BidExists,
@@ -20,14 +28,6 @@ from services.projects.challenges.errors import (
     IndicatorBelowTarget,
     InvalidPromises,
     OrganisationMismatch,
-)
-from services.projects.challenges.models import ChallengeBid, ChallengeIndicator, ChallengeList
-from services.projects.challenges.schemas import (
-    BidCreate,
-    ChallengeListCreate,
-    ChallengeListUpdate,
-    IndicatorIn,
-    SelectBody,
 )
 from services.projects.integrity import service as integrity
 from services.projects.programmes import repository as programmes_repo
@@ -416,7 +416,12 @@ async def submit_bid(
         raise BudgetOverCap(
             f"申请经费 {body.requested_budget} 元超过榜单上限 {challenge.budget_cap} 元（PRJ-3）。",
             f"The requested budget {body.requested_budget} exceeds the cap of {challenge.budget_cap} yuan (PRJ-3).",
-            [{"field": "requested_budget", "code": "over_cap", "message": f"at most {challenge.budget_cap}"}],
+            extra={
+                "clause": "PRJ-3",
+                "errors": [
+                    {"field": "requested_budget", "code": "over_cap", "message": f"at most {challenge.budget_cap}"}
+                ],
+            },
         )
     # PRJ-5: a bid is a submission to a programme; an active debarment of the leader or the organisation blocks it.
     day = today_shanghai(now)

@@ -26,6 +26,14 @@ from services.projects.contracts.schemas import (
     TrancheIn,
 )
 from services.projects.db import common
+from services.projects.errors import (
+    ApplicationNotApproved,
+    ContractNotEditable,
+    DisbursementOverApproved,
+    NoticeNotConcluded,
+    TrancheAlreadyPaid,
+    TrancheNotPayable,
+)
 from services.projects.notices import service as notices
 from services.projects.programmes import repository as programmes_repo
 from services.projects.programmes.models import Programme
@@ -33,7 +41,7 @@ from services.projects.rules.workflows import APPLICATION_WORKFLOW, CONTRACT_WOR
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Conflict, Duplicate, NotFound, ValidationFailed
+from shared.errors import Duplicate, NotFound, ValidationFailed
 from shared.principal import Principal
 from shared.workflow import HistoryRead, load_history
 
@@ -48,42 +56,6 @@ _ACTIONS = {
     "pass_acceptance": "final_acceptance",
     "fail_acceptance": "final_acceptance",
 }
-
-
-class DisbursementOverApproved(Conflict):
-    code = "disbursement_over_approved"
-    title_zh = "拨款计划超出批准金额"
-    title_en = "The disbursement plan exceeds the approved amount"
-
-
-class NoticeNotConcluded(Conflict):
-    code = "notice_not_concluded"
-    title_zh = "立项公示尚未结束"
-    title_en = "The application's public notice is not concluded"
-
-
-class ApplicationNotApproved(Conflict):
-    code = "application_not_approved"
-    title_zh = "申报书未获批准"
-    title_en = "The application is not approved"
-
-
-class ContractNotEditable(Conflict):
-    code = "contract_not_editable"
-    title_zh = "任务书已签订，不能修改"
-    title_en = "A signed contract cannot be edited"
-
-
-class TrancheAlreadyPaid(Conflict):
-    code = "tranche_already_paid"
-    title_zh = "该笔拨款已支付"
-    title_en = "This tranche is already paid"
-
-
-class TrancheNotPayable(Conflict):
-    code = "tranche_not_payable"
-    title_zh = "该笔拨款当前不能支付"
-    title_en = "This tranche cannot be paid now"
 
 
 def _not_found() -> NotFound:

@@ -21,6 +21,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects.errors import RevisionConflict
 from services.projects.ledger import repository
 from services.projects.ledger.models import LedgerItem, LedgerLimit
 from services.projects.rules.limits import (
@@ -38,26 +39,12 @@ from services.projects.rules.limits import (
 from shared import audit
 from shared.clients.ledger import ITEM_ID_PATTERN
 from shared.db.models import CommonTables, utcnow
-from shared.errors import Conflict, ValidationFailed
+from shared.errors import LimitExceeded, ValidationFailed
 from shared.principal import Principal
 from shared.subject_keys import is_subject_key
 
 Outcome = Literal["created", "updated", "unchanged", "stale"]
 _CONTENT = ("person_key", "role", "kind", "programme", "year", "status")
-
-
-class LimitExceeded(Conflict):
-    """PRJ-1 / NSF-5: the person already holds as many items as the rule allows."""
-
-    code = "limit_exceeded"
-    title_zh = "超出限项规定"
-    title_en = "Over the limit on concurrent applications and projects"
-
-
-class RevisionConflict(Conflict):
-    code = "revision_conflict"
-    title_zh = "同一修订号的内容不一致"
-    title_en = "Another content under the same revision"
 
 
 @dataclass(frozen=True)

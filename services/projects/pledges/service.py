@@ -18,15 +18,17 @@ from services.projects.applications import service as applications
 from services.projects.applications.models import Application
 from services.projects.challenges import repository as challenges_repo
 from services.projects.challenges import service as challenges
-from services.projects.challenges.errors import (
+from services.projects.challenges.models import ChallengeBid, ChallengeList
+from services.projects.contracts import service as contracts
+from services.projects.errors import (
+    DecisionNotApplicable,
     InvalidAssessment,
     InvalidMilestones,
     InvalidPledgeTerms,
     MilestoneOutOfOrder,
     PledgeExists,
+    ProjectNotTerminable,
 )
-from services.projects.challenges.models import ChallengeBid, ChallengeList
-from services.projects.contracts import service as contracts
 from services.projects.integrity import service as integrity
 from services.projects.integrity.schemas import IntegrityRecordCreate
 from services.projects.pledges import repository
@@ -62,18 +64,6 @@ from shared.workflow import HistoryRead, load_history
 PLEDGE = "performance_pledge"
 MILESTONE = "pledge_milestone"
 CONSEQUENCE = "pledge_consequence"
-
-
-class ProjectNotTerminable(Conflict):
-    code = "project_not_terminable"
-    title_zh = "项目当前状态不能终止"
-    title_en = "The project cannot be terminated in its current state"
-
-
-class DecisionNotApplicable(Conflict):
-    code = "consequence_decision_not_applicable"
-    title_zh = "该处理决定不适用于此类后果"
-    title_en = "This decision does not apply to a consequence of this kind"
 
 
 def is_winner(principal: Principal, pledge: Pledge) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.db import common
+from services.projects.errors import ProgrammeClosed
 from services.projects.programmes import repository as repo
 from services.projects.programmes.models import Programme
 from services.projects.programmes.schemas import ProgrammeCreate, ProgrammeUpdate
@@ -13,17 +14,11 @@ from services.projects.rules.workflows import PROGRAMME_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Conflict, Duplicate, NotFound
+from shared.errors import Duplicate, NotFound
 from shared.principal import Principal
 from shared.workflow import HistoryRead, load_history
 
 KIND = "programme"
-
-
-class ProgrammeClosed(Conflict):
-    code = "programme_closed"
-    title_zh = "计划已关闭"
-    title_en = "The programme is closed"
 
 
 def _not_found() -> NotFound:

@@ -17,7 +17,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from shared.errors import AppError, Conflict, Debarred
+from services.projects.errors import BudgetOverCap, CallClosed, CofundingTooLow, LeaderTooOld, OrgKindNotAllowed
+from shared.errors import CallNotOpen, Debarred, LimitExceeded
 from shared.workdays import to_shanghai
 
 FEN = Decimal("0.01")
@@ -61,52 +62,6 @@ DEFAULTS = EligibilityDefaults()
 
 
 # --- problems ------------------------------------------------------------------------------------
-
-
-class CallNotOpen(Conflict):
-    code = "call_not_open"
-    title_zh = "申报尚未开始"
-    title_en = "The call is not open yet"
-
-
-class CallClosed(Conflict):
-    code = "call_closed"
-    title_zh = "申报已截止"
-    title_en = "The call has closed"
-
-
-class BudgetOverCap(AppError):
-    status = 422
-    code = "budget_over_cap"
-    title_zh = "预算或执行期超过上限"
-    title_en = "Budget or duration over the cap"
-
-
-class LeaderTooOld(AppError):
-    status = 422
-    code = "leader_too_old"
-    title_zh = "项目负责人年龄超过限制"
-    title_en = "The project leader is over the age limit"
-
-
-class OrgKindNotAllowed(AppError):
-    status = 422
-    code = "org_kind_not_allowed"
-    title_zh = "申报单位类型不在本指南允许范围内"
-    title_en = "The applicant organisation's kind is not admitted by this call"
-
-
-class CofundingTooLow(AppError):
-    status = 422
-    code = "cofunding_too_low"
-    title_zh = "企业自筹资金不足"
-    title_en = "The enterprise's self-raised funds are too low"
-
-
-class LimitExceeded(Conflict):
-    code = "limit_exceeded"
-    title_zh = "超过限项规定"
-    title_en = "Over the limit on concurrent applications and projects"
 
 
 # --- the guards ----------------------------------------------------------------------------------

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from services.foreign_experts.errors import CPostNotListed, CQuotaExhausted, InvalidFacts
 from services.foreign_experts.rules.classes import assess, check_approvable, check_c_quota
 from services.foreign_experts.rules.facts import Facts, LanguageTeacher
 from services.foreign_experts.rules.labels import A_CRITERIA
 from services.foreign_experts.rules.parameters import YearParameters
 from services.foreign_experts.rules.points import assess_points
-from services.foreign_experts.rules.problems import CPostNotListed, CQuotaExhausted, InvalidFacts
 from tests.services.foreign_experts.rules_helpers import P2026, code_of, make_facts, params
 
 # The default average wage 87,222 yuan: A at 6 × = 523,332, B at 4 × = 348,888.

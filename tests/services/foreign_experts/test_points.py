@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from services.foreign_experts.errors import InvalidFacts
 from services.foreign_experts.rules.points import assess_points, in_jilin
-from services.foreign_experts.rules.problems import InvalidFacts
 from tests.services.foreign_experts.rules_helpers import P2026, make_facts, params
 
 

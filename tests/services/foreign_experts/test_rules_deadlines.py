@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import chinese_calendar
 import pytest
 
+from services.foreign_experts.errors import ExtensionNotAllowed, InvalidPause
 from services.foreign_experts.rules.deadlines import (
     Deadline,
     Pause,
@@ -20,7 +21,6 @@ from services.foreign_experts.rules.deadlines import (
     work_duration_days,
     working_days_used,
 )
-from services.foreign_experts.rules.problems import ExtensionNotAllowed, InvalidPause
 from shared.workdays import WorkingCalendar, package_calendar
 from tests.services.foreign_experts.rules_helpers import P2026, code_of, params
 

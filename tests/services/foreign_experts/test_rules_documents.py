@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from services.foreign_experts.errors import DocumentsIncomplete
 from services.foreign_experts.rules.documents import (
     DOCUMENT_CODES,
     DOCUMENT_SPECS,
@@ -17,7 +18,6 @@ from services.foreign_experts.rules.documents import (
     check_documents,
     document_problems,
 )
-from services.foreign_experts.rules.problems import DocumentsIncomplete
 from tests.services.foreign_experts.rules_helpers import P2026, code_of, params
 
 CHECKED_ON = date(2026, 9, 15)

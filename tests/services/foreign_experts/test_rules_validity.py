@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
+from services.foreign_experts.errors import InvalidFacts, PassportExpiresTooSoon
 from services.foreign_experts.rules.parameters import YearParameters
-from services.foreign_experts.rules.problems import InvalidFacts, PassportExpiresTooSoon
 from services.foreign_experts.rules.validity import (
     add_months,
     add_years,

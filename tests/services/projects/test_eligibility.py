@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.projects.rules import eligibility as e
+from shared.errors import AppError
 
 SH = ZoneInfo("Asia/Shanghai")
 OPENS = datetime(2026, 3, 1, 9, 0, tzinfo=SH)
@@ -32,7 +33,7 @@ def test_cal2_call_window_edges(now: datetime, code: str | None) -> None:
     if code is None:
         e.check_call_window(OPENS, CLOSES, now)
         return
-    with pytest.raises(e.AppError) as err:
+    with pytest.raises(AppError) as err:
         e.check_call_window(OPENS, CLOSES, now)
     assert err.value.code == code
     assert "CAL-2" in (err.value.detail_zh or "") and "Asia/Shanghai" in (err.value.detail_en or "")
