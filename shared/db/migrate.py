@@ -73,7 +73,17 @@ def run_env(context: Any, target_metadata: MetaData) -> None:
             async with db.engine.connect() as conn:
                 if db.postgres:
                     await conn.execute(text(f'SET search_path TO "{schema}"'))
+                else:
+                    # SQLite rebuilds a table to alter it (batch mode): the rows of the tables that point
+                    # at it must not block the drop, so foreign keys are checked after the migration
+                    # instead (the pragma only takes effect outside a transaction: on the raw connection).
+                    raw = await conn.get_raw_connection()
+                    await raw.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
                 await conn.run_sync(do_run)
+                if not db.postgres:
+                    broken = (await conn.execute(text("PRAGMA foreign_key_check"))).all()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
                 await conn.commit()
         finally:
             await db.dispose()
