@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -120,6 +120,15 @@ class SortSpec:
                 ]
             )
         return self.fields[field], descending
+
+
+def equal_to(stmt: Select[Any], model: type[Any], filters: Mapping[str, Any]) -> Select[Any]:
+    """``stmt`` narrowed to the rows whose columns equal the given values (``None``: no filter): a list's
+    plain query parameters, named as the model's columns."""
+    for name, value in filters.items():
+        if value is not None:
+            stmt = stmt.where(getattr(model, name) == value)
+    return stmt
 
 
 async def paginate(

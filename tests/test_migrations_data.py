@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -58,20 +60,24 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-async def _connect(url: str, schema: str) -> tuple[Any, AsyncConnection]:
+@asynccontextmanager
+async def connected(url: str, schema: str) -> AsyncIterator[AsyncConnection]:
     engine = create_async_engine(url)
-    conn = await engine.connect()
-    if engine.dialect.name == "postgresql":
-        await conn.execute(sa.text(f'SET search_path TO "{schema}"'))
-    return engine, conn
+    try:
+        async with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                await conn.execute(sa.text(f'SET search_path TO "{schema}"'))
+            yield conn
+            await conn.commit()
+    finally:
+        await engine.dispose()
 
 
 async def test_projects_review_rounds_and_notices_keep_their_data(backend: str, tmp_path) -> None:
     url, schema = await scratch(backend, "projects", tmp_path)
     cfg = alembic_config("projects", url, schema)
     await asyncio.to_thread(command.upgrade, cfg, "projects_0011")
-    engine, conn = await _connect(url, schema)
-    try:
+    async with connected(url, schema) as conn:
         await _insert(conn, "programmes", id=1, status="active")
         await _insert(conn, "calls", id=1, programme_id=1)
         await _insert(conn, "applications", id=1, call_id=1, programme_id=1, status="in_review")
@@ -120,14 +126,9 @@ async def test_projects_review_rounds_and_notices_keep_their_data(backend: str, 
                 status="listed",
             )
         await _insert(conn, "notice_objections", id=1, notice_id=1, application_id=2, status="pending")
-        await conn.commit()
-    finally:
-        await conn.close()
-        await engine.dispose()
 
     await asyncio.to_thread(command.upgrade, cfg, "heads")
-    engine, conn = await _connect(url, schema)
-    try:
+    async with connected(url, schema) as conn:
         (rnd,) = await _rows(conn, "SELECT status, graded, trim_from, review_due_at FROM review_rounds")
         assert (rnd["status"], bool(rnd["graded"]), rnd["trim_from"], rnd["review_due_at"]) == ("drawn", True, 5, None)
         (inputs,) = await _rows(conn, "SELECT accounts FROM review_round_inputs")
@@ -153,12 +154,8 @@ async def test_projects_review_rounds_and_notices_keep_their_data(backend: str, 
             (2, 1, 1, "负责人2", "吉林大学", {}),
         ]
         assert await _rows(conn, "SELECT subject_id FROM notice_objections") == [{"subject_id": 2}]
-    finally:
-        await conn.close()
-        await engine.dispose()
     await asyncio.to_thread(command.downgrade, cfg, "projects_0011")  # and back, with the data
-    engine, conn = await _connect(url, schema)
-    try:
+    async with connected(url, schema) as conn:
         statuses = await _rows(conn, "SELECT status, decline_reason FROM review_assignments ORDER BY id")
         assert statuses == [
             {"status": "replaced", "decline_reason": "合作关系"},
@@ -169,17 +166,13 @@ async def test_projects_review_rounds_and_notices_keep_their_data(backend: str, 
             r["application_id"]
             for r in await _rows(conn, "SELECT application_id FROM notice_entries ORDER BY application_id")
         ] == [1, 2]
-    finally:
-        await conn.close()
-        await engine.dispose()
 
 
 async def test_foundation_review_rounds_and_notices_keep_their_data(backend: str, tmp_path) -> None:
     url, schema = await scratch(backend, "foundation", tmp_path)
     cfg = alembic_config("foundation", url, schema)
     await asyncio.to_thread(command.upgrade, cfg, "foundation_0004")
-    engine, conn = await _connect(url, schema)
-    try:
+    async with connected(url, schema) as conn:
         await _insert(conn, "plans", id=1, code="JJ2026", status="published")
         await _insert(conn, "plan_categories", id=1, plan_id=1, code="general")
         await _insert(conn, "applications", id=1, plan_id=1, category_id=1, status="approved")
@@ -215,14 +208,9 @@ async def test_foundation_review_rounds_and_notices_keep_their_data(backend: str
             status="listed",
         )
         await _insert(conn, "notice_objections", id=1, notice_id=1, application_id=1, status="pending")
-        await conn.commit()
-    finally:
-        await conn.close()
-        await engine.dispose()
 
     await asyncio.to_thread(command.upgrade, cfg, "heads")
-    engine, conn = await _connect(url, schema)
-    try:
+    async with connected(url, schema) as conn:
         (rnd,) = await _rows(conn, "SELECT criteria, graded, trim_from, reviewers_per_category FROM review_rounds")
         assert [c["code"] for c in _json(rnd["criteria"])] == [
             "innovation",
@@ -241,16 +229,9 @@ async def test_foundation_review_rounds_and_notices_keep_their_data(backend: str
             {"discipline_code": "F0203"},
         )
         assert await _rows(conn, "SELECT subject_id FROM notice_objections") == [{"subject_id": 1}]
-    finally:
-        await conn.close()
-        await engine.dispose()
     await asyncio.to_thread(command.downgrade, cfg, "foundation_0004")
-    engine, conn = await _connect(url, schema)
-    try:
+    async with connected(url, schema) as conn:
         (notice,) = await _rows(conn, "SELECT starts_on, ends_on FROM notices")
         assert (str(notice["starts_on"]), str(notice["ends_on"])) == ("2026-03-02", "2026-03-09")
         (entry,) = await _rows(conn, "SELECT application_id, discipline_code, applicant_name FROM notice_entries")
         assert (entry["application_id"], entry["discipline_code"], entry["applicant_name"]) == (1, "F0203", "申请人")
-    finally:
-        await conn.close()
-        await engine.dispose()

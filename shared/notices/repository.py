@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.notices.models import PENDING, EntryColumns, NoticeColumns, NoticeTables, ObjectionColumns
-from shared.pagination import SortSpec, paginate
+from shared.pagination import SortSpec, equal_to, paginate
 
 
 class NoticeRepository:
@@ -39,12 +39,7 @@ class NoticeRepository:
         cursor: str | None,
         sort: str | None,
     ) -> tuple[list[Any], str | None]:
-        stmt = select(self.t.notice).where(where)
-        for name, value in filters.items():
-            if value is not None:
-                stmt = stmt.where(getattr(self.t.notice, name) == value)
-        if status is not None:
-            stmt = stmt.where(self.t.notice.status == status)
+        stmt = equal_to(select(self.t.notice).where(where), self.t.notice, {**filters, "status": status})
         return await paginate(self.session, stmt, self.notice_sorts, limit=limit, cursor=cursor, sort=sort)
 
     async def add(self, row: Any) -> None:

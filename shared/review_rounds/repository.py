@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import ValidationFailed
-from shared.pagination import SortSpec, decode_cursor, encode_cursor, paginate
+from shared.pagination import SortSpec, decode_cursor, encode_cursor, equal_to, paginate
 from shared.review_rounds.models import (
     ASSIGNED,
     CLOSED,
@@ -72,12 +72,7 @@ class RoundRepository:
         cursor: str | None,
         sort: str | None,
     ) -> tuple[list[Any], str | None]:
-        stmt = select(self.t.round).where(where)
-        for name, value in filters.items():
-            if value is not None:
-                stmt = stmt.where(getattr(self.t.round, name) == value)
-        if status is not None:
-            stmt = stmt.where(self.t.round.status == status)
+        stmt = equal_to(select(self.t.round).where(where), self.t.round, {**filters, "status": status})
         return await paginate(self.session, stmt, self.round_sorts, limit=limit, cursor=cursor, sort=sort)
 
     async def rounds_by_id(self, ids: Iterable[int]) -> dict[int, RoundColumns]:
