@@ -40,9 +40,9 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 
+from gateway.accounts.errors import InvalidApiKey, InvalidToken
 from gateway.main import create_app
 from gateway.settings import GatewaySettings
-from shared.errors import Unauthorized
 from shared.principal import ANONYMOUS, Principal
 from shared.settings import SERVICES
 from tests.conftest import TEST_SECRET
@@ -192,11 +192,11 @@ class FakeAuth:
             scheme, _, token = auth.partition(" ")
             if scheme.lower() == "bearer" and token in self.bearers:
                 return self.bearers[token]
-            raise Unauthorized("令牌无效。", "Invalid token.", code="invalid_token")
+            raise InvalidToken("令牌无效。", "Invalid token.")
         if key is not None:
             if key in self.keys:
                 return self.keys[key]
-            raise Unauthorized("API 密钥无效。", "Invalid API key.", code="invalid_api_key")
+            raise InvalidApiKey()
         return ANONYMOUS
 
 
