@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, CreatedAtMixin, TimestampsMixin, VersionedMixin, utcnow
 
 ORG_KINDS: tuple[str, ...] = (
     "university",
@@ -21,7 +21,7 @@ ORG_KINDS: tuple[str, ...] = (
 )
 
 
-class Organization(Base):
+class Organization(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -31,17 +31,11 @@ class Organization(Base):
     # Characters 3-8 of the USCC: the administrative division where it was registered (DOMAIN ID-5).
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    version: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
 
     __table_args__ = (CheckConstraint(f"kind IN ({', '.join(repr(k) for k in ORG_KINDS)})", name="kind"),)
-    # The ORM adds "AND version = :old" to every UPDATE, so a concurrent edit cannot be lost even
-    # between the If-Match check and the flush.
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
 
 
-class User(Base):
+class User(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -55,11 +49,6 @@ class User(Base):
     # Access tokens issued before this instant are refused (a password reset logs everyone out).
     password_changed_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
-    version: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
 
 
 class LoginFailure(Base):
@@ -74,7 +63,7 @@ class LoginFailure(Base):
     locked_until: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
 
-class ApiKey(Base):
+class ApiKey(CreatedAtMixin, Base):
     __tablename__ = "api_keys"
 
     # The public id embedded in the key (kjt_<id>_<secret>); shown in lists, logs and principals.
@@ -89,6 +78,5 @@ class ApiKey(Base):
     revoked_by: Mapped[str | None] = mapped_column(String(64))
     last_used_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
     __table_args__ = (Index("ix_api_keys_created_at_id", "created_at", "id"),)

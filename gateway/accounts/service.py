@@ -124,6 +124,7 @@ async def update_organization(
     check_if_match(if_match, ORG_ETAG, org.id, org.version)
     changed = _changes(org, data.model_dump(exclude_unset=True))
     if changed:
+        org.version += 1
         await _flush(session)
         await audit.append(session, common, actor, "organization.update", "organization", org.id, changed)
     return org
@@ -217,6 +218,7 @@ async def update_user(
         await _usable_organization(session, fields["organization_id"])
     changed = _changes(user, fields)
     if changed:
+        user.version += 1
         await _flush(session)
         await audit.append(session, common, actor, "user.update", "user", user.id, changed)
     return user
@@ -230,6 +232,7 @@ async def reset_password(
     check_if_match(if_match, USER_ETAG, user.id, user.version, required=False)
     user.password_hash = await passwords.hash_password(password)
     user.password_changed_at = now
+    user.version += 1
     await _flush(session)
     await LoginFailureRepository(session).clear(email_digest(user.email))
     await audit.append(session, common, actor, "user.reset_password", "user", user.id, {})

@@ -74,8 +74,12 @@ class CreatedAtMixin:
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
-class TimestampsMixin(CreatedAtMixin):
+class UpdatedAtMixin:
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class TimestampsMixin(CreatedAtMixin, UpdatedAtMixin):
+    """``created_at`` and ``updated_at``, the latter set again by every UPDATE that does not set it."""
 
 
 class WorkflowHistoryMixin:

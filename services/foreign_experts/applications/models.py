@@ -11,10 +11,10 @@ from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integ
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.foreign_experts.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, TimestampsMixin, VersionedMixin
 
 
-class PermitApplication(Base):
+class PermitApplication(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "permit_applications"
     __table_args__ = (
         Index("ix_permit_applications_employer_uscc_id", "employer_uscc", "id"),
@@ -72,12 +72,7 @@ class PermitApplication(Base):
     permit_id: Mapped[int | None] = mapped_column(BigInteger)
 
     status: Mapped[str] = mapped_column(String(32), default="draft", index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
 
 class ClockPause(Base):

@@ -5,17 +5,17 @@ have taken so far, changed only while the row is locked (SELECT ... FOR UPDATE).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Date, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.foreign_experts.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import BigId, TimestampsMixin, VersionedMixin
 
 
-class FundingCall(Base):
+class FundingCall(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "funding_calls"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -36,9 +36,4 @@ class FundingCall(Base):
     approved_count: Mapped[int] = mapped_column(Integer, default=0)
     approved_participants: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012

@@ -3,16 +3,16 @@ the organisation with that USCC) act only for it; an official may suspend it."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import Date, Integer, String
+from sqlalchemy import Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.foreign_experts.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import BigId, TimestampsMixin, VersionedMixin
 
 
-class Employer(Base):
+class Employer(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "employers"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -28,9 +28,4 @@ class Employer(Base):
     # WP-5: a permit never outlives the employer's business licence
     licence_expires_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="registered", index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012

@@ -14,10 +14,10 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.foreign_experts.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, CreatedAtMixin, utcnow
 
 
-class Foreigner(Base):
+class Foreigner(CreatedAtMixin, Base):
     __tablename__ = "foreigners"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -31,7 +31,6 @@ class Foreigner(Base):
     # WP-8: set at the first issue, never changed
     permit_number: Mapped[str | None] = mapped_column(String(18), unique=True)
     first_issued_year: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
 class ForeignerPassport(Base):

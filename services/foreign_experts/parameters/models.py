@@ -3,24 +3,19 @@ average wage, the C quota, WP-5 caps ...), stored per year as data by an officia
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.foreign_experts.db import Base
-from shared.db.models import AwareDateTime, utcnow
+from shared.db.models import UpdatedAtMixin, VersionedMixin
 
 
-class YearParameterRow(Base):
+class YearParameterRow(VersionedMixin, UpdatedAtMixin, Base):
     __tablename__ = "year_parameters"
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     source: Mapped[str | None] = mapped_column(String(300))  # e.g. the notice that set the wage
-    version: Mapped[int] = mapped_column(Integer, default=1)
     updated_by: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012

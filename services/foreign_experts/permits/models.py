@@ -10,10 +10,10 @@ from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.foreign_experts.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, CreatedAtMixin, TimestampsMixin, VersionedMixin, utcnow
 
 
-class Permit(Base):
+class Permit(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "permits"
     __table_args__ = (
         Index("ix_permits_number_id", "number", "id"),
@@ -43,11 +43,6 @@ class Permit(Base):
     entered_on: Mapped[date | None] = mapped_column(Date)  # WP-6: informational, from the employer
     residence_permit_due_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="valid", index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
 
 class PermitSerial(Base):
@@ -59,7 +54,7 @@ class PermitSerial(Base):
     last_serial: Mapped[int] = mapped_column(BigInteger)
 
 
-class PermitChange(Base):
+class PermitChange(VersionedMixin, CreatedAtMixin, Base):
     """延期 (extension), 变更 (change of position or employer details) or 注销 (cancellation) of a permit."""
 
     __tablename__ = "permit_changes"
@@ -75,11 +70,7 @@ class PermitChange(Base):
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
 
 class Verification(Base):

@@ -12,10 +12,10 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.foreign_experts.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, CreatedAtMixin, TimestampsMixin, VersionedMixin
 
 
-class ProgrammeApplication(Base):
+class ProgrammeApplication(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "programme_applications"
     __table_args__ = (Index("ix_programme_applications_employer_uscc_id", "employer_uscc", "id"),)
 
@@ -53,15 +53,10 @@ class ProgrammeApplication(Base):
     reported_on: Mapped[date | None] = mapped_column(Date)
 
     status: Mapped[str] = mapped_column(String(32), default="draft", index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
-
-class ProgrammeReview(Base):
+class ProgrammeReview(CreatedAtMixin, Base):
     """An expert panel member's opinion on an application under review, recorded by an official."""
 
     __tablename__ = "programme_reviews"
@@ -76,4 +71,3 @@ class ProgrammeReview(Base):
     recommendation: Mapped[str] = mapped_column(String(16))  # support | revise | oppose
     opinion: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)

@@ -12,10 +12,10 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.foreign_experts.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, TimestampsMixin, VersionedMixin
 
 
-class TrainingApplication(Base):
+class TrainingApplication(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "training_applications"
     __table_args__ = (Index("ix_training_applications_unit_uscc_id", "unit_uscc", "id"),)
 
@@ -44,9 +44,4 @@ class TrainingApplication(Base):
     reported_on: Mapped[date | None] = mapped_column(Date)
 
     status: Mapped[str] = mapped_column(String(32), default="draft", index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012

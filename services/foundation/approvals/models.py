@@ -10,10 +10,10 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.foundation.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, CreatedAtMixin
 
 
-class CategoryApproval(Base):
+class CategoryApproval(CreatedAtMixin, Base):
     """An official's approval of (part of) a category's ranked list: the applications approved in rank
     order with their amounts, and, when ``final``, the rest of the ranked ones declined."""
 
@@ -30,7 +30,6 @@ class CategoryApproval(Base):
     declined_count: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     approved_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
     items: Mapped[list[CategoryApprovalItem]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="CategoryApprovalItem.position"

@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, Numeric, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.foundation.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, TimestampsMixin, VersionedMixin, utcnow
 
 
 class Disbursement(Base):
@@ -32,7 +32,7 @@ class Disbursement(Base):
     recorded_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
-class AnnualReport(Base):
+class AnnualReport(VersionedMixin, TimestampsMixin, Base):
     """The progress report of one year of the project (one per year): submitted → returned (for
     revision) → submitted ... → accepted (``funded.rules.ANNUAL_REPORT_WORKFLOW``)."""
 
@@ -50,14 +50,9 @@ class AnnualReport(Base):
     spending_notes: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="submitted")
     submitted_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
 
-class FinalReport(Base):
+class FinalReport(VersionedMixin, TimestampsMixin, Base):
     """The final report of a project: a draft the owner edits while the application is ``funded``;
     submitting moves the application to ``final_submitted``, and the staff's decision (concluded,
     failed, or returned to ``funded``) is the application's state and history."""
@@ -79,8 +74,3 @@ class FinalReport(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     decision_comment: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012

@@ -9,10 +9,10 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, Numeric, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.foundation.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, TimestampsMixin, VersionedMixin
 
 
-class FundingPlan(Base):
+class FundingPlan(VersionedMixin, TimestampsMixin, Base):
     """One year's plan: its categories, the discipline codes it takes, the application window.
 
     ``draft`` → ``published`` (public from then on) → ``closed``. The management staff of a plan are
@@ -33,10 +33,7 @@ class FundingPlan(Base):
     # public notice (公示) of the approved list, in working days (configurable, default 5)
     notice_working_days: Mapped[int] = mapped_column(Integer, default=5)
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
 
     categories: Mapped[list[PlanCategory]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="PlanCategory.position"
@@ -44,8 +41,6 @@ class FundingPlan(Base):
     agencies: Mapped[list[PlanAgency]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="PlanAgency.org_id"
     )
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
     @property
     def agency_org_ids(self) -> list[int]:
@@ -61,7 +56,7 @@ class PlanAgency(Base):
     org_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
 
 
-class PlanCategory(Base):
+class PlanCategory(VersionedMixin, Base):
     """A category of a plan (面上/青年/重点/联合基金). ``amount_mode`` says whether ``amount`` is the
     fixed grant per project or a cap. ``approved_total``/``approved_count`` are what approvals have
     granted so far: the row is locked (SELECT ... FOR UPDATE) while an approval adds to them, so the
@@ -87,6 +82,3 @@ class PlanCategory(Base):
     max_age_female: Mapped[int | None] = mapped_column(Integer)
     approved_total: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=Decimal("0.00"))
     approved_count: Mapped[int] = mapped_column(Integer, default=0)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012

@@ -10,10 +10,10 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.projects.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, TimestampsMixin, VersionedMixin
 
 
-class Application(Base):
+class Application(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "applications"
     __table_args__ = (
         Index("ix_applications_owner_id", "owner", "id"),
@@ -57,9 +57,4 @@ class Application(Base):
     relations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
     status: Mapped[str] = mapped_column(String(32), default="draft", index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(AwareDateTime(), index=True)
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012

@@ -10,10 +10,10 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Numeric, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.projects.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, TimestampsMixin, VersionedMixin
 
 
-class ApprovalList(Base):
+class ApprovalList(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "approval_lists"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -32,15 +32,10 @@ class ApprovalList(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     decision_comment: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
 
     items: Mapped[list[ApprovalItem]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="ApprovalItem.rank"
     )
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
 
 class ApprovalItem(Base):

@@ -10,10 +10,10 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, Numeric, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.projects.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, TimestampsMixin, VersionedMixin
 
 
-class Call(Base):
+class Call(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "calls"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -29,14 +29,9 @@ class Call(Base):
     age_reference_date: Mapped[date] = mapped_column(Date)
     enterprise_cofunding_ratio: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
 
     topics: Mapped[list[CallTopic]] = relationship(lazy="raise", cascade="all, delete-orphan", order_by="CallTopic.id")
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
     @property
     def eligibility(self) -> dict[str, Any]:

@@ -10,14 +10,14 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, Numeric, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.projects.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, TimestampsMixin, VersionedMixin
 
 Money = Numeric(16, 2)
 # Indicator values: wide enough for counts and precise enough for rates and physical measures.
 IndicatorValue = Numeric(24, 6)
 
 
-class ChallengeList(Base):
+class ChallengeList(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "challenge_lists"
     __table_args__ = (Index("ix_challenge_lists_status_deadline", "status", "bid_deadline"),)
 
@@ -33,9 +33,6 @@ class ChallengeList(Base):
     selected_bid_id: Mapped[int | None] = mapped_column(BigInteger)
     selection_reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(64))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
 
     indicators: Mapped[list[ChallengeIndicator]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="ChallengeIndicator.position"
@@ -57,7 +54,7 @@ class ChallengeIndicator(Base):
     measurement: Mapped[str] = mapped_column(Text)
 
 
-class ChallengeBid(Base):
+class ChallengeBid(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "challenge_bids"
     # PRJ-3: one bid per organisation per list (a withdrawn bid still holds the place).
     __table_args__ = (UniqueConstraint("list_id", "organisation_uscc"),)
@@ -80,9 +77,6 @@ class ChallengeBid(Base):
     requested_budget: Mapped[Decimal] = mapped_column(Money)
     milestones: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(32), default="submitted")
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
 
     promises: Mapped[list[BidPromise]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="BidPromise.indicator_id"

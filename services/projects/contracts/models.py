@@ -11,10 +11,10 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, Numeric, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.projects.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, TimestampsMixin, VersionedMixin
 
 
-class Contract(Base):
+class Contract(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "contracts"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -42,9 +42,6 @@ class Contract(Base):
     termination_reason: Mapped[str | None] = mapped_column(Text)
     terminated_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     created_by: Mapped[str] = mapped_column(String(64))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
 
     milestones: Mapped[list[ContractMilestone]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="ContractMilestone.seq"
@@ -52,8 +49,6 @@ class Contract(Base):
     tranches: Mapped[list[ContractTranche]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="ContractTranche.seq"
     )
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
 
 class ContractMilestone(Base):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Date, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.projects.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import BigId, TimestampsMixin, VersionedMixin
 
 
-class IntegrityRecord(Base):
+class IntegrityRecord(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "integrity_records"
     __table_args__ = (Index("ix_integrity_records_subject", "subject_key", "status"),)
 
@@ -28,8 +28,5 @@ class IntegrityRecord(Base):
     period_end: Mapped[date | None] = mapped_column(Date)
     decision_no: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16), default="active")
-    version: Mapped[int] = mapped_column(default=1)
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import BigInteger, Boolean, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.projects.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import BigId, UpdatedAtMixin, VersionedMixin
 
 
-class LedgerItem(Base):
+class LedgerItem(UpdatedAtMixin, Base):
     __tablename__ = "ledger_items"
     __table_args__ = (
         UniqueConstraint("service", "item_id", name="uq_ledger_items_service_item"),
@@ -31,10 +29,9 @@ class LedgerItem(Base):
     revision: Mapped[int] = mapped_column(BigInteger)
     # A removed item stays as a tombstone, so a late report of an older revision cannot revive it.
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
-class LedgerLimit(Base):
+class LedgerLimit(VersionedMixin, UpdatedAtMixin, Base):
     """An official's override of a limit rule's figure (PRJ-1, NSF-5 are configurable); year 0 = every year."""
 
     __tablename__ = "ledger_limits"
@@ -44,6 +41,4 @@ class LedgerLimit(Base):
     rule_code: Mapped[str] = mapped_column(String(64))
     year: Mapped[int] = mapped_column(Integer)
     max_items: Mapped[int] = mapped_column(Integer)
-    version: Mapped[int] = mapped_column(default=1)
     updated_by: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)

@@ -11,12 +11,12 @@ from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, Numeric, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.projects.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import AwareDateTime, BigId, CreatedAtMixin, TimestampsMixin, VersionedMixin
 
 Money = Numeric(16, 2)
 
 
-class Pledge(Base):
+class Pledge(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "performance_pledges"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -37,9 +37,6 @@ class Pledge(Base):
     signed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     signed_by: Mapped[str | None] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(64))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
 
     milestones: Mapped[list[PledgeMilestone]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="PledgeMilestone.seq"
@@ -69,7 +66,7 @@ class PledgeMilestone(Base):
     assessed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
 
-class PledgeConsequence(Base):
+class PledgeConsequence(VersionedMixin, CreatedAtMixin, Base):
     """One consequence a failed pledge triggered: a termination (applied), an amount to recover
     (recorded), or an integrity record proposal an official confirms or dismisses."""
 
@@ -100,5 +97,3 @@ class PledgeConsequence(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     comment: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.projects.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import BigId, TimestampsMixin, VersionedMixin
 
 
-class Programme(Base):
+class Programme(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "programmes"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -24,18 +23,11 @@ class Programme(Base):
     max_duration_months: Mapped[int] = mapped_column(Integer)
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="active")
-    version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
 
     agencies: Mapped[list[ProgrammeAgency]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="ProgrammeAgency.org_id"
     )
-
-    # The UPDATE carries "AND version = :old", so an edit cannot slip in between If-Match and flush;
-    # the service (and Workflow.apply) bump the number themselves.
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
     @property
     def agency_org_ids(self) -> list[int]:

@@ -7,16 +7,16 @@ as a keyed hash (``shared.subject_keys``) plus a masked display form.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.projects.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import BigId, TimestampsMixin, UpdatedAtMixin, VersionedMixin
 
 
-class Reviewer(Base):
+class Reviewer(VersionedMixin, TimestampsMixin, Base):
     __tablename__ = "reviewers"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -34,9 +34,6 @@ class Reviewer(Base):
     unavailable_until: Mapped[date | None] = mapped_column(Date)
     conflict_notes: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
 
     disciplines: Mapped[list[ReviewerDiscipline]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="ReviewerDiscipline.position"
@@ -91,7 +88,7 @@ class ReviewerConflict(Base):
     note: Mapped[str | None] = mapped_column(String(500))
 
 
-class ReviewerLoad(Base):
+class ReviewerLoad(UpdatedAtMixin, Base):
     """Open review assignments of a reviewer as one source (a service, or a round of this one) reports
     them; the current load is the sum over sources. Reported idempotently: the last report wins."""
 
@@ -100,4 +97,3 @@ class ReviewerLoad(Base):
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id", ondelete="CASCADE"), primary_key=True)
     source: Mapped[str] = mapped_column(String(64), primary_key=True)
     open_assignments: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)

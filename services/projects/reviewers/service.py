@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.projects.reviewers import schemas as s
 from services.projects.reviewers.models import (
@@ -26,7 +27,7 @@ from shared import audit
 from shared.clients.reviewers import CandidatePage, ReviewerCandidate, pool_snapshot_hash
 from shared.concurrency import check_if_match
 from shared.db import CommonTables
-from shared.errors import Duplicate, Forbidden, NotFound, ValidationFailed
+from shared.errors import Duplicate, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from shared.principal import Principal
 from shared.subject_keys import organisation_key, person_key
 from shared.validators import mask_id
@@ -250,7 +251,7 @@ async def _set_conflicts(ctx: Context, reviewer: Reviewer, conflicts: s.Declared
         # The unit of work inserts before it deletes: the old rows must go first, or re-declaring
         # the same person would collide with their old row.
         reviewer.conflicts = []
-        await ctx.session.flush()
+        await _flush(ctx)
     reviewer.conflicts = rows
     reviewer.conflict_notes = conflicts.notes
 
@@ -269,6 +270,11 @@ async def _check_unique(ctx: Context, person: str | None, user_id: str | None, r
 async def _flush(ctx: Context) -> None:
     try:
         await ctx.repo.flush()
+    except StaleDataError as exc:
+        # Changed by someone else since it was read: the stale If-Match is a 412, not a lost update.
+        raise PreconditionFailed(
+            "资源已被他人修改，请重新读取后再提交。", "The resource was changed by someone else; read it again."
+        ) from exc
     except IntegrityError as exc:
         # Two concurrent writes of the same person or account: the loser is a 409, not a 500.
         raise Duplicate("此人或该账号已在专家库中。", "This person or account is already in the pool.") from exc

@@ -6,16 +6,14 @@ ids (the foundation's too, later), so screening never blocks or is blocked by th
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import JSON, BigInteger, Float, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.projects.db import Base
-from shared.db.models import AwareDateTime, BigId, utcnow
+from shared.db.models import BigId, CreatedAtMixin
 
 
-class ScreenedDocument(Base):
+class ScreenedDocument(CreatedAtMixin, Base):
     """A submitted application or a funded project, kept with what comparison needs.
 
     ``title``/``abstract``/``keywords`` are the truth; ``signature`` (a serialized LeanMinHash) and
@@ -44,10 +42,9 @@ class ScreenedDocument(Base):
     token_count: Mapped[int] = mapped_column(Integer)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
     token_hashes: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
-class ScreeningFlag(Base):
+class ScreeningFlag(CreatedAtMixin, Base):
     """One match of a screened application: the record it resembles (copied, so the flag still
     reads right after that record changes), the score and the rule that raised it."""
 
@@ -64,4 +61,3 @@ class ScreeningFlag(Base):
     score: Mapped[float] = mapped_column(Float)
     threshold: Mapped[float] = mapped_column(Float)
     rule: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
