@@ -21,6 +21,8 @@ from shared.principal import Principal
 
 SEE_ALL = ("official", "auditor")
 CLERK_ROLES = ("applicant", "org_admin")
+# Other agencies' API keys verify permits (WP-9) with this scope; officials may as well.
+VERIFY_SCOPE = "foreign-experts:permits:verify"
 # Roles that see passport numbers and birth dates in full (PIPL); the employer's clerks too, for their own.
 FULL_PII_ROLES = ("official", "clerk")
 

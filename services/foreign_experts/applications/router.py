@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.foreign_experts.applications import repository as repo
 from services.foreign_experts.applications import service
 from services.foreign_experts.applications.models import PermitApplication
 from services.foreign_experts.applications.schemas import (
@@ -19,9 +17,7 @@ from services.foreign_experts.applications.schemas import (
     ApplicationUpdate,
     RefusalBody,
 )
-from services.foreign_experts.db import common
 from services.foreign_experts.deps import Actor, Clerk, Env, Environment, Official, Reader
-from services.foreign_experts.parameters import service as parameters
 from shared.actions import add_action_routes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
@@ -29,7 +25,6 @@ from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
 from shared.principal import Principal
 from shared.schemas import Id
-from shared.workdays import calendar_from_db
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["foreign-experts permit applications"])
@@ -86,31 +81,17 @@ async def list_applications(
     permit_class: Annotated[Literal["A", "B", "C"] | None, Query()] = None,
     due: Annotated[Literal["overdue", "due_soon"] | None, Query(description="WP-4 deadline lists")] = None,
 ) -> Page[ApplicationSummary]:
-    today = env.today
-    params = await parameters.get_parameters(session, today.year)
-    calendar = await calendar_from_db(session, common)
-    soon_until = calendar.add_working_days(today, params.due_soon_working_days).value
-    due_from = due_until = None
-    statuses = None
-    if due == "overdue":
-        statuses, due_until = frozenset({"accepted"}), today - timedelta(days=1)
-    elif due == "due_soon":
-        statuses, due_from, due_until = frozenset({"accepted"}), today, soon_until
-    rows, next_cursor = await repo.page(
+    return await service.page(
         session,
         caller,
+        env,
         status=status,
         employer_id=employer_id,
         permit_class=permit_class,
-        due_from=due_from,
-        due_until=due_until,
-        statuses=statuses,
+        due=due,
         limit=limit,
         cursor=cursor,
-        sort=sort or ("decision_due_on" if due else None),
-    )
-    return Page[ApplicationSummary](
-        items=[service.to_summary(r, today, soon_until) for r in rows], next_cursor=next_cursor
+        sort=sort,
     )
 
 

@@ -8,7 +8,7 @@ trail (no personal information in it).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +45,7 @@ from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
 from shared.errors import ApplicationNotEditable, NotFound, ValidationFailed
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.schemas import Label
 from shared.validators import JILIN_REGIONS
@@ -172,6 +173,48 @@ def to_summary(application: PermitApplication, today: date, due_soon_until: date
         due_soon=due is not None and due_soon_until is not None and today <= due <= due_soon_until,
         submitted_at=application.submitted_at,
     )
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    env: Environment,
+    *,
+    status: str | None,
+    employer_id: int | None,
+    permit_class: str | None,
+    due: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[ApplicationSummary]:
+    """The applications the caller may see (a clerk its own employer's); ``due`` gives the officials' WP-4
+    lists: accepted applications past their deadline (``overdue``) or due within the year's due-soon
+    working days, today included (``due_soon``)."""
+    today = env.today
+    params = await parameters.get_parameters(session, today.year)
+    calendar = await calendar_from_db(session, common)
+    soon_until = calendar.add_working_days(today, params.due_soon_working_days).value
+    due_from = due_until = None
+    statuses = None
+    if due == "overdue":
+        statuses, due_until = frozenset({"accepted"}), today - timedelta(days=1)
+    elif due == "due_soon":
+        statuses, due_from, due_until = frozenset({"accepted"}), today, soon_until
+    rows, next_cursor = await repo.page(
+        session,
+        principal,
+        status=status,
+        employer_id=employer_id,
+        permit_class=permit_class,
+        due_from=due_from,
+        due_until=due_until,
+        statuses=statuses,
+        limit=limit,
+        cursor=cursor,
+        sort=sort or ("decision_due_on" if due else None),
+    )
+    return Page[ApplicationSummary](items=[to_summary(r, today, soon_until) for r in rows], next_cursor=next_cursor)
 
 
 # --- writing ---------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.foreign_experts.calls import repository as repo
 from services.foreign_experts.calls import service
 from services.foreign_experts.calls.models import FundingCall
 from services.foreign_experts.calls.schemas import CallCreate, CallRead, CallUpdate
@@ -66,10 +65,9 @@ def calls_router(kind: str, path: str, tag: str, zh: str, en: str) -> APIRouter:
         year: Annotated[int | None, Query(ge=2000, le=2199)] = None,
         status: Annotated[Status | None, Query()] = None,
     ) -> Page[CallRead]:
-        rows, next_cursor = await repo.page(
-            session, caller, kind, year=year, status=status, limit=limit, cursor=cursor, sort=sort
+        return await service.page(
+            session, caller, kind, env.today, year=year, status=status, limit=limit, cursor=cursor, sort=sort
         )
-        return Page[CallRead](items=[service.to_read(r, env.today) for r in rows], next_cursor=next_cursor)
 
     @router.get(
         f"/{path}/{{call_id}}",

@@ -20,6 +20,7 @@ from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
 from shared.errors import CallNotEditable, Duplicate, NotFound, ValidationFailed
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.schemas import Label
 from shared.workflow import HistoryRead, load_history
@@ -66,6 +67,25 @@ async def load(
     if call is None:
         raise not_found()
     return call
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    kind: str,
+    today: date,
+    *,
+    year: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[CallRead]:
+    """Calls of one kind: published and closed ones for everyone, drafts for officials and auditors."""
+    rows, next_cursor = await repo.page(
+        session, principal, kind, year=year, status=status, limit=limit, cursor=cursor, sort=sort
+    )
+    return Page[CallRead](items=[to_read(r, today) for r in rows], next_cursor=next_cursor)
 
 
 def _check_kind_fields(kind: str, values: dict[str, object]) -> None:

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foreign_experts.deps import Actor, Official, Reader
-from services.foreign_experts.employers import repository as repo
 from services.foreign_experts.employers import service
 from services.foreign_experts.employers.models import Employer
 from services.foreign_experts.employers.schemas import (
@@ -64,10 +63,9 @@ async def list_employers(
     city_code: Annotated[str | None, Query(pattern="^(" + "|".join(CITY_CODES) + ")$")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="part of the name")] = None,
 ) -> Page[EmployerRead]:
-    rows, next_cursor = await repo.page(
+    return await service.page(
         session, caller, status=status, city_code=city_code, q=q, limit=limit, cursor=cursor, sort=sort
     )
-    return Page[EmployerRead](items=[service.to_read(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(

@@ -19,6 +19,7 @@ from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
 from shared.errors import Duplicate, Forbidden, NotFound
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.schemas import Label
 from shared.validators import JILIN_REGIONS
@@ -48,6 +49,24 @@ async def load(session: AsyncSession, principal: Principal, employer_id: int) ->
     if employer is None:
         raise not_found()
     return employer
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    city_code: str | None,
+    q: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[EmployerRead]:
+    """The employers the caller may see: all for officials and auditors, a clerk's own."""
+    rows, next_cursor = await repo.page(
+        session, principal, status=status, city_code=city_code, q=q, limit=limit, cursor=cursor, sort=sort
+    )
+    return Page[EmployerRead](items=[to_read(r) for r in rows], next_cursor=next_cursor)
 
 
 def check_may_apply(employer: Employer, today: date) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foreign_experts.db import common
+from services.foreign_experts.parameters import repository as repo
 from services.foreign_experts.parameters.models import YearParameterRow
 from services.foreign_experts.parameters.schemas import ParametersRead, ParametersUpdate
 from services.foreign_experts.rules.parameters import YearParameters, default_parameters
@@ -21,15 +21,8 @@ from shared.principal import Principal
 KIND = "year_parameters"
 
 
-async def _row(session: AsyncSession, year: int, *, for_update: bool = False) -> YearParameterRow | None:
-    stmt = select(YearParameterRow).where(YearParameterRow.year == year)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def get_parameters(session: AsyncSession, year: int) -> YearParameters:
-    row = await _row(session, year)
+    row = await repo.get(session, year)
     return default_parameters(year) if row is None else YearParameters.from_mapping(row.data, year=year)
 
 
@@ -37,14 +30,14 @@ async def lock_year(session: AsyncSession, year: int) -> None:
     """Serialise the decisions that count against the year's figures (the C quota): the year's row is
     created with the defaults if need be, then locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite
     serialises writers anyway)."""
-    if await _row(session, year, for_update=True) is not None:
+    if await repo.get(session, year, for_update=True) is not None:
         return
     try:
         async with session.begin_nested():
             session.add(YearParameterRow(year=year, data={}, source=None, version=1, updated_by="system"))
     except IntegrityError:  # another decision created it first
         pass
-    await _row(session, year, for_update=True)
+    await repo.get(session, year, for_update=True)
 
 
 def to_read(year: int, row: YearParameterRow | None) -> ParametersRead:
@@ -64,7 +57,7 @@ def to_read(year: int, row: YearParameterRow | None) -> ParametersRead:
 
 
 async def read(session: AsyncSession, year: int) -> tuple[ParametersRead, YearParameterRow | None]:
-    row = await _row(session, year)
+    row = await repo.get(session, year)
     return to_read(year, row), row
 
 
@@ -74,7 +67,7 @@ async def put(
     """Replace the year's figures (those not given take their defaults), checked as a whole first."""
     data: dict[str, Any] = dict(body.figures)
     YearParameters.from_mapping(data, year=year)  # refuses unknown keys and inconsistent figures
-    row = await _row(session, year, for_update=True)
+    row = await repo.get(session, year, for_update=True)
     if row is None:
         row = YearParameterRow(year=year, data=data, source=body.source, version=1, updated_by=principal.actor_id)
         session.add(row)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.foreign_experts.deps import Actor, Env, Environment, Overseer, Reader
+from services.foreign_experts.access import VERIFY_SCOPE
+from services.foreign_experts.deps import Actor, Env, Environment, Overseer, Reader, Sessions, Verifier
 from services.foreign_experts.permits import service
-from services.foreign_experts.permits.models import Permit, PermitChange
+from services.foreign_experts.permits.models import PermitChange
 from services.foreign_experts.permits.schemas import (
     ChangeAction,
     ChangeCreate,
@@ -25,16 +26,12 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.error_handlers import problem_response
 from shared.errors import problem_responses
-from shared.pagination import Cursor, Limit, Page, Sort, SortSpec, paginate
-from shared.principal import Principal, require_scope
+from shared.pagination import Cursor, Limit, Page, Sort
+from shared.principal import Principal
 from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["foreign-experts permits"])
-
-VERIFY_SCOPE = "foreign-experts:permits:verify"
-Verifier = Annotated[Principal, Depends(require_scope(VERIFY_SCOPE, or_roles=("official",)))]
-SORTS = SortSpec(fields={"issued_on": Permit.issued_on, "valid_until": Permit.valid_until}, id_column=Permit.id)
 
 
 @router.get(
@@ -53,10 +50,11 @@ async def verify_permit(
     session: DbSession,
     caller: Verifier,
     env: Env,
+    log_sessions: Sessions,
     number: Annotated[str, Query(min_length=1, max_length=40, description="the 18-digit permit number")],
     passport: Annotated[str, Query(min_length=1, max_length=40, description="the holder's passport number")],
 ) -> VerificationRead:
-    answer = await service.verify(session, request.app.state.db.sessionmaker, caller, number, passport, env)
+    answer = await service.verify(session, log_sessions, caller, number, passport, env)
     if answer is None:  # answered, not raised: the request's unit of work is not rolled back
         return problem_response(request, service.verification_not_found())  # type: ignore[return-value]
     return answer
@@ -97,17 +95,17 @@ async def list_permits(
     number: Annotated[str | None, Query(pattern=r"^[0-9]{18}$")] = None,
     employer_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> Page[PermitSummary]:
-    stmt = service.visible(caller)
-    if status is not None:
-        stmt = stmt.where(Permit.status == status)
-    if permit_class is not None:
-        stmt = stmt.where(Permit.permit_class == permit_class)
-    if number is not None:
-        stmt = stmt.where(Permit.number == number)
-    if employer_id is not None:
-        stmt = stmt.where(Permit.employer_id == employer_id)
-    rows, next_cursor = await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)
-    return Page[PermitSummary](items=await service.summaries(session, rows), next_cursor=next_cursor)
+    return await service.page(
+        session,
+        caller,
+        status=status,
+        permit_class=permit_class,
+        number=number,
+        employer_id=employer_id,
+        limit=limit,
+        cursor=cursor,
+        sort=sort,
+    )
 
 
 @router.get(

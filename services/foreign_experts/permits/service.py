@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,10 +17,12 @@ from services.foreign_experts.deps import Environment
 from services.foreign_experts.employers import repository as employers_repo
 from services.foreign_experts.employers.models import Employer
 from services.foreign_experts.errors import ChangePending, PassportOfAnotherPerson, PermitNotFound, PermitNotValid
+from services.foreign_experts.foreigners import repository as foreigners
 from services.foreign_experts.foreigners.models import Foreigner, ForeignerPassport
 from services.foreign_experts.labels import change_kind_label, state_label
 from services.foreign_experts.nationality import nationality_label
 from services.foreign_experts.parameters import service as parameters
+from services.foreign_experts.permits import repository as repo
 from services.foreign_experts.permits.models import Permit, PermitChange, PermitSerial, Verification
 from services.foreign_experts.permits.schemas import (
     ChangeCreate,
@@ -45,6 +46,7 @@ from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
 from shared.errors import NotFound
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.validators import IdNumberError
 from shared.workflow import HistoryRead, load_history
@@ -66,23 +68,17 @@ def verification_not_found() -> NotFound:
 # --- the person and the lifelong number (WP-8) ----------------------------------------------------
 
 
-async def _passport(session: AsyncSession, key: str) -> ForeignerPassport | None:
-    stmt = select(ForeignerPassport).where(ForeignerPassport.passport_key == key)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def match_foreigner(session: AsyncSession, application: PermitApplication) -> Foreigner | None:
     """The person the application is about, if the bureau knows them: the same nationality and birth date,
     and the same passport, or the previous passport or permit number the employer gave."""
     candidates: list[Foreigner | None] = []
     for key in (application.passport_key, application.previous_passport_key):
         if key:
-            passport = await _passport(session, key)
+            passport = await foreigners.passport(session, key)
             if passport is not None:
-                candidates.append(await session.get(Foreigner, passport.foreigner_id))
+                candidates.append(await foreigners.get(session, passport.foreigner_id))
     if application.previous_permit_number:
-        stmt = select(Foreigner).where(Foreigner.permit_number == application.previous_permit_number)
-        candidates.append((await session.execute(stmt)).scalar_one_or_none())
+        candidates.append(await foreigners.by_permit_number(session, application.previous_permit_number))
     for person in candidates:
         if (
             person is not None
@@ -90,7 +86,7 @@ async def match_foreigner(session: AsyncSession, application: PermitApplication)
             and person.birth_key == application.birth_key
         ):
             return person
-    if application.passport_key and (await _passport(session, application.passport_key)) is not None:
+    if application.passport_key and (await foreigners.passport(session, application.passport_key)) is not None:
         raise PassportOfAnotherPerson(
             "该护照号码已登记在出生日期不同的外国人名下，请核对。",
             "This passport is recorded for a person with another birth date; check it.",
@@ -100,21 +96,21 @@ async def match_foreigner(session: AsyncSession, application: PermitApplication)
 
 async def next_number(session: AsyncSession, year: int) -> str:
     """The next number of ``year`` (WP-8), the year's serial taken under a row lock."""
-    stmt = select(PermitSerial).where(PermitSerial.year == year).with_for_update()
-    serial = (await session.execute(stmt)).scalar_one_or_none()
+    serial = await repo.serial(session, year)
     if serial is None:
         try:
             async with session.begin_nested():
                 session.add(PermitSerial(year=year, last_serial=0))
         except IntegrityError:  # another issue created the year's row first
             pass
-        serial = (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
+        serial = await repo.serial(session, year, refresh=True)
+        assert serial is not None
     serial.last_serial += 1
     return make_permit_number(year, serial.last_serial)
 
 
 async def _record_passport(session: AsyncSession, person: Foreigner, application: PermitApplication) -> None:
-    passport = await _passport(session, application.passport_key)
+    passport = await foreigners.passport(session, application.passport_key)
     if passport is None:
         session.add(
             ForeignerPassport(
@@ -156,16 +152,7 @@ async def issue(
         person.first_issued_year = today.year
     await _record_passport(session, person, application)
 
-    earlier = (
-        (
-            await session.execute(
-                select(Permit).where(Permit.foreigner_id == person.id, Permit.status == "valid").with_for_update()
-            )
-        )
-        .scalars()
-        .all()
-    )
-    for old in earlier:
+    for old in await repo.valid_of(session, person.id):
         await PERMIT_WORKFLOW.apply(
             session,
             common,
@@ -227,15 +214,8 @@ async def issue(
 # --- reading --------------------------------------------------------------------------------------
 
 
-def visible(principal: Principal) -> Select[Any]:
-    return select(Permit).where(access.uscc_filter(Permit.employer_uscc, principal))
-
-
 async def load(session: AsyncSession, principal: Principal, permit_id: int, *, for_update: bool = False) -> Permit:
-    stmt = visible(principal).where(Permit.id == permit_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    permit = (await session.execute(stmt)).scalar_one_or_none()
+    permit = await repo.get_visible(session, principal, permit_id, for_update=for_update)
     if permit is None:
         raise not_found()
     return permit
@@ -246,8 +226,8 @@ def valid_on(permit: Permit, day: date) -> bool:
 
 
 async def to_read(session: AsyncSession, permit: Permit, caller: Principal, env: Environment) -> PermitRead:
-    person = await session.get(Foreigner, permit.foreigner_id)
-    passport = await _passport(session, permit.passport_key)
+    person = await foreigners.get(session, permit.foreigner_id)
+    passport = await foreigners.passport(session, permit.passport_key)
     assert person is not None and passport is not None
     full = access.sees_pii(access.acting(caller, permit.employer_uscc))
     return PermitRead(
@@ -282,27 +262,36 @@ async def to_read(session: AsyncSession, permit: Permit, caller: Principal, env:
     )
 
 
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    permit_class: str | None,
+    number: str | None,
+    employer_id: int | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[PermitSummary]:
+    """The permits the caller may see (a clerk its own employer's), passports masked."""
+    rows, next_cursor = await repo.page(
+        session,
+        principal,
+        status=status,
+        permit_class=permit_class,
+        number=number,
+        employer_id=employer_id,
+        limit=limit,
+        cursor=cursor,
+        sort=sort,
+    )
+    return Page[PermitSummary](items=await summaries(session, rows), next_cursor=next_cursor)
+
+
 async def summaries(session: AsyncSession, permits: list[Permit]) -> list[PermitSummary]:
-    keys = {p.passport_key for p in permits}
-    ids = {p.foreigner_id for p in permits}
-    masked = (
-        {}
-        if not keys
-        else dict(
-            (
-                await session.execute(
-                    select(ForeignerPassport.passport_key, ForeignerPassport.passport_masked).where(
-                        ForeignerPassport.passport_key.in_(keys)
-                    )
-                )
-            ).all()
-        )
-    )
-    names = (
-        {}
-        if not ids
-        else dict((await session.execute(select(Foreigner.id, Foreigner.name).where(Foreigner.id.in_(ids)))).all())
-    )
+    masked = await foreigners.masked_passports(session, {p.passport_key for p in permits})
+    names = await foreigners.names(session, {p.foreigner_id for p in permits})
     return [
         PermitSummary(
             id=p.id,
@@ -373,8 +362,7 @@ async def verify(
     except IdNumberError:
         normalised = None
     if normalised is not None:
-        stmt = select(Permit).where(Permit.number == normalised).order_by(Permit.id.desc()).limit(1)
-        candidate = (await session.execute(stmt)).scalar_one_or_none()
+        candidate = await repo.latest_by_number(session, normalised)
         if candidate is not None:
             try:
                 key = env.protector.passport_key(candidate.nationality, passport)
@@ -409,10 +397,7 @@ async def verify(
 
 
 async def verifications(session: AsyncSession, *, permit_id: int | None, limit: int) -> list[Verification]:
-    stmt = select(Verification).order_by(Verification.id.desc()).limit(limit)
-    if permit_id is not None:
-        stmt = stmt.where(Verification.permit_id == permit_id)
-    return list((await session.execute(stmt)).scalars())
+    return await repo.verifications(session, permit_id=permit_id, limit=limit)
 
 
 # --- changes: 延期, 变更, 注销 -----------------------------------------------------------------------
@@ -456,16 +441,12 @@ async def request_change(
             f"许可状态为“{state_label(permit.status).zh}”，不能申请{change_kind_label(body.kind).zh}。",
             f"The permit is {permit.status}; no {body.kind} can be asked for.",
         )
-    pending = (
-        await session.execute(
-            select(PermitChange.id).where(PermitChange.permit_id == permit.id, PermitChange.status == "submitted")
-        )
-    ).first()
+    pending = await repo.pending_change_id(session, permit.id)
     if pending is not None:
         raise ChangePending(
             "请先等待或撤回待审批的变更申请。",
             "Wait for or withdraw the change awaiting decision.",
-            extra={"change_id": pending[0]},
+            extra={"change_id": pending},
         )
     request = _masked_request(body)
     passport = body.extension.passport if body.extension else body.change.passport if body.change else None
@@ -493,12 +474,7 @@ async def request_change(
 
 
 async def load_change(session: AsyncSession, principal: Principal, change_id: int) -> PermitChange:
-    stmt = (
-        select(PermitChange)
-        .where(PermitChange.id == change_id, access.uscc_filter(PermitChange.employer_uscc, principal))
-        .with_for_update()
-    )
-    change = (await session.execute(stmt)).scalar_one_or_none()
+    change = await repo.get_change_visible(session, principal, change_id)
     if change is None:
         raise NotFound("许可变更申请不存在。", "No such permit change.")
     return change
@@ -506,8 +482,7 @@ async def load_change(session: AsyncSession, principal: Principal, change_id: in
 
 async def list_changes(session: AsyncSession, principal: Principal, permit_id: int) -> list[PermitChange]:
     permit = await load(session, principal, permit_id)
-    stmt = select(PermitChange).where(PermitChange.permit_id == permit.id).order_by(PermitChange.id)
-    return list((await session.execute(stmt)).scalars())
+    return await repo.changes(session, permit.id)
 
 
 async def _new_passport(
@@ -518,7 +493,7 @@ async def _new_passport(
         return
     passport = PassportIn(number=env.protector.open(sealed), expires_on=change.request["passport"]["expires_on"])
     key = env.protector.passport_key(permit.nationality, passport.number)
-    existing = await _passport(session, key)
+    existing = await foreigners.passport(session, key)
     if existing is not None and existing.foreigner_id != permit.foreigner_id:
         raise PassportOfAnotherPerson(
             "该护照号码已登记在另一外国人名下。", "This passport is recorded for another person."
@@ -607,9 +582,7 @@ async def act_on_change(
     acting = access.acting(principal, change.employer_uscc)
     CHANGE_WORKFLOW.decide(change.status, action, acting)
     if action == "approve":
-        permit = (
-            await session.execute(select(Permit).where(Permit.id == change.permit_id).with_for_update())
-        ).scalar_one()
+        permit = await repo.get_locked(session, change.permit_id)
         if permit.status != "valid":
             raise PermitNotValid(f"许可状态为“{state_label(permit.status).zh}”。", f"The permit is {permit.status}.")
         change.outcome = await _apply(session, principal, permit, change, env)

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foreign_experts.deps import Actor, Clerk, Env, Environment, Official, Overseer, Reader
-from services.foreign_experts.programmes import repository as repo
 from services.foreign_experts.programmes import service
 from services.foreign_experts.programmes.models import ProgrammeApplication
 from services.foreign_experts.programmes.schemas import (
@@ -90,10 +89,9 @@ async def list_programmes(
     employer_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     status: Annotated[Status | None, Query()] = None,
 ) -> Page[ProgrammeSummary]:
-    rows, next_cursor = await repo.page(
+    return await service.page(
         session, caller, call_id=call_id, employer_id=employer_id, status=status, limit=limit, cursor=cursor, sort=sort
     )
-    return Page[ProgrammeSummary](items=[service.to_summary(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(

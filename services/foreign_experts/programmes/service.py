@@ -47,6 +47,7 @@ from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
 from shared.errors import Duplicate, Forbidden, NotFound
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.schemas import Label
 from shared.workflow import HistoryRead, load_history
@@ -155,6 +156,31 @@ def to_summary(a: ProgrammeApplication) -> ProgrammeSummary:
 
 
 # --- writing ---------------------------------------------------------------------------------------
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    call_id: int | None,
+    employer_id: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[ProgrammeSummary]:
+    """The programme applications the caller may see (a clerk its own employer's)."""
+    rows, next_cursor = await repo.page(
+        session,
+        principal,
+        call_id=call_id,
+        employer_id=employer_id,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+        sort=sort,
+    )
+    return Page[ProgrammeSummary](items=[to_summary(r) for r in rows], next_cursor=next_cursor)
 
 
 def _set_expert(application: ProgrammeApplication, expert: ExpertIn) -> None:

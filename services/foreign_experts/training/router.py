@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foreign_experts.deps import Actor, Clerk, Env, Environment, Official, Reader
-from services.foreign_experts.training import repository as repo
 from services.foreign_experts.training import service
 from services.foreign_experts.training.models import TrainingApplication
 from services.foreign_experts.training.schemas import (
@@ -78,10 +77,9 @@ async def list_training(
     destination: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
     status: Annotated[Status | None, Query()] = None,
 ) -> Page[TrainingSummary]:
-    rows, next_cursor = await repo.page(
+    return await service.page(
         session, caller, call_id=call_id, destination=destination, status=status, limit=limit, cursor=cursor, sort=sort
     )
-    return Page[TrainingSummary](items=[service.to_summary(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(

@@ -41,6 +41,7 @@ from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
 from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.workflow import HistoryRead, load_history
 
@@ -133,6 +134,31 @@ def to_summary(a: TrainingApplication) -> TrainingSummary:
 
 
 # --- writing ---------------------------------------------------------------------------------------
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    call_id: int | None,
+    destination: str | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[TrainingSummary]:
+    """The training applications the caller may see (a clerk its own unit's)."""
+    rows, next_cursor = await repo.page(
+        session,
+        principal,
+        call_id=call_id,
+        destination=destination,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+        sort=sort,
+    )
+    return Page[TrainingSummary](items=[to_summary(r) for r in rows], next_cursor=next_cursor)
 
 
 def _check_plan(training: TrainingIn | TrainingApplication, call: FundingCall) -> None:
