@@ -97,7 +97,7 @@ class WorkflowHistoryMixin:
     at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
-class IdempotencyMixin:
+class IdempotencyMixin(CreatedAtMixin):
     """A POST's first response, kept 24 h per (caller, key), replayed for the same body."""
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -107,7 +107,6 @@ class IdempotencyMixin:
     status_code: Mapped[int | None] = mapped_column(Integer)
     response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
 

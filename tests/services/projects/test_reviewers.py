@@ -8,10 +8,12 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 from stdnum.cn import ric, uscc
 
 from services.projects.main import create_app
+from services.projects.reviewers.models import Reviewer
+from services.projects.reviewers.repository import ReviewerRepository
 from services.projects.settings import ProjectsSettings
 from shared.clients.reviewers import (
     CandidatePage,
@@ -306,6 +308,27 @@ async def test_official_edits_with_if_match_and_user_link_is_unique(projects) ->
     # deactivating is an edit
     off = await c.patch(f"{R}/{wang['id']}", json={"active": False}, headers={**OFFICIAL, "If-Match": "*"})
     assert off.status_code == 200 and off.json()["active"] is False
+
+
+async def test_an_edit_racing_another_is_412_not_a_lost_update(projects, monkeypatch) -> None:
+    """API.md "Safety of writes": the UPDATE carries the version read, so a change someone else made
+    between the If-Match check and the write fails the request instead of being overwritten."""
+    c = projects
+    li = await add(c)
+    flush = ReviewerRepository.flush
+
+    async def flush_after_someone_else(self: ReviewerRepository) -> None:
+        bump = update(Reviewer).where(Reviewer.id == li["id"]).values(version=Reviewer.version + 1)
+        await self.session.execute(bump.execution_options(synchronize_session=False))
+        await flush(self)
+
+    monkeypatch.setattr(ReviewerRepository, "flush", flush_after_someone_else)
+    v1 = {**OFFICIAL, "If-Match": f'"reviewer-{li["id"]}-v1"'}
+    raced = await c.patch(f"{R}/{li['id']}", json={"title": "研究员"}, headers=v1)
+    assert raced.status_code == 412 and raced.json()["code"] == "precondition_failed"
+    monkeypatch.undo()
+    kept = (await c.get(f"{R}/{li['id']}", headers=OFFICIAL)).json()
+    assert kept["title"] == "教授" and kept["version"] == 1
 
 
 # --- validation -----------------------------------------------------------------------------------
