@@ -221,13 +221,6 @@ class IdempotencyInProgress(Conflict):
     title_en = "A request with this idempotency key is still in progress"
 
 
-class Gone(AppError):
-    status = 410
-    code = "gone"
-    title_zh = "资源已不可用"
-    title_en = "Gone"
-
-
 class PreconditionFailed(AppError):
     status = 412
     code = "precondition_failed"

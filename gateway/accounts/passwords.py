@@ -49,10 +49,6 @@ def policy_violation(password: str) -> str | None:
 _hasher = PasswordHasher()
 
 
-def hasher() -> PasswordHasher:
-    return _hasher
-
-
 async def hash_password(password: str) -> str:
     return await anyio.to_thread.run_sync(_hasher.hash, password)
 

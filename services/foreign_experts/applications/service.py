@@ -32,7 +32,6 @@ from services.foreign_experts.db import common
 from services.foreign_experts.deps import Environment
 from services.foreign_experts.employers import repository as employers_repo
 from services.foreign_experts.employers import service as employers
-from services.foreign_experts.employers.models import Employer
 from services.foreign_experts.errors import AgeWaiverNotNeeded, AlreadyExtended, ExtensionNotAllowed
 from services.foreign_experts.labels import state_label
 from services.foreign_experts.nationality import nationality_label
@@ -461,9 +460,3 @@ async def _refresh_due(
 async def history(session: AsyncSession, principal: Principal, application_id: int) -> list[HistoryRead]:
     application = await load(session, principal, application_id)
     return await load_history(session, common, KIND, application.id)
-
-
-async def employer_of(session: AsyncSession, application: PermitApplication) -> Employer:
-    employer = await employers_repo.get(session, application.employer_id)
-    assert employer is not None
-    return employer

@@ -49,12 +49,6 @@ async def by_code(session: AsyncSession, code: str) -> FundingCall | None:
     return (await session.execute(select(FundingCall).where(FundingCall.code == code))).scalar_one_or_none()
 
 
-async def by_ids(session: AsyncSession, ids: set[int]) -> dict[int, FundingCall]:
-    if not ids:
-        return {}
-    return {c.id: c for c in (await session.execute(select(FundingCall).where(FundingCall.id.in_(ids)))).scalars()}
-
-
 async def page(
     session: AsyncSession,
     principal: Principal,

@@ -41,13 +41,6 @@ async def by_uscc(session: AsyncSession, uscc: str) -> Employer | None:
     return (await session.execute(select(Employer).where(Employer.uscc == uscc))).scalar_one_or_none()
 
 
-async def by_ids(session: AsyncSession, ids: set[int]) -> dict[int, Employer]:
-    if not ids:
-        return {}
-    rows = (await session.execute(select(Employer).where(Employer.id.in_(ids)))).scalars()
-    return {e.id: e for e in rows}
-
-
 async def page(
     session: AsyncSession,
     principal: Principal,

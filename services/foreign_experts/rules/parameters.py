@@ -3,8 +3,7 @@
 ``YearParameters`` holds every figure with its documented default; ``default_parameters(year)`` is the
 set an official starts from. The persistence side stores a year's row as JSON (``to_mapping``) and
 builds it back with ``YearParameters.from_mapping`` (unknown keys are refused, so a typo in a stored
-row cannot be silently ignored; missing keys take the default). ``parameters_schema()`` is the JSON
-schema of the mapping, for an endpoint that edits it.
+row cannot be silently ignored; missing keys take the default).
 
 Figures DOMAIN marks configurable: the A and B points thresholds (WP-2), the provincial encouragement
 points (WP-1), the average wage (WP-2, per year), the C quota (WP-2, per year), the validity caps (WP-5).
@@ -156,11 +155,6 @@ def _message(loc: tuple[int | str, ...], msg: str) -> str:
 @cache
 def _adapter() -> TypeAdapter[YearParameters]:
     return TypeAdapter(YearParameters)
-
-
-def parameters_schema() -> dict[str, Any]:
-    """The JSON schema of a year's mapping (for an endpoint that shows or edits it)."""
-    return _adapter().json_schema()
 
 
 def default_parameters(year: int) -> YearParameters:

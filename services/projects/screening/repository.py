@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.screening.models import ScreenedDocument, ScreeningFlag
@@ -48,10 +48,6 @@ async def signatures_after(
         .limit(limit)
     )
     return [(int(i), str(sc), int(n), bytes(sig)) for i, sc, n, sig in (await session.execute(stmt)).all()]
-
-
-async def max_document_id(session: AsyncSession) -> int:
-    return int((await session.execute(select(func.coalesce(func.max(ScreenedDocument.id), 0)))).scalar_one())
 
 
 async def eligible_documents(
