@@ -1,7 +1,8 @@
 """Who may see and act on what in the foundation (object-level rules; ARCHITECTURE rule 3).
 
-* Officials and auditors see every plan's records; an agency sees those of the plans that list its
-  organisation in ``agencies`` (the foundation committee's office); anyone else sees none.
+* Published and closed plans are public; officials and auditors see every plan and its records; an
+  agency sees the drafts and the records of the plans that list its organisation in ``agencies`` (the
+  foundation committee's office); anyone else sees no record.
 * ``acting`` narrows a caller's roles to those it holds for one application: ``applicant`` only for
   its owner, ``org_admin`` only for the host institution, ``agency`` only for the plan's agencies;
   the workflow table is consulted with the narrowed caller.
@@ -15,6 +16,7 @@ from sqlalchemy import Select, false, or_, select, true
 
 from services.foundation.applications.models import FoundationApplication
 from services.foundation.plans.models import FundingPlan, PlanAgency
+from services.foundation.rules.workflows import PLAN_PUBLIC_STATES
 from shared.principal import Principal
 
 SEE_ALL = ("official", "auditor")
@@ -40,6 +42,17 @@ def plan_roles(plan: FundingPlan, principal: Principal) -> Principal:
 def agency_plan_ids(org_id: int) -> Select[Any]:
     """The ids of the plans an agency runs."""
     return select(PlanAgency.plan_id).where(PlanAgency.org_id == org_id)
+
+
+def visible_plans(principal: Principal) -> Any:
+    """A WHERE clause on plans: published and closed ones for everyone, anonymous callers included;
+    drafts too for officials and auditors, and for the agencies the plan lists."""
+    if principal.has_role(*SEE_ALL):
+        return true()
+    public = FundingPlan.status.in_(PLAN_PUBLIC_STATES)
+    if principal.has_role("agency") and principal.org_id is not None:
+        return or_(public, FundingPlan.id.in_(agency_plan_ids(principal.org_id)))
+    return public
 
 
 def plan_filter(column: Any, principal: Principal) -> Any:

@@ -6,11 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.foundation import access
-from services.foundation.applications import repository as repo
 from services.foundation.applications import service
 from services.foundation.applications.models import FoundationApplication
 from services.foundation.applications.schemas import (
@@ -21,7 +19,7 @@ from services.foundation.applications.schemas import (
     ApplicationUpdate,
     FormalRejection,
 )
-from services.foundation.deps import Env
+from services.foundation.deps import Actor, Applicant, Env, Reader, Staff
 from services.foundation.rules.workflows import APPLICATION_WORKFLOW
 from shared.actions import add_action_routes
 from shared.clients.reviewers import DISCIPLINE_PREFIX_PATTERN
@@ -30,16 +28,12 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import ValidationFailed, problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import Principal, require_roles
+from shared.principal import Principal
 from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["foundation applications"])
 
-Applicant = Annotated[Principal, Depends(require_roles("applicant"))]
-Reader = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "agency", "official", "auditor"))]
-Actor = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "agency", "official"))]
-Staff = Annotated[Principal, Depends(require_roles("agency", "official"))]
 STATES = sorted(APPLICATION_WORKFLOW.states)
 ACTION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 503)
 
@@ -48,8 +42,7 @@ async def _read(
     session: AsyncSession, response: Response, caller: Principal, application: FoundationApplication, now: datetime
 ) -> ApplicationRead:
     set_etag(response, service.KIND, application.id, application.version)
-    plan = await repo.plan_of(session, application)
-    return service.to_read(application, plan, access.acting(caller, application, plan), now)
+    return await service.read(session, caller, application, now)
 
 
 @router.post(
@@ -99,26 +92,18 @@ async def list_applications(
         raise ValidationFailed(
             [{"field": "status", "code": "invalid_choice", "message": "one of: " + ", ".join(STATES)}]
         )
-    only_plans = only_statuses = None
-    if formal_review_overdue:
-        only_plans = await service.overdue_plan_ids(session, now)
-        only_statuses = service.FORMAL_PENDING
-    rows, next_cursor = await repo.page(
+    return await service.page(
         session,
         caller,
+        now,
         plan_id=plan_id,
         category_id=category_id,
         status=status,
         discipline=discipline,
-        only_plans=only_plans,
-        only_statuses=only_statuses,
+        formal_review_overdue=formal_review_overdue,
         limit=limit,
         cursor=cursor,
         sort=sort,
-    )
-    plans = await repo.plans_by_id(session, (r.plan_id for r in rows))
-    return Page[ApplicationSummary](
-        items=[service.to_summary(r, plans[r.plan_id]) for r in rows], next_cursor=next_cursor
     )
 
 

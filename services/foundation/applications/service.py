@@ -36,6 +36,7 @@ from shared.clients.ledger import ItemState
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
 from shared.errors import ApplicationNotEditable, NotFound, PreconditionFailed, ValidationFailed
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.review.schemas import dump_declarations, read_declarations
 from shared.subject_keys import person_key
@@ -438,6 +439,50 @@ async def overdue_plan_ids(session: AsyncSession, now: datetime) -> list[int]:
     return [
         p.id for p in await repo.all_plans(session) if eligibility.formal_review_overdue(formal_review_due_of(p), now)
     ]
+
+
+async def read(
+    session: AsyncSession, principal: Principal, application: FoundationApplication, now: datetime
+) -> ApplicationRead:
+    """The detail as the caller may see it (``to_read`` with the caller narrowed to this application)."""
+    plan = await repo.plan_of(session, application)
+    return to_read(application, plan, access.acting(principal, application, plan), now)
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    now: datetime,
+    *,
+    plan_id: int | None,
+    category_id: int | None,
+    status: str | None,
+    discipline: str | None,
+    formal_review_overdue: bool | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[ApplicationSummary]:
+    """The applications the caller may see (``access.visible_applications``), ID numbers masked;
+    ``formal_review_overdue``: only those still awaiting formal review after its deadline (NSF-1)."""
+    only_plans = only_statuses = None
+    if formal_review_overdue:
+        only_plans, only_statuses = await overdue_plan_ids(session, now), FORMAL_PENDING
+    rows, next_cursor = await repo.page(
+        session,
+        principal,
+        plan_id=plan_id,
+        category_id=category_id,
+        status=status,
+        discipline=discipline,
+        only_plans=only_plans,
+        only_statuses=only_statuses,
+        limit=limit,
+        cursor=cursor,
+        sort=sort,
+    )
+    plans = await repo.plans_by_id(session, (r.plan_id for r in rows))
+    return Page[ApplicationSummary](items=[to_summary(r, plans[r.plan_id]) for r in rows], next_cursor=next_cursor)
 
 
 def _id(number: str, full: bool) -> str:

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
 from services.foundation.approvals import service
 from services.foundation.approvals.schemas import ApprovalCreate, ApprovalRead, BudgetRead
-from services.foundation.deps import Env
+from services.foundation.deps import Env, Official, Overseer
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import Principal, require_roles
 from shared.schemas import Id
 
 router = APIRouter(tags=["foundation approvals"])
 
-Official = Annotated[Principal, Depends(require_roles("official"))]
-Staff = Annotated[Principal, Depends(require_roles("official", "agency", "auditor"))]
 CATEGORY_PATH = "/plans/{plan_id}/categories/{category_id}"
 
 
@@ -63,7 +58,7 @@ async def list_approvals(
     plan_id: Id,
     category_id: Id,
     session: DbSession,
-    caller: Staff,
+    caller: Overseer,
     limit: Limit = 20,
     cursor: Cursor = None,
     sort: Sort = None,
@@ -82,7 +77,7 @@ async def list_approvals(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def category_budget(
-    plan_id: Id, category_id: Id, session: DbSession, caller: Staff, response: Response
+    plan_id: Id, category_id: Id, session: DbSession, caller: Overseer, response: Response
 ) -> BudgetRead:
     category = await service.budget(session, caller, plan_id, category_id)
     set_etag(response, service.CATEGORY, category.id, category.version)

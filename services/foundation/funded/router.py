@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Path, Response
 
 from services.foundation.applications.models import FoundationApplication
-from services.foundation.deps import Env
+from services.foundation.deps import Applicant, Env, Official, Reader, Staff
 from services.foundation.funded import service
 from services.foundation.funded.models import AnnualReport, FinalReport
 from services.foundation.funded.schemas import (
@@ -22,22 +22,16 @@ from services.foundation.funded.schemas import (
     FinalReportRead,
     RequiredComment,
 )
-from services.foundation.rules.workflows import STAFF
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Page
-from shared.principal import Principal, require_roles
+from shared.principal import Principal
 from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["foundation funded projects"])
 
-Official = Annotated[Principal, Depends(require_roles("official"))]
-Applicant = Annotated[Principal, Depends(require_roles("applicant"))]
-Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
-# staff, the project's applicant, the host institution's administrator, auditors (object rules in the service)
-Reader = Annotated[Principal, Depends(require_roles(*STAFF, "applicant", "org_admin", "auditor"))]
 Year = Annotated[int, Path(ge=2000, le=2200, description="the year reported on")]
 
 BASE = "/applications/{application_id}"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.foundation.access import agency_plan_ids
+from services.foundation import access
 from services.foundation.plans.models import FundingPlan, PlanCategory
-from services.foundation.rules.workflows import PLAN_PUBLIC_STATES
 from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
@@ -25,15 +24,7 @@ SORTS = SortSpec(
 
 
 def visible(principal: Principal) -> Select[Any]:
-    """Published and closed plans for everyone, anonymous callers included; drafts for officials and
-    auditors, and for the agencies the plan lists."""
-    stmt = select(FundingPlan)
-    if principal.has_role("official", "auditor"):
-        return stmt
-    public = FundingPlan.status.in_(PLAN_PUBLIC_STATES)
-    if principal.has_role("agency") and principal.org_id is not None:
-        return stmt.where(or_(public, FundingPlan.id.in_(agency_plan_ids(principal.org_id))))
-    return stmt.where(public)
+    return select(FundingPlan).where(access.visible_plans(principal))
 
 
 async def get_visible(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from services.foundation.plans import repository as repo
+from services.foundation.deps import Official
 from services.foundation.plans import service
 from services.foundation.plans.models import FundingPlan
 from services.foundation.plans.schemas import ActionBody, PlanCreate, PlanRead, PlanSummary, PlanUpdate
@@ -15,13 +15,11 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import PUBLIC, Caller, MaybeCaller, Principal, require_roles
+from shared.principal import PUBLIC, Caller, MaybeCaller
 from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["foundation plans"])
-
-Official = Annotated[Principal, Depends(require_roles("official"))]
 
 
 def _read(response: Response, plan: FundingPlan) -> PlanRead:
@@ -58,10 +56,7 @@ async def list_plans(
     year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
     status: Annotated[Literal["draft", "published", "closed"] | None, Query()] = None,
 ) -> Page[PlanSummary]:
-    rows, next_cursor = await repo.page(
-        session, caller, year=year, status=status, limit=limit, cursor=cursor, sort=sort
-    )
-    return Page[PlanSummary](items=[PlanSummary.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return await service.page(session, caller, year=year, status=status, limit=limit, cursor=cursor, sort=sort)
 
 
 @router.get(

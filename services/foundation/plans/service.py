@@ -15,13 +15,14 @@ from services.foundation.db import common
 from services.foundation.errors import PlanNotEditable
 from services.foundation.plans import repository as repo
 from services.foundation.plans.models import FundingPlan, PlanAgency, PlanCategory
-from services.foundation.plans.schemas import CategoryIn, CategoryRead, PlanCreate, PlanRead, PlanUpdate
+from services.foundation.plans.schemas import CategoryIn, CategoryRead, PlanCreate, PlanRead, PlanSummary, PlanUpdate
 from services.foundation.rules import eligibility
 from services.foundation.rules.workflows import PLAN_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
 from shared.errors import NotFound, ValidationFailed
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.workflow import HistoryRead, load_history
 
@@ -37,6 +38,23 @@ async def load(session: AsyncSession, principal: Principal, plan_id: int, *, for
     if plan is None:
         raise not_found()
     return plan
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    year: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[PlanSummary]:
+    """Published and closed plans for everyone; drafts for officials, auditors and the plan's agencies."""
+    rows, next_cursor = await repo.page(
+        session, principal, year=year, status=status, limit=limit, cursor=cursor, sort=sort
+    )
+    return Page[PlanSummary](items=[PlanSummary.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 def _set_categories(plan: FundingPlan, categories: list[CategoryIn]) -> None:

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-
-from services.foundation.deps import Env
+from services.foundation.deps import Env, Overseer, Staff
 from services.foundation.ranking import schemas as s
 from services.foundation.ranking import service
-from services.foundation.rules.workflows import STAFF
 from shared.db import DbSession
 from shared.errors import problem_responses
-from shared.principal import Principal, require_roles
 from shared.schemas import Id
 
 router = APIRouter(tags=["foundation ranking"])
 
-StaffCaller = Annotated[Principal, Depends(require_roles(*STAFF))]
-ReaderCaller = Annotated[Principal, Depends(require_roles(*STAFF, "auditor"))]
 
 PATH = "/plans/{plan_id}/categories/{category_id}/ranking"
 
@@ -30,7 +24,7 @@ PATH = "/plans/{plan_id}/categories/{category_id}/ranking"
     summary="Rank the category's reviewed applications by mean score (NSF-4) / 按类别排序",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
 )
-async def rank(plan_id: Id, category_id: Id, session: DbSession, caller: StaffCaller, env: Env) -> s.RankingRead:
+async def rank(plan_id: Id, category_id: Id, session: DbSession, caller: Staff, env: Env) -> s.RankingRead:
     return await service.rank(session, caller, plan_id, category_id, env)
 
 
@@ -41,5 +35,5 @@ async def rank(plan_id: Id, category_id: Id, session: DbSession, caller: StaffCa
     summary="The category's ranking with the funding line (count and budget) / 排序与资助线",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def ranking(plan_id: Id, category_id: Id, session: DbSession, caller: ReaderCaller) -> s.RankingRead:
+async def ranking(plan_id: Id, category_id: Id, session: DbSession, caller: Overseer) -> s.RankingRead:
     return await service.ranking(session, caller, plan_id, category_id)

@@ -99,3 +99,37 @@ class Query:
             Row(tuple(r[:n]), int(r[n]), int(r[n + 1]), int(r[n + 2]), int(r[n + 3]), r[n + 4], r[n + 5], r[n + 6])
             for r in (await session.execute(stmt)).all()
         ]
+
+    async def totals(self, session: AsyncSession) -> Row:
+        (row,) = await self.rows(session)
+        return row
+
+    async def by_category(self, session: AsyncSession) -> list[Row]:
+        """Keys: category id, plan id, plan code, year, category code, kind, name, position."""
+        return await self.rows(
+            session,
+            PlanCategory.id,
+            PlanCategory.plan_id,
+            FundingPlan.code,
+            FundingPlan.year,
+            PlanCategory.code,
+            PlanCategory.kind,
+            PlanCategory.name,
+            PlanCategory.position,
+            join_category=True,
+        )
+
+    async def by_discipline(self, session: AsyncSession, prefix_length: int) -> list[Row]:
+        """Key: the first ``prefix_length`` characters of the discipline code."""
+        return await self.rows(session, func.substr(A.discipline_code, 1, prefix_length))
+
+    async def by_institution(self, session: AsyncSession) -> list[Row]:
+        """Keys: the host institution's USCC and a name it was given."""
+        return await self.rows(session, A.institution_uscc, labels=(func.max(A.institution_name),))
+
+    async def by_division(self, session: AsyncSession) -> list[Row]:
+        """Key: the administrative division in the institution's USCC (ID-5: its 3rd to 8th characters)."""
+        return await self.rows(session, func.substr(A.institution_uscc, 3, 6))
+
+    async def by_year(self, session: AsyncSession) -> list[Row]:
+        return await self.rows(session, A.year)

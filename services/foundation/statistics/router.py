@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
+from services.foundation.deps import Overseer
 from services.foundation.statistics import service
 from services.foundation.statistics.schemas import StatisticsRead
 from shared.db import DbSession
 from shared.errors import problem_responses
-from shared.principal import Principal, require_roles
 
 router = APIRouter(tags=["foundation statistics"])
 
 # Officials and auditors see every plan's figures; an agency those of the plans it runs.
-Reader = Annotated[Principal, Depends(require_roles("official", "agency", "auditor"))]
 
 
 @router.get(
@@ -35,7 +34,7 @@ Reader = Annotated[Principal, Depends(require_roles("official", "agency", "audit
 )
 async def get_statistics(
     session: DbSession,
-    caller: Reader,
+    caller: Overseer,
     plan_id: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="only this plan")] = None,
     year: Annotated[int | None, Query(ge=2000, le=2200, description="only applications of this plan year")] = None,
     discipline_prefix: Annotated[

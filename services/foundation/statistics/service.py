@@ -22,11 +22,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.foundation.applications.models import FoundationApplication as A
-from services.foundation.plans.models import FundingPlan, PlanCategory
 from services.foundation.rules.workflows import APPLICATION_WORKFLOW
 from services.foundation.statistics import repository as repo
 from services.foundation.statistics.schemas import (
@@ -125,23 +122,12 @@ async def summarise(
     query = repo.Query(
         principal, accepted=ACCEPTED_STATES, approved=APPROVED_STATES, funded=FUNDED_STATES, year=year, plan_id=plan_id
     )
-    (totals,) = await query.rows(session)
-    categories = await query.rows(
-        session,
-        PlanCategory.id,
-        PlanCategory.plan_id,
-        FundingPlan.code,
-        FundingPlan.year,
-        PlanCategory.code,
-        PlanCategory.kind,
-        PlanCategory.name,
-        PlanCategory.position,
-        join_category=True,
-    )
+    totals = await query.totals(session)
+    categories = await query.by_category(session)
     categories.sort(key=lambda r: (-r.key[3], r.key[2], r.key[7]))
-    disciplines = await query.rows(session, func.substr(A.discipline_code, 1, discipline_prefix))
-    institutions = await query.rows(session, A.institution_uscc, labels=(func.max(A.institution_name),))
-    years = await query.rows(session, A.year)
+    disciplines = await query.by_discipline(session, discipline_prefix)
+    institutions = await query.by_institution(session)
+    years = await query.by_year(session)
     return StatisticsRead(
         filters=StatisticsFilters(plan_id=plan_id, year=year, discipline_prefix=discipline_prefix),
         definitions=Definitions(
@@ -173,7 +159,7 @@ async def summarise(
             InstitutionFigures.model_validate({"uscc": r.key[0], "name": r.key[1], **figures(r)})
             for r in sorted(institutions, key=lambda r: r.key[0])
         ],
-        by_region=fold_regions(await query.rows(session, func.substr(A.institution_uscc, 3, 6))),
+        by_region=fold_regions(await query.by_division(session)),
         by_year=[
             YearFigures.model_validate({"year": r.key[0], **figures(r)}) for r in sorted(years, key=lambda r: -r.key[0])
         ],
