@@ -1,14 +1,14 @@
-"""Every query on applications, and who may see which (object-level rules in one place)."""
+"""Every query on applications (who may see which: ``access.visible_applications``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects import access
 from services.projects.applications.models import Application
-from services.projects.programmes.repository import entrusted_ids
 from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
@@ -22,24 +22,8 @@ SORTS = SortSpec(
 )
 
 
-def visibility(principal: Principal) -> ColumnElement[bool]:
-    """The owner sees their own, drafts included; the applicant organisation's org_admin, the
-    entrusted agency (PRJ-2), officials and auditors see submitted ones; nobody else anything."""
-    not_draft = Application.status != "draft"
-    seen: list[ColumnElement[bool]] = []
-    if principal.has_role("applicant"):
-        seen.append(Application.owner == principal.subject)
-    if principal.has_role("org_admin") and principal.org_uscc:
-        seen.append((Application.applicant_uscc == principal.org_uscc) & not_draft)
-    if principal.has_role("agency") and principal.org_id is not None:
-        seen.append(Application.programme_id.in_(entrusted_ids(principal.org_id)) & not_draft)
-    if principal.has_role("official", "auditor"):
-        seen.append(not_draft)
-    return or_(*seen) if seen else false()
-
-
 def visible(principal: Principal) -> Select[Any]:
-    return select(Application).where(visibility(principal))
+    return select(Application).where(access.visible_applications(principal))
 
 
 async def get_visible(

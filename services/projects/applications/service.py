@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects import access
 from services.projects.applications import repository as repo
 from services.projects.applications.models import Application
 from services.projects.applications.schemas import (
@@ -34,6 +35,7 @@ from services.projects.db import common
 from services.projects.integrity import service as integrity
 from services.projects.ledger import service as ledger
 from services.projects.programmes import repository as programmes_repo
+from services.projects.programmes import service as programmes
 from services.projects.programmes.models import Programme
 from services.projects.rules import eligibility
 from services.projects.rules.workflows import APPLICATION_WORKFLOW, EDITABLE_STATES, LEDGER_ENTRY
@@ -87,18 +89,13 @@ async def load(
 
 
 async def acting(session: AsyncSession, principal: Principal, application: Application) -> Principal:
-    """``principal`` with only the roles it holds for this application."""
-    roles: set[str] = set()
-    if principal.has_role("applicant") and application.owner == principal.subject:
-        roles.add("applicant")
-    if principal.has_role("org_admin") and principal.org_uscc and principal.org_uscc == application.applicant_uscc:
-        roles.add("org_admin")
-    if principal.has_role("agency") and await programmes_repo.is_entrusted(
-        session, application.programme_id, principal.org_id
-    ):
-        roles.add("agency")
-    roles.update(r for r in ("official", "auditor") if principal.has_role(r))
-    return principal.model_copy(update={"roles": frozenset(roles)})
+    """``principal`` with only the roles it holds for this application (``access.acting``)."""
+    return access.acting(
+        principal,
+        entrusted=await programmes.entrusted(session, principal, application.programme_id),
+        owner=application.owner,
+        applicant_uscc=application.applicant_uscc,
+    )
 
 
 # --- content --------------------------------------------------------------------------------------

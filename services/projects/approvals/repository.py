@@ -9,9 +9,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from services.projects import access
 from services.projects.applications.models import Application
 from services.projects.approvals.models import ApprovalItem, ApprovalList
-from services.projects.programmes.repository import entrusted_ids
 from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
@@ -19,13 +19,9 @@ SORTS = SortSpec(fields={"created_at": ApprovalList.created_at}, id_column=Appro
 
 
 def visible(principal: Principal) -> Select[Any]:
-    """Officials and auditors see every list; an agency those of programmes entrusted to it (PRJ-2)."""
-    stmt = select(ApprovalList).options(selectinload(ApprovalList.items))
-    if principal.has_role("official", "auditor"):
-        return stmt
-    if principal.has_role("agency") and principal.org_id is not None:
-        return stmt.where(ApprovalList.programme_id.in_(entrusted_ids(principal.org_id)))
-    return stmt.where(ApprovalList.id.is_(None))
+    return (
+        select(ApprovalList).options(selectinload(ApprovalList.items)).where(access.visible_approval_lists(principal))
+    )
 
 
 async def get_visible(

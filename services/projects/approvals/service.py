@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects import access
 from services.projects.applications import service as applications
 from services.projects.applications.models import Application
 from services.projects.approvals import repository as repo
@@ -22,7 +23,7 @@ from services.projects.db import common
 from services.projects.errors import AlreadyProposed, ApplicationNotReviewed, BudgetExceeded
 from services.projects.programmes import repository as programmes_repo
 from services.projects.programmes.models import Programme
-from services.projects.programmes.service import ProgrammeClosed, may_manage
+from services.projects.programmes.service import ProgrammeClosed
 from services.projects.review_rounds.models import ReviewRound
 from services.projects.review_rounds.service import ROUNDS
 from services.projects.rules.workflows import APPROVAL_LIST_WORKFLOW
@@ -47,15 +48,6 @@ async def load(session: AsyncSession, principal: Principal, list_id: int, *, for
     if found is None:
         raise _not_found()
     return found
-
-
-def _acting(principal: Principal, programme: Programme) -> Principal:
-    """The caller with only the roles it holds for this programme (PRJ-2: an agency acts only on
-    the programmes entrusted to it)."""
-    roles = {r for r in ("official", "auditor") if principal.has_role(r)}
-    if principal.has_role("agency") and principal.org_id in programme.agency_org_ids:
-        roles.add("agency")
-    return principal.model_copy(update={"roles": frozenset(roles)})
 
 
 async def programme_of(session: AsyncSession, programme_id: int, *, for_update: bool = False) -> Programme:
@@ -189,7 +181,14 @@ async def _candidates(
 async def propose(session: AsyncSession, principal: Principal, body: ApprovalListCreate) -> ApprovalList:
     call = await calls_repo.get(session, body.call_id)
     programme = await programme_of(session, call.programme_id) if call is not None else None
-    if call is None or programme is None or not (principal.has_role("agency") and may_manage(principal, programme)):
+    if (
+        call is None
+        or programme is None
+        or not (
+            principal.has_role("agency")
+            and access.may_manage(principal, entrusted=access.entrusted_to(principal, programme))
+        )
+    ):
         raise NotFound("申报指南不存在。", "No such call.")
     if programme.status != "active":
         raise ProgrammeClosed("计划已关闭。", "The programme is closed.")
@@ -296,7 +295,7 @@ async def approve(
     # The row lock on the programme serialises approvals in it (SELECT ... FOR UPDATE on PostgreSQL;
     # SQLite's BEGIN IMMEDIATE already lets one writer in); the sum is read after taking it.
     programme = await programme_of(session, approval_list.programme_id, for_update=True)
-    who = _acting(principal, programme)
+    who = access.acting(principal, entrusted=access.entrusted_to(principal, programme))
     APPROVAL_LIST_WORKFLOW.decide(approval_list.status, "approve", who)
     if programme.status != "active":
         raise ProgrammeClosed("计划已关闭。", "The programme is closed.")
@@ -379,7 +378,8 @@ async def close_without_approval(
     """Return (official) or withdraw (the agency): the list ends; its applications stay reviewed."""
     approval_list = await load(session, principal, list_id, for_update=True)
     check_if_match(if_match, KIND, approval_list.id, approval_list.version, required=False)
-    who = _acting(principal, await programme_of(session, approval_list.programme_id))
+    programme = await programme_of(session, approval_list.programme_id)
+    who = access.acting(principal, entrusted=access.entrusted_to(principal, programme))
     await APPROVAL_LIST_WORKFLOW.apply(session, common, approval_list, action, who, comment=comment)
     for item in approval_list.items:
         item.status = "returned"
@@ -437,6 +437,7 @@ async def history(session: AsyncSession, principal: Principal, list_id: int) -> 
 
 
 async def to_read(session: AsyncSession, approval_list: ApprovalList, principal: Principal) -> ApprovalListRead:
-    who = _acting(principal, await programme_of(session, approval_list.programme_id))
+    programme = await programme_of(session, approval_list.programme_id)
+    who = access.acting(principal, entrusted=access.entrusted_to(principal, programme))
     read = ApprovalListRead.model_validate(approval_list)
     return read.model_copy(update={"allowed_actions": APPROVAL_LIST_WORKFLOW.actions_from(approval_list.status, who)})

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from services.projects import access
 from services.projects.calls.models import Call, CallTopic
-from services.projects.programmes.repository import entrusted_ids
-from services.projects.rules.workflows import CALL_PUBLIC_STATES
 from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
@@ -21,15 +20,7 @@ SORTS = SortSpec(
 
 
 def visible(principal: Principal) -> Select[Any]:
-    """Published and closed calls for everyone, anonymous callers included; drafts for officials and
-    auditors, and for the agencies entrusted with the programme (PRJ-2)."""
-    stmt = select(Call)
-    if principal.has_role("official", "auditor"):
-        return stmt
-    public = Call.status.in_(CALL_PUBLIC_STATES)
-    if principal.has_role("agency") and principal.org_id is not None:
-        return stmt.where(or_(public, Call.programme_id.in_(entrusted_ids(principal.org_id))))
-    return stmt.where(public)
+    return select(Call).where(access.visible_calls(principal))
 
 
 async def get_visible(session: AsyncSession, principal: Principal, call_id: int, *, topics: bool = True) -> Call | None:

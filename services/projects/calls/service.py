@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects import access
 from services.projects.calls import repository as repo
 from services.projects.calls.models import Call, CallTopic
 from services.projects.calls.schemas import CallCreate, CallUpdate, EligibilityIn, TopicIn
@@ -41,7 +42,7 @@ async def _load_managed(session: AsyncSession, principal: Principal, call_id: in
     """A call the caller may change: an agency only on its entrusted programmes (others are 404)."""
     call = await load(session, principal, call_id)
     programme = await programmes_repo.get(session, call.programme_id)
-    if programme is None or not programmes.may_manage(principal, programme):
+    if programme is None or not access.may_manage(principal, entrusted=access.entrusted_to(principal, programme)):
         raise _not_found()
     return call
 
@@ -73,7 +74,7 @@ def _check_window(opens_at: datetime, closes_at: datetime) -> None:
 
 async def create(session: AsyncSession, principal: Principal, body: CallCreate) -> Call:
     programme = await programmes_repo.get_visible(session, principal, body.programme_id)
-    if programme is None or not programmes.may_manage(principal, programme):
+    if programme is None or not access.may_manage(principal, entrusted=access.entrusted_to(principal, programme)):
         raise NotFound("计划不存在。", "No such programme.")
     if programme.status != "active":
         raise programmes.ProgrammeClosed("计划已关闭，不能发布新的申报指南。", "The programme is closed.")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from services.projects import access
 from services.projects.challenges.models import BidPromise, ChallengeBid, ChallengeIndicator, ChallengeList
-from services.projects.programmes.repository import entrusted_ids
-from services.projects.rules.challenges import PUBLIC_STAGES
 from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
@@ -45,22 +44,15 @@ async def replace_indicators(
 
 async def page_lists(
     session: AsyncSession,
+    principal: Principal,
     *,
     status: str | None,
-    drafts_of: int | Literal["all"] | None,
     programme_id: int | None,
     limit: int,
     cursor: str | None,
     sort: str | None,
 ) -> tuple[list[ChallengeList], str | None]:
-    """``drafts_of``: whose unpublished lists show besides the public ones: every one ("all"), those of
-    the programmes entrusted to an agency's organisation (its id), or none."""
-    stmt: Select[Any] = select(ChallengeList)
-    public = ChallengeList.status.in_(PUBLIC_STAGES)
-    if drafts_of is None:
-        stmt = stmt.where(public)
-    elif drafts_of != "all":
-        stmt = stmt.where(or_(public, ChallengeList.programme_id.in_(entrusted_ids(drafts_of))))
+    stmt: Select[Any] = select(ChallengeList).where(access.visible_challenge_lists(principal))
     if status is not None:
         stmt = stmt.where(ChallengeList.status == status)
     if programme_id is not None:
@@ -70,14 +62,6 @@ async def page_lists(
 
 def _bid_query() -> Select[Any]:
     return select(ChallengeBid).options(selectinload(ChallengeBid.promises))
-
-
-def own_bids(principal: Principal) -> Any:
-    """Bids a bidder may see: those they submitted, and those of their organisation's account."""
-    conditions = [ChallengeBid.submitted_by == principal.actor_id]
-    if principal.org_id is not None:
-        conditions.append(ChallengeBid.submitter_org_id == principal.org_id)
-    return or_(*conditions)
 
 
 async def get_bid(session: AsyncSession, bid_id: int, *, for_update: bool = False) -> ChallengeBid | None:
@@ -104,7 +88,7 @@ async def page_bids(
 ) -> tuple[list[ChallengeBid], str | None]:
     stmt = _bid_query().where(ChallengeBid.list_id == list_id)
     if only_of is not None:
-        stmt = stmt.where(own_bids(only_of))
+        stmt = stmt.where(access.own_bids(only_of))
     if status:
         stmt = stmt.where(ChallengeBid.status == status)
     return await paginate(session, stmt, BID_SORTS, limit=limit, cursor=cursor, sort=sort)

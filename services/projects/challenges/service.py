@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects import access
 from services.projects.challenges import repository
 from services.projects.challenges.models import ChallengeBid, ChallengeIndicator, ChallengeList
 from services.projects.challenges.schemas import (
@@ -31,6 +32,7 @@ from services.projects.errors import (
 )
 from services.projects.integrity import service as integrity
 from services.projects.programmes import repository as programmes_repo
+from services.projects.programmes import service as programmes
 from services.projects.rules.challenges import (
     BID_WORKFLOW,
     BIDDERS,
@@ -64,22 +66,15 @@ BID = "challenge_bid"
 
 def is_manager(principal: Principal) -> bool:
     """A role that may manage lists at all: the agency and, supervising, officials. Which lists an
-    agency manages is its programmes' entrustment (``manages``)."""
+    agency manages is its programmes' entrustment (``programmes.manages``)."""
     return principal.has_role(*LIST_MANAGERS)
-
-
-async def manages(session: AsyncSession, principal: Principal, programme_id: int) -> bool:
-    """PRJ-2: officials manage every programme's lists; an agency those of the programmes entrusted to it."""
-    if principal.has_role("official"):
-        return True
-    return principal.has_role("agency") and await programmes_repo.is_entrusted(session, programme_id, principal.org_id)
 
 
 async def ensure_programme(session: AsyncSession, principal: Principal, programme_id: int) -> None:
     """A list belongs to an active programme the caller manages; any other id is refused alike, so an
     agency cannot learn of programmes not entrusted to it."""
     programme = await programmes_repo.get(session, programme_id)
-    if programme is None or not await manages(session, principal, programme_id):
+    if programme is None or not await programmes.manages(session, principal, programme_id):
         raise ValidationFailed(
             [
                 {
@@ -129,7 +124,9 @@ async def visible_list(session: AsyncSession, principal: Principal, list_id: int
     challenge = await repository.get_list(session, list_id)
     if challenge is None:
         raise NotFound()
-    if challenge.status not in PUBLIC_STAGES and not await manages(session, principal, challenge.programme_id):
+    if challenge.status not in PUBLIC_STAGES and not await programmes.manages(
+        session, principal, challenge.programme_id
+    ):
         raise NotFound()
     return challenge
 
@@ -147,17 +144,10 @@ async def page_lists(
     """Published stages for everyone; drafts too for officials, and for an agency those of its programmes."""
     if status is not None and status not in STAGES:
         return [], None
-    drafts_of: int | Literal["all"] | None
-    if caller.has_role("official"):
-        drafts_of = "all"
-    elif caller.has_role("agency") and caller.org_id is not None:
-        drafts_of = caller.org_id
-    else:
-        drafts_of = None
     return await repository.page_lists(
         session,
+        caller,
         status=status,
-        drafts_of=drafts_of,
         programme_id=programme_id,
         limit=limit,
         cursor=cursor,
@@ -167,7 +157,7 @@ async def page_lists(
 
 async def managed_list(session: AsyncSession, principal: Principal, list_id: int) -> ChallengeList:
     challenge = await repository.get_list(session, list_id, for_update=True)
-    if challenge is None or not await manages(session, principal, challenge.programme_id):
+    if challenge is None or not await programmes.manages(session, principal, challenge.programme_id):
         raise NotFound()
     return challenge
 
@@ -321,7 +311,7 @@ async def list_history(
     session: AsyncSession, common: CommonTables, caller: Principal, list_id: int
 ) -> list[HistoryRead]:
     challenge = await visible_list(session, caller, list_id)
-    if not await manages(session, caller, challenge.programme_id):
+    if not await programmes.manages(session, caller, challenge.programme_id):
         raise NotFound()
     return await load_history(session, common, LIST, challenge.id)
 
@@ -481,12 +471,6 @@ def _bid_exists() -> BidExists:
     )
 
 
-def is_bidder_of(principal: Principal, bid: ChallengeBid) -> bool:
-    return bid.submitted_by == principal.actor_id or (
-        principal.org_id is not None and bid.submitter_org_id == principal.org_id
-    )
-
-
 async def visible_bid(
     session: AsyncSession, caller: Principal, bid_id: int, *, for_update: bool = False
 ) -> ChallengeBid:
@@ -494,9 +478,9 @@ async def visible_bid(
     bid = await repository.get_bid(session, bid_id, for_update=for_update)
     if bid is None:
         raise NotFound()
-    if not is_bidder_of(caller, bid):
+    if not access.is_bidder_of(caller, bid):
         challenge = await repository.get_list(session, bid.list_id)
-        if challenge is None or not await manages(session, caller, challenge.programme_id):
+        if challenge is None or not await programmes.manages(session, caller, challenge.programme_id):
             raise NotFound()
     return bid
 
@@ -536,7 +520,7 @@ async def page_bids(
     return await repository.page_bids(
         session,
         challenge.id,
-        only_of=None if await manages(session, caller, challenge.programme_id) else caller,
+        only_of=None if await programmes.manages(session, caller, challenge.programme_id) else caller,
         status=status,
         limit=limit,
         cursor=cursor,

@@ -4,35 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from services.projects import access
 from services.projects.contracts.models import Contract
-from services.projects.programmes.repository import entrusted_ids
 from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
 SORTS = SortSpec(fields={"created_at": Contract.created_at, "starts_on": Contract.starts_on}, id_column=Contract.id)
 
 
-def visibility(principal: Principal) -> ColumnElement[bool]:
-    """The project's applicant (owner), the entrusted agency (PRJ-2), officials and auditors."""
-    seen: list[ColumnElement[bool]] = []
-    if principal.has_role("applicant"):
-        seen.append(Contract.owner == principal.subject)
-    if principal.has_role("agency") and principal.org_id is not None:
-        seen.append(Contract.programme_id.in_(entrusted_ids(principal.org_id)))
-    if principal.has_role("official", "auditor"):
-        return Contract.id.is_not(None)
-    return or_(*seen) if seen else false()
-
-
 def visible(principal: Principal) -> Select[Any]:
     return (
         select(Contract)
         .options(selectinload(Contract.milestones), selectinload(Contract.tranches))
-        .where(visibility(principal))
+        .where(access.visible_contracts(principal))
     )
 
 

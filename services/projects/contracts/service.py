@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects import access
 from services.projects.applications import service as applications
 from services.projects.applications.models import Application
 from services.projects.approvals import repository as approvals_repo
@@ -74,19 +75,11 @@ async def _application(session: AsyncSession, contract: Contract, *, for_update:
     return application
 
 
-def _acting(principal: Principal, contract: Contract, programme: Programme) -> Principal:
-    roles = {r for r in ("official", "auditor") if principal.has_role(r)}
-    if principal.has_role("applicant") and contract.owner == principal.subject:
-        roles.add("applicant")
-    if principal.has_role("agency") and principal.org_id in programme.agency_org_ids:
-        roles.add("agency")
-    return principal.model_copy(update={"roles": frozenset(roles)})
-
-
 async def _who(session: AsyncSession, principal: Principal, contract: Contract) -> Principal:
+    """The caller with the roles it holds for this contract: the project's applicant, its programme's agency."""
     programme = await programmes_repo.get(session, contract.programme_id)
     assert programme is not None
-    return _acting(principal, contract, programme)
+    return access.acting(principal, entrusted=access.entrusted_to(principal, programme), owner=contract.owner)
 
 
 def _plan(
@@ -127,7 +120,7 @@ def _plan(
 async def create(session: AsyncSession, principal: Principal, body: ContractCreate) -> Contract:
     found = await approvals_repo.applications(session, [body.application_id], for_update=True)
     programme = await programmes_repo.get(session, found[0].programme_id) if found else None
-    if not found or programme is None or principal.org_id not in programme.agency_org_ids:
+    if not found or programme is None or not access.entrusted_to(principal, programme):
         raise NotFound("申报书不存在。", "No such application.")
     application = found[0]
     if application.status != "approved":
@@ -183,7 +176,7 @@ async def update(
     contract = await load(session, principal, contract_id, for_update=True)
     programme = await programmes_repo.get(session, contract.programme_id)
     assert programme is not None
-    if not _acting(principal, contract, programme).has_role("agency"):
+    if not access.entrusted_to(principal, programme):
         raise _not_found()
     check_if_match(if_match, KIND, contract.id, contract.version)
     if contract.status != "draft":

@@ -8,19 +8,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects import access
 from services.projects.approvals import repository as approvals_repo
 from services.projects.approvals import service as approvals
 from services.projects.db import common
 from services.projects.notices import repository as repo
-from services.projects.notices.models import TABLES, PublicNotice
+from services.projects.notices.models import TABLES
 from services.projects.notices.schemas import NoticeCreate, NoticeRead, NoticeSummary
-from services.projects.programmes import repository as programmes_repo
+from services.projects.programmes import service as programmes
 from shared import audit
 from shared.errors import Conflict, Duplicate, NotFound, ValidationFailed
-from shared.notices.models import OPEN
 from shared.notices.scope import EntryDraft, NoticeDraft, NoticeScope
 from shared.notices.service import PublicNotices
 from shared.principal import Principal
@@ -79,24 +79,13 @@ class ProjectsNotices(NoticeScope):
         )
 
     def visible(self, principal: Principal) -> ColumnElement[bool]:
-        """Open notices are public; officials and auditors see every notice, an agency also the
-        concluded ones of programmes entrusted to it."""
-        if principal.has_role("official", "auditor"):
-            return true()
-        if principal.has_role("agency") and principal.org_id is not None:
-            return or_(
-                PublicNotice.status == OPEN,
-                PublicNotice.programme_id.in_(programmes_repo.entrusted_ids(principal.org_id)),
-            )
-        return PublicNotice.status == OPEN
+        return access.visible_notices(principal)
 
     async def staff_of(self, session: AsyncSession, principal: Principal, notice: Any) -> bool:
         """Officials and auditors, or the agency entrusted with the programme (PRJ-2)."""
-        if principal.has_role("official", "auditor"):
+        if principal.has_role(*access.SEE_ALL):
             return True
-        return principal.has_role("agency") and await programmes_repo.is_entrusted(
-            session, notice.programme_id, principal.org_id
-        )
+        return await programmes.entrusted(session, principal, notice.programme_id)
 
     async def upheld(
         self,

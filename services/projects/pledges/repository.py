@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from services.projects import access
 from services.projects.applications.models import Application
 from services.projects.contracts.models import Contract
 from services.projects.pledges.models import Pledge, PledgeConsequence
-from services.projects.programmes.repository import entrusted_ids
 from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
@@ -38,13 +38,6 @@ async def add(session: AsyncSession, entity: Any) -> None:
     await session.flush()
 
 
-def owned_by(principal: Principal) -> Any:
-    conditions = [Pledge.bidder_id == principal.actor_id]
-    if principal.org_id is not None:
-        conditions.append(Pledge.bidder_org_id == principal.org_id)
-    return or_(*conditions)
-
-
 async def page(
     session: AsyncSession,
     caller: Principal,
@@ -55,13 +48,7 @@ async def page(
     cursor: str | None,
     sort: str | None,
 ) -> tuple[list[Pledge], str | None]:
-    """Officials see every pledge; an agency those of its entrusted programmes; a winner its own."""
-    stmt: Select[Any] = select(Pledge)
-    if not caller.has_role("official"):
-        visible = owned_by(caller)
-        if caller.has_role("agency") and caller.org_id is not None:
-            visible = or_(visible, Pledge.programme_id.in_(entrusted_ids(caller.org_id)))
-        stmt = stmt.where(visible)
+    stmt: Select[Any] = select(Pledge).where(access.visible_pledges(caller))
     if status:
         stmt = stmt.where(Pledge.status == status)
     if list_id is not None:

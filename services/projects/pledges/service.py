@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects import access
 from services.projects.applications import service as applications
 from services.projects.applications.models import Application
 from services.projects.challenges import repository as challenges_repo
@@ -34,6 +35,7 @@ from services.projects.integrity.schemas import IntegrityRecordCreate
 from services.projects.pledges import repository
 from services.projects.pledges.models import Pledge, PledgeConsequence, PledgeMilestone
 from services.projects.pledges.schemas import AssessmentIn, ConfirmBody, DismissBody, PledgeCreate, TerminateBody
+from services.projects.programmes import service as programmes
 from services.projects.rules.challenges import (
     CONSEQUENCE_WORKFLOW,
     DECISIONS_BY_KIND,
@@ -66,25 +68,19 @@ MILESTONE = "pledge_milestone"
 CONSEQUENCE = "pledge_consequence"
 
 
-def is_winner(principal: Principal, pledge: Pledge) -> bool:
-    return pledge.bidder_id == principal.actor_id or (
-        principal.org_id is not None and pledge.bidder_org_id == principal.org_id
-    )
-
-
 async def visible(session: AsyncSession, caller: Principal, pledge_id: int, *, for_update: bool = False) -> Pledge:
     """The winner's own pledge, or any pledge of a programme the caller manages; else a 404."""
     pledge = await repository.get(session, pledge_id, for_update=for_update)
     if pledge is None:
         raise NotFound()
-    if not is_winner(caller, pledge) and not await challenges.manages(session, caller, pledge.programme_id):
+    if not access.is_winner(caller, pledge) and not await programmes.manages(session, caller, pledge.programme_id):
         raise NotFound()
     return pledge
 
 
 async def _managed(session: AsyncSession, caller: Principal, pledge_id: int, *, for_update: bool = True) -> Pledge:
     pledge = await repository.get(session, pledge_id, for_update=for_update)
-    if pledge is None or not await challenges.manages(session, caller, pledge.programme_id):
+    if pledge is None or not await programmes.manages(session, caller, pledge.programme_id):
         raise NotFound()
     return pledge
 
@@ -244,7 +240,7 @@ async def act(
     """sign (the winner) or cancel (the agency, while a draft)."""
     pledge = await (_managed if action == "cancel" else visible)(session, caller, pledge_id, for_update=True)
     check_if_match(if_match, PLEDGE, pledge.id, pledge.version, required=False)
-    if action == "sign" and not is_winner(caller, pledge):
+    if action == "sign" and not access.is_winner(caller, pledge):
         raise Forbidden("只有揭榜方可以签署军令状。", "Only the winning bidder signs the pledge.")
     await PLEDGE_WORKFLOW.apply(session, common, pledge, action, caller, comment=comment)
     if action == "sign":

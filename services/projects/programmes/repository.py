@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from services.projects import access
 from services.projects.programmes.models import Programme, ProgrammeAgency
 from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
@@ -16,22 +17,10 @@ SORTS = SortSpec(
     fields={"code": Programme.code, "year": Programme.year, "created_at": Programme.created_at},
     id_column=Programme.id,
 )
-SEE_ALL = ("official", "auditor")
 
 
 def visible(principal: Principal) -> Select[Any]:
-    """Programmes the caller may see: all for officials and auditors, the entrusted ones for an
-    agency (PRJ-2); nothing for anyone else."""
-    stmt = select(Programme).options(selectinload(Programme.agencies))
-    if principal.has_role(*SEE_ALL):
-        return stmt
-    if principal.has_role("agency") and principal.org_id is not None:
-        return stmt.where(Programme.id.in_(entrusted_ids(principal.org_id)))
-    return stmt.where(Programme.id.is_(None))
-
-
-def entrusted_ids(org_id: int) -> Select[Any]:
-    return select(ProgrammeAgency.programme_id).where(ProgrammeAgency.org_id == org_id)
+    return select(Programme).options(selectinload(Programme.agencies)).where(access.visible_programmes(principal))
 
 
 async def get_visible(session: AsyncSession, principal: Principal, programme_id: int) -> Programme | None:

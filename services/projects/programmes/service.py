@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects import access
 from services.projects.db import common
 from services.projects.errors import ProgrammeClosed
 from services.projects.programmes import repository as repo
@@ -33,11 +34,14 @@ async def load(session: AsyncSession, principal: Principal, programme_id: int) -
     return programme
 
 
-def may_manage(principal: Principal, programme: Programme) -> bool:
-    """Officials manage every programme; an agency those entrusted to its organisation (PRJ-2)."""
-    if principal.has_role("official"):
-        return True
-    return principal.has_role("agency") and principal.org_id in programme.agency_org_ids
+async def entrusted(session: AsyncSession, principal: Principal, programme_id: int) -> bool:
+    """The caller is an agency the programme is entrusted to (PRJ-2), without loading the programme."""
+    return principal.has_role("agency") and await repo.is_entrusted(session, programme_id, principal.org_id)
+
+
+async def manages(session: AsyncSession, principal: Principal, programme_id: int) -> bool:
+    """``access.may_manage`` for a programme by id."""
+    return access.may_manage(principal, entrusted=await entrusted(session, principal, programme_id))
 
 
 async def create(session: AsyncSession, principal: Principal, body: ProgrammeCreate) -> Programme:

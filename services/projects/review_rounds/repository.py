@@ -6,26 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.applications.models import Application
 from services.projects.calls.models import CallTopic
-from services.projects.programmes.repository import entrusted_ids
 from services.projects.review_rounds.models import ReviewRound
-from shared.principal import Principal
 
 # Application states a draw takes (accepted ones move to in_review with the draw).
 DRAWABLE_STATES = ("accepted", "in_review")
-
-
-def visible(principal: Principal) -> ColumnElement[bool]:
-    """Officials and auditors see every round, an agency those of its entrusted programmes (PRJ-2)."""
-    if principal.has_role("official", "auditor"):
-        return true()
-    if principal.has_role("agency") and principal.org_id is not None:
-        return ReviewRound.programme_id.in_(entrusted_ids(principal.org_id))
-    return false()
 
 
 async def drawable(session: AsyncSession, rnd: ReviewRound, held_elsewhere: Any) -> list[Application]:

@@ -16,12 +16,13 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.projects import access
 from services.projects.applications import service as applications
 from services.projects.applications.models import Application
 from services.projects.applications.service import Environment
 from services.projects.calls import repository as calls_repo
 from services.projects.db import common
-from services.projects.programmes import repository as programmes_repo
+from services.projects.programmes import service as programmes
 from services.projects.review_rounds import repository as repo
 from services.projects.review_rounds.models import TABLES, ReviewRound
 from services.projects.review_rounds.schemas import ApplicationReviewView, RoundCreate, RoundRead
@@ -88,14 +89,7 @@ class ProjectsRounds(RoundScope):
     async def prepare(self, session: AsyncSession, caller: Principal, body: Any, env: Any) -> dict[str, Any]:
         assert isinstance(body, RoundCreate)
         call = await calls_repo.get_visible(session, caller, body.call_id)
-        if (
-            call is None
-            or call.status == "draft"
-            or not (
-                caller.has_role("official")
-                or await programmes_repo.is_entrusted(session, call.programme_id, caller.org_id)
-            )
-        ):
+        if call is None or call.status == "draft" or not await programmes.manages(session, caller, call.programme_id):
             raise NotFound("申报指南不存在。", "No such call.")
         if body.topic_id is not None and body.topic_id not in {t.id for t in call.topics}:
             raise ValidationFailed(
@@ -122,13 +116,10 @@ class ProjectsRounds(RoundScope):
         return values
 
     def visible(self, caller: Principal) -> ColumnElement[bool]:
-        return repo.visible(caller)
+        return access.visible_review_rounds(caller)
 
     async def acting(self, session: AsyncSession, caller: Principal, rnd: Any) -> Principal:
-        roles = {r for r in ("official", "auditor") if caller.has_role(r)}
-        if caller.has_role("agency") and await programmes_repo.is_entrusted(session, rnd.programme_id, caller.org_id):
-            roles.add("agency")
-        return caller.model_copy(update={"roles": frozenset(roles)})
+        return access.acting(caller, entrusted=await programmes.entrusted(session, caller, rnd.programme_id))
 
     async def drawable(self, session: AsyncSession, rnd: Any, env: Any) -> list[Application]:
         return await repo.drawable(session, rnd, ROUNDS.repo(session).held_elsewhere(rnd.id))

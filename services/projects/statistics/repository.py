@@ -7,18 +7,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, and_, case, false, func, literal, select
+from sqlalchemy import ColumnElement, Numeric, and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from services.projects import access
 from services.projects.applications.models import Application
 from services.projects.approvals.models import ApprovalItem
 from services.projects.programmes.models import Programme
-from services.projects.programmes.repository import entrusted_ids
 from shared.principal import Principal
-
-# Roles that see the figures of every programme; an agency sees those entrusted to it (PRJ-2).
-SEE_ALL = ("official", "auditor", "admin")
 
 
 @dataclass(frozen=True)
@@ -32,24 +29,8 @@ class Row:
     approved: Decimal | float | int | None
 
 
-def programme_scope(principal: Principal) -> ColumnElement[bool]:
-    """Which programmes' applications the caller may count."""
-    if principal.has_role(*SEE_ALL):
-        return literal(True)
-    if principal.has_role("agency") and principal.org_id is not None:
-        return Application.programme_id.in_(entrusted_ids(principal.org_id))
-    return false()
-
-
 async def programme_visible(session: AsyncSession, principal: Principal, programme_id: int) -> bool:
-    if principal.has_role(*SEE_ALL):
-        stmt = select(Programme.id).where(Programme.id == programme_id)
-    elif principal.has_role("agency") and principal.org_id is not None:
-        stmt = select(Programme.id).where(
-            Programme.id == programme_id, Programme.id.in_(entrusted_ids(principal.org_id))
-        )
-    else:
-        return False
+    stmt = select(Programme.id).where(Programme.id == programme_id, access.counted_programmes(principal))
     return (await session.execute(stmt)).first() is not None
 
 
@@ -59,7 +40,7 @@ class Query:
     def __init__(
         self, principal: Principal, approved_states: Iterable[str], *, year: int | None, programme_id: int | None
     ) -> None:
-        conditions = [Application.status != "draft", programme_scope(principal)]
+        conditions = [Application.status != "draft", access.counted_applications(principal)]
         if year is not None:
             conditions.append(Application.year == year)
         if programme_id is not None:
