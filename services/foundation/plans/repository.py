@@ -49,11 +49,6 @@ async def get_category(session: AsyncSession, category_id: int) -> PlanCategory 
     return await session.get(PlanCategory, category_id)
 
 
-async def all_visible(session: AsyncSession, principal: Principal) -> list[FundingPlan]:
-    """Every plan the caller sees (plans are few: one a year)."""
-    return list((await session.execute(visible(principal).order_by(FundingPlan.id))).scalars().all())
-
-
 async def add(session: AsyncSession, plan: FundingPlan) -> None:
     session.add(plan)
 
