@@ -1,4 +1,4 @@
-"""Field types every service's schemas share: money in yuan as a two-place decimal string (API.md
+"""Field types every service's schemas share: money in yuan as a two-place decimal string (docs/api-conventions.md
 "Bodies"), and timestamps shown in Asia/Shanghai (CAL-2)."""
 
 from __future__ import annotations

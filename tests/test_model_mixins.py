@@ -1,5 +1,5 @@
 """Every table's version and timestamps come from the shared mixins (shared/db/models.py), so each
-``version`` carries the optimistic check of API.md "Safety of writes" and no model drifts from it."""
+``version`` carries the optimistic check of docs/api-conventions.md "Safety of writes" and no model drifts from it."""
 
 from __future__ import annotations
 

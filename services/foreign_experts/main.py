@@ -26,7 +26,7 @@ SPEC = ServiceSpec(
     "verification for other agencies (WP-9) and statistics; the bureau's yearly calls for foreign-expert "
     "programmes (引进外国专家项目) and outbound training plans (出国(境)培训计划), with applications, review, "
     "grants within each call's budget, payment and reports. Passport numbers and birth dates are SM4-encrypted at "
-    "rest. See ARCHITECTURE.md for what this service owns.",
+    "rest. docs/foreign-experts.md says what this service owns.",
     routers=[
         platform_router("foreign-experts"),
         employers_router,

@@ -19,7 +19,7 @@ from shared.routers import platform_router
 SPEC = ServiceSpec(
     name="foundation",
     title="省自然科学基金 Provincial Natural Science Foundation",
-    description="Under /api/v1/foundation. See ARCHITECTURE.md for what this service owns.",
+    description="Under /api/v1/foundation. docs/foundation.md says what this service owns.",
     routers=[
         platform_router("foundation"),
         plans_router,

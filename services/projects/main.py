@@ -27,7 +27,7 @@ from shared.routers import platform_router
 SPEC = ServiceSpec(
     name="projects",
     title="科技计划项目 S&T plan projects",
-    description="Under /api/v1/projects. See ARCHITECTURE.md for what this service owns.",
+    description="Under /api/v1/projects. docs/projects.md says what this service owns.",
     routers=[
         platform_router("projects"),
         programmes_router,

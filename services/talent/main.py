@@ -11,7 +11,7 @@ from shared.routers import platform_router
 SPEC = ServiceSpec(
     name="talent",
     title="科技人才与奖励 Talent programmes and awards",
-    description="Under /api/v1/talent. See ARCHITECTURE.md for what this service owns.",
+    description="Under /api/v1/talent. docs/architecture.md says what this service owns.",
     routers=[platform_router("talent")],
     common=common,
 )

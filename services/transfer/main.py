@@ -11,7 +11,7 @@ from shared.routers import platform_router
 SPEC = ServiceSpec(
     name="transfer",
     title="技术转移 Technology transfer",
-    description="Under /api/v1/transfer. See ARCHITECTURE.md for what this service owns.",
+    description="Under /api/v1/transfer. docs/architecture.md says what this service owns.",
     routers=[platform_router("transfer")],
     common=common,
 )

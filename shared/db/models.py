@@ -58,7 +58,7 @@ class AwareDateTime(TypeDecorator[datetime]):
 
 
 class VersionedMixin:
-    """The row's ``version`` (API.md "Safety of writes"): shown in its ETag, checked by SQLAlchemy on
+    """The row's ``version`` (docs/api-conventions.md "Safety of writes"): shown in its ETag, checked by SQLAlchemy on
     every UPDATE (a concurrent change is a ``StaleDataError``, a 412 through ``flush_versioned``) and
     bumped by the code itself (``version_id_generator`` off), so one ETag names exactly one state."""
 

@@ -74,7 +74,7 @@ def _frozen(mapping: Mapping[str, int]) -> Mapping[str, int]:
 
 @dataclass(frozen=True)
 class AggregationSettings:
-    """NSF-4 figures as data (defaults from DOMAIN.md; ``trim_from`` and ``min_valid`` configurable)."""
+    """NSF-4 figures as data (defaults of docs/domain-rules.md; ``trim_from`` and ``min_valid`` configurable)."""
 
     grade_points: Mapping[str, int] = field(default_factory=lambda: _frozen({"A": 4, "B": 3, "C": 2, "D": 1}))
     opinion_points: Mapping[str, int] = field(

@@ -146,7 +146,7 @@ class ReviewForm:
 
 @dataclass(frozen=True)
 class RoundDefaults:
-    """The documented defaults of a service's rounds (figures DOMAIN.md marks configurable); a round
+    """The documented defaults of a service's rounds (figures the department may change: docs/domain-rules.md); a round
     may set its own when created.
 
     * ``reviewers_per_application`` (NSF-2: 3) and ``reviewers_per_category`` (NSF-2: 5 for ``key``);

@@ -17,7 +17,7 @@ from typing import cast
 
 from shared.errors import BadRequest, Conflict
 
-# NSF-3: "up to 3 people the applicant asks to exclude" (not marked configurable in DOMAIN.md).
+# NSF-3: "up to 3 people the applicant asks to exclude" (not marked configurable in docs/domain-rules.md).
 MAX_APPLICANT_EXCLUSIONS = 3
 
 

@@ -8,7 +8,7 @@ them *before* anything changes and hands them to ``check_not_debarred`` and ``ch
 
 Each guard raises an ``AppError`` with a stable code whose detail names the clause it applies.
 
-Decisions (documented here because DOMAIN.md leaves them open):
+Decisions (documented here because the rules leave them open):
 
 * budget: the requested total may not exceed the category's ``amount``, whether that is a cap or
   the fixed grant (a fixed-grant project asks for at most the grant; the approval grants the fixed

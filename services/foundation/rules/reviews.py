@@ -1,6 +1,6 @@
 """The foundation's review rounds as data (NSF-2 to NSF-4), and an application as the draw sees it.
 
-Defaults (each round may set its own when created; figures marked configurable in DOMAIN.md):
+Defaults (each round may set its own when created; figures the department may change, docs/domain-rules.md):
 
 * reviewers per application: the category's ``reviewers_per_application`` (NSF-2: 3, 5 for key);
 * at most 20 applications per reviewer, the load other rounds and services report included;

@@ -1,4 +1,4 @@
-"""Proposal lists in and out. Amounts are yuan as decimal strings (API.md)."""
+"""Proposal lists in and out. Amounts are yuan as decimal strings (docs/api-conventions.md)."""
 
 from __future__ import annotations
 

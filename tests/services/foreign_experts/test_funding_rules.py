@@ -1,5 +1,5 @@
 """The pure rules of the bureau's yearly calls (``rules/funding.py``): each figure's edge, both sides.
-DOMAIN.md has no clause for them: every figure is the call's own data, set by an official per call."""
+The department's rules have no clause for them: every figure is the call's own data, set by an official per call."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""WP-1, WP-2, WP-3: worked cases computed by hand from DOMAIN.md's table (data/points_cases.json, each
+"""WP-1, WP-2, WP-3: worked cases computed by hand from the WP-1 table (data/points_cases.json, each
 with its reasoning), checked against the rules: every factor's points, the total, the class, the routes."""
 
 from __future__ import annotations

@@ -311,7 +311,7 @@ async def test_official_edits_with_if_match_and_user_link_is_unique(projects) ->
 
 
 async def test_an_edit_racing_another_is_412_not_a_lost_update(projects, monkeypatch) -> None:
-    """API.md "Safety of writes": the UPDATE carries the version read, so a change someone else made
+    """docs/api-conventions.md "Safety of writes": the UPDATE carries the version read, so a change someone else made
     between the If-Match check and the write fails the request instead of being overwritten."""
     c = projects
     li = await add(c)
