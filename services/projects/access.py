@@ -8,6 +8,8 @@
   account too); the applicant organisation's org_admin its organisation's submitted applications.
 * ``acting`` narrows a caller's roles to those it holds for one record; the workflow tables are
   consulted with the narrowed caller.
+* The reviewer pool: officials manage it; officials, agencies and auditors read it; a reviewer reads
+  and changes only their own entry.
 
 The visibility rules are WHERE clauses the repositories put on their statements; whether a programme
 is entrusted to the caller comes in as a loaded ``Programme`` or as a flag the service looked up
@@ -29,14 +31,18 @@ from services.projects.notices.models import PublicNotice
 from services.projects.pledges.models import Pledge
 from services.projects.programmes.models import Programme, ProgrammeAgency
 from services.projects.review_rounds.models import ReviewRound
+from services.projects.reviewers.models import Reviewer
 from services.projects.rules.challenges import PUBLIC_STAGES
 from services.projects.rules.workflows import CALL_PUBLIC_STATES
+from shared.errors import Forbidden
 from shared.notices.models import OPEN
 from shared.principal import Principal
 
 SEE_ALL = ("official", "auditor")
 # The statistics count every programme for administrators as well.
 FIGURES_SEE_ALL = (*SEE_ALL, "admin")
+POOL_READERS = ("official", "agency", "auditor")
+POOL_MANAGERS = ("official",)
 # Agencies' API keys (and other services) check integrity records with this scope (PRJ-5).
 INTEGRITY_CHECK_SCOPE = "projects:integrity:read"
 
@@ -210,3 +216,33 @@ def visible_pledges(principal: Principal) -> ColumnElement[bool]:
     if principal.has_role("agency") and principal.org_id is not None:
         conditions.append(Pledge.programme_id.in_(entrusted_ids(principal.org_id)))
     return or_(*conditions)
+
+
+# --- the reviewer pool ------------------------------------------------------------------------------
+
+
+def reads_pool(principal: Principal) -> bool:
+    return principal.has_role(*POOL_READERS)
+
+
+def require_pool_reader(principal: Principal) -> None:
+    if not reads_pool(principal):
+        raise Forbidden(
+            "只有厅内工作人员、项目管理专业机构和审计人员可以查看专家库。",
+            "Only department officials, project-management agencies and auditors read the pool.",
+        )
+
+
+def require_pool_manager(principal: Principal) -> None:
+    if not principal.has_role(*POOL_MANAGERS):
+        raise Forbidden("只有厅内工作人员可以维护专家库。", "Only department officials manage the pool.")
+
+
+def require_reviewer(principal: Principal) -> None:
+    if principal.kind != "user" or not principal.has_role("reviewer"):
+        raise Forbidden("只有评审专家本人可以使用此接口。", "Only a reviewer may use this on their own entry.")
+
+
+def is_own_entry(principal: Principal, reviewer: Reviewer) -> bool:
+    """The reviewer's own pool entry: the gateway account it is linked to."""
+    return principal.kind == "user" and reviewer.user_id is not None and reviewer.user_id == principal.subject

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.projects.applications import repository as repo
 from services.projects.applications import service
-from services.projects.applications.deps import Env
 from services.projects.applications.models import Application
 from services.projects.applications.schemas import (
     ActionBody,
@@ -18,21 +16,19 @@ from services.projects.applications.schemas import (
     ApplicationSummary,
     ApplicationUpdate,
 )
+from services.projects.deps import Actor, Applicant, Env, Reader
 from services.projects.rules.workflows import APPLICATION_API_ACTIONS, APPLICATION_WORKFLOW
 from shared.actions import add_action_routes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import ValidationFailed, problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import Principal, require_roles
+from shared.principal import Principal
 from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["applications"])
 
-Applicant = Annotated[Principal, Depends(require_roles("applicant"))]
-Reader = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "agency", "official", "auditor"))]
-Actor = Annotated[Principal, Depends(require_roles("applicant", "org_admin", "agency", "official"))]
 STATES = sorted(APPLICATION_WORKFLOW.states)
 
 
@@ -40,7 +36,7 @@ async def _read(
     session: AsyncSession, response: Response, caller: Principal, application: Application
 ) -> ApplicationRead:
     set_etag(response, service.KIND, application.id, application.version)
-    return service.to_read(application, await service.acting(session, caller, application))
+    return await service.read(session, caller, application)
 
 
 @router.post(
@@ -80,7 +76,7 @@ async def list_applications(
         raise ValidationFailed(
             [{"field": "status", "code": "invalid_choice", "message": "one of: " + ", ".join(STATES)}]
         )
-    rows, next_cursor = await repo.page(
+    return await service.page(
         session,
         caller,
         status=status,
@@ -91,7 +87,6 @@ async def list_applications(
         cursor=cursor,
         sort=sort,
     )
-    return Page[ApplicationSummary](items=[service.to_summary(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(

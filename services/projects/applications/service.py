@@ -10,9 +10,6 @@ roles are narrowed to those it holds *for this application* before the table is 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +29,7 @@ from services.projects.applications.schemas import (
 from services.projects.calls import repository as calls_repo
 from services.projects.calls.models import Call
 from services.projects.db import common
+from services.projects.deps import Environment
 from services.projects.integrity import service as integrity
 from services.projects.ledger import service as ledger
 from services.projects.programmes import repository as programmes_repo
@@ -41,8 +39,9 @@ from services.projects.rules import eligibility
 from services.projects.rules.workflows import APPLICATION_WORKFLOW, EDITABLE_STATES, LEDGER_ENTRY
 from shared import audit
 from shared.concurrency import check_if_match
-from shared.db import flush_versioned, utcnow
+from shared.db import flush_versioned
 from shared.errors import ApplicationNotEditable, NotFound, ValidationFailed
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.review.schemas import dump_declarations, read_declarations
 from shared.subject_keys import organisation_key, person_key
@@ -54,18 +53,6 @@ KIND = "application"
 LEDGER_SERVICE = "projects"
 # Roles that need the ID numbers in full on an application they can see (formal review checks them).
 FULL_ID_ROLES = ("official", "agency")
-
-Screener = Callable[[AsyncSession, Application], Awaitable[Any]]
-
-
-@dataclass(frozen=True)
-class Environment:
-    """What a use case needs from the running service: the key for subject hashes and the
-    duplicate-screening hook (PRJ-4; its flags never block)."""
-
-    subject_key_secret: str
-    screen: Screener | None = None
-    clock: Callable[[], datetime] = utcnow
 
 
 def _not_found() -> NotFound:
@@ -96,6 +83,38 @@ async def acting(session: AsyncSession, principal: Principal, application: Appli
         owner=application.owner,
         applicant_uscc=application.applicant_uscc,
     )
+
+
+async def read(session: AsyncSession, principal: Principal, application: Application) -> ApplicationRead:
+    """The detail as the caller may see it (``to_read`` with the caller narrowed to this application)."""
+    return to_read(application, await acting(session, principal, application))
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    call_id: int | None,
+    programme_id: int | None,
+    year: int | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[ApplicationSummary]:
+    """The applications the caller may see (``access.visible_applications``), ID numbers masked."""
+    rows, next_cursor = await repo.page(
+        session,
+        principal,
+        status=status,
+        call_id=call_id,
+        programme_id=programme_id,
+        year=year,
+        limit=limit,
+        cursor=cursor,
+        sort=sort,
+    )
+    return Page[ApplicationSummary](items=[to_summary(r) for r in rows], next_cursor=next_cursor)
 
 
 # --- content --------------------------------------------------------------------------------------

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from services.projects.applications.deps import Env
-from services.projects.approvals import repository as repo
 from services.projects.approvals import service
 from services.projects.approvals.models import ApprovalList
 from services.projects.approvals.schemas import (
@@ -18,21 +16,18 @@ from services.projects.approvals.schemas import (
     BudgetRead,
     DecisionBody,
 )
+from services.projects.deps import Agency, Env, Official, Overseer
 from services.projects.rules.workflows import APPROVAL_LIST_WORKFLOW
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import ValidationFailed, problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import Principal, require_roles
+from shared.principal import Principal
 from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["approvals"])
 
-Agency = Annotated[Principal, Depends(require_roles("agency"))]
-Official = Annotated[Principal, Depends(require_roles("official"))]
-Reader = Annotated[Principal, Depends(require_roles("agency", "official", "auditor"))]
-Actor = Annotated[Principal, Depends(require_roles("agency", "official"))]
 RowFilter = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 
@@ -64,7 +59,7 @@ async def propose(body: ApprovalListCreate, session: DbSession, caller: Agency, 
 )
 async def list_lists(
     session: DbSession,
-    caller: Reader,
+    caller: Overseer,
     limit: Limit = 20,
     cursor: Cursor = None,
     sort: Sort = None,
@@ -82,7 +77,7 @@ async def list_lists(
                 }
             ]
         )
-    rows, next_cursor = await repo.page(
+    return await service.page(
         session,
         caller,
         programme_id=programme_id,
@@ -91,9 +86,6 @@ async def list_lists(
         limit=limit,
         cursor=cursor,
         sort=sort,
-    )
-    return Page[ApprovalListSummary](
-        items=[ApprovalListSummary.model_validate(r) for r in rows], next_cursor=next_cursor
     )
 
 
@@ -104,7 +96,7 @@ async def list_lists(
     summary="A proposal list / 拟立项清单详情",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def get_list(list_id: Id, session: DbSession, caller: Reader, response: Response) -> ApprovalListRead:
+async def get_list(list_id: Id, session: DbSession, caller: Overseer, response: Response) -> ApprovalListRead:
     return await _read(session, response, caller, await service.load(session, caller, list_id))
 
 
@@ -177,7 +169,7 @@ async def withdraw_list(
     summary="State changes of a list / 拟立项清单流转记录",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def list_history(list_id: Id, session: DbSession, caller: Reader) -> list[HistoryRead]:
+async def list_history(list_id: Id, session: DbSession, caller: Overseer) -> list[HistoryRead]:
     return await service.history(session, caller, list_id)
 
 
@@ -188,5 +180,5 @@ async def list_history(list_id: Id, session: DbSession, caller: Reader) -> list[
     summary="A programme's budget, approved total and remainder / 计划预算使用情况",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def programme_budget(programme_id: Id, session: DbSession, caller: Reader) -> BudgetRead:
+async def programme_budget(programme_id: Id, session: DbSession, caller: Overseer) -> BudgetRead:
     return await service.budget(session, caller, programme_id)

@@ -17,9 +17,10 @@ from services.projects.applications.models import Application
 from services.projects.approvals import repository as repo
 from services.projects.approvals import rules
 from services.projects.approvals.models import ApprovalItem, ApprovalList
-from services.projects.approvals.schemas import ApprovalListCreate, ApprovalListRead, BudgetRead
+from services.projects.approvals.schemas import ApprovalListCreate, ApprovalListRead, ApprovalListSummary, BudgetRead
 from services.projects.calls import repository as calls_repo
 from services.projects.db import common
+from services.projects.deps import Environment
 from services.projects.errors import AlreadyProposed, ApplicationNotReviewed, BudgetExceeded
 from services.projects.programmes import repository as programmes_repo
 from services.projects.programmes.models import Programme
@@ -31,6 +32,7 @@ from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned, utcnow
 from shared.errors import ApplicationNotRanked, Conflict, NotFound, ValidationFailed
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.review_rounds.errors import RoundNotClosed
 from shared.review_rounds.schemas import AggregateRead
@@ -48,6 +50,33 @@ async def load(session: AsyncSession, principal: Principal, list_id: int, *, for
     if found is None:
         raise _not_found()
     return found
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    programme_id: int | None,
+    call_id: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[ApprovalListSummary]:
+    """The lists the caller may see (``access.visible_approval_lists``)."""
+    rows, next_cursor = await repo.page(
+        session,
+        principal,
+        programme_id=programme_id,
+        call_id=call_id,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+        sort=sort,
+    )
+    return Page[ApprovalListSummary](
+        items=[ApprovalListSummary.model_validate(r) for r in rows], next_cursor=next_cursor
+    )
 
 
 async def programme_of(session: AsyncSession, programme_id: int, *, for_update: bool = False) -> Programme:
@@ -288,7 +317,7 @@ async def approve(
     list_id: int,
     comment: str | None,
     if_match: str | None,
-    env: applications.Environment,
+    env: Environment,
 ) -> ApprovalList:
     approval_list = await load(session, principal, list_id, for_update=True)
     check_if_match(if_match, KIND, approval_list.id, approval_list.version, required=False)
@@ -395,7 +424,7 @@ async def close_without_approval(
 
 
 async def release(
-    session: AsyncSession, principal: Principal, application: Application, reason: str, env: applications.Environment
+    session: AsyncSession, principal: Principal, application: Application, reason: str, env: Environment
 ) -> ApprovalItem:
     """An upheld objection (公示异议成立) takes an approval back: the application becomes
     not_approved and its amount goes back to the programme's budget. The caller locked the

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from services.projects.calls import repository as repo
 from services.projects.calls import service
 from services.projects.calls.models import Call
 from services.projects.calls.schemas import CallCreate, CallRead, CallSummary, CallUpdate, TopicRead
+from services.projects.deps import Staff
 from services.projects.programmes.schemas import ActionBody
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import PUBLIC, Caller, MaybeCaller, Principal, require_roles
+from shared.principal import PUBLIC, Caller, MaybeCaller
 from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["calls"])
 
-Manager = Annotated[Principal, Depends(require_roles("official", "agency"))]
 CallId = Id
 
 
@@ -38,7 +37,7 @@ def _read(response: Response, call: Call) -> CallRead:
     summary="Draft a call for proposals / 起草申报指南",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def create_call(body: CallCreate, session: DbSession, caller: Manager, response: Response) -> CallRead:
+async def create_call(body: CallCreate, session: DbSession, caller: Staff, response: Response) -> CallRead:
     return _read(response, await service.create(session, caller, body))
 
 
@@ -60,10 +59,9 @@ async def list_calls(
     year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
     status: Annotated[Literal["draft", "published", "closed"] | None, Query()] = None,
 ) -> Page[CallSummary]:
-    rows, next_cursor = await repo.page(
+    return await service.page(
         session, caller, programme_id=programme_id, year=year, status=status, limit=limit, cursor=cursor, sort=sort
     )
-    return Page[CallSummary](items=[CallSummary.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -102,7 +100,7 @@ async def update_call(
     call_id: CallId,
     body: CallUpdate,
     session: DbSession,
-    caller: Manager,
+    caller: Staff,
     response: Response,
     if_match: IfMatch = None,
 ) -> CallRead:
@@ -119,7 +117,7 @@ async def update_call(
 async def publish_call(
     call_id: CallId,
     session: DbSession,
-    caller: Manager,
+    caller: Staff,
     response: Response,
     body: ActionBody | None = None,
     if_match: IfMatch = None,
@@ -138,7 +136,7 @@ async def publish_call(
 async def close_call(
     call_id: CallId,
     session: DbSession,
-    caller: Manager,
+    caller: Staff,
     response: Response,
     body: ActionBody | None = None,
     if_match: IfMatch = None,

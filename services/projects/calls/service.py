@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.projects import access
 from services.projects.calls import repository as repo
 from services.projects.calls.models import Call, CallTopic
-from services.projects.calls.schemas import CallCreate, CallUpdate, EligibilityIn, TopicIn
+from services.projects.calls.schemas import CallCreate, CallSummary, CallUpdate, EligibilityIn, TopicIn
 from services.projects.db import common
 from services.projects.programmes import repository as programmes_repo
 from services.projects.programmes import service as programmes
@@ -20,6 +20,7 @@ from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned, utcnow
 from shared.errors import CallNotEditable, NotFound, ValidationFailed
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.workdays import to_shanghai
 from shared.workflow import HistoryRead, load_history
@@ -36,6 +37,24 @@ async def load(session: AsyncSession, principal: Principal, call_id: int) -> Cal
     if call is None:
         raise _not_found()
     return call
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    programme_id: int | None,
+    year: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[CallSummary]:
+    """The calls the caller may see: published and closed ones for anyone (``access.visible_calls``)."""
+    rows, next_cursor = await repo.page(
+        session, principal, programme_id=programme_id, year=year, status=status, limit=limit, cursor=cursor, sort=sort
+    )
+    return Page[CallSummary](items=[CallSummary.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 async def _load_managed(session: AsyncSession, principal: Principal, call_id: int) -> Call:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.challenges import service
@@ -20,21 +20,19 @@ from services.projects.challenges.schemas import (
     ChallengeListUpdate,
     SelectBody,
 )
-from services.projects.deps import ActionMoment, Common, Moment
-from services.projects.rules.challenges import LIST_MANAGERS
+from services.projects.deps import ActionMoment, Common, Env, ListManager, Moment
 from shared.actions import add_action_routes
 from shared.clock import Now
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import PUBLIC, Caller, MaybeCaller, Principal, require_roles
+from shared.principal import PUBLIC, Caller, MaybeCaller, Principal
 from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["challenges"])
 
-Manager = Annotated[Principal, Depends(require_roles(*LIST_MANAGERS))]
 StatusFilter = Annotated[str | None, Query(max_length=32, description="Filter by status.")]
 
 
@@ -68,7 +66,7 @@ def _bid(bid: ChallengeBid, response: Response | None = None) -> BidRead:
 async def create_list(
     body: ChallengeListCreate,
     session: DbSession,
-    caller: Manager,
+    caller: ListManager,
     common: Common,
     response: Response,
     now: Now,
@@ -127,7 +125,7 @@ async def update_list(
     list_id: Id,
     body: ChallengeListUpdate,
     session: DbSession,
-    caller: Manager,
+    caller: ListManager,
     common: Common,
     response: Response,
     now: Now,
@@ -160,7 +158,7 @@ add_action_routes(
         "declare_unsuccessful": ("Declare no winner, with a reason", "流榜（须说明理由）"),
         "close": ("Close a decided list", "关闭榜单"),
     },
-    caller=Manager,
+    caller=ListManager,
     context=ActionMoment,
     body=ActionBody,
     act=_act_on_list,
@@ -180,7 +178,7 @@ async def select(
     list_id: Id,
     body: SelectBody,
     session: DbSession,
-    caller: Manager,
+    caller: ListManager,
     common: Common,
     response: Response,
     now: Now,
@@ -217,10 +215,9 @@ async def submit_bid(
     common: Common,
     response: Response,
     now: Now,
-    request: Request,
+    env: Env,
 ) -> BidRead:
-    secret = str(request.app.state.settings.subject_key_secret)
-    return _bid(await service.submit_bid(session, common, caller, list_id, body, now, secret), response)
+    return _bid(await service.submit_bid(session, common, caller, list_id, body, now, env.subject_key_secret), response)
 
 
 @router.get(

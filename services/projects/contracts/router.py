@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.projects.applications.deps import Env
-from services.projects.contracts import repository as repo
 from services.projects.contracts import service
 from services.projects.contracts.models import Contract
 from services.projects.contracts.schemas import (
@@ -23,21 +21,18 @@ from services.projects.contracts.schemas import (
     PaymentIn,
     ReasonBody,
 )
+from services.projects.deps import Agency, Applicant, ContractReader, Env, Official
 from services.projects.rules.workflows import CONTRACT_WORKFLOW
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import ValidationFailed, problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import Principal, require_roles
+from shared.principal import Principal
 from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["contracts"])
 
-Agency = Annotated[Principal, Depends(require_roles("agency"))]
-Official = Annotated[Principal, Depends(require_roles("official"))]
-Applicant = Annotated[Principal, Depends(require_roles("applicant"))]
-Reader = Annotated[Principal, Depends(require_roles("applicant", "agency", "official", "auditor"))]
 ACTION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
 
 
@@ -67,7 +62,7 @@ async def create(body: ContractCreate, session: DbSession, caller: Agency, respo
 )
 async def list_contracts(
     session: DbSession,
-    caller: Reader,
+    caller: ContractReader,
     limit: Limit = 20,
     cursor: Cursor = None,
     sort: Sort = None,
@@ -84,10 +79,9 @@ async def list_contracts(
                 }
             ]
         )
-    rows, next_cursor = await repo.page(
+    return await service.page(
         session, caller, status=status, programme_id=programme_id, limit=limit, cursor=cursor, sort=sort
     )
-    return Page[ContractSummary](items=[ContractSummary.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -97,7 +91,7 @@ async def list_contracts(
     summary="A contract with its milestones and tranches / 任务书详情",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def get_contract(contract_id: Id, session: DbSession, caller: Reader, response: Response) -> ContractRead:
+async def get_contract(contract_id: Id, session: DbSession, caller: ContractReader, response: Response) -> ContractRead:
     return await _read(session, response, caller, await service.load(session, caller, contract_id))
 
 
@@ -240,5 +234,5 @@ async def final_acceptance(
     summary="State changes of a contract / 任务书流转记录",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def contract_history(contract_id: Id, session: DbSession, caller: Reader) -> list[HistoryRead]:
+async def contract_history(contract_id: Id, session: DbSession, caller: ContractReader) -> list[HistoryRead]:
     return await service.history(session, caller, contract_id)

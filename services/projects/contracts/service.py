@@ -19,6 +19,7 @@ from services.projects.contracts.models import Contract, ContractMilestone, Cont
 from services.projects.contracts.schemas import (
     ContractCreate,
     ContractRead,
+    ContractSummary,
     ContractUpdate,
     FinalIn,
     MidtermIn,
@@ -27,6 +28,7 @@ from services.projects.contracts.schemas import (
     TrancheIn,
 )
 from services.projects.db import common
+from services.projects.deps import Environment
 from services.projects.errors import (
     ApplicationNotApproved,
     ContractNotEditable,
@@ -43,6 +45,7 @@ from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
 from shared.errors import Duplicate, NotFound, ValidationFailed
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.workflow import HistoryRead, load_history
 
@@ -68,6 +71,23 @@ async def load(session: AsyncSession, principal: Principal, contract_id: int, *,
     if contract is None:
         raise _not_found()
     return contract
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    programme_id: int | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[ContractSummary]:
+    """The contracts the caller may see (``access.visible_contracts``)."""
+    rows, next_cursor = await repo.page(
+        session, principal, status=status, programme_id=programme_id, limit=limit, cursor=cursor, sort=sort
+    )
+    return Page[ContractSummary](items=[ContractSummary.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 async def _application(session: AsyncSession, contract: Contract, *, for_update: bool = False) -> Application:
@@ -241,7 +261,7 @@ async def _cancel_unpaid(session: AsyncSession, principal: Principal, contract: 
 
 
 async def sign(
-    session: AsyncSession, principal: Principal, contract_id: int, if_match: str | None, env: applications.Environment
+    session: AsyncSession, principal: Principal, contract_id: int, if_match: str | None, env: Environment
 ) -> Contract:
     contract, application, who = await _prepare(session, principal, contract_id, if_match)
     await CONTRACT_WORKFLOW.apply(session, common, contract, "sign", who)
@@ -275,7 +295,7 @@ async def pay(
     seq: int,
     body: PaymentIn,
     if_match: str | None,
-    env: applications.Environment,
+    env: Environment,
 ) -> Contract:
     contract, application, who = await _prepare(session, principal, contract_id, if_match)
     if not who.has_role("agency"):
@@ -332,7 +352,7 @@ async def midterm(
     contract_id: int,
     body: MidtermIn,
     if_match: str | None,
-    env: applications.Environment,
+    env: Environment,
 ) -> Contract:
     contract, application, who = await _prepare(session, principal, contract_id, if_match)
     action = "pass_midterm" if body.outcome == "passed" else "fail_midterm"
@@ -357,7 +377,7 @@ async def terminate(
     contract_id: int,
     reason: str,
     if_match: str | None,
-    env: applications.Environment,
+    env: Environment,
 ) -> Contract:
     contract, application, who = await _prepare(session, principal, contract_id, if_match)
     APPLICATION_WORKFLOW.decide(application.status, "terminate", who)
@@ -377,7 +397,7 @@ async def request_acceptance(
     contract_id: int,
     report: str,
     if_match: str | None,
-    env: applications.Environment,
+    env: Environment,
 ) -> Contract:
     contract, application, who = await _prepare(session, principal, contract_id, if_match)
     APPLICATION_WORKFLOW.decide(application.status, "request_acceptance", who)
@@ -396,7 +416,7 @@ async def final_acceptance(
     contract_id: int,
     body: FinalIn,
     if_match: str | None,
-    env: applications.Environment,
+    env: Environment,
 ) -> Contract:
     contract, application, who = await _prepare(session, principal, contract_id, if_match)
     action = "pass_acceptance" if body.outcome == "passed" else "fail_acceptance"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.integrity.models import IntegrityRecord
+from shared.pagination import SortSpec, equal_to, paginate
+
+SORTS = SortSpec(fields={"created_at": IntegrityRecord.created_at}, id_column=IntegrityRecord.id)
 
 
 async def add(session: AsyncSession, record: IntegrityRecord) -> IntegrityRecord:
@@ -33,12 +35,16 @@ async def active_for_subjects(session: AsyncSession, subject_keys: Sequence[str]
     return list((await session.execute(stmt)).scalars())
 
 
-def list_query(*, subject_key: str | None = None, status: str | None = None, measure: str | None = None) -> Select[Any]:
-    stmt = select(IntegrityRecord)
-    if subject_key is not None:
-        stmt = stmt.where(IntegrityRecord.subject_key == subject_key)
-    if status is not None:
-        stmt = stmt.where(IntegrityRecord.status == status)
-    if measure is not None:
-        stmt = stmt.where(IntegrityRecord.measure == measure)
-    return stmt
+async def page(
+    session: AsyncSession,
+    *,
+    subject_key: str | None,
+    status: str | None,
+    measure: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> tuple[list[IntegrityRecord], str | None]:
+    filters = {"subject_key": subject_key, "status": status, "measure": measure}
+    stmt = equal_to(select(IntegrityRecord), IntegrityRecord, filters)
+    return await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)

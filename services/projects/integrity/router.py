@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
-from services.projects.integrity import repository, service
+from services.projects.deps import Common, Env, IntegrityChecker, Registrar, Supervisor
+from services.projects.integrity import service
 from services.projects.integrity.models import IntegrityRecord
 from services.projects.integrity.schemas import (
     DebarmentPeriodRead,
@@ -20,30 +21,13 @@ from services.projects.integrity.schemas import (
 from services.projects.rules.integrity import MEASURES
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
-from shared.errors import Forbidden, ValidationFailed, problem_responses
-from shared.pagination import Cursor, Limit, Page, Sort, SortSpec, paginate
-from shared.principal import Principal, authenticated, require_roles
+from shared.errors import ValidationFailed, problem_responses
+from shared.pagination import Cursor, Limit, Page, Sort
 from shared.schemas import Id
 from shared.subject_keys import SUBJECT_KEY_PATTERN, IdNumberError, SubjectKind, subject_key
-from shared.workflow import HistoryRead, load_history
-
-CHECK_SCOPE = "projects:integrity:read"
+from shared.workflow import HistoryRead
 
 router = APIRouter(prefix="/integrity", tags=["integrity"])
-
-Officials = Annotated[Principal, Depends(require_roles("official", "admin"))]
-Readers = Annotated[Principal, Depends(require_roles("official", "admin", "auditor"))]
-
-
-async def _checker(request: Request) -> Principal:
-    """Other services (service principals), agency keys holding the scope, and officials."""
-    principal = authenticated(request)
-    if principal.kind == "service" or principal.has_scope(CHECK_SCOPE) or principal.has_role("official", "admin"):
-        return principal
-    raise Forbidden(f"需要授权范围 {CHECK_SCOPE}。", f"Requires the scope {CHECK_SCOPE}.")
-
-
-Checker = Annotated[Principal, Depends(_checker)]
 
 IdNumberQuery = Annotated[str | None, Query(max_length=40, description="A person's resident ID number.")]
 UsccQuery = Annotated[str | None, Query(max_length=40, description="An organisation's USCC.")]
@@ -52,15 +36,9 @@ SubjectKeyQuery = Annotated[
     Query(pattern=SUBJECT_KEY_PATTERN, description="A subject key from shared.subject_keys, instead of a number."),
 ]
 
-SORTS = SortSpec(fields={"created_at": IntegrityRecord.created_at}, id_column=IntegrityRecord.id)
-
-
-def _secret(request: Request) -> str:
-    return str(request.app.state.settings.subject_key_secret)
-
 
 def _key_from_query(
-    request: Request, id_number: str | None, uscc: str | None, key: str | None, *, required: bool
+    secret: str, id_number: str | None, uscc: str | None, key: str | None, *, required: bool
 ) -> str | None:
     given = [
         (name, value)
@@ -84,7 +62,7 @@ def _key_from_query(
         return value
     kind: SubjectKind = "person" if name == "id_number" else "organisation"
     try:
-        return subject_key(kind, value, _secret(request))
+        return subject_key(kind, value, secret)
     except IdNumberError as exc:
         raise ValidationFailed([{"field": name, "code": exc.code, "message": exc.message_en}]) from None
 
@@ -104,15 +82,15 @@ def _read(record: IntegrityRecord, response: Response) -> IntegrityRecordRead:
     responses=problem_responses(401, 403, 422),
 )
 async def check(
-    request: Request,
     session: DbSession,
-    _: Checker,
+    _: IntegrityChecker,
+    env: Env,
     id_number: IdNumberQuery = None,
     uscc: UsccQuery = None,
     subject_key: SubjectKeyQuery = None,
     on: Annotated[date | None, Query(description="The day to check (YYYY-MM-DD).")] = None,
 ) -> IntegrityCheckRead:
-    key = _key_from_query(request, id_number, uscc, subject_key, required=True)
+    key = _key_from_query(env.subject_key_secret, id_number, uscc, subject_key, required=True)
     assert key is not None
     result = await service.check_debarment(session, key, on)
     return IntegrityCheckRead(
@@ -131,9 +109,9 @@ async def check(
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create(
-    request: Request, body: IntegrityRecordCreate, session: DbSession, caller: Officials, response: Response
+    body: IntegrityRecordCreate, session: DbSession, caller: Registrar, common: Common, env: Env, response: Response
 ) -> IntegrityRecordRead:
-    record = await service.create_record(session, request.app.state.common, caller, body, _secret(request))
+    record = await service.create_record(session, common, caller, body, env.subject_key_secret)
     return _read(record, response)
 
 
@@ -145,9 +123,9 @@ async def create(
     responses=problem_responses(401, 403, 422),
 )
 async def list_records(
-    request: Request,
     session: DbSession,
-    _: Readers,
+    _: Supervisor,
+    env: Env,
     id_number: IdNumberQuery = None,
     uscc: UsccQuery = None,
     subject_key: SubjectKeyQuery = None,
@@ -157,11 +135,9 @@ async def list_records(
     cursor: Cursor = None,
     sort: Sort = None,
 ) -> Page[IntegrityRecordRead]:
-    key = _key_from_query(request, id_number, uscc, subject_key, required=False)
-    stmt = repository.list_query(subject_key=key, status=status, measure=measure)
-    rows, next_cursor = await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)
-    return Page[IntegrityRecordRead](
-        items=[IntegrityRecordRead.model_validate(r) for r in rows], next_cursor=next_cursor
+    key = _key_from_query(env.subject_key_secret, id_number, uscc, subject_key, required=False)
+    return await service.page(
+        session, subject_key=key, status=status, measure=measure, limit=limit, cursor=cursor, sort=sort
     )
 
 
@@ -172,7 +148,7 @@ async def list_records(
     response_model=IntegrityRecordRead,
     responses=problem_responses(401, 403, 404, 422),
 )
-async def get(record_id: Id, session: DbSession, _: Readers, response: Response) -> IntegrityRecordRead:
+async def get(record_id: Id, session: DbSession, _: Supervisor, response: Response) -> IntegrityRecordRead:
     return _read(await service.get_record(session, record_id), response)
 
 
@@ -184,15 +160,15 @@ async def get(record_id: Id, session: DbSession, _: Readers, response: Response)
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def correct(
-    request: Request,
     record_id: Id,
     body: IntegrityRecordUpdate,
     session: DbSession,
-    caller: Officials,
+    caller: Registrar,
+    common: Common,
     response: Response,
     if_match: IfMatch = None,
 ) -> IntegrityRecordRead:
-    record = await service.correct_record(session, request.app.state.common, caller, record_id, body, if_match)
+    record = await service.correct_record(session, common, caller, record_id, body, if_match)
     return _read(record, response)
 
 
@@ -204,15 +180,15 @@ async def correct(
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def revoke(
-    request: Request,
     record_id: Id,
     body: RevokeBody,
     session: DbSession,
-    caller: Officials,
+    caller: Registrar,
+    common: Common,
     response: Response,
     if_match: IfMatch = None,
 ) -> IntegrityRecordRead:
-    record = await service.revoke_record(session, request.app.state.common, caller, record_id, body.reason, if_match)
+    record = await service.revoke_record(session, common, caller, record_id, body.reason, if_match)
     return _read(record, response)
 
 
@@ -223,6 +199,5 @@ async def revoke(
     response_model=list[HistoryRead],
     responses=problem_responses(401, 403, 404, 422),
 )
-async def history(request: Request, record_id: Id, session: DbSession, _: Readers) -> list[HistoryRead]:
-    record = await service.get_record(session, record_id)
-    return await load_history(session, request.app.state.common, service.ENTITY, record.id)
+async def history(record_id: Id, session: DbSession, _: Supervisor, common: Common) -> list[HistoryRead]:
+    return await service.history(session, common, record_id)

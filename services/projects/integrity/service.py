@@ -16,17 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.integrity import repository
 from services.projects.integrity.models import IntegrityRecord
-from services.projects.integrity.schemas import IntegrityRecordCreate, IntegrityRecordUpdate
+from services.projects.integrity.schemas import IntegrityRecordCreate, IntegrityRecordRead, IntegrityRecordUpdate
 from services.projects.rules.integrity import DebarmentPeriod, check_period, is_debarred
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db.models import CommonTables, utcnow
 from shared.errors import Conflict, Debarred, NotFound, ValidationFailed
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.subject_keys import subject_key
 from shared.validators import mask_id
 from shared.workdays import today_shanghai
-from shared.workflow import Workflow, transition
+from shared.workflow import HistoryRead, Workflow, load_history, transition
 
 ENTITY = "integrity_record"
 OFFICIALS = ("official", "admin")
@@ -134,6 +135,30 @@ async def get_record(session: AsyncSession, record_id: int, *, for_update: bool 
     if record is None:
         raise NotFound()
     return record
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    subject_key: str | None,
+    status: str | None,
+    measure: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[IntegrityRecordRead]:
+    """Records, of one subject or all (for officials, administrators and auditors: the router's gate)."""
+    rows, next_cursor = await repository.page(
+        session, subject_key=subject_key, status=status, measure=measure, limit=limit, cursor=cursor, sort=sort
+    )
+    return Page[IntegrityRecordRead](
+        items=[IntegrityRecordRead.model_validate(r) for r in rows], next_cursor=next_cursor
+    )
+
+
+async def history(session: AsyncSession, common: CommonTables, record_id: int) -> list[HistoryRead]:
+    record = await get_record(session, record_id)
+    return await load_history(session, common, ENTITY, record.id)
 
 
 async def correct_record(

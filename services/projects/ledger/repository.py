@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.ledger.models import LedgerItem, LedgerLimit
+from shared.pagination import SortSpec, paginate
+
+SORTS = SortSpec(fields={"year": LedgerItem.year, "updated_at": LedgerItem.updated_at}, id_column=LedgerItem.id)
 
 
 async def get(session: AsyncSession, service: str, item_id: str, *, for_update: bool = False) -> LedgerItem | None:
@@ -83,13 +86,23 @@ async def held_by(
     return list((await session.execute(stmt.order_by(LedgerItem.id))).scalars())
 
 
-def list_query(person_key: str, *, status: str | None = None, year: int | None = None) -> Select[Any]:
+async def page(
+    session: AsyncSession,
+    person_key: str,
+    *,
+    status: str | None,
+    year: int | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> tuple[list[LedgerItem], str | None]:
+    """A person's items still in the ledger."""
     stmt = select(LedgerItem).where(LedgerItem.person_key == person_key, LedgerItem.removed.is_(False))
     if status is not None:
         stmt = stmt.where(LedgerItem.status == status)
     if year is not None:
         stmt = stmt.where(LedgerItem.year == year)
-    return stmt
+    return await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)
 
 
 async def limit_overrides(session: AsyncSession, year: int) -> dict[str, int]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 
-from services.projects.ledger import repository
+from services.projects.deps import Common, Env, Registrar, ServiceCaller, Supervisor
 from services.projects.ledger import service as ledger
-from services.projects.ledger.models import LedgerItem
 from services.projects.ledger.schemas import (
     CountedItem,
     LedgerBatchPut,
@@ -29,27 +28,13 @@ from services.projects.rules.limits import RULE_CODES, LimitDecision
 from shared.clients.ledger import ITEM_ID_PATTERN
 from shared.db import DbSession
 from shared.errors import Forbidden, ValidationFailed, problem_responses
-from shared.pagination import Cursor, Limit, Page, Sort, SortSpec, paginate
-from shared.principal import Principal, authenticated, require_roles
+from shared.pagination import Cursor, Limit, Page, Sort
+from shared.principal import Principal
 from shared.subject_keys import SUBJECT_KEY_PATTERN, IdNumberError, person_key
 
 router = APIRouter(tags=["ledger"])
 
-Officials = Annotated[Principal, Depends(require_roles("official", "admin"))]
-Supervisors = Annotated[Principal, Depends(require_roles("official", "admin", "auditor"))]
-
-
-async def _service_caller(request: Request) -> Principal:
-    principal = authenticated(request)
-    if principal.kind != "service":
-        raise Forbidden("仅供平台内部服务调用。", "Only the platform's services may call this.")
-    return principal
-
-
-ServiceCaller = Annotated[Principal, Depends(_service_caller)]
 ItemId = Annotated[str, Path(pattern=ITEM_ID_PATTERN, description="The item's id in its service.")]
-
-SORTS = SortSpec(fields={"year": LedgerItem.year, "updated_at": LedgerItem.updated_at}, id_column=LedgerItem.id)
 INTERNAL = problem_responses(401, 403, 409, 422)
 
 
@@ -178,9 +163,9 @@ async def count(body: LedgerCountRequest, session: DbSession, _: ServiceCaller) 
     responses=problem_responses(401, 403, 422),
 )
 async def list_items(
-    request: Request,
     session: DbSession,
-    _: Supervisors,
+    _: Supervisor,
+    env: Env,
     id_number: Annotated[str | None, Query(max_length=40, description="The person's resident ID number.")] = None,
     person_key_: Annotated[str | None, Query(alias="person_key", pattern=SUBJECT_KEY_PATTERN)] = None,
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
@@ -196,13 +181,11 @@ async def list_items(
     key = person_key_
     if id_number is not None:
         try:
-            key = person_key(id_number, request.app.state.settings.subject_key_secret)
+            key = person_key(id_number, env.subject_key_secret)
         except IdNumberError as exc:
             raise ValidationFailed([{"field": "id_number", "code": exc.code, "message": exc.message_en}]) from None
     assert key is not None
-    stmt = repository.list_query(key, status=status, year=year)
-    rows, next_cursor = await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)
-    return Page[LedgerItemRead](items=[LedgerItemRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return await ledger.page(session, key, status=status, year=year, limit=limit, cursor=cursor, sort=sort)
 
 
 @router.get(
@@ -212,7 +195,7 @@ async def list_items(
     response_model=list[LimitFigureRead],
     responses=problem_responses(401, 403),
 )
-async def limits(session: DbSession, _: Supervisors) -> list[LimitFigureRead]:
+async def limits(session: DbSession, _: Supervisor) -> list[LimitFigureRead]:
     return [LimitFigureRead.model_validate(f) for f in await ledger.limit_figures(session)]
 
 
@@ -224,11 +207,11 @@ async def limits(session: DbSession, _: Supervisors) -> list[LimitFigureRead]:
     responses=problem_responses(401, 403, 422),
 )
 async def set_limit(
-    request: Request,
     rule_code: Annotated[str, Path(max_length=64, description=", ".join(RULE_CODES))],
     body: LimitFigurePut,
     session: DbSession,
-    caller: Officials,
+    caller: Registrar,
+    common: Common,
 ) -> LimitFigureRead:
-    figure = await ledger.set_limit(session, request.app.state.common, caller, rule_code, body.year, body.limit)
+    figure = await ledger.set_limit(session, common, caller, rule_code, body.year, body.limit)
     return LimitFigureRead.model_validate(figure)

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.projects.errors import RevisionConflict
 from services.projects.ledger import repository
 from services.projects.ledger.models import LedgerItem, LedgerLimit
+from services.projects.ledger.schemas import LedgerItemRead
 from services.projects.rules.limits import (
     ITEM_KINDS,
     ITEM_ROLES,
@@ -40,6 +41,7 @@ from shared import audit
 from shared.clients.ledger import ITEM_ID_PATTERN
 from shared.db.models import CommonTables, utcnow
 from shared.errors import LimitExceeded, ValidationFailed
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.subject_keys import is_subject_key
 
@@ -306,6 +308,23 @@ class LimitFigure:
     name_en: str
     default: int
     overrides: dict[int, int]
+
+
+async def page(
+    session: AsyncSession,
+    person_key: str,
+    *,
+    status: str | None,
+    year: int | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[LedgerItemRead]:
+    """A person's entries, for supervision."""
+    rows, next_cursor = await repository.page(
+        session, person_key, status=status, year=year, limit=limit, cursor=cursor, sort=sort
+    )
+    return Page[LedgerItemRead](items=[LedgerItemRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 async def limit_figures(session: AsyncSession) -> list[LimitFigure]:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
-from services.projects.applications.deps import environment
+from services.projects.deps import environment
 from services.projects.notices.schemas import NoticeCreate
 from services.projects.notices.service import NOTICES
 from shared.notices.router import notice_router

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.projects.applications.deps import Env
-from services.projects.deps import ActionMoment, Common, Moment
+from services.projects.deps import ActionMoment, Common, Env, ListManager, Moment, Official, Selector
 from services.projects.pledges import service
 from services.projects.pledges.models import Pledge, PledgeConsequence
 from services.projects.pledges.schemas import (
@@ -22,22 +21,17 @@ from services.projects.pledges.schemas import (
     PledgeSummary,
     TerminateBody,
 )
-from services.projects.rules.challenges import LIST_MANAGERS, SELECTORS
 from shared.actions import add_action_routes
 from shared.clock import Now
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import Caller, Principal, require_roles
+from shared.principal import Caller, Principal
 from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["pledges"])
-
-Manager = Annotated[Principal, Depends(require_roles(*LIST_MANAGERS))]
-Assessor = Annotated[Principal, Depends(require_roles(*SELECTORS))]
-Official = Annotated[Principal, Depends(require_roles("official"))]
 
 
 def _read(pledge: Pledge, response: Response | None = None) -> PledgeRead:
@@ -58,7 +52,7 @@ async def create(
     list_id: Id,
     body: PledgeCreate,
     session: DbSession,
-    caller: Manager,
+    caller: ListManager,
     common: Common,
     response: Response,
     now: Now,
@@ -142,7 +136,7 @@ async def assess(
     seq: Id,
     body: AssessmentIn,
     session: DbSession,
-    caller: Assessor,
+    caller: Selector,
     common: Common,
     response: Response,
     now: Now,
@@ -169,10 +163,6 @@ def _consequence(row: PledgeConsequence, response: Response) -> ConsequenceRead:
     return ConsequenceRead.model_validate(row)
 
 
-def _secret(request: Request) -> str:
-    return str(request.app.state.settings.subject_key_secret)
-
-
 @router.post(
     "/pledge-consequences/{consequence_id}/confirm",
     response_model=ConsequenceRead,
@@ -183,16 +173,16 @@ def _secret(request: Request) -> str:
 async def confirm_consequence(
     consequence_id: Id,
     body: ConfirmBody,
-    request: Request,
     session: DbSession,
     caller: Official,
     common: Common,
     response: Response,
     now: Now,
+    env: Env,
     if_match: IfMatch = None,
 ) -> ConsequenceRead:
     row = await service.decide_consequence(
-        session, common, caller, consequence_id, "confirm", body, if_match, now, _secret(request)
+        session, common, caller, consequence_id, "confirm", body, if_match, now, env.subject_key_secret
     )
     return _consequence(row, response)
 
@@ -207,16 +197,16 @@ async def confirm_consequence(
 async def dismiss_consequence(
     consequence_id: Id,
     body: DismissBody,
-    request: Request,
     session: DbSession,
     caller: Official,
     common: Common,
     response: Response,
     now: Now,
+    env: Env,
     if_match: IfMatch = None,
 ) -> ConsequenceRead:
     row = await service.decide_consequence(
-        session, common, caller, consequence_id, "dismiss", body, if_match, now, _secret(request)
+        session, common, caller, consequence_id, "dismiss", body, if_match, now, env.subject_key_secret
     )
     return _consequence(row, response)
 

@@ -21,6 +21,7 @@ from services.projects.challenges import repository as challenges_repo
 from services.projects.challenges import service as challenges
 from services.projects.challenges.models import ChallengeBid, ChallengeList
 from services.projects.contracts import service as contracts
+from services.projects.deps import Environment
 from services.projects.errors import (
     DecisionNotApplicable,
     InvalidAssessment,
@@ -259,7 +260,7 @@ async def assess(
     body: AssessmentIn,
     if_match: str | None,
     now: datetime,
-    env: applications.Environment,
+    env: Environment,
 ) -> Pledge:
     """PRJ-3: the agency (or an official) assesses the next milestone; the outcome table decides what
     follows. A failed pledge's agreed termination is an official's decision: taken here when an
@@ -330,7 +331,7 @@ async def _move(
 
 
 async def _terminate_project(
-    session: AsyncSession, caller: Principal, project: Application, reason: str, env: applications.Environment
+    session: AsyncSession, caller: Principal, project: Application, reason: str, env: Environment
 ) -> None:
     """The project ends through the applications workflow (``terminate``, an official's action);
     its running contract ends with it (unpaid tranches cancelled)."""
@@ -347,7 +348,7 @@ async def _trigger_consequences(
     caller: Principal,
     pledge: Pledge,
     challenge: ChallengeList,
-    env: applications.Environment,
+    env: Environment,
     reason: str,
 ) -> None:
     """PRJ-3: exactly the consequences agreed in the pledge, per the rules' table; the termination
@@ -499,7 +500,7 @@ async def apply_termination(
     consequence_id: int,
     body: TerminateBody,
     if_match: str | None,
-    env: applications.Environment,
+    env: Environment,
 ) -> PledgeConsequence:
     """PRJ-3: an official applies the termination a failed pledge proposed: the project is terminated
     (and its contract), or 409 ``project_not_terminable`` when it has since left a terminable state

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from services.projects.programmes import repository as repo
+from services.projects.deps import Official, Overseer
 from services.projects.programmes import service
 from services.projects.programmes.models import Programme
 from services.projects.programmes.schemas import ActionBody, ProgrammeCreate, ProgrammeRead, ProgrammeUpdate
@@ -14,14 +14,10 @@ from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import Principal, require_roles
 from shared.schemas import Id
 from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["programmes"])
-
-Official = Annotated[Principal, Depends(require_roles("official"))]
-Reader = Annotated[Principal, Depends(require_roles("official", "agency", "auditor"))]
 
 
 def _read(response: Response, programme: Programme) -> ProgrammeRead:
@@ -52,17 +48,14 @@ async def create_programme(
 )
 async def list_programmes(
     session: DbSession,
-    caller: Reader,
+    caller: Overseer,
     limit: Limit = 20,
     cursor: Cursor = None,
     sort: Sort = None,
     year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
     status: Annotated[Literal["active", "closed"] | None, Query()] = None,
 ) -> Page[ProgrammeRead]:
-    rows, next_cursor = await repo.page(
-        session, caller, year=year, status=status, limit=limit, cursor=cursor, sort=sort
-    )
-    return Page[ProgrammeRead](items=[ProgrammeRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return await service.page(session, caller, year=year, status=status, limit=limit, cursor=cursor, sort=sort)
 
 
 @router.get(
@@ -72,7 +65,7 @@ async def list_programmes(
     summary="A programme / 计划详情",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def get_programme(programme_id: Id, session: DbSession, caller: Reader, response: Response) -> ProgrammeRead:
+async def get_programme(programme_id: Id, session: DbSession, caller: Overseer, response: Response) -> ProgrammeRead:
     return _read(response, await service.load(session, caller, programme_id))
 
 
@@ -139,5 +132,5 @@ async def reopen_programme(
     summary="State changes of a programme / 计划状态变更记录",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def programme_history(programme_id: Id, session: DbSession, caller: Reader) -> list[HistoryRead]:
+async def programme_history(programme_id: Id, session: DbSession, caller: Overseer) -> list[HistoryRead]:
     return await service.history(session, caller, programme_id)

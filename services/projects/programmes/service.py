@@ -10,12 +10,13 @@ from services.projects.db import common
 from services.projects.errors import ProgrammeClosed
 from services.projects.programmes import repository as repo
 from services.projects.programmes.models import Programme
-from services.projects.programmes.schemas import ProgrammeCreate, ProgrammeUpdate
+from services.projects.programmes.schemas import ProgrammeCreate, ProgrammeRead, ProgrammeUpdate
 from services.projects.rules.workflows import PROGRAMME_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
 from shared.errors import Duplicate, NotFound
+from shared.pagination import Page
 from shared.principal import Principal
 from shared.workflow import HistoryRead, load_history
 
@@ -32,6 +33,23 @@ async def load(session: AsyncSession, principal: Principal, programme_id: int) -
     if programme is None:
         raise _not_found()
     return programme
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    year: int | None,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    sort: str | None,
+) -> Page[ProgrammeRead]:
+    """The programmes the caller may see (``access.visible_programmes``)."""
+    rows, next_cursor = await repo.page(
+        session, principal, year=year, status=status, limit=limit, cursor=cursor, sort=sort
+    )
+    return Page[ProgrammeRead](items=[ProgrammeRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 async def entrusted(session: AsyncSession, principal: Principal, programme_id: int) -> bool:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
-from services.projects.applications.deps import environment
+from services.projects.deps import environment
 from services.projects.review_rounds.schemas import RoundCreate
 from services.projects.review_rounds.service import ROUNDS
 from shared.review_rounds.router import review_router

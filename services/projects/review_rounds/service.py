@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.projects import access
 from services.projects.applications import service as applications
 from services.projects.applications.models import Application
-from services.projects.applications.service import Environment
 from services.projects.calls import repository as calls_repo
 from services.projects.db import common
+from services.projects.deps import Environment
 from services.projects.programmes import service as programmes
 from services.projects.review_rounds import repository as repo
 from services.projects.review_rounds.models import TABLES, ReviewRound

@@ -18,6 +18,7 @@ from services.projects.reviewers.models import (
     ReviewerKeyword,
     ReviewerLoad,
 )
+from services.projects.reviewers.schemas import ReviewerFilters
 from shared.errors import ValidationFailed
 from shared.pagination import SortSpec, decode_cursor, encode_cursor, paginate
 
@@ -66,16 +67,6 @@ class CandidateRow:
     organisation_conflicts: list[str] = field(default_factory=list)
     load: int = 0
     user_id: str | None = None
-
-
-@dataclass(frozen=True)
-class ReviewerFilters:
-    discipline: Sequence[str] = ()
-    keyword: str | None = None
-    active: bool | None = None
-    available: bool | None = None
-    organisation: str | None = None
-    organisation_uscc: str | None = None
 
 
 class ReviewerRepository:

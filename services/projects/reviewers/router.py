@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
+from services.projects import access
+from services.projects.deps import Common, Env, ServiceCaller
 from services.projects.reviewers import schemas as s
 from services.projects.reviewers import service
-from services.projects.reviewers.repository import ReviewerFilters
 from shared.clients.reviewers import (
     MAX_CANDIDATE_PAGE,
     CandidatePage,
@@ -55,15 +56,17 @@ def _prefixes(values: list[str]) -> list[str]:
         ) from None
 
 
-def _ctx(request: Request, session: DbSession, caller: Caller) -> service.Context:
-    settings = request.app.state.settings
+def _context(session: DbSession, caller: Caller, common: Common, env: Env) -> service.Context:
     return service.Context(
         session=session,
-        common=request.app.state.common,
+        common=common,
         caller=caller,
-        keys=service.Keys(settings.subject_key_secret),
+        keys=service.Keys(env.subject_key_secret),
         today=today_shanghai(),
     )
+
+
+Context = Annotated[service.Context, Depends(_context)]
 
 
 @router.post(
@@ -74,10 +77,7 @@ def _ctx(request: Request, session: DbSession, caller: Caller) -> service.Contex
     summary="Add a reviewer to the pool / 新增评审专家",
     responses=problem_responses(401, 403, 409, 422),
 )
-async def create_reviewer(
-    body: s.ReviewerCreate, request: Request, session: DbSession, caller: Caller, response: Response
-) -> s.ReviewerRead:
-    ctx = _ctx(request, session, caller)
+async def create_reviewer(body: s.ReviewerCreate, ctx: Context, response: Response) -> s.ReviewerRead:
     reviewer = await service.create(ctx, body)
     set_etag(response, service.ETAG_KIND, reviewer.id, reviewer.version)
     return service.to_read(reviewer, ctx.today)
@@ -91,9 +91,7 @@ async def create_reviewer(
     responses=problem_responses(401, 403, 422),
 )
 async def list_reviewers(
-    request: Request,
-    session: DbSession,
-    caller: Caller,
+    ctx: Context,
     limit: Limit = 20,
     cursor: Cursor = None,
     sort: Sort = None,
@@ -104,9 +102,8 @@ async def list_reviewers(
     organisation: Annotated[str | None, Query(min_length=1, max_length=200, description="Part of the name")] = None,
     organisation_uscc: USCC | None = None,
 ) -> Page[s.ReviewerSummary]:
-    ctx = _ctx(request, session, caller)
-    service.require_pool_reader(caller)
-    filters = ReviewerFilters(
+    access.require_pool_reader(ctx.caller)
+    filters = s.ReviewerFilters(
         discipline=_prefixes(discipline) if discipline else (),
         keyword=s.normalise_keyword(keyword).casefold() if keyword else None,
         active=active,
@@ -125,8 +122,7 @@ async def list_reviewers(
     summary="My own pool entry (reviewers) / 本人专家信息",
     responses=problem_responses(401, 403, 404),
 )
-async def get_own_entry(request: Request, session: DbSession, caller: Caller, response: Response) -> s.ReviewerRead:
-    ctx = _ctx(request, session, caller)
+async def get_own_entry(ctx: Context, response: Response) -> s.ReviewerRead:
     reviewer = await service.get_own(ctx)
     set_etag(response, service.ETAG_KIND, reviewer.id, reviewer.version)
     return service.to_read(reviewer, ctx.today)
@@ -141,13 +137,10 @@ async def get_own_entry(request: Request, session: DbSession, caller: Caller, re
 )
 async def update_own_entry(
     body: s.ReviewerSelfUpdate,
-    request: Request,
-    session: DbSession,
-    caller: Caller,
+    ctx: Context,
     response: Response,
     if_match: IfMatch = None,
 ) -> s.ReviewerRead:
-    ctx = _ctx(request, session, caller)
     reviewer = await service.update_own(ctx, body, if_match)
     set_etag(response, service.ETAG_KIND, reviewer.id, reviewer.version)
     return service.to_read(reviewer, ctx.today)
@@ -160,10 +153,7 @@ async def update_own_entry(
     summary="One reviewer / 评审专家详情",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def get_reviewer(
-    reviewer_id: Id, request: Request, session: DbSession, caller: Caller, response: Response
-) -> s.ReviewerRead:
-    ctx = _ctx(request, session, caller)
+async def get_reviewer(reviewer_id: Id, ctx: Context, response: Response) -> s.ReviewerRead:
     reviewer = await service.get(ctx, reviewer_id)
     set_etag(response, service.ETAG_KIND, reviewer.id, reviewer.version)
     return service.to_read(reviewer, ctx.today)
@@ -179,13 +169,10 @@ async def get_reviewer(
 async def update_reviewer(
     reviewer_id: Id,
     body: s.ReviewerUpdate,
-    request: Request,
-    session: DbSession,
-    caller: Caller,
+    ctx: Context,
     response: Response,
     if_match: IfMatch = None,
 ) -> s.ReviewerRead:
-    ctx = _ctx(request, session, caller)
     reviewer = await service.update(ctx, reviewer_id, body, if_match)
     set_etag(response, service.ETAG_KIND, reviewer.id, reviewer.version)
     return service.to_read(reviewer, ctx.today)
@@ -203,13 +190,12 @@ async def update_reviewer(
 )
 async def candidates(
     session: DbSession,
-    caller: Caller,
+    caller: ServiceCaller,
     discipline: DisciplinePrefixes,
     limit: Annotated[int, Query(ge=1, le=MAX_CANDIDATE_PAGE)] = MAX_CANDIDATE_PAGE,
     cursor: Cursor = None,
     on: Annotated[date | None, Query(description="Judge availability on this day; default today")] = None,
 ) -> CandidatePage:
-    service.require_service(caller)
     return await service.candidate_page(
         session, _prefixes(discipline), on or today_shanghai(), limit=limit, cursor=cursor
     )
@@ -225,8 +211,7 @@ async def candidates(
     "in `unknown`. Up to 5,000 items a call. Service principals only.",
     responses=problem_responses(401, 403, 422),
 )
-async def report_loads(body: LoadBatch, session: DbSession, caller: Caller) -> LoadBatchRead:
-    service.require_service(caller)
+async def report_loads(body: LoadBatch, session: DbSession, caller: ServiceCaller) -> LoadBatchRead:
     loads = {item.reviewer_id: item.open_assignments for item in body.loads}
     if len(loads) != len(body.loads):
         raise ValidationFailed(
@@ -245,8 +230,7 @@ async def report_loads(body: LoadBatch, session: DbSession, caller: Caller) -> L
     "the reviewer's current load is the sum over services. Service principals only.",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def report_load(reviewer_id: Id, body: LoadReport, session: DbSession, caller: Caller) -> s.LoadRead:
-    service.require_service(caller)
+async def report_load(reviewer_id: Id, body: LoadReport, session: DbSession, caller: ServiceCaller) -> s.LoadRead:
     total = await service.set_load(session, reviewer_id, caller.subject, body.open_assignments)
     return s.LoadRead(
         reviewer_id=reviewer_id, source=caller.subject, open_assignments=body.open_assignments, current_load=total

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -222,3 +224,15 @@ class LoadRead(OutputSchema):
     source: str
     open_assignments: int
     current_load: int
+
+
+@dataclass(frozen=True)
+class ReviewerFilters:
+    """The filters of a pool list, parsed from its query."""
+
+    discipline: Sequence[str] = ()
+    keyword: str | None = None
+    active: bool | None = None
+    available: bool | None = None
+    organisation: str | None = None
+    organisation_uscc: str | None = None

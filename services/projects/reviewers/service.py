@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from services.projects import access
 from services.projects.reviewers import schemas as s
 from services.projects.reviewers.models import (
     Reviewer,
@@ -22,19 +23,17 @@ from services.projects.reviewers.models import (
     ReviewerDiscipline,
     ReviewerKeyword,
 )
-from services.projects.reviewers.repository import ReviewerFilters, ReviewerRepository
+from services.projects.reviewers.repository import ReviewerRepository
 from shared import audit
 from shared.clients.reviewers import CandidatePage, ReviewerCandidate, pool_snapshot_hash
 from shared.concurrency import check_if_match
 from shared.db import CommonTables
-from shared.errors import Duplicate, Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from shared.errors import Duplicate, NotFound, PreconditionFailed, ValidationFailed
 from shared.principal import Principal
 from shared.subject_keys import organisation_key, person_key
 from shared.validators import mask_id
 
 ETAG_KIND = "reviewer"
-READ_ROLES = ("official", "agency", "auditor")
-MANAGE_ROLES = ("official",)
 
 
 @dataclass(frozen=True)
@@ -61,36 +60,6 @@ class Context:
     @property
     def repo(self) -> ReviewerRepository:
         return ReviewerRepository(self.session)
-
-
-# --- access ---------------------------------------------------------------------------------------
-
-
-def can_read_pool(caller: Principal) -> bool:
-    return caller.has_role(*READ_ROLES)
-
-
-def require_pool_reader(caller: Principal) -> None:
-    if not can_read_pool(caller):
-        raise Forbidden(
-            "只有厅内工作人员、项目管理专业机构和审计人员可以查看专家库。",
-            "Only department officials, project-management agencies and auditors read the pool.",
-        )
-
-
-def require_manager(caller: Principal) -> None:
-    if not caller.has_role(*MANAGE_ROLES):
-        raise Forbidden("只有厅内工作人员可以维护专家库。", "Only department officials manage the pool.")
-
-
-def require_reviewer(caller: Principal) -> None:
-    if caller.kind != "user" or not caller.has_role("reviewer"):
-        raise Forbidden("只有评审专家本人可以使用此接口。", "Only a reviewer may use this on their own entry.")
-
-
-def require_service(caller: Principal) -> None:
-    if caller.kind != "service":
-        raise Forbidden("仅供平台内部服务调用。", "For the platform's internal services only.")
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -164,22 +133,18 @@ def to_summary(reviewer: Reviewer, today: date) -> s.ReviewerSummary:
 
 async def get(ctx: Context, reviewer_id: int) -> Reviewer:
     """Pool readers see any entry; a reviewer only their own (another's is a 404, as if absent)."""
-    if not can_read_pool(ctx.caller) and not ctx.caller.has_role("reviewer"):
-        require_pool_reader(ctx.caller)
+    if not access.reads_pool(ctx.caller) and not ctx.caller.has_role("reviewer"):
+        access.require_pool_reader(ctx.caller)
     reviewer = await ctx.repo.get(reviewer_id)
     if reviewer is None:
         raise NotFound()
-    if not can_read_pool(ctx.caller) and not _is_own(reviewer, ctx.caller):
+    if not access.reads_pool(ctx.caller) and not access.is_own_entry(ctx.caller, reviewer):
         raise NotFound()
     return reviewer
 
 
-def _is_own(reviewer: Reviewer, caller: Principal) -> bool:
-    return caller.kind == "user" and reviewer.user_id is not None and reviewer.user_id == caller.subject
-
-
 async def get_own(ctx: Context) -> Reviewer:
-    require_reviewer(ctx.caller)
+    access.require_reviewer(ctx.caller)
     reviewer = await ctx.repo.get_by_user(ctx.caller.subject)
     if reviewer is None:
         raise NotFound("您的账号尚未关联专家库条目。", "Your account is not linked to a pool entry.")
@@ -187,9 +152,9 @@ async def get_own(ctx: Context) -> Reviewer:
 
 
 async def list_page(
-    ctx: Context, filters: ReviewerFilters, *, limit: int, cursor: str | None, sort: str | None
+    ctx: Context, filters: s.ReviewerFilters, *, limit: int, cursor: str | None, sort: str | None
 ) -> tuple[list[Reviewer], str | None]:
-    require_pool_reader(ctx.caller)
+    access.require_pool_reader(ctx.caller)
     return await ctx.repo.page(filters, ctx.today, limit=limit, cursor=cursor, sort=sort)
 
 
@@ -281,7 +246,7 @@ async def _flush(ctx: Context) -> None:
 
 
 async def create(ctx: Context, body: s.ReviewerCreate) -> Reviewer:
-    require_manager(ctx.caller)
+    access.require_pool_manager(ctx.caller)
     key = ctx.keys.person(body.id_number)
     await _check_unique(ctx, key, body.user_id, None)
     reviewer = Reviewer(
@@ -336,7 +301,7 @@ async def _apply_common(ctx: Context, reviewer: Reviewer, body: s.ReviewerUpdate
 
 
 async def update(ctx: Context, reviewer_id: int, body: s.ReviewerUpdate, if_match: str | None) -> Reviewer:
-    require_manager(ctx.caller)
+    access.require_pool_manager(ctx.caller)
     _refuse_nulls(body, s.NULLABLE_UPDATE_FIELDS)
     reviewer = await ctx.repo.get(reviewer_id)
     if reviewer is None:

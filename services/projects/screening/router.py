@@ -3,52 +3,19 @@ services' documents."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
 from services.projects.applications import service as applications_service
+from services.projects.deps import FlagReader, ServiceCaller
 from services.projects.screening import service
-from services.projects.screening.models import ScreenedDocument, ScreeningFlag
-from services.projects.screening.repository import flags_page
-from services.projects.screening.schemas import DocumentRead, DocumentRegister, FlagRead, MatchedRecord
+from services.projects.screening.models import ScreenedDocument
+from services.projects.screening.schemas import DocumentRead, DocumentRegister, FlagRead
 from shared.db import DbSession
 from shared.errors import Forbidden, problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
-from shared.principal import Caller, Principal, require_roles
 from shared.schemas import Id
 
 router = APIRouter(tags=["screening"])
-
-FlagReader = Annotated[Principal, Depends(require_roles("agency", "official", "admin"))]
-
-
-def require_service(caller: Caller) -> Principal:
-    if caller.kind != "service":
-        raise Forbidden("仅供平台内部服务调用。", "For the platform's internal services only.")
-    return caller
-
-
-ServiceCaller = Annotated[Principal, Depends(require_service)]
-
-
-def _flag(flag: ScreeningFlag) -> FlagRead:
-    return FlagRead(
-        id=flag.id,
-        application_id=flag.application_id,
-        score=round(flag.score, 4),
-        threshold=flag.threshold,
-        rule=flag.rule,
-        created_at=flag.created_at,
-        matched=MatchedRecord(
-            document_id=flag.document_id,
-            source=flag.matched_source,
-            kind=flag.matched_kind,
-            reference_id=flag.matched_reference_id,
-            year=flag.matched_year,
-            title=flag.matched_title,
-        ),
-    )
 
 
 @router.get(
@@ -72,10 +39,7 @@ async def similar(
     if not caller.has_role("official", "admin"):
         # PRJ-2: an agency sees the flags of applications in programmes entrusted to it only.
         await applications_service.load(session, caller, application_id)
-    rows, next_cursor = await flags_page(session, application_id, limit=limit, cursor=cursor, sort=sort)
-    if not rows and cursor is None:
-        await service.require_screened(session, application_id)
-    return Page[FlagRead](items=[_flag(f) for f in rows], next_cursor=next_cursor)
+    return await service.flags(session, application_id, limit=limit, cursor=cursor, sort=sort)
 
 
 @router.post(

@@ -34,7 +34,9 @@ from services.projects.rules import similarity
 from services.projects.screening import repository
 from services.projects.screening.index import ScreeningIndex
 from services.projects.screening.models import ScreenedDocument, ScreeningFlag
+from services.projects.screening.schemas import FlagRead, MatchedRecord
 from shared.errors import NotFound
+from shared.pagination import Page
 
 Kind = Literal["application", "funded"]
 OWN_SOURCE = "projects"
@@ -175,3 +177,33 @@ async def require_screened(session: AsyncSession, application_id: int) -> None:
             f"申报书 {application_id} 尚未查重。",
             f"Application {application_id} has not been screened.",
         )
+
+
+def to_read(flag: ScreeningFlag) -> FlagRead:
+    return FlagRead(
+        id=flag.id,
+        application_id=flag.application_id,
+        score=round(flag.score, 4),
+        threshold=flag.threshold,
+        rule=flag.rule,
+        created_at=flag.created_at,
+        matched=MatchedRecord(
+            document_id=flag.document_id,
+            source=flag.matched_source,
+            kind=flag.matched_kind,
+            reference_id=flag.matched_reference_id,
+            year=flag.matched_year,
+            title=flag.matched_title,
+        ),
+    )
+
+
+async def flags(
+    session: AsyncSession, application_id: int, *, limit: int, cursor: str | None, sort: str | None
+) -> Page[FlagRead]:
+    """An application's flags, highest score first; NotFound when it was never screened. Whether the
+    caller may see the application is the caller's check (``applications.service.load``)."""
+    rows, next_cursor = await repository.flags_page(session, application_id, limit=limit, cursor=cursor, sort=sort)
+    if not rows and cursor is None:
+        await require_screened(session, application_id)
+    return Page[FlagRead](items=[to_read(f) for f in rows], next_cursor=next_cursor)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
+from services.projects.deps import FigureReader
 from services.projects.statistics import service
 from services.projects.statistics.schemas import StatisticsRead
 from shared.db import DbSession
 from shared.errors import problem_responses
-from shared.principal import Principal, require_roles
 
 router = APIRouter(tags=["statistics"])
-
-Reader = Annotated[Principal, Depends(require_roles("official", "auditor", "admin", "agency"))]
 
 
 @router.get(
@@ -30,7 +28,7 @@ Reader = Annotated[Principal, Depends(require_roles("official", "auditor", "admi
 )
 async def get_statistics(
     session: DbSession,
-    caller: Reader,
+    caller: FigureReader,
     year: Annotated[int | None, Query(ge=2000, le=2200, description="only applications of this year")] = None,
     programme_id: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="only this programme")] = None,
 ) -> StatisticsRead:

@@ -8,9 +8,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from services.projects.applications.deps import environment
-from services.projects.applications.service import Environment
 from services.projects.db import common
+from services.projects.deps import Environment, environment
 from services.projects.integrity import service as integrity
 from services.projects.integrity.schemas import IntegrityRecordCreate
 from services.projects.ledger.models import LedgerItem
