@@ -1,8 +1,11 @@
 """The boundaries of ARCHITECTURE.md rule 2 are checked by import-linter, and the check can fail; the
-gateway holds only the gateway (no CLI, runner or demo data) and its core stays under its line budget."""
+gateway holds only the gateway (no CLI, runner or demo data) and its core stays under its line budget;
+every query lives in a repository: no service or router builds or runs SQL, and no router imports a
+repository, a check that can fail too."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -114,3 +117,131 @@ def test_the_gateway_holds_no_tooling() -> None:
         and any(path.stem == name or path.stem.startswith(f"{name}_") for name in TOOLING_NAMES)
     ]
     assert found == [], f"tooling in the gateway package: {found}"
+
+
+# --- layers: every query in a repository, routers call services (docs/architecture.md) ---------------
+
+# The use-case and HTTP layers of every service and of the shared machinery several services mount.
+LAYER_FILES = ("service.py", "router.py", "routers.py", "deps.py")
+# Builders of SQL statements and clauses that sqlalchemy exports (``func.*`` included).
+SQL_BUILDERS = frozenset(
+    {"select", "insert", "update", "delete", "text", "union", "union_all", "exists", "func"}
+    | {"and_", "or_", "not_", "true", "false", "literal", "case", "extract", "tuple_"}
+)
+# Methods of statements and columns that build SQL further (``str.join`` shares a name: not listed).
+SQL_METHODS = frozenset(
+    {"where", "order_by", "group_by", "having", "with_for_update", "select_from", "outerjoin", "in_", "not_in"}
+)
+# What sends a statement to the database: these methods on any object, ``get``/``refresh`` on a session,
+# and ``shared.pagination.paginate``.
+SQL_RUNNERS = frozenset({"execute", "scalar", "scalars", "stream", "stream_scalars"})
+SESSION_READS = frozenset({"get", "refresh"})
+# Layer modules allowed to break a rule, each with its reason. Empty: every list and query is in a
+# repository; the shared infrastructure that issues SQL (audit, idempotency, workflow history, the
+# working-day calendar, pagination, the database engine and migrations) is not a layer module.
+LAYER_EXCEPTIONS: dict[str, str] = {}
+
+
+def _dotted(node: ast.expr) -> list[str]:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return parts[::-1]
+
+
+def layer_problems(source: str, *, router: bool) -> list[str]:
+    """What a service or router module does that belongs in a repository: builds or runs SQL, or (a
+    router) imports a repository module."""
+    tree = ast.parse(source)
+    sqlalchemy_names: dict[str, str] = {}  # local name -> sqlalchemy's name
+    sqlalchemy_modules: set[str] = set()
+    runners: set[str] = set()  # local names of shared.pagination.paginate
+    problems: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module.split(".")[0] == "sqlalchemy":
+                sqlalchemy_names.update({a.asname or a.name: a.name for a in node.names})
+            if node.module == "shared.pagination":
+                runners.update(a.asname or a.name for a in node.names if a.name == "paginate")
+            if router and (
+                node.module.split(".")[-1] == "repository" or any(a.name == "repository" for a in node.names)
+            ):
+                problems.append(f"line {node.lineno}: imports a repository (from {node.module})")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "sqlalchemy":
+                    sqlalchemy_modules.add((alias.asname or alias.name).split(".")[0])
+                if router and alias.name.split(".")[-1] == "repository":
+                    problems.append(f"line {node.lineno}: imports a repository ({alias.name})")
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _dotted(node.func)
+        method = node.func.attr if isinstance(node.func, ast.Attribute) else None
+        if name and (
+            sqlalchemy_names.get(name[0]) in SQL_BUILDERS
+            or (name[0] in sqlalchemy_modules and len(name) > 1 and name[1] in SQL_BUILDERS)
+        ):
+            problems.append(f"line {node.lineno}: builds SQL ({'.'.join(name)})")
+        elif method in SQL_METHODS:
+            problems.append(f"line {node.lineno}: builds SQL (.{method})")
+        elif (
+            method in SQL_RUNNERS
+            or (method in SESSION_READS and len(name) > 1 and name[-2].endswith("session"))
+            or (isinstance(node.func, ast.Name) and node.func.id in runners)
+        ):
+            problems.append(f"line {node.lineno}: runs SQL ({'.'.join(name) or method})")
+    return sorted(problems, key=lambda p: int(p.split(":")[0].removeprefix("line ")))
+
+
+def layer_modules() -> list[Path]:
+    return sorted(
+        path
+        for package in ("services", "shared")
+        for path in (ROOT / package).rglob("*.py")
+        if path.name in LAYER_FILES and "__pycache__" not in path.parts
+    )
+
+
+def test_services_and_routers_hold_no_sql_and_routers_no_repository() -> None:
+    """SQL only in repositories, never in a service or a router; routers call services, not repositories."""
+    modules = layer_modules()
+    assert ROOT / "services" / "projects" / "applications" / "router.py" in modules
+    assert ROOT / "shared" / "review_rounds" / "service.py" in modules
+    found = {
+        str(path.relative_to(ROOT)): problems
+        for path in modules
+        if str(path.relative_to(ROOT)) not in LAYER_EXCEPTIONS
+        and (problems := layer_problems(path.read_text(), router=path.name in ("router.py", "routers.py")))
+    }
+    assert found == {}
+    assert all((ROOT / name).is_file() for name in LAYER_EXCEPTIONS), "an exception names a module that is gone"
+
+
+def test_the_layer_check_catches_sql_and_a_repository_import() -> None:
+    source = """
+import sqlalchemy as sa
+from sqlalchemy import func, select as s
+from services.x.things import repository as repo
+from services.x.other.repository import page
+from shared.pagination import paginate
+
+async def handler(session):
+    await session.execute(s(Thing).where(sa.or_(a, b)))
+    await session.get(Thing, 1)
+    await paginate(session, stmt.order_by(Thing.id), SORTS)
+    return func.count(), ", ".join(names), {}.get("key")
+"""
+    problems = layer_problems(source, router=True)
+    assert [p.split(":")[0] for p in problems] == [
+        "line 4",
+        "line 5",
+        *["line 9"] * 4,
+        "line 10",
+        *["line 11"] * 2,
+        "line 12",
+    ], problems
+    assert layer_problems(source, router=False) == [p for p in problems if "repository" not in p]
