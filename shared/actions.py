@@ -1,5 +1,5 @@
-"""Plain workflow actions as routes (docs/api-conventions.md "URLs"): ``POST {path}/{id}/<action>`` with an optional comment
-body and ``If-Match``, answering the resource's Read schema. Every service mounts them with
+"""Plain workflow actions as routes (docs/api-conventions.md "URLs"): ``POST {path}/{id}/<action>`` with an
+optional comment body and ``If-Match``, answering the resource's Read schema. Every service mounts them with
 ``add_action_routes``: the action ``a_b`` is the URL segment ``a-b`` and the operation id ``<op>-a-b``, so
 no path carries an underscore and a client that learned one resource's actions knows them all.
 

@@ -1,5 +1,5 @@
-"""The boundaries of ARCHITECTURE.md rule 2 are checked by import-linter, and the check can fail; the
-gateway holds only the gateway (no CLI, runner or demo data) and its core stays under its line budget;
+"""The boundaries of docs/architecture.md (rule 2 of the house) are checked by import-linter, and the check can
+fail; the gateway holds only the gateway (no CLI, runner or demo data) and its core stays under its line budget;
 every query lives in a repository: no service or router builds or runs SQL, and no router imports a
 repository, a check that can fail too."""
 

@@ -61,8 +61,8 @@ def badly_named(paths: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("name", SERVICES)
 def test_paths_are_lower_case_and_hyphenated(name: str) -> None:
-    """docs/api-conventions.md "URLs": lower case and hyphens (``/api/v1/foreign-experts/permit-applications/42/submit``);
-    only a ``{parameter}`` may hold an underscore."""
+    """docs/api-conventions.md "URLs": lower case and hyphens
+    (``/api/v1/foreign-experts/permit-applications/42/submit``); only a ``{parameter}`` may hold an underscore."""
     assert badly_named(list(live_spec(name)["paths"])) == []
 
 
