@@ -78,5 +78,5 @@ class ApplicationReviewView(OutputSchema):
     applicant_org_name: str
     requested_total: MoneyOut
     self_raised_total: MoneyOut
-    budget: dict[str, dict[str, str]]
+    budget_lines: dict[str, dict[str, str]]
     duration_months: int

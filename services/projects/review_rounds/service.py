@@ -168,19 +168,7 @@ class ProjectsRounds(RoundScope):
 
     async def review_view(self, session: AsyncSession, application_id: int) -> ApplicationReviewView:
         (app,) = await repo.applications(session, [application_id])
-        return ApplicationReviewView(
-            id=app.id,
-            call_id=app.call_id,
-            topic_id=app.topic_id,
-            title=app.title,
-            abstract=app.abstract,
-            keywords=list(app.keywords),
-            applicant_org_name=app.applicant_org_name,
-            requested_total=app.requested_total,
-            self_raised_total=app.self_raised_total,
-            budget=app.budget_lines,
-            duration_months=app.duration_months,
-        )
+        return ApplicationReviewView.model_validate(app)
 
 
 ROUNDS = ReviewRounds(TABLES, ProjectsRounds(DEFAULTS), common, RoundRead)

@@ -53,7 +53,7 @@ async def test_reviewer_sees_only_own_assignments_without_id_numbers(client) -> 
     assert [c["code"] for c in view["criteria"]] == ["innovation", "feasibility", "team", "benefit"]
     r = await client.get(f"{ASG}/{view['id']}/application", headers=me)
     assert r.status_code == 200, r.text
-    assert set(r.json()) >= {"title", "abstract", "keywords", "requested_total", "budget"}
+    assert set(r.json()) >= {"title", "abstract", "keywords", "requested_total", "budget_lines"}
     text = json.dumps([items, r.json()], ensure_ascii=False)
     for n in range(1, 4):
         assert leader_id(n) not in text and leader_id(n)[-4:] + '"' not in text  # no ID number, not even masked
