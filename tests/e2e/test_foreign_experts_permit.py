@@ -2,8 +2,9 @@
 
 employer (its clerk registers it) → points assessment (anyone, nothing stored) → application (the clerk)
 → acceptance and approval (an official) → permit (issued under a lifelong WP-8 number) → verification
-by another agency's API key with the scope ``foreign-experts:permits:verify`` (WP-9: only four fields; a
-key without the scope gets 403; a wrong passport is "not found") → extension (延期) → cancellation (注销).
+by another agency's API key with the scope ``foreign-experts:permits:verify`` (WP-9: only the permit's
+state, class, dates and employer; a key without the scope gets 403; a wrong passport is "not found")
+→ extension (延期) → cancellation (注销).
 Another employer's clerk gets 404s throughout.
 
 Then the bureau's own yearly calls through the same gateway: a programme call (引进外国专家项目) read by
@@ -218,7 +219,9 @@ def run(people: People, client: httpx.Client) -> None:
     assert r.status_code == 200, r.text
     assert r.json() == {
         "valid": True,
+        "status": "in_force",
         "permit_class": "A",
+        "valid_from": contract_start.isoformat(),
         "valid_until": contract_end.isoformat(),
         "employer_name": "长春光华新材料科技有限公司",
     }
@@ -256,7 +259,7 @@ def run(people: People, client: httpx.Client) -> None:
     people.call("official", "POST", f"{FE}/permit-changes/{cancel['id']}/approve")
     assert people.call("clerk", "GET", f"{FE}/permits/{pid}")["status"] == "cancelled"
     after = client.get(verify, params={"number": number, "passport": PASSPORT}, headers={"X-API-Key": key})
-    assert after.status_code == 200 and after.json()["valid"] is False
+    assert after.status_code == 200 and (after.json()["valid"], after.json()["status"]) == (False, "cancelled")
     history = people.call("official", "GET", f"{FE}/permits/{pid}/history")
     assert [h["action"] for h in history] == ["create", "cancel"]
     stats = people.call("official", "GET", f"{FE}/statistics/permits", params={"by": "class"})

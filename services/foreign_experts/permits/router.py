@@ -39,8 +39,9 @@ router = APIRouter(tags=["foreign-experts permits"])
     response_model=VerificationRead,
     operation_id="foreign-experts-permits-verify",
     summary="Verify a work permit for another agency (WP-9) / 工作许可核验",
-    description=f"For agency API keys with the scope `{VERIFY_SCOPE}` (and officials). Answers only whether the "
-    "permit is valid, its class, its valid-until date and the employer's name. A passport that is not the "
+    description=f"For agency API keys with the scope `{VERIFY_SCOPE}` (and officials). Answers only the permit's "
+    "state: whether it is in force today and, if not, why (`status`: not yet in force, expired, cancelled or "
+    "revoked), its class, its first and last valid days and the employer's name. A passport that is not the "
     "permit's answers 404 `permit_not_found`, exactly as an unknown number does. Every call is logged with the "
     "calling agency; the passport number is never stored.",
     responses=problem_responses(401, 403, 404, 422),

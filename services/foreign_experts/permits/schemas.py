@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from services.foreign_experts.employers.schemas import CITY_DESCRIPTION, CityCode
+from services.foreign_experts.rules.permit_status import PermitStatus
 from shared.fields import ShanghaiTime
 from shared.schemas import InputSchema, Label, OutputSchema
 from shared.validators import PassportNo
@@ -141,11 +142,17 @@ class PermitSummary(OutputSchema):
 
 
 class VerificationRead(OutputSchema):
-    """WP-9: only these four fields, never the person's data."""
+    """WP-9: only the permit's state, class, dates and employer, never the person's data."""
 
-    valid: bool = Field(description="the permit is in force today")
+    valid: bool = Field(description="the permit is in force today (Asia/Shanghai): `status` is `in_force`")
+    status: PermitStatus = Field(
+        description="the permit's state today (Asia/Shanghai, CAL-2): `in_force`; `not_yet_in_force` (issued, "
+        "valid from a later day); `expired` (past `valid_until`); `cancelled` (注销, or replaced by a newer permit "
+        "under the same number); `revoked` (撤销 by the bureau)"
+    )
     permit_class: Literal["A", "B", "C"]
-    valid_until: date
+    valid_from: date = Field(description="the first day the permit is in force")
+    valid_until: date = Field(description="the last day the permit is in force (WP-5)")
     employer_name: str
 
 

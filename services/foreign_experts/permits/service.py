@@ -35,6 +35,7 @@ from services.foreign_experts.permits.schemas import (
 from services.foreign_experts.protect import mask_passport
 from services.foreign_experts.rules.labels import PERMIT_CLASSES, VALIDITY_LIMITS, label
 from services.foreign_experts.rules.permit_number import make_permit_number, validate_permit_number
+from services.foreign_experts.rules.permit_status import PermitStatus, permit_status
 from services.foreign_experts.rules.validity import (
     check_passport,
     notice_valid_until,
@@ -221,8 +222,12 @@ async def load(session: AsyncSession, principal: Principal, permit_id: int, *, f
     return permit
 
 
+def status_on(permit: Permit, day: date) -> PermitStatus:
+    return permit_status(permit.status, permit.valid_from, permit.valid_until, day)
+
+
 def valid_on(permit: Permit, day: date) -> bool:
-    return permit.status == "valid" and permit.valid_from <= day <= permit.valid_until
+    return status_on(permit, day) == "in_force"
 
 
 async def to_read(session: AsyncSession, permit: Permit, caller: Principal, env: Environment) -> PermitRead:
@@ -352,10 +357,11 @@ async def verify(
     passport: str,
     env: Environment,
 ) -> VerificationRead | None:
-    """Valid or not, the class, the valid-until date and the employer's name, when the number and the
-    passport match; otherwise "not found", whether the number is unknown or the passport wrong. Every
-    call is logged with the caller (the passport itself is never stored) and committed even when the
-    answer is "not found" (None: the router answers ``verification_not_found()`` without rolling back)."""
+    """Valid or not and why (``rules.permit_status``), the class, the dates of validity and the employer's
+    name, when the number and the passport match; otherwise "not found", whether the number is unknown or the
+    passport wrong. Every call is logged with the caller (the passport itself is never stored) and committed
+    even when the answer is "not found" (None: the router answers ``verification_not_found()`` without rolling
+    back)."""
     permit = None
     try:
         normalised = validate_permit_number(number)
@@ -370,7 +376,8 @@ async def verify(
                 key = None
             if key is not None and key == candidate.passport_key:
                 permit = candidate
-    valid = permit is not None and valid_on(permit, env.today)
+    status = status_on(permit, env.today) if permit is not None else None
+    valid = status == "in_force"
     async with log_sessions() as log:  # its own write transaction: the GET's session only reads
         log.add(
             Verification(
@@ -388,9 +395,12 @@ async def verify(
         await log.commit()  # kept whatever the answer, "not found" too
     if permit is None:
         return None
+    assert status is not None
     return VerificationRead(
         valid=valid,
+        status=status,
         permit_class=permit.permit_class,
+        valid_from=permit.valid_from,
         valid_until=permit.valid_until,
         employer_name=permit.employer_name,
     )

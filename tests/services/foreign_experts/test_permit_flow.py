@@ -3,7 +3,7 @@ WP-4 (the clock), WP-5/WP-6 (validity), WP-8 (the lifelong number), WP-9 (verifi
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select, text
 
@@ -71,18 +71,21 @@ async def test_wp2_wp4_wp8_wp9_whole_permit(fe) -> None:  # type: ignore[no-unty
     await fe.call("GET", f"/permits/{done['permit_id']}", OTHER_CLERK, 404)
     await fe.call("GET", f"/permit-applications/{app['id']}", OTHER_CLERK, 404)
 
-    # WP-9 verification: only the four fields; a wrong passport is the same "not found"
+    # WP-9 verification: only the permit's state, class, dates and employer; a wrong passport is the same
+    # "not found"
     key = api_key(VERIFY)
     answer = await fe.call("GET", "/permits/verify", key, params={"number": permit["number"], "passport": PASSPORT})
     assert answer == {
         "valid": False,
+        "status": "not_yet_in_force",
         "permit_class": "A",
+        "valid_from": "2026-04-01",
         "valid_until": "2028-03-31",
         "employer_name": employer["name"],
-    }  # not yet in force on 3 March (valid from 1 April)
+    }  # not yet in force on 3 March (valid from 1 April): said so, not mistaken for expired or cancelled
     fe.clock.set(date(2026, 4, 2))
     answer = await fe.call("GET", "/permits/verify", key, params={"number": permit["number"], "passport": PASSPORT})
-    assert answer["valid"] is True
+    assert answer["valid"] is True and answer["status"] == "in_force"
     wrong = await fe.call(
         "GET", "/permits/verify", key, 404, params={"number": permit["number"], "passport": "X9999999"}
     )
@@ -136,9 +139,27 @@ async def test_wp2_wp4_wp8_wp9_whole_permit(fe) -> None:  # type: ignore[no-unty
     cancelled = await fe.call("GET", f"/permits/{permit['id']}", CLERK)
     assert cancelled["status"] == "cancelled" and cancelled["valid_today"] is False
     answer = await fe.call("GET", "/permits/verify", key, params={"number": permit["number"], "passport": PASSPORT})
-    assert answer["valid"] is False
+    assert answer["valid"] is False and answer["status"] == "cancelled"
     history = await fe.call("GET", f"/permits/{permit['id']}/history", OFFICIAL)
     assert [h["action"] for h in history][-1] == "cancel"
+
+
+async def test_wp9_verification_says_expired_from_the_day_after_the_last_valid_day(fe) -> None:  # type: ignore[no-untyped-def]
+    """WP-9, CAL-2: on its last valid day (Beijing time, late evening) a permit is in force; from 00:00 the next
+    day it is expired, which the answer says instead of a bare ``valid: false``."""
+    _, done = await issued(fe)
+    permit = await fe.call("GET", f"/permits/{done['permit_id']}", OFFICIAL)
+    last = date.fromisoformat(permit["valid_until"])
+    key = api_key(VERIFY)
+    params = {"number": permit["number"], "passport": PASSPORT}
+    fe.clock.set(last, hour=23)
+    answer = await fe.call("GET", "/permits/verify", key, params=params)
+    assert (answer["valid"], answer["status"]) == (True, "in_force")
+    fe.clock.set(last + timedelta(days=1), hour=0)
+    answer = await fe.call("GET", "/permits/verify", key, params=params)
+    assert (answer["valid"], answer["status"]) == (False, "expired")
+    assert (answer["valid_from"], answer["valid_until"]) == (permit["valid_from"], permit["valid_until"])
+    assert (await fe.call("GET", f"/permits/{permit['id']}", OFFICIAL))["valid_today"] is False
 
 
 async def test_pipl_passport_and_birth_date_never_in_clear_at_rest(fe) -> None:  # type: ignore[no-untyped-def]
