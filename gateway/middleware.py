@@ -2,7 +2,8 @@
 
 Outermost first: security headers (so every answer carries them, errors included), request id /
 access log / metrics, CORS (so 413 and 429 answers are readable by browser clients too), the rate
-limits of every API call (login per IP), the body limit.
+limits of every API call (login per IP), the body limit, and innermost the 304 of a GET whose
+If-None-Match names the ETag of the gateway's own record (the services answer theirs themselves).
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from gateway import security
 from gateway.docs import DOCS_HTML_PATHS
 from gateway.ratelimit import RateLimiter, client_ip
 from gateway.settings import GatewaySettings
-from shared.middleware import BodyLimitMiddleware, RequestContextMiddleware, header, send_problem
+from shared.middleware import (
+    BodyLimitMiddleware,
+    ConditionalGetMiddleware,
+    RequestContextMiddleware,
+    header,
+    send_problem,
+)
 from shared.principal import ANONYMOUS
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -135,6 +142,7 @@ class RateLimitMiddleware:
 
 def install_gateway_middleware(app: FastAPI, settings: GatewaySettings) -> None:
     # add_middleware puts each one outside the previous: the last added runs first.
+    app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, trust_forwarded_for=settings.trust_forwarded_for)
     app.add_middleware(

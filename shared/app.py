@@ -19,7 +19,13 @@ from shared.error_handlers import install_error_handlers, problem_response
 from shared.errors import DependencyUnavailable
 from shared.http_client import InternalClient
 from shared.idempotency import IdempotencyMiddleware
-from shared.middleware import BodyLimitMiddleware, InternalAuthMiddleware, Metrics, RequestContextMiddleware
+from shared.middleware import (
+    BodyLimitMiddleware,
+    ConditionalGetMiddleware,
+    InternalAuthMiddleware,
+    Metrics,
+    RequestContextMiddleware,
+)
 from shared.schemas import PROBLEM_SCHEMA
 from shared.settings import ServiceSettings, url_segment
 
@@ -137,7 +143,9 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, database
 
     app.openapi = lambda: service_openapi(app, spec)  # type: ignore[method-assign]
 
-    # Outermost first: request id and metrics see everything, then the body limit, then auth.
+    # Outermost first: request id and metrics see everything, then the body limit, then auth; innermost,
+    # a GET answered 304 when If-None-Match names its ETag.
+    app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(IdempotencyMiddleware, common=spec.common)
     app.add_middleware(InternalAuthMiddleware, secret_getter=lambda: settings.internal_secret, open_paths=OPEN_PATHS)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

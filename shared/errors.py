@@ -224,8 +224,8 @@ class IdempotencyInProgress(Conflict):
 class PreconditionFailed(AppError):
     status = 412
     code = "precondition_failed"
-    title_zh = "资源已被他人修改"
-    title_en = "The resource has changed"
+    title_zh = "与资源的当前版本不符"
+    title_en = "Not the resource's current version"
 
 
 class PreconditionRequired(AppError):

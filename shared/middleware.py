@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request id, JSON access log, Prometheus metrics, body limit, internal auth.
+"""Pure ASGI middleware: request id, JSON access log, Prometheus metrics, body limit, internal auth,
+conditional GET.
 
 ``BaseHTTPMiddleware`` costs a large share of throughput, so each of these is a small ASGI class.
 """
@@ -18,6 +19,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.concurrency import entity_tags
 from shared.error_handlers import problem_response
 from shared.errors import AppError, BadRequest, InvalidCharacters, InvalidInternalToken, PayloadTooLarge, Unauthorized
 from shared.principal import PRINCIPAL_HEADER, verify_principal
@@ -219,3 +221,43 @@ class InternalAuthMiddleware:
         state: dict[str, Any] = scope.setdefault("state", {})
         state["principal"] = principal
         await self.app(scope, receive, send)
+
+
+# What a 304 keeps of the 200 it replaces (RFC 9110 section 15.4.5): no body, so none of its description.
+_NOT_MODIFIED_DROPS = frozenset({b"content-type", b"content-length", b"content-encoding", b"content-language"})
+
+
+class ConditionalGetMiddleware:
+    """A GET or HEAD whose ``If-None-Match`` names the ETag its answer carries is answered 304 Not Modified:
+    no body, the ETag and the other headers kept. Any route that sets an ETag gets it, so none has to
+    remember; the route still runs (access checks included), only the body is saved. Tags compare weakly,
+    and a tag without its quotes is read as if quoted (``shared.concurrency.entity_tags``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        wanted = header(scope, b"if-none-match") if scope["type"] == "http" else None
+        if not wanted or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        tags = entity_tags(wanted)
+        not_modified = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal not_modified
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+                current = next((v.decode("latin-1") for k, v in headers if k.lower() == b"etag"), None)
+                if current is not None and ("*" in tags or current.removeprefix("W/") in tags):
+                    not_modified = True
+                    kept = [(k, v) for k, v in headers if k.lower() not in _NOT_MODIFIED_DROPS]
+                    await send({"type": "http.response.start", "status": 304, "headers": kept})
+                    return
+            elif message["type"] == "http.response.body" and not_modified:
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
