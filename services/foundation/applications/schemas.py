@@ -16,6 +16,7 @@ from shared.fields import MAX_YUAN, Money, MoneyOut, ShanghaiTime
 from shared.review.schemas import ConflictDeclarations, DeclaredRelationRead, ExcludedPersonRead
 from shared.schemas import InputSchema, OutputSchema
 from shared.validators import USCC, ResidentID
+from shared.windows import CalendarConfirmed, DeadlineDaysLeft
 
 TitleRank = Literal["senior", "associate", "intermediate", "junior", "none"]
 Degree = Literal["doctorate", "master", "bachelor", "other"]
@@ -201,6 +202,12 @@ class ApplicationRead(OutputSchema):
     formal_reasons: list[str] | None = Field(description="NSF-1: why the formal review rejected it")
     formal_review_due: date = Field(description="NSF-1: the plan's closing date + its formal review days (CAL-2)")
     formal_review_overdue: bool = Field(description="still awaiting formal review after formal_review_due")
+    formal_review_days_left: DeadlineDaysLeft = Field(
+        description="days left to formal_review_due while the application awaits formal review; null once reviewed"
+    )
+    formal_review_calendar_confirmed: CalendarConfirmed = Field(
+        description="always true: NSF-1 counts natural days, which need no holiday schedule"
+    )
     score: Decimal | None = Field(description="NSF-4: mean over valid reviews, once ranked")
     valid_reviews: int | None
     rank: int | None
@@ -226,6 +233,9 @@ class ApplicationSummary(OutputSchema):
     institution_name: str
     requested_total: MoneyOut
     formal_review_due: date
+    formal_review_days_left: DeadlineDaysLeft = Field(
+        description="days left to formal_review_due while the application awaits formal review; null once reviewed"
+    )
     status: str
     version: int
     created_at: ShanghaiTime

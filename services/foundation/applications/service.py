@@ -41,6 +41,7 @@ from shared.principal import Principal
 from shared.review.schemas import dump_declarations, read_declarations
 from shared.subject_keys import person_key
 from shared.validators import mask_id, parse_resident_id
+from shared.windows import DeadlineNow, deadline_now
 from shared.workdays import today_shanghai
 from shared.workflow import HistoryRead, load_history
 
@@ -434,6 +435,11 @@ def is_formal_review_overdue(application: FoundationApplication, plan: FundingPl
     return application.status in FORMAL_PENDING and eligibility.formal_review_overdue(formal_review_due_of(plan), now)
 
 
+def formal_review_deadline(application: FoundationApplication, plan: FundingPlan, now: datetime) -> DeadlineNow:
+    """NSF-1's deadline as the application shows it: counted while it awaits formal review."""
+    return deadline_now(formal_review_due_of(plan), now, running=application.status in FORMAL_PENDING)
+
+
 async def overdue_plan_ids(session: AsyncSession, now: datetime) -> list[int]:
     """Plans whose formal-review deadline (NSF-1) has passed."""
     return [
@@ -482,7 +488,8 @@ async def page(
         sort=sort,
     )
     plans = await repo.plans_by_id(session, (r.plan_id for r in rows))
-    return Page[ApplicationSummary](items=[to_summary(r, plans[r.plan_id]) for r in rows], next_cursor=next_cursor)
+    items = [to_summary(r, plans[r.plan_id], now) for r in rows]
+    return Page[ApplicationSummary](items=items, next_cursor=next_cursor)
 
 
 def _id(number: str, full: bool) -> str:
@@ -494,6 +501,7 @@ def to_read(application: FoundationApplication, plan: FundingPlan, who: Principa
     institution's org_admin and auditors. ``who`` is the caller narrowed to this application."""
     full = who.has_role(*FULL_ID_ROLES)
     number = application.applicant_id_number
+    formal_review = formal_review_deadline(application, plan, now)
     return ApplicationRead.model_validate(
         {
             **{
@@ -540,12 +548,14 @@ def to_read(application: FoundationApplication, plan: FundingPlan, who: Principa
             "relations": read_declarations(application.relations, full=full),
             "formal_review_due": formal_review_due_of(plan),
             "formal_review_overdue": is_formal_review_overdue(application, plan, now),
+            "formal_review_days_left": formal_review.days_left,
+            "formal_review_calendar_confirmed": formal_review.calendar_confirmed,
             "allowed_actions": APPLICATION_WORKFLOW.actions_from(application.status, who),
         }
     )
 
 
-def to_summary(application: FoundationApplication, plan: FundingPlan) -> ApplicationSummary:
+def to_summary(application: FoundationApplication, plan: FundingPlan, now: datetime) -> ApplicationSummary:
     """A list row: ID numbers always masked."""
     return ApplicationSummary.model_validate(
         {
@@ -570,5 +580,6 @@ def to_summary(application: FoundationApplication, plan: FundingPlan) -> Applica
             },
             "applicant_id_number": mask_id(application.applicant_id_number),
             "formal_review_due": formal_review_due_of(plan),
+            "formal_review_days_left": formal_review_deadline(application, plan, now).days_left,
         }
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -22,9 +23,9 @@ from shared.workflow import HistoryRead
 router = APIRouter(tags=["foundation plans"])
 
 
-def _read(response: Response, plan: FundingPlan) -> PlanRead:
+def _read(response: Response, plan: FundingPlan, now: datetime) -> PlanRead:
     set_etag(response, service.KIND, plan.id, plan.version)
-    return service.to_read(plan)
+    return service.to_read(plan, now)
 
 
 @router.post(
@@ -35,8 +36,8 @@ def _read(response: Response, plan: FundingPlan) -> PlanRead:
     summary="Draft a yearly funding plan with its categories / 起草年度资助计划",
     responses=problem_responses(401, 403, 409, 422),
 )
-async def create_plan(body: PlanCreate, session: DbSession, caller: Official, response: Response) -> PlanRead:
-    return _read(response, await service.create(session, caller, body))
+async def create_plan(body: PlanCreate, session: DbSession, caller: Official, response: Response, now: Now) -> PlanRead:
+    return _read(response, await service.create(session, caller, body), now)
 
 
 @router.get(
@@ -50,13 +51,14 @@ async def create_plan(body: PlanCreate, session: DbSession, caller: Official, re
 async def list_plans(
     session: DbSession,
     caller: MaybeCaller,
+    now: Now,
     limit: Limit = 20,
     cursor: Cursor = None,
     sort: Annotated[Sort, Query(examples=["-year"])] = None,
     year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
     status: Annotated[Literal["draft", "published", "closed"] | None, Query()] = None,
 ) -> Page[PlanSummary]:
-    return await service.page(session, caller, year=year, status=status, limit=limit, cursor=cursor, sort=sort)
+    return await service.page(session, caller, year=year, status=status, limit=limit, cursor=cursor, sort=sort, now=now)
 
 
 @router.get(
@@ -67,8 +69,8 @@ async def list_plans(
     responses=problem_responses(404, 422),
     **PUBLIC,
 )
-async def get_plan(plan_id: Id, session: DbSession, caller: MaybeCaller, response: Response) -> PlanRead:
-    return _read(response, await service.load(session, caller, plan_id))
+async def get_plan(plan_id: Id, session: DbSession, caller: MaybeCaller, response: Response, now: Now) -> PlanRead:
+    return _read(response, await service.load(session, caller, plan_id), now)
 
 
 @router.patch(
@@ -84,9 +86,10 @@ async def update_plan(
     session: DbSession,
     caller: Official,
     response: Response,
+    now: Now,
     if_match: IfMatch = None,
 ) -> PlanRead:
-    return _read(response, await service.update(session, caller, plan_id, body, if_match))
+    return _read(response, await service.update(session, caller, plan_id, body, if_match), now)
 
 
 @router.post(
@@ -106,7 +109,7 @@ async def publish_plan(
     if_match: IfMatch = None,
 ) -> PlanRead:
     plan = await service.act(session, caller, plan_id, "publish", body.comment if body else None, if_match, now)
-    return _read(response, plan)
+    return _read(response, plan, now)
 
 
 @router.post(
@@ -126,7 +129,7 @@ async def close_plan(
     if_match: IfMatch = None,
 ) -> PlanRead:
     plan = await service.act(session, caller, plan_id, "close", body.comment if body else None, if_match, now)
-    return _read(response, plan)
+    return _read(response, plan, now)
 
 
 @router.get(

@@ -17,6 +17,7 @@ from services.foundation.rules.eligibility import DEFAULTS
 from shared.clients.reviewers import DISCIPLINE_PREFIX_PATTERN
 from shared.fields import Money, MoneyOut, ShanghaiTime
 from shared.schemas import InputSchema, OutputSchema
+from shared.windows import CalendarConfirmed, DeadlineDaysLeft, OpenNow, WindowDaysLeft
 
 PLAN_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$"
 CATEGORY_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$"
@@ -183,8 +184,14 @@ class PlanRead(OutputSchema):
     discipline_codes: list[str]
     opens_at: ShanghaiTime
     closes_at: ShanghaiTime
+    open_now: OpenNow
+    days_left: WindowDaysLeft
     formal_review_days: int
     formal_review_due: date = Field(description="NSF-1: the closing date (Asia/Shanghai) + formal_review_days")
+    formal_review_days_left: DeadlineDaysLeft
+    formal_review_calendar_confirmed: CalendarConfirmed = Field(
+        description="always true: NSF-1 counts natural days, which need no holiday schedule"
+    )
     notice_working_days: int
     agency_org_ids: list[int]
     categories: list[CategoryRead]
@@ -201,6 +208,8 @@ class PlanSummary(OutputSchema):
     title: str
     opens_at: ShanghaiTime
     closes_at: ShanghaiTime
+    open_now: OpenNow
+    days_left: WindowDaysLeft
     status: str
     version: int
 

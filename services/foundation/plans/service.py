@@ -24,6 +24,7 @@ from shared.db import flush_versioned
 from shared.errors import NotFound, ValidationFailed
 from shared.pagination import Page
 from shared.principal import Principal
+from shared.windows import WindowNow, deadline_now, read_with, window_now
 from shared.workflow import HistoryRead, load_history
 
 KIND = "funding_plan"
@@ -49,12 +50,14 @@ async def page(
     limit: int,
     cursor: str | None,
     sort: str | None,
+    now: datetime,
 ) -> Page[PlanSummary]:
     """Published and closed plans for everyone; drafts for officials, auditors and the plan's agencies."""
     rows, next_cursor = await repo.page(
         session, principal, year=year, status=status, limit=limit, cursor=cursor, sort=sort
     )
-    return Page[PlanSummary](items=[PlanSummary.model_validate(r) for r in rows], next_cursor=next_cursor)
+    items = [read_with(PlanSummary, r, window(r, now).fields()) for r in rows]
+    return Page[PlanSummary](items=items, next_cursor=next_cursor)
 
 
 def _set_categories(plan: FundingPlan, categories: list[CategoryIn]) -> None:
@@ -164,7 +167,14 @@ async def history(session: AsyncSession, principal: Principal, plan_id: int) -> 
     return await load_history(session, common, KIND, plan.id)
 
 
-def to_read(plan: FundingPlan) -> PlanRead:
+def window(plan: FundingPlan, now: datetime) -> WindowNow:
+    """Taking applications now (CAL-2): published, not closed by hand, and now within the plan's times."""
+    return window_now(plan.opens_at, plan.closes_at, now, taking=plan.status == "published")
+
+
+def to_read(plan: FundingPlan, now: datetime) -> PlanRead:
+    due = eligibility.formal_review_due(plan.closes_at, plan.formal_review_days)
+    formal_review = deadline_now(due, now)
     return PlanRead.model_validate(
         {
             **{
@@ -187,7 +197,10 @@ def to_read(plan: FundingPlan) -> PlanRead:
                     "updated_at",
                 )
             },
-            "formal_review_due": eligibility.formal_review_due(plan.closes_at, plan.formal_review_days),
+            **window(plan, now).fields(),
+            "formal_review_due": due,
+            "formal_review_days_left": formal_review.days_left,
+            "formal_review_calendar_confirmed": formal_review.calendar_confirmed,
             "categories": [CategoryRead.model_validate(c) for c in plan.categories],
         }
     )

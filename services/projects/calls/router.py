@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -11,6 +12,7 @@ from services.projects.calls.models import Call
 from services.projects.calls.schemas import CallCreate, CallRead, CallSummary, CallUpdate, TopicRead
 from services.projects.deps import Staff
 from services.projects.programmes.schemas import ActionBody
+from shared.clock import Now
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
 from shared.errors import problem_responses
@@ -24,9 +26,9 @@ router = APIRouter(tags=["calls"])
 CallId = Id
 
 
-def _read(response: Response, call: Call) -> CallRead:
+def _read(response: Response, call: Call, now: datetime) -> CallRead:
     set_etag(response, service.KIND, call.id, call.version)
-    return CallRead.model_validate(call)
+    return service.to_read(call, now)
 
 
 @router.post(
@@ -37,8 +39,8 @@ def _read(response: Response, call: Call) -> CallRead:
     summary="Draft a call for proposals / 起草申报指南",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def create_call(body: CallCreate, session: DbSession, caller: Staff, response: Response) -> CallRead:
-    return _read(response, await service.create(session, caller, body))
+async def create_call(body: CallCreate, session: DbSession, caller: Staff, response: Response, now: Now) -> CallRead:
+    return _read(response, await service.create(session, caller, body), now)
 
 
 @router.get(
@@ -52,6 +54,7 @@ async def create_call(body: CallCreate, session: DbSession, caller: Staff, respo
 async def list_calls(
     session: DbSession,
     caller: MaybeCaller,
+    now: Now,
     limit: Limit = 20,
     cursor: Cursor = None,
     sort: Sort = None,
@@ -60,7 +63,15 @@ async def list_calls(
     status: Annotated[Literal["draft", "published", "closed"] | None, Query()] = None,
 ) -> Page[CallSummary]:
     return await service.page(
-        session, caller, programme_id=programme_id, year=year, status=status, limit=limit, cursor=cursor, sort=sort
+        session,
+        caller,
+        programme_id=programme_id,
+        year=year,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+        sort=sort,
+        now=now,
     )
 
 
@@ -72,8 +83,8 @@ async def list_calls(
     responses=problem_responses(404, 422),
     **PUBLIC,
 )
-async def get_call(call_id: CallId, session: DbSession, caller: MaybeCaller, response: Response) -> CallRead:
-    return _read(response, await service.load(session, caller, call_id))
+async def get_call(call_id: CallId, session: DbSession, caller: MaybeCaller, response: Response, now: Now) -> CallRead:
+    return _read(response, await service.load(session, caller, call_id), now)
 
 
 @router.get(
@@ -102,9 +113,10 @@ async def update_call(
     session: DbSession,
     caller: Staff,
     response: Response,
+    now: Now,
     if_match: IfMatch = None,
 ) -> CallRead:
-    return _read(response, await service.update(session, caller, call_id, body, if_match))
+    return _read(response, await service.update(session, caller, call_id, body, if_match), now)
 
 
 @router.post(
@@ -119,11 +131,12 @@ async def publish_call(
     session: DbSession,
     caller: Staff,
     response: Response,
+    now: Now,
     body: ActionBody | None = None,
     if_match: IfMatch = None,
 ) -> CallRead:
     call = await service.act(session, caller, call_id, "publish", body.comment if body else None, if_match)
-    return _read(response, call)
+    return _read(response, call, now)
 
 
 @router.post(
@@ -138,11 +151,12 @@ async def close_call(
     session: DbSession,
     caller: Staff,
     response: Response,
+    now: Now,
     body: ActionBody | None = None,
     if_match: IfMatch = None,
 ) -> CallRead:
     call = await service.act(session, caller, call_id, "close", body.comment if body else None, if_match)
-    return _read(response, call)
+    return _read(response, call, now)
 
 
 @router.get(

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, Field, model_validator
 from services.projects.programmes.schemas import CODE_PATTERN, Money, MoneyOut, ShanghaiTime
 from services.projects.rules.eligibility import DEFAULTS
 from shared.schemas import InputSchema, OutputSchema
+from shared.windows import OpenNow, WindowDaysLeft
 
 OrgKind = Literal["university", "research_institute", "enterprise", "hospital", "other"]
 Ratio = Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=2)]
@@ -102,6 +103,8 @@ class CallRead(OutputSchema):
     topics: list[TopicRead]
     opens_at: ShanghaiTime
     closes_at: ShanghaiTime
+    open_now: OpenNow
+    days_left: WindowDaysLeft
     eligibility: EligibilityRead
     status: str
     version: int
@@ -116,5 +119,7 @@ class CallSummary(OutputSchema):
     title: str
     opens_at: ShanghaiTime
     closes_at: ShanghaiTime
+    open_now: OpenNow
+    days_left: WindowDaysLeft
     status: str
     version: int

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.projects import access
 from services.projects.calls import repository as repo
 from services.projects.calls.models import Call, CallTopic
-from services.projects.calls.schemas import CallCreate, CallSummary, CallUpdate, EligibilityIn, TopicIn
+from services.projects.calls.schemas import CallCreate, CallRead, CallSummary, CallUpdate, EligibilityIn, TopicIn
 from services.projects.db import common
 from services.projects.programmes import repository as programmes_repo
 from services.projects.programmes import service as programmes
@@ -22,6 +22,7 @@ from shared.db import flush_versioned, utcnow
 from shared.errors import CallNotEditable, NotFound, ValidationFailed
 from shared.pagination import Page
 from shared.principal import Principal
+from shared.windows import WindowNow, read_with, window_now
 from shared.workdays import to_shanghai
 from shared.workflow import HistoryRead, load_history
 
@@ -49,12 +50,26 @@ async def page(
     limit: int,
     cursor: str | None,
     sort: str | None,
+    now: datetime,
 ) -> Page[CallSummary]:
     """The calls the caller may see: published and closed ones for anyone (``access.visible_calls``)."""
     rows, next_cursor = await repo.page(
         session, principal, programme_id=programme_id, year=year, status=status, limit=limit, cursor=cursor, sort=sort
     )
-    return Page[CallSummary](items=[CallSummary.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return Page[CallSummary](items=[to_summary(r, now) for r in rows], next_cursor=next_cursor)
+
+
+def window(call: Call, now: datetime) -> WindowNow:
+    """Taking submissions now (CAL-2): published, not closed by hand, and now within the call's times."""
+    return window_now(call.opens_at, call.closes_at, now, taking=call.status == "published")
+
+
+def to_read(call: Call, now: datetime) -> CallRead:
+    return read_with(CallRead, call, window(call, now).fields())
+
+
+def to_summary(call: Call, now: datetime) -> CallSummary:
+    return read_with(CallSummary, call, window(call, now).fields())
 
 
 async def _load_managed(session: AsyncSession, principal: Principal, call_id: int) -> Call:

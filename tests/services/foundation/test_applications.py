@@ -5,11 +5,12 @@ review (NSF-1)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import httpx
 
+from shared.workdays import SHANGHAI
 from tests.services.foundation.conftest import (
     AGENCY,
     ANONYMOUS,
@@ -410,6 +411,34 @@ async def test_nsf1_formal_review_due_and_the_overdue_list(platform: Platform) -
     assert (await get(c, waiting, AGENCY))["formal_review_overdue"] is True
     assert (await get(c, done, AGENCY))["formal_review_overdue"] is False
     assert (await c.get(f"{PREFIX}/applications", params=overdue, headers=OTHER_AGENCY)).json()["items"] == []
+
+
+async def test_nsf1_cal2_formal_review_days_left_while_it_is_awaited(platform: Platform) -> None:
+    """NSF-1, CAL-2: calendar days from today (Asia/Shanghai) to formal_review_due, 0 on the due day, negative
+    after it; null once the application has had its formal review. Natural days: always calendar_confirmed."""
+    c = platform.c
+    plan = await create_plan(c, closes_at=(now() + timedelta(days=1)).isoformat())
+    app_id = (await create_application(c, plan))["id"]
+    await submit(c, app_id)
+    await endorse(c, app_id)
+    due = date.fromisoformat((await get(c, app_id, AGENCY))["formal_review_due"])
+
+    async def shown_at(moment: datetime) -> int | None:
+        set_clock(platform.app, moment)
+        one = await get(c, app_id, AGENCY)
+        assert one["formal_review_calendar_confirmed"] is True
+        listed = (await c.get(f"{PREFIX}/applications", headers=AGENCY)).json()["items"]
+        assert [i["formal_review_days_left"] for i in listed] == [one["formal_review_days_left"]]
+        return one["formal_review_days_left"]  # type: ignore[no-any-return]
+
+    day = datetime.combine(due, time(0), SHANGHAI)
+    assert await shown_at(day - timedelta(seconds=1)) == 1
+    assert await shown_at(day) == 0  # the due day: 0 days left
+    assert await shown_at(day + timedelta(hours=23, minutes=59)) == 0
+    assert await shown_at(day + timedelta(days=1)) == -1  # past it, and overdue
+    assert (await get(c, app_id, AGENCY))["formal_review_overdue"] is True
+    await accept(c, app_id)
+    assert await shown_at(day + timedelta(days=1)) is None  # reviewed: the deadline no longer runs
 
 
 # --- guards at submit ------------------------------------------------------------------------------

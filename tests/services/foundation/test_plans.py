@@ -3,9 +3,10 @@ who sees drafts (agencies listed on the plan only), public reads, If-Match, publ
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from shared.workdays import SHANGHAI
 from tests.services.foundation.conftest import (
     AGENCY,
     ANONYMOUS,
@@ -17,7 +18,7 @@ from tests.services.foundation.conftest import (
     Platform,
     now,
 )
-from tests.services.foundation.helpers import category_body, create_plan, plan_body
+from tests.services.foundation.helpers import category_body, create_plan, plan_body, set_clock
 
 
 def codes(problem: dict[str, Any]) -> list[str]:
@@ -205,6 +206,37 @@ async def test_nsf1_plan_shows_its_formal_review_due_date(platform: Platform) ->
         platform.c, publish=False, opens_at="2026-03-01T09:00:00+08:00", closes_at="2026-04-15T23:30:00+00:00"
     )  # 16 April 07:30 in Shanghai
     assert plan["formal_review_due"] == "2026-05-31"  # 16 April + 45 days
+
+
+async def test_cal2_a_plan_shows_open_now_and_days_left_from_the_requests_now(platform: Platform) -> None:
+    """CAL-2: open from the opening instant, closed at the closing one (exclusive); 0 days left on the last day
+    in Asia/Shanghai; a plan closed by hand is not open. The list shows the same; the formal review's days
+    left count to formal_review_due (NSF-1), natural days, so always confirmed."""
+    c = platform.c
+    opens = (now() + timedelta(days=2)).astimezone(SHANGHAI).replace(hour=9, minute=0, second=0, microsecond=0)
+    closes = (opens + timedelta(days=10)).replace(hour=17)
+    plan = await create_plan(c, opens_at=opens.isoformat(), closes_at=closes.isoformat())
+
+    async def seen_at(moment: datetime) -> tuple[bool, int | None]:
+        set_clock(platform.app, moment)
+        one = (await c.get(f"{PREFIX}/plans/{plan['id']}", headers=ANONYMOUS)).json()
+        listed = (await c.get(f"{PREFIX}/plans", headers=ANONYMOUS)).json()["items"]
+        assert [(p["open_now"], p["days_left"]) for p in listed] == [(one["open_now"], one["days_left"])]
+        due = date.fromisoformat(one["formal_review_due"])
+        assert one["formal_review_days_left"] == (due - moment.astimezone(SHANGHAI).date()).days
+        assert one["formal_review_calendar_confirmed"] is True
+        return one["open_now"], one["days_left"]
+
+    instant = timedelta(microseconds=1)
+    assert await seen_at(opens - instant) == (False, None)
+    assert await seen_at(opens) == (True, 10)  # the opening instant is open
+    assert await seen_at(closes.replace(hour=0) - instant) == (True, 1)
+    assert await seen_at(closes.replace(hour=0)) == (True, 0)  # the last day: 0 days left
+    assert await seen_at(closes - instant) == (True, 0)
+    assert await seen_at(closes) == (False, None)  # the closing instant is closed
+    set_clock(platform.app, opens + timedelta(days=1))
+    closed = (await c.post(f"{PREFIX}/plans/{plan['id']}/close", headers=OFFICIAL)).json()
+    assert (closed["status"], closed["open_now"], closed["days_left"]) == ("closed", False, None)
 
 
 async def test_bad_ids_and_bodies_are_4xx(platform: Platform) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from shared.workdays import SHANGHAI
 from tests.services.projects.conftest import (
     AGENCY,
     ANONYMOUS,
@@ -198,3 +199,34 @@ async def test_no_calls_on_a_closed_programme(client) -> None:
     }
     r = await client.post(f"{PREFIX}/calls", json=body, headers=OFFICIAL)
     assert r.status_code == 409 and r.json()["code"] == "programme_closed"
+
+
+async def test_cal2_a_call_shows_open_now_and_days_left_from_the_requests_now(client) -> None:
+    """Open from the opening instant, closed at the closing instant; 0 days left on the last day (Asia/Shanghai);
+    a call closed by hand is not open whatever its times say. The list shows the same."""
+    p = await create_programme(client)
+    start = (now() + timedelta(days=2)).astimezone(SHANGHAI)
+    opens = start.replace(hour=9, minute=0, second=0, microsecond=0)
+    closes = (opens + timedelta(days=10)).replace(hour=17)
+    call = await create_call(client, p["id"], opens_at=opens, closes_at=closes)
+
+    async def seen_at(moment: datetime) -> tuple[bool, int | None]:
+        client.app.state.clock = lambda: moment  # type: ignore[attr-defined]
+        one = (await client.get(f"{PREFIX}/calls/{call['id']}", headers=ANONYMOUS)).json()
+        listed = (await client.get(f"{PREFIX}/calls", headers=ANONYMOUS)).json()["items"]
+        assert [(c["open_now"], c["days_left"]) for c in listed] == [(one["open_now"], one["days_left"])]
+        return one["open_now"], one["days_left"]
+
+    instant = timedelta(microseconds=1)
+    assert await seen_at(opens - instant) == (False, None)
+    assert await seen_at(opens) == (True, 10)  # the opening instant is open
+    assert await seen_at(closes.replace(hour=0, minute=0) - instant) == (True, 1)
+    assert await seen_at(closes.replace(hour=0, minute=0)) == (True, 0)  # the last day: 0 days left
+    assert await seen_at(closes - instant) == (True, 0)
+    assert await seen_at(closes) == (False, None)  # the closing instant is closed
+    # the same instant in UTC: the day is Beijing's
+    assert await seen_at((closes - instant).astimezone(UTC)) == (True, 0)
+
+    client.app.state.clock = lambda: opens + timedelta(days=1)  # type: ignore[attr-defined]
+    closed = (await client.post(f"{PREFIX}/calls/{call['id']}/close", headers=OFFICIAL)).json()
+    assert (closed["status"], closed["open_now"], closed["days_left"]) == ("closed", False, None)
