@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from gateway.accounts import keys, passwords
 from gateway.accounts.models import ORG_KINDS
+from shared.concurrency import Tagged
 from shared.fields import Email as Email
 from shared.fields import normalize_email as normalize_email
 from shared.principal import ROLES
@@ -85,7 +86,8 @@ class OrganizationUpdate(InputSchema):
     _no_nulls = field_validator("name", "kind", "active")(_not_null)
 
 
-class OrganizationRead(OutputSchema):
+class OrganizationRead(Tagged):
+    etag_kind = "organization"
     id: int
     name: str
     kind: str
@@ -122,7 +124,8 @@ class PasswordReset(InputSchema):
     password: Password = Field(description=passwords.POLICY_EN)
 
 
-class UserRead(OutputSchema):
+class UserRead(Tagged):
+    etag_kind = "user"
     id: int
     email: str
     display_name: str

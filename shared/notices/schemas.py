@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from shared.concurrency import Tagged
 from shared.fields import MoneyOut, ShanghaiTime
 from shared.schemas import InputSchema, OutputSchema
 
@@ -52,7 +53,8 @@ class NoticeEntryRead(OutputSchema):
     status: str = Field(description="listed, withdrawn (an objection upheld), or what the conclusion made it")
 
 
-class NoticeSummaryBase(OutputSchema):
+class NoticeSummaryBase(Tagged):
+    etag_kind = "public_notice"
     id: int
     title: str
     starts_at: ShanghaiTime
@@ -60,6 +62,7 @@ class NoticeSummaryBase(OutputSchema):
     starts_on: date
     ends_on: date
     status: str = Field(description="open or concluded")
+    version: int
 
 
 class NoticeReadBase(NoticeSummaryBase):
@@ -68,10 +71,10 @@ class NoticeReadBase(NoticeSummaryBase):
     accepting_objections: bool
     entries: list[NoticeEntryRead]
     concluded_at: ShanghaiTime | None
-    version: int
 
 
-class ObjectionRead(OutputSchema):
+class ObjectionRead(Tagged):
+    etag_kind = "notice_objection"
     id: int
     notice_id: int
     subject_id: int

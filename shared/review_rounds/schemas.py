@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field
 
+from shared.concurrency import Tagged
 from shared.fields import ShanghaiTime
 from shared.review.form import COMMENT_OVERALL
 from shared.review_rounds.models import ASSIGNMENT_STATES
@@ -77,7 +78,8 @@ class ShortfallRead(OutputSchema):
     reason: str = Field(description="not_enough_eligible_reviewers or load_cap_reached")
 
 
-class RoundReadBase(OutputSchema):
+class RoundReadBase(Tagged):
+    etag_kind = "review_round"
     id: int
     title: str
     settings: RoundSettingsRead
@@ -213,8 +215,10 @@ class CloseReadBase(OutputSchema):
 # --- the reviewer's side ------------------------------------------------------------------------------
 
 
-class AssignmentRead(OutputSchema):
+class AssignmentRead(Tagged):
     """One of the reviewer's own assignments: never another reviewer's identity or review."""
+
+    etag_kind = "review_assignment"
 
     id: int
     round_id: int
@@ -263,7 +267,9 @@ class ReviewIn(InputSchema):
     )
 
 
-class ReviewRead(OutputSchema):
+class ReviewRead(Tagged):
+    etag_kind = "review"
+    etag_key = "assignment_id"
     assignment_id: int
     round_id: int
     application_id: int

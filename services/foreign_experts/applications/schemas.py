@@ -16,6 +16,7 @@ from services.foreign_experts.assessments.schemas import (
 )
 from services.foreign_experts.nationality import Nationality
 from services.foreign_experts.rules.documents import DOCUMENT_CODES
+from shared.concurrency import Tagged
 from shared.fields import ShanghaiTime
 from shared.schemas import InputSchema, Label, OutputSchema
 from shared.validators import PassportNo
@@ -151,7 +152,8 @@ class DeadlineRead(OutputSchema):
     calendar_confirmed: bool
 
 
-class ApplicationRead(OutputSchema):
+class ApplicationRead(Tagged):
+    etag_kind = "permit_application"
     id: int
     employer_id: int
     employer_name: str
@@ -178,7 +180,8 @@ class ApplicationRead(OutputSchema):
     submitted_at: ShanghaiTime | None
 
 
-class ApplicationSummary(OutputSchema):
+class ApplicationSummary(Tagged):
+    etag_kind = "permit_application"
     id: int
     employer_id: int
     name: str
@@ -193,3 +196,4 @@ class ApplicationSummary(OutputSchema):
     overdue: bool
     due_soon: bool
     submitted_at: ShanghaiTime | None
+    version: int

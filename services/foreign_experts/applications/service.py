@@ -171,6 +171,7 @@ def to_summary(application: PermitApplication, today: date, due_soon_until: date
         overdue=due is not None and today > due,
         due_soon=due is not None and due_soon_until is not None and today <= due <= due_soon_until,
         submitted_at=application.submitted_at,
+        version=application.version,
     )
 
 

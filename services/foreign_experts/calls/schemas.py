@@ -9,8 +9,9 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, PlanDate, ShanghaiTime
-from shared.schemas import InputSchema, Label, OutputSchema
+from shared.schemas import InputSchema, Label
 
 CallKind = Literal["programme", "training"]
 KIND_LABELS: dict[str, tuple[str, str]] = {
@@ -70,7 +71,8 @@ class CallUpdate(InputSchema):
     report_due_days: int | None = Field(default=None, ge=1, le=366)
 
 
-class CallRead(OutputSchema):
+class CallRead(Tagged):
+    etag_kind = "funding_call"
     id: int
     kind: str
     kind_label: Label

@@ -7,8 +7,9 @@ from typing import Literal
 
 from pydantic import Field
 
+from shared.concurrency import Tagged
 from shared.fields import Email, ShanghaiTime
-from shared.schemas import InputSchema, Label, OutputSchema
+from shared.schemas import InputSchema, Label
 from shared.validators import JILIN_REGIONS, USCC
 
 CITY_CODES = tuple(code for code in JILIN_REGIONS if len(code) == 4)
@@ -46,7 +47,8 @@ class EmployerUpdate(InputSchema):
     licence_expires_on: date | None = None
 
 
-class EmployerRead(OutputSchema):
+class EmployerRead(Tagged):
+    etag_kind = "employer"
     id: int
     uscc: str
     name: str

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from services.foreign_experts.employers.schemas import CITY_DESCRIPTION, CityCode
 from services.foreign_experts.rules.permit_status import PermitStatus
+from shared.concurrency import Tagged
 from shared.fields import ShanghaiTime
 from shared.schemas import InputSchema, Label, OutputSchema
 from shared.validators import PassportNo
@@ -72,7 +73,8 @@ class ChangeAction(InputSchema):
     comment: str | None = Field(default=None, max_length=4000, description="required to refuse")
 
 
-class ChangeRead(OutputSchema):
+class ChangeRead(Tagged):
+    etag_kind = "permit_change"
     id: int
     permit_id: int
     kind: str
@@ -92,7 +94,8 @@ class EntryIn(InputSchema):
     entered_on: date = Field(description="the day the foreigner entered China on the notice (WP-6)")
 
 
-class PermitRead(OutputSchema):
+class PermitRead(Tagged):
+    etag_kind = "permit"
     id: int
     number: str = Field(description="the lifelong work-permit number (WP-8)")
     application_id: int
@@ -127,7 +130,8 @@ class PermitRead(OutputSchema):
     version: int
 
 
-class PermitSummary(OutputSchema):
+class PermitSummary(Tagged):
+    etag_kind = "permit"
     id: int
     number: str
     employer_id: int
@@ -139,6 +143,7 @@ class PermitSummary(OutputSchema):
     valid_until: date
     status: str
     status_label: Label
+    version: int
 
 
 class VerificationRead(OutputSchema):

@@ -310,6 +310,7 @@ async def summaries(session: AsyncSession, permits: list[Permit]) -> list[Permit
             valid_until=p.valid_until,
             status=p.status,
             status_label=state_label(p.status),
+            version=p.version,
         )
         for p in permits
     ]

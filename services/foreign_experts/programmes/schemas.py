@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 from services.foreign_experts.calls.schemas import BudgetItem, check_budget_items
 from services.foreign_experts.nationality import Nationality
 from services.foreign_experts.rules.permit_number import PermitNo
+from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, PlanDate, ShanghaiTime
 from shared.schemas import InputSchema, Label, OutputSchema
 
@@ -121,7 +122,8 @@ class ExpertRead(OutputSchema):
     permit_number: str | None
 
 
-class ProgrammeRead(OutputSchema):
+class ProgrammeRead(Tagged):
+    etag_kind = "expert_programme_application"
     id: int
     call_id: int
     call_code: str
@@ -156,7 +158,8 @@ class ProgrammeRead(OutputSchema):
     submitted_at: ShanghaiTime | None
 
 
-class ProgrammeSummary(OutputSchema):
+class ProgrammeSummary(Tagged):
+    etag_kind = "expert_programme_application"
     id: int
     call_id: int
     employer_id: int
@@ -168,3 +171,4 @@ class ProgrammeSummary(OutputSchema):
     status: str
     status_label: Label
     submitted_at: ShanghaiTime | None
+    version: int

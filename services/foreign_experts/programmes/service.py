@@ -152,6 +152,7 @@ def to_summary(a: ProgrammeApplication) -> ProgrammeSummary:
         status=a.status,
         status_label=state_label(a.status),
         submitted_at=a.submitted_at,
+        version=a.version,
     )
 
 

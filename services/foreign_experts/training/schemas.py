@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from services.foreign_experts.calls.schemas import BudgetItem, check_budget_items
 from services.foreign_experts.nationality import Destination
+from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, PlanDate, ShanghaiTime
 from shared.schemas import InputSchema, Label, OutputSchema
 
@@ -82,7 +83,8 @@ class TrainingReportRead(OutputSchema):
     unspent: MoneyOut
 
 
-class TrainingRead(OutputSchema):
+class TrainingRead(Tagged):
+    etag_kind = "training_application"
     id: int
     call_id: int
     call_code: str
@@ -117,7 +119,8 @@ class TrainingRead(OutputSchema):
     submitted_at: ShanghaiTime | None
 
 
-class TrainingSummary(OutputSchema):
+class TrainingSummary(Tagged):
+    etag_kind = "training_application"
     id: int
     call_id: int
     unit_name: str
@@ -131,3 +134,4 @@ class TrainingSummary(OutputSchema):
     status: str
     status_label: Label
     submitted_at: ShanghaiTime | None
+    version: int

@@ -130,6 +130,7 @@ def to_summary(a: TrainingApplication) -> TrainingSummary:
         status=a.status,
         status_label=state_label(a.status),
         submitted_at=a.submitted_at,
+        version=a.version,
     )
 
 

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from services.foundation.rules.eligibility import BUDGET_LINES, FORMAL_REASONS
 from shared.clients.reviewers import DISCIPLINE_CODE_PATTERN
+from shared.concurrency import Tagged
 from shared.fields import MAX_YUAN, Money, MoneyOut, ShanghaiTime
 from shared.review.schemas import ConflictDeclarations, DeclaredRelationRead, ExcludedPersonRead
 from shared.schemas import InputSchema, OutputSchema
@@ -180,7 +181,8 @@ class AttachmentRead(OutputSchema):
     content_type: str
 
 
-class ApplicationRead(OutputSchema):
+class ApplicationRead(Tagged):
+    etag_kind = "foundation_application"
     id: int
     plan_id: int
     category_id: int
@@ -220,7 +222,8 @@ class ApplicationRead(OutputSchema):
     submitted_at: ShanghaiTime | None
 
 
-class ApplicationSummary(OutputSchema):
+class ApplicationSummary(Tagged):
+    etag_kind = "foundation_application"
     id: int
     plan_id: int
     category_id: int

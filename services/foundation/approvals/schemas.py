@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, ShanghaiTime
 from shared.schemas import InputSchema, OutputSchema
 
@@ -46,7 +47,9 @@ class ApprovalItemRead(OutputSchema):
     released_at: ShanghaiTime | None
 
 
-class BudgetRead(OutputSchema):
+class BudgetRead(Tagged):
+    etag_kind = "plan_category"
+    etag_key = "category_id"
     plan_id: int
     category_id: int
     code: str

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, ShanghaiTime
 from shared.schemas import InputSchema, OutputSchema
 
@@ -132,7 +133,8 @@ class AnnualReportCreate(AnnualReportContent):
     )
 
 
-class AnnualReportRead(OutputSchema):
+class AnnualReportRead(Tagged):
+    etag_kind = "foundation_annual_report"
     id: int
     application_id: int
     year: int
@@ -162,7 +164,8 @@ class FinalReportIn(InputSchema):
     spending: Spending
 
 
-class FinalReportRead(OutputSchema):
+class FinalReportRead(Tagged):
+    etag_kind = "foundation_final_report"
     id: int
     application_id: int
     status: str = Field(

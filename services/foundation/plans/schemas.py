@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from services.foundation.rules.eligibility import DEFAULTS
 from shared.clients.reviewers import DISCIPLINE_PREFIX_PATTERN
+from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, ShanghaiTime
 from shared.schemas import InputSchema, OutputSchema
 from shared.windows import CalendarConfirmed, DeadlineDaysLeft, OpenNow, WindowDaysLeft
@@ -175,7 +176,8 @@ class CategoryRead(OutputSchema):
     approved_count: int
 
 
-class PlanRead(OutputSchema):
+class PlanRead(Tagged):
+    etag_kind = "funding_plan"
     id: int
     code: str
     year: int
@@ -201,7 +203,8 @@ class PlanRead(OutputSchema):
     updated_at: ShanghaiTime
 
 
-class PlanSummary(OutputSchema):
+class PlanSummary(Tagged):
+    etag_kind = "funding_plan"
     id: int
     code: str
     year: int

@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from services.projects.programmes.schemas import Money, MoneyOut, ShanghaiTime
 from services.projects.rules.eligibility import BUDGET_LINES
+from shared.concurrency import Tagged
 from shared.review.schemas import ConflictDeclarations, DeclaredRelationRead, ExcludedPersonRead
 from shared.schemas import InputSchema, OutputSchema
 from shared.validators import USCC, ResidentID
@@ -139,7 +140,8 @@ class AttachmentRead(OutputSchema):
     content_type: str
 
 
-class ApplicationRead(OutputSchema):
+class ApplicationRead(Tagged):
+    etag_kind = "application"
     id: int
     call_id: int
     topic_id: int | None
@@ -174,7 +176,8 @@ class ApplicationRead(OutputSchema):
     submitted_at: ShanghaiTime | None
 
 
-class ApplicationSummary(OutputSchema):
+class ApplicationSummary(Tagged):
+    etag_kind = "application"
     id: int
     call_id: int
     topic_id: int | None

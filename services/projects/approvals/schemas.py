@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from services.projects.programmes.schemas import Money, MoneyOut, ShanghaiTime
+from shared.concurrency import Tagged
 from shared.schemas import InputSchema, OutputSchema
 
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -65,7 +66,8 @@ class ApprovalItemRead(OutputSchema):
     released_at: ShanghaiTime | None
 
 
-class ApprovalListRead(OutputSchema):
+class ApprovalListRead(Tagged):
+    etag_kind = "approval_list"
     id: int
     programme_id: int
     call_id: int
@@ -86,7 +88,8 @@ class ApprovalListRead(OutputSchema):
     allowed_actions: list[str] = Field(default_factory=list)
 
 
-class ApprovalListSummary(OutputSchema):
+class ApprovalListSummary(Tagged):
+    etag_kind = "approval_list"
     id: int
     programme_id: int
     call_id: int

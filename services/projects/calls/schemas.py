@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, Field, model_validator
 
 from services.projects.programmes.schemas import CODE_PATTERN, Money, MoneyOut, ShanghaiTime
 from services.projects.rules.eligibility import DEFAULTS
+from shared.concurrency import Tagged
 from shared.schemas import InputSchema, OutputSchema
 from shared.windows import OpenNow, WindowDaysLeft
 
@@ -94,7 +95,8 @@ class EligibilityRead(OutputSchema):
     enterprise_cofunding_ratio: MoneyOut | None
 
 
-class CallRead(OutputSchema):
+class CallRead(Tagged):
+    etag_kind = "call"
     id: int
     programme_id: int
     year: int
@@ -112,7 +114,8 @@ class CallRead(OutputSchema):
     updated_at: ShanghaiTime
 
 
-class CallSummary(OutputSchema):
+class CallSummary(Tagged):
+    etag_kind = "call"
     id: int
     programme_id: int
     year: int

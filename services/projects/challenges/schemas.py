@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field, field_serializer
 
+from shared.concurrency import Tagged
 from shared.schemas import InputSchema, OutputSchema
 from shared.validators import USCC, ResidentID
 from shared.workdays import to_shanghai
@@ -95,7 +96,8 @@ class IndicatorRead(OutputSchema):
     measurement: str
 
 
-class ChallengeListRead(_ShanghaiTimes):
+class ChallengeListRead(Tagged, _ShanghaiTimes):
+    etag_kind = "challenge_list"
     id: int
     programme_id: int
     title: str
@@ -113,7 +115,8 @@ class ChallengeListRead(_ShanghaiTimes):
     updated_at: datetime
 
 
-class ChallengeListSummary(_ShanghaiTimes):
+class ChallengeListSummary(Tagged, _ShanghaiTimes):
+    etag_kind = "challenge_list"
     id: int
     programme_id: int
     title: str
@@ -188,7 +191,8 @@ class PromiseRead(OutputSchema):
     value: Decimal
 
 
-class BidRead(_ShanghaiTimes):
+class BidRead(Tagged, _ShanghaiTimes):
+    etag_kind = "challenge_bid"
     id: int
     list_id: int
     organisation_uscc: str

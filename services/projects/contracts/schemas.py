@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from services.projects.programmes.schemas import Money, MoneyOut, ShanghaiTime
+from shared.concurrency import Tagged
 from shared.schemas import InputSchema, OutputSchema
 
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -98,7 +99,8 @@ class TrancheRead(OutputSchema):
     paid_at: ShanghaiTime | None
 
 
-class ContractRead(OutputSchema):
+class ContractRead(Tagged):
+    etag_kind = "contract"
     id: int
     application_id: int
     programme_id: int
@@ -127,7 +129,8 @@ class ContractRead(OutputSchema):
     allowed_actions: list[str] = Field(default_factory=list)
 
 
-class ContractSummary(OutputSchema):
+class ContractSummary(Tagged):
+    etag_kind = "contract"
     id: int
     application_id: int
     programme_id: int

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema, model_va
 from pydantic_core import PydanticCustomError
 
 from services.projects.rules.integrity import MEASURES
+from shared.concurrency import Tagged
 from shared.schemas import InputSchema, OutputSchema
 from shared.validators import USCC, ResidentID
 
@@ -96,7 +97,8 @@ class RevokeBody(InputSchema):
     reason: str = Field(min_length=1, max_length=2000, description="Why the record is revoked (撤销理由).")
 
 
-class IntegrityRecordRead(OutputSchema):
+class IntegrityRecordRead(Tagged):
+    etag_kind = "integrity_record"
     id: int
     subject_kind: str
     subject_display: str = Field(description="The masked ID number or USCC.")

@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field, model_validator
 from services.projects.challenges.schemas import IndicatorNumber, Money, Text200, _ShanghaiTimes
 from services.projects.integrity.schemas import MeasureField
 from services.projects.rules.challenges import CONSEQUENCE_KINDS, DEFAULT_RULES, OUTCOMES
+from shared.concurrency import Tagged
 from shared.schemas import InputSchema
 
 ConsequenceKindField = Literal["terminate", "recover_funds", "integrity_record"]
@@ -149,7 +150,8 @@ class MilestoneRead(_ShanghaiTimes):
     assessed_at: datetime | None
 
 
-class ConsequenceRead(_ShanghaiTimes):
+class ConsequenceRead(Tagged, _ShanghaiTimes):
+    etag_kind = "pledge_consequence"
     id: int
     pledge_id: int
     kind: str
@@ -176,7 +178,8 @@ class ConsequenceRead(_ShanghaiTimes):
     created_at: datetime
 
 
-class PledgeRead(_ShanghaiTimes):
+class PledgeRead(Tagged, _ShanghaiTimes):
+    etag_kind = "performance_pledge"
     id: int
     list_id: int
     bid_id: int
@@ -193,7 +196,8 @@ class PledgeRead(_ShanghaiTimes):
     updated_at: datetime
 
 
-class PledgeSummary(_ShanghaiTimes):
+class PledgeSummary(Tagged, _ShanghaiTimes):
+    etag_kind = "performance_pledge"
     id: int
     list_id: int
     bid_id: int

@@ -7,8 +7,9 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
+from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, ShanghaiTime
-from shared.schemas import InputSchema, OutputSchema
+from shared.schemas import InputSchema
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$"
 
@@ -44,7 +45,8 @@ class ProgrammeUpdate(ProgrammeBase):
     description: str | None = Field(default=None, max_length=5000)
 
 
-class ProgrammeRead(OutputSchema):
+class ProgrammeRead(Tagged):
+    etag_kind = "programme"
     id: int
     code: str
     name: str

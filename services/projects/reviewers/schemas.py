@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from shared.clients.reviewers import DISCIPLINE_CODE_RE
+from shared.concurrency import Tagged
 from shared.schemas import InputSchema, OutputSchema
 from shared.validators import USCC, ResidentID
 
@@ -185,7 +186,8 @@ class AvailabilityRead(OutputSchema):
     declared_unavailable: bool = Field(description="The reviewer declared themselves unavailable")
 
 
-class ReviewerRead(OutputSchema):
+class ReviewerRead(Tagged):
+    etag_kind = "reviewer"
     id: int
     name: str
     id_number_masked: str
@@ -204,8 +206,10 @@ class ReviewerRead(OutputSchema):
     updated_at: datetime
 
 
-class ReviewerSummary(OutputSchema):
+class ReviewerSummary(Tagged):
     """A list row: no conflicts, the ID number masked."""
+
+    etag_kind = "reviewer"
 
     id: int
     name: str

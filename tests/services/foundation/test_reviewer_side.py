@@ -93,6 +93,7 @@ async def test_a_reviewer_sees_only_their_own_assignments(platform: Platform) ->
                 "released_at",
                 "created_at",
                 "version",
+                "etag",
             }
     n, assignment_id = holder(w, drawn, 1)
     other = next(k for k in range(1, 9) if assignment_id not in mine.get(k, set()))

@@ -549,6 +549,7 @@ async def test_list_filters_and_cursor_pagination(projects) -> None:
         "available",
         "active",
         "version",
+        "etag",
     }
     for params in (
         {"discipline": "F2"},
