@@ -27,7 +27,7 @@ from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, Field
 
-from shared.workdays import CalendarResult, local_date, to_shanghai, today_shanghai
+from shared.workdays import CalendarResult, local_date, to_shanghai
 
 _INSTANT = timedelta(microseconds=1)
 _Schema = TypeVar("_Schema", bound=BaseModel)
@@ -41,19 +41,22 @@ def last_day(closes: date | datetime) -> date:
     return closes
 
 
-def within(opens: date | datetime, closes: date | datetime, now: datetime) -> bool:
+def within(opens: date | datetime, closes: date | datetime, now: date | datetime) -> bool:
     """Now is within the window: from the opening instant (included) to the closing one (excluded), or from
-    the first day to the last, both included, for a window of dates."""
+    the first day to the last, both included, for a window of dates (for which today's date will do as now)."""
     if isinstance(opens, datetime) and isinstance(closes, datetime):
+        if not isinstance(now, datetime):
+            raise TypeError("a window of timestamps needs now as a timestamp")
         return opens <= now < closes
     if isinstance(opens, datetime) or isinstance(closes, datetime):
         raise TypeError("a window is of two timestamps or of two dates, not one of each")
-    return opens <= today_shanghai(now) <= closes
+    return opens <= local_date(now) <= closes
 
 
-def days_until(day: date, now: datetime) -> int:
-    """Calendar days (自然日) from today in Asia/Shanghai to ``day``: 0 on the day, negative after it."""
-    return (local_date(day) - today_shanghai(now)).days
+def days_until(day: date, now: date | datetime) -> int:
+    """Calendar days (自然日) from today in Asia/Shanghai (``now``, or today's date itself) to ``day``: 0 on
+    the day, negative after it."""
+    return (local_date(day) - local_date(now)).days
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ class WindowNow:
         return {"open_now": self.open_now, "days_left": self.days_left}
 
 
-def window_now(opens: date | datetime, closes: date | datetime, now: datetime, *, taking: bool) -> WindowNow:
+def window_now(opens: date | datetime, closes: date | datetime, now: date | datetime, *, taking: bool) -> WindowNow:
     """``taking``: the record takes applications in its state (a call published, not closed by hand)."""
     is_open = taking and within(opens, closes, now)
     return WindowNow(is_open, days_until(last_day(closes), now) if is_open else None)
@@ -77,7 +80,7 @@ class DeadlineNow:
     calendar_confirmed: bool
 
 
-def deadline_now(due: CalendarResult[date] | date | None, now: datetime, *, running: bool = True) -> DeadlineNow:
+def deadline_now(due: CalendarResult[date] | date | None, now: date | datetime, *, running: bool = True) -> DeadlineNow:
     """``due``: the due date as a calendar computed it (working days: confirmed or not), or a plain date
     counted in natural days; None while unknown. ``running``: the deadline still applies to the record."""
     if isinstance(due, CalendarResult):

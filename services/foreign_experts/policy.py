@@ -16,6 +16,7 @@ from services.foreign_experts.rules import classes, deadlines, documents, validi
 from services.foreign_experts.rules.facts import Facts, age_on
 from services.foreign_experts.rules.parameters import YearParameters
 from shared.schemas import Label
+from shared.windows import deadline_now
 from shared.workdays import WorkingCalendar
 
 check_passport = validity.check_passport
@@ -103,6 +104,7 @@ def deadline(
         due_on=result.due_on,
         working_days_used=result.used,
         working_days_left=result.remaining if result.due_on is not None else None,
+        days_left=deadline_now(result.due_on, today, running=pending).days_left,
         paused=result.paused and pending,
         extended=result.extended,
         overdue=result.overdue and pending,

@@ -83,6 +83,13 @@ def test_a_window_not_taking_applications_is_not_open_whatever_the_time() -> Non
 def test_a_window_is_of_two_timestamps_or_two_dates() -> None:
     with pytest.raises(TypeError):
         within(date(2026, 3, 1), CLOSES, OPENS)
+    with pytest.raises(TypeError):  # a day alone cannot place an instant
+        within(OPENS, CLOSES, date(2026, 3, 15))
+
+
+def test_cal2_a_window_of_dates_and_a_deadline_take_todays_date_as_now() -> None:
+    assert window_now(date(2026, 3, 1), date(2026, 3, 31), date(2026, 3, 31), taking=True).days_left == 0
+    assert deadline_now(date(2026, 3, 31), date(2026, 4, 2)).days_left == -2
 
 
 def test_cal2_a_deadline_counts_calendar_days_to_its_due_day() -> None:

@@ -20,6 +20,7 @@ from shared.concurrency import Tagged
 from shared.fields import ShanghaiTime
 from shared.schemas import InputSchema, Label, OutputSchema
 from shared.validators import PassportNo
+from shared.windows import CalendarConfirmed, DeadlineDaysLeft
 
 DocumentCode = Literal[DOCUMENT_CODES]  # type: ignore[valid-type]
 Sex = Literal["male", "female", "unspecified"]
@@ -145,11 +146,15 @@ class DeadlineRead(OutputSchema):
     due_on: date | None = Field(description="None while the clock stands, waiting for documents")
     working_days_used: int = Field(description="working days counted so far (to the decision, once decided)")
     working_days_left: int | None
+    days_left: DeadlineDaysLeft = Field(
+        description="calendar days to due_on while the decision is pending: 0 on the due day, negative once "
+        "overdue; null while the clock stands or once decided"
+    )
     paused: bool
     extended: bool
     overdue: bool
     due_soon: bool = Field(description="due within the configured number of working days (3)")
-    calendar_confirmed: bool
+    calendar_confirmed: CalendarConfirmed
 
 
 class ApplicationRead(Tagged):
@@ -193,6 +198,9 @@ class ApplicationSummary(Tagged):
     status: str
     status_label: Label
     decision_due_on: date | None
+    decision_days_left: DeadlineDaysLeft = Field(
+        description="calendar days to decision_due_on (WP-4) while the decision is pending"
+    )
     overdue: bool
     due_soon: bool
     submitted_at: ShanghaiTime | None

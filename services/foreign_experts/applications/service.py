@@ -48,6 +48,7 @@ from shared.pagination import Page
 from shared.principal import Principal
 from shared.schemas import Label
 from shared.validators import JILIN_REGIONS
+from shared.windows import deadline_now
 from shared.workdays import WorkingCalendar, calendar_from_db
 from shared.workflow import HistoryRead, load_history
 
@@ -168,6 +169,7 @@ def to_summary(application: PermitApplication, today: date, due_soon_until: date
         status=application.status,
         status_label=state_label(application.status),
         decision_due_on=due,
+        decision_days_left=deadline_now(due, today).days_left,
         overdue=due is not None and today > due,
         due_soon=due is not None and due_soon_until is not None and today <= due <= due_soon_until,
         submitted_at=application.submitted_at,

@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, PlanDate, ShanghaiTime
 from shared.schemas import InputSchema, Label
+from shared.windows import OpenNow, WindowDaysLeft
 
 CallKind = Literal["programme", "training"]
 KIND_LABELS: dict[str, tuple[str, str]] = {
@@ -83,7 +84,11 @@ class CallRead(Tagged):
     guide: str | None
     opens_on: date
     closes_on: date
-    open_now: bool = Field(description="published and today within the window")
+    open_now: OpenNow = Field(
+        description="takes applications now: published and today (Asia/Shanghai) within opens_on..closes_on, both "
+        "days included"
+    )
+    days_left: WindowDaysLeft
     budget: MoneyOut
     max_amount: MoneyOut | None
     participant_quota: int | None

@@ -23,6 +23,7 @@ from shared.errors import CallNotEditable, Duplicate, NotFound, ValidationFailed
 from shared.pagination import Page
 from shared.principal import Principal
 from shared.schemas import Label
+from shared.windows import window_now
 from shared.workflow import HistoryRead, load_history
 
 KIND = "funding_call"
@@ -53,7 +54,7 @@ def to_read(call: FundingCall, today: date) -> CallRead:
             **{c.key: getattr(call, c.key) for c in FundingCall.__table__.columns},
             "kind_label": Label(zh=zh, en=en),
             "status_label": state_label(call.status),
-            "open_now": funding.is_open(call.status, call.opens_on, call.closes_on, today),
+            **window_now(call.opens_on, call.closes_on, today, taking=call.status == "published").fields(),
             "remaining_budget": f.remaining_budget,
             "remaining_places": f.remaining_places,
         }

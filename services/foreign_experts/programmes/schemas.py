@@ -15,6 +15,7 @@ from services.foreign_experts.rules.permit_number import PermitNo
 from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, PlanDate, ShanghaiTime
 from shared.schemas import InputSchema, Label, OutputSchema
+from shared.windows import DeadlineDaysLeft
 
 Recommendation = Literal["support", "revise", "oppose"]
 RECOMMENDATIONS: dict[str, tuple[str, str]] = {
@@ -148,6 +149,10 @@ class ProgrammeRead(Tagged):
     report: ReportRead | None
     report_due_on: date | None = Field(description="the completion report's due date, once funded")
     report_overdue: bool
+    report_days_left: DeadlineDaysLeft = Field(
+        description="calendar days to report_due_on while the completion report is due (funded): 0 on the due day, "
+        "negative once overdue; null otherwise"
+    )
     reported_on: date | None
     status: str
     status_label: Label

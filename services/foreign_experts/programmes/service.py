@@ -50,6 +50,7 @@ from shared.errors import Duplicate, Forbidden, NotFound
 from shared.pagination import Page
 from shared.principal import Principal
 from shared.schemas import Label
+from shared.windows import deadline_now
 from shared.workflow import HistoryRead, load_history
 
 KIND = "expert_programme_application"
@@ -128,6 +129,7 @@ async def to_read(
         report=_report(a),
         report_due_on=due,
         report_overdue=due is not None and a.status == "funded" and today > due,
+        report_days_left=deadline_now(due, today, running=a.status == "funded").days_left,
         reported_on=a.reported_on,
         status=a.status,
         status_label=state_label(a.status),

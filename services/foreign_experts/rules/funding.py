@@ -28,6 +28,7 @@ from services.foreign_experts.errors import (
     TripTooLong,
 )
 from shared.errors import CallNotOpen
+from shared.windows import within
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class CallFigures:
 
 
 def is_open(status: str, opens_on: date, closes_on: date, today: date) -> bool:
-    return status == "published" and opens_on <= today <= closes_on
+    return status == "published" and within(opens_on, closes_on, today)
 
 
 def check_open(status: str, opens_on: date, closes_on: date, today: date) -> None:

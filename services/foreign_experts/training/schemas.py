@@ -12,6 +12,7 @@ from services.foreign_experts.nationality import Destination
 from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, PlanDate, ShanghaiTime
 from shared.schemas import InputSchema, Label, OutputSchema
+from shared.windows import DeadlineDaysLeft
 
 
 class Participant(InputSchema):
@@ -109,6 +110,10 @@ class TrainingRead(Tagged):
     report: TrainingReportRead | None
     report_due_on: date | None = Field(description="the report on return is due by then, once approved")
     report_overdue: bool
+    report_days_left: DeadlineDaysLeft = Field(
+        description="calendar days to report_due_on while the report on return is due (approved): 0 on the due day, "
+        "negative once overdue; null otherwise"
+    )
     reported_on: date | None
     status: str
     status_label: Label

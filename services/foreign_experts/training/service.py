@@ -43,6 +43,7 @@ from shared.db import flush_versioned
 from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.pagination import Page
 from shared.principal import Principal
+from shared.windows import deadline_now
 from shared.workflow import HistoryRead, load_history
 
 KIND = "training_application"
@@ -104,6 +105,7 @@ async def to_read(session: AsyncSession, a: TrainingApplication, caller: Princip
         report=_report(a),
         report_due_on=due,
         report_overdue=due is not None and a.status == "approved" and today > due,
+        report_days_left=deadline_now(due, today, running=a.status == "approved").days_left,
         reported_on=a.reported_on,
         status=a.status,
         status_label=state_label(a.status),

@@ -105,6 +105,33 @@ async def test_wp4_overdue_and_due_soon_lists(fe: Any) -> None:
     assert read["deadline"]["overdue"] is True and read["deadline"]["working_days_left"] == -1
 
 
+async def test_wp4_cal2_days_left_to_the_decision_deadline(fe: Any) -> None:
+    """WP-4, CAL-2: the calendar days to due_on, in the record and in the list: 1 the evening before, 0 on the
+    due day (Asia/Shanghai), negative once overdue; null while the clock stands and once decided."""
+    app = await accepted_on(fe, date(2026, 3, 2))  # due 30 March
+    assert app["deadline"]["days_left"] == 28
+    fe.clock.set(date(2026, 3, 4))
+    paused = await act(fe, app["id"], "request-documents", OFFICIAL, comment="请补充经认证的学位证书")
+    assert paused["deadline"]["due_on"] is None and paused["deadline"]["days_left"] is None  # the clock stands
+    fe.clock.set(date(2026, 3, 9))
+    resumed = await act(fe, app["id"], "supply-documents", CLERK)
+    assert resumed["deadline"]["due_on"] == "2026-04-02" and resumed["deadline"]["days_left"] == 24
+
+    async def left(day: date, hour: int) -> int | None:
+        fe.clock.set(day, hour)
+        read = await fe.call("GET", f"/permit-applications/{app['id']}", OFFICIAL)
+        listed = await fe.call("GET", "/permit-applications", OFFICIAL)
+        assert [i["decision_days_left"] for i in listed["items"]] == [read["deadline"]["days_left"]]
+        return read["deadline"]["days_left"]  # type: ignore[no-any-return]
+
+    assert await left(date(2026, 4, 1), 23) == 1
+    assert await left(date(2026, 4, 2), 0) == 0  # the due day: 0 days left
+    assert await left(date(2026, 4, 2), 23) == 0
+    assert await left(date(2026, 4, 3), 0) == -1  # overdue
+    approved = await act(fe, app["id"], "approve", OFFICIAL)
+    assert approved["deadline"]["days_left"] is None  # decided: the deadline no longer runs
+
+
 async def test_wp5_passport_under_six_months_refused_and_nothing_written(fe: Any) -> None:
     employer = await make_employer(fe)
     # applied on 2 March 2026: the passport must run to 2 September 2026 at least

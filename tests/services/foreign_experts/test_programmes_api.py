@@ -64,9 +64,12 @@ async def test_programme_from_call_to_completion(fe: Any) -> None:
     await prog(fe, app["id"], "fund", OFFICIAL, 422)  # the voucher's number is required
     funded = await prog(fe, app["id"], "fund", OFFICIAL, reference="吉财外专〔2026〕12号")
     assert funded["funded_on"] == "2026-03-02" and funded["report_due_on"] == "2026-11-30"  # 31 Oct + 30 days
-    assert funded["report_overdue"] is False
+    assert funded["report_overdue"] is False and funded["report_days_left"] == 273
+    fe.clock.set(date(2026, 11, 30), hour=23)  # the due day, late in the evening: 0 days left (CAL-2)
+    assert (await fe.call("GET", f"/programme-applications/{app['id']}", CLERK))["report_days_left"] == 0
     fe.clock.set(date(2026, 12, 1))
-    assert (await fe.call("GET", f"/programme-applications/{app['id']}", CLERK))["report_overdue"] is True
+    late = await fe.call("GET", f"/programme-applications/{app['id']}", CLERK)
+    assert (late["report_overdue"], late["report_days_left"]) == (True, -1)
     report = {"summary": "完成两次来华指导", "outcomes": "建立示范区2个，培训农技人员120人", "actual_days_in_china": 58}
     over = await prog(fe, app["id"], "submit-report", CLERK, 400, **report, grant_spent="150000.01")
     assert over["code"] == "spent_exceeds_grant"
@@ -323,3 +326,28 @@ async def test_suspended_employer_cannot_apply_for_programmes(fe: Any) -> None:
     await fe.call("POST", f"/employers/{employer['id']}/suspend", OFFICIAL, json={"comment": "核查中"})
     assert (await prog(fe, app["id"], "submit", CLERK, 409))["code"] == "employer_suspended"
     assert (await make_programme(fe, call["id"], employer["id"], expect=409))["code"] == "employer_suspended"
+
+
+async def test_cal2_a_call_is_open_now_from_its_first_day_to_its_last_both_included(fe: Any) -> None:
+    """CAL-2: open from the first instant of opens_on to the last of closes_on in Asia/Shanghai, 0 days left on
+    closes_on; a call closed by hand is not open. The list shows the same as the record."""
+    call = await make_call(fe, opens_on="2026-03-10", closes_on="2026-03-20")
+
+    async def seen(day: date, hour: int) -> tuple[bool, int | None]:
+        fe.clock.set(day, hour)
+        one = await fe.call("GET", f"/programme-calls/{call['id']}", ANONYMOUS)
+        listed = await fe.call("GET", "/programme-calls", ANONYMOUS)
+        assert [(c["open_now"], c["days_left"]) for c in listed["items"]] == [(one["open_now"], one["days_left"])]
+        return one["open_now"], one["days_left"]
+
+    assert await seen(date(2026, 3, 9), 23) == (False, None)
+    assert await seen(date(2026, 3, 10), 0) == (True, 10)  # the first day, from its first instant
+    assert await seen(date(2026, 3, 19), 23) == (True, 1)
+    assert await seen(date(2026, 3, 20), 0) == (True, 0)  # the last day: 0 days left
+    assert await seen(date(2026, 3, 20), 23) == (True, 0)
+    assert await seen(date(2026, 3, 21), 0) == (False, None)  # the day after: closed
+    fe.clock.set(date(2026, 3, 15))
+    closed = await fe.call("POST", f"/programme-calls/{call['id']}/close", OFFICIAL)
+    assert (closed["status"], closed["open_now"], closed["days_left"]) == ("closed", False, None)
+    draft = await make_call(fe, publish=False, code="WZXM2026B")
+    assert (draft["open_now"], draft["days_left"]) == (False, None)

@@ -32,8 +32,12 @@ async def test_training_from_plan_to_report_on_return(fe: Any) -> None:
         fe, app["id"], "submit-report", CLERK, 422, returned_on="2026-06-14", travelled=3, spent="1.00", **REPORT
     )  # today is 2 March: nobody has come back yet
     assert early["errors"][0]["field"] == "returned_on"
+    assert approved["report_days_left"] == 134  # from 2 March
+    fe.clock.set(date(2026, 7, 14), hour=0)  # the due day from its first instant: 0 days left
+    assert (await fe.call("GET", f"/training-applications/{app['id']}", CLERK))["report_days_left"] == 0
     fe.clock.set(date(2026, 7, 15))
-    assert (await fe.call("GET", f"/training-applications/{app['id']}", CLERK))["report_overdue"] is True
+    late = await fe.call("GET", f"/training-applications/{app['id']}", CLERK)
+    assert (late["report_overdue"], late["report_days_left"]) == (True, -1)
     more = await train(
         fe, app["id"], "submit-report", CLERK, 422, returned_on="2026-06-14", travelled=4, spent="1.00", **REPORT
     )
@@ -47,6 +51,7 @@ async def test_training_from_plan_to_report_on_return(fe: Any) -> None:
     )
     assert reported["status"] == "reported" and reported["report"]["unspent"] == "17999.50"
     assert reported["report_overdue"] is False  # reported, if late
+    assert reported["report_days_left"] is None  # the report is in: nothing left to count
     closed = await train(fe, app["id"], "accept-report", OFFICIAL)
     assert closed["status"] == "closed" and closed["status_label"]["zh"] == "已结束"
     history = await fe.call("GET", f"/training-applications/{app['id']}/history", AUDITOR)
