@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from starlette.responses import Response
 
 from shared.errors import AppError
+from shared.health import readiness_log
 from shared.settings import SERVICES
 
 log = logging.getLogger("kjt.gateway.health")
@@ -70,30 +71,32 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok", "service": "gateway"}
 
 
+# Each probe's findings go through ReadinessLog: a start-up wait is a debug line, a change a warning or info.
 async def _gateway_db(request: Request, within: float) -> dict[str, str]:
     try:
         await asyncio.wait_for(request.app.state.db.ping(), within)
     except Exception as exc:
-        log.warning("readiness: gateway database: %s", type(exc).__name__)
-        return {"status": "down", "reason": "database"}
-    return {"status": "up"}
+        return readiness_log(request.app, log).record(
+            "gateway", {"status": "down", "reason": "database"}, type(exc).__name__
+        )
+    return readiness_log(request.app, log).record("gateway", {"status": "up"})
 
 
 async def _service(request: Request, name: str, within: float) -> dict[str, str]:
+    readiness = readiness_log(request.app, log)
     base = request.app.state.settings.service_urls.get(name)
     if not base:
-        return {"status": "down", "reason": "not_configured"}
+        return readiness.record(name, {"status": "down", "reason": "not_configured"})
     client: httpx.AsyncClient = request.app.state.upstream
     try:
         response = await client.get(f"{base.rstrip('/')}/readyz", timeout=within)
-    except httpx.TimeoutException:
-        return {"status": "down", "reason": "timeout"}
+    except httpx.TimeoutException as exc:
+        return readiness.record(name, {"status": "down", "reason": "timeout"}, type(exc).__name__)
     except httpx.HTTPError as exc:
-        log.warning("readiness: %s unreachable: %s", name, type(exc).__name__)
-        return {"status": "down", "reason": "unreachable"}
+        return readiness.record(name, {"status": "down", "reason": "unreachable"}, type(exc).__name__)
     if response.status_code != 200:
-        return {"status": "down", "reason": f"status_{response.status_code}"}
-    return {"status": "up"}
+        return readiness.record(name, {"status": "down", "reason": f"status_{response.status_code}"})
+    return readiness.record(name, {"status": "up"})
 
 
 @health_router.get("/readyz", include_in_schema=False)

@@ -16,7 +16,6 @@ import re
 import secrets
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -33,6 +32,7 @@ from gateway.settings import GatewaySettings
 from shared.errors import AppError, BadRequest, GatewayTimeout, NotFound
 from shared.middleware import BodyTooLarge, header, send_problem
 from shared.principal import PRINCIPAL_HEADER, Principal, sign_principal
+from shared.route_templates import ServiceRoutes, committed_routes
 from shared.settings import SERVICES, url_segment
 
 log = logging.getLogger("kjt.gateway.proxy")
@@ -71,11 +71,6 @@ DROP_REQUEST = HOP_BY_HOP | {
 DROP_RESPONSE = HOP_BY_HOP | {"server", "x-request-id"}
 # W3C trace context: version (never ff), trace id and parent id (never all zeros), flags; version 00 has no more.
 TRACEPARENT = re.compile(r"(?!ff)([0-9a-f]{2})-(?!0{32})([0-9a-f]{32})-(?!0{16})[0-9a-f]{16}-([0-9a-f]{2})(-.*)?")
-
-
-@dataclass(frozen=True)
-class _RouteLabel:
-    path_format: str
 
 
 class ServiceUnavailable(AppError):
@@ -119,13 +114,14 @@ def _upstream_path(scope: Scope, path: str) -> str:
 class ProxyEndpoint:
     """The ASGI endpoint of ``/api/v1/<segment>`` and everything under it, for one service."""
 
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str, routes: ServiceRoutes) -> None:
         self.service = service
-        # The request metrics label a call by its route: one label per service, never per URL.
-        self.label = _RouteLabel(f"/api/v1/{url_segment(service)}/{{path}}")
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope["route"] = self.label
+        # Metrics and the access log name the call by its route template (shared.route_templates) and service.
+        scope["route"] = self.routes.label(route_path(scope))
+        scope.setdefault("state", {})["service"] = url_segment(self.service)
         try:
             await self._forward(scope, receive, send)
         except AppError as error:
@@ -275,8 +271,9 @@ def _routes() -> list[Route]:
     # Routes per service, not one ``/api/v1/{rest:path}``: an unknown segment is then the router's
     # own 404, and a wrong method on a gateway route (GET /api/v1/auth/token) its 405.
     routes = []
+    templates = committed_routes()
     for name in SERVICES:
-        endpoint, prefix = ProxyEndpoint(name), f"/api/v1/{url_segment(name)}"
+        endpoint, prefix = ProxyEndpoint(name, templates[name]), f"/api/v1/{url_segment(name)}"
         routes += [Route(path, endpoint, include_in_schema=False) for path in (prefix, prefix + "/{rest:path}")]
     return routes
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +33,9 @@ from shared.workdays import SHANGHAI
 DEMO_PASSWORD = "Kjt-Demo-2026!"  # development only; printed by `kjt seed` and in README.md
 DEMO_DOMAIN = "demo.kjt.jl.gov.cn"
 MAX_RATE_LIMIT_WAIT = 65.0
+# Every request of the demo carries an X-Request-ID that starts so: its lines in the logs say whose they are
+# (`kjt run` folds them into a count on its console unless KJT_LOG_LEVEL=debug).
+REQUEST_ID_PREFIX = "kjt-demo-"
 # The services whose demo is loaded, in this order: the foundation's applicants are checked against the
 # limits ledger the projects service keeps, so the projects demo comes first.
 SERVICE_DEMOS = ("projects", "foundation", "foreign_experts")
@@ -89,6 +93,7 @@ class SeedReport:
     message: str
     accounts: list[tuple[str, str]] = field(default_factory=list)  # (e-mail, roles)
     created: dict[str, int] = field(default_factory=dict)
+    requests: int = 0  # sent through the gateway (set by ``load``)
 
     def lines(self) -> list[str]:
         out = [self.message]
@@ -249,15 +254,27 @@ def load(
     force: bool = False,
     echo: Callable[[str], None] = lambda _: None,
     timeout: float = 30.0,
+    request_id_prefix: str = REQUEST_ID_PREFIX,
 ) -> SeedReport:
-    """``seed`` against the gateway at ``base_url`` (what `kjt seed` and `kjt run` call)."""
+    """``seed`` against the gateway at ``base_url`` (what `kjt seed` and `kjt run` call); each request's
+    X-Request-ID starts with ``request_id_prefix``."""
     _refuse_production(env, force)  # before any connection, so the refusal is the answer
+    sent = 0
+
+    async def mark(request: httpx.Request) -> None:
+        nonlocal sent
+        sent += 1
+        request.headers["X-Request-ID"] = f"{request_id_prefix}{uuid.uuid4().hex}"
 
     async def go() -> SeedReport:
-        async with httpx.AsyncClient(base_url=base_url, timeout=timeout, trust_env=False) as client:
-            return await seed(
+        async with httpx.AsyncClient(
+            base_url=base_url, timeout=timeout, trust_env=False, event_hooks={"request": [mark]}
+        ) as client:
+            report = await seed(
                 client, admin_email=admin_email, admin_password=admin_password, env=env, force=force, echo=echo
             )
+        report.requests = sent
+        return report
 
     try:
         return asyncio.run(go())

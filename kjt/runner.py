@@ -15,6 +15,7 @@ import ctypes
 import importlib.util
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -146,11 +147,20 @@ def with_demo_headroom(env: Mapping[str, str], *, demo: bool, platform_env: str)
     return out
 
 
+def verbose(log_level: str) -> bool:
+    """``KJT_LOG_LEVEL=debug`` (or trace): every line of every process, on the console."""
+    return log_level.strip().lower() in ("debug", "trace")
+
+
 def uvicorn_command(child: Child, log_level: str = "info", python: str | None = None) -> list[str]:
-    level = log_level.lower()
+    level = log_level.strip().lower()
     level = {"warn": "warning", "fatal": "critical"}.get(level, level)
     if level not in UVICORN_LOG_LEVELS:
         level = "info"
+    # uvicorn's own lines (started, running on, shutting down) and its access log only at debug: the runner
+    # announces each process itself, and the gateway logs one line per request (kjt.access). Its warnings
+    # and errors (a port taken, an app that cannot be imported) always show.
+    uvicorn_level = level if verbose(level) or level in ("warning", "error", "critical") else "warning"
     # uvloop and httptools come with uvicorn[standard] but not on every platform (no uvloop on Windows).
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
@@ -168,10 +178,9 @@ def uvicorn_command(child: Child, log_level: str = "info", python: str | None = 
         loop,
         "--http",
         http,
-        # Every app writes its own JSON access line (kjt.access); uvicorn's would double it.
-        "--no-access-log",
+        *([] if verbose(level) else ["--no-access-log"]),
         "--log-level",
-        level,
+        uvicorn_level,
         "--timeout-graceful-shutdown",
         "5",
     ]
@@ -268,12 +277,21 @@ class Supervisor:
     """Starts the children, copies their output to ours with a name prefix, and stops them."""
 
     def __init__(
-        self, children: Sequence[Child], env: Mapping[str, str], *, log_level: str = "info", out: IO[str] | None = None
+        self,
+        children: Sequence[Child],
+        env: Mapping[str, str],
+        *,
+        log_level: str = "info",
+        out: IO[str] | None = None,
+        fold_requests: str | None = None,
     ) -> None:
         self.children = list(children)
         self.env = dict(env)
         self.log_level = log_level
         self.out = out or sys.stdout
+        # The access lines of requests whose X-Request-ID starts with this (the demo's) are kept for a dead
+        # child's report but not copied to the console: the demo's summary counts them.
+        self.fold = f'"request_id": "{fold_requests}' if fold_requests else None
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.tails: dict[str, collections.deque[str]] = {
             c.label: collections.deque(maxlen=TAIL_LINES) for c in self.children
@@ -325,6 +343,8 @@ class Supervisor:
             for watched, predicate, found in self._watchers:
                 if watched == label and predicate(line):
                     found.append(line)
+            if self.fold and line.startswith("{") and self.fold in line:
+                continue
             self.say(f"{label:<{self._width}} | {line}")
         proc.stdout.close()
 
@@ -438,7 +458,9 @@ def banner(
     return "\n".join(lines)
 
 
-def load_demo(settings: GatewaySettings, gateway_url: str, say: Callable[[str], None]) -> list[str]:
+def load_demo(
+    settings: GatewaySettings, gateway_url: str, say: Callable[[str], None], request_id_prefix: str = "kjt-demo-"
+) -> list[str]:
     """Load the demo data (kjt.demo) through the gateway; a failure is reported, not fatal:
     the platform itself is up. Returns the lines for the banner."""
     from kjt import demo
@@ -453,11 +475,12 @@ def load_demo(settings: GatewaySettings, gateway_url: str, say: Callable[[str], 
             admin_password=settings.admin_password,
             env=settings.env,
             echo=say,
+            request_id_prefix=request_id_prefix,
         )
     except demo.SeedError as exc:
         say(f"kjt run: the demo data was not loaded: {exc}")
         return []
-    say(f"kjt run: {report.message}")
+    say(f"kjt run: {report.message} ({report.requests} requests through the gateway)")
     return report.lines()[1:]
 
 
@@ -513,14 +536,18 @@ def run(
     stop = _StopFlag()
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     env = with_demo_headroom(child_env(children), demo=demo, platform_env=settings.env)
-    sup = Supervisor(children, env, log_level=settings.log_level, out=out)
+    # This run's demo requests, by their X-Request-ID: their access lines are counted, not listed (unless debug).
+    demo_requests = f"kjt-demo-{secrets.token_hex(3)}-"
+    fold = None if verbose(settings.log_level) else demo_requests
+    sup = Supervisor(children, env, log_level=settings.log_level, out=out, fold_requests=fold)
     admin_email = settings.admin_email
     admin_lines = sup.watch("gateway", lambda line: admin_email.lower() in line.lower())
+    stopped = False
     try:
         sup.start()
         if not wait_ready(sup, f"{children[-1].url}/readyz", ready_timeout, stop):
             return 0
-        demo_lines = load_demo(settings, children[-1].url, say) if demo else []
+        demo_lines = load_demo(settings, children[-1].url, say, demo_requests) if demo else []
         say(banner(children, admin_lines, admin_email, demo_lines))
         while not stop:
             died = sup.first_dead()
@@ -528,6 +555,7 @@ def run(
                 return fail(f"{died}\nstopping the other processes.")
             time.sleep(POLL_SECONDS)
         say(f"kjt run: {signal.Signals(stop.signal or signal.SIGINT).name} received, stopping every process")
+        stopped = True
         return 0
     except (RunError, OSError) as exc:
         return fail(str(exc))
@@ -535,3 +563,5 @@ def run(
         sup.stop(grace)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if stopped:
+            say("kjt run: every process has stopped")

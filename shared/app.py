@@ -48,14 +48,34 @@ class ServiceSpec:
     on_startup: Sequence[Callable[[FastAPI], Any]] = ()
 
 
+class ConsoleFormatter(logging.Formatter):
+    """The message as it is (the access log's lines are JSON); a warning or worse starts with its level,
+    so that it stands out on a console that shows every process's lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return text if record.levelno < logging.WARNING else f"{record.levelname}: {text}"
+
+
+def log_level_number(level: str) -> int:
+    """``KJT_LOG_LEVEL`` in any case (``debug``, ``INFO``) as a number; an unknown name is info."""
+    return logging.getLevelNamesMapping().get(level.strip().upper(), logging.INFO)
+
+
 def configure_logging(level: str) -> None:
+    """The root logger at ``level`` (``KJT_LOG_LEVEL``), writing to stderr unless something (a test
+    runner) already handles it. ``debug`` shows every line of ours, the services' access lines too;
+    the libraries' own chatter (each internal HTTP call, each SQLite call) stays at warning."""
+    numeric = log_level_number(level)
     root = logging.getLogger()
     if not root.handlers:
-        logging.basicConfig(level=level, format="%(message)s")
-    root.setLevel(level)
+        handler = logging.StreamHandler()
+        handler.setFormatter(ConsoleFormatter("%(message)s"))
+        root.addHandler(handler)
+    root.setLevel(numeric)
     # One line per internal HTTP call (health polls included) is noise; our own access log covers it.
-    numeric = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, numeric))
+    for noisy in ("httpx", "httpcore", "aiosqlite"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, numeric))
 
 
 def service_openapi(app: FastAPI, spec: ServiceSpec) -> dict[str, Any]:
@@ -149,5 +169,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, database
     app.add_middleware(IdempotencyMiddleware, common=spec.common)
     app.add_middleware(InternalAuthMiddleware, secret_getter=lambda: settings.internal_secret, open_paths=OPEN_PATHS)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware, metrics=metrics, log_requests=settings.access_log)
+    # The gateway's access line is the one the console shows; a service's own is there at debug.
+    app.add_middleware(
+        RequestContextMiddleware, metrics=metrics, log_requests=settings.access_log, access_level=logging.DEBUG
+    )
     return app

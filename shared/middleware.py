@@ -63,14 +63,25 @@ class Metrics:
 
 
 class RequestContextMiddleware:
-    """Gives every request an ``X-Request-ID``, logs it as one JSON line and counts it."""
+    """Gives every request an ``X-Request-ID``, logs it as one JSON line and counts it.
+
+    The line is logged at ``access_level``: the gateway's at info, the one line per request the console
+    shows; a service's at debug, since the gateway's line names the same request (its id, service, route
+    template, status and time). Probes (``/healthz``, ``/readyz``, ``/metrics``) are logged at debug
+    wherever they land: whoever polls them reads the answer. The inner app may name the service that
+    answered in ``scope["state"]["service"]`` (the gateway's proxy does); the line then carries it.
+    """
 
     plain_paths = frozenset({"/openapi.json", "/docs", "/redoc"})
+    probe_paths = frozenset({"/healthz", "/readyz", "/metrics"})
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, *, log_requests: bool = True) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: Metrics, *, log_requests: bool = True, access_level: int = logging.INFO
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.log_requests = log_requests
+        self.access_level = access_level
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -118,20 +129,13 @@ class RequestContextMiddleware:
             method = scope.get("method", "")
             self.metrics.requests.labels(self.metrics.app_name, method, template, str(status)).inc()
             self.metrics.latency.labels(self.metrics.app_name, method, template).observe(elapsed)
-            if self.log_requests:
-                access_log.info(
-                    json.dumps(
-                        {
-                            "app": self.metrics.app_name,
-                            "request_id": request_id,
-                            "method": method,
-                            "route": template,
-                            "status": status,
-                            "ms": round(elapsed * 1000, 2),
-                        },
-                        ensure_ascii=False,
-                    )
-                )
+            level = logging.DEBUG if template in self.probe_paths else self.access_level
+            if self.log_requests and access_log.isEnabledFor(level):
+                line: dict[str, Any] = {"app": self.metrics.app_name, "request_id": request_id, "method": method}
+                if service := scope["state"].get("service"):
+                    line["service"] = service
+                line.update(route=template, status=status, ms=round(elapsed * 1000, 2))
+                access_log.log(level, json.dumps(line, ensure_ascii=False))
 
 
 class BodyTooLarge(Exception):

@@ -31,6 +31,7 @@ ADMIN_PASSWORD = "E2e-Admin-Passw0rd-2026"
 START_TIMEOUT = 45.0
 STOP_TIMEOUT = 20.0
 STARTED = re.compile(r"^started (\S+)\s+pid (\d+)")
+BANNER = "Jilin S&T management platform is ready"
 
 
 @dataclass
@@ -44,6 +45,18 @@ class Platform:
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def before_banner(self) -> list[str]:
+        """The lines ``kjt run`` printed before its banner (the banner's blank first line left out)."""
+        lines = self.output().splitlines()
+        end = next(i for i, line in enumerate(lines) if BANNER in line)
+        return lines[: end - 1] if end and not lines[end - 1].strip() else lines[:end]
+
+    def banner(self) -> str:
+        """The banner, from its headline to its last line."""
+        text = self.output()
+        start = text.index(BANNER)
+        return text[start : text.index("Ctrl-C stops every process.", start)]
 
     def kjt(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run a ``kjt`` command against this platform's databases."""

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
+import time
+import uuid
+
 import httpx
 import pytest
 
@@ -106,3 +111,48 @@ def test_docs_and_merged_openapi_are_served(client: httpx.Client) -> None:
         answer = client.get(page)
         assert answer.status_code == 200 and "text/html" in answer.headers["content-type"]
     assert "kjt_http_requests_total" in client.get("/metrics").text
+
+
+# --- a quiet start (issue 12, item 15) -------------------------------------------------------------
+
+# Migrating (7 lines), starting (6), the gateway's first administrator (1), the demo's progress and its
+# summary (4); about 374 before, with every request twice and a readiness warning on each poll.
+QUIET_START_LINES = 25
+
+
+def test_a_normal_start_prints_a_few_lines_and_no_warning_before_the_banner(platform: Platform) -> None:
+    before = platform.before_banner()
+    text = "\n".join(before)
+    assert len(before) <= QUIET_START_LINES, f"{len(before)} lines before the banner:\n{text}"
+    noisy = [line for line in before if re.search(r"unreachable|WARNING|ERROR|Traceback|INFO:", line)]
+    assert noisy == [], text
+    # no access line at all: the readiness polls are debug, the demo's requests are counted, not listed
+    assert [line for line in before if " | {" in line] == [], text
+    assert re.search(r"kjt run: demo data loaded: .* \(\d+ requests through the gateway\)", text), text
+
+
+def test_one_access_line_per_request_the_gateways(client: httpx.Client, platform: Platform) -> None:
+    request_id = f"e2e-{uuid.uuid4().hex}"
+    answer = client.get("/api/v1/projects/applications/987654", headers={"X-Request-ID": request_id})
+    deadline = time.monotonic() + 10
+    while request_id not in platform.output() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # the service answers before the gateway logs: a line of its own would be here by now
+    lines = [line for line in platform.output().splitlines() if request_id in line]
+    assert len(lines) == 1, lines
+    process, _, payload = lines[0].partition(" | ")
+    logged = json.loads(payload)
+    assert process.strip() == "gateway" and logged["app"] == "gateway"
+    assert logged["service"] == "projects" and logged["route"] == "/api/v1/projects/applications/{application_id}"
+    assert logged["status"] == answer.status_code and logged["ms"] > 0
+
+
+def test_metrics_name_the_route_template_of_proxied_calls(client: httpx.Client) -> None:
+    client.get("/api/v1/projects/applications/987654")
+    client.get("/api/v1/foreign-experts/about")
+    requests = [line for line in client.get("/metrics").text.splitlines() if line.startswith("kjt_http_requests_total")]
+    assert any('route="/api/v1/projects/applications/{application_id}"' in line for line in requests), requests
+    assert any('route="/api/v1/foreign-experts/about",status="200"' in line for line in requests), requests
+    assert not [line for line in requests if "987654" in line]
+    # every call that a service answered (the demo's included) matched a template of its document
+    assert not [line for line in requests if '/{path}",status="2' in line], requests
