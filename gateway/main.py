@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from gateway.accounts.bootstrap import ensure_admin
 from gateway.accounts.router import admin_router, auth_router
 from gateway.docs import OpenAPICache, docs_router
+from gateway.docs.cache import catalogue
 from gateway.health import GatewayMetrics, health_router
 from gateway.middleware import install_gateway_middleware
 from gateway.models import common
@@ -18,6 +19,7 @@ from gateway.proxy import proxy_router
 from gateway.ratelimit import RateLimiter
 from gateway.settings import GatewaySettings
 from shared.app import configure_logging
+from shared.contract.catalogue import catalogue_router
 from shared.db import Database, database_url_for
 from shared.error_handlers import install_error_handlers
 from shared.middleware import Metrics
@@ -78,6 +80,7 @@ def create_app(
     app.include_router(auth_router, prefix="/api/v1/auth")
     app.include_router(admin_router, prefix="/api/v1/admin")
     app.include_router(docs_router)
+    app.include_router(catalogue_router(catalogue), prefix="/api/v1")
     app.include_router(proxy_router)  # last: the services' prefixes come after the gateway's own routes
     install_gateway_middleware(app, settings)
     return app

@@ -38,25 +38,10 @@ DOCS_CSP = (
 )
 HSTS = "max-age=31536000; includeSubDomains"
 # Starlette always adds the safelisted Accept, Accept-Language, Content-Language and Content-Type.
-CORS_ALLOW_HEADERS = [
-    "Authorization",
-    "X-API-Key",
-    "X-Request-ID",
-    "Idempotency-Key",
-    "If-Match",
-    "If-None-Match",
-    "traceparent",
-    "tracestate",
-]
-CORS_EXPOSE_HEADERS = [
-    "ETag",
-    "Location",
-    "Retry-After",
-    "X-Request-ID",
-    "RateLimit-Limit",
-    "RateLimit-Remaining",
-    "RateLimit-Reset",
-]
+CORS_ALLOW_HEADERS = ["Authorization", "X-API-Key", "X-Request-ID", "Idempotency-Key", "If-Match", "If-None-Match"]
+CORS_ALLOW_HEADERS += ["traceparent", "tracestate"]
+CORS_EXPOSE_HEADERS = ["ETag", "Idempotent-Replayed", "Location", "Retry-After", "X-Request-ID"]
+CORS_EXPOSE_HEADERS += ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]
 LOGIN_PATH = "/api/v1/auth/token"
 API_PREFIX = "/api/v1/"
 
@@ -148,6 +133,7 @@ def install_gateway_middleware(app: FastAPI, settings: GatewaySettings) -> None:
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
+        allow_origin_regex=settings.cors_origin_regex,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=CORS_ALLOW_HEADERS,
         expose_headers=CORS_EXPOSE_HEADERS,

@@ -22,9 +22,10 @@ import typer
 from pydantic import ValidationError
 
 from kjt import runner
+from shared import scopes
 from shared.db import Database, database_url_for
 from shared.db.migrate import ALL_DATABASES, REPO_ROOT
-from shared.errors import AppError
+from shared.errors import AppError, localized_field_error
 from shared.settings import SERVICES, PlatformSettings
 
 T = TypeVar("T")
@@ -169,7 +170,8 @@ def describe_error(exc: AppError) -> str:
     details = [d for d in dict.fromkeys((exc.detail_zh, exc.detail_en)) if d]
     lines = [head + (": " + " / ".join(details) if details else "")]
     for item in exc.extra.get("errors", []):
-        lines.append(f"  {item.get('field', '?')}: {item.get('message', item.get('code', ''))}")
+        messages = dict.fromkeys(localized_field_error(item, lang)["message"] for lang in ("zh-CN", "en"))
+        lines.append(f"  {item.get('field', '?')}: {' / '.join(m for m in messages if m) or item.get('code', '')}")
     return "\n".join(lines)
 
 
@@ -203,7 +205,10 @@ def api_key_create(
     name: Annotated[str, typer.Option(help="What the key is for, e.g. 省公安厅出入境 permit checks.")],
     agency: Annotated[str, typer.Option(help="The agency that owns the key.")],
     scope: Annotated[
-        list[str], typer.Option("--scope", help="A scope such as foreign-experts:permits:verify (repeat for more).")
+        list[str],
+        typer.Option(
+            "--scope", help=f"A scope (repeat for more), one of: {', '.join(scopes.SCOPES)}; see `kjt api-key scopes`."
+        ),
     ],
     expires: Annotated[
         str | None,
@@ -213,24 +218,40 @@ def api_key_create(
     """Create an API key for another agency and print its secret (shown this once only)."""
     from shared.workdays import end_of_day, today_shanghai
 
+    chosen = sorted({s.strip() for s in scope if s.strip()})
+    unknown = scopes.unknown(chosen)
+    if unknown:
+        fail(f"{scopes.unknown_message(unknown)[1]} Nothing was created.\n{known_scopes()}")
     expires_at = None
     if expires is not None:
         day = parse_day(expires)
         if day < today_shanghai():
             fail(f"--expires {day.isoformat()} is in the past")
         expires_at = end_of_day(day)
-    # The accounts schema checks each scope, exactly as for POST /api/v1/admin/api-keys.
-    scopes = sorted({s.strip() for s in scope if s.strip()})
+    # The accounts service checks the scopes again, exactly as for POST /api/v1/admin/api-keys.
     from gateway.accounts.commands import create_api_key as create
 
-    key_id, secret = with_gateway_db(lambda db: create(db, name, agency, scopes, expires_at))
+    key_id, secret = with_gateway_db(lambda db: create(db, name, agency, chosen, expires_at))
     typer.echo(
-        f"API key {key_id} created for {agency} ({name}); scopes: {' '.join(scopes)}; "
+        f"API key {key_id} created for {agency} ({name}); scopes: {' '.join(chosen)}; "
         f"expires: {expires_at.isoformat() if expires_at else 'never'}",
         err=True,
     )
     typer.echo("The secret follows. It is shown this once only: store it now.", err=True)
     typer.echo(secret)
+
+
+def known_scopes() -> str:
+    """The declared scopes, one a line, with what each lets a key do."""
+    width = max((len(name) for name in scopes.SCOPES), default=0)
+    lines = [f"  {s.name:<{width}}  {s.zh}\n  {'':<{width}}  {s.en}" for s in scopes.SCOPES.values()]
+    return "The scopes a key may hold (shared/scopes.py):\n" + ("\n".join(lines) or "  none")
+
+
+@api_key_app.command("scopes")
+def api_key_scopes() -> None:
+    """List the scopes a key may hold, each with what it lets the agency do."""
+    typer.echo(known_scopes())
 
 
 @api_key_app.command("revoke")

@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
 from gateway.settings import GatewaySettings
+from kjt import startup
 from shared.db.engine import database_url_for
 from shared.db.migrate import ALL_DATABASES, upgrade
 from shared.settings import DEFAULT_PORTS, SERVICES, PlatformSettings, ServiceSettings, url_segment
@@ -300,18 +301,11 @@ class Supervisor:
         self.stopping = False
         self._write_lock = threading.Lock()
         self._width = max(len(c.label) for c in self.children)
-        self._watchers: list[tuple[str, Callable[[str], bool], list[str]]] = []
 
     def say(self, text: str) -> None:
         with self._write_lock:
             self.out.write(text + "\n")
             self.out.flush()
-
-    def watch(self, label: str, predicate: Callable[[str], bool]) -> list[str]:
-        """Collect the lines of ``label``'s output that match (call before ``start``)."""
-        found: list[str] = []
-        self._watchers.append((label, predicate, found))
-        return found
 
     def start(self) -> None:
         preexec = _parent_death_signal()
@@ -340,9 +334,6 @@ class Supervisor:
         for raw in iter(proc.stdout.readline, b""):
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             tail.append(line)
-            for watched, predicate, found in self._watchers:
-                if watched == label and predicate(line):
-                    found.append(line)
             if self.fold and line.startswith("{") and self.fold in line:
                 continue
             self.say(f"{label:<{self._width}} | {line}")
@@ -426,8 +417,15 @@ def wait_ready(sup: Supervisor, url: str, timeout: float, stop: _StopFlag) -> bo
 
 
 def banner(
-    children: Sequence[Child], admin_lines: Sequence[str], admin_email: str, demo_lines: Sequence[str] = ()
+    children: Sequence[Child],
+    accounts: startup.Accounts,
+    admin_email: str,
+    demo: startup.DemoOutcome | None = None,
+    cors: str | None = None,
 ) -> str:
+    """What is true once the platform answers: where it is, the browser origins it answers (``cors``, the
+    gateway's ``cors_summary()``), the administrators that exist (from the gateway's database), and whether
+    the demo data loaded, and if not, why and what to do."""
     gateway = next(c for c in children if c.name == "gateway")
     base = gateway.url
     rows = [
@@ -444,30 +442,56 @@ def banner(
     lines = ["", "吉林省科学技术厅 科技管理平台 / Jilin S&T management platform is ready", ""]
     lines += [f"  {name:<16} {url}" for name, url in rows]
     lines.append("")
-    if admin_lines:
-        lines.append("  administrator (from the gateway's start-up):")
-        lines += [f"    {line.strip()}" for line in admin_lines]
-    else:
-        lines.append(
-            f"  administrator    {admin_email} (created on the first start; password from "
-            "KJT_ADMIN_PASSWORD or the one the gateway printed then)"
-        )
-    if demo_lines:
-        lines += ["", *[f"  {line}" for line in demo_lines]]
+    if cors is not None:
+        lines += _block("CORS", [cors])
+    lines += _block("administrator", _admin_lines(accounts, admin_email))
+    if demo is not None:
+        lines += _block("demo data", [demo.headline])
+        lines += _block("to load it", demo.fixes, joiner="or ")
+        lines += _block("demo accounts", demo.lines)
     lines += ["", "  Ctrl-C stops every process.", ""]
     return "\n".join(lines)
 
 
+def _block(title: str, entries: Sequence[str], joiner: str = "") -> list[str]:
+    """``title`` beside the first entry, the others below it (each after ``joiner``)."""
+    return [f"  {title if i == 0 else '':<16} {joiner if i else ''}{entry}".rstrip() for i, entry in enumerate(entries)]
+
+
+def _admin_lines(accounts: startup.Accounts, admin_email: str) -> list[str]:
+    if accounts.error:
+        return [f"unknown: the gateway's database could not be read ({accounts.error})"]
+    if not accounts.admins:
+        return ["none is active: .venv/bin/kjt create-admin --email <e-mail> makes one"]
+    out = [admin.describe() for admin in accounts.admins]
+    if accounts.total > len(accounts.admins):
+        out.append(f"and {accounts.total - len(accounts.admins)} more")
+    email = admin_email.strip().lower()
+    if accounts.total == len(accounts.admins) and all(a.email != email for a in accounts.admins):
+        out.append(
+            f"(not KJT_ADMIN_EMAIL={email}: the gateway creates its first administrator only in an empty database)"
+        )
+    return out
+
+
 def load_demo(
-    settings: GatewaySettings, gateway_url: str, say: Callable[[str], None], request_id_prefix: str = "kjt-demo-"
-) -> list[str]:
-    """Load the demo data (kjt.demo) through the gateway; a failure is reported, not fatal:
-    the platform itself is up. Returns the lines for the banner."""
+    settings: GatewaySettings,
+    gateway_url: str,
+    say: Callable[[str], None],
+    accounts: startup.Accounts,
+    request_id_prefix: str = "kjt-demo-",
+) -> startup.DemoOutcome:
+    """Load the demo data (kjt.demo) through the gateway, unless its login cannot work. A failure is
+    reported in the banner, with its reason and the fix, not fatal: the platform itself is up."""
     from kjt import demo
 
     if settings.env == "production":
-        say("kjt run: demo data is never loaded in production (KJT_ENV=production)")
-        return []
+        return startup.DemoOutcome(False, "never loaded in production (KJT_ENV=production)")
+    if accounts.demo_login:
+        why = f"NOT LOADED: {accounts.demo_login}, so the demo cannot log in"
+        say(f"kjt run: the demo data was not loaded: {accounts.demo_login}")
+        return startup.DemoOutcome(False, why, fixes=accounts.fixes)
+    say("kjt run: loading the demo data through the gateway")
     try:
         report = demo.load(
             gateway_url,
@@ -479,9 +503,18 @@ def load_demo(
         )
     except demo.SeedError as exc:
         say(f"kjt run: the demo data was not loaded: {exc}")
-        return []
+        reason = str(exc) if len(str(exc)) <= 300 else str(exc)[:300] + "..."
+        fixes = [
+            "see the kjt run line above; `make seed` tries again while the platform runs",
+            *startup.afresh(settings),
+        ]
+        return startup.DemoOutcome(False, f"NOT LOADED: {reason}", fixes=fixes)
     say(f"kjt run: {report.message} ({report.requests} requests through the gateway)")
-    return report.lines()[1:]
+    accounts_lines = [f"password {demo.DEMO_PASSWORD}"] + [f"{email:<36} {roles}" for email, roles in report.accounts]
+    headline = (
+        "loaded now (the kjt run line above says what)" if report.loaded else "already loaded by an earlier start"
+    )
+    return startup.DemoOutcome(True, headline, lines=accounts_lines)
 
 
 def run(
@@ -540,15 +573,18 @@ def run(
     demo_requests = f"kjt-demo-{secrets.token_hex(3)}-"
     fold = None if verbose(settings.log_level) else demo_requests
     sup = Supervisor(children, env, log_level=settings.log_level, out=out, fold_requests=fold)
-    admin_email = settings.admin_email
-    admin_lines = sup.watch("gateway", lambda line: admin_email.lower() in line.lower())
     stopped = False
     try:
         sup.start()
         if not wait_ready(sup, f"{children[-1].url}/readyz", ready_timeout, stop):
             return 0
-        demo_lines = load_demo(settings, children[-1].url, say, demo_requests) if demo else []
-        say(banner(children, admin_lines, admin_email, demo_lines))
+        accounts = startup.read_accounts(settings)
+        outcome = (
+            load_demo(settings, children[-1].url, say, accounts, demo_requests)
+            if demo
+            else startup.DemoOutcome(False, "not loaded (--no-demo or KJT_DEMO=false)")
+        )
+        say(banner(children, accounts, settings.admin_email, outcome, cors=settings.cors_summary()))
         while not stop:
             died = sup.first_dead()
             if died:

@@ -1,7 +1,10 @@
 """Plain workflow actions as routes (docs/api-conventions.md "URLs"): ``POST {path}/{id}/<action>`` with an
 optional comment body and ``If-Match``, answering the resource's Read schema. Every service mounts them with
-``add_action_routes``: the action ``a_b`` is the URL segment ``a-b`` and the operation id ``<op>-a-b``, so
-no path carries an underscore and a client that learned one resource's actions knows them all.
+``add_action_routes``: the action ``a_b`` is the URL segment ``a-b`` (``segment``) and the operation id
+``<op>-a-b``, so no path carries an underscore and a client that learned one resource's actions knows them all.
+
+A record's read schema (``Actionable``) gives, beside ``allowed_actions``, each allowed action's call as
+``actions: [{action, method, href}]``, read off the app's own routes, so a client never builds a URL.
 
 The router gives what differs between resources: the path parameter's name, the caller dependency (the
 coarse role gate), an optional context dependency handed to ``act`` and ``read`` (a service's environment,
@@ -12,19 +15,23 @@ amounts) is an ordinary route next to these.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, computed_field
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.routing import Match
 
 from shared.concurrency import IfMatch
 from shared.db import DbSession
 from shared.errors import problem_responses
+from shared.middleware import current_app
 from shared.principal import Principal
-from shared.schemas import CommentBody, Id
+from shared.schemas import CommentBody, Id, OutputSchema
+from shared.settings import url_segment
 
 RecordT = TypeVar("RecordT")
 ContextT = TypeVar("ContextT")
@@ -77,10 +84,9 @@ def add_action_routes(
         raise ValueError(f"{id_param!r} cannot name the path parameter")
     for action, entry in actions.items():
         spec = entry if isinstance(entry, Action) else Action(*entry)
-        segment = action.replace("_", "-")
-        operation_id = f"{op}-{segment}"
+        operation_id = f"{op}-{segment(action)}"
         router.add_api_route(
-            f"{path}/{{{id_param}}}/{segment}",
+            f"{path}/{{{id_param}}}/{segment(action)}",
             _endpoint(action, id_param, caller, context, body, act, read),
             methods=["POST"],
             response_model=response_model,
@@ -92,6 +98,77 @@ def add_action_routes(
 
 
 _RESERVED = frozenset({"session", "caller", "context", "response", "body", "if_match"})
+
+
+def segment(action: str) -> str:
+    """The action's last URL segment: ``return_by_org`` is ``.../return-by-org``."""
+    return action.replace("_", "-")
+
+
+class ActionLink(BaseModel):
+    """How to make one move: ``POST href``, with the record's ETag in ``If-Match``."""
+
+    action: str = Field(description="the action's name, as `allowed_actions` gives it", examples=["submit"])
+    method: Literal["POST"] = "POST"
+    href: str = Field(
+        description="the path to call, on the gateway (`/api/v1/<service>/...`)",
+        examples=["/api/v1/projects/applications/42/submit"],
+    )
+
+
+_PLACEHOLDER = re.compile(r"{(\w+)}")
+
+
+class Actionable(OutputSchema):
+    """A record's read schema with the moves its caller may make next: ``allowed_actions`` names them (as the
+    workflow's table does), ``actions`` gives the call of each that has a route of its own.
+
+    A subclass has an ``allowed_actions`` field and says where the record is (``actions_at``): its path below
+    the service's prefix, ``{field}`` standing for the schema's fields (``"/applications/{id}"``). An action
+    ``a_b`` is then ``POST /api/v1/<service>{actions_at}/a-b`` when the app has that route; an allowed action
+    made elsewhere (an approval list approves the applications on it) has none and is named only."""
+
+    actions_at: ClassVar[str]
+    if TYPE_CHECKING:  # every subclass declares it where its fields put it
+        allowed_actions: list[str]
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        at = getattr(cls, "actions_at", "")
+        missing = {"allowed_actions", *_PLACEHOLDER.findall(at)} - set(cls.model_fields)
+        if not at.startswith("/") or missing:
+            raise TypeError(f"{cls.__name__} needs actions_at and the fields {sorted(missing)} to link its actions")
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="each allowed action that has a route of its own, with the URL to call: "
+        "`POST href`, with the record's ETag in If-Match"
+    )
+    @property
+    def actions(self) -> list[ActionLink]:
+        at = _PLACEHOLDER.sub(lambda m: str(getattr(self, m[1])), self.actions_at)
+        return action_links(at, self.allowed_actions)
+
+
+def action_links(record_path: str, actions: Iterable[str]) -> list[ActionLink]:
+    """The links of ``actions`` on the record at ``record_path`` (below the service's prefix) that the app
+    answering the request routes; none outside a request."""
+    app = current_app.get()
+    spec = getattr(getattr(app, "state", None), "spec", None)
+    if spec is None:
+        return []
+    prefix = f"/api/v1/{url_segment(spec.name)}"
+    links = []
+    for action in actions:
+        href = f"{prefix}{record_path}/{segment(action)}"
+        if _routed(app, href):
+            links.append(ActionLink(action=action, method="POST", href=href))
+    return links
+
+
+def _routed(app: Any, path: str) -> bool:
+    scope = {"type": "http", "method": "POST", "path": path, "root_path": ""}
+    return any(route.matches(scope)[0] is Match.FULL for route in app.router.routes)
 
 
 def _endpoint(

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
+from shared.contract.document import describe
 from shared.db import CommonTables, Database, database_url_for
 from shared.error_handlers import install_error_handlers, problem_response
 from shared.errors import DependencyUnavailable
@@ -22,6 +23,7 @@ from shared.idempotency import IdempotencyMiddleware
 from shared.middleware import (
     BodyLimitMiddleware,
     ConditionalGetMiddleware,
+    CurrentAppMiddleware,
     InternalAuthMiddleware,
     Metrics,
     RequestContextMiddleware,
@@ -79,7 +81,8 @@ def configure_logging(level: str) -> None:
 
 
 def service_openapi(app: FastAPI, spec: ServiceSpec) -> dict[str, Any]:
-    """The service's own document, with the Problem schema every error response refers to."""
+    """The service's own document, with the Problem schema every error response refers to, each
+    operation's problem codes and headers (``shared.contract``)."""
     if app.openapi_schema:
         return app.openapi_schema
     doc = get_openapi(
@@ -90,6 +93,7 @@ def service_openapi(app: FastAPI, spec: ServiceSpec) -> dict[str, Any]:
         tags=spec.tags or None,
     )
     doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    describe(doc, app.routes, service=True)
     app.openapi_schema = doc
     return doc
 
@@ -164,7 +168,9 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, database
     app.openapi = lambda: service_openapi(app, spec)  # type: ignore[method-assign]
 
     # Outermost first: request id and metrics see everything, then the body limit, then auth; innermost,
-    # a GET answered 304 when If-None-Match names its ETag.
+    # a GET answered 304 when If-None-Match names its ETag, and the app known to the answer (its routes
+    # give the URLs of a record's actions).
+    app.add_middleware(CurrentAppMiddleware)
     app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(IdempotencyMiddleware, common=spec.common)
     app.add_middleware(InternalAuthMiddleware, secret_getter=lambda: settings.internal_secret, open_paths=OPEN_PATHS)

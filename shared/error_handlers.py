@@ -5,8 +5,7 @@ unexpected, which is logged and answered as a plain 500."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,11 +30,27 @@ from shared.errors import (
     ValidationFailed,
     negotiate_language,
 )
+from shared.i18n import field_errors
 
 log = logging.getLogger("kjt.errors")
 
 
+# Told of every problem answered, with its request: the test suite checks each against the codes the
+# operation declares in the OpenAPI document (tests/contract_check.py).
+problem_observers: list[Callable[[Request | None, AppError], None]] = []
+
+
+def _tell_observers(request: Request | None, error: AppError) -> None:
+    for observe in problem_observers:
+        observe(request, error)
+
+
+# The observers answer no caller: the contract's reading of the code (shared/contract) stops here.
+_tell_observers.__problem_opaque__ = True  # type: ignore[attr-defined]
+
+
 def problem_response(request: Request | None, error: AppError, lang: str | None = None) -> Response:
+    _tell_observers(request, error)
     if lang is None:
         lang = negotiate_language(request.headers.get("accept-language") if request else None)
     instance = request.url.path if request else None
@@ -48,27 +63,9 @@ def problem_response(request: Request | None, error: AppError, lang: str | None 
     )
 
 
-_PYDANTIC_CODES = {"missing": "required", "extra_forbidden": "unknown_field"}
-
-
-def _field_path(loc: Sequence[Any]) -> str:
-    parts = [str(p) for p in loc]
-    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
-        parts = parts[1:] or parts
-    return ".".join(parts)
-
-
 def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
-    out: list[dict[str, str]] = []
-    for err in exc.errors()[:50]:
-        out.append(
-            {
-                "field": _field_path(err.get("loc", ())),
-                "code": _PYDANTIC_CODES.get(str(err.get("type")), str(err.get("type", "invalid"))),
-                "message": str(err.get("msg", ""))[:300],
-            }
-        )
-    return out
+    """The request's field errors, each in both languages (``shared.i18n``); the problem shows one."""
+    return field_errors(exc.errors())
 
 
 async def _app_error_handler(request: Request, exc: Exception) -> Response:

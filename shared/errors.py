@@ -90,7 +90,26 @@ class InvalidCharacters(BadRequest):
     title_en = "The request contains characters that are not allowed"
 
 
+def field_error(field: str, code: str, zh: str, en: str) -> dict[str, str]:
+    """One entry of a ``ValidationFailed``'s ``errors``, its message in both languages; the problem
+    shows the one the request asked for."""
+    return {"field": field, "code": code, "message_zh": zh, "message_en": en}
+
+
+def localized_field_error(error: Mapping[str, str], lang: str) -> dict[str, str]:
+    """``{field, code, message}`` in ``lang`` (an entry with one ``message`` shows it in both)."""
+    key = "message_en" if lang == "en" else "message_zh"
+    return {
+        "field": error.get("field", ""),
+        "code": error.get("code", ""),
+        "message": error.get(key) or error.get("message", ""),
+    }
+
+
 class ValidationFailed(AppError):
+    """A 422 listing its ``errors`` as ``[{field, code, message}]``; each entry is made by ``field_error``
+    (or ``shared.i18n.field_errors`` from pydantic's errors), so its message follows the request."""
+
     status = 422
     code = "validation_failed"
     title_zh = "提交的数据未通过校验"
@@ -100,6 +119,11 @@ class ValidationFailed(AppError):
         self, errors: Sequence[Mapping[str, str]], detail_zh: str | None = None, detail_en: str | None = None
     ) -> None:
         super().__init__(detail_zh, detail_en, extra={"errors": [dict(e) for e in errors]})
+
+    def to_problem(self, lang: str, instance: str | None = None) -> dict[str, Any]:
+        body = super().to_problem(lang, instance)
+        body["errors"] = [localized_field_error(e, lang) for e in self.extra["errors"]]
+        return body
 
 
 class Unauthorized(AppError):

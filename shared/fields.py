@@ -9,8 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, PlainSerializer, StringConstraints
-from pydantic_core import PydanticCustomError
 
+from shared.i18n import custom_error
 from shared.workdays import to_shanghai
 
 MAX_YUAN = Decimal("99999999999999.99")  # Numeric(16, 2)
@@ -55,7 +55,7 @@ def normalize_email(value: str) -> str:
 def _check_email(value: str) -> str:
     value = normalize_email(value)
     if len(value) > 254 or not _EMAIL_RE.fullmatch(value):
-        raise PydanticCustomError("invalid_email", "电子邮箱地址格式无效 / not a valid e-mail address")
+        raise custom_error("invalid_email", "电子邮箱地址格式无效", "not a valid e-mail address")
     return value
 
 

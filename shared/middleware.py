@@ -7,6 +7,7 @@ conditional GET.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import logging
 import re
@@ -265,3 +266,22 @@ class ConditionalGetMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+
+
+current_app: contextvars.ContextVar[Any] = contextvars.ContextVar("kjt_current_app", default=None)
+"""The app answering the request being handled (None outside one): what the request's answer may need to
+know of its routes, such as the URLs of a record's actions (``shared.actions.action_links``)."""
+
+
+class CurrentAppMiddleware:
+    """Sets ``current_app`` for the request's duration."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = current_app.set(scope.get("app"))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_app.reset(token)

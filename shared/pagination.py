@@ -1,7 +1,8 @@
-"""Cursor (keyset) pagination: ``?limit=`` (default 20, max 100) and ``?cursor=``.
+"""Cursor (keyset) pagination: ``?limit=`` (default 20, max 100), ``?cursor=`` and ``?sort=``.
 
 The cursor is an opaque, URL-safe encoding of the last row's sort key and id, so pages stay stable
-while rows are added, and a page costs one indexed query however deep it is.
+while rows are added, and a page costs one indexed query however deep it is. A list documents the
+values its ``sort`` takes as an enum (``SortSpec.choices``), so a client never learns them from a 422.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, WithJsonSchema
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from shared.errors import ValidationFailed
+from shared.errors import ValidationFailed, field_error
 
 T = TypeVar("T")
 
@@ -28,18 +29,34 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
 
+CURSOR_FORMAT = (
+    "Opaque and URL-safe (base64url without padding: letters, digits, `-` and `_`): send the previous page's "
+    "`next_cursor` as it is, with the same filters and `sort`; never build or change one (a cursor that is not "
+    "one of ours is a 422 `invalid_cursor`)."
+)
+
+
 class Page(BaseModel, Generic[T]):
     items: list[T]
-    next_cursor: str | None = None
+    next_cursor: str | None = Field(
+        default=None, description="The `cursor` of the next page; null on the last one. " + CURSOR_FORMAT
+    )
 
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (1-100).")]
-Cursor = Annotated[str | None, Query(max_length=500, description="Opaque cursor from next_cursor.")]
-Sort = Annotated[str | None, Query(max_length=64, description="Sort field, '-' prefix for descending.")]
+Cursor = Annotated[str | None, Query(max_length=500, description="The next page: a `next_cursor`. " + CURSOR_FORMAT)]
+Sort = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="The order: a field, or `-` and a field for descending; ties are broken by id. "
+        "Without it, the list's default order (the first value).",
+    ),
+]
 
 
 def _bad_cursor() -> ValidationFailed:
-    return ValidationFailed([{"field": "cursor", "code": "invalid_cursor", "message": "invalid cursor"}])
+    return ValidationFailed([field_error("cursor", "invalid_cursor", "游标无效", "invalid cursor")])
 
 
 def _encode_value(value: Any) -> Any:
@@ -112,14 +129,26 @@ class SortSpec:
         if field not in self.fields:
             raise ValidationFailed(
                 [
-                    {
-                        "field": "sort",
-                        "code": "invalid_sort",
-                        "message": f"sort by one of: {', '.join(['id', *self.fields])}",
-                    }
+                    field_error(
+                        "sort",
+                        "invalid_sort",
+                        f"可排序的字段：{'、'.join(['id', *self.fields])}",
+                        f"sort by one of: {', '.join(['id', *self.fields])}",
+                    )
                 ]
             )
         return self.fields[field], descending
+
+    @property
+    def values(self) -> list[str]:
+        """Every value ``sort`` takes, the default first, then each field ascending and descending."""
+        names = ["id", *self.fields]
+        return [self.default, *(v for name in names for v in (name, f"-{name}") if v != self.default)]
+
+    @property
+    def choices(self) -> WithJsonSchema:
+        """The list's ``sort`` parameter as its document shows it: ``Annotated[Sort, SORTS.choices]``."""
+        return WithJsonSchema({"anyOf": [{"type": "string", "enum": self.values}, {"type": "null"}]})
 
 
 def equal_to(stmt: Select[Any], model: type[Any], filters: Mapping[str, Any]) -> Select[Any]:

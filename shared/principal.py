@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.errors import Forbidden, InvalidInternalToken, Unauthorized
+from shared.scopes import registered
 
 PRINCIPAL_HEADER = "x-kjt-principal"
 ISSUER = "kjt-gateway"
@@ -142,7 +143,10 @@ def require_roles(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
 
 
 def require_scope(scope: str, *, or_roles: tuple[str, ...] = ()) -> Callable[[Request], Awaitable[Principal]]:
-    """A dependency for agency API keys holding ``scope`` (or people holding one of ``or_roles``)."""
+    """A dependency for agency API keys holding ``scope`` (or people holding one of ``or_roles``).
+
+    ``scope`` must be declared in ``shared.scopes``, else the service does not start (``LookupError``)."""
+    registered(scope)
 
     async def check(request: Request) -> Principal:
         principal = authenticated(request)

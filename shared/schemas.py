@@ -6,13 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
+
+from shared.i18n import custom_error
 
 
 def _reject_nul(value: Any, depth: int = 0) -> None:
     if isinstance(value, str):
         if "\x00" in value:
-            raise PydanticCustomError("nul_character", "text may not contain NUL characters")
+            raise custom_error("nul_character", "文本不能包含 NUL 字符", "text may not contain NUL characters")
     elif isinstance(value, dict):
         for k, v in value.items():
             _reject_nul(k, depth + 1)

@@ -21,10 +21,10 @@ from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, WithJsonSchema
-from pydantic_core import PydanticCustomError
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
+from shared.i18n import custom_error
 from shared.workdays import today_shanghai
 
 
@@ -318,9 +318,7 @@ def _pydantic_check(check: Callable[[str], str]) -> Callable[[str], str]:
             return check(value)
         except IdNumberError as exc:
             # The error type is the stable code: the platform's 422 handler reports it as ``code``.
-            raise PydanticCustomError(
-                exc.code, f"{exc.message_zh} / {exc.message_en}", {"reason": exc.reason}
-            ) from None
+            raise custom_error(exc.code, exc.message_zh, exc.message_en, reason=exc.reason) from None
 
     return run
 
@@ -344,7 +342,7 @@ ResidentID = Annotated[
     str,
     AfterValidator(_pydantic_check(validate_resident_id)),
     _schema(
-        "居民身份证号码 (GB 11643-1999) or foreign permanent residence ID card, 18 characters", "11010519491231002X"
+        "居民身份证号码 (GB 11643-1999) or foreign permanent residence ID card, 18 characters", "110105199503070013"
     ),
 ]
 OrgCode = Annotated[

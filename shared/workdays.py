@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.models import CommonTables, utcnow
+from shared.i18n import custom_error
 from shared.schemas import InputSchema
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -192,22 +193,29 @@ class CalendarYearData(InputSchema):
 
     @model_validator(mode="after")
     def _consistent(self) -> CalendarYearData:
-        problems: list[str] = []
-        for name, days in (("holidays", self.holidays), ("workdays", self.workdays)):
-            other_year = sorted({d.isoformat() for d in days if d.year != self.year})
+        problems: list[tuple[str, str]] = []
+        for name, zh, days in (("holidays", "节假日", self.holidays), ("workdays", "调休工作日", self.workdays)):
+            other_year = ", ".join(sorted({d.isoformat() for d in days if d.year != self.year}))
             if other_year:
-                problems.append(f"{name} not in {self.year}: {', '.join(other_year)}")
-            twice = sorted({d.isoformat() for d in days if days.count(d) > 1})
+                problems.append((f"{zh}不在 {self.year} 年：{other_year}", f"{name} not in {self.year}: {other_year}"))
+            twice = ", ".join(sorted({d.isoformat() for d in days if days.count(d) > 1}))
             if twice:
-                problems.append(f"{name} listed twice: {', '.join(twice)}")
-        both = sorted(d.isoformat() for d in set(self.holidays) & set(self.workdays))
+                problems.append((f"{zh}重复：{twice}", f"{name} listed twice: {twice}"))
+        both = ", ".join(sorted(d.isoformat() for d in set(self.holidays) & set(self.workdays)))
         if both:
-            problems.append(f"both holiday and workday: {', '.join(both)}")
-        weekdays = sorted(d.isoformat() for d in self.workdays if d.weekday() < 5)
+            problems.append((f"既是节假日又是调休工作日：{both}", f"both holiday and workday: {both}"))
+        weekdays = ", ".join(sorted(d.isoformat() for d in self.workdays if d.weekday() < 5))
         if weekdays:
-            problems.append(f"workdays must be a Saturday or Sunday (调休), these are not: {', '.join(weekdays)}")
+            problems.append(
+                (
+                    f"调休工作日应为周六或周日，以下日期不是：{weekdays}",
+                    f"workdays must be a Saturday or Sunday (调休), these are not: {weekdays}",
+                )
+            )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise custom_error(
+                "inconsistent_calendar", "；".join(p[0] for p in problems), "; ".join(p[1] for p in problems)
+            )
         return self
 
     def schedule(self) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ A ``Workflow`` is a table of ``Transition`` rows: action, from-states, to-state,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.models import CommonTables, utcnow
-from shared.errors import Forbidden, InvalidTransition, ValidationFailed
+from shared.errors import Forbidden, InvalidTransition, ValidationFailed, field_error
 from shared.principal import Principal
 from shared.schemas import OutputSchema
 
@@ -61,6 +61,14 @@ class Workflow:
             states.add(t.target)
         self.states = frozenset(states)
 
+    def __problem_sources__(self, method: str, consts: Mapping[str, str]) -> list[Guard]:
+        """The guards a call of ``method`` may run (shared.contract reads them): for ``apply``, the
+        action's when the caller names it, else every transition's."""
+        if method != "apply":
+            return []
+        action = consts.get("action")
+        return [g for t in self.transitions if action is None or t.action == action for g in t.guards]
+
     def actions_from(self, state: str, principal: Principal | None = None) -> list[str]:
         """The actions possible from ``state`` (for ``principal``, when given), in table order."""
         out: list[str] = []
@@ -100,7 +108,11 @@ class Workflow:
         t = self.decide(current, action, principal)
         if t.comment_required and not (comment and comment.strip()):
             raise ValidationFailed(
-                [{"field": "comment", "code": "required", "message": f"a comment is required to {action}"}]
+                [
+                    field_error(
+                        "comment", "required", f"执行“{action}”需要填写意见", f"a comment is required to {action}"
+                    )
+                ]
             )
         for guard in t.guards:
             guard(entity, principal, context or {})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from shared.db import Database
 from shared.db.migrate import alembic_config
 from shared.principal import PRINCIPAL_HEADER, Principal, sign_principal
+from tests import contract_check
 
 TEST_SECRET = "test-internal-secret-0123456789abcdef"
 PG_URL = os.environ.get("KJT_TEST_POSTGRES_URL")
@@ -56,6 +57,25 @@ async def _drop_run_schemas(url: str) -> None:
                 await conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
     finally:
         await engine.dispose()
+
+
+contract_check.install()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _contract_read_first() -> None:
+    contract_check.read_before_any_test()
+
+
+@pytest.fixture(autouse=True)
+def problems_are_declared(_contract_read_first: None) -> Iterator[None]:
+    """Fails a test that provoked a problem its operation does not declare (tests/contract_check.py)."""
+    contract_check.violations.clear()
+    yield
+    found = sorted(set(contract_check.violations))
+    contract_check.violations.clear()
+    if found:
+        pytest.fail("undeclared problem codes:\n" + "\n".join(found), pytrace=False)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

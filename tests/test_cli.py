@@ -70,7 +70,7 @@ def test_help_lists_every_command() -> None:
     assert result.exit_code == 0
     for command in COMMANDS:
         assert command in result.output
-    for group, subcommands in (("api-key", ("create", "revoke")), ("calendar", ("load",))):
+    for group, subcommands in (("api-key", ("create", "revoke", "scopes")), ("calendar", ("load",))):
         sub = kjt(group, "--help")
         assert sub.exit_code == 0 and all(s in sub.output for s in subcommands)
 
@@ -362,11 +362,33 @@ def test_api_key_create_refuses_bad_input(var_dir: Path, args: list[str], messag
     migrated(var_dir, "gateway")
     base = ["api-key", "create", "--name", "n", "--agency", "a"]
     if "--scope" not in args:
-        base += ["--scope", "transfer:smes:read"]
+        base += ["--scope", "foreign-experts:permits:verify"]
     result = kjt(*base, *args)
     assert result.exit_code != 0
     assert message in result.output, result.output
     assert gateway_rows(var_dir, "SELECT count(*) FROM api_keys") == [(0,)]
+
+
+def test_api_key_create_refuses_a_scope_no_service_declares(var_dir: Path) -> None:
+    """A misspelt scope used to make a key that opened nothing, with exit code 0 (issue 12 item 9)."""
+    migrated(var_dir, "gateway")
+    args = ["api-key", "create", "--name", "n", "--agency", "a", "--scope", "foreign-experts:permits:verfy"]
+    result = kjt(*args, "--scope", "projects:integrity:read")
+    assert result.exit_code != 0 and result.stdout == ""
+    assert "Unknown scope: foreign-experts:permits:verfy (did you mean foreign-experts:permits:verify?)" in (
+        result.stderr
+    )
+    assert "Nothing was created" in result.stderr
+    for name in ("foreign-experts:permits:verify", "projects:integrity:read"):
+        assert name in result.stderr
+    assert gateway_rows(var_dir, "SELECT count(*) FROM api_keys") == [(0,)]
+
+
+def test_api_key_scopes_lists_the_declared_scopes() -> None:
+    result = kjt("api-key", "scopes")
+    assert result.exit_code == 0, result.output
+    for line in ("foreign-experts:permits:verify", "核验外国人来华工作许可", "projects:integrity:read", "debarred"):
+        assert line in result.output
 
 
 def test_api_key_revoke_of_an_unknown_key(var_dir: Path) -> None:

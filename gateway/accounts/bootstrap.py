@@ -8,7 +8,7 @@ from gateway.accounts import commands
 from gateway.accounts.repository import UserRepository
 from gateway.settings import GatewaySettings
 from shared.db import Database
-from shared.errors import Duplicate, ValidationFailed
+from shared.errors import Duplicate, ValidationFailed, localized_field_error
 
 log = logging.getLogger("kjt.gateway.accounts")
 
@@ -45,6 +45,8 @@ async def ensure_admin(db: Database, settings: GatewaySettings) -> None:
     except Duplicate:
         return  # another replica created it a moment ago
     except ValidationFailed as exc:
-        problems = "; ".join(f"{e['field']}: {e['message']}" for e in exc.extra.get("errors", []))
+        problems = "; ".join(
+            f"{e['field']}: {e['message']}" for e in (localized_field_error(e, "en") for e in exc.extra["errors"])
+        )
         raise RuntimeError(f"KJT_ADMIN_EMAIL / KJT_ADMIN_PASSWORD are not acceptable: {problems}") from exc
     log.info("first administrator %s created (user id %s)", settings.admin_email, user_id)

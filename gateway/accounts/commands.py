@@ -1,7 +1,7 @@
 """What the ``kjt`` command-line tool does with accounts. Each call is its own unit of work.
 
-Errors are the same ``AppError``s the API raises (``ValidationFailed``, ``Duplicate``, ``NotFound``),
-so the tool can print their ``detail_zh``/``detail_en`` and ``extra["errors"]``.
+Errors are the same ``AppError``s the API raises (``ValidationFailed``, ``Duplicate``, ``NotFound``,
+``UnknownScope``), so the tool can print their ``detail_zh``/``detail_en`` and ``extra["errors"]``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from gateway.accounts import service
 from gateway.accounts.schemas import ApiKeyCreate, UserCreate
 from shared.db import Database, utcnow
 from shared.errors import ValidationFailed
+from shared.i18n import field_errors
 
 CLI_ACTOR = "cli"
 
@@ -24,14 +25,7 @@ def _validated(model: type[BaseModel], **fields: Any) -> Any:
     try:
         return model.model_validate(fields)
     except ValidationError as exc:
-        raise ValidationFailed(
-            [
-                {"field": ".".join(str(p) for p in e["loc"]) or "value", "code": e["type"], "message": e["msg"]}
-                for e in exc.errors()
-            ],
-            "输入未通过校验。",
-            "The input is not valid.",
-        ) from exc
+        raise ValidationFailed(field_errors(exc.errors()), "输入未通过校验。", "The input is not valid.") from exc
 
 
 async def create_admin(db: Database, email: str, password: str, name: str) -> int:

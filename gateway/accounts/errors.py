@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from shared.errors import Conflict, Unauthorized
+from collections.abc import Sequence
+
+from shared import scopes
+from shared.errors import Conflict, Unauthorized, UnsupportedMediaType, ValidationFailed, field_error
 
 
 class InvalidCredentials(Unauthorized):
@@ -103,4 +106,36 @@ class SelfLockout(Conflict):
             "管理员不能停用自己的账户或撤销自己的管理员角色，请由另一位管理员操作。",
             "An administrator cannot disable their own account or remove their own admin role; "
             "ask another administrator.",
+        )
+
+
+class UnknownScope(ValidationFailed):
+    """A well-formed scope that no service declares (``shared.scopes``): a key with it would open
+    nothing, and a misspelt one would fail only when the agency first calls. Lists the known scopes."""
+
+    code = "unknown_scope"
+    title_zh = "未知的授权范围"
+    title_en = "Unknown scope"
+
+    def __init__(self, unknown: Sequence[str]) -> None:
+        zh, en = scopes.unknown_message(unknown)
+        super().__init__([field_error("scopes", self.code, zh, en)], zh, en)
+        self.extra.update(unknown_scopes=list(unknown), known_scopes=list(scopes.SCOPES))
+
+
+class FormRequired(UnsupportedMediaType):
+    """OAuth2's token endpoint takes a form (RFC 6749 4.3.2), not JSON."""
+
+    code = "form_required"
+    title_zh = "请以表单提交"
+    title_en = "The request must be a form"
+    advice_zh = "以 application/x-www-form-urlencoded 表单发送 username 和 password。"
+    advice_en = "Send username and password as an application/x-www-form-urlencoded form."
+
+    def __init__(self) -> None:
+        super().__init__(
+            "登录接口按 OAuth2 规定接收表单（Content-Type: application/x-www-form-urlencoded），"
+            "字段为 username（电子邮箱）和 password，不接收 JSON。",
+            "As OAuth2 requires, this endpoint takes a form (Content-Type: application/x-www-form-urlencoded) "
+            "with the fields username (the e-mail address) and password, not JSON.",
         )

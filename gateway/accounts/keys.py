@@ -53,15 +53,16 @@ def matches(key: str, stored_digest: str) -> bool:
     return hmac.compare_digest(digest(key), stored_digest)
 
 
-def scope_problem(scope: str) -> str | None:
-    """Why ``scope`` is not a valid ``<service>:<object>:<verb>``, or ``None``."""
+def scope_problem(scope: str) -> tuple[str, str] | None:
+    """Why ``scope`` is not a well-formed ``<service>:<object>:<verb>`` (in Chinese and in English), or
+    ``None``. Whether a well-formed scope exists is the registry's to say (``shared.scopes``)."""
     if len(scope) > MAX_SCOPE_LENGTH or not SCOPE_RE.fullmatch(scope):
         return (
-            "授权范围应为“服务:对象:操作”，小写字母、数字和连字符，如 foreign-experts:permits:verify"
-            " / a scope is <service>:<object>:<verb> in lower case, e.g. foreign-experts:permits:verify"
+            "授权范围应为“服务:对象:操作”，小写字母、数字和连字符，如 foreign-experts:permits:verify",
+            "a scope is <service>:<object>:<verb> in lower case, e.g. foreign-experts:permits:verify",
         )
     service = scope.split(":", 1)[0]
     if service not in SCOPE_SERVICES:
         known = ", ".join(sorted(SCOPE_SERVICES))
-        return f"未知的服务“{service}”，可用：{known} / unknown service '{service}'; one of: {known}"
+        return f"未知的服务“{service}”，可用：{known}", f"unknown service '{service}'; one of: {known}"
     return None

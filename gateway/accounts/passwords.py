@@ -35,12 +35,12 @@ def character_classes(password: str) -> int:
     return upper + lower + digit + other
 
 
-def policy_violation(password: str) -> str | None:
-    """A bilingual message when ``password`` breaks the policy, else ``None``."""
+def policy_violation(password: str) -> tuple[str, str] | None:
+    """Why ``password`` breaks the policy, in Chinese and in English, else ``None``."""
     if len(password) > MAX_LENGTH:
-        return f"密码不能超过 {MAX_LENGTH} 个字符 / at most {MAX_LENGTH} characters"
+        return f"密码不能超过 {MAX_LENGTH} 个字符", f"at most {MAX_LENGTH} characters"
     if len(password) < MIN_LENGTH or character_classes(password) < MIN_CLASSES:
-        return f"{POLICY_ZH} / {POLICY_EN}"
+        return POLICY_ZH, POLICY_EN
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, exists, or_, select, update
+from sqlalchemy import String, case, cast, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -78,6 +78,14 @@ class UserRepository:
 
     def add(self, user: User) -> None:
         self.session.add(user)
+
+    async def administrators(self, limit: int) -> tuple[list[User], int]:
+        """The active administrators, oldest first (at most ``limit``), and how many there are in all."""
+        # roles is a JSON list of names: '"admin"' with its quotes is that role alone, never "org_admin".
+        where = (User.active.is_(True), cast(User.roles, String).like('%"admin"%'))
+        found = (await self.session.execute(select(User).where(*where).order_by(User.id).limit(limit))).scalars()
+        total = (await self.session.execute(select(func.count()).select_from(User).where(*where))).scalar_one()
+        return list(found), int(total)
 
     async def page(
         self,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from gateway.accounts import service
-from gateway.accounts.errors import AccountDisabled, AccountLocked, InvalidCredentials
+from gateway.accounts.errors import AccountDisabled, AccountLocked, FormRequired, InvalidCredentials
 from gateway.accounts.schemas import (
     MAX_ID,
     ApiKeyCreate,
@@ -55,6 +55,17 @@ def _roles(*roles: str) -> Callable[[Request, Principal], Awaitable[Principal]]:
     return dependency
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def form_body(request: Request) -> None:
+    """The token endpoint takes a form, as OAuth2 requires: anything else (JSON above all) is told so,
+    instead of hearing that username and password are missing."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type not in FORM_TYPES:
+        raise FormRequired()
+
+
 def settings_of(request: Request) -> GatewaySettings:
     settings: GatewaySettings = request.app.state.settings
     return settings
@@ -94,7 +105,15 @@ api_keys = APIRouter(prefix="/api-keys", tags=["admin-api-keys"])
     "`login_max_failures` consecutive failures the address is locked for `login_lockout_minutes` "
     "(401 `account_locked`), whether or not an account has it.",
     response_model=TokenRead,
-    responses=problem_responses(401, 422, 429),
+    responses={
+        **problem_responses(401, 415, 422, 429),
+        415: {
+            **problem_responses(415)[415],
+            "description": "`form_required`: the body must be a form (`application/x-www-form-urlencoded`), "
+            "as OAuth2 requires; JSON is refused",
+        },
+    },
+    dependencies=[Depends(form_body)],
 )
 async def issue_token(
     request: Request,
@@ -123,13 +142,18 @@ async def issue_token(
 async def me(caller: Caller, session: DbSession) -> MeRead:
     if caller.kind not in ("user", "api_key"):
         raise Unauthorized("请先登录或提供 API 密钥。", "Log in or present an API key.")
-    email = None
+    email = agency = None
+    name = caller.name
     if caller.kind == "user":
         email = await service.email_of(session, int(caller.subject))
+    else:
+        key = await service.get_api_key(session, caller.subject)
+        name, agency = key.name, key.agency
     return MeRead(
         kind=caller.kind,
         id=caller.subject,
-        name=caller.name,
+        name=name,
+        agency=agency,
         email=email,
         roles=sorted(caller.roles),
         scopes=sorted(caller.scopes),
@@ -153,7 +177,7 @@ async def list_organizations(
     session: DbSession,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.ORGANIZATION_SORTS.choices] = None,
     kind: OrgKind | None = None,
     active: bool | None = None,
     region_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,6}$", description="Region code prefix")] = None,
@@ -230,7 +254,7 @@ async def list_users(
     session: DbSession,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.USER_SORTS.choices] = None,
     organization_id: OrgFilter = None,
     active: bool | None = None,
 ) -> Page[UserRead]:
@@ -324,7 +348,7 @@ async def list_api_keys(
     now: Now,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.API_KEY_SORTS.choices] = None,
     organization_id: OrgFilter = None,
     revoked: bool | None = None,
 ) -> Page[ApiKeyRead]:

@@ -14,13 +14,13 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from gateway.accounts import keys, passwords
 from gateway.accounts.models import ORG_KINDS
 from shared.concurrency import Tagged
 from shared.fields import Email as Email
 from shared.fields import normalize_email as normalize_email
+from shared.i18n import custom_error
 from shared.principal import ROLES
 from shared.schemas import InputSchema, OutputSchema
 from shared.validators import USCC
@@ -32,7 +32,7 @@ RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 def _check_password(value: str) -> str:
     problem = passwords.policy_violation(value)
     if problem:
-        raise PydanticCustomError("weak_password", problem)
+        raise custom_error("weak_password", *problem)
     return value
 
 
@@ -44,7 +44,7 @@ def _check_scopes(value: list[str]) -> list[str]:
     for scope in value:
         problem = keys.scope_problem(scope)
         if problem:
-            raise PydanticCustomError("invalid_scope", problem)
+            raise custom_error("invalid_scope", *problem)
     return sorted(set(value))
 
 
@@ -64,7 +64,7 @@ assert set(get_args(Role)) == set(ROLES)
 def _not_null(value: Any, info: ValidationInfo) -> Any:
     """In a PATCH an absent field is left alone; an explicit null is refused where it means nothing."""
     if value is None:
-        raise PydanticCustomError("null_not_allowed", f"{info.field_name} 不能为 null / may not be null")
+        raise custom_error("null_not_allowed", f"{info.field_name} 不能为 null", f"{info.field_name} may not be null")
     return value
 
 
@@ -158,9 +158,7 @@ class ApiKeyCreate(InputSchema):
     @classmethod
     def _owner(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None and info.data.get("organization_id") is None:
-            raise PydanticCustomError(
-                "agency_required", "请填写 organization_id 或 agency / give organization_id or agency"
-            )
+            raise custom_error("agency_required", "请填写 organization_id 或 agency", "give organization_id or agency")
         return value
 
 
@@ -220,7 +218,16 @@ class TokenRead(BaseModel):
 class MeRead(BaseModel):
     kind: Literal["user", "api_key"]
     id: str = Field(description="User id or API key id")
-    name: str | None
+    name: str | None = Field(
+        description="A person's display name; for an API key, the key's own name (what it is for, as given "
+        "when it was issued). 用户姓名；API 密钥则为密钥名称。",
+        examples=["出入境许可核验"],
+    )
+    agency: str | None = Field(
+        default=None,
+        description="For an API key: the agency that holds it. null for a person. API 密钥的持有机关；用户为 null。",
+        examples=["吉林省公安厅出入境管理局"],
+    )
     email: str | None = None
     roles: list[str]
     scopes: list[str]

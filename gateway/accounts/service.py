@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from gateway.accounts import keys, passwords, tokens
-from gateway.accounts.errors import AccountDisabled, AccountLocked, InvalidCredentials, SelfLockout
+from gateway.accounts.errors import AccountDisabled, AccountLocked, InvalidCredentials, SelfLockout, UnknownScope
 from gateway.accounts.models import ApiKey, Organization, User
 from gateway.accounts.repository import (
     ApiKeyRepository,
@@ -31,9 +31,14 @@ from gateway.accounts.schemas import (
 from gateway.db import common
 from gateway.settings import GatewaySettings
 from shared import audit
+from shared import scopes as scope_registry
 from shared.concurrency import check_if_match
-from shared.errors import Duplicate, NotFound, PreconditionFailed, ValidationFailed
+from shared.errors import Duplicate, NotFound, PreconditionFailed, ValidationFailed, field_error
 from shared.principal import Principal
+
+ORGANIZATION_SORTS = OrganizationRepository.sort_spec  # the orders its list takes, as the router documents them
+USER_SORTS = UserRepository.sort_spec
+API_KEY_SORTS = ApiKeyRepository.sort_spec
 
 Actor = Principal | str
 
@@ -133,12 +138,13 @@ async def update_organization(
 async def _usable_organization(session: AsyncSession, org_id: int) -> Organization:
     org = await OrganizationRepository(session).get(org_id)
     if org is None or not org.active:
-        code, message = (
-            ("unknown_organization", "no such organisation / 该组织不存在")
-            if org is None
-            else ("organization_inactive", "the organisation is inactive / 该组织已停用")
-        )
-        raise ValidationFailed([{"field": "organization_id", "code": code, "message": message}])
+        if org is None:
+            error = field_error("organization_id", "unknown_organization", "该组织不存在", "no such organisation")
+        else:
+            error = field_error(
+                "organization_id", "organization_inactive", "该组织已停用", "the organisation is inactive"
+            )
+        raise ValidationFailed([error])
     return org
 
 
@@ -331,22 +337,19 @@ async def create_api_key(
     expires_at: datetime | None = None,
 ) -> tuple[ApiKey, str]:
     """The new key's row and the key itself, which is never stored and cannot be shown again."""
+    unknown = scope_registry.unknown(scopes)
+    if unknown:
+        raise UnknownScope(unknown)
     if expires_at is not None and expires_at <= now:
         raise ValidationFailed(
-            [{"field": "expires_at", "code": "in_past", "message": "有效期必须晚于当前时间 / must be in the future"}]
+            [field_error("expires_at", "in_past", "有效期必须晚于当前时间", "must be in the future")]
         )
     if organization_id is not None:
         org = await _usable_organization(session, organization_id)
         agency = agency or org.name
     if not agency:
         raise ValidationFailed(
-            [
-                {
-                    "field": "agency",
-                    "code": "required",
-                    "message": "请填写 organization_id 或 agency / give organization_id or agency",
-                }
-            ]
+            [field_error("agency", "required", "请填写 organization_id 或 agency", "give organization_id or agency")]
         )
     repo = ApiKeyRepository(session)
     key_id = keys.new_key_id()

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import json
 import logging
 import time
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 
 from gateway.docs.merge import LOGIN_PATH, merge_documents
+from shared.contract.document import CATALOGUE_KEY, behind_gateway, describe, reachable_problems
+from shared.errors import AppError, InvalidCharacters, NotFound, PayloadTooLarge, TooManyRequests
 from shared.schemas import PROBLEM_SCHEMA
 from shared.settings import SERVICES
 
@@ -73,11 +76,29 @@ async def _fetch(app: FastAPI, name: str) -> dict[str, Any] | None:
 async def build_document(app: FastAPI, *, fetch: bool = True) -> dict[str, Any]:
     """The gateway's document merged with every service's that answers (none unless ``fetch``)."""
     fetched = await asyncio.gather(*(_fetch(app, name) for name in SERVICES)) if fetch else [None] * len(SERVICES)
-    docs = {name: doc for name, doc in zip(SERVICES, fetched, strict=True) if doc is not None}
+    proxied = proxy_problems()
+    docs = {n: behind_gateway(d, proxied, proxied=True) for n, d in zip(SERVICES, fetched, strict=True) if d}
     missing = [name for name in SERVICES if name not in docs]
     own = get_openapi(title=app.title, version=app.version, routes=app.routes, separate_input_output_schemas=False)
     own.setdefault("components", {}).setdefault("schemas", {}).setdefault("Problem", PROBLEM_SCHEMA)
+    behind_gateway(describe(own, app.routes, service=False), [TooManyRequests], proxied=False)
     return merge_documents(own, docs, missing, title=app.title, version=app.version, description=app.description)
+
+
+async def catalogue(request: Request) -> list[dict[str, Any]]:
+    """The problem catalogue of the merged document (``GET /api/v1/problems``)."""
+    document, _ = await request.app.state.openapi_cache.get(request.app)
+    return list(document.get(CATALOGUE_KEY) or [])
+
+
+@functools.cache
+def proxy_problems() -> list[type[AppError]]:
+    """What the gateway itself answers on a proxied call: bad credentials, a service down or slow, too
+    many calls, too large a body (a ``..`` in the path is no documented operation's 404)."""
+    from gateway.proxy import proxy_router  # here: the proxy's middleware imports the docs package
+
+    found = reachable_problems(*(getattr(route, "endpoint", None) for route in proxy_router.routes)) - {NotFound}
+    return sorted(found | {InvalidCharacters, TooManyRequests, PayloadTooLarge}, key=lambda p: (p.status, p.code))
 
 
 def with_root_path(document: dict[str, Any], root_path: str) -> dict[str, Any]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from shared.contract.document import CATALOGUE_KEY
+from shared.contract.refs import references as _refs
+from shared.contract.refs import rewrite as _rewrite
 from shared.schemas import PROBLEM_SCHEMA
 from shared.settings import SERVICES, url_segment
 
@@ -60,56 +62,6 @@ class _Source:
         if not isinstance(comps, dict):
             raise ValueError("components is not an object")
         return {t: comps[t] for t in COMPONENT_TYPES if isinstance(comps.get(t), dict)}
-
-
-def _parse_ref(ref: str) -> tuple[str, str] | None:
-    """``#/components/<type>/<name>`` as (type, name), the name's JSON-pointer escapes undone."""
-    parts = ref.split("/")
-    if len(parts) == 4 and parts[0] == "#" and parts[1] == "components":
-        return parts[2], parts[3].replace("~1", "/").replace("~0", "~")
-    return None
-
-
-def _map_refs(node: Any, change: Callable[[str], str]) -> Any:
-    """A copy of ``node`` with ``change`` applied to every reference (``$ref``, discriminator mappings)."""
-    if isinstance(node, dict):
-        out: dict[str, Any] = {}
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                out[key] = change(value)
-            elif key == "mapping" and isinstance(value, dict):
-                out[key] = {k: change(v) if isinstance(v, str) else v for k, v in value.items()}
-            else:
-                out[key] = _map_refs(value, change)
-        return out
-    if isinstance(node, list):
-        return [_map_refs(item, change) for item in node]
-    return node
-
-
-def _refs(node: Any) -> set[tuple[str, str]]:
-    """The components ``node`` refers to."""
-    found: set[tuple[str, str]] = set()
-
-    def note(ref: str) -> str:
-        if parsed := _parse_ref(ref):
-            found.add(parsed)
-        return ref
-
-    _map_refs(node, note)
-    return found
-
-
-def _rewrite(node: Any, rename: dict[tuple[str, str], str]) -> Any:
-    """A copy of ``node`` with every component reference renamed."""
-
-    def new_ref(ref: str) -> str:
-        parsed = _parse_ref(ref)
-        if parsed not in rename:
-            return ref
-        return f"#/components/{parsed[0]}/{rename[parsed].replace('~', '~0').replace('/', '~1')}"
-
-    return _map_refs(node, new_ref)
 
 
 def _component_names(sources: list[_Source]) -> dict[str, dict[tuple[str, str], str]]:
@@ -248,6 +200,7 @@ def merge_documents(
             group = (heading or source.label) if source.prefix else "网关 Gateway"
             groups.append({"name": group, "tags": [t["name"] for t in new_tags]})
     components.setdefault("schemas", {}).setdefault("Problem", PROBLEM_SCHEMA)
+    catalogue = {e["code"]: e for s in sources for e in s.doc.get(CATALOGUE_KEY) or [] if isinstance(e, dict)}
     components["securitySchemes"] = copy.deepcopy(SECURITY_SCHEMES)
     absent = [url_segment(m) for m in missing]
     note = f"\n\n**暂缺 / Missing:** {', '.join(absent)} — these services did not answer; "
@@ -260,6 +213,7 @@ def merge_documents(
         "security": GLOBAL_SECURITY,
         "tags": tags,
         "x-tagGroups": groups,
+        CATALOGUE_KEY: sorted(catalogue.values(), key=lambda e: (e.get("status", 0), e.get("code", ""))),
     }
     if absent:
         doc["x-kjt-missing"] = absent

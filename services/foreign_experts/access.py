@@ -18,11 +18,12 @@ from services.foreign_experts.labels import state_label
 from shared.concurrency import check_if_match
 from shared.errors import ApplicationNotEditable, Forbidden
 from shared.principal import Principal
+from shared.scopes import registered
 
 SEE_ALL = ("official", "auditor")
 CLERK_ROLES = ("applicant", "org_admin")
 # Other agencies' API keys verify permits (WP-9) with this scope; officials may as well.
-VERIFY_SCOPE = "foreign-experts:permits:verify"
+VERIFY_SCOPE = registered("foreign-experts:permits:verify")
 # Roles that see passport numbers and birth dates in full (PIPL); the employer's clerks too, for their own.
 FULL_PII_ROLES = ("official", "clerk")
 

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import pycountry
 from pydantic import AfterValidator, WithJsonSchema
-from pydantic_core import PydanticCustomError
 
+from shared.i18n import custom_error
 from shared.schemas import Label
 
 # ISO 3166 codes of parts of China: their residents are Chinese citizens, not foreigners.
@@ -34,10 +34,10 @@ def nationality_label(code: str) -> Label:
     return Label(zh=_zh().gettext(country.name), en=country.name)
 
 
-def _alpha3(value: str, error: str, message: str) -> str:
+def _alpha3(value: str, error: str, zh: str, en: str) -> str:
     code = value.strip().upper()
     if code not in _codes():
-        raise PydanticCustomError(error, message)
+        raise custom_error(error, zh, en)
     return code
 
 
@@ -45,17 +45,18 @@ def _check(value: str) -> str:
     code = _alpha3(
         value,
         "invalid_nationality",
-        "国籍应为 ISO 3166-1 三位字母代码 / nationality must be an ISO 3166-1 alpha-3 code",
+        "国籍应为 ISO 3166-1 三位字母代码",
+        "nationality must be an ISO 3166-1 alpha-3 code",
     )
     if code == "CHN":
-        raise PydanticCustomError(
-            "chinese_national", "中国公民无需办理外国人工作许可 / Chinese citizens need no foreigner's work permit"
+        raise custom_error(
+            "chinese_national", "中国公民无需办理外国人工作许可", "Chinese citizens need no foreigner's work permit"
         )
     if code in NOT_FOREIGN:
-        raise PydanticCustomError(
+        raise custom_error(
             "hong_kong_macao_taiwan_resident",
-            "港澳台居民在内地（大陆）就业无需办理外国人工作许可 / residents of Hong Kong, "
-            "Macao and Taiwan need no foreigner's work permit to work in the mainland",
+            "港澳台居民在内地（大陆）就业无需办理外国人工作许可",
+            "residents of Hong Kong, Macao and Taiwan need no foreigner's work permit to work in the mainland",
         )
     return code
 
@@ -71,11 +72,12 @@ def _check_destination(value: str) -> str:
     code = _alpha3(
         value,
         "invalid_destination",
-        "目的地应为 ISO 3166-1 三位字母代码 / destination must be an ISO 3166-1 alpha-3 code",
+        "目的地应为 ISO 3166-1 三位字母代码",
+        "destination must be an ISO 3166-1 alpha-3 code",
     )
     if code == "CHN":
-        raise PydanticCustomError(
-            "domestic_destination", "出国(境)培训的目的地不能是中国内地 / outbound training goes outside the mainland"
+        raise custom_error(
+            "domestic_destination", "出国(境)培训的目的地不能是中国内地", "outbound training goes outside the mainland"
         )
     return code
 

@@ -37,6 +37,7 @@ from services.projects.rules.workflows import CALL_PUBLIC_STATES
 from shared.errors import Forbidden
 from shared.notices.models import OPEN
 from shared.principal import Principal
+from shared.scopes import registered
 
 SEE_ALL = ("official", "auditor")
 # The statistics count every programme for administrators as well.
@@ -44,7 +45,7 @@ FIGURES_SEE_ALL = (*SEE_ALL, "admin")
 POOL_READERS = ("official", "agency", "auditor")
 POOL_MANAGERS = ("official",)
 # Agencies' API keys (and other services) check integrity records with this scope (PRJ-5).
-INTEGRITY_CHECK_SCOPE = "projects:integrity:read"
+INTEGRITY_CHECK_SCOPE = registered("projects:integrity:read")
 
 
 # --- programmes entrusted to an agency (PRJ-2) ------------------------------------------------------

@@ -11,13 +11,20 @@ from shared.notices.models import PENDING, EntryColumns, NoticeColumns, NoticeTa
 from shared.pagination import SortSpec, equal_to, paginate
 
 
+def notice_sorts(t: NoticeTables) -> SortSpec:
+    return SortSpec(fields={"starts_at": t.notice.starts_at, "closes_at": t.notice.closes_at}, id_column=t.notice.id)
+
+
+def objection_sorts(t: NoticeTables) -> SortSpec:
+    return SortSpec(fields={"submitted_at": t.objection.submitted_at}, id_column=t.objection.id, default="id")
+
+
 class NoticeRepository:
     def __init__(self, session: AsyncSession, tables: NoticeTables) -> None:
         self.session = session
         self.t = tables
-        n, o = tables.notice, tables.objection
-        self.notice_sorts = SortSpec(fields={"starts_at": n.starts_at, "closes_at": n.closes_at}, id_column=n.id)
-        self.objection_sorts = SortSpec(fields={"submitted_at": o.submitted_at}, id_column=o.id, default="id")
+        self.notice_sorts = notice_sorts(tables)
+        self.objection_sorts = objection_sorts(tables)
 
     async def notice(
         self, notice_id: int, *, where: ColumnElement[bool] | None = None, for_update: bool = False

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from shared.clock import Now
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
-from shared.errors import ValidationFailed, problem_responses
+from shared.errors import ValidationFailed, field_error, problem_responses
 from shared.notices import schemas as s
 from shared.notices.models import ObjectionColumns
 from shared.notices.service import NOTICE, OBJECTION, PublicNotices
@@ -28,7 +28,14 @@ from shared.workflow import HistoryRead
 def _choice(name: str, value: str | None, allowed: Any) -> None:
     if value is not None and value not in allowed:
         raise ValidationFailed(
-            [{"field": name, "code": "invalid_choice", "message": "one of: " + ", ".join(sorted(allowed))}]
+            [
+                field_error(
+                    name,
+                    "invalid_choice",
+                    "应为以下之一：" + "、".join(sorted(allowed)),
+                    "one of: " + ", ".join(sorted(allowed)),
+                )
+            ]
         )
 
 
@@ -95,7 +102,7 @@ def notice_router(
         where: Filters,
         limit: Limit = 20,
         cursor: Cursor = None,
-        sort: Sort = None,
+        sort: Annotated[Sort, notices.notice_sorts.choices] = None,
         status: Annotated[str | None, Query(max_length=16, description="open or concluded")] = None,
     ) -> Any:
         _choice("status", status, notices.workflow.states)
@@ -172,7 +179,7 @@ def notice_router(
         caller: Staff,
         limit: Limit = 20,
         cursor: Cursor = None,
-        sort: Sort = None,
+        sort: Annotated[Sort, notices.objection_sorts.choices] = None,
         status: Annotated[str | None, Query(max_length=16, description="pending, upheld or dismissed")] = None,
     ) -> Page[s.ObjectionRead]:
         _choice("status", status, notices.objection_workflow.states)

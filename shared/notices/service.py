@@ -18,7 +18,7 @@ from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import CommonTables, flush_versioned
 from shared.db.models import new
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import NotFound, ValidationFailed, field_error
 from shared.notices import rules
 from shared.notices import schemas as s
 from shared.notices.errors import NoticeClosed, NoticeNotStarted, NoticePeriodRunning, ObjectionsUnresolved
@@ -32,7 +32,7 @@ from shared.notices.models import (
     NoticeTables,
     ObjectionColumns,
 )
-from shared.notices.repository import NoticeRepository
+from shared.notices.repository import NoticeRepository, notice_sorts, objection_sorts
 from shared.notices.scope import NoticeScope
 from shared.principal import Principal
 from shared.workdays import calendar_from_db, local_date, to_shanghai
@@ -66,6 +66,9 @@ class PublicNotices:
         self.common = common
         self.notice_read = notice_read
         self.summary_read = summary_read
+        # the orders the lists take, as the router documents them
+        self.notice_sorts = notice_sorts(tables)
+        self.objection_sorts = objection_sorts(tables)
         officials = scope.officials
         self.workflow = Workflow(NOTICE, OPEN, [transition("conclude", OPEN, CONCLUDED, officials)])
         # A real-name objection, resolved by an official with reasons.
@@ -222,7 +225,7 @@ class PublicNotices:
             )
         if body.subject_id not in {e.subject_id for e in notice.entries if e.status == LISTED}:
             raise ValidationFailed(
-                [{"field": "subject_id", "code": "not_on_notice", "message": "not listed on this notice"}]
+                [field_error("subject_id", "not_on_notice", "不在本次公示名单中", "not listed on this notice")]
             )
         objection = new(
             self.t.objection,

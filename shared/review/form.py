@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from shared.errors import field_error
 from shared.review.aggregate import AggregationSettings, Criterion
 
 COMMENT_OVERALL = "overall"
@@ -99,32 +100,35 @@ class ReviewForm:
         for code, score in scores.items():
             if code not in scored:
                 errors.append(
-                    {
-                        "field": f"scores.{code}",
-                        "code": "unknown_criterion",
-                        "message": "not a scored criterion of this round: " + (", ".join(scored) or "none"),
-                    }
+                    field_error(
+                        f"scores.{code}",
+                        "unknown_criterion",
+                        "不是本轮评审的计分指标；计分指标：" + ("、".join(scored) or "无"),
+                        "not a scored criterion of this round: " + (", ".join(scored) or "none"),
+                    )
                 )
             elif not Decimal(0) <= score <= scored[code]:
                 errors.append(
-                    {
-                        "field": f"scores.{code}",
-                        "code": "score_out_of_range",
-                        "message": f"between 0 and {scored[code]}",
-                    }
+                    field_error(
+                        f"scores.{code}",
+                        "score_out_of_range",
+                        f"应在 0 至 {scored[code]} 之间",
+                        f"between 0 and {scored[code]}",
+                    )
                 )
         for code in comments:
             if code not in self._codes and code != COMMENT_OVERALL:
                 errors.append(
-                    {
-                        "field": f"comments.{code}",
-                        "code": "unknown_criterion",
-                        "message": "a criterion code of this round, or overall",
-                    }
+                    field_error(
+                        f"comments.{code}",
+                        "unknown_criterion",
+                        "应为本轮评审的指标代码或 overall",
+                        "a criterion code of this round, or overall",
+                    )
                 )
         if not self.graded:
             errors += [
-                {"field": name, "code": "not_on_this_form", "message": "this round's reviews give no " + name}
+                field_error(name, "not_on_this_form", f"本轮评审不填写 {name}", "this round's reviews give no " + name)
                 for name, value in (("grade", grade), ("opinion", opinion))
                 if value is not None
             ]

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
-from pydantic_core import PydanticCustomError
 
+from shared.i18n import custom_error
 from shared.review.model import MAX_APPLICANT_EXCLUSIONS
 from shared.schemas import InputSchema, OutputSchema
 from shared.subject_keys import person_key
@@ -39,12 +39,14 @@ class DeclaredRelationIn(InputSchema):
     note: str | None = Field(default=None, max_length=500)
 
 
-def _no_repeats(items: list[Any] | None, what: str) -> list[Any] | None:
+def _no_repeats(items: list[Any] | None, what: str, what_zh: str) -> list[Any] | None:
     if items:
         seen: set[str] = set()
         for item in items:
             if item.id_number in seen:
-                raise PydanticCustomError("duplicate_person", "{what} names the same person twice", {"what": what})
+                raise custom_error(
+                    "duplicate_person", f"{what_zh}中同一人出现了两次", f"{what} names the same person twice"
+                )
             seen.add(item.id_number)
     return items
 
@@ -66,12 +68,12 @@ class ConflictDeclarations(InputSchema):
     @field_validator("exclusions")
     @classmethod
     def _unique_exclusions(cls, value: list[ExcludedPersonIn] | None) -> list[ExcludedPersonIn] | None:
-        return _no_repeats(value, "exclusions")
+        return _no_repeats(value, "exclusions", "申请回避的专家")
 
     @field_validator("relations")
     @classmethod
     def _unique_relations(cls, value: list[DeclaredRelationIn] | None) -> list[DeclaredRelationIn] | None:
-        return _no_repeats(value, "relations")
+        return _no_repeats(value, "relations", "申报的关系人")
 
 
 class ExcludedPersonRead(OutputSchema):

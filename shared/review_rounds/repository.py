@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import ValidationFailed
+from shared.errors import ValidationFailed, field_error
 from shared.pagination import SortSpec, decode_cursor, encode_cursor, equal_to, paginate
 from shared.review_rounds.models import (
     ASSIGNED,
@@ -40,15 +40,21 @@ class Slot:
     scores: dict[str, str] | None
 
 
+def round_sorts(t: ReviewTables) -> SortSpec:
+    return SortSpec(fields={"created_at": t.round.created_at}, id_column=t.round.id)
+
+
+def assignment_sorts(t: ReviewTables) -> SortSpec:
+    return SortSpec(fields={"created_at": t.assignment.created_at}, id_column=t.assignment.id, default="id")
+
+
 class RoundRepository:
     def __init__(self, session: AsyncSession, tables: ReviewTables) -> None:
         self.session = session
         self.t = tables
-        self.round_sorts = SortSpec(fields={"created_at": tables.round.created_at}, id_column=tables.round.id)
+        self.round_sorts = round_sorts(tables)
         self.by_id = SortSpec(fields={}, id_column=tables.exclusion.id, default="id")
-        self.assignment_sorts = SortSpec(
-            fields={"created_at": tables.assignment.created_at}, id_column=tables.assignment.id, default="id"
-        )
+        self.assignment_sorts = assignment_sorts(tables)
 
     # --- rounds ---------------------------------------------------------------------------------------
 
@@ -118,7 +124,7 @@ class RoundRepository:
         if cursor:
             (last,) = decode_cursor(cursor, 1)
             if isinstance(last, bool) or not isinstance(last, int) or not 0 <= last < 2**63:
-                raise ValidationFailed([{"field": "cursor", "code": "invalid_cursor", "message": "invalid cursor"}])
+                raise ValidationFailed([field_error("cursor", "invalid_cursor", "游标无效", "invalid cursor")])
             stmt = stmt.where(ids.c.id > last)
         app_ids = list((await self.session.execute(stmt.order_by(ids.c.id).limit(limit + 1))).scalars())
         next_cursor = None

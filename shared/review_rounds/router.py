@@ -20,7 +20,7 @@ from pydantic import create_model
 from shared.clock import Now
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
-from shared.errors import ValidationFailed, problem_responses
+from shared.errors import ValidationFailed, field_error, problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
 from shared.principal import Principal, require_roles
 from shared.review_rounds import schemas as s
@@ -39,7 +39,14 @@ POOL_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 503)
 def _choice(name: str, value: str | None, allowed: Any) -> None:
     if value is not None and value not in allowed:
         raise ValidationFailed(
-            [{"field": name, "code": "invalid_choice", "message": "one of: " + ", ".join(sorted(allowed))}]
+            [
+                field_error(
+                    name,
+                    "invalid_choice",
+                    "应为以下之一：" + "、".join(sorted(allowed)),
+                    "one of: " + ", ".join(sorted(allowed)),
+                )
+            ]
         )
 
 
@@ -127,7 +134,7 @@ def review_router(
         where: Filters,
         limit: Limit = 20,
         cursor: Cursor = None,
-        sort: Sort = None,
+        sort: Annotated[Sort, rounds.round_sorts.choices] = None,
         status: Annotated[str | None, Query(max_length=16, description="draft, drawn or closed")] = None,
     ) -> Any:
         _choice("status", status, rounds.workflow.states)
@@ -315,7 +322,7 @@ def review_router(
         caller: ReviewerCaller,
         limit: Limit = 20,
         cursor: Cursor = None,
-        sort: Sort = None,
+        sort: Annotated[Sort, rounds.assignment_sorts.choices] = None,
         round_id: OptionalId = None,
         status: Annotated[str | None, Query(max_length=16, description=s.STATES)] = None,
     ) -> Page[s.AssignmentRead]:

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field
 
+from shared.actions import Actionable
 from shared.concurrency import Tagged
 from shared.fields import ShanghaiTime
 from shared.review.form import COMMENT_OVERALL
@@ -78,8 +79,9 @@ class ShortfallRead(OutputSchema):
     reason: str = Field(description="not_enough_eligible_reviewers or load_cap_reached")
 
 
-class RoundReadBase(Tagged):
+class RoundReadBase(Tagged, Actionable):
     etag_kind = "review_round"
+    actions_at = "/review-rounds/{id}"
     id: int
     title: str
     settings: RoundSettingsRead

@@ -29,7 +29,7 @@ from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import CommonTables, flush_versioned
 from shared.db.models import new
-from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.errors import Forbidden, NotFound, ValidationFailed, field_error
 from shared.principal import Principal
 from shared.review import aggregate as agg
 from shared.review.draw import DrawResult, application_snapshot, draw, replace_slot, reviewer_snapshot, verify
@@ -63,7 +63,7 @@ from shared.review_rounds.models import (
     ReviewTables,
     RoundColumns,
 )
-from shared.review_rounds.repository import RoundRepository, Slot, holding
+from shared.review_rounds.repository import RoundRepository, Slot, assignment_sorts, holding, round_sorts
 from shared.review_rounds.scope import ApplicationFacts, RoundScope
 from shared.workflow import Workflow, transition
 
@@ -123,6 +123,9 @@ class ReviewRounds:
         self.scope = scope
         self.common = common
         self.round_read = round_read
+        # the orders the lists take, as the router documents them
+        self.round_sorts = round_sorts(tables)
+        self.assignment_sorts = assignment_sorts(tables)
         runners = scope.runners
         self.workflow = Workflow(
             ROUND, DRAFT, [transition("draw", DRAFT, DRAWN, runners), transition("close", DRAWN, CLOSED, runners)]
@@ -265,11 +268,12 @@ class ReviewRounds:
         if values["min_valid"] > fewest:
             raise ValidationFailed(
                 [
-                    {
-                        "field": "min_valid",
-                        "code": "above_reviewers_per_application",
-                        "message": f"at most the {fewest} reviewers per application",
-                    }
+                    field_error(
+                        "min_valid",
+                        "above_reviewers_per_application",
+                        f"不能超过每项申请的评审专家人数 {fewest}",
+                        f"at most the {fewest} reviewers per application",
+                    )
                 ]
             )
         ReviewForm.from_json(values["criteria"], graded=values["graded"])  # refuses a form it cannot aggregate
@@ -775,7 +779,10 @@ class ReviewRounds:
         )
         if missing:
             raise ValidationFailed(
-                [{"field": f, "code": "required", "message": "a complete review is needed to submit"} for f in missing],
+                [
+                    field_error(f, "required", "提交前须完成评审意见", "a complete review is needed to submit")
+                    for f in missing
+                ],
                 "评审意见不完整，不能提交。",
                 "The review is incomplete.",
             )

@@ -11,16 +11,19 @@ from sqlalchemy import select
 from starlette.requests import Request
 
 from gateway.accounts import commands
+from gateway.accounts.errors import UnknownScope
 from gateway.accounts.keys import digest
 from gateway.accounts.models import ApiKey
 from gateway.security import authenticate
 from shared.errors import NotFound, Unauthorized, ValidationFailed
 from shared.principal import ANONYMOUS
+from shared.scopes import SCOPES
 from tests.gateway.accounts_fixtures import USCC_CHANGCHUN, Gateway, running_gateway
 
 KEYS = "/api/v1/admin/api-keys"
 ME = "/api/v1/auth/me"
 VERIFY = "foreign-experts:permits:verify"
+INTEGRITY = "projects:integrity:read"
 
 
 @pytest.fixture
@@ -61,7 +64,7 @@ async def test_the_key_is_shown_once_and_only_its_digest_is_stored(gateway: Gate
         json={
             "name": "出入境核验",
             "agency": "吉林省公安厅出入境管理局",
-            "scopes": [VERIFY, "transfer:smes:read", VERIFY],
+            "scopes": [INTEGRITY, VERIFY, INTEGRITY],
         },
         headers=await gateway.admin(),
     )
@@ -70,7 +73,7 @@ async def test_the_key_is_shown_once_and_only_its_digest_is_stored(gateway: Gate
     key = created.json()
     secret = key["key"]
     assert secret.startswith(f"kjt_{key['id']}_") and len(secret) > 50
-    assert key["scopes"] == [VERIFY, "transfer:smes:read"] and key["status"] == "active"
+    assert key["scopes"] == [VERIFY, INTEGRITY] and key["status"] == "active"
     secret_part = secret.rsplit("_", 1)[-1][-20:]
 
     admin = await gateway.admin()
@@ -88,22 +91,24 @@ async def test_the_key_is_shown_once_and_only_its_digest_is_stored(gateway: Gate
 
 
 async def test_a_key_authenticates_with_its_scopes(gateway: Gateway) -> None:
-    key = await _issue(gateway, scopes=[VERIFY, "transfer:contracts:read"])
+    key = await _issue(gateway, scopes=[INTEGRITY])
     principal = await authenticate(_request(gateway, {"X-API-Key": key["key"]}))
     assert principal.kind == "api_key" and principal.subject == key["id"]
     assert principal.name == "吉林省公安厅出入境管理局"
-    assert principal.scopes == frozenset({VERIFY, "transfer:contracts:read"}) and principal.roles == frozenset()
-    assert principal.has_scope(VERIFY) and not principal.has_scope("projects:integrity:read")
+    assert principal.scopes == frozenset({INTEGRITY}) and principal.roles == frozenset()
+    assert principal.has_scope(INTEGRITY) and not principal.has_scope(VERIFY)
 
+    # /me names the key by its own name and the agency that holds it (issue 12 item 10)
     me = await gateway.client.get(ME, headers={"X-API-Key": key["key"]})
     assert me.status_code == 200
     assert me.json() == {
         "kind": "api_key",
         "id": key["id"],
-        "name": "吉林省公安厅出入境管理局",
+        "name": "出入境核验",
+        "agency": "吉林省公安厅出入境管理局",
         "email": None,
         "roles": [],
-        "scopes": sorted([VERIFY, "transfer:contracts:read"]),
+        "scopes": [INTEGRITY],
         "organization_id": None,
         "organization_uscc": None,
     }
@@ -226,6 +231,29 @@ async def test_key_input_is_validated(gateway: Gateway) -> None:
     await field_error({**base, "organization_id": 2**62}, "organization_id", "unknown_organization")
     await field_error({**base, "key": "kjt_mine"}, "key", "unknown_field")
     await field_error({**base, "id": "0123456789ab"}, "id", "unknown_field")
+
+
+async def test_an_unknown_scope_is_refused_with_the_known_ones(gateway: Gateway) -> None:
+    """A well-formed scope no service declares (shared/scopes.py) would open nothing: a misspelt one is
+    refused at once, naming what was probably meant and listing the known ones, and nothing is issued."""
+    admin = await gateway.admin()
+    body = {"name": "核验", "agency": "某机关", "scopes": [VERIFY, "foreign-experts:permits:verfy"]}
+    english = _problem(
+        await gateway.client.post(KEYS, json=body, headers={**admin, "Accept-Language": "en"}), 422, "unknown_scope"
+    )
+    assert english["unknown_scopes"] == ["foreign-experts:permits:verfy"]
+    assert english["known_scopes"] == list(SCOPES) and {VERIFY, INTEGRITY} <= set(english["known_scopes"])
+    assert "did you mean foreign-experts:permits:verify?" in english["detail"]
+    assert all(name in english["detail"] for name in SCOPES)
+    assert english["errors"] == [{"field": "scopes", "code": "unknown_scope", "message": english["detail"]}]
+    chinese = _problem(await gateway.client.post(KEYS, json=body, headers=admin), 422, "unknown_scope")
+    assert chinese["title"] == "未知的授权范围" and "是否应为 foreign-experts:permits:verify" in chinese["detail"]
+    # a service that declares no scope has none to give
+    other = {**body, "scopes": ["transfer:smes:read"]}
+    _problem(await gateway.client.post(KEYS, json=other, headers=admin), 422, "unknown_scope")
+    assert (await gateway.client.get(KEYS, headers=admin)).json()["items"] == []
+    with pytest.raises(UnknownScope):
+        await commands.create_api_key(gateway.db, "x", "某机关", ["foreign-experts:permits:verfy"], None)
 
 
 async def test_cli_functions_issue_and_revoke_keys(gateway: Gateway) -> None:

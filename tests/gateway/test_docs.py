@@ -372,3 +372,17 @@ def test_merged_document_json_round_trips() -> None:
     doc = merge_documents(service_doc("gw", {}, {}), {}, list(SERVICES), title="吉林", version="1")
     assert json.loads(json.dumps(doc, ensure_ascii=False))["info"]["title"] == "吉林"
     validate(doc, cls=OpenAPIV31SpecValidator)
+
+
+async def test_the_problem_catalogue_is_served_to_anyone(platform: Platform) -> None:
+    """GET /api/v1/problems: every code of the platform, its status, titles and advice, without credentials."""
+    response = await platform.client.get("/api/v1/problems")
+    assert response.status_code == 200, response.text
+    items = {item["code"]: item for item in response.json()["items"]}
+    assert {"leader_too_old", "documents_incomplete", "limit_exceeded", "rate_limited", "invalid_token"} <= set(items)
+    assert items["leader_too_old"]["status"] == 422 and items["rate_limited"]["status"] == 429
+    assert "invalid_internal_token" not in items  # the gateway's business with its services, never a caller's
+    for item in items.values():
+        assert item["title_zh"] and item["title_en"] and item["advice_zh"] and item["advice_en"], item["code"]
+    merged = (await platform.client.get("/openapi.json")).json()
+    assert {e["code"] for e in merged["x-kjt-problems"]} == set(items)

@@ -102,6 +102,7 @@ async def test_me_shows_the_person_behind_the_token(gateway: Gateway) -> None:
         "kind": "user",
         "id": str(user["id"]),
         "name": "张三",
+        "agency": None,
         "email": EMAIL,
         "roles": ["applicant"],
         "scopes": [],
@@ -130,7 +131,6 @@ async def test_wrong_password_and_unknown_email_look_the_same(gateway: Gateway) 
 async def test_login_form_problems_are_4xx_never_500(gateway: Gateway) -> None:
     url = "/api/v1/auth/token"
     _problem(await gateway.client.post(url, data={"username": EMAIL}), 422, "validation_failed")
-    _problem(await gateway.client.post(url, json={"username": EMAIL, "password": "x"}), 422, "validation_failed")
     _problem(
         await gateway.client.post(url, data={"username": EMAIL, "password": "x", "grant_type": "code"}),
         422,
@@ -140,6 +140,38 @@ async def test_login_form_problems_are_4xx_never_500(gateway: Gateway) -> None:
     _problem(await gateway.login("x" * 5000, GOOD_PASSWORD), 401, "invalid_credentials")
     await _user(gateway)
     _problem(await gateway.login(EMAIL, "A1-" * 10_000), 401, "invalid_credentials")
+
+
+async def test_login_takes_a_form_and_says_so_to_a_json_body(gateway: Gateway) -> None:
+    """OAuth2's token endpoint takes a form; JSON (or no body at all) is told that, not "Field required"."""
+    await _user(gateway)
+    url = "/api/v1/auth/token"
+    refused: list[dict[str, Any]] = [
+        {"json": {"username": EMAIL, "password": GOOD_PASSWORD}, "headers": {"Accept-Language": "en"}},
+        {"content": b"username=x", "headers": {"Content-Type": "text/plain"}},
+        {},
+    ]
+    for sent in refused:
+        response = await gateway.client.post(url, **sent)
+        body = _problem(response, 415, "form_required")
+        assert "application/x-www-form-urlencoded" in body["detail"], body
+        assert "errors" not in body
+    english = await gateway.client.post(url, json={}, headers={"Accept-Language": "en"})
+    assert "form" in english.json()["detail"] and "JSON" in english.json()["detail"]
+    chinese = await gateway.client.post(url, json={})
+    assert "表单" in chinese.json()["detail"]
+    # a form, with its charset or as multipart, still logs in
+    form = await gateway.client.post(
+        url,
+        content=f"username={EMAIL}&password={GOOD_PASSWORD}".encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
+    assert form.status_code == 200, form.text
+    multipart = await gateway.client.post(url, files={"username": (None, EMAIL), "password": (None, GOOD_PASSWORD)})
+    assert multipart.status_code == 200, multipart.text
+    # and the document says so
+    operation = gateway.app.openapi()["paths"][url]["post"]
+    assert "form_required" in operation["responses"]["415"]["description"]
 
 
 async def test_login_upgrades_a_hash_made_with_older_parameters(gateway: Gateway) -> None:

@@ -410,7 +410,10 @@ async def test_bad_number_in_a_request_gives_422_with_its_code() -> None:
         body = bad.json()
         assert body["code"] == "validation_failed"
         assert body["errors"] == [{"field": "uscc", "code": "invalid_uscc", "message": body["errors"][0]["message"]}]
-        assert "校验码错误" in body["errors"][0]["message"] and "check character" in body["errors"][0]["message"]
+        # the message is in the language asked for (issue 12: it used to be both, whatever was asked)
+        assert "check character" in body["errors"][0]["message"] and "校验码" not in body["errors"][0]["message"]
+        chinese = (await client.post("/enterprises", json={"uscc": LITERAL_USCC[:-1] + "0"})).json()["errors"][0]
+        assert "校验码错误" in chinese["message"] and "check character" not in chinese["message"]
 
         query = await client.get("/people", params={"passport_no": "x"})
         assert query.status_code == 422 and query.json()["errors"][0]["code"] == "invalid_passport_no"

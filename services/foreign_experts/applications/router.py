@@ -75,7 +75,7 @@ async def list_applications(
     env: Env,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
     status: Annotated[Status | None, Query()] = None,
     employer_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     permit_class: Annotated[Literal["A", "B", "C"] | None, Query()] = None,

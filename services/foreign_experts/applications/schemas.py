@@ -16,8 +16,10 @@ from services.foreign_experts.assessments.schemas import (
 )
 from services.foreign_experts.nationality import Nationality
 from services.foreign_experts.rules.documents import DOCUMENT_CODES
+from shared.actions import Actionable
 from shared.concurrency import Tagged
 from shared.fields import ShanghaiTime
+from shared.i18n import custom_error
 from shared.schemas import InputSchema, Label, OutputSchema
 from shared.validators import PassportNo
 from shared.windows import CalendarConfirmed, DeadlineDaysLeft
@@ -89,7 +91,9 @@ class ApplicationCreate(InputSchema):
     @model_validator(mode="after")
     def _contract(self) -> ApplicationCreate:
         if self.post.contract_ends_on <= self.post.contract_starts_on:
-            raise ValueError("the contract must end after it starts")
+            raise custom_error(
+                "ends_before_start", "合同终止日期应晚于起始日期", "the contract must end after it starts"
+            )
         return self
 
 
@@ -157,8 +161,9 @@ class DeadlineRead(OutputSchema):
     calendar_confirmed: CalendarConfirmed
 
 
-class ApplicationRead(Tagged):
+class ApplicationRead(Tagged, Actionable):
     etag_kind = "permit_application"
+    actions_at = "/permit-applications/{id}"
     id: int
     employer_id: int
     employer_name: str

@@ -52,6 +52,8 @@ from shared.windows import deadline_now
 from shared.workdays import WorkingCalendar, calendar_from_db
 from shared.workflow import HistoryRead, load_history
 
+SORTS = repo.SORTS  # the orders its list takes, as the router documents them
+
 KIND = "permit_application"
 SUBMIT_ACTIONS = frozenset({"submit", "resubmit"})
 PERSON_FIELDS = tuple(PersonFacts.model_fields)

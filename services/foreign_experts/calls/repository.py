@@ -15,6 +15,7 @@ PUBLIC_STATES = ("published", "closed")
 SORTS = SortSpec(
     fields={"year": FundingCall.year, "opens_on": FundingCall.opens_on, "created_at": FundingCall.created_at},
     id_column=FundingCall.id,
+    default="-year",
 )
 
 
@@ -65,4 +66,4 @@ async def page(
         stmt = stmt.where(FundingCall.year == year)
     if status is not None:
         stmt = stmt.where(FundingCall.status == status)
-    return await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort or "-year")
+    return await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)

@@ -61,7 +61,7 @@ def calls_router(kind: str, path: str, tag: str, zh: str, en: str) -> APIRouter:
         env: Env,
         limit: Limit = 20,
         cursor: Cursor = None,
-        sort: Sort = None,
+        sort: Annotated[Sort, service.SORTS.choices] = None,
         year: Annotated[int | None, Query(ge=2000, le=2199)] = None,
         status: Annotated[Status | None, Query()] = None,
     ) -> Page[CallRead]:

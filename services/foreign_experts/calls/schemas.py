@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 
 from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, PlanDate, ShanghaiTime
+from shared.i18n import custom_error
 from shared.schemas import InputSchema, Label
 from shared.windows import OpenNow, WindowDaysLeft
 
@@ -50,9 +51,9 @@ class CallCreate(InputSchema):
     @model_validator(mode="after")
     def _window(self) -> CallCreate:
         if self.closes_on < self.opens_on:
-            raise ValueError("closes_on is before opens_on / 截止日期早于开始日期")
+            raise custom_error("closes_before_opens", "截止日期早于开始日期", "closes_on is before opens_on")
         if self.max_amount is not None and self.max_amount > self.budget:
-            raise ValueError("max_amount exceeds the budget / 单项上限超过总预算")
+            raise custom_error("max_amount_over_budget", "单项上限超过总预算", "max_amount exceeds the budget")
         return self
 
 
@@ -112,6 +113,8 @@ class BudgetItem(InputSchema):
 
 
 def check_budget_items(items: list[BudgetItem], total: Decimal, field: str) -> None:
-    """The items of a budget add up to the amount requested (a ``ValueError`` is a 422 in a validator)."""
+    """The items of a budget add up to the amount requested (raised in a validator: a 422)."""
     if sum((i.amount for i in items), Decimal(0)) != total:
-        raise ValueError(f"the budget items do not add up to {field} / 预算明细合计与申请金额不符")
+        raise custom_error(
+            "budget_items_mismatch", "预算明细合计与申请金额不符", f"the budget items do not add up to {field}"
+        )

@@ -26,6 +26,8 @@ from shared.schemas import Label
 from shared.windows import window_now
 from shared.workflow import HistoryRead, load_history
 
+SORTS = repo.SORTS  # the orders its list takes, as the router documents them
+
 KIND = "funding_call"
 TRAINING_ONLY = ("participant_quota", "max_duration_days")
 EDITABLE = frozenset({"draft", "published"})

@@ -58,7 +58,7 @@ async def list_employers(
     caller: Reader,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
     status: Annotated[Literal["registered", "suspended"] | None, Query()] = None,
     city_code: Annotated[str | None, Query(pattern="^(" + "|".join(CITY_CODES) + ")$")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="part of the name")] = None,

@@ -25,6 +25,8 @@ from shared.schemas import Label
 from shared.validators import JILIN_REGIONS
 from shared.workflow import HistoryRead, load_history
 
+SORTS = repo.SORTS  # the orders its list takes, as the router documents them
+
 KIND = "employer"
 
 

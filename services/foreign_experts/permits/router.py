@@ -90,7 +90,7 @@ async def list_permits(
     caller: Reader,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
     status: Annotated[Literal["valid", "superseded", "cancelled"] | None, Query()] = None,
     permit_class: Annotated[Literal["A", "B", "C"] | None, Query()] = None,
     number: Annotated[str | None, Query(pattern=r"^[0-9]{18}$")] = None,

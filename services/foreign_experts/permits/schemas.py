@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from services.foreign_experts.employers.schemas import CITY_DESCRIPTION, CityCode
 from services.foreign_experts.rules.permit_status import PermitStatus
+from shared.actions import Actionable
 from shared.concurrency import Tagged
 from shared.fields import ShanghaiTime
+from shared.i18n import custom_error
 from shared.schemas import InputSchema, Label, OutputSchema
 from shared.validators import PassportNo
 
@@ -43,7 +45,7 @@ class ChangeRequest(InputSchema):
     @model_validator(mode="after")
     def _something(self) -> ChangeRequest:
         if not self.model_fields_set - {"passport"} and self.passport is None:
-            raise ValueError("a change must change something")
+            raise custom_error("nothing_to_change", "变更申请至少应修改一项内容", "a change must change something")
         return self
 
 
@@ -55,6 +57,20 @@ class CancellationRequest(InputSchema):
 
 
 class ChangeCreate(InputSchema):
+    """One of the three bodies, the one ``kind`` names."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "change",
+                    "change": {"position": "首席科学家", "work_city_code": "2201"},
+                    "comment": "岗位调整",
+                }
+            ]
+        }
+    )
+
     kind: ChangeKind
     extension: ExtensionRequest | None = None
     change: ChangeRequest | None = None
@@ -65,7 +81,11 @@ class ChangeCreate(InputSchema):
     def _one_body(self) -> ChangeCreate:
         given = {k for k in ("extension", "change", "cancellation") if getattr(self, k) is not None}
         if given != {self.kind}:
-            raise ValueError(f"give exactly the `{self.kind}` object for a change of kind {self.kind}")
+            raise custom_error(
+                "body_does_not_match_kind",
+                f"类型为 {self.kind} 的变更只应填写 `{self.kind}` 对象",
+                f"give exactly the `{self.kind}` object for a change of kind {self.kind}",
+            )
         return self
 
 
@@ -73,8 +93,9 @@ class ChangeAction(InputSchema):
     comment: str | None = Field(default=None, max_length=4000, description="required to refuse")
 
 
-class ChangeRead(Tagged):
+class ChangeRead(Tagged, Actionable):
     etag_kind = "permit_change"
+    actions_at = "/permit-changes/{id}"
     id: int
     permit_id: int
     kind: str

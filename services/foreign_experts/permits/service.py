@@ -52,6 +52,8 @@ from shared.principal import Principal
 from shared.validators import IdNumberError
 from shared.workflow import HistoryRead, load_history
 
+SORTS = repo.SORTS  # the orders its list takes, as the router documents them
+
 KIND = "permit"
 CHANGE_KIND = "permit_change"
 

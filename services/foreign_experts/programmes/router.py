@@ -84,7 +84,7 @@ async def list_programmes(
     caller: Reader,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
     call_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     employer_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     status: Annotated[Status | None, Query()] = None,

@@ -12,8 +12,10 @@ from pydantic import Field, model_validator
 from services.foreign_experts.calls.schemas import BudgetItem, check_budget_items
 from services.foreign_experts.nationality import Nationality
 from services.foreign_experts.rules.permit_number import PermitNo
+from shared.actions import Actionable
 from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, PlanDate, ShanghaiTime
+from shared.i18n import custom_error
 from shared.schemas import InputSchema, Label, OutputSchema
 from shared.windows import DeadlineDaysLeft
 
@@ -49,9 +51,11 @@ class PlanIn(InputSchema):
     @model_validator(mode="after")
     def _consistent(self) -> PlanIn:
         if self.ends_on < self.starts_on:
-            raise ValueError("ends_on is before starts_on / 结束日期早于开始日期")
+            raise custom_error("ends_before_start", "结束日期早于开始日期", "ends_on is before starts_on")
         if self.days_in_china > (self.ends_on - self.starts_on).days + 1:
-            raise ValueError("days_in_china exceed the plan's period / 来华天数超过项目期限")
+            raise custom_error(
+                "days_in_china_over_period", "来华天数超过项目期限", "days_in_china exceed the plan's period"
+            )
         check_budget_items(self.budget_items, self.requested_amount, "requested_amount")
         return self
 
@@ -123,8 +127,9 @@ class ExpertRead(OutputSchema):
     permit_number: str | None
 
 
-class ProgrammeRead(Tagged):
+class ProgrammeRead(Tagged, Actionable):
     etag_kind = "expert_programme_application"
+    actions_at = "/programme-applications/{id}"
     id: int
     call_id: int
     call_code: str

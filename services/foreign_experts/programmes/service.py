@@ -53,6 +53,8 @@ from shared.schemas import Label
 from shared.windows import deadline_now
 from shared.workflow import HistoryRead, load_history
 
+SORTS = repo.SORTS  # the orders its list takes, as the router documents them
+
 KIND = "expert_programme_application"
 CALL_KIND = "programme"
 EDITABLE = frozenset({"draft", "returned"})

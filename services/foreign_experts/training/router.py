@@ -72,7 +72,7 @@ async def list_training(
     caller: Reader,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
     call_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     destination: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
     status: Annotated[Status | None, Query()] = None,

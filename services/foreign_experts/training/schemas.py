@@ -9,8 +9,10 @@ from pydantic import Field, model_validator
 
 from services.foreign_experts.calls.schemas import BudgetItem, check_budget_items
 from services.foreign_experts.nationality import Destination
+from shared.actions import Actionable
 from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, PlanDate, ShanghaiTime
+from shared.i18n import custom_error
 from shared.schemas import InputSchema, Label, OutputSchema
 from shared.windows import DeadlineDaysLeft
 
@@ -35,10 +37,10 @@ class TrainingIn(InputSchema):
     @model_validator(mode="after")
     def _consistent(self) -> TrainingIn:
         if self.ends_on < self.starts_on:
-            raise ValueError("ends_on is before starts_on / 回国日期早于出发日期")
+            raise custom_error("ends_before_start", "回国日期早于出发日期", "ends_on is before starts_on")
         names = [p.name for p in self.participants]
         if len(set(names)) != len(names):
-            raise ValueError("a participant is listed twice / 参训人员重复")
+            raise custom_error("participant_repeated", "参训人员重复", "a participant is listed twice")
         check_budget_items(self.budget_items, self.requested_amount, "requested_amount")
         return self
 
@@ -84,8 +86,9 @@ class TrainingReportRead(OutputSchema):
     unspent: MoneyOut
 
 
-class TrainingRead(Tagged):
+class TrainingRead(Tagged, Actionable):
     etag_kind = "training_application"
+    actions_at = "/training-applications/{id}"
     id: int
     call_id: int
     call_code: str

@@ -46,6 +46,8 @@ from shared.principal import Principal
 from shared.windows import deadline_now
 from shared.workflow import HistoryRead, load_history
 
+SORTS = repo.SORTS  # the orders its list takes, as the router documents them
+
 KIND = "training_application"
 CALL_KIND = "training"
 EDITABLE = frozenset({"draft", "returned"})

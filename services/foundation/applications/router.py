@@ -77,7 +77,7 @@ async def list_applications(
     now: Now,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Annotated[Sort, Query(examples=["-created_at"])] = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
     plan_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     category_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     status: Annotated[str | None, Query(max_length=32, description="one of: " + ", ".join(STATES))] = None,

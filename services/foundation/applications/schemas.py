@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
-from pydantic_core import PydanticCustomError
 
 from services.foundation.rules.eligibility import BUDGET_LINES, FORMAL_REASONS
+from shared.actions import Actionable
 from shared.clients.reviewers import DISCIPLINE_CODE_PATTERN
 from shared.concurrency import Tagged
 from shared.fields import MAX_YUAN, Money, MoneyOut, ShanghaiTime
+from shared.i18n import custom_error
 from shared.review.schemas import ConflictDeclarations, DeclaredRelationRead, ExcludedPersonRead
 from shared.schemas import InputSchema, OutputSchema
 from shared.validators import USCC, ResidentID
@@ -68,17 +69,19 @@ def _check_lines(value: dict[str, Any] | None) -> dict[str, Any] | None:
     if value is not None:
         unknown = sorted(k for k in value if k not in BUDGET_LINES)
         if unknown:
-            raise PydanticCustomError(
+            raise custom_error(
                 "unknown_budget_line",
+                "未知的预算科目：{lines}；可用：{known}",
                 "unknown budget lines: {lines}; use {known}",
-                {"lines": ", ".join(unknown), "known": ", ".join(BUDGET_LINES)},
+                lines=", ".join(unknown),
+                known=", ".join(BUDGET_LINES),
             )
     return value
 
 
 def _unique_keywords(value: list[str] | None) -> list[str] | None:
     if value is not None and len({k.casefold() for k in value}) != len(value):
-        raise PydanticCustomError("duplicate_keyword", "a keyword is repeated")
+        raise custom_error("duplicate_keyword", "关键词重复", "a keyword is repeated")
     return value
 
 
@@ -88,8 +91,11 @@ class ApplicationContent(ConflictDeclarations):
     def _lines(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         value = _check_lines(value)
         if value is not None and sum(value.values(), Decimal(0)) > MAX_YUAN:
-            raise PydanticCustomError(
-                "budget_too_large", "the budget lines sum to more than {max} yuan", {"max": str(MAX_YUAN)}
+            raise custom_error(
+                "budget_too_large",
+                "预算科目合计超过 {max} 元",
+                "the budget lines sum to more than {max} yuan",
+                max=str(MAX_YUAN),
             )
         return value
 
@@ -152,7 +158,7 @@ class FormalRejection(InputSchema):
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
-            raise PydanticCustomError("duplicate_reason", "a reason is repeated")
+            raise custom_error("duplicate_reason", "理由重复", "a reason is repeated")
         return value
 
 
@@ -181,8 +187,9 @@ class AttachmentRead(OutputSchema):
     content_type: str
 
 
-class ApplicationRead(Tagged):
+class ApplicationRead(Tagged, Actionable):
     etag_kind = "foundation_application"
+    actions_at = "/applications/{id}"
     id: int
     plan_id: int
     category_id: int

@@ -45,6 +45,8 @@ from shared.windows import DeadlineNow, deadline_now
 from shared.workdays import today_shanghai
 from shared.workflow import HistoryRead, load_history
 
+SORTS = repo.SORTS  # the orders its list takes, as the router documents them
+
 KIND = "foundation_application"
 # The ledger's "programme" of every foundation item.
 LEDGER_PROGRAMME = "NSF"

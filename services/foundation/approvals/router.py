@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Response
 
 from services.foundation.approvals import service
@@ -61,7 +63,7 @@ async def list_approvals(
     caller: Overseer,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.APPROVAL_SORTS.choices] = None,
 ) -> Page[ApprovalRead]:
     rows, next_cursor = await service.approvals(
         session, caller, plan_id, category_id, limit=limit, cursor=cursor, sort=sort

@@ -36,6 +36,8 @@ from shared.db import flush_versioned, utcnow
 from shared.errors import ApplicationNotRanked, Conflict, NotFound, ValidationFailed
 from shared.principal import Principal
 
+APPROVAL_SORTS = repo.APPROVAL_SORTS  # the orders its list takes, as the router documents them
+
 APPROVAL = "category_approval"
 CATEGORY = "plan_category"  # the ETag of a category's budget
 DECLINED = "未列入批准资助名单 / not on the approved list"

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from shared.actions import Actionable
 from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, ShanghaiTime
 from shared.schemas import InputSchema, OutputSchema
@@ -133,8 +134,9 @@ class AnnualReportCreate(AnnualReportContent):
     )
 
 
-class AnnualReportRead(Tagged):
+class AnnualReportRead(Tagged, Actionable):
     etag_kind = "foundation_annual_report"
+    actions_at = "/applications/{application_id}/annual-reports/{year}"
     id: int
     application_id: int
     year: int
@@ -164,8 +166,9 @@ class FinalReportIn(InputSchema):
     spending: Spending
 
 
-class FinalReportRead(Tagged):
+class FinalReportRead(Tagged, Actionable):
     etag_kind = "foundation_final_report"
+    actions_at = "/applications/{application_id}/final-report"
     id: int
     application_id: int
     status: str = Field(

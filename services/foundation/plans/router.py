@@ -54,7 +54,7 @@ async def list_plans(
     now: Now,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Annotated[Sort, Query(examples=["-year"])] = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
     year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
     status: Annotated[Literal["draft", "published", "closed"] | None, Query()] = None,
 ) -> Page[PlanSummary]:

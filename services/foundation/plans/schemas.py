@@ -11,12 +11,12 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
 from services.foundation.rules.eligibility import DEFAULTS
 from shared.clients.reviewers import DISCIPLINE_PREFIX_PATTERN
 from shared.concurrency import Tagged
 from shared.fields import Money, MoneyOut, ShanghaiTime
+from shared.i18n import custom_error
 from shared.schemas import InputSchema, OutputSchema
 from shared.windows import CalendarConfirmed, DeadlineDaysLeft, OpenNow, WindowDaysLeft
 
@@ -62,16 +62,19 @@ class CategoryIn(InputSchema):
     @model_validator(mode="after")
     def _consistent(self) -> CategoryIn:
         if self.kind == "joint" and not self.partner:
-            raise PydanticCustomError("partner_required", "a joint fund names its partner")
+            raise custom_error("partner_required", "联合基金应填写合作方", "a joint fund names its partner")
         if self.kind != "joint" and self.partner:
-            raise PydanticCustomError("partner_not_allowed", "only a joint fund has a partner")
+            raise custom_error("partner_not_allowed", "只有联合基金才有合作方", "only a joint fund has a partner")
         if self.amount > self.budget:
-            raise PydanticCustomError("amount_over_budget", "the amount per project exceeds the budget")
+            raise custom_error(
+                "amount_over_budget", "单项资助额度超过预算", "the amount per project exceeds the budget"
+            )
         if self.amount_mode == "fixed" and self.amount * self.project_count > self.budget:
-            raise PydanticCustomError(
+            raise custom_error(
                 "budget_too_small",
+                "固定资助额度乘以资助项数超过预算（需 {need} 元）",
                 "a fixed amount times the project count exceeds the budget ({need} yuan)",
-                {"need": f"{self.amount * self.project_count:.2f}"},
+                need=f"{self.amount * self.project_count:.2f}",
             )
         return self
 
@@ -80,12 +83,14 @@ def _unique_categories(categories: list[CategoryIn] | None) -> None:
     if categories is not None:
         codes = [c.code for c in categories]
         if len(codes) != len(set(codes)):
-            raise PydanticCustomError("duplicate_code", "category codes must be unique within a plan")
+            raise custom_error(
+                "duplicate_code", "同一计划内类别代码不能重复", "category codes must be unique within a plan"
+            )
 
 
 def _unique(values: list[str] | list[int] | None, what: str) -> None:
     if values is not None and len(values) != len(set(values)):
-        raise PydanticCustomError("duplicate_value", "{what} repeats a value", {"what": what})
+        raise custom_error("duplicate_value", "{what} 中有重复的值", "{what} repeats a value", what=what)
 
 
 class PlanBase(InputSchema):
@@ -140,7 +145,7 @@ class PlanCreate(PlanBase):
     @model_validator(mode="after")
     def _window(self) -> PlanCreate:
         if self.closes_at <= self.opens_at:
-            raise PydanticCustomError("before_opens_at", "closes_at must be after opens_at")
+            raise custom_error("before_opens_at", "截止时间应晚于开始时间", "closes_at must be after opens_at")
         return self
 
 

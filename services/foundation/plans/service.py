@@ -27,6 +27,8 @@ from shared.principal import Principal
 from shared.windows import WindowNow, deadline_now, read_with, window_now
 from shared.workflow import HistoryRead, load_history
 
+SORTS = repo.SORTS  # the orders its list takes, as the router documents them
+
 KIND = "funding_plan"
 
 

@@ -66,7 +66,7 @@ async def list_applications(
     caller: Reader,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Annotated[Sort, Query(examples=["-submitted_at"])] = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
     status: Annotated[str | None, Query(max_length=32, description="one of: " + ", ".join(STATES))] = None,
     call_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     programme_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,

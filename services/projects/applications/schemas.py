@@ -7,11 +7,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
-from pydantic_core import PydanticCustomError
 
 from services.projects.programmes.schemas import Money, MoneyOut, ShanghaiTime
 from services.projects.rules.eligibility import BUDGET_LINES
+from shared.actions import Actionable
 from shared.concurrency import Tagged
+from shared.i18n import custom_error
 from shared.review.schemas import ConflictDeclarations, DeclaredRelationRead, ExcludedPersonRead
 from shared.schemas import InputSchema, OutputSchema
 from shared.validators import USCC, ResidentID
@@ -55,10 +56,12 @@ def _check_lines(value: dict[str, BudgetLineIn] | None) -> dict[str, BudgetLineI
     if value is not None:
         unknown = sorted(k for k in value if k not in BUDGET_LINES)
         if unknown:
-            raise PydanticCustomError(
+            raise custom_error(
                 "unknown_budget_line",
+                "未知的预算科目：{lines}；可用：{known}",
                 "unknown budget lines: {lines}; use {known}",
-                {"lines": ", ".join(unknown), "known": ", ".join(BUDGET_LINES)},
+                lines=", ".join(unknown),
+                known=", ".join(BUDGET_LINES),
             )
     return value
 
@@ -140,8 +143,9 @@ class AttachmentRead(OutputSchema):
     content_type: str
 
 
-class ApplicationRead(Tagged):
+class ApplicationRead(Tagged, Actionable):
     etag_kind = "application"
+    actions_at = "/applications/{id}"
     id: int
     call_id: int
     topic_id: int | None

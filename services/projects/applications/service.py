@@ -49,6 +49,8 @@ from shared.validators import mask_id, parse_resident_id
 from shared.workdays import today_shanghai
 from shared.workflow import HistoryRead, load_history
 
+SORTS = repo.SORTS  # the orders its list takes, as the router documents them
+
 KIND = "application"
 LEDGER_SERVICE = "projects"
 # Roles that need the ID numbers in full on an application they can see (formal review checks them).

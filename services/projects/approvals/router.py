@@ -62,7 +62,7 @@ async def list_lists(
     caller: Overseer,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
     programme_id: RowFilter = None,
     call_id: RowFilter = None,
     status: Annotated[str | None, Query(max_length=16)] = None,

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from services.projects.programmes.schemas import Money, MoneyOut, ShanghaiTime
+from shared.actions import Actionable
 from shared.concurrency import Tagged
 from shared.schemas import InputSchema, OutputSchema
 
@@ -66,8 +67,9 @@ class ApprovalItemRead(OutputSchema):
     released_at: ShanghaiTime | None
 
 
-class ApprovalListRead(Tagged):
+class ApprovalListRead(Tagged, Actionable):
     etag_kind = "approval_list"
+    actions_at = "/approval-lists/{id}"
     id: int
     programme_id: int
     call_id: int

@@ -38,6 +38,8 @@ from shared.review_rounds.errors import RoundNotClosed
 from shared.review_rounds.schemas import AggregateRead
 from shared.workflow import HistoryRead, load_history
 
+SORTS = repo.SORTS  # the orders its list takes, as the router documents them
+
 KIND = "approval_list"
 
 

@@ -57,7 +57,7 @@ async def list_calls(
     now: Now,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
     programme_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
     status: Annotated[Literal["draft", "published", "closed"] | None, Query()] = None,

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, Field, model_validator
 from services.projects.programmes.schemas import CODE_PATTERN, Money, MoneyOut, ShanghaiTime
 from services.projects.rules.eligibility import DEFAULTS
 from shared.concurrency import Tagged
+from shared.i18n import custom_error
 from shared.schemas import InputSchema, OutputSchema
 from shared.windows import OpenNow, WindowDaysLeft
 
@@ -47,7 +48,9 @@ def _topics_unique(topics: list[TopicIn] | None) -> None:
     if topics is not None:
         codes = [t.code for t in topics]
         if len(codes) != len(set(codes)):
-            raise ValueError("topic codes must be unique within a call")
+            raise custom_error(
+                "duplicate_topic_code", "同一指南内专题代码不能重复", "topic codes must be unique within a call"
+            )
 
 
 class CallCreate(InputSchema):
@@ -62,7 +65,7 @@ class CallCreate(InputSchema):
     @model_validator(mode="after")
     def _consistent(self) -> CallCreate:
         if self.closes_at <= self.opens_at:
-            raise ValueError("closes_at must be after opens_at")
+            raise custom_error("before_opens_at", "截止时间应晚于开始时间", "closes_at must be after opens_at")
         _topics_unique(self.topics)
         return self
 

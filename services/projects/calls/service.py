@@ -26,6 +26,8 @@ from shared.windows import WindowNow, read_with, window_now
 from shared.workdays import to_shanghai
 from shared.workflow import HistoryRead, load_history
 
+SORTS = repo.SORTS  # the orders its list takes, as the router documents them
+
 KIND = "call"
 
 

@@ -88,7 +88,7 @@ async def list_lists(
     caller: MaybeCaller,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.LIST_SORTS.choices] = None,
     status: StatusFilter = None,
     programme_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> Page[ChallengeListSummary]:
@@ -233,7 +233,7 @@ async def list_bids(
     caller: Caller,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.BID_SORTS.choices] = None,
     status: StatusFilter = None,
 ) -> Page[BidRead]:
     rows, next_cursor = await service.page_bids(

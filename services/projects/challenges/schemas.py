@@ -170,10 +170,10 @@ class BidCreate(InputSchema):
         json_schema_extra={
             "examples": [
                 {
-                    "organisation_uscc": "91220101123456789X",
+                    "organisation_uscc": "912201011234567897",
                     "organisation_name": "中国第一汽车集团有限公司",
                     "leader_name": "李明",
-                    "leader_id_number": "11010519491231002X",
+                    "leader_id_number": "110105199503070013",
                     "leader_title": "研究员",
                     "team": [{"name": "王芳", "role": "技术负责人", "title": "高级工程师"}],
                     "technical_route": "自增湿膜电极与余热回收耦合的冷启动策略……",

@@ -60,6 +60,9 @@ from shared.validators import mask_id
 from shared.workdays import to_shanghai, today_shanghai
 from shared.workflow import HistoryRead, load_history
 
+LIST_SORTS = repository.LIST_SORTS  # the orders its list takes, as the router documents them
+BID_SORTS = repository.BID_SORTS
+
 LIST = "challenge_list"
 BID = "challenge_bid"
 

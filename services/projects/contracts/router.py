@@ -65,7 +65,7 @@ async def list_contracts(
     caller: ContractReader,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
     programme_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> Page[ContractSummary]:

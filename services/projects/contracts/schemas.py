@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from services.projects.programmes.schemas import Money, MoneyOut, ShanghaiTime
+from shared.actions import Actionable
 from shared.concurrency import Tagged
 from shared.schemas import InputSchema, OutputSchema
 
@@ -99,8 +100,9 @@ class TrancheRead(OutputSchema):
     paid_at: ShanghaiTime | None
 
 
-class ContractRead(Tagged):
+class ContractRead(Tagged, Actionable):
     etag_kind = "contract"
+    actions_at = "/contracts/{id}"
     id: int
     application_id: int
     programme_id: int

@@ -49,6 +49,8 @@ from shared.pagination import Page
 from shared.principal import Principal
 from shared.workflow import HistoryRead, load_history
 
+SORTS = repo.SORTS  # the orders its list takes, as the router documents them
+
 KIND = "contract"
 # Contract actions by the application's workflow actions behind them.
 _ACTIONS = {

@@ -133,7 +133,7 @@ async def list_records(
     measure: Annotated[str | None, Query(max_length=32, description=", ".join(MEASURES))] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
 ) -> Page[IntegrityRecordRead]:
     key = _key_from_query(env.subject_key_secret, id_number, uscc, subject_key, required=False)
     return await service.page(

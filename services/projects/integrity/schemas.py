@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema, model_validator
-from pydantic_core import PydanticCustomError
 
 from services.projects.rules.integrity import MEASURES
 from shared.concurrency import Tagged
+from shared.i18n import custom_error
 from shared.schemas import InputSchema, OutputSchema
 from shared.validators import USCC, ResidentID
 
@@ -20,8 +20,11 @@ SeverityField = Literal["general", "very_serious"]
 
 def _known_measure(value: str) -> str:
     if value not in MEASURES:
-        raise PydanticCustomError(
-            "unknown_measure", "measure must be one of: {allowed}", {"allowed": ", ".join(MEASURES)}
+        raise custom_error(
+            "unknown_measure",
+            "处理措施应为以下之一：{allowed}",
+            "measure must be one of: {allowed}",
+            allowed=", ".join(MEASURES),
         )
     return value
 
@@ -57,7 +60,7 @@ class IntegrityRecordCreate(InputSchema):
             "examples": [
                 {
                     "subject_kind": "person",
-                    "id_number": "11010519491231002X",
+                    "id_number": "110105199503070013",
                     "subject_name": "张三",
                     "conduct": "项目申报材料中伪造论文发表情况",
                     "measure": "debarment",
@@ -73,9 +76,11 @@ class IntegrityRecordCreate(InputSchema):
     @model_validator(mode="after")
     def _one_number_for_the_kind(self) -> Self:
         if self.subject_kind == "person" and (self.id_number is None or self.uscc is not None):
-            raise ValueError("a person is named by id_number alone")
+            raise custom_error(
+                "one_number_for_the_kind", "个人只填写 id_number", "a person is named by id_number alone"
+            )
         if self.subject_kind == "organisation" and (self.uscc is None or self.id_number is not None):
-            raise ValueError("an organisation is named by uscc alone")
+            raise custom_error("one_number_for_the_kind", "单位只填写 uscc", "an organisation is named by uscc alone")
         return self
 
 

@@ -29,6 +29,8 @@ from shared.validators import mask_id
 from shared.workdays import today_shanghai
 from shared.workflow import HistoryRead, Workflow, load_history, transition
 
+SORTS = repository.SORTS  # the orders its list takes, as the router documents them
+
 ENTITY = "integrity_record"
 OFFICIALS = ("official", "admin")
 

@@ -172,7 +172,7 @@ async def list_items(
     status: Annotated[str | None, Query(pattern="^(open|active|closed)$")] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, ledger.SORTS.choices] = None,
 ) -> Page[LedgerItemRead]:
     if (id_number is None) == (person_key_ is None):
         raise ValidationFailed(

@@ -65,6 +65,23 @@ class LedgerItemRead(OutputSchema):
 class LedgerBatchItem(LedgerItemPut):
     item_id: str = Field(pattern=ITEM_ID_PATTERN, description="The item's id in its service.")
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "item_id": "42",
+                    "person_key": "1c693fb8b2e21c68bfb921aa7d9e899af7740fc4eba77313d6c0c5d2e119f6b5",
+                    "role": "applicant",
+                    "kind": "application",
+                    "programme": "NSF-GENERAL",
+                    "year": 2026,
+                    "status": "open",
+                    "revision": 3,
+                }
+            ]
+        }
+    )
+
 
 class LedgerBatchPut(InputSchema):
     """Many items of one service in one call (a draw moves thousands at once)."""

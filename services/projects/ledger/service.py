@@ -45,6 +45,8 @@ from shared.pagination import Page
 from shared.principal import Principal
 from shared.subject_keys import is_subject_key
 
+SORTS = repository.SORTS  # the orders its list takes, as the router documents them
+
 Outcome = Literal["created", "updated", "unchanged", "stale"]
 _CONTENT = ("person_key", "role", "kind", "programme", "year", "status")
 

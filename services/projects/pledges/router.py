@@ -72,7 +72,7 @@ async def list_pledges(
     caller: Caller,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
     status: Annotated[str | None, Query(max_length=32)] = None,
     list_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> Page[PledgeSummary]:

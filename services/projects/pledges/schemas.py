@@ -12,6 +12,7 @@ from services.projects.challenges.schemas import IndicatorNumber, Money, Text200
 from services.projects.integrity.schemas import MeasureField
 from services.projects.rules.challenges import CONSEQUENCE_KINDS, DEFAULT_RULES, OUTCOMES
 from shared.concurrency import Tagged
+from shared.i18n import custom_error
 from shared.schemas import InputSchema
 
 ConsequenceKindField = Literal["terminate", "recover_funds", "integrity_record"]
@@ -52,7 +53,9 @@ class PledgeCreate(InputSchema):
     def _each_kind_once(self) -> PledgeCreate:
         kinds = [c.kind for c in self.consequences]
         if len(kinds) != len(set(kinds)):
-            raise ValueError("each consequence kind may be agreed once")
+            raise custom_error(
+                "consequence_repeated", "每种后果只能约定一次", "each consequence kind may be agreed once"
+            )
         return self
 
     model_config = ConfigDict(
@@ -76,7 +79,7 @@ class PledgeCreate(InputSchema):
                     "consequences": [
                         {"kind": "terminate"},
                         {"kind": "recover_funds", "recovery_ratio": "0.5"},
-                        {"kind": "integrity_record", "measure": "notice_of_criticism"},
+                        {"kind": "integrity_record", "measure": "criticism"},
                     ],
                 }
             ]

@@ -64,6 +64,8 @@ from shared.principal import Principal
 from shared.workdays import today_shanghai
 from shared.workflow import HistoryRead, load_history
 
+SORTS = repository.SORTS  # the orders its list takes, as the router documents them
+
 PLEDGE = "performance_pledge"
 MILESTONE = "pledge_milestone"
 CONSEQUENCE = "pledge_consequence"

@@ -51,7 +51,7 @@ async def list_programmes(
     caller: Overseer,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
     year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
     status: Annotated[Literal["active", "closed"] | None, Query()] = None,
 ) -> Page[ProgrammeRead]:

@@ -20,6 +20,8 @@ from shared.pagination import Page
 from shared.principal import Principal
 from shared.workflow import HistoryRead, load_history
 
+SORTS = repo.SORTS  # the orders its list takes, as the router documents them
+
 KIND = "programme"
 
 

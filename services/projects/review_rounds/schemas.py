@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 
 from shared.clients.reviewers import DISCIPLINE_CODE_PATTERN
 from shared.fields import MoneyOut
+from shared.i18n import custom_error
 from shared.review_rounds.schemas import CriterionCode, RoundCreateBase, RoundReadBase
 from shared.schemas import InputSchema, OutputSchema
 
@@ -49,7 +50,7 @@ class RoundCreate(RoundCreateBase):
     @classmethod
     def _unique_codes(cls, value: list[CriterionIn] | None) -> list[CriterionIn] | None:
         if value is not None and len({c.code for c in value}) != len(value):
-            raise ValueError("criterion codes must be unique")
+            raise custom_error("duplicate_criterion", "评审指标代码不能重复", "criterion codes must be unique")
         return value
 
     @field_validator("discipline_codes")

@@ -94,7 +94,7 @@ async def list_reviewers(
     ctx: Context,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.SORTS.choices] = None,
     discipline: Annotated[list[str] | None, Query(max_length=10, description="Discipline code prefixes")] = None,
     keyword: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     active: bool | None = None,

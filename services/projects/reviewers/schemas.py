@@ -9,10 +9,10 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
-from pydantic_core import PydanticCustomError
 
 from shared.clients.reviewers import DISCIPLINE_CODE_RE
 from shared.concurrency import Tagged
+from shared.i18n import custom_error
 from shared.schemas import InputSchema, OutputSchema
 from shared.validators import USCC, ResidentID
 
@@ -29,9 +29,9 @@ OrgRelation = Literal["employer", "former_employer", "part_time", "shareholder",
 def _discipline(value: str) -> str:
     value = unicodedata.normalize("NFKC", value).strip().upper()
     if not DISCIPLINE_CODE_RE.fullmatch(value):
-        raise PydanticCustomError(
+        raise custom_error(
             "invalid_discipline_code",
-            "学科代码应为一个大写字母加 2、4 或 6 位数字（如 F0203）/ "
+            "学科代码应为一个大写字母加 2、4 或 6 位数字（如 F0203）",
             "a discipline code is a capital letter and 2, 4 or 6 digits (e.g. F0203)",
         )
     return value
@@ -45,10 +45,10 @@ def normalise_keyword(value: str) -> str:
 def _keyword(value: str) -> str:
     value = normalise_keyword(value)
     if not value:
-        raise PydanticCustomError("empty_keyword", "关键词不能为空 / a keyword may not be empty")
+        raise custom_error("empty_keyword", "关键词不能为空", "a keyword may not be empty")
     # Case folding can lengthen a word (ß -> ss); the folded form is what is stored and matched.
     if len(value.casefold()) > MAX_KEYWORD_LENGTH:
-        raise PydanticCustomError("keyword_too_long", "关键词过长 / a keyword is too long")
+        raise custom_error("keyword_too_long", "关键词过长", "a keyword is too long")
     return value
 
 
@@ -57,12 +57,15 @@ Keyword = Annotated[str, StringConstraints(max_length=MAX_KEYWORD_LENGTH), After
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
+_WHAT_ZH = {"person": "人员", "organisation": "单位", "discipline_codes": "学科代码", "keywords": "关键词"}
+
+
 def _unique(values: list[str], code: str, what: str) -> None:
     seen: set[str] = set()
     for v in values:
         k = v.casefold()
         if k in seen:
-            raise PydanticCustomError(code, f"{what} repeated: {{value}}", {"value": v})
+            raise custom_error(code, f"{_WHAT_ZH[what]}重复：{{value}}", f"{what} repeated: {{value}}", value=v)
         seen.add(k)
 
 
@@ -103,7 +106,11 @@ class AvailabilityIn(InputSchema):
     @model_validator(mode="after")
     def _until_only_when_unavailable(self) -> AvailabilityIn:
         if self.available and self.until is not None:
-            raise PydanticCustomError("until_without_unavailable", "until is only for available: false")
+            raise custom_error(
+                "until_without_unavailable",
+                "只有 available 为 false 时才能填写 until",
+                "until is only for available: false",
+            )
         return self
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.projects import access
+from services.projects.reviewers import repository
 from services.projects.reviewers import schemas as s
 from services.projects.reviewers.models import (
     Reviewer,
@@ -32,6 +33,8 @@ from shared.errors import Duplicate, NotFound, PreconditionFailed, ValidationFai
 from shared.principal import Principal
 from shared.subject_keys import organisation_key, person_key
 from shared.validators import mask_id
+
+SORTS = repository.SORTS  # the orders its list takes, as the router documents them
 
 ETAG_KIND = "reviewer"
 

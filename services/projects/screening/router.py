@@ -3,6 +3,8 @@ services' documents."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Response
 
 from services.projects.applications import service as applications_service
@@ -34,7 +36,7 @@ async def similar(
     caller: FlagReader,
     limit: Limit = 20,
     cursor: Cursor = None,
-    sort: Sort = None,
+    sort: Annotated[Sort, service.FLAG_SORTS.choices] = None,
 ) -> Page[FlagRead]:
     if not caller.has_role("official", "admin"):
         # PRJ-2: an agency sees the flags of applications in programmes entrusted to it only.

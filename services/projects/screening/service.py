@@ -38,6 +38,8 @@ from services.projects.screening.schemas import FlagRead, MatchedRecord
 from shared.errors import NotFound
 from shared.pagination import Page
 
+FLAG_SORTS = repository.FLAG_SORTS  # the orders its list takes, as the router documents them
+
 Kind = Literal["application", "funded"]
 OWN_SOURCE = "projects"
 

@@ -128,12 +128,14 @@ async def test_review_input_is_checked(platform: Platform) -> None:
     r = await platform.c.get(f"{PREFIX}/review-assignments/{a}", headers=me)
     assert r.status_code == 200
     assert [c["code"] for c in r.json()["criteria"]] == ["innovation", "feasibility", "foundation", "team", "overall"]
-    r = await put(platform, a, {"scores": {"innovation": "90"}}, me)
+    r = await put(platform, a, {"scores": {"innovation": "90"}}, me | {"Accept-Language": "en"})
     assert r.status_code == 422 and r.json()["errors"][0] == {
         "field": "scores.innovation",
         "code": "unknown_criterion",
         "message": "not a scored criterion of this round: none",
     }
+    r = await put(platform, a, {"scores": {"innovation": "90"}}, me)
+    assert r.json()["errors"][0]["message"] == "不是本轮评审的计分指标；计分指标：无"
 
 
 async def test_a_reviewer_reaches_only_their_own_assignments(platform: Platform) -> None:
