@@ -68,7 +68,7 @@ DROP_REQUEST = HOP_BY_HOP | {
     "x-forwarded-host",
     "x-real-ip",
 }
-DROP_RESPONSE = HOP_BY_HOP | {"server", "x-request-id"}
+DROP_RESPONSE = HOP_BY_HOP | {"date", "server", "x-request-id"}  # the gateway's server sets its own Date
 # W3C trace context: version (never ff), trace id and parent id (never all zeros), flags; version 00 has no more.
 TRACEPARENT = re.compile(r"(?!ff)([0-9a-f]{2})-(?!0{32})([0-9a-f]{32})-(?!0{16})[0-9a-f]{16}-([0-9a-f]{2})(-.*)?")
 
