@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -80,11 +82,28 @@ def configure_logging(level: str) -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, numeric))
 
 
+# Building a document reads the code of every route (``shared.contract``): a second or two, once per app. The
+# reading's caches are the process's, so one build at a time.
+_OPENAPI_BUILD = threading.Lock()
+
+
 def service_openapi(app: FastAPI, spec: ServiceSpec) -> dict[str, Any]:
     """The service's own document, with the Problem schema every error response refers to, each
     operation's problem codes and headers (``shared.contract``)."""
     if app.openapi_schema:
         return app.openapi_schema
+    with _OPENAPI_BUILD:
+        if not app.openapi_schema:
+            app.openapi_schema = _build_openapi(app, spec)
+    return app.openapi_schema
+
+
+def _log_failed_build(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("openapi: the document could not be built", exc_info=future.exception())
+
+
+def _build_openapi(app: FastAPI, spec: ServiceSpec) -> dict[str, Any]:
     doc = get_openapi(
         title=spec.title,
         version=spec.version,
@@ -94,7 +113,6 @@ def service_openapi(app: FastAPI, spec: ServiceSpec) -> dict[str, Any]:
     )
     doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     describe(doc, app.routes, service=True)
-    app.openapi_schema = doc
     return doc
 
 
@@ -119,6 +137,9 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, database
             result = hook(app)
             if hasattr(result, "__await__"):
                 await result
+        if settings.env != "test":  # built now, beside the first requests, rather than when the gateway asks
+            warm = asyncio.get_running_loop().run_in_executor(None, app.openapi)
+            warm.add_done_callback(_log_failed_build)
         try:
             yield
         finally:
@@ -133,7 +154,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, database
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url=None,  # served below, built off the event loop
         separate_input_output_schemas=False,
     )
     app.state.settings = settings
@@ -166,6 +187,11 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, database
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.openapi = lambda: service_openapi(app, spec)  # type: ignore[method-assign]
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi_document() -> JSONResponse:
+        # In a thread: the first build takes a second or two, and the service keeps answering meanwhile.
+        return JSONResponse(await asyncio.to_thread(app.openapi))
 
     # Outermost first: request id and metrics see everything, then the body limit, then auth; innermost,
     # a GET answered 304 when If-None-Match names its ETag, and the app known to the answer (its routes

@@ -58,3 +58,29 @@ async def test_service_shell_health_auth_and_docs(name: str, make_db) -> None:
         assert "Problem" in spec["components"]["schemas"]
         metrics = await client.get("/metrics")
         assert "kjt_http_requests_total" in metrics.text
+
+
+async def test_a_service_keeps_answering_while_its_document_is_built(make_db) -> None:  # type: ignore[no-untyped-def]
+    """The document is built off the event loop: reading every route's code takes a second or two, and once
+    blocked every request of the service meanwhile (here, until the build is let go: a block would hang)."""
+    import asyncio
+    import threading
+
+    app = service_app("talent", await make_db("talent"))
+    building, release = threading.Event(), threading.Event()
+
+    def slow_build() -> dict:
+        building.set()
+        release.wait(10)
+        return {"openapi": "3.1.0", "paths": {}}
+
+    app.openapi = slow_build  # type: ignore[method-assign]
+    async with running(app) as client:
+        document = asyncio.create_task(client.get("/openapi.json"))
+        try:
+            assert await asyncio.to_thread(building.wait, 10)
+            health = await asyncio.wait_for(client.get("/healthz"), timeout=5)
+            assert health.status_code == 200 and not document.done()
+        finally:
+            release.set()
+        assert (await document).json()["paths"] == {}
