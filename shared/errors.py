@@ -88,6 +88,8 @@ class InvalidCharacters(BadRequest):
     code = "invalid_characters"
     title_zh = "请求含有不允许的字符"
     title_en = "The request contains characters that are not allowed"
+    advice_zh = "去掉网址中的 NUL 字符（%00）后重发。"
+    advice_en = "Remove NUL characters (%00) from the URL and send it again."
 
 
 def field_error(field: str, code: str, zh: str, en: str) -> dict[str, str]:
@@ -140,6 +142,8 @@ class InvalidInternalToken(Unauthorized):
     code = "invalid_internal_token"
     title_zh = "内部身份令牌无效或已过期"
     title_en = "The internal principal token is missing, invalid or expired"
+    advice_zh = "请通过网关（/api/v1/…）访问，不要直接调用服务。"
+    advice_en = "Call through the gateway (/api/v1/...), not the service directly."
 
 
 class Forbidden(AppError):
@@ -196,6 +200,10 @@ class Debarred(Conflict):
     code = "debarred"
     title_zh = "存在有效的科研诚信处理（取消申报资格）"
     title_en = "Debarred by an active research-integrity record"
+    advice_zh = "诚信处理期（见 debarments 中的 ends_on）结束前不能申报；如认为记录有误，请联系科技厅核实。"
+    advice_en = (
+        "Nothing can be submitted until the debarment ends (ends_on in debarments); ask the department if it is wrong."
+    )
 
 
 # --- problems of more than one service: one definition each -----------------------------------------
@@ -205,24 +213,40 @@ class ApplicationNotEditable(Conflict):
     code = "application_not_editable"
     title_zh = "当前状态下申请不能修改"
     title_en = "The application cannot be edited in its current state"
+    advice_zh = "申请只在草稿或被退回时可由申请方修改；已提交的请等待退回，或在允许时撤回后重新申报。"
+    advice_en = (
+        "Only the applicant edits a draft or returned application; once submitted, wait for its return or withdraw it."
+    )
 
 
 class ApplicationNotRanked(Conflict):
     code = "application_not_ranked"
     title_zh = "申请没有排名"
     title_en = "An application is not ranked"
+    advice_zh = "去掉 application_ids 所列的申请：它们没有排名（通常是有效评审不足，NSF-4）。"
+    advice_en = (
+        "Leave out the applications in application_ids: they have no rank (usually too few valid reviews, NSF-4)."
+    )
 
 
 class CallNotEditable(Conflict):
     code = "call_not_editable"
     title_zh = "申报指南（计划）已不能修改"
     title_en = "The call can no longer be edited"
+    advice_zh = "申报指南发布后（外专计划为关闭后）不能再修改；如需调整，请另行发布新的指南。"
+    advice_en = (
+        "A call is fixed once published (a foreign-experts call once closed); publish a new call for any change."
+    )
 
 
 class CallNotOpen(Conflict):
     code = "call_not_open"
     title_zh = "不在申报期内"
     title_en = "The call is not open for applications"
+    advice_zh = "在答复所示的申报期内提交：未开始的请等到开始，已截止的请等待下一期。"
+    advice_en = (
+        "Apply within the window the answer gives: wait for it to open, or for the next call once it has passed."
+    )
 
 
 class LimitExceeded(Conflict):
@@ -231,18 +255,26 @@ class LimitExceeded(Conflict):
     code = "limit_exceeded"
     title_zh = "超出限项规定"
     title_en = "Over the limit on concurrent applications and projects"
+    advice_zh = "见答复所列限项及计入的项目：撤回其中尚可撤回的申请，或待在研项目结题（每年限项则待下一年度）后再申报。"
+    advice_en = (
+        "See the limits and items counted: withdraw an application listed, or wait for a project to end or a new year."
+    )
 
 
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
     title_zh = "幂等键已用于另一请求"
     title_en = "Idempotency key already used for another request"
+    advice_zh = "内容不同的请求请使用新的幂等键；同一键只用于重试完全相同的请求。"
+    advice_en = "Use a new Idempotency-Key for a different request; reuse a key only to retry the very same request."
 
 
 class IdempotencyInProgress(Conflict):
     code = "idempotency_in_progress"
     title_zh = "相同幂等键的请求正在处理"
     title_en = "A request with this idempotency key is still in progress"
+    advice_zh = "等待 Retry-After 秒后以同一幂等键重试，即可得到首个请求的答复。"
+    advice_en = "Wait Retry-After seconds and retry with the same key to get the first request's answer."
 
 
 class PreconditionFailed(AppError):

@@ -12,6 +12,10 @@ class InvalidCredentials(Unauthorized):
     code = "invalid_credentials"
     title_zh = "邮箱或密码错误"
     title_en = "Wrong e-mail or password"
+    advice_zh = "核对邮箱和密码后重试；连续失败会暂时锁定，忘记密码请联系管理员重置。"
+    advice_en = (
+        "Check the e-mail and password; repeated failures lock the address, and an administrator can reset a password."
+    )
 
 
 class AccountLocked(Unauthorized):
@@ -24,6 +28,8 @@ class AccountLocked(Unauthorized):
     code = "account_locked"
     title_zh = "登录失败次数过多，账户已暂时锁定"
     title_en = "Too many failed logins; temporarily locked"
+    advice_zh = "等待 Retry-After 秒后再登录，或请管理员重置密码。"
+    advice_en = "Wait Retry-After seconds before logging in again, or ask an administrator to reset the password."
 
     def __init__(self, minutes: int, retry_after: int) -> None:
         super().__init__(
@@ -37,6 +43,8 @@ class AccountDisabled(Unauthorized):
     code = "account_disabled"
     title_zh = "账户已停用"
     title_en = "Account disabled"
+    advice_zh = "账户或其所属机构已停用；请联系管理员恢复。"
+    advice_en = "The account or its organisation is disabled; ask an administrator to reactivate it."
 
     def __init__(self) -> None:
         super().__init__("该账户已被停用，请联系管理员。", "This account has been disabled; contact an administrator.")
@@ -70,6 +78,8 @@ class ApiKeyRevoked(Unauthorized):
     code = "api_key_revoked"
     title_zh = "API 密钥已吊销"
     title_en = "API key revoked"
+    advice_zh = "已吊销的密钥不能再用；请向管理员申请新的 API 密钥。"
+    advice_en = "A revoked key never works again; ask an administrator for a new API key."
 
     def __init__(self) -> None:
         super().__init__("该 API 密钥已被吊销。", "This API key has been revoked.")
@@ -79,6 +89,8 @@ class ApiKeyExpired(Unauthorized):
     code = "api_key_expired"
     title_zh = "API 密钥已过期"
     title_en = "API key expired"
+    advice_zh = "请向管理员申请新的 API 密钥。"
+    advice_en = "Ask an administrator for a new API key."
 
     def __init__(self) -> None:
         super().__init__("该 API 密钥已过有效期。", "This API key has expired.")
@@ -88,6 +100,8 @@ class AmbiguousCredentials(Unauthorized):
     code = "ambiguous_credentials"
     title_zh = "凭据重复"
     title_en = "More than one credential"
+    advice_zh = "只发送一种凭据：Authorization 头或 X-API-Key 头。"
+    advice_en = "Send one credential only: the Authorization header or X-API-Key."
 
     def __init__(self) -> None:
         super().__init__(
@@ -100,6 +114,8 @@ class SelfLockout(Conflict):
     code = "self_lockout"
     title_zh = "不能停用自己或撤销自己的管理员角色"
     title_en = "You cannot disable yourself or drop your own admin role"
+    advice_zh = "请另一位管理员来停用该账户或撤销其管理员角色。"
+    advice_en = "Ask another administrator to do it."
 
     def __init__(self) -> None:
         super().__init__(
@@ -116,6 +132,8 @@ class UnknownScope(ValidationFailed):
     code = "unknown_scope"
     title_zh = "未知的授权范围"
     title_en = "Unknown scope"
+    advice_zh = "只使用 known_scopes 所列的授权范围（注意拼写）。"
+    advice_en = "Use only the scopes listed in known_scopes (check the spelling)."
 
     def __init__(self, unknown: Sequence[str]) -> None:
         zh, en = scopes.unknown_message(unknown)
