@@ -1,0 +1,242 @@
+"""The problems of the talent service (talent programmes TAL-1..TAL-5, provincial awards AW-1..AW-3), each
+with a stable code (every code is defined once in the platform: the ones more than one service raises are in
+``shared.errors``; a late or early objection is ``shared.notices.errors``' ``notice_closed`` and
+``notice_not_started``, a debarment ``shared.errors.Debarred``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from shared.errors import AppError, Conflict
+
+
+class _RulesRefused(AppError):
+    """Input that breaks a rule of its clause: a 422 listing the fields at fault (``field_error`` entries)."""
+
+    status = 422
+
+    def __init__(
+        self, detail_zh: str, detail_en: str, errors: Sequence[Mapping[str, Any]], *, clause: str, **extra: Any
+    ) -> None:
+        super().__init__(detail_zh, detail_en, extra={"clause": clause, "errors": [dict(e) for e in errors], **extra})
+
+
+# --- talent programmes -----------------------------------------------------------------------------
+
+
+class InvalidProgrammeRules(_RulesRefused):
+    code = "invalid_programme_rules"
+    title_zh = "人才计划的规则参数无效"
+    title_en = "The programme's rule figures are not valid"
+    advice_zh = "按 errors 所列修正计划的参数（任期、年龄限制、代表作数量、公示天数等）后再保存。"
+    advice_en = (
+        "Correct the programme's figures listed in errors (tenure, age limits, works, notice days) and save again."
+    )
+
+
+class InvalidIndicatorSystem(_RulesRefused):
+    code = "invalid_indicator_system"
+    title_zh = "评价指标体系无效"
+    title_en = "The programme's indicator system is not valid"
+    advice_zh = (
+        "指标须归入创新能力、质量、贡献、绩效四个维度（每个维度至少一项），"
+        "代码不重复，权重为正且合计恰为 1（见 errors）。"
+    )
+    advice_en = (
+        "Put indicators under the four dimensions (each at least one), codes unique, weights positive "
+        "and summing to exactly 1 (see errors)."
+    )
+
+
+class InvalidIndicatorScores(_RulesRefused):
+    code = "invalid_indicator_scores"
+    title_zh = "专家指标评分不完整或超出范围"
+    title_en = "An expert's indicator scores are incomplete or out of range"
+    advice_zh = "为本计划的每项指标打分（0 至 100），不填其他指标（见 errors）。"
+    advice_en = "Score every indicator of the programme between 0 and 100, and no other (see errors)."
+
+
+class InvalidRepresentativeWorks(_RulesRefused):
+    code = "invalid_representative_works"
+    title_zh = "代表作不符合要求"
+    title_en = "The representative works do not meet the rules"
+    advice_zh = "代表作不超过 max_works 项，类型在 allowed_kinds 之内，每项须写明本人贡献（见 errors）。"
+    advice_en = (
+        "Give at most max_works works of the allowed_kinds, each with your own contribution stated (see errors)."
+    )
+
+
+class SameLevelSupportActive(Conflict):
+    code = "same_level_support_active"
+    title_zh = "已在同层次人才计划支持期内"
+    title_en = "Already supported by a programme of the same level"
+    advice_zh = (
+        "同一层次的人才计划同时只能入选一项：待 holdings 所列支持期结束（ends_on 之后）再申报，或改报其他层次的计划。"
+    )
+    advice_en = (
+        "One programme of a level at a time: apply after the tenure in holdings ends (after ends_on), "
+        "or to a programme of another level."
+    )
+
+
+class InvalidTrancheSchedule(_RulesRefused):
+    code = "invalid_tranche_schedule"
+    title_zh = "分期拨付方案无效"
+    title_en = "The tranche schedule is not valid"
+    advice_zh = "各期比例须为正数且合计恰为 1，支持经费不为负且精确到分（见 errors）。"
+    advice_en = "Tranche shares must be positive and sum to exactly 1, the amount non-negative and in fen (see errors)."
+
+
+class OverProgrammeAgeLimit(AppError):
+    status = 422
+    code = "over_programme_age_limit"
+    title_zh = "申请人年龄超过本计划的限制"
+    title_en = "The applicant is over the programme's age limit"
+    advice_zh = (
+        "本计划要求申请人在 reference_date 当天不超过 max_age 周岁"
+        "（按身份证号码中的出生日期和性别计算）；请改报其他计划。"
+    )
+    advice_en = (
+        "The programme takes applicants at most max_age on reference_date (birth date and sex from the ID number); "
+        "apply to another programme."
+    )
+
+
+class ObjectionIncomplete(_RulesRefused):
+    code = "objection_incomplete"
+    title_zh = "异议材料不完整"
+    title_en = "The objection is incomplete"
+    advice_zh = "异议须书面提出，署真实姓名和联系方式，写明理由并附证明材料（见 errors）；匿名异议不予受理。"
+    advice_en = (
+        "Object in writing under your real name with a contact, state the grounds and attach evidence (see errors); "
+        "anonymous objections are not accepted."
+    )
+
+
+# --- provincial awards -----------------------------------------------------------------------------
+
+
+class InvalidAwardRules(_RulesRefused):
+    code = "invalid_award_rules"
+    title_zh = "奖励类别的规则参数无效"
+    title_en = "An award category's rule figures are not valid"
+    advice_zh = "按 errors 所列修正奖励类别的参数（等级、名额、评审周期、表决比例）后再保存。"
+    advice_en = (
+        "Correct the category's figures listed in errors (grades, quotas, cycle, vote thresholds) and save again."
+    )
+
+
+class AwardCycleNotAllowed(Conflict):
+    code = "award_cycle_not_allowed"
+    title_zh = "本年度不评审该奖励类别"
+    title_en = "The award category is not given in this year"
+    advice_zh = "该类别每 every_years 年评审一次；请在 next_year 年度提名。"
+    advice_en = "This category is given every every_years years; nominate for next_year."
+
+
+class AwardGradeNotAllowed(AppError):
+    status = 422
+    code = "award_grade_not_allowed"
+    title_zh = "该奖励类别没有此等级"
+    title_en = "The award category has no such grade"
+    advice_zh = "只使用 grades 所列的等级；不分等级的类别不填等级。"
+    advice_en = "Use one of the grades listed in grades; give no grade for a category without grades."
+
+
+class AwardQuotaExceeded(Conflict):
+    code = "award_quota_exceeded"
+    title_zh = "超过该奖励类别（等级）的名额"
+    title_en = "Over the quota of the award category or grade"
+    advice_zh = "该类别（等级）本年度至多授予 quota 项，已有 awarded 项；请减少人选或改列其他等级。"
+    advice_en = (
+        "The category (grade) takes at most quota this cycle and awarded are taken; propose fewer or another grade."
+    )
+
+
+class AwardQuotaNotSet(Conflict):
+    code = "award_quota_not_set"
+    title_zh = "该奖励类别（等级）本年度名额尚未设定"
+    title_en = "The cycle's quota of the award category or grade is not set"
+    advice_zh = "请先由科技厅设定本年度该类别（等级）的名额，再提出授奖建议。"
+    advice_en = "Have the department set the cycle's quota for the category (grade) first."
+
+
+class InvalidCommitteeVote(_RulesRefused):
+    code = "invalid_committee_vote"
+    title_zh = "评审委员会表决数据不一致"
+    title_en = "The committee vote's figures are inconsistent"
+    advice_zh = "委员总数须为正，到会人数不超过委员总数，赞成票不超过到会人数（见 errors）。"
+    advice_en = "Members must be positive, present at most members, in favour at most present (see errors)."
+
+
+# --- nominations (AW-2): one class per guard, each listing every finding of the check -------------------
+
+
+class _NominationRefused(AppError):
+    def __init__(self, detail_zh: str, detail_en: str, findings: Sequence[Mapping[str, Any]]) -> None:
+        super().__init__(detail_zh, detail_en, extra={"clause": "AW-2", "findings": [dict(f) for f in findings]})
+
+
+class NominatorNotAllowed(_NominationRefused):
+    status = 422
+    code = "nominator_not_allowed"
+    title_zh = "提名者不具备提名资格"
+    title_en = "The nominator may not nominate"
+    advice_zh = "由设区的市（州）政府、省直部门、中直驻吉单位，或经科技厅认定的专家、机构提名。"
+    advice_en = (
+        "Have a city government, a provincial department, a central unit in Jilin, or an expert or "
+        "organisation recognised by the department nominate."
+    )
+
+
+class SelfNomination(_NominationRefused):
+    status = 409
+    code = "self_nomination"
+    title_zh = "不得自荐"
+    title_en = "Self-nomination is not allowed"
+    advice_zh = "省科学技术奖实行提名制，候选人不能提名自己；请由其他具备资格的提名者提名。"
+    advice_en = "Awards are by nomination only: a candidate cannot nominate themselves; find another nominator."
+
+
+class ExpertNominatorIsCandidate(_NominationRefused):
+    status = 409
+    code = "expert_nominator_is_candidate"
+    title_zh = "提名专家不能同时作为候选人"
+    title_en = "An expert nominator cannot be a candidate"
+    advice_zh = "当年作为提名者的专家不能作为候选人（见 findings 所列提名）；请调整提名者或完成人。"
+    advice_en = (
+        "An expert who nominates this year cannot be a candidate (see findings); change the nominator or completers."
+    )
+
+
+class ExpertNominationLimit(_NominationRefused):
+    status = 409
+    code = "expert_nomination_limit"
+    title_zh = "提名专家当年已提名"
+    title_en = "The expert has already nominated this year"
+    advice_zh = "每位专家每年至多提名 limit 项（见 findings 所列已有提名）。"
+    advice_en = "An expert nominates at most limit a year (see the existing nominations in findings)."
+
+
+class PersonNominationLimit(_NominationRefused):
+    status = 409
+    code = "person_nomination_limit"
+    title_zh = "完成人当年已在其他提名中"
+    title_en = "A completer is already on another nomination this year"
+    advice_zh = "同一人每年只能作为 limit 项提名的完成人；从本提名或 findings 所列提名中去掉该完成人。"
+    advice_en = (
+        "A person is on at most limit nominations a year; take the person off this nomination or those in findings."
+    )
+
+
+class FormerWinnerFirstCompleter(_NominationRefused):
+    status = 409
+    code = "former_winner_first_completer"
+    title_zh = "上年度获奖人不能再作为第一完成人"
+    title_en = "Last year's winner cannot be first completer again"
+    advice_zh = "上年度获一等奖项目前三名、二等奖前两名、三等奖第一完成人，本年度不能作为第一完成人；请调整完成人排序。"
+    advice_en = (
+        "Last year's 1st-grade top 3, 2nd-grade top 2 and 3rd-grade first completers cannot be first completer "
+        "this year; reorder the completers."
+    )

@@ -1,0 +1,140 @@
+"""TAL-5 and AW-3 public notices (公示): their periods, and which objections are taken.
+
+* TAL-5: a programme's proposed list is published for ``working_days`` (**configurable**, default 5,
+  within the platform's 1..30) working days before selection, counted as every notice of the platform
+  counts them (``shared.notices.rules.notice_period``: CAL-1 working days after the start's own day, the
+  last one ending 23:59:59 Asia/Shanghai, ``calendar_confirmed`` false past the known schedules).
+* AW-3: accepted nominations are published for ``acceptance_days`` (30) and the proposed winners for
+  ``proposed_winners_days`` (15) natural days (CAL-2, **configurable**), likewise counted from the day
+  after the start and ending at the end of the last day in Asia/Shanghai.
+* Objections (AW-3, and TAL-5 by reference): written, real-name, within the period, with evidence. In
+  time is ``shared.notices.rules.objection_window``: up to the last day's 23:59:59.999999 Asia/Shanghai,
+  so 00:00:00 of the next day is late (``notice_closed``), before the start is early (``notice_not_started``).
+  Anonymous (no name or no contact), unwritten (no grounds) or unevidenced ones are ``objection_incomplete``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from services.talent.errors import InvalidProgrammeRules, ObjectionIncomplete
+from shared.errors import field_error
+from shared.notices.errors import NoticeClosed, NoticeNotStarted
+from shared.notices.rules import NoticeRules, Period, notice_period, objection_window
+from shared.workdays import WorkingCalendar, end_of_day, package_calendar, to_shanghai
+
+# TAL-5: 5 working days (**configurable** per programme within the shared bounds 1..30).
+PROPOSED_LIST = NoticeRules(working_days=5)
+
+
+def _sh(moment: datetime) -> str:
+    return to_shanghai(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def proposed_list_period(
+    calendar: WorkingCalendar, starts_at: datetime, working_days: int | None = None, rules: NoticeRules = PROPOSED_LIST
+) -> Period:
+    """TAL-5: the proposed list's notice period, ``working_days`` (the programme's) or the default."""
+    days = rules.working_days if working_days is None else working_days
+    if not rules.min_days <= days <= rules.max_days:
+        raise InvalidProgrammeRules(
+            f"公示期应为 {rules.min_days} 至 {rules.max_days} 个工作日（TAL-5）。",
+            f"The notice period must be {rules.min_days} to {rules.max_days} working days (TAL-5).",
+            [field_error("notice_working_days", "out_of_range", "超出允许范围", "out of range")],
+            clause="TAL-5",
+        )
+    return notice_period(calendar, starts_at, days)
+
+
+class AwardNotice(StrEnum):
+    ACCEPTANCE = "acceptance"  # 受理公示: the nominations accepted after formal review
+    PROPOSED_WINNERS = "proposed_winners"  # 拟授奖公示
+
+
+@dataclass(frozen=True)
+class AwardNoticeRules:
+    """AW-3 periods in natural days (**configurable** per cycle): acceptance 30, proposed winners 15."""
+
+    acceptance_days: int = 30
+    proposed_winners_days: int = 15
+
+    def __post_init__(self) -> None:
+        errors = [
+            field_error(f"notices.{name}", "out_of_range", "应在 1 至 90 天之间", "between 1 and 90 days")
+            for name in ("acceptance_days", "proposed_winners_days")
+            if not 1 <= getattr(self, name) <= 90
+        ]
+        if errors:
+            raise InvalidProgrammeRules(
+                "公示天数无效（AW-3）。", "The notice periods are not valid (AW-3).", errors, clause="AW-3"
+            )
+
+    def days(self, notice: str) -> int:
+        return self.acceptance_days if AwardNotice(notice) is AwardNotice.ACCEPTANCE else self.proposed_winners_days
+
+
+AWARD_NOTICES = AwardNoticeRules()
+
+
+def award_notice_period(
+    starts_at: datetime, notice: str, rules: AwardNoticeRules = AWARD_NOTICES, calendar: WorkingCalendar | None = None
+) -> Period:
+    """AW-3: the notice runs from ``starts_at`` to the end (Asia/Shanghai) of the N-th natural day after
+    the start's date (CAL-2); natural days never depend on a holiday schedule, so it is always confirmed."""
+    start = to_shanghai(starts_at)
+    last = (calendar or package_calendar()).add_calendar_days(start, rules.days(notice))
+    return Period(start, end_of_day(last.value), last.calendar_confirmed)
+
+
+# --- objections ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Objection:
+    objector_name: str
+    objector_contact: str
+    grounds: str  # the written objection
+    evidence_count: int  # pieces of evidence attached
+    submitted_at: datetime
+
+
+def objection_problems(objection: Objection) -> list[dict[str, str]]:
+    """AW-3: what an objection lacks to be taken (real name, a contact, written grounds, evidence)."""
+    lacking = [
+        ("objector_name", not objection.objector_name.strip(), "须署真实姓名（匿名不受理）", "a real name is required"),
+        ("objector_contact", not objection.objector_contact.strip(), "须留联系方式", "a contact is required"),
+        ("grounds", not objection.grounds.strip(), "须书面写明异议理由", "the written grounds are required"),
+        ("evidence", objection.evidence_count < 1, "须附证明材料", "evidence is required"),
+    ]
+    return [field_error(name, "required", zh + "（AW-3）", en + " (AW-3)") for name, bad, zh, en in lacking if bad]
+
+
+def check_objection(objection: Objection, period: Period, *, clause: str = "AW-3") -> None:
+    """AW-3 (TAL-5 by reference: ``clause="TAL-5"``): an objection is taken only within the period, then
+    only when written, real-name and evidenced. The period check is the platform's one
+    (``shared.notices.rules.objection_window``)."""
+    window = objection_window(objection.submitted_at, period.starts_at, period.closes_at)
+    if window == "not_started":
+        raise NoticeNotStarted(
+            f"公示自 {_sh(period.starts_at)}（北京时间）开始，此前不受理异议（{clause}）。",
+            f"The notice starts at {_sh(period.starts_at)} Asia/Shanghai; no objection before ({clause}).",
+            extra={"clause": clause, "starts_at": to_shanghai(period.starts_at).isoformat()},
+        )
+    if window == "closed":
+        ends_on = to_shanghai(period.closes_at).date().isoformat()
+        raise NoticeClosed(
+            f"公示期已于 {ends_on} 24 时（北京时间）结束，逾期异议不予受理（{clause}）。",
+            f"The notice period ended at the end of {ends_on} Asia/Shanghai; late objections are not accepted "
+            f"({clause}).",
+            extra={"clause": clause, "ends_on": ends_on, "closes_at": to_shanghai(period.closes_at).isoformat()},
+        )
+    problems = objection_problems(objection)
+    if problems:
+        raise ObjectionIncomplete(
+            f"异议不予受理（{clause}）：" + "；".join(p["message_zh"] for p in problems),
+            f"The objection is not accepted ({clause}): " + "; ".join(p["message_en"] for p in problems),
+            problems,
+            clause=clause,
+        )
