@@ -5,7 +5,8 @@ unexpected, which is logged and answered as a plain 500."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,6 +29,7 @@ from shared.errors import (
     Unauthorized,
     UnsupportedMediaType,
     ValidationFailed,
+    localized_field_error,
     negotiate_language,
 )
 from shared.i18n import field_errors
@@ -49,6 +51,24 @@ def _tell_observers(request: Request | None, error: AppError) -> None:
 _tell_observers.__problem_opaque__ = True  # type: ignore[attr-defined]
 
 
+def localize_errors(problem: dict[str, Any], lang: str) -> dict[str, Any]:
+    """``problem`` with each entry of its ``errors`` made by ``field_error`` showing its message in
+    ``lang``: a 422 of a domain rule (not a ``ValidationFailed``, which renders its own) that lists the
+    fields at fault carries them in both languages, and keeps any other key of an entry."""
+    errors = problem.get("errors")
+    if isinstance(errors, list):
+        problem["errors"] = [
+            {
+                **{k: v for k, v in e.items() if k not in ("message_zh", "message_en")},
+                **localized_field_error(e, lang),
+            }
+            if isinstance(e, Mapping) and ("message_zh" in e or "message_en" in e)
+            else e
+            for e in errors
+        ]
+    return problem
+
+
 def problem_response(request: Request | None, error: AppError, lang: str | None = None) -> Response:
     _tell_observers(request, error)
     if lang is None:
@@ -56,7 +76,7 @@ def problem_response(request: Request | None, error: AppError, lang: str | None 
     instance = request.url.path if request else None
     headers = dict(error.headers)  # X-Request-ID is added by RequestContextMiddleware, once
     return JSONResponse(
-        error.to_problem(lang, instance),
+        localize_errors(error.to_problem(lang, instance), lang),
         status_code=error.status,
         headers=headers,
         media_type=PROBLEM_MEDIA_TYPE,

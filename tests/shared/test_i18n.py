@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import httpx
 import pytest
@@ -15,12 +15,21 @@ from fastapi import FastAPI, Query
 from pydantic import AfterValidator, Field
 from pydantic_core import _pydantic_core
 
+from services.foundation.main import create_app as create_foundation
+from services.foundation.settings import FoundationSettings
+from services.projects.main import create_app as create_projects
+from services.projects.settings import ProjectsSettings
 from shared.error_handlers import install_error_handlers
-from shared.errors import ValidationFailed, field_error
+from shared.errors import AppError, ValidationFailed, field_error
 from shared.fields import Email
 from shared.i18n import PYDANTIC_ZH, custom_error, fill
 from shared.schemas import InputSchema
 from shared.validators import USCC
+from tests.conftest import TEST_SECRET, running
+from tests.services.foundation.conftest import OFFICIAL as FOUNDATION_OFFICIAL
+from tests.services.foundation.conftest import PREFIX as FOUNDATION
+from tests.services.projects.conftest import APPLICANT, application_body, create_call, create_programme
+from tests.services.projects.conftest import PREFIX as PROJECTS
 
 ROOT = Path(__file__).resolve().parents[2]
 ZH = {"Accept-Language": "zh-CN"}
@@ -159,3 +168,125 @@ def test_every_custom_validator_gives_both_languages() -> None:
                 if isinstance(node, ast.Raise) and node.exc is not None and "ValueError" in ast.unparse(node.exc):
                     offenders.append(f"{rel}:{node.lineno} ValueError in {func.name}")
     assert offenders == []
+
+
+# --- every field error a service raises carries both languages ------------------------------------
+
+# The renderer (``localized_field_error``) and the problem schema name ``message`` themselves.
+MESSAGE_RENDERERS = {"shared/errors.py", "shared/schemas.py"}
+
+
+def _one_language_entries(tree: ast.AST) -> list[int]:
+    """Lines of the field-error entries built with one ``message``: a dict literal, or ``dict(...)``, with
+    both a ``field`` and a ``message`` key."""
+    lines = []
+    for node in ast.walk(tree):
+        keys: set[object] = set()
+        if isinstance(node, ast.Dict):
+            keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+            keys = {k.arg for k in node.keywords}
+        if {"field", "message"} <= keys:
+            lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_no_field_error_is_built_in_one_language() -> None:
+    """docs/api-conventions.md "Bodies and errors": an entry of ``errors`` is made by
+    ``shared.errors.field_error(field, code, zh, en)`` (or ``shared.i18n``'s helpers), never as a dict with a
+    single ``message``, which would show the same text whatever the request's language."""
+    offenders = []
+    for top in ("services", "shared", "gateway"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel in MESSAGE_RENDERERS:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            offenders += [f"{rel}:{line}" for line in _one_language_entries(tree)]
+    assert offenders == [], "field errors with one language; use shared.errors.field_error: " + ", ".join(offenders)
+
+
+def test_the_static_check_finds_a_one_language_entry() -> None:
+    tree = ast.parse(
+        'raise ValidationFailed([{"field": "x", "code": "bad", "message": "one language"}])\n'
+        'errors.append(dict(field="y", code="bad", message="one language"))\n'
+        'ok = field_error("z", "bad", "两种语言", "two languages")\n'
+    )
+    assert _one_language_entries(tree) == [1, 2]
+
+
+async def test_a_domain_rules_field_errors_follow_the_request() -> None:
+    """A 422 of a domain rule other than ``ValidationFailed`` that lists ``errors`` (the projects' PRJ-3
+    refusals) shows each entry in the request's language and keeps the entry's other keys."""
+
+    class Refused(AppError):
+        status = 422
+        code = "refused"
+
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/rule")
+    async def rule() -> None:
+        entry = field_error("promises", "below_target", "“功率”：承诺值 1，目标值 2", "'power': promised 1, target 2")
+        raise Refused("不符合规则", "Breaks a rule", extra={"errors": [{**entry, "indicator_id": "7"}]})
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        zh = (await c.post("/rule", headers=ZH)).json()["errors"]
+        en = (await c.post("/rule", headers=EN)).json()["errors"]
+    common = {"field": "promises", "code": "below_target", "indicator_id": "7"}
+    assert zh == [common | {"message": "“功率”：承诺值 1，目标值 2"}]
+    assert en == [common | {"message": "'power': promised 1, target 2"}]
+
+
+# Field errors the services raise themselves, through their API (the app as the service's tests build it).
+
+
+@pytest.fixture
+async def projects_api(make_db: Any) -> AsyncIterator[httpx.AsyncClient]:
+    db = await make_db("projects")
+    app = create_projects(ProjectsSettings(internal_secret=TEST_SECRET, env="test", access_log=False), database=db)
+    async with running(app) as c:
+        yield c
+
+
+@pytest.fixture
+async def foundation_api(make_db: Any) -> AsyncIterator[httpx.AsyncClient]:
+    db = await make_db("foundation")
+    app = create_foundation(FoundationSettings(internal_secret=TEST_SECRET, env="test", access_log=False), database=db)
+    async with running(app) as c:
+        yield c
+
+
+async def _service_error(response: httpx.Response) -> dict[str, str]:
+    errors = await _errors(response)
+    assert len(errors) == 1, errors
+    return next(iter(errors.values()))
+
+
+async def test_a_projects_field_error_follows_the_request(projects_api: httpx.AsyncClient) -> None:
+    """An application naming a topic the call does not have (the service's own check, not pydantic's)."""
+    programme = await create_programme(projects_api)
+    call = await create_call(projects_api, programme["id"])
+    body = application_body(call, topic_id=999999)
+    url = f"{PROJECTS}/applications"
+    zh = await _service_error(await projects_api.post(url, json=body, headers=APPLICANT | ZH))
+    en = await _service_error(await projects_api.post(url, json=body, headers=APPLICANT | EN))
+    assert zh == {"field": "topic_id", "code": "unknown_topic", "message": "不是本批次的课题"}
+    assert en == {"field": "topic_id", "code": "unknown_topic", "message": "not a topic of this call"}
+    # no header at all is Chinese
+    assert (await _service_error(await projects_api.post(url, json=body, headers=APPLICANT)))["message"] == (
+        "不是本批次的课题"
+    )
+
+
+async def test_a_foundation_field_error_follows_the_request(foundation_api: httpx.AsyncClient) -> None:
+    """The application list filtered by a status the workflow does not have."""
+    url = f"{FOUNDATION}/applications"
+    params = {"status": "bogus"}
+    zh = await _service_error(await foundation_api.get(url, params=params, headers=FOUNDATION_OFFICIAL | ZH))
+    en = await _service_error(await foundation_api.get(url, params=params, headers=FOUNDATION_OFFICIAL | EN))
+    assert zh["field"] == en["field"] == "status" and zh["code"] == en["code"] == "invalid_choice"
+    assert zh["message"].startswith("应为以下之一：") and "、" in zh["message"], zh
+    assert en["message"].startswith("one of: ") and ", " in en["message"], en
+    assert "draft" in zh["message"] and "draft" in en["message"]

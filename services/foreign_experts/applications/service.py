@@ -43,7 +43,7 @@ from services.foreign_experts.rules.workflows import APPLICATION_WORKFLOW, EDITA
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import ApplicationNotEditable, NotFound, ValidationFailed
+from shared.errors import ApplicationNotEditable, NotFound, ValidationFailed, field_error
 from shared.pagination import Page
 from shared.principal import Principal
 from shared.schemas import Label
@@ -249,11 +249,12 @@ def _set_post(application: PermitApplication, post: PostIn) -> None:
     if post.contract_ends_on <= post.contract_starts_on:
         raise ValidationFailed(
             [
-                {
-                    "field": "post.contract_ends_on",
-                    "code": "before_start",
-                    "message": "the contract must end after it starts",
-                }
+                field_error(
+                    "post.contract_ends_on",
+                    "before_start",
+                    "合同终止日期须晚于起始日期",
+                    "the contract must end after it starts",
+                )
             ]
         )
     application.position = post.position

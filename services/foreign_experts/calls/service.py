@@ -19,7 +19,7 @@ from services.foreign_experts.rules.workflows import CALL_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import CallNotEditable, Duplicate, NotFound, ValidationFailed
+from shared.errors import CallNotEditable, Duplicate, NotFound, ValidationFailed, field_error
 from shared.pagination import Page
 from shared.principal import Principal
 from shared.schemas import Label
@@ -98,11 +98,9 @@ def _check_kind_fields(kind: str, values: dict[str, object]) -> None:
     if wrong:
         raise ValidationFailed(
             [
-                {
-                    "field": f,
-                    "code": "not_for_programme_calls",
-                    "message": "only training plans have this figure / 仅出国(境)培训计划适用",
-                }
+                field_error(
+                    f, "not_for_programme_calls", "仅出国(境)培训计划适用", "only training plans have this figure"
+                )
                 for f in wrong
             ]
         )
@@ -144,23 +142,11 @@ async def update(
             setattr(call, field, value)
     if call.closes_on < call.opens_on:
         raise ValidationFailed(
-            [
-                {
-                    "field": "closes_on",
-                    "code": "before_opens_on",
-                    "message": "closes_on is before opens_on / 截止日期早于开始日期",
-                }
-            ]
+            [field_error("closes_on", "before_opens_on", "截止日期早于开始日期", "closes_on is before opens_on")]
         )
     if call.max_amount is not None and call.max_amount > call.budget:
         raise ValidationFailed(
-            [
-                {
-                    "field": "max_amount",
-                    "code": "exceeds_budget",
-                    "message": "max_amount exceeds the budget / 单项上限超过总预算",
-                }
-            ]
+            [field_error("max_amount", "exceeds_budget", "单项上限超过总预算", "max_amount exceeds the budget")]
         )
     if call.budget < call.approved_amount or (
         call.participant_quota is not None and call.participant_quota < call.approved_participants

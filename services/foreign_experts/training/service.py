@@ -40,7 +40,7 @@ from services.foreign_experts.training.schemas import (
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.errors import Forbidden, NotFound, ValidationFailed, field_error
 from shared.pagination import Page
 from shared.principal import Principal
 from shared.windows import deadline_now
@@ -244,22 +244,17 @@ def _check_report(report: TrainingReportIn, application: TrainingApplication, to
     if not application.starts_on <= report.returned_on <= today:
         raise ValidationFailed(
             [
-                {
-                    "field": "returned_on",
-                    "code": "out_of_range",
-                    "message": "the return is between the departure and today / 回国日期应在出发日期与今天之间",
-                }
+                field_error(
+                    "returned_on",
+                    "out_of_range",
+                    "回国日期应在出发日期与今天之间",
+                    "the return is between the departure and today",
+                )
             ]
         )
     if report.travelled > (application.approved_participants or 0):
         raise ValidationFailed(
-            [
-                {
-                    "field": "travelled",
-                    "code": "more_than_approved",
-                    "message": "more people than were approved / 出访人数超过批准人数",
-                }
-            ]
+            [field_error("travelled", "more_than_approved", "出访人数超过批准人数", "more people than were approved")]
         )
     funding.check_spent(report.spent, application.approved_amount or Decimal(0), "spent")
 

@@ -26,7 +26,7 @@ from shared.clients.reviewers import DISCIPLINE_PREFIX_PATTERN
 from shared.clock import Now
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
-from shared.errors import ValidationFailed, problem_responses
+from shared.errors import ValidationFailed, field_error, problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
 from shared.principal import Principal
 from shared.schemas import Id
@@ -90,7 +90,11 @@ async def list_applications(
 ) -> Page[ApplicationSummary]:
     if status is not None and status not in APPLICATION_WORKFLOW.states:
         raise ValidationFailed(
-            [{"field": "status", "code": "invalid_choice", "message": "one of: " + ", ".join(STATES)}]
+            [
+                field_error(
+                    "status", "invalid_choice", "应为以下之一：" + "、".join(STATES), "one of: " + ", ".join(STATES)
+                )
+            ]
         )
     return await service.page(
         session,

@@ -35,7 +35,7 @@ from shared import audit
 from shared.clients.ledger import ItemState
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import ApplicationNotEditable, NotFound, PreconditionFailed, ValidationFailed
+from shared.errors import ApplicationNotEditable, NotFound, PreconditionFailed, ValidationFailed, field_error
 from shared.pagination import Page
 from shared.principal import Principal
 from shared.review.schemas import dump_declarations, read_declarations
@@ -191,8 +191,8 @@ async def start_review_many(
 # --- content --------------------------------------------------------------------------------------
 
 
-def _invalid(field: str, code: str, message: str) -> ValidationFailed:
-    return ValidationFailed([{"field": field, "code": code, "message": message}])
+def _invalid(field: str, code: str, zh: str, en: str) -> ValidationFailed:
+    return ValidationFailed([field_error(field, code, zh, en)])
 
 
 def _set_applicant(application: FoundationApplication, applicant: ApplicantIn) -> None:
@@ -219,7 +219,7 @@ def _dump(items: list[Any]) -> list[dict[str, Any]]:
 async def _category(session: AsyncSession, plan: FundingPlan, category_id: int) -> PlanCategory:
     category = await plans_repo.category(session, plan.id, category_id)
     if category is None:
-        raise _invalid("category_id", "unknown_category", "not a category of this plan")
+        raise _invalid("category_id", "unknown_category", "不是本资助计划的类别", "not a category of this plan")
     return category
 
 
@@ -232,7 +232,10 @@ async def create(session: AsyncSession, principal: Principal, body: ApplicationC
     eligibility.check_discipline(body.discipline_code, plan.discipline_codes)
     if principal.org_uscc and principal.org_uscc != body.institution_uscc:
         raise _invalid(
-            "institution_uscc", "not_your_organisation", "apply through the organisation you are registered with"
+            "institution_uscc",
+            "not_your_organisation",
+            "只能通过您注册所在的单位申报",
+            "apply through the organisation you are registered with",
         )
     application = FoundationApplication(
         plan_id=plan.id,

@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from services.foundation.rules.ranking import Request, allocate, grant_amount
+from shared.errors import field_error
 from shared.fields import CENT
 from shared.workdays import SHANGHAI, today_shanghai
 
@@ -55,11 +56,12 @@ def funding_line(
 def amount_problems(index: int, amount: Decimal, granted: Decimal) -> list[dict[str, str]]:
     if amount > granted:
         return [
-            {
-                "field": f"items.{index}.amount",
-                "code": "amount_over_grant",
-                "message": f"{amount:.2f} is more than the category's grant of {granted:.2f} for this application",
-            }
+            field_error(
+                f"items.{index}.amount",
+                "amount_over_grant",
+                f"{amount:.2f} 超过本类别对该申请书的资助额 {granted:.2f}",
+                f"{amount:.2f} is more than the category's grant of {granted:.2f} for this application",
+            )
         ]
     return []
 

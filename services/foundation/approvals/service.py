@@ -33,7 +33,7 @@ from services.foundation.plans.models import FundingPlan, PlanCategory
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned, utcnow
-from shared.errors import ApplicationNotRanked, Conflict, NotFound, ValidationFailed
+from shared.errors import ApplicationNotRanked, Conflict, NotFound, ValidationFailed, field_error
 from shared.principal import Principal
 
 APPROVAL_SORTS = repo.APPROVAL_SORTS  # the orders its list takes, as the router documents them
@@ -115,7 +115,7 @@ async def _named(
     items = body.items or []
     ids = [i.application_id for i in items]
     errors = [
-        {"field": "items", "code": "duplicate_application", "message": f"application {i} is named twice"}
+        field_error("items", "duplicate_application", f"申请书 {i} 被列出两次", f"application {i} is named twice")
         for i in rules.duplicates(ids)
     ]
     if errors:
@@ -125,11 +125,12 @@ async def _named(
         other = others.get(application_id)
         if application_id not in ranked and (other is None or other.category_id != category.id):
             errors.append(
-                {
-                    "field": f"items.{n}.application_id",
-                    "code": "not_in_category",
-                    "message": f"application {application_id} is not an application of this category",
-                }
+                field_error(
+                    f"items.{n}.application_id",
+                    "not_in_category",
+                    f"申请书 {application_id} 不是本类别的申请书",
+                    f"application {application_id} is not an application of this category",
+                )
             )
     if errors:
         raise ValidationFailed(errors)
@@ -141,11 +142,12 @@ async def _named(
             extra={"application_ids": not_ranked, "statuses": {str(i): others[i].status for i in not_ranked}},
         )
     errors = [
-        {
-            "field": f"items.{n}.application_id",
-            "code": "not_in_rank_order",
-            "message": "list the applications in rank order",
-        }
+        field_error(
+            f"items.{n}.application_id",
+            "not_in_rank_order",
+            "请按排序先后列出申请书",
+            "list the applications in rank order",
+        )
         for n in rules.out_of_rank_order([ranked[i].rank for i in ids])
     ]
     choices: list[Choice] = []

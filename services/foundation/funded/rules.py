@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from services.foundation.rules.workflows import STAFF
+from shared.errors import field_error
 from shared.workflow import Workflow, transition
 
 # The grant may be paid while the project runs, while its final report is examined, and once it
@@ -40,19 +41,21 @@ def paid_on_problems(paid_on: date, today: date, funding_year: int) -> list[dict
     """A payment is dated between 1 January of the funding year and today (Asia/Shanghai)."""
     if paid_on > today:
         return [
-            {
-                "field": "paid_on",
-                "code": "in_the_future",
-                "message": f"{paid_on.isoformat()} is after today ({today.isoformat()}, Asia/Shanghai)",
-            }
+            field_error(
+                "paid_on",
+                "in_the_future",
+                f"{paid_on.isoformat()} 晚于今天（{today.isoformat()}，北京时间）",
+                f"{paid_on.isoformat()} is after today ({today.isoformat()}, Asia/Shanghai)",
+            )
         ]
     if paid_on.year < funding_year:
         return [
-            {
-                "field": "paid_on",
-                "code": "before_funding_year",
-                "message": f"{paid_on.isoformat()} is before the funding year {funding_year}",
-            }
+            field_error(
+                "paid_on",
+                "before_funding_year",
+                f"{paid_on.isoformat()} 早于资助年度 {funding_year} 年",
+                f"{paid_on.isoformat()} is before the funding year {funding_year}",
+            )
         ]
     return []
 
@@ -67,14 +70,15 @@ def report_year_problems(year: int, funding_year: int, duration_months: int, tod
     term = term_years(funding_year, duration_months)
     if year not in term:
         return [
-            {
-                "field": "year",
-                "code": "outside_project_term",
-                "message": f"the project's years are {term.start}-{term.stop - 1}",
-            }
+            field_error(
+                "year",
+                "outside_project_term",
+                f"项目的执行年度为 {term.start}—{term.stop - 1} 年",
+                f"the project's years are {term.start}-{term.stop - 1}",
+            )
         ]
     if year > today.year:
-        return [{"field": "year", "code": "year_not_started", "message": f"{year} has not begun"}]
+        return [field_error("year", "year_not_started", f"{year} 年尚未开始", f"{year} has not begun")]
     return []
 
 

@@ -28,7 +28,7 @@ from services.foundation.review_rounds.models import TABLES, ReviewRound
 from services.foundation.review_rounds.schemas import ApplicationReviewView, RoundCreate, RoundRead, TeamMemberView
 from services.foundation.rules.reviews import DEFAULTS, in_prefixes, pool_prefixes, to_draw_application
 from shared.clients.reviewers import ReviewerPoolClient
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import NotFound, ValidationFailed, field_error
 from shared.principal import Principal
 from shared.review.model import Application as DrawApplication
 from shared.review_rounds.scope import ApplicationFacts, RoundScope
@@ -56,7 +56,7 @@ class FoundationRounds(RoundScope):
         category = await repo.category(session, body.category_id)
         if category is None or category.plan_id != plan.id:
             raise ValidationFailed(
-                [{"field": "category_id", "code": "unknown_category", "message": "not a category of this plan"}]
+                [field_error("category_id", "unknown_category", "不是本资助计划的类别", "not a category of this plan")]
             )
         return {
             "plan_id": plan.id,

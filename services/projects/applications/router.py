@@ -21,7 +21,7 @@ from services.projects.rules.workflows import APPLICATION_API_ACTIONS, APPLICATI
 from shared.actions import add_action_routes
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
-from shared.errors import ValidationFailed, problem_responses
+from shared.errors import ValidationFailed, field_error, problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
 from shared.principal import Principal
 from shared.schemas import Id
@@ -74,7 +74,11 @@ async def list_applications(
 ) -> Page[ApplicationSummary]:
     if status is not None and status not in APPLICATION_WORKFLOW.states:
         raise ValidationFailed(
-            [{"field": "status", "code": "invalid_choice", "message": "one of: " + ", ".join(STATES)}]
+            [
+                field_error(
+                    "status", "invalid_choice", "应为以下之一：" + "、".join(STATES), "one of: " + ", ".join(STATES)
+                )
+            ]
         )
     return await service.page(
         session,

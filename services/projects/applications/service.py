@@ -40,7 +40,7 @@ from services.projects.rules.workflows import APPLICATION_WORKFLOW, EDITABLE_STA
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import ApplicationNotEditable, NotFound, ValidationFailed
+from shared.errors import ApplicationNotEditable, NotFound, ValidationFailed, field_error
 from shared.pagination import Page
 from shared.principal import Principal
 from shared.review.schemas import dump_declarations, read_declarations
@@ -61,8 +61,8 @@ def _not_found() -> NotFound:
     return NotFound("申报书不存在。", "No such application.")
 
 
-def _invalid(field: str, code: str, message: str) -> ValidationFailed:
-    return ValidationFailed([{"field": field, "code": code, "message": message}])
+def _invalid(field: str, code: str, zh: str, en: str) -> ValidationFailed:
+    return ValidationFailed([field_error(field, code, zh, en)])
 
 
 # --- loading and who acts -------------------------------------------------------------------------
@@ -126,12 +126,12 @@ def _topic_of(call: Call, topic_id: int | None) -> int | None:
     ids = [t.id for t in call.topics]
     if not ids:
         if topic_id is not None:
-            raise _invalid("topic_id", "unknown_topic", "this call has no topics")
+            raise _invalid("topic_id", "unknown_topic", "本批次未设课题", "this call has no topics")
         return None
     if topic_id is None:
-        raise _invalid("topic_id", "required", "choose one of the call's topics")
+        raise _invalid("topic_id", "required", "请选择本批次的一个课题", "choose one of the call's topics")
     if topic_id not in ids:
-        raise _invalid("topic_id", "unknown_topic", "not a topic of this call")
+        raise _invalid("topic_id", "unknown_topic", "不是本批次的课题", "not a topic of this call")
     return topic_id
 
 
@@ -164,7 +164,10 @@ async def create(session: AsyncSession, principal: Principal, body: ApplicationC
     eligibility.check_call_status(call.status)
     if principal.org_uscc and principal.org_uscc != body.applicant_uscc:
         raise _invalid(
-            "applicant_uscc", "not_your_organisation", "apply on behalf of the organisation you are registered with"
+            "applicant_uscc",
+            "not_your_organisation",
+            "只能以您注册所在的单位名义申报",
+            "apply on behalf of the organisation you are registered with",
         )
     application = Application(
         call_id=call.id,

@@ -20,7 +20,7 @@ from services.projects.deps import Agency, Env, Official, Overseer
 from services.projects.rules.workflows import APPROVAL_LIST_WORKFLOW
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
-from shared.errors import ValidationFailed, problem_responses
+from shared.errors import ValidationFailed, field_error, problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
 from shared.principal import Principal
 from shared.schemas import Id
@@ -70,11 +70,12 @@ async def list_lists(
     if status is not None and status not in APPROVAL_LIST_WORKFLOW.states:
         raise ValidationFailed(
             [
-                {
-                    "field": "status",
-                    "code": "invalid_choice",
-                    "message": "one of: " + ", ".join(sorted(APPROVAL_LIST_WORKFLOW.states)),
-                }
+                field_error(
+                    "status",
+                    "invalid_choice",
+                    "应为以下之一：" + "、".join(sorted(APPROVAL_LIST_WORKFLOW.states)),
+                    "one of: " + ", ".join(sorted(APPROVAL_LIST_WORKFLOW.states)),
+                )
             ]
         )
     return await service.page(

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from shared.errors import field_error
+
 FEN = Decimal("0.01")
 
 
@@ -27,17 +29,23 @@ def amount_problems(index: int, amount: Decimal, candidate: Candidate) -> list[d
     problems: list[dict[str, str]] = []
     if amount > candidate.requested:
         problems.append(
-            {
-                "field": field,
-                "code": "amount_over_requested",
-                "message": f"{amount:.2f} is more than the {candidate.requested:.2f} requested",
-            }
+            field_error(
+                field,
+                "amount_over_requested",
+                f"{amount:.2f} 超过申请额 {candidate.requested:.2f}",
+                f"{amount:.2f} is more than the {candidate.requested:.2f} requested",
+            )
         )
     caps = [c for c in (candidate.topic_cap, candidate.programme_cap) if c is not None]
     cap = min(caps)
     if amount > cap:
         problems.append(
-            {"field": field, "code": "amount_over_cap", "message": f"{amount:.2f} is more than the cap of {cap:.2f}"}
+            field_error(
+                field,
+                "amount_over_cap",
+                f"{amount:.2f} 超过上限 {cap:.2f}",
+                f"{amount:.2f} is more than the cap of {cap:.2f}",
+            )
         )
     return problems
 

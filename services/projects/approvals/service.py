@@ -31,7 +31,7 @@ from services.projects.rules.workflows import APPROVAL_LIST_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned, utcnow
-from shared.errors import ApplicationNotRanked, Conflict, NotFound, ValidationFailed
+from shared.errors import ApplicationNotRanked, Conflict, NotFound, ValidationFailed, field_error
 from shared.pagination import Page
 from shared.principal import Principal
 from shared.review_rounds.errors import RoundNotClosed
@@ -94,8 +94,8 @@ def _named(body: ApprovalListCreate) -> list[tuple[str, list[int]]]:
     ]
 
 
-def _invalid(field: str, code: str, message: str) -> ValidationFailed:
-    return ValidationFailed([{"field": field, "code": code, "message": message}])
+def _invalid(field: str, code: str, zh: str, en: str) -> ValidationFailed:
+    return ValidationFailed([field_error(field, code, zh, en)])
 
 
 def _round_id(body: ApprovalListCreate) -> int | None:
@@ -105,6 +105,7 @@ def _round_id(body: ApprovalListCreate) -> int | None:
             raise _invalid(
                 "review_round_id",
                 "not_with_manual_ranking",
+                "仅当 ranking_source 为 review_round 时才按评审轮次排序",
                 "a review round orders the list only with ranking_source review_round",
             )
         return None
@@ -112,10 +113,20 @@ def _round_id(body: ApprovalListCreate) -> int | None:
     by_reference = int(reference) if reference and reference.isdecimal() and len(reference) < 19 else None
     if body.review_round_id is not None:
         if reference is not None and by_reference != body.review_round_id:
-            raise _invalid("ranking_reference", "round_mismatch", "names another round than review_round_id")
+            raise _invalid(
+                "ranking_reference",
+                "round_mismatch",
+                "与 review_round_id 指向的不是同一评审轮次",
+                "names another round than review_round_id",
+            )
         return body.review_round_id
     if by_reference is None or by_reference < 1:
-        raise _invalid("review_round_id", "required", "name the closed review round whose ranking orders the list")
+        raise _invalid(
+            "review_round_id",
+            "required",
+            "请指定据以排序的已结束评审轮次",
+            "name the closed review round whose ranking orders the list",
+        )
     return by_reference
 
 
@@ -126,9 +137,19 @@ async def _round_ranking(
     of this call only."""
     rnd = await ROUNDS.repo(session).round(round_id, where=ROUNDS.scope.visible(principal))
     if not isinstance(rnd, ReviewRound):
-        raise _invalid("review_round_id", "unknown_review_round", f"no review round {round_id} is visible to you")
+        raise _invalid(
+            "review_round_id",
+            "unknown_review_round",
+            f"评审轮次 {round_id} 不存在或您无权查看",
+            f"no review round {round_id} is visible to you",
+        )
     if rnd.call_id != call_id:
-        raise _invalid("review_round_id", "round_not_of_call", f"review round {round_id} is not a round of this call")
+        raise _invalid(
+            "review_round_id",
+            "round_not_of_call",
+            f"评审轮次 {round_id} 不属于本批次",
+            f"review round {round_id} is not a round of this call",
+        )
     if rnd.status != "closed":
         raise RoundNotClosed(
             "评审轮次结束后才能据其排名提出拟立项清单。",
@@ -142,11 +163,12 @@ def _check_ranked(body: ApprovalListCreate, ranking: Sequence[AggregateRead]) ->
     """NSF-4: every application named is in the round, and ranked there (enough valid reviews)."""
     rows = {r.application_id: r for r in ranking}
     errors = [
-        {
-            "field": f"{field}.{n}.application_id",
-            "code": "not_in_round",
-            "message": f"application {application_id} is not in the review round",
-        }
+        field_error(
+            f"{field}.{n}.application_id",
+            "not_in_round",
+            f"申报书 {application_id} 不在该评审轮次中",
+            f"application {application_id} is not in the review round",
+        )
         for field, ids in _named(body)
         for n, application_id in enumerate(ids)
         if application_id not in rows
@@ -171,7 +193,7 @@ async def _candidates(
 ) -> dict[int, Application]:
     ids = [i.application_id for i in body.items] + [n.application_id for n in body.not_funded]
     errors = [
-        {"field": "items", "code": "duplicate_application", "message": f"application {i} is named twice"}
+        field_error("items", "duplicate_application", f"申报书 {i} 被列出两次", f"application {i} is named twice")
         for i in rules.duplicates(ids)
     ]
     if errors:
@@ -182,11 +204,12 @@ async def _candidates(
             app = found.get(application_id)
             if app is None or app.call_id != call_id or app.status == "draft":
                 errors.append(
-                    {
-                        "field": f"{field}.{n}.application_id",
-                        "code": "not_in_call",
-                        "message": f"application {application_id} is not an application of this call",
-                    }
+                    field_error(
+                        f"{field}.{n}.application_id",
+                        "not_in_call",
+                        f"申报书 {application_id} 不是本批次的申报书",
+                        f"application {application_id} is not an application of this call",
+                    )
                 )
     if errors:
         raise ValidationFailed(errors)

@@ -19,7 +19,7 @@ from services.projects.rules.workflows import CALL_WORKFLOW
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned, utcnow
-from shared.errors import CallNotEditable, NotFound, ValidationFailed
+from shared.errors import CallNotEditable, NotFound, ValidationFailed, field_error
 from shared.pagination import Page
 from shared.principal import Principal
 from shared.windows import WindowNow, read_with, window_now
@@ -104,7 +104,7 @@ def _set_topics(call: Call, topics: list[TopicIn]) -> None:
 def _check_window(opens_at: datetime, closes_at: datetime) -> None:
     if closes_at <= opens_at:
         raise ValidationFailed(
-            [{"field": "closes_at", "code": "before_opens_at", "message": "closes_at must be after opens_at"}]
+            [field_error("closes_at", "before_opens_at", "截止时间应晚于开始时间", "closes_at must be after opens_at")]
         )
 
 

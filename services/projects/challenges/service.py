@@ -53,7 +53,7 @@ from services.projects.rules.challenges import (
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db.models import CommonTables
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from shared.principal import Principal
 from shared.subject_keys import organisation_key, person_key
 from shared.validators import mask_id
@@ -80,11 +80,12 @@ async def ensure_programme(session: AsyncSession, principal: Principal, programm
     if programme is None or not await programmes.manages(session, principal, programme_id):
         raise ValidationFailed(
             [
-                {
-                    "field": "programme_id",
-                    "code": "unknown_programme",
-                    "message": "no programme with this id is entrusted to you",
-                }
+                field_error(
+                    "programme_id",
+                    "unknown_programme",
+                    "没有委托给您的此编号的计划",
+                    "no programme with this id is entrusted to you",
+                )
             ]
         )
     if programme.status != "active":
@@ -204,12 +205,14 @@ async def update_list(
     changes = body.model_dump(exclude_unset=True, exclude={"indicators"})
     for name, value in changes.items():
         if value is None:
-            raise ValidationFailed([{"field": name, "code": "required", "message": f"{name} may not be null"}])
+            raise ValidationFailed([field_error(name, "required", f"{name} 不能为 null", f"{name} may not be null")])
         setattr(challenge, name, value)
     if body.indicators is not None:
         await repository.replace_indicators(session, challenge, _indicator_rows(body.indicators))
     elif "indicators" in body.model_fields_set:
-        raise ValidationFailed([{"field": "indicators", "code": "required", "message": "indicators may not be null"}])
+        raise ValidationFailed(
+            [field_error("indicators", "required", "indicators 不能为 null", "indicators may not be null")]
+        )
     if body.programme_id is not None:
         await ensure_programme(session, caller, body.programme_id)
     challenge.version += 1
@@ -234,7 +237,9 @@ async def act_on_list(
     check_if_match(if_match, LIST, challenge.id, challenge.version, required=False)
     decision = CHALLENGE_LIST_WORKFLOW.decide(challenge.status, action, caller)
     if decision.action == "select":
-        raise ValidationFailed([{"field": "bid_id", "code": "required", "message": "select names the winning bid"}])
+        raise ValidationFailed(
+            [field_error("bid_id", "required", "确定揭榜方须指明中选的揭榜方案", "select names the winning bid")]
+        )
     if action == "publish" and not bid_window_long_enough(now, challenge.bid_deadline, rules):
         earliest = to_shanghai(earliest_deadline(now, rules))
         raise BidWindowTooShort(
@@ -283,7 +288,14 @@ async def select_bid(
     winner = next((b for b in bids if b.id == body.bid_id), None)
     if winner is None:
         raise ValidationFailed(
-            [{"field": "bid_id", "code": "not_an_open_bid", "message": "bid_id must name a submitted bid of this list"}]
+            [
+                field_error(
+                    "bid_id",
+                    "not_an_open_bid",
+                    "bid_id 须为本榜单已提交的揭榜方案",
+                    "bid_id must name a submitted bid of this list",
+                )
+            ]
         )
     await CHALLENGE_LIST_WORKFLOW.apply(session, common, challenge, "select", caller, comment=body.reason)
     challenge.selected_bid_id = winner.id
@@ -333,25 +345,27 @@ def _check_promises(challenge: ChallengeList, body: BidCreate) -> dict[int, Deci
     for n, p in enumerate(body.promises):
         if p.indicator_id not in indicators:
             errors.append(
-                {
-                    "field": f"promises.{n}.indicator_id",
-                    "code": "unknown_indicator",
-                    "message": f"indicator {p.indicator_id} is not on this list",
-                }
+                field_error(
+                    f"promises.{n}.indicator_id",
+                    "unknown_indicator",
+                    f"指标 {p.indicator_id} 不在本榜单上",
+                    f"indicator {p.indicator_id} is not on this list",
+                )
             )
         elif p.indicator_id in promised:
             errors.append(
-                {
-                    "field": f"promises.{n}.indicator_id",
-                    "code": "duplicate_indicator",
-                    "message": f"indicator {p.indicator_id} is promised twice",
-                }
+                field_error(
+                    f"promises.{n}.indicator_id",
+                    "duplicate_indicator",
+                    f"指标 {p.indicator_id} 承诺了两次",
+                    f"indicator {p.indicator_id} is promised twice",
+                )
             )
         else:
             promised[p.indicator_id] = p.value
     missing = [i for i in challenge.indicators if i.id not in promised]
     errors += [
-        {"field": "promises", "code": "missing_indicator", "message": f"no value promised for '{i.name}'"}
+        field_error("promises", "missing_indicator", f"“{i.name}”未填写承诺值", f"no value promised for '{i.name}'")
         for i in missing
     ]
     if errors:
@@ -367,10 +381,13 @@ def _check_promises(challenge: ChallengeList, body: BidCreate) -> dict[int, Deci
             f"These promised indicators miss the list's targets: {', '.join(s.name for s in shortfalls)} (PRJ-3).",
             [
                 {
-                    "field": "promises",
-                    "code": "below_target",
+                    **field_error(
+                        "promises",
+                        "below_target",
+                        f"“{s.name}”：承诺值 {s.value}，目标值 {s.target}",
+                        f"'{s.name}': promised {s.value}, target {s.target}",
+                    ),
                     "indicator_id": str(s.key),
-                    "message": f"'{s.name}': promised {s.value}, target {s.target}",
                 }
                 for s in shortfalls
             ],
@@ -412,7 +429,12 @@ async def submit_bid(
             extra={
                 "clause": "PRJ-3",
                 "errors": [
-                    {"field": "requested_budget", "code": "over_cap", "message": f"at most {challenge.budget_cap}"}
+                    field_error(
+                        "requested_budget",
+                        "over_cap",
+                        f"至多 {challenge.budget_cap}",
+                        f"at most {challenge.budget_cap}",
+                    )
                 ],
             },
         )

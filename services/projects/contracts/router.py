@@ -25,7 +25,7 @@ from services.projects.deps import Agency, Applicant, ContractReader, Env, Offic
 from services.projects.rules.workflows import CONTRACT_WORKFLOW
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
-from shared.errors import ValidationFailed, problem_responses
+from shared.errors import ValidationFailed, field_error, problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
 from shared.principal import Principal
 from shared.schemas import Id
@@ -72,11 +72,12 @@ async def list_contracts(
     if status is not None and status not in CONTRACT_WORKFLOW.states:
         raise ValidationFailed(
             [
-                {
-                    "field": "status",
-                    "code": "invalid_choice",
-                    "message": "one of: " + ", ".join(sorted(CONTRACT_WORKFLOW.states)),
-                }
+                field_error(
+                    "status",
+                    "invalid_choice",
+                    "应为以下之一：" + "、".join(sorted(CONTRACT_WORKFLOW.states)),
+                    "one of: " + ", ".join(sorted(CONTRACT_WORKFLOW.states)),
+                )
             ]
         )
     return await service.page(

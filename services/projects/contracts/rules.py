@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from shared.errors import field_error
+
 # When a tranche may be paid, by the application's state. "on_signing": once the project runs;
 # "after_midterm": once the mid-term check passed; "after_acceptance": once finally accepted.
 PAYABLE_STATES: dict[str, frozenset[str]] = {
@@ -31,15 +33,18 @@ def over_approved(approved: Decimal, amounts: Sequence[Decimal]) -> bool:
 def term_problems(starts_on: date, ends_on: date, max_months: int) -> list[dict[str, str]]:
     problems: list[dict[str, str]] = []
     if ends_on <= starts_on:
-        problems.append({"field": "ends_on", "code": "ends_before_start", "message": "the term ends after it starts"})
+        problems.append(
+            field_error("ends_on", "ends_before_start", "结束日期须晚于开始日期", "the term ends after it starts")
+        )
     months = (ends_on.year - starts_on.year) * 12 + ends_on.month - starts_on.month
     if months > max_months:
         problems.append(
-            {
-                "field": "ends_on",
-                "code": "term_over_cap",
-                "message": f"{months} months is longer than the programme's {max_months}",
-            }
+            field_error(
+                "ends_on",
+                "term_over_cap",
+                f"{months} 个月超过本计划规定的 {max_months} 个月",
+                f"{months} months is longer than the programme's {max_months}",
+            )
         )
     return problems
 
@@ -50,15 +55,16 @@ def dated_problems(field: str, dates: Sequence[date], starts_on: date, ends_on: 
     for n, day in enumerate(dates):
         if not starts_on <= day <= ends_on:
             problems.append(
-                {
-                    "field": f"{field}.{n}.due_on",
-                    "code": "outside_term",
-                    "message": f"{day.isoformat()} is outside {starts_on.isoformat()}..{ends_on.isoformat()}",
-                }
+                field_error(
+                    f"{field}.{n}.due_on",
+                    "outside_term",
+                    f"{day.isoformat()} 不在 {starts_on.isoformat()} 至 {ends_on.isoformat()} 之间",
+                    f"{day.isoformat()} is outside {starts_on.isoformat()}..{ends_on.isoformat()}",
+                )
             )
         if n and day < dates[n - 1]:
             problems.append(
-                {"field": f"{field}.{n}.due_on", "code": "out_of_order", "message": "dates must not go backwards"}
+                field_error(f"{field}.{n}.due_on", "out_of_order", "日期不能早于前一项", "dates must not go backwards")
             )
     return problems
 

@@ -21,7 +21,7 @@ from services.projects.integrity.schemas import (
 from services.projects.rules.integrity import MEASURES
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
-from shared.errors import ValidationFailed, problem_responses
+from shared.errors import ValidationFailed, field_error, problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
 from shared.schemas import Id
 from shared.subject_keys import SUBJECT_KEY_PATTERN, IdNumberError, SubjectKind, subject_key
@@ -48,11 +48,12 @@ def _key_from_query(
     if len(given) > 1 or (required and not given):
         raise ValidationFailed(
             [
-                {
-                    "field": "id_number",
-                    "code": "one_subject",
-                    "message": "give exactly one of id_number, uscc, subject_key",
-                }
+                field_error(
+                    "id_number",
+                    "one_subject",
+                    "id_number、uscc、subject_key 须且只能填写其中一项",
+                    "give exactly one of id_number, uscc, subject_key",
+                )
             ]
         )
     if not given:
@@ -64,7 +65,7 @@ def _key_from_query(
     try:
         return subject_key(kind, value, secret)
     except IdNumberError as exc:
-        raise ValidationFailed([{"field": name, "code": exc.code, "message": exc.message_en}]) from None
+        raise ValidationFailed([field_error(name, exc.code, exc.message_zh, exc.message_en)]) from None
 
 
 def _read(record: IntegrityRecord, response: Response) -> IntegrityRecordRead:

@@ -21,7 +21,7 @@ from services.projects.rules.integrity import DebarmentPeriod, check_period, is_
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db.models import CommonTables, utcnow
-from shared.errors import Conflict, Debarred, NotFound, ValidationFailed
+from shared.errors import Conflict, Debarred, NotFound, ValidationFailed, field_error
 from shared.pagination import Page
 from shared.principal import Principal
 from shared.subject_keys import subject_key
@@ -81,7 +81,7 @@ def _period_problem(measure: str, severity: str, start: date | None, end: date |
     problem = check_period(measure, severity, start, end)
     if problem is not None:
         raise ValidationFailed(
-            [{"field": problem.field, "code": problem.code, "message": problem.message_en}],
+            [field_error(problem.field, problem.code, problem.message_zh, problem.message_en)],
             problem.message_zh,
             problem.message_en,
         )
@@ -179,7 +179,9 @@ async def correct_record(
     changes = data.model_dump(exclude_unset=True, exclude={"reason"})
     for required in ("conduct", "measure", "severity", "decision_no"):
         if required in changes and changes[required] is None:
-            raise ValidationFailed([{"field": required, "code": "required", "message": f"{required} may not be null"}])
+            raise ValidationFailed(
+                [field_error(required, "required", f"{required} 不能为 null", f"{required} may not be null")]
+            )
     measure = changes.get("measure", record.measure)
     severity = changes.get("severity", record.severity)
     start = changes.get("period_start", record.period_start)

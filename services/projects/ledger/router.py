@@ -27,7 +27,7 @@ from services.projects.ledger.schemas import (
 from services.projects.rules.limits import RULE_CODES, LimitDecision
 from shared.clients.ledger import ITEM_ID_PATTERN
 from shared.db import DbSession
-from shared.errors import Forbidden, ValidationFailed, problem_responses
+from shared.errors import Forbidden, ValidationFailed, field_error, problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
 from shared.principal import Principal
 from shared.subject_keys import SUBJECT_KEY_PATTERN, IdNumberError, person_key
@@ -176,14 +176,21 @@ async def list_items(
 ) -> Page[LedgerItemRead]:
     if (id_number is None) == (person_key_ is None):
         raise ValidationFailed(
-            [{"field": "id_number", "code": "one_subject", "message": "give exactly one of id_number, person_key"}]
+            [
+                field_error(
+                    "id_number",
+                    "one_subject",
+                    "id_number、person_key 须且只能填写其中一项",
+                    "give exactly one of id_number, person_key",
+                )
+            ]
         )
     key = person_key_
     if id_number is not None:
         try:
             key = person_key(id_number, env.subject_key_secret)
         except IdNumberError as exc:
-            raise ValidationFailed([{"field": "id_number", "code": exc.code, "message": exc.message_en}]) from None
+            raise ValidationFailed([field_error("id_number", exc.code, exc.message_zh, exc.message_en)]) from None
     assert key is not None
     return await ledger.page(session, key, status=status, year=year, limit=limit, cursor=cursor, sort=sort)
 

@@ -40,7 +40,7 @@ from services.projects.rules.limits import (
 from shared import audit
 from shared.clients.ledger import ITEM_ID_PATTERN
 from shared.db.models import CommonTables, utcnow
-from shared.errors import LimitExceeded, ValidationFailed
+from shared.errors import LimitExceeded, ValidationFailed, field_error
 from shared.pagination import Page
 from shared.principal import Principal
 from shared.subject_keys import is_subject_key
@@ -66,7 +66,7 @@ class ItemReport:
     revision: int
 
     def validate(self) -> None:
-        errors = []
+        errors: list[dict[str, str]] = []
         for name, value, allowed in (
             ("service", self.service, LEDGER_SERVICES),
             ("role", self.role, ITEM_ROLES),
@@ -74,21 +74,32 @@ class ItemReport:
             ("status", self.status, ITEM_STATUSES),
         ):
             if value not in allowed:
-                errors.append({"field": name, "code": "invalid_choice", "message": f"one of {', '.join(allowed)}"})
+                errors.append(
+                    field_error(
+                        name, "invalid_choice", f"应为以下之一：{'、'.join(allowed)}", f"one of {', '.join(allowed)}"
+                    )
+                )
         if not is_subject_key(self.person_key):
             errors.append(
-                {
-                    "field": "person_key",
-                    "code": "invalid_subject_key",
-                    "message": "64 lower-case hex characters (shared.subject_keys.person_key)",
-                }
+                field_error(
+                    "person_key",
+                    "invalid_subject_key",
+                    "应为 64 位小写十六进制字符（shared.subject_keys.person_key）",
+                    "64 lower-case hex characters (shared.subject_keys.person_key)",
+                )
             )
         if not re.fullmatch(ITEM_ID_PATTERN, self.item_id):
-            errors.append({"field": "item_id", "code": "invalid_item_id", "message": ITEM_ID_PATTERN})
+            errors.append(
+                field_error(
+                    "item_id", "invalid_item_id", f"格式应符合 {ITEM_ID_PATTERN}", f"must match {ITEM_ID_PATTERN}"
+                )
+            )
         if not 1 <= len(self.programme) <= 64:
-            errors.append({"field": "programme", "code": "invalid_length", "message": "1 to 64 characters"})
+            errors.append(field_error("programme", "invalid_length", "应为 1 至 64 个字符", "1 to 64 characters"))
         if not 0 <= self.revision < 2**63 or not 1900 <= self.year <= 2200:
-            errors.append({"field": "revision", "code": "out_of_range", "message": "revision or year out of range"})
+            errors.append(
+                field_error("revision", "out_of_range", "修订号或年度超出范围", "revision or year out of range")
+            )
         if errors:
             raise ValidationFailed(errors)
 
@@ -162,14 +173,15 @@ async def record_many(session: AsyncSession, service: str, items: Sequence[ItemR
             errors += [{**e, "field": f"items[{index}].{e['field']}"} for e in exc.extra["errors"]]
         if item.service != service:
             errors.append(
-                {
-                    "field": f"items[{index}].service",
-                    "code": "other_service",
-                    "message": "a batch holds one service's items",
-                }
+                field_error(
+                    f"items[{index}].service",
+                    "other_service",
+                    "一批只能包含同一服务的事项",
+                    "a batch holds one service's items",
+                )
             )
     if len({i.item_id for i in items}) != len(items):
-        errors.append({"field": "items", "code": "duplicate_item", "message": "each item may appear once"})
+        errors.append(field_error("items", "duplicate_item", "每个事项只能出现一次", "each item may appear once"))
     if errors:
         raise ValidationFailed(errors[:50])
     stored = await repository.get_many(session, service, [i.item_id for i in items], for_update=True)
@@ -350,7 +362,14 @@ async def set_limit(
     """An official sets a rule's figure for one year, or for every year (``year`` 0)."""
     if rule_code not in RULE_CODES:
         raise ValidationFailed(
-            [{"field": "rule_code", "code": "unknown_rule", "message": f"one of {', '.join(RULE_CODES)}"}]
+            [
+                field_error(
+                    "rule_code",
+                    "unknown_rule",
+                    f"应为以下之一：{'、'.join(RULE_CODES)}",
+                    f"one of {', '.join(RULE_CODES)}",
+                )
+            ]
         )
     row = await repository.get_limit(session, rule_code, year)
     before = row.max_items if row is not None else None

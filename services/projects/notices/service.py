@@ -20,7 +20,7 @@ from services.projects.notices.models import TABLES
 from services.projects.notices.schemas import NoticeCreate, NoticeRead, NoticeSummary
 from services.projects.programmes import service as programmes
 from shared import audit
-from shared.errors import Conflict, Duplicate, NotFound, ValidationFailed
+from shared.errors import Conflict, Duplicate, NotFound, ValidationFailed, field_error
 from shared.notices.scope import EntryDraft, NoticeDraft, NoticeScope
 from shared.notices.service import PublicNotices
 from shared.principal import Principal
@@ -46,11 +46,12 @@ class ProjectsNotices(NoticeScope):
         if starts_at.tzinfo is None:
             raise ValidationFailed(
                 [
-                    {
-                        "field": "starts_at",
-                        "code": "timezone_required",
-                        "message": "give the time with its offset, e.g. +08:00",
-                    }
+                    field_error(
+                        "starts_at",
+                        "timezone_required",
+                        "时间须带时区偏移，如 +08:00",
+                        "give the time with its offset, e.g. +08:00",
+                    )
                 ]
             )
         approved = [i for i in approval_list.items if i.status == "approved"]

@@ -59,7 +59,7 @@ from services.projects.rules.workflows import TERMINABLE_STATES
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db.models import CommonTables
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from shared.principal import Principal
 from shared.workdays import today_shanghai
 from shared.workflow import HistoryRead, load_history
@@ -111,24 +111,26 @@ def _check_terms(challenge: ChallengeList, bid: ChallengeBid, body: PledgeCreate
             field = f"milestones.{m}.targets.{t}.indicator_id"
             if target.indicator_id not in indicator_ids:
                 errors.append(
-                    {
-                        "field": field,
-                        "code": "unknown_indicator",
-                        "message": f"indicator {target.indicator_id} is not on the list",
-                    }
+                    field_error(
+                        field,
+                        "unknown_indicator",
+                        f"指标 {target.indicator_id} 不在榜单上",
+                        f"indicator {target.indicator_id} is not on the list",
+                    )
                 )
             elif target.indicator_id in seen:
                 errors.append(
-                    {
-                        "field": field,
-                        "code": "duplicate_indicator",
-                        "message": f"indicator {target.indicator_id} appears twice",
-                    }
+                    field_error(
+                        field,
+                        "duplicate_indicator",
+                        f"指标 {target.indicator_id} 出现了两次",
+                        f"indicator {target.indicator_id} appears twice",
+                    )
                 )
             seen.add(target.indicator_id)
     errors += [
-        {"field": "milestones", "code": "bad_dates", "message": p}
-        for p in milestone_dates_problems([m.due_date for m in body.milestones], today_shanghai(now))
+        field_error("milestones", "bad_dates", zh, en)
+        for zh, en in milestone_dates_problems([m.due_date for m in body.milestones], today_shanghai(now))
     ]
     if errors:
         raise InvalidMilestones(
@@ -154,7 +156,7 @@ def _check_terms(challenge: ChallengeList, bid: ChallengeBid, body: PledgeCreate
             "军令状须以揭榜承诺为准：经费不超过申请额与上限，末个里程碑须达到承诺指标（PRJ-3）。",
             "The pledge must hold the team to its bid: funding within the request and the cap, "
             "and the last milestone at the promised values (PRJ-3).",
-            [{"field": "milestones", "code": "terms", "message": p} for p in problems],
+            [field_error("milestones", "terms", zh, en) for zh, en in problems],
         )
 
 
@@ -180,11 +182,12 @@ async def create(
     ):
         raise ValidationFailed(
             [
-                {
-                    "field": "project_id",
-                    "code": "unknown_project",
-                    "message": "no application of this list's programme has this id",
-                }
+                field_error(
+                    "project_id",
+                    "unknown_project",
+                    "本榜单所属计划中没有此编号的申报",
+                    "no application of this list's programme has this id",
+                )
             ]
         )
     pledge = Pledge(
@@ -291,12 +294,12 @@ async def assess(
     achieved = {a.indicator_id: a.value for a in body.achieved}
     problems = assessment_problems(body.outcome, targets, achieved)
     if len(achieved) != len(body.achieved):
-        problems.append("an indicator is given twice")
+        problems.append(("同一指标填写了两次", "an indicator is given twice"))
     if problems:
         raise InvalidAssessment(
             "考核结论与所填指标值不一致。",
             "The outcome does not fit the achieved values.",
-            [{"field": "achieved", "code": "inconsistent", "message": p} for p in problems],
+            [field_error("achieved", "inconsistent", zh, en) for zh, en in problems],
         )
     rule = OUTCOMES[body.outcome]
     await MILESTONE_WORKFLOW.apply(session, common, milestone, rule.action, caller, comment=body.comment)

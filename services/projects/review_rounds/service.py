@@ -29,7 +29,7 @@ from services.projects.review_rounds.schemas import ApplicationReviewView, Round
 from services.projects.reviewers import service as reviewers
 from services.projects.rules.reviews import DEFAULTS, POOL_PREFIX_LENGTH
 from shared.clients.reviewers import ReviewerCandidate
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import NotFound, ValidationFailed, field_error
 from shared.principal import Principal
 from shared.review.form import FormCriterion, ReviewForm
 from shared.review.model import Application as DrawApplication
@@ -93,7 +93,7 @@ class ProjectsRounds(RoundScope):
             raise NotFound("申报指南不存在。", "No such call.")
         if body.topic_id is not None and body.topic_id not in {t.id for t in call.topics}:
             raise ValidationFailed(
-                [{"field": "topic_id", "code": "unknown_topic", "message": "not a topic of this call"}]
+                [field_error("topic_id", "unknown_topic", "不是本批次的课题", "not a topic of this call")]
             )
         values: dict[str, Any] = {
             "call_id": call.id,

@@ -19,7 +19,7 @@ from services.projects.reviewers.models import (
     ReviewerLoad,
 )
 from services.projects.reviewers.schemas import ReviewerFilters
-from shared.errors import ValidationFailed
+from shared.errors import ValidationFailed, field_error
 from shared.pagination import SortSpec, decode_cursor, encode_cursor, paginate
 
 SORTS = SortSpec(
@@ -131,7 +131,7 @@ class ReviewerRepository:
         if cursor:
             (last,) = decode_cursor(cursor, 1)
             if isinstance(last, bool) or not isinstance(last, int) or not 0 <= last < 2**63:
-                raise ValidationFailed([{"field": "cursor", "code": "invalid_cursor", "message": "invalid cursor"}])
+                raise ValidationFailed([field_error("cursor", "invalid_cursor", "游标无效", "invalid cursor")])
             keyset = keyset.where(id_col > last)
         heads = (await self.session.execute(keyset.order_by(id_col).limit(limit + 1))).all()
         next_cursor = None

@@ -21,7 +21,7 @@ from shared.clients.reviewers import (
 )
 from shared.concurrency import IfMatch, set_etag
 from shared.db import DbSession
-from shared.errors import ValidationFailed, problem_responses
+from shared.errors import ValidationFailed, field_error, problem_responses
 from shared.pagination import Cursor, Limit, Page, Sort
 from shared.principal import Caller
 from shared.schemas import Id
@@ -47,11 +47,12 @@ def _prefixes(values: list[str]) -> list[str]:
     except ValueError:
         raise ValidationFailed(
             [
-                {
-                    "field": "discipline",
-                    "code": "invalid_discipline_code",
-                    "message": "a prefix is a capital letter and 0, 2, 4 or 6 digits (F, F02, F0203)",
-                }
+                field_error(
+                    "discipline",
+                    "invalid_discipline_code",
+                    "学科代码前缀为一个大写字母加 0、2、4 或 6 位数字（如 F、F02、F0203）",
+                    "a prefix is a capital letter and 0, 2, 4 or 6 digits (F, F02, F0203)",
+                )
             ]
         ) from None
 
@@ -215,7 +216,7 @@ async def report_loads(body: LoadBatch, session: DbSession, caller: ServiceCalle
     loads = {item.reviewer_id: item.open_assignments for item in body.loads}
     if len(loads) != len(body.loads):
         raise ValidationFailed(
-            [{"field": "loads", "code": "duplicate_reviewer", "message": "each reviewer may appear once"}]
+            [field_error("loads", "duplicate_reviewer", "每位评审专家只能出现一次", "each reviewer may appear once")]
         )
     unknown = await service.set_loads(session, caller.subject, loads)
     return LoadBatchRead(source=caller.subject, updated=len(loads) - len(unknown), unknown=unknown)

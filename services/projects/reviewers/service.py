@@ -29,7 +29,7 @@ from shared import audit
 from shared.clients.reviewers import CandidatePage, ReviewerCandidate, pool_snapshot_hash
 from shared.concurrency import check_if_match
 from shared.db import CommonTables
-from shared.errors import Duplicate, NotFound, PreconditionFailed, ValidationFailed
+from shared.errors import Duplicate, NotFound, PreconditionFailed, ValidationFailed, field_error
 from shared.principal import Principal
 from shared.subject_keys import organisation_key, person_key
 from shared.validators import mask_id
@@ -208,11 +208,12 @@ async def _set_conflicts(ctx: Context, reviewer: Reviewer, conflicts: s.Declared
     if any(r.kind == "person" and r.subject_key == reviewer.person_key for r in rows):
         raise ValidationFailed(
             [
-                {
-                    "field": "declared_conflicts.people",
-                    "code": "self_conflict",
-                    "message": "a reviewer cannot declare a conflict with themselves",
-                }
+                field_error(
+                    "declared_conflicts.people",
+                    "self_conflict",
+                    "评审专家不能申报与本人存在利益冲突",
+                    "a reviewer cannot declare a conflict with themselves",
+                )
             ]
         )
     if reviewer.id is not None and reviewer.conflicts:
@@ -286,7 +287,7 @@ async def create(ctx: Context, body: s.ReviewerCreate) -> Reviewer:
 
 def _refuse_nulls(body: s.ReviewerUpdate | s.ReviewerSelfUpdate, nullable: frozenset[str]) -> None:
     errors = [
-        {"field": name, "code": "null_not_allowed", "message": "may not be null"}
+        field_error(name, "null_not_allowed", "不能为 null", "may not be null")
         for name in sorted(body.model_fields_set)
         if getattr(body, name) is None and name not in nullable
     ]

@@ -244,32 +244,53 @@ def next_assessable(milestones: Sequence[MilestoneState]) -> int | None:
     return None
 
 
-def assessment_problems(outcome: str, targets: Sequence[IndicatorTarget], achieved: Mapping[int, Decimal]) -> list[str]:
+# A problem's message in both languages: (Chinese, English).
+Message = tuple[str, str]
+
+
+def assessment_problems(
+    outcome: str, targets: Sequence[IndicatorTarget], achieved: Mapping[int, Decimal]
+) -> list[Message]:
     """Checks that make an assessment consistent with its own figures (messages name the indicator):
     values are needed where the outcome requires them, only the milestone's indicators may be given,
     and 'passed' cannot come with a value that misses its target."""
-    problems: list[str] = []
+    problems: list[Message] = []
     keys = {t.key for t in targets}
     unknown = sorted(set(achieved) - keys)
     if unknown:
-        problems.append(f"unknown indicators: {unknown}")
+        problems.append((f"未知的指标：{unknown}", f"unknown indicators: {unknown}"))
     if OUTCOMES[outcome].values_required and not achieved:
-        problems.append("the achieved values are required for this outcome")
+        problems.append(("该考核结论须填写实际达到的指标值", "the achieved values are required for this outcome"))
     if outcome == "passed":
         for t in targets:
             if t.key in achieved and not meets_target(achieved[t.key], t.target, t.comparison):
-                problems.append(f"'{t.name}' misses its target, so the milestone cannot pass")
+                problems.append(
+                    (
+                        f"“{t.name}”未达到目标值，该里程碑不能评为通过",
+                        f"'{t.name}' misses its target, so the milestone cannot pass",
+                    )
+                )
     return problems
 
 
-def milestone_dates_problems(due_dates: Sequence[date], not_before: date) -> list[str]:
+def milestone_dates_problems(due_dates: Sequence[date], not_before: date) -> list[Message]:
     """Milestones are dated, in order, strictly later one after another, and not in the past."""
-    problems: list[str] = []
+    problems: list[Message] = []
     for i, d in enumerate(due_dates):
         if d < not_before:
-            problems.append(f"milestone {i + 1} is due before {not_before.isoformat()}")
+            problems.append(
+                (
+                    f"第 {i + 1} 个里程碑的到期日早于 {not_before.isoformat()}",
+                    f"milestone {i + 1} is due before {not_before.isoformat()}",
+                )
+            )
         if i and d <= due_dates[i - 1]:
-            problems.append(f"milestone {i + 1} must be due after milestone {i}")
+            problems.append(
+                (
+                    f"第 {i + 1} 个里程碑的到期日须晚于第 {i} 个",
+                    f"milestone {i + 1} must be due after milestone {i}",
+                )
+            )
     return problems
 
 
@@ -423,14 +444,21 @@ class PledgeTerms:
     final_targets: Mapping[int, Decimal] = field(default_factory=dict)
 
 
-def pledge_terms_problems(terms: PledgeTerms, promised: Sequence[IndicatorTarget]) -> list[str]:
+def pledge_terms_problems(terms: PledgeTerms, promised: Sequence[IndicatorTarget]) -> list[Message]:
     """The funded amount stays within the bid and the cap; the last milestone holds the team to
     every promised value (``promised`` carries the promise as the target)."""
-    problems: list[str] = []
+    problems: list[Message] = []
     if not within_cap(terms.funded, terms.requested) or not within_cap(terms.funded, terms.cap):
-        problems.append("the funded amount exceeds the requested budget or the list's cap")
+        problems.append(
+            ("资助额超过揭榜申请额或榜单上限", "the funded amount exceeds the requested budget or the list's cap")
+        )
     for p in promised:
         value = terms.final_targets.get(p.key)
         if value is None or not meets_target(value, p.target, p.comparison):
-            problems.append(f"the last milestone must hold '{p.name}' to the promised {p.target}")
+            problems.append(
+                (
+                    f"末个里程碑的“{p.name}”须达到承诺值 {p.target}",
+                    f"the last milestone must hold '{p.name}' to the promised {p.target}",
+                )
+            )
     return problems

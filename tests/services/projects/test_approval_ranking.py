@@ -88,7 +88,7 @@ async def test_nsf4_only_applications_ranked_in_the_round(client) -> None:
         {
             "field": "items.1.application_id",
             "code": "not_in_round",
-            "message": f"application {outsider['id']} is not in the review round",
+            "message": f"申报书 {outsider['id']} 不在该评审轮次中",
         }
     ]
     r = await client.post(

@@ -302,7 +302,7 @@ async def test_official_edits_with_if_match_and_user_link_is_unique(projects) ->
     assert null.status_code == 422 and null.json()["errors"][0] == {
         "field": "title",
         "code": "null_not_allowed",
-        "message": "may not be null",
+        "message": "不能为 null",
     }
     assert (await c.patch(f"{R}/999999", json={"title": "x"}, headers={**OFFICIAL, "If-Match": "*"})).status_code == 404
     # deactivating is an edit
