@@ -48,7 +48,7 @@ def catalogue() -> list[tuple[dict[str, Any], list[str]]]:
     proxied = [e.as_json() for e in entries(proxy_problems())]
     sources: list[tuple[str, list[dict[str, Any]]]] = [("gateway", merged[CATALOGUE_KEY] + proxied)]
     for name, document in service_documents().items():
-        shown = behind_gateway(copy.deepcopy(document), [], proxied=True)  # without the internal token's
+        shown = behind_gateway(copy.deepcopy(document), [])  # without the internal token's
         sources.append((url_segment(name), shown[CATALOGUE_KEY]))
     found: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for label, items in sources:

@@ -211,7 +211,7 @@ def test_if_match_is_required_where_a_428_answers_and_etag_is_declared_where_set
 
 
 def test_behind_the_gateway_every_call_has_rate_limits_and_the_gateways_problems() -> None:
-    doc = behind_gateway(copy.deepcopy(documents()["projects"]), proxy_problems(), proxied=True)
+    doc = behind_gateway(copy.deepcopy(documents()["projects"]), proxy_problems())
     op = doc["paths"]["/api/v1/projects/applications"]["get"]
     found = declared_codes(op, doc)
     assert "rate_limited" in found[429] and "service_unavailable" in found[503] and "upstream_timeout" in found[504]

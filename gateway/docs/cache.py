@@ -77,11 +77,11 @@ async def build_document(app: FastAPI, *, fetch: bool = True) -> dict[str, Any]:
     """The gateway's document merged with every service's that answers (none unless ``fetch``)."""
     fetched = await asyncio.gather(*(_fetch(app, name) for name in SERVICES)) if fetch else [None] * len(SERVICES)
     proxied = proxy_problems()
-    docs = {n: behind_gateway(d, proxied, proxied=True) for n, d in zip(SERVICES, fetched, strict=True) if d}
+    docs = {n: behind_gateway(d, proxied) for n, d in zip(SERVICES, fetched, strict=True) if d}
     missing = [name for name in SERVICES if name not in docs]
     own = get_openapi(title=app.title, version=app.version, routes=app.routes, separate_input_output_schemas=False)
     own.setdefault("components", {}).setdefault("schemas", {}).setdefault("Problem", PROBLEM_SCHEMA)
-    behind_gateway(describe(own, app.routes, service=False), [TooManyRequests], proxied=False)
+    behind_gateway(describe(own, app.routes, service=False), [TooManyRequests])
     return merge_documents(own, docs, missing, title=app.title, version=app.version, description=app.description)
 
 

@@ -309,11 +309,12 @@ RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
 }
 
 
-def behind_gateway(document: dict[str, Any], problems: Iterable[type[AppError]], *, proxied: bool) -> dict[str, Any]:
+def behind_gateway(document: dict[str, Any], problems: Iterable[type[AppError]]) -> dict[str, Any]:
     """A described document as callers of the gateway meet it: every ``/api/v1`` operation also answers the
     gateway's ``problems`` (its credentials, its rate limit, and for a proxied service an unreachable or slow
-    one) and carries the ``RateLimit-*`` headers; a service's internal-token problem is the gateway's
-    business, not the caller's, and is left out. ``document`` is changed in place and returned."""
+    one) and carries the ``RateLimit-*`` headers; the internal-token problem is the gateway's business with
+    its services, never the caller's, and is left out (the gateway's own routes share the services' principal
+    dependencies, which the reading sees raise it, but the gateway always sets the principal first). ``document`` is changed in place and returned."""
     problems = list(problems)
     used = {e["code"]: e for e in document.get(CATALOGUE_KEY) or []}
     headers = {name: header_ref(name) for name in RATE_LIMIT_HEADERS}
@@ -325,13 +326,11 @@ def behind_gateway(document: dict[str, Any], problems: Iterable[type[AppError]],
             if method not in METHODS or not isinstance(operation, dict):
                 continue
             with_body = [p for p in problems if p.status != 413 or "requestBody" in operation]
-            if proxied:
-                drop_problems(operation, [InvalidInternalToken.code])
+            drop_problems(operation, [InvalidInternalToken.code])
             add_problems(operation, with_body)
             # every answer carries them; declared where a client reads them: a success and a 429
             add_response_headers(operation, headers, lambda status: status[0] == "2" or status == "429")
-    if proxied:
-        used.pop(InvalidInternalToken.code, None)
+    used.pop(InvalidInternalToken.code, None)
     used.update({e.code: e.as_json() for e in entries(problems)})
     document[CATALOGUE_KEY] = sorted(used.values(), key=lambda e: (e["status"], e["code"]))
     document.setdefault("components", {}).setdefault("headers", {}).update({**HEADERS, **RATE_LIMIT_HEADERS})
