@@ -314,7 +314,8 @@ def behind_gateway(document: dict[str, Any], problems: Iterable[type[AppError]])
     gateway's ``problems`` (its credentials, its rate limit, and for a proxied service an unreachable or slow
     one) and carries the ``RateLimit-*`` headers; the internal-token problem is the gateway's business with
     its services, never the caller's, and is left out (the gateway's own routes share the services' principal
-    dependencies, which the reading sees raise it, but the gateway always sets the principal first). ``document`` is changed in place and returned."""
+    dependencies, which the reading sees raise it, but the gateway always sets the principal first).
+    ``document`` is changed in place and returned."""
     problems = list(problems)
     used = {e["code"]: e for e in document.get(CATALOGUE_KEY) or []}
     headers = {name: header_ref(name) for name in RATE_LIMIT_HEADERS}
