@@ -35,6 +35,21 @@ class InvalidProgrammeRules(_RulesRefused):
     )
 
 
+class ProgrammeRetired(Conflict):
+    code = "programme_retired"
+    title_zh = "人才计划已停用"
+    title_en = "The talent programme is retired"
+    advice_zh = "停用的人才计划不能再发布年度申报；请选择有效的计划，或请处室先恢复该计划。"
+    advice_en = "No call is made under a retired programme; choose an active one, or have an official reinstate it."
+
+    def __init__(self, code: str) -> None:
+        super().__init__(
+            f"人才计划 {code} 已停用，不能新建年度申报。",
+            f"The programme {code} is retired: no new call may be made under it.",
+            extra={"programme": code},
+        )
+
+
 class InvalidIndicatorSystem(_RulesRefused):
     code = "invalid_indicator_system"
     title_zh = "评价指标体系无效"

@@ -2,7 +2,9 @@
 
 from fastapi import FastAPI
 
+from services.talent.calls.router import router as calls_router
 from services.talent.models import common
+from services.talent.programmes.router import router as programmes_router
 from services.talent.settings import TalentSettings
 from shared.app import ServiceSpec, create_service_app
 from shared.db import Database
@@ -12,7 +14,7 @@ SPEC = ServiceSpec(
     name="talent",
     title="科技人才与奖励 Talent programmes and awards",
     description="Under /api/v1/talent. docs/architecture.md says what this service owns.",
-    routers=[platform_router("talent")],
+    routers=[platform_router("talent"), programmes_router, calls_router],
     common=common,
 )
 

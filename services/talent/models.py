@@ -1,5 +1,7 @@
 """Every table of the talent service, imported in one place for Alembic."""
 
+from services.talent.calls.models import TalentCall
 from services.talent.db import Base, common
+from services.talent.programmes.models import Programme
 
-__all__ = ["Base", "common"]
+__all__ = ["Base", "Programme", "TalentCall", "common"]

@@ -1,0 +1,1 @@
+"""Yearly calls of the talent programmes (科技人才计划年度申报)."""
