@@ -239,6 +239,20 @@ class CallNotEditable(Conflict):
     )
 
 
+class OrgKindNotAllowed(AppError):
+    """A call or programme admits some kinds of organisation (projects' calls, talent programmes)."""
+
+    status = 422
+    code = "org_kind_not_allowed"
+    title_zh = "申报单位类型不在允许范围内"
+    title_en = "The applicant organisation's kind is not admitted"
+    advice_zh = "只受理 allowed 所列类型的单位（科技计划中信用代码首位为9的按企业计），请以这类单位申报。"
+    advice_en = (
+        "Apply with an organisation of a kind in allowed (in the S&T plans a credit code starting with 9 counts as "
+        "an enterprise)."
+    )
+
+
 class CallNotOpen(Conflict):
     code = "call_not_open"
     title_zh = "不在申报期内"

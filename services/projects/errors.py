@@ -35,17 +35,6 @@ class LeaderTooOld(AppError):
     advice_en = "Name a project leader who is at most max_age on reference_date, the call's age limit."
 
 
-class OrgKindNotAllowed(AppError):
-    status = 422
-    code = "org_kind_not_allowed"
-    title_zh = "申报单位类型不在本指南允许范围内"
-    title_en = "The applicant organisation's kind is not admitted by this call"
-    advice_zh = "本指南只受理 allowed 所列类型的单位（信用代码首位为9的按企业计），请以这类单位申报。"
-    advice_en = (
-        "Apply with an organisation of a kind in allowed (a credit code starting with 9 counts as an enterprise)."
-    )
-
-
 class CofundingTooLow(AppError):
     status = 422
     code = "cofunding_too_low"

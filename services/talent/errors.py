@@ -50,6 +50,21 @@ class ProgrammeRetired(Conflict):
         )
 
 
+class EndorsementCapReached(Conflict):
+    code = "endorsement_cap_reached"
+    title_zh = "单位推荐名额已满"
+    title_en = "The organisation's recommendations for this call are used up"
+    advice_zh = "本单位在该年度申报的推荐名额（cap_per_org）已用完：退回其他申请人，或不再推荐。"
+    advice_en = "The organisation has endorsed as many as the call allows (cap_per_org): return this one instead."
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(
+            f"本单位在该年度申报中已推荐 {cap} 项，达到推荐名额上限。",
+            f"The organisation has endorsed {cap} application(s) in this call, the most it may.",
+            extra={"cap_per_org": cap},
+        )
+
+
 class InvalidIndicatorSystem(_RulesRefused):
     code = "invalid_indicator_system"
     title_zh = "评价指标体系无效"

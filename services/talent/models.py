@@ -1,7 +1,8 @@
 """Every table of the talent service, imported in one place for Alembic."""
 
+from services.talent.applications.models import TalentApplication
 from services.talent.calls.models import TalentCall
 from services.talent.db import Base, common
 from services.talent.programmes.models import Programme
 
-__all__ = ["Base", "Programme", "TalentCall", "common"]
+__all__ = ["Base", "Programme", "TalentApplication", "TalentCall", "common"]

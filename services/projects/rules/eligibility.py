@@ -17,8 +17,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from services.projects.errors import BudgetOverCap, CallClosed, CofundingTooLow, LeaderTooOld, OrgKindNotAllowed
-from shared.errors import CallNotOpen, Debarred, LimitExceeded
+from services.projects.errors import BudgetOverCap, CallClosed, CofundingTooLow, LeaderTooOld
+from shared.errors import CallNotOpen, Debarred, LimitExceeded, OrgKindNotAllowed
 from shared.workdays import to_shanghai
 
 FEN = Decimal("0.01")

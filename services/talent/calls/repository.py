@@ -64,3 +64,13 @@ async def page(
     if status is not None:
         stmt = stmt.where(TalentCall.status == status)
     return await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)
+
+
+async def locked(session: AsyncSession, call_id: int) -> TalentCall | None:
+    """The call's row, locked until the unit of work ends: endorsements against its cap go one at a time."""
+    stmt = select(TalentCall).where(TalentCall.id == call_id).with_for_update()
+    return (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+
+
+async def get(session: AsyncSession, call_id: int) -> TalentCall | None:
+    return await session.get(TalentCall, call_id)

@@ -50,3 +50,33 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
     "published": ("已发布", "published"),
     "closed": ("已截止", "closed"),
 }
+
+# A talent application (人才计划申报书), today up to the organisation's recommendation (推荐):
+#   draft → submitted (the guards at submit: window, TAL-4, TAL-1 works, TAL-2, PRJ-5)
+#         → endorsed (the organisation recommends it, within the call's cap per organisation)
+#   submitted → returned (by the organisation, with a reason) → submitted again
+#   draft / submitted / returned → withdrawn (the applicant)
+# Formal review, expert review, the committee, the notice and selection follow (issue 13).
+APPLICANT = ["applicant"]
+ORG_ADMIN = ["org_admin"]
+APPLICATION_WORKFLOW = Workflow(
+    "talent_application",
+    "draft",
+    [
+        transition("submit", "draft", "submitted", APPLICANT),
+        transition("resubmit", "returned", "submitted", APPLICANT),
+        transition("return_by_org", "submitted", "returned", ORG_ADMIN, comment_required=True),
+        transition("endorse", "submitted", "endorsed", ORG_ADMIN),
+        transition("withdraw", ("draft", "submitted", "returned"), "withdrawn", APPLICANT),
+    ],
+)
+EDITABLE_STATES = frozenset({"draft", "returned"})
+
+STATE_LABELS.update(
+    {
+        "submitted": ("已提交", "submitted"),
+        "returned": ("退回修改", "returned"),
+        "endorsed": ("单位已推荐", "endorsed by the organisation"),
+        "withdrawn": ("已撤回", "withdrawn"),
+    }
+)

@@ -1,5 +1,6 @@
-"""Fixtures of the talent service: the app on its migrated database with a clock tests move, callers per
-role, and the body of a programme."""
+"""Fixtures of the talent service: the app on its migrated database with a clock tests move, talking to a
+real projects app in process for the integrity check (PRJ-5) through a switch that takes it down; callers
+per role; the body of a programme."""
 
 from __future__ import annotations
 
@@ -11,16 +12,31 @@ from typing import Any
 import httpx
 import pytest
 
+from services.projects.main import create_app as create_projects
+from services.projects.settings import ProjectsSettings
 from services.talent.main import create_app
 from services.talent.settings import TalentSettings
+from shared.http_client import InternalClient
 from shared.workdays import SHANGHAI
 from tests.conftest import TEST_SECRET, running
-from tests.services.projects.conftest import headers
+from tests.services.foundation.conftest import ProjectsSwitch
+from tests.services.projects.conftest import headers, make_resident_id
 
 PREFIX = "/api/v1/talent"
 OFFICIAL = headers("official", subject="100")
 AUDITOR = headers("auditor", subject="500")
-APPLICANT = headers("applicant", subject="300", org_id=80)
+UNIV_ORG, OTHER_ORG = 80, 81
+APPLICANT = headers("applicant", subject="300", org_id=UNIV_ORG)
+SECOND_APPLICANT = headers("applicant", subject="301", org_id=UNIV_ORG)
+OTHER_APPLICANT = headers("applicant", subject="310", org_id=OTHER_ORG)
+ORG_ADMIN = headers("org_admin", subject="400", org_id=UNIV_ORG)
+OTHER_ORG_ADMIN = headers("org_admin", subject="401", org_id=OTHER_ORG)
+PROJECTS_OFFICIAL = headers("official", subject="100")
+# TAL-4 on 1 January 2027 (the call's year): a man born 1991-01-02 is still 35, the limit; one born
+# 1991-01-01 turns 36 that very day. A woman's limit is 40.
+MAN_35 = make_resident_id(date(1991, 1, 2), seq="013")  # odd 17th digit: male (ID-2)
+MAN_36 = make_resident_id(date(1991, 1, 1), seq="013")
+WOMAN_39 = make_resident_id(date(1987, 6, 1), seq="024")  # even: female
 ANONYMOUS = headers(kind="anonymous", subject="anonymous")
 
 
@@ -39,6 +55,8 @@ class Clock:
 class Talent:
     client: httpx.AsyncClient
     clock: Clock
+    projects: httpx.AsyncClient | None = None
+    link: ProjectsSwitch | None = None
 
     async def call(self, method: str, path: str, who: dict[str, str], expect: int = 200, **kw: Any) -> Any:
         r = await self.client.request(method, PREFIX + path, headers={**who, **kw.pop("headers", {})}, **kw)
@@ -46,14 +64,28 @@ class Talent:
         return r.json() if r.content else None
 
 
+def settings() -> TalentSettings:
+    return TalentSettings(internal_secret=TEST_SECRET, env="test", access_log=False, projects_url="http://projects")
+
+
 @pytest.fixture
 async def talent(make_db: Callable[..., Any]) -> AsyncIterator[Talent]:
     db = await make_db("talent")
-    app = create_app(TalentSettings(internal_secret=TEST_SECRET, env="test", access_log=False), database=db)
+    projects_db = await make_db("projects")
+    projects_app = create_projects(
+        ProjectsSettings(internal_secret=TEST_SECRET, env="test", access_log=False), database=projects_db
+    )
+    app = create_app(settings(), database=db)
     clock = Clock(datetime.combine(date(2027, 2, 15), time(10), SHANGHAI))
     app.state.clock = clock
-    async with running(app) as client:
-        yield Talent(client, clock)
+    async with running(projects_app) as projects, running(app) as client:
+        link = ProjectsSwitch(projects_app)
+        await app.state.http.aclose()
+        # no retries and a breaker that never opens: each test sees each call's own outcome
+        app.state.http = InternalClient(
+            TEST_SECRET, caller="talent", transport=link, retries=0, breaker_threshold=10**6
+        )
+        yield Talent(client, clock, projects, link)
 
 
 def indicators(*weights: str) -> list[dict[str, str]]:
