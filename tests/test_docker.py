@@ -5,6 +5,7 @@ its stages and a non-root user, and the entry point really runs (``migrate`` on 
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -19,6 +20,7 @@ import yaml
 
 from shared.db.migrate import ALL_DATABASES
 from shared.settings import DEFAULT_PORTS, SERVICES, url_segment
+from tests.conftest import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKER = ROOT / "docker"
@@ -30,6 +32,7 @@ SECRETS = (
     "KJT_JWT_SECRET",
     "KJT_SUBJECT_KEY_SECRET",
     "KJT_FOREIGN_EXPERTS_PII_SECRET",
+    "KJT_TALENT_PII_SECRET",
     "KJT_ADMIN_PASSWORD",
 )
 
@@ -127,6 +130,21 @@ def test_compose_secrets_are_required_not_defaulted(compose: dict) -> None:
         if role != "gateway":
             env = compose["services"][role]["environment"]
             assert env["KJT_SUBJECT_KEY_SECRET"].startswith("${KJT_SUBJECT_KEY_SECRET:?")
+
+
+def test_every_secret_a_service_declares_is_required_by_compose_and_the_k8s_template(
+    compose: dict, manifests: list[dict]
+) -> None:
+    """A production pod refuses to start on a placeholder secret: each one its settings declare must be set
+    (a new service's PII key once went missing here)."""
+    secret = by_kind(manifests, "Secret")["kjt-secrets"]["stringData"]
+    for name in SERVICES:
+        module = importlib.import_module(f"services.{name}.settings")
+        cls = next(v for k, v in vars(module).items() if k.endswith("Settings") and k != "ServiceSettings")
+        env = compose["services"][url_segment(name)]["environment"]
+        for var in cls(internal_secret=TEST_SECRET).secrets():
+            assert str(env.get(var, "")).startswith("${" + var + ":?"), f"compose: {url_segment(name)} lacks {var}"
+            assert var in secret, f"docker/k8s/secret.example.yaml lacks {var}"
 
 
 # --- Dockerfile ----------------------------------------------------------------------------------
@@ -252,6 +270,7 @@ def test_k8s_migration_job_secret_template_and_config(manifests: list[dict]) -> 
         "KJT_JWT_SECRET",
         "KJT_SUBJECT_KEY_SECRET",
         "KJT_FOREIGN_EXPERTS_PII_SECRET",
+        "KJT_TALENT_PII_SECRET",
         "KJT_ADMIN_PASSWORD",
     } <= set(secret["stringData"])
     config = by_kind(manifests, "ConfigMap")["kjt-config"]["data"]
