@@ -23,7 +23,7 @@ from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["talent applications"])
 OP = "talent-applications"
-Status = Literal["draft", "submitted", "returned", "endorsed", "withdrawn"]
+Status = Literal["draft", "submitted", "returned", "endorsed", "accepted", "rejected", "withdrawn"]
 
 
 def _read(response: Response, application: TalentApplication, caller: Principal, env: Environment) -> ApplicationRead:
@@ -122,6 +122,8 @@ add_action_routes(
         "return_by_org": ("Return to the applicant (the organisation; a reason is required)", "单位退回"),
         "endorse": ("Endorse (recommend) it, within the call's cap per organisation", "单位推荐"),
         "withdraw": ("Withdraw it (the applicant, until endorsed)", "撤回申报书"),
+        "accept": ("Formal review: complete, on to expert review (officials)", "形式审查通过"),
+        "reject": ("Formal review: not accepted (officials; a reason is required)", "形式审查不通过"),
     },
     caller=Actor,
     context=Env,

@@ -51,12 +51,13 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
     "closed": ("已截止", "closed"),
 }
 
-# A talent application (人才计划申报书), today up to the organisation's recommendation (推荐):
+# A talent application (人才计划申报书), today up to formal review (形式审查):
 #   draft → submitted (the guards at submit: window, TAL-4, TAL-1 works, TAL-2, PRJ-5)
 #         → endorsed (the organisation recommends it, within the call's cap per organisation)
+#         → accepted (an official finds it formally complete) or rejected (with the reason)
 #   submitted → returned (by the organisation, with a reason) → submitted again
 #   draft / submitted / returned → withdrawn (the applicant)
-# Formal review, expert review, the committee, the notice and selection follow (issue 13).
+# Expert review, the committee, the notice and selection follow (issue 13).
 APPLICANT = ["applicant"]
 ORG_ADMIN = ["org_admin"]
 APPLICATION_WORKFLOW = Workflow(
@@ -67,6 +68,8 @@ APPLICATION_WORKFLOW = Workflow(
         transition("resubmit", "returned", "submitted", APPLICANT),
         transition("return_by_org", "submitted", "returned", ORG_ADMIN, comment_required=True),
         transition("endorse", "submitted", "endorsed", ORG_ADMIN),
+        transition("accept", "endorsed", "accepted", OFFICIAL),
+        transition("reject", "endorsed", "rejected", OFFICIAL, comment_required=True),
         transition("withdraw", ("draft", "submitted", "returned"), "withdrawn", APPLICANT),
     ],
 )
@@ -77,6 +80,8 @@ STATE_LABELS.update(
         "submitted": ("已提交", "submitted"),
         "returned": ("退回修改", "returned"),
         "endorsed": ("单位已推荐", "endorsed by the organisation"),
+        "accepted": ("形式审查通过", "formally accepted"),
+        "rejected": ("形式审查未通过", "rejected at formal review"),
         "withdrawn": ("已撤回", "withdrawn"),
     }
 )

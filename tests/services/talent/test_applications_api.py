@@ -85,8 +85,16 @@ async def test_an_applicant_submits_and_the_organisation_endorses(talent: Talent
     assert seen["allowed_actions"] == ["return_by_org", "endorse"]
     endorsed = await talent.call("POST", f"/applications/{created['id']}/endorse", ORG_ADMIN, json={})
     assert endorsed["status"] == "endorsed" and endorsed["endorsed_at"] is not None
+    assert (await talent.call("GET", f"/applications/{created['id']}", OFFICIAL))["allowed_actions"] == [
+        "accept",
+        "reject",
+    ]
+    await talent.call("POST", f"/applications/{created['id']}/accept", ORG_ADMIN, 403, json={})  # officials decide
+    await talent.call("POST", f"/applications/{created['id']}/reject", OFFICIAL, 422, json={})  # a reason needed
+    accepted = await talent.call("POST", f"/applications/{created['id']}/accept", OFFICIAL, json={})
+    assert accepted["status"] == "accepted" and accepted["status_label"]["zh"] == "形式审查通过"
     history = await talent.call("GET", f"/applications/{created['id']}/history", AUDITOR)
-    assert [h["action"] for h in history][-2:] == ["submit", "endorse"]
+    assert [h["action"] for h in history][-3:] == ["submit", "endorse", "accept"]
 
 
 async def test_the_id_number_is_stored_encrypted(talent: Talent) -> None:
@@ -108,7 +116,8 @@ async def test_others_applications_are_not_found(talent: Talent) -> None:
     await talent.call("POST", f"/applications/{created['id']}/endorse", OTHER_ORG_ADMIN, 404, json={})
     await talent.call("GET", f"/applications/{created['id']}", ANONYMOUS, 401)
     assert (await talent.call("GET", "/applications", OTHER_APPLICANT))["items"] == []
-    # the applicant cannot endorse their own
+    # only officials decide formal review; the applicant cannot endorse their own
+    await talent.call("POST", f"/applications/{created['id']}/accept", ORG_ADMIN, 409, json={})
     refused = await talent.call("POST", f"/applications/{created['id']}/endorse", APPLICANT, 403, json={})
     assert refused["code"] == "forbidden"
 
