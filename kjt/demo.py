@@ -38,7 +38,7 @@ MAX_RATE_LIMIT_WAIT = 65.0
 REQUEST_ID_PREFIX = "kjt-demo-"
 # The services whose demo is loaded, in this order: the foundation's applicants are checked against the
 # limits ledger the projects service keeps, so the projects demo comes first.
-SERVICE_DEMOS = ("projects", "foundation", "foreign_experts")
+SERVICE_DEMOS = ("projects", "foundation", "foreign_experts", "talent")
 
 
 class SeedError(Exception):

@@ -164,12 +164,13 @@ async def _statuses(platform: Platform, headers: dict[str, str], service: str = 
 
 
 async def _link_foundation_to_projects(platform: Platform) -> None:
-    """In-process, the foundation asks the projects app itself for the ledger and integrity checks."""
-    foundation = platform.services["foundation"]
-    await foundation.state.http.aclose()
-    foundation.state.http = InternalClient(
-        TEST_SECRET, caller="foundation", transport=httpx.ASGITransport(app=platform.services["projects"])
-    )
+    """In-process, the foundation and talent ask the projects app itself for the ledger and integrity checks."""
+    for name in ("foundation", "talent"):
+        service = platform.services[name]
+        await service.state.http.aclose()
+        service.state.http = InternalClient(
+            TEST_SECRET, caller=name, transport=httpx.ASGITransport(app=platform.services["projects"])
+        )
 
 
 FOUNDATION_STATUSES = {  # the official sees every application of the plan, drafts included
@@ -213,7 +214,8 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
         f"; foundation plan JLNSF-DEMO-{year} with 4 categories and 7 applications; "
         "3 employers and 5 work-permit applications (classes A, B and C); "
         f"programme call JLWZ-DEMO-{year} with 3 applications; "
-        f"training plan JLPX-DEMO-{year} with 2 applications"
+        f"training plan JLPX-DEMO-{year} with 2 applications; "
+        f"talent programme JLQN-DEMO with call JLQN-DEMO-{year} and 4 applications"
     )
     assert report.created == {"organizations": len(demo.ORGS), "users": len(demo.USERS)}
 
@@ -259,6 +261,17 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
     ).json()
     assert fstats["totals"] == FOUNDATION_TOTALS
     assert {r["name"] for r in fstats["by_region"]} == {"长春市"}
+
+    # talent: the programme's call open today, its applications in their states (the draft its author's alone)
+    talent = (await platform.client.get("/api/v1/talent/calls", params={"year": year})).json()["items"]
+    assert [(c["code"], c["open_now"]) for c in talent] == [(f"JLQN-DEMO-{year}", True)]
+    seen = (await platform.client.get("/api/v1/talent/applications", headers=official)).json()["items"]
+    assert {(a["org_name"], a["status"]) for a in seen} == {
+        ("中国第一汽车集团有限公司", "submitted"),
+        ("中国科学院长春光学精密机械与物理研究所", "endorsed"),
+        ("吉林大学", "accepted"),
+    }
+    assert all("*" in a["id_number"] for a in seen)  # masked (PIPL)
 
     # the Foreign Experts Bureau: employers in Changchun and Jilin City, permits of classes A, B and C
     fe = "/api/v1/foreign-experts"
@@ -382,6 +395,7 @@ def test_kjt_run_loads_the_demo_once_and_kjt_seed_then_finds_it(demo_platform: P
     assert f"; foundation plan JLNSF-DEMO-{year} with 4 categories and 7 applications" in output
     assert (
         f"; programme call JLWZ-DEMO-{year} with 3 applications; training plan JLPX-DEMO-{year} with 2 applications"
+        f"; talent programme JLQN-DEMO with call JLQN-DEMO-{year} and 4 applications"
     ) in output
     assert f"official@{demo.DEMO_DOMAIN}" in output and demo.DEMO_PASSWORD in output  # in the banner
     again = demo_platform.kjt("seed")
@@ -404,3 +418,28 @@ def test_kjt_run_loads_the_demo_once_and_kjt_seed_then_finds_it(demo_platform: P
     }
     assert fstats["totals"] == FOUNDATION_TOTALS  # through the real processes: the ledger over HTTP
     assert [(p["code"], p["status"]) for p in plans] == [(f"JLNSF-DEMO-{year}", "published")]
+
+
+def test_the_talent_demo_applicants_pass_the_programmes_rules_any_year() -> None:
+    """TAL-4 / TAL-1: each demo applicant is within the programme's age limit on 1 January of the call's year
+    and brings no more works than it takes; each applies from their own organisation, of a kind the
+    programme admits, and is endorsed by that organisation's administrator; the window is around today."""
+    from services.talent import demo as tdemo
+    from services.talent.rules.age import AgeLimit, check_age_limit_by_id
+
+    users = {u.key: u for u in demo.USERS}
+    orgs = {o.key: o for o in demo.ORGS}
+    limit = AgeLimit(tdemo.PROGRAMME["max_age_male"], tdemo.PROGRAMME["max_age_female"])
+    for today in (date(2027, 1, 1), date(2031, 12, 31)):
+        call = tdemo.call_body(1, today)
+        assert call["opens_on"] <= today.isoformat() <= call["closes_on"] and call["year"] == today.year
+        fake = type("D", (), {"today": today, "orgs": orgs, "users": users})()
+        for item in tdemo.APPLICATIONS:
+            body = tdemo.application_body(item, 1, fake)  # type: ignore[arg-type]
+            check_age_limit_by_id(body["id_number"], limit, today.year)
+            assert len(body["works"]) <= tdemo.PROGRAMME["max_works"]
+            assert body["org_kind"] in tdemo.PROGRAMME["org_kinds"]
+            assert users[item.admin].org == users[item.applicant].org and "org_admin" in users[item.admin].roles
+    endorsed = [i for i in tdemo.APPLICATIONS if "endorse" in i.steps]
+    per_org = {users[i.applicant].org for i in endorsed}
+    assert all(sum(users[i.applicant].org == o for i in endorsed) <= call["cap_per_org"] for o in per_org)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.talent.applications.models import TalentApplication
@@ -19,15 +19,16 @@ SORTS = SortSpec(
 
 
 def visible(principal: Principal) -> ColumnElement[bool]:
-    """Officials and auditors see every application; an applicant their own; an organisation's
-    administrator those of the organisation once submitted (a draft is its author's alone)."""
-    if principal.has_role("official", "auditor"):
-        return true()
+    """An applicant sees their own; once submitted, an organisation's administrator those of the
+    organisation, officials and auditors every one (a draft is its author's alone)."""
+    submitted = TalentApplication.status != "draft"
     seen: list[ColumnElement[bool]] = []
     if principal.has_role("applicant"):
         seen.append(TalentApplication.owner == principal.subject)
-    if principal.has_role("org_admin") and principal.org_id is not None:
-        seen.append((TalentApplication.org_id == principal.org_id) & (TalentApplication.status != "draft"))
+    if principal.has_role("official", "auditor"):
+        seen.append(submitted)
+    elif principal.has_role("org_admin") and principal.org_id is not None:
+        seen.append((TalentApplication.org_id == principal.org_id) & submitted)
     return or_(*seen) if seen else false()
 
 

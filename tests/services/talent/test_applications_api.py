@@ -79,6 +79,7 @@ async def test_an_applicant_submits_and_the_organisation_endorses(talent: Talent
     ]
     # a draft is its author's alone
     await talent.call("GET", f"/applications/{created['id']}", ORG_ADMIN, 404)
+    await talent.call("GET", f"/applications/{created['id']}", OFFICIAL, 404)
     submitted = await submit(talent, created)
     assert submitted["status"] == "submitted" and submitted["submitted_at"] is not None
     seen = await talent.call("GET", f"/applications/{created['id']}", ORG_ADMIN)
