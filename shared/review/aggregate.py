@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
 from types import MappingProxyType
@@ -139,11 +139,15 @@ def is_complete(review: Review, settings: AggregationSettings) -> bool:
     return all(c.code in review.criteria for c in settings.criteria)
 
 
+# Decimal sums of products, exact or refused: a weight and a score have a few places each, so the weighted
+# sum is exact in 60 digits, and one Fraction at the end costs a gcd instead of one per criterion.
+_EXACT = Context(prec=60, traps=[Inexact, InvalidOperation])
+
+
 def review_value(review: Review, settings: AggregationSettings) -> Fraction:
     """The value of one complete review (see the module docstring)."""
     if settings.criteria:
-        total = Fraction(0)
-        weights = Fraction(0)
+        scores = []
         for c in settings.criteria:
             score = Decimal(review.criteria[c.code])
             if not Decimal(0) <= score <= c.max_score:
@@ -152,9 +156,17 @@ def review_value(review: Review, settings: AggregationSettings) -> Fraction:
                     f"Criterion {c.code} must be scored between 0 and {c.max_score}",
                     extra={"reviewer_id": review.reviewer_id, "criterion": c.code},
                 )
-            total += Fraction(c.weight) * Fraction(score)
-            weights += Fraction(c.weight)
-        return total / weights
+            scores.append((Decimal(c.weight), score))
+        try:
+            total = weights = Decimal(0)
+            for weight, score in scores:
+                total = _EXACT.add(total, _EXACT.multiply(weight, score))
+                weights = _EXACT.add(weights, weight)
+            return Fraction(total) / Fraction(weights)
+        except (Inexact, InvalidOperation):  # more places than 60 digits hold: Fractions all the way
+            return sum((Fraction(w) * Fraction(s) for w, s in scores), Fraction(0)) / sum(
+                (Fraction(w) for w, _ in scores), Fraction(0)
+            )
     assert review.grade is not None and review.opinion is not None
     return settings.pair_value(review.grade.value, review.opinion.value)
 

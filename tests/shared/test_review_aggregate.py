@@ -172,3 +172,23 @@ def test_nsf4_rank_tie_breaks() -> None:
 def test_nsf4_rank_refuses_naive_times() -> None:
     with pytest.raises(ReviewInputError):
         rank([RankInput("a", "g", datetime(2026, 3, 1), [])], S)
+
+
+def test_nsf4_a_weighted_value_is_exact_however_many_places() -> None:
+    """The weighted mean is summed in Decimal (exact within 60 digits) and falls back to Fractions beyond:
+    either way it equals the exact rational value."""
+    import random
+
+    rng = random.Random(7)
+    criteria = tuple(Criterion(f"c{i}", Decimal(rng.randint(1, 9999)) / 10000) for i in range(12))
+    settings = AggregationSettings(criteria=criteria)
+    for _ in range(200):
+        scores = {c.code: Decimal(rng.randint(0, 1000)) / 10 for c in criteria}
+        exact = sum((Fraction(c.weight) * Fraction(scores[c.code]) for c in criteria), Fraction(0)) / sum(
+            (Fraction(c.weight) for c in criteria), Fraction(0)
+        )
+        assert review_value(Review("R", Grade.A, Opinion.PRIORITY, scores, submitted=True), settings) == exact
+    long = Decimal("0." + "3" * 70)  # 70 places: more than the Decimal sum holds exactly
+    wide = AggregationSettings(criteria=(Criterion("a", Decimal(1)), Criterion("b", Decimal(2))))
+    value = review_value(Review("R", Grade.A, Opinion.PRIORITY, {"a": long, "b": Decimal(1)}, submitted=True), wide)
+    assert value == (Fraction(long) + 2) / 3

@@ -17,6 +17,7 @@ is scored by experts, never a threshold on a count, and eligibility never depend
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -161,8 +162,10 @@ class ScoringRules:
 SCORING = ScoringRules()
 
 
+@functools.lru_cache(maxsize=64)
 def aggregation_settings(system: IndicatorSystem, rules: ScoringRules = SCORING) -> AggregationSettings:
-    """The shared aggregation's settings for this system, for ``shared.review.aggregate.rank`` as well."""
+    """The shared aggregation's settings for this system, for ``shared.review.aggregate.rank`` as well (built
+    once per system and rules: both are frozen, and scoring thousands of experts asks for them each time)."""
     return system.form.aggregation(min_valid=rules.min_valid, trim_from=rules.trim_from)
 
 
