@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from services.foreign_experts.errors import InvalidYearParameters
+from shared.i18n import message_zh
 
 # 吉林省2022年城镇非私营单位就业人员年平均工资 87,222元 (吉林省统计局, as reported in 2023): a
 # PLACEHOLDER only. The rule wants the previous year's figure of each year; an official must set the
@@ -77,21 +78,33 @@ class YearParameters:
     criminal_record_max_age_months: int = 6
 
     def __post_init__(self) -> None:
-        problems: list[str] = []
+        problems: list[tuple[str, str]] = []  # (zh, en)
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name != "year" and value < 0:
-                problems.append(f"{f.name} must not be negative")
+                problems.append((f"{f.name} 不能为负数", f"{f.name} must not be negative"))
         if not 2000 <= self.year <= 2200:
-            problems.append("year must be within 2000-2200")
+            problems.append(("year 应在 2000 至 2200 之间", "year must be within 2000-2200"))
         if self.b_points_threshold > self.a_points_threshold:
-            problems.append("b_points_threshold must not exceed a_points_threshold")
+            problems.append(
+                (
+                    "b_points_threshold 不能高于 a_points_threshold",
+                    "b_points_threshold must not exceed a_points_threshold",
+                )
+            )
         if self.b_salary_multiple > self.a_salary_multiple:
-            problems.append("b_salary_multiple must not exceed a_salary_multiple")
+            problems.append(
+                ("b_salary_multiple 不能高于 a_salary_multiple", "b_salary_multiple must not exceed a_salary_multiple")
+            )
         if self.provincial_points > self.provincial_points_cap:
-            problems.append("provincial_points must not exceed provincial_points_cap")
+            problems.append(
+                (
+                    "provincial_points 不能高于 provincial_points_cap",
+                    "provincial_points must not exceed provincial_points_cap",
+                )
+            )
         if self.average_wage <= 0:
-            problems.append("average_wage must be positive")
+            problems.append(("average_wage 须为正数", "average_wage must be positive"))
         for name in (
             "a_validity_years",
             "b_validity_years",
@@ -100,12 +113,12 @@ class YearParameters:
             "decision_working_days_short",
         ):
             if getattr(self, name) == 0:
-                problems.append(f"{name} must be positive")
+                problems.append((f"{name} 须为正数", f"{name} must be positive"))
         if problems:
             raise InvalidYearParameters(
-                "年度参数无效：" + "；".join(problems),
-                "; ".join(problems),
-                extra={"year": self.year, "problems": problems},
+                "年度参数无效：" + "；".join(zh for zh, _ in problems),
+                "; ".join(en for _, en in problems),
+                extra={"year": self.year, "problems": [en for _, en in problems]},
             )
 
     @property
@@ -137,9 +150,15 @@ class YearParameters:
         try:
             return _adapter().validate_python(merged)
         except ValidationError as exc:
-            errors = [_message(e["loc"], e["msg"]) for e in exc.errors()]
+            errors = exc.errors()
+            for error in errors:  # the figures' own check (__post_init__) says it in both languages already
+                inner = (error.get("ctx") or {}).get("error")
+                if isinstance(inner, InvalidYearParameters):
+                    raise inner from None
             raise InvalidYearParameters(
-                "年度参数无效：" + "；".join(errors), "; ".join(errors), extra={"problems": errors}
+                "年度参数无效：" + "；".join(_message(e["loc"], message_zh(e)) for e in errors),
+                "; ".join(_message(e["loc"], e["msg"]) for e in errors),
+                extra={"problems": [_message(e["loc"], e["msg"]) for e in errors]},
             ) from None
 
     def to_mapping(self) -> dict[str, Any]:

@@ -54,7 +54,11 @@ async def test_wp2_thresholds_are_data_per_year(fe: Any) -> None:
     await fe.call("PUT", "/parameters/2027", CLERK, 403, json={"figures": {"b_points_threshold": 75}})
     bad = await fe.call("PUT", "/parameters/2027", OFFICIAL, 400, json={"figures": {"b_threshold": 75}})
     assert bad["code"] == "invalid_year_parameters"
-    await fe.call("PUT", "/parameters/2027", OFFICIAL, 400, json={"figures": {"b_points_threshold": 90}})  # > A
+    above_a = await fe.call("PUT", "/parameters/2027", OFFICIAL, 400, json={"figures": {"b_points_threshold": 90}})
+    # the detail follows Accept-Language (none: Chinese), the problems named in it too
+    assert "不能高于" in above_a["detail"] and "must not" not in above_a["detail"]
+    typed = await fe.call("PUT", "/parameters/2027", OFFICIAL, 400, json={"figures": {"average_wage": "lots"}})
+    assert "Input should" not in typed["detail"]
     put = await fe.call(
         "PUT",
         "/parameters/2027",
