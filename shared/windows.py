@@ -27,6 +27,7 @@ from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, Field
 
+from shared.errors import CallNotOpen
 from shared.workdays import CalendarResult, local_date, to_shanghai
 
 _INSTANT = timedelta(microseconds=1)
@@ -66,6 +67,21 @@ class WindowNow:
 
     def fields(self) -> dict[str, bool | int | None]:
         return {"open_now": self.open_now, "days_left": self.days_left}
+
+
+def is_open(status: str, opens_on: date, closes_on: date, today: date) -> bool:
+    """A call of dates takes applications: published, and today within its first and last day (CAL-2)."""
+    return status == "published" and within(opens_on, closes_on, today)
+
+
+def check_open(status: str, opens_on: date, closes_on: date, today: date) -> None:
+    """``is_open``, else ``call_not_open`` with the window."""
+    if not is_open(status, opens_on, closes_on, today):
+        raise CallNotOpen(
+            f"申报期为 {opens_on} 至 {closes_on}（须已发布），今天是 {today}。",
+            f"Applications are taken from {opens_on} to {closes_on} (once published); today is {today}.",
+            extra={"opens_on": opens_on.isoformat(), "closes_on": closes_on.isoformat()},
+        )
 
 
 def window_now(opens: date | datetime, closes: date | datetime, now: date | datetime, *, taking: bool) -> WindowNow:

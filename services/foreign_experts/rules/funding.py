@@ -27,8 +27,11 @@ from services.foreign_experts.errors import (
     SpentExceedsGrant,
     TripTooLong,
 )
-from shared.errors import CallNotOpen
-from shared.windows import within
+
+# The window's rule (CAL-2) is every service's: shared.windows, named here as this module's rules.
+from shared.errors import CallNotOpen as CallNotOpen
+from shared.windows import check_open as check_open
+from shared.windows import is_open as is_open
 
 
 @dataclass(frozen=True)
@@ -49,19 +52,6 @@ class CallFigures:
     @property
     def remaining_places(self) -> int | None:
         return None if self.participant_quota is None else self.participant_quota - self.approved_participants
-
-
-def is_open(status: str, opens_on: date, closes_on: date, today: date) -> bool:
-    return status == "published" and within(opens_on, closes_on, today)
-
-
-def check_open(status: str, opens_on: date, closes_on: date, today: date) -> None:
-    if not is_open(status, opens_on, closes_on, today):
-        raise CallNotOpen(
-            f"申报期为 {opens_on} 至 {closes_on}（须已发布），今天是 {today}。",
-            f"Applications are taken from {opens_on} to {closes_on} (once published); today is {today}.",
-            extra={"opens_on": opens_on.isoformat(), "closes_on": closes_on.isoformat()},
-        )
 
 
 def check_request(requested: Decimal, figures: CallFigures) -> None:

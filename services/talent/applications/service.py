@@ -41,7 +41,6 @@ from shared.concurrency import check_if_match
 from shared.db import flush_versioned
 from shared.errors import (
     ApplicationNotEditable,
-    CallNotOpen,
     Debarred,
     Forbidden,
     NotFound,
@@ -52,7 +51,7 @@ from shared.principal import Principal
 from shared.schemas import Label
 from shared.subject_keys import person_key
 from shared.validators import mask_id
-from shared.windows import within
+from shared.windows import check_open
 from shared.workflow import HistoryRead, load_history
 
 SORTS = repo.SORTS  # the orders its list takes, as the router documents them
@@ -113,13 +112,6 @@ async def page(
     return Page[ApplicationRead](items=[to_read(r, principal, env) for r in rows], next_cursor=next_cursor)
 
 
-def _dumped(body: ApplicationCreate | ApplicationUpdate, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: body.model_dump(mode="json")[name] for name in names if name in body.model_fields_set}
-
-
-LISTS = ("works", "team", "national_titles")
-
-
 async def create(
     session: AsyncSession, principal: Principal, body: ApplicationCreate, env: Environment
 ) -> TalentApplication:
@@ -130,10 +122,9 @@ async def create(
     call = await calls.get(session, body.call_id)
     if call is None or call.status != "published":
         raise NotFound("年度申报不存在或尚未发布。", "No such published call.")
-    values = body.model_dump(mode="json", exclude={"id_number", "call_id", *LISTS})
+    values = body.model_dump(mode="json", exclude={"id_number", "call_id"})
     application = TalentApplication(
         **values,
-        **{name: body.model_dump(mode="json")[name] for name in LISTS},
         call_id=call.id,
         programme_id=call.programme_id,
         year=call.year,
@@ -172,21 +163,11 @@ async def update(
     return application
 
 
-def check_window(call: TalentCall, today: date) -> None:
-    """CAL-2: a published call takes submissions from its first day to its last, both in Asia/Shanghai."""
-    if call.status != "published" or not within(call.opens_on, call.closes_on, today):
-        raise CallNotOpen(
-            f"申报期为 {call.opens_on} 至 {call.closes_on}（须已发布），今天是 {today}。",
-            f"Applications are taken from {call.opens_on} to {call.closes_on} (once published); today is {today}.",
-            extra={"opens_on": call.opens_on.isoformat(), "closes_on": call.closes_on.isoformat()},
-        )
-
-
 async def check_submission(
     application: TalentApplication, call: TalentCall, programme: Programme, env: Environment
 ) -> None:
     """The guards at submit, in order; the integrity check (a call to the projects service) last."""
-    check_window(call, env.today)
+    check_open(call.status, call.opens_on, call.closes_on, env.today)  # CAL-2
     if application.org_kind not in programme.org_kinds:
         raise OrgKindNotAllowed(
             f"本计划受理的单位类型为：{'、'.join(programme.org_kinds)}；申报单位类型为 {application.org_kind}。",
