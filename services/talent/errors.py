@@ -133,17 +133,6 @@ class OverProgrammeAgeLimit(AppError):
     )
 
 
-class ObjectionIncomplete(_RulesRefused):
-    code = "objection_incomplete"
-    title_zh = "异议材料不完整"
-    title_en = "The objection is incomplete"
-    advice_zh = "异议须书面提出，署真实姓名和联系方式，写明理由并附证明材料（见 errors）；匿名异议不予受理。"
-    advice_en = (
-        "Object in writing under your real name with a contact, state the grounds and attach evidence (see errors); "
-        "anonymous objections are not accepted."
-    )
-
-
 # --- provincial awards -----------------------------------------------------------------------------
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from shared.errors import Conflict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from shared.errors import AppError, Conflict
 
 
 class NoticeClosed(Conflict):
@@ -35,3 +38,26 @@ class ObjectionsUnresolved(Conflict):
     title_en = "Objections are still unresolved"
     advice_zh = "先逐件处理 objection_ids 所列异议（uphold 或 dismiss），再结束公示。"
     advice_en = "Uphold or dismiss each objection in objection_ids first, then conclude the notice."
+
+
+class ObjectionIncomplete(AppError):
+    """An objection that is not written, not real-name or (where the rules ask for it, AW-3) has no
+    evidence: a 422 listing the fields at fault, with the clause that asks for them."""
+
+    status = 422
+    code = "objection_incomplete"
+    title_zh = "异议材料不完整"
+    title_en = "The objection is incomplete"
+    advice_zh = "异议须书面提出，署真实姓名和联系方式，写明理由并附证明材料（见 errors）；匿名异议不予受理。"
+    advice_en = (
+        "Object in writing under your real name with a contact, state the grounds and attach evidence (see errors); "
+        "anonymous objections are not accepted."
+    )
+
+    def __init__(
+        self, detail_zh: str, detail_en: str, errors: Sequence[Mapping[str, Any]], *, clause: str | None = None
+    ) -> None:
+        extra: dict[str, Any] = {"errors": [dict(e) for e in errors]}
+        if clause:
+            extra["clause"] = clause
+        super().__init__(detail_zh, detail_en, extra=extra)

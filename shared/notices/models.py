@@ -26,6 +26,7 @@ from shared.db.models import AwareDateTime, BigId, TimestampsMixin, VersionedMix
 OPEN, CONCLUDED = "open", "concluded"
 LISTED, WITHDRAWN = "listed", "withdrawn"
 PENDING = "pending"
+WORKING, NATURAL = "working", "natural"
 
 
 class NoticeColumns(VersionedMixin, TimestampsMixin):
@@ -35,7 +36,8 @@ class NoticeColumns(VersionedMixin, TimestampsMixin):
     title: Mapped[str] = mapped_column(String(300))
     starts_at: Mapped[datetime] = mapped_column(AwareDateTime())
     closes_at: Mapped[datetime] = mapped_column(AwareDateTime())  # the end of the last day, Asia/Shanghai
-    working_days: Mapped[int] = mapped_column(Integer)
+    days: Mapped[int] = mapped_column(Integer)  # the period's length, counted as ``day_count`` says
+    day_count: Mapped[str] = mapped_column(String(8), default=WORKING)  # working (CAL-1) | natural (CAL-2)
     calendar_confirmed: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(16), default=OPEN, index=True)  # open | concluded
     opened_by: Mapped[str] = mapped_column(String(64))
@@ -55,10 +57,12 @@ class _OfNotice:
     mapped class (``notice_tables`` sets them)."""
 
     notice_table: ClassVar[str]
-    subject_table: ClassVar[str]
+    subject_table: ClassVar[str | None]
 
     @declared_attr
     def subject_id(cls) -> Mapped[int]:
+        if cls.subject_table is None:  # records of several tables (the scope says which by the notice)
+            return mapped_column(BigId)
         return mapped_column(BigId, ForeignKey(f"{cls.subject_table}.id"))
 
 
@@ -88,7 +92,8 @@ class ObjectionColumns(_OfNotice, VersionedMixin):
 
     objector_actor: Mapped[str] = mapped_column(String(64), index=True)
     objector_name: Mapped[str] = mapped_column(String(100))
-    objector_contact: Mapped[str] = mapped_column(String(100))
+    # sealed (``shared.pii``) where the service's scope gives a cipher: a phone is personal data
+    objector_contact: Mapped[str] = mapped_column(Text)
     grounds: Mapped[str] = mapped_column(Text)
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default=PENDING)  # pending | upheld | dismissed
@@ -106,10 +111,11 @@ class NoticeTables:
 
 
 def notice_tables(
-    base: type[DeclarativeBase], notice_model: type[NoticeColumns], *, subject_table: str = "applications"
+    base: type[DeclarativeBase], notice_model: type[NoticeColumns], *, subject_table: str | None = "applications"
 ) -> NoticeTables:
     """Declare the entries and objections of ``notice_model``'s notices on ``base``; the records listed
-    are rows of ``subject_table``."""
+    are rows of ``subject_table`` (``None``: of several tables, no foreign key; the notice's own columns
+    say which)."""
     names = {"notice_table": getattr(notice_model, "__tablename__"), "subject_table": subject_table}  # noqa: B009
     entry = type(
         "NoticeEntry",

@@ -65,9 +65,9 @@ def notice_router(
         set_etag(response, NOTICE, notice.id, notice.version)
         return notices.to_read(notice, now)
 
-    def objection_read(response: Response, objection: ObjectionColumns) -> s.ObjectionRead:
+    def objection_read(response: Response, objection: ObjectionColumns, env: Any) -> s.ObjectionRead:
         set_etag(response, OBJECTION, objection.id, objection.version)
-        return s.ObjectionRead.model_validate(objection)
+        return notices.objection_read(objection, env)
 
     @router.post(
         "/notices",
@@ -159,12 +159,21 @@ def notice_router(
         response_model=s.ObjectionRead,
         operation_id="notices-object",
         summary="Raise a written, real-name objection while the notice runs (logged in) / 提出实名异议",
+        description="Taken up to 23:59:59 Asia/Shanghai of the notice's last day (`ends_on`); 00:00:00 the next day "
+        "is late (`notice_closed`). A blank name, contact or grounds (and, where the rules ask, no evidence) is "
+        "`objection_incomplete`. Where the service keeps personal data sealed, the contact is stored encrypted.",
         responses=problem_responses(401, 404, 409, 422),
     )
     async def object_to(
-        notice_id: Id, body: s.ObjectionCreate, session: DbSession, caller: Caller, response: Response, now: Now
+        notice_id: Id,
+        body: s.ObjectionCreate,
+        session: DbSession,
+        caller: Caller,
+        response: Response,
+        now: Now,
+        env: Env,
     ) -> s.ObjectionRead:
-        return objection_read(response, await notices.object_to(session, caller, notice_id, body, now))
+        return objection_read(response, await notices.object_to(session, caller, notice_id, body, now, env), env)
 
     @router.get(
         "/notices/{notice_id}/objections",
@@ -177,6 +186,7 @@ def notice_router(
         notice_id: Id,
         session: DbSession,
         caller: Staff,
+        env: Env,
         limit: Limit = 20,
         cursor: Cursor = None,
         sort: Annotated[Sort, notices.objection_sorts.choices] = None,
@@ -186,7 +196,7 @@ def notice_router(
         rows, next_cursor = await notices.objections(
             session, caller, notice_id, status=status, limit=limit, cursor=cursor, sort=sort
         )
-        return Page[s.ObjectionRead](items=[s.ObjectionRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+        return Page[s.ObjectionRead](items=[notices.objection_read(r, env) for r in rows], next_cursor=next_cursor)
 
     @router.get(
         "/notice-objections/{objection_id}",
@@ -196,10 +206,10 @@ def notice_router(
         responses=problem_responses(401, 404, 422),
     )
     async def get_objection(
-        objection_id: Id, session: DbSession, caller: Caller, response: Response
+        objection_id: Id, session: DbSession, caller: Caller, response: Response, env: Env
     ) -> s.ObjectionRead:
         objection, _ = await notices.load_objection(session, caller, objection_id)
-        return objection_read(response, objection)
+        return objection_read(response, objection, env)
 
     @router.get(
         "/notice-objections/{objection_id}/history",
@@ -226,7 +236,7 @@ def _add_resolution(
     summary: str,
     official: Any,
     env_dependency: Any,
-    objection_read: Callable[[Response, ObjectionColumns], s.ObjectionRead],
+    objection_read: Callable[[Response, ObjectionColumns, Any], s.ObjectionRead],
 ) -> None:
     async def resolve(
         objection_id: Id,
@@ -239,7 +249,7 @@ def _add_resolution(
         if_match: IfMatch = None,
     ) -> s.ObjectionRead:
         objection = await notices.resolve(session, caller, objection_id, action, body.comment, if_match, now, env)
-        return objection_read(response, objection)
+        return objection_read(response, objection, env)
 
     router.add_api_route(
         f"/notice-objections/{{objection_id}}/{action}",

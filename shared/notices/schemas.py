@@ -66,7 +66,8 @@ class NoticeSummaryBase(Tagged):
 
 
 class NoticeReadBase(NoticeSummaryBase):
-    working_days: int
+    days: int = Field(description="the period's length, counted as day_count says")
+    day_count: str = Field(description="working (CAL-1: working days) or natural (CAL-2: natural days)")
     calendar_confirmed: bool = Field(description="false: a year with no official schedule, Monday-Friday counted")
     accepting_objections: bool
     entries: list[NoticeEntryRead]

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.notices.models import EntryColumns, NoticeColumns, ObjectionColumns
+from shared.notices.models import WORKING, EntryColumns, NoticeColumns, ObjectionColumns
+from shared.pii import FieldCipher
 from shared.principal import Principal
 
 
@@ -31,13 +32,15 @@ class EntryDraft:
 
 @dataclass(frozen=True)
 class NoticeDraft:
-    """What ``prepare`` decides: the notice's scope columns, its title, start and period, its entries."""
+    """What ``prepare`` decides: the notice's scope columns, its title, start and period (``days``
+    counted as ``day_count`` says: ``working`` days, CAL-1, or ``natural`` days, CAL-2), its entries."""
 
     values: dict[str, Any]
     title: str
     starts_at: datetime
-    working_days: int
+    days: int
     entries: list[EntryDraft]
+    day_count: str = WORKING
     audit: dict[str, Any] = field(default_factory=dict)
 
 
@@ -48,6 +51,14 @@ class NoticeScope:
     officials: tuple[str, ...] = ("official",)
     # who may read a notice's objections and history (narrowed per notice by ``staff_of``)
     staff: tuple[str, ...] = ("official", "agency", "auditor")
+    # AW-3: an objection without evidence is not taken (``objection_incomplete``)
+    evidence_required: bool = False
+    # the clause an objection's refusals name (e.g. "AW-3"); None: none named
+    objection_clause: str | None = None
+
+    def contact_cipher(self, env: Any) -> FieldCipher | None:
+        """The cipher that seals an objector's contact at rest (``shared.pii``); None: stored as given."""
+        return None
 
     async def prepare(
         self, session: AsyncSession, principal: Principal, body: Any, now: datetime, env: Any

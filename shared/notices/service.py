@@ -21,7 +21,7 @@ from shared.db.models import new
 from shared.errors import NotFound, ValidationFailed, field_error
 from shared.notices import rules
 from shared.notices import schemas as s
-from shared.notices.errors import NoticeClosed, NoticeNotStarted, NoticePeriodRunning, ObjectionsUnresolved
+from shared.notices.errors import NoticeClosed, NoticePeriodRunning, ObjectionsUnresolved
 from shared.notices.models import (
     CONCLUDED,
     LISTED,
@@ -125,7 +125,8 @@ class PublicNotices:
         accepting = notice.status == OPEN and rules.objection_window(now, notice.starts_at, notice.closes_at) is None
         values = {
             **self._common(notice),
-            "working_days": notice.working_days,
+            "days": notice.days,
+            "day_count": notice.day_count,
             "calendar_confirmed": notice.calendar_confirmed,
             "accepting_objections": accepting,
             "entries": [s.NoticeEntryRead.model_validate(e) for e in notice.entries],
@@ -152,7 +153,8 @@ class PublicNotices:
         self, session: AsyncSession, principal: Principal, body: Any, now: datetime, env: Any
     ) -> NoticeColumns:
         draft = await self.scope.prepare(session, principal, body, now, env)
-        period = rules.notice_period(await calendar_from_db(session, self.common), draft.starts_at, draft.working_days)
+        calendar = await calendar_from_db(session, self.common)
+        period = rules.notice_period(calendar, draft.starts_at, draft.days, draft.day_count)
         entries = [
             new(
                 self.t.entry,
@@ -173,7 +175,8 @@ class PublicNotices:
             title=draft.title,
             starts_at=period.starts_at,
             closes_at=period.closes_at,
-            working_days=draft.working_days,
+            days=draft.days,
+            day_count=draft.day_count,
             calendar_confirmed=period.calendar_confirmed,
             status=self.workflow.initial,
             opened_by=principal.actor_id,
@@ -194,7 +197,8 @@ class PublicNotices:
                 **draft.audit,
                 "starts_at": _sh(notice.starts_at),
                 "closes_at": _sh(notice.closes_at),
-                "working_days": notice.working_days,
+                "days": notice.days,
+                "day_count": notice.day_count,
                 "calendar_confirmed": notice.calendar_confirmed,
                 "listed": [e.subject_id for e in draft.entries],
             },
@@ -204,25 +208,25 @@ class PublicNotices:
     # --- objections -------------------------------------------------------------------------------------
 
     async def object_to(
-        self, session: AsyncSession, principal: Principal, notice_id: int, body: s.ObjectionCreate, now: datetime
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        notice_id: int,
+        body: s.ObjectionCreate,
+        now: datetime,
+        env: Any,
     ) -> ObjectionColumns:
         notice = await self.load(session, principal, notice_id)
         if notice.status != OPEN:
             raise NoticeClosed("公示已结束，不再受理异议。", "The notice is concluded; objections are no longer taken.")
-        window = rules.objection_window(now, notice.starts_at, notice.closes_at)
-        if window == "not_started":
-            raise NoticeNotStarted(
-                f"公示自 {_sh(notice.starts_at)} 开始。",
-                f"The notice starts at {_sh(notice.starts_at)}.",
-                extra={"starts_at": _sh(notice.starts_at)},
-            )
-        if window == "closed":
-            ends_on = local_date(notice.closes_at).isoformat()
-            raise NoticeClosed(
-                f"公示期已于 {ends_on} 结束，逾期异议不予受理。",
-                f"The period ended on {ends_on}; late objections are not accepted.",
-                extra={"ends_on": ends_on, "closes_at": _sh(notice.closes_at)},
-            )
+        facts = rules.Objection(body.objector_name, body.objector_contact, body.grounds, len(body.evidence), now)
+        rules.check_objection(
+            facts,
+            notice.starts_at,
+            notice.closes_at,
+            evidence_required=self.scope.evidence_required,
+            clause=self.scope.objection_clause,
+        )
         if body.subject_id not in {e.subject_id for e in notice.entries if e.status == LISTED}:
             raise ValidationFailed(
                 [field_error("subject_id", "not_on_notice", "不在本次公示名单中", "not listed on this notice")]
@@ -232,8 +236,8 @@ class PublicNotices:
             notice_id=notice.id,
             subject_id=body.subject_id,
             objector_actor=principal.actor_id,
-            objector_name=body.objector_name,
-            objector_contact=body.objector_contact,
+            objector_name=body.objector_name.strip(),
+            objector_contact=self._seal(body.objector_contact.strip(), env),
             grounds=body.grounds,
             evidence=[e.model_dump(mode="json") for e in body.evidence],
             status=self.objection_workflow.initial,
@@ -252,6 +256,18 @@ class PublicNotices:
             {"notice_id": notice.id, "subject_id": body.subject_id},
         )
         return objection
+
+    def _seal(self, contact: str, env: Any) -> str:
+        cipher = self.scope.contact_cipher(env)
+        return cipher.encrypt(contact) if cipher is not None else contact
+
+    def objection_read(self, objection: ObjectionColumns, env: Any) -> s.ObjectionRead:
+        """An objection as its objector and the notice's staff read it: the contact unsealed."""
+        read = s.ObjectionRead.model_validate(objection)
+        cipher = self.scope.contact_cipher(env)
+        if cipher is not None:
+            read = read.model_copy(update={"objector_contact": cipher.decrypt(objection.objector_contact)})
+        return read
 
     async def load_objection(
         self, session: AsyncSession, principal: Principal, objection_id: int, *, for_update: bool = False

@@ -617,7 +617,7 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     notice = people.call(
         "official", "POST", notice_url, 201, json=scope | {"starts_on": (today - timedelta(days=30)).isoformat()}
     )
-    assert notice["working_days"] == 5 and notice["status"] == "open" and notice["accepting_objections"] is False
+    assert notice["days"] == 5 and notice["day_count"] == "working" and notice["status"] == "open" and notice["accepting_objections"] is False
     public = people.call(None, "GET", f"{F}/notices/{notice['id']}")  # anyone reads it
     assert [(e["subject_id"], e["amount"], e["organisation_name"]) for e in public["entries"]] == [
         (app_a["id"], "200000.00", "吉林大学（测试）"),

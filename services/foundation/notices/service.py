@@ -54,7 +54,7 @@ class FoundationNotices(NoticeScope):
             values={"plan_id": plan.id, "category_id": category.id, "year": plan.year},
             title=body.title or f"{plan.title}·{category.name}拟资助项目公示",
             starts_at=rules.notice_start(body.starts_on, now),
-            working_days=plan.notice_working_days,
+            days=plan.notice_working_days,
             entries=[
                 EntryDraft(
                     subject_id=a.id,

@@ -64,7 +64,7 @@ class ProjectsNotices(NoticeScope):
             },
             title=body.title or f"拟立项公示（清单 {approval_list.id}）",
             starts_at=starts_at,
-            working_days=body.working_days,
+            days=body.working_days,
             entries=[
                 EntryDraft(
                     subject_id=i.application_id,

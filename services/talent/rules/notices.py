@@ -19,18 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from services.talent.errors import InvalidProgrammeRules, ObjectionIncomplete
+from services.talent.errors import InvalidProgrammeRules
 from shared.errors import field_error
-from shared.notices.errors import NoticeClosed, NoticeNotStarted
-from shared.notices.rules import NoticeRules, Period, notice_period, objection_window
-from shared.workdays import WorkingCalendar, end_of_day, package_calendar, to_shanghai
+from shared.notices.rules import NoticeRules, Objection, Period, notice_period
+from shared.notices.rules import check_objection as shared_check
+from shared.workdays import WorkingCalendar, package_calendar
 
 # TAL-5: 5 working days (**configurable** per programme within the shared bounds 1..30).
 PROPOSED_LIST = NoticeRules(working_days=5)
-
-
-def _sh(moment: datetime) -> str:
-    return to_shanghai(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def proposed_list_period(
@@ -83,58 +79,14 @@ def award_notice_period(
 ) -> Period:
     """AW-3: the notice runs from ``starts_at`` to the end (Asia/Shanghai) of the N-th natural day after
     the start's date (CAL-2); natural days never depend on a holiday schedule, so it is always confirmed."""
-    start = to_shanghai(starts_at)
-    last = (calendar or package_calendar()).add_calendar_days(start, rules.days(notice))
-    return Period(start, end_of_day(last.value), last.calendar_confirmed)
+    return notice_period(calendar or package_calendar(), starts_at, rules.days(notice), "natural")
 
 
 # --- objections ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Objection:
-    objector_name: str
-    objector_contact: str
-    grounds: str  # the written objection
-    evidence_count: int  # pieces of evidence attached
-    submitted_at: datetime
-
-
-def objection_problems(objection: Objection) -> list[dict[str, str]]:
-    """AW-3: what an objection lacks to be taken (real name, a contact, written grounds, evidence)."""
-    lacking = [
-        ("objector_name", not objection.objector_name.strip(), "须署真实姓名（匿名不受理）", "a real name is required"),
-        ("objector_contact", not objection.objector_contact.strip(), "须留联系方式", "a contact is required"),
-        ("grounds", not objection.grounds.strip(), "须书面写明异议理由", "the written grounds are required"),
-        ("evidence", objection.evidence_count < 1, "须附证明材料", "evidence is required"),
-    ]
-    return [field_error(name, "required", zh + "（AW-3）", en + " (AW-3)") for name, bad, zh, en in lacking if bad]
-
-
 def check_objection(objection: Objection, period: Period, *, clause: str = "AW-3") -> None:
     """AW-3 (TAL-5 by reference: ``clause="TAL-5"``): an objection is taken only within the period, then
-    only when written, real-name and evidenced. The period check is the platform's one
-    (``shared.notices.rules.objection_window``)."""
-    window = objection_window(objection.submitted_at, period.starts_at, period.closes_at)
-    if window == "not_started":
-        raise NoticeNotStarted(
-            f"公示自 {_sh(period.starts_at)}（北京时间）开始，此前不受理异议（{clause}）。",
-            f"The notice starts at {_sh(period.starts_at)} Asia/Shanghai; no objection before ({clause}).",
-            extra={"clause": clause, "starts_at": to_shanghai(period.starts_at).isoformat()},
-        )
-    if window == "closed":
-        ends_on = to_shanghai(period.closes_at).date().isoformat()
-        raise NoticeClosed(
-            f"公示期已于 {ends_on} 24 时（北京时间）结束，逾期异议不予受理（{clause}）。",
-            f"The notice period ended at the end of {ends_on} Asia/Shanghai; late objections are not accepted "
-            f"({clause}).",
-            extra={"clause": clause, "ends_on": ends_on, "closes_at": to_shanghai(period.closes_at).isoformat()},
-        )
-    problems = objection_problems(objection)
-    if problems:
-        raise ObjectionIncomplete(
-            f"异议不予受理（{clause}）：" + "；".join(p["message_zh"] for p in problems),
-            f"The objection is not accepted ({clause}): " + "; ".join(p["message_en"] for p in problems),
-            problems,
-            clause=clause,
-        )
+    only when written, real-name and evidenced: the platform's check (``shared.notices.rules``) with
+    evidence required."""
+    shared_check(objection, period.starts_at, period.closes_at, evidence_required=True, clause=clause)

@@ -79,7 +79,7 @@ async def test_cal1_notice_runs_the_plans_working_days_and_anyone_reads_it_witho
     r = await _open(platform.c, cat)
     assert r.status_code == 201, r.text
     notice = r.json()
-    assert (notice["starts_on"], notice["ends_on"], notice["working_days"], notice["calendar_confirmed"]) == (
+    assert (notice["starts_on"], notice["ends_on"], notice["days"], notice["calendar_confirmed"]) == (
         "2026-03-02",
         "2026-03-09",
         5,

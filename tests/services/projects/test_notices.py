@@ -79,7 +79,7 @@ async def test_cal1_cal2_notice_period_in_working_days_and_public_while_open(cli
     _, lst, apps, notice = await on_notice(client)
     assert notice["starts_at"] == "2026-09-30T10:00:00+08:00"
     assert notice["closes_at"] == "2026-10-13T23:59:59.999999+08:00"
-    assert notice["working_days"] == 5 and notice["calendar_confirmed"] is True
+    assert notice["days"] == 5 and notice["day_count"] == "working" and notice["calendar_confirmed"] is True
     assert notice["accepting_objections"] is True and notice["status"] == "open"
     assert [(e["subject_id"], e["amount"], e["status"]) for e in notice["entries"]] == [
         (a["id"], "400000.00", "listed") for a in apps

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.talent.errors import InvalidProgrammeRules, ObjectionIncomplete
+from services.talent.errors import InvalidProgrammeRules
+from shared.notices.errors import ObjectionIncomplete
 from services.talent.rules.notices import (
     AWARD_NOTICES,
     PROPOSED_LIST,
