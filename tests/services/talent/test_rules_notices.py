@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.talent.errors import InvalidProgrammeRules
-from shared.notices.errors import ObjectionIncomplete
 from services.talent.rules.notices import (
     AWARD_NOTICES,
     PROPOSED_LIST,
@@ -19,7 +18,7 @@ from services.talent.rules.notices import (
     check_objection,
     proposed_list_period,
 )
-from shared.notices.errors import NoticeClosed, NoticeNotStarted
+from shared.notices.errors import NoticeClosed, NoticeNotStarted, ObjectionIncomplete
 from shared.notices.rules import Period
 from shared.workdays import WorkingCalendar, package_calendar
 
