@@ -6,6 +6,7 @@ from services.talent.applications.router import router as applications_router
 from services.talent.calls.router import router as calls_router
 from services.talent.deps import build_cipher
 from services.talent.models import common
+from services.talent.notices.router import router as notices_router
 from services.talent.programmes.router import router as programmes_router
 from services.talent.settings import TalentSettings
 from shared.app import ServiceSpec, create_service_app
@@ -16,7 +17,7 @@ SPEC = ServiceSpec(
     name="talent",
     title="科技人才与奖励 Talent programmes and awards",
     description="Under /api/v1/talent. docs/architecture.md says what this service owns.",
-    routers=[platform_router("talent"), programmes_router, calls_router, applications_router],
+    routers=[platform_router("talent"), programmes_router, calls_router, applications_router, notices_router],
     common=common,
     on_startup=[build_cipher],
 )

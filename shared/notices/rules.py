@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 from shared.errors import field_error
 from shared.notices.errors import NoticeClosed, NoticeNotStarted, ObjectionIncomplete
-from shared.workdays import WorkingCalendar, end_of_day, to_shanghai
+from shared.workdays import SHANGHAI, WorkingCalendar, end_of_day, to_shanghai, today_shanghai
 
 # --- the rules ------------------------------------------------------------------------------------
 
@@ -34,6 +34,14 @@ class Period:
     starts_at: datetime
     closes_at: datetime
     calendar_confirmed: bool
+
+
+def notice_start(starts_on: date | None, now: datetime) -> datetime:
+    """A notice opened for today starts now; one for another day starts at that day's first instant in
+    Asia/Shanghai (CAL-2)."""
+    if starts_on is None or starts_on == today_shanghai(now):
+        return now
+    return datetime.combine(starts_on, time.min, tzinfo=SHANGHAI)
 
 
 def notice_period(calendar: WorkingCalendar, starts_at: datetime, days: int, day_count: str = "working") -> Period:

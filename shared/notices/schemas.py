@@ -27,13 +27,14 @@ class ObjectionEvidence(InputSchema):
 
 
 class ObjectionCreate(InputSchema):
-    """A written, real-name objection to one listed record: the name and a contact are required;
-    anonymous callers are refused before the body is read."""
+    """A written, real-name objection to one listed record: the name, a contact and the grounds are
+    required (blank ones, and no evidence where the rules ask for it, are ``objection_incomplete``, every
+    lack listed); anonymous callers are refused before the body is read."""
 
     subject_id: RowId = Field(description="the listed record objected to (an application, a nomination)")
-    objector_name: str = Field(min_length=1, max_length=100, examples=["张伟"])
-    objector_contact: str = Field(min_length=3, max_length=100, examples=["13800000000"])
-    grounds: str = Field(min_length=1, max_length=8000)
+    objector_name: str = Field(max_length=100, examples=["张伟"])
+    objector_contact: str = Field(max_length=100, examples=["13800000000"])
+    grounds: str = Field(max_length=8000)
     evidence: list[ObjectionEvidence] = Field(default_factory=list, max_length=20)
 
 

@@ -56,6 +56,11 @@ class NoticeScope:
     # the clause an objection's refusals name (e.g. "AW-3"); None: none named
     objection_clause: str | None = None
 
+    def clause(self, notice: NoticeColumns) -> str | None:
+        """The clause an objection to ``notice`` is refused under (``objection_clause`` unless the kind of
+        notice says otherwise)."""
+        return self.objection_clause
+
     def contact_cipher(self, env: Any) -> FieldCipher | None:
         """The cipher that seals an objector's contact at rest (``shared.pii``); None: stored as given."""
         return None

@@ -225,7 +225,7 @@ class PublicNotices:
             notice.starts_at,
             notice.closes_at,
             evidence_required=self.scope.evidence_required,
-            clause=self.scope.objection_clause,
+            clause=self.scope.clause(notice),
         )
         if body.subject_id not in {e.subject_id for e in notice.entries if e.status == LISTED}:
             raise ValidationFailed(

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from decimal import Decimal
 
 from services.foundation.rules.ranking import Request, allocate, grant_amount
 from shared.errors import field_error
 from shared.fields import CENT
-from shared.workdays import SHANGHAI, today_shanghai
 
 
 @dataclass(frozen=True)
@@ -114,11 +112,3 @@ def overrun(room: Room, total: Decimal, count: int) -> str | None:
     if room.approved_count + count > room.project_count:
         return "category_count_exceeded"
     return None
-
-
-def notice_start(starts_on: date | None, now: datetime) -> datetime:
-    """A notice opened for today starts now; one for another day starts at that day's first instant in
-    Asia/Shanghai (CAL-2)."""
-    if starts_on is None or starts_on == today_shanghai(now):
-        return now
-    return datetime.combine(starts_on, time.min, tzinfo=SHANGHAI)

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.foundation.applications import service as applications
 from services.foundation.approvals import repository as approvals_repo
-from services.foundation.approvals import rules
 from services.foundation.approvals import service as approvals
 from services.foundation.db import common
 from services.foundation.deps import Environment
@@ -28,6 +27,7 @@ from services.foundation.notices import repository as repo
 from services.foundation.notices.models import TABLES
 from services.foundation.notices.schemas import NoticeCreate, NoticeRead, NoticeSummary
 from shared.notices.models import LISTED
+from shared.notices.rules import notice_start
 from shared.notices.scope import EntryDraft, NoticeDraft, NoticeScope
 from shared.notices.service import PublicNotices
 from shared.principal import Principal
@@ -53,7 +53,7 @@ class FoundationNotices(NoticeScope):
         return NoticeDraft(
             values={"plan_id": plan.id, "category_id": category.id, "year": plan.year},
             title=body.title or f"{plan.title}·{category.name}拟资助项目公示",
-            starts_at=rules.notice_start(body.starts_on, now),
+            starts_at=notice_start(body.starts_on, now),
             days=plan.notice_working_days,
             entries=[
                 EntryDraft(
