@@ -9,6 +9,7 @@ from services.foreign_experts.deps import build_protector
 from services.foreign_experts.employers.router import router as employers_router
 from services.foreign_experts.models import common
 from services.foreign_experts.parameters.router import router as parameters_router
+from services.foreign_experts.permits.internal import router as permits_internal_router
 from services.foreign_experts.permits.router import router as permits_router
 from services.foreign_experts.programmes.router import router as programmes_router
 from services.foreign_experts.settings import ForeignExpertsSettings
@@ -34,6 +35,7 @@ SPEC = ServiceSpec(
         parameters_router,
         applications_router,
         permits_router,
+        permits_internal_router,
         statistics_router,
         programme_calls_router,
         programmes_router,

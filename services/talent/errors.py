@@ -259,3 +259,110 @@ class FormerWinnerFirstCompleter(_NominationRefused):
         "Last year's 1st-grade top 3, 2nd-grade top 2 and 3rd-grade first completers cannot be first completer "
         "this year; reorder the completers."
     )
+
+# --- award cycles, nominations, panels, results, national nominations --------------------------------
+
+
+class NominatorNotRegistered(AppError):
+    status = 403
+    code = "nominator_not_registered"
+    title_zh = "调用者不是已登记的提名者"
+    title_en = "The caller is not a registered nominator"
+    advice_zh = (
+        "省科学技术奖实行提名制：请先由科技厅将本账号登记为提名者"
+        "（市州政府、省直部门、中直驻吉单位或认定的专家、机构）。"
+    )
+    advice_en = (
+        "Awards are by nomination only: have the department register this account as a nominator (a city "
+        "government, a provincial department, a central unit in Jilin, or a recognised expert or organisation)."
+    )
+
+
+class WorkPermitNotValid(AppError):
+    status = 422
+    code = "work_permit_not_valid"
+    title_zh = "候选人的外国人工作许可无效"
+    title_en = "The candidate's work permit is not valid"
+    advice_zh = "友谊奖候选人须持有在有效期内的外国人工作许可（未注销、未过期）；请核对许可证号。"
+    advice_en = (
+        "A Friendship Award nominee holds a work permit in force (not cancelled, not expired); check its number."
+    )
+
+
+class WorkPermitEmployerMismatch(AppError):
+    status = 422
+    code = "work_permit_employer_mismatch"
+    title_zh = "工作许可的聘用单位与提名书不一致"
+    title_en = "The work permit's employer is not the nomination's"
+    advice_zh = "提名书所列聘用单位须与外国人工作许可登记的聘用单位一致（统一社会信用代码）。"
+    advice_en = "Name the employer the work permit is registered to (its unified social credit code)."
+
+
+class AwardResultsNotReady(Conflict):
+    code = "award_results_not_ready"
+    title_zh = "授奖结果尚不能公布"
+    title_en = "The cycle's results cannot be published yet"
+    advice_zh = "拟授奖公示结束、异议全部处理完毕、没有待定的提名后，才能公布结果（见 pending）。"
+    advice_en = (
+        "Publish once the proposed-winners notice is concluded, every objection resolved and no nomination "
+        "is pending (see pending)."
+    )
+
+
+class PanelAlreadyDrawn(Conflict):
+    code = "panel_already_drawn"
+    title_zh = "本周期的专业评审组已抽取"
+    title_en = "The cycle's panel is already drawn"
+    advice_zh = "每个评审周期只抽取一次专业评审组；抽取记录可复核。"
+    advice_en = "A cycle's panel is drawn once; its draw record can be verified."
+
+
+class PanelNotDrawn(Conflict):
+    code = "panel_not_drawn"
+    title_zh = "本周期尚未抽取专业评审组"
+    title_en = "The cycle's panel is not drawn yet"
+    advice_zh = "受理公示结束后，先抽取专业评审组，再评分和表决。"
+    advice_en = "Draw the panel once the acceptance notice is concluded, then score and vote."
+
+
+class PanelScoresIncomplete(Conflict):
+    code = "panel_scores_incomplete"
+    title_zh = "专业评审组评分尚未完成"
+    title_en = "The panel has not finished scoring"
+    advice_zh = "该提名的评审专家全部提交评分后，评审委员会才能表决（见 missing）。"
+    advice_en = "The committee votes once every panel member assigned to the nomination has scored it (see missing)."
+
+
+class NothingToPublish(Conflict):
+    code = "nothing_to_publish"
+    title_zh = "没有可公示的提名"
+    title_en = "No nomination to publish"
+    advice_zh = "受理公示列出形式审查通过、尚未公示的提名；拟授奖公示列出评审委员会表决通过、尚未公示的提名。"
+    advice_en = (
+        "The acceptance notice lists formally accepted nominations not yet published; the proposed-winners "
+        "notice those the committee passed and not yet published."
+    )
+
+
+class NationalQuotaNotSet(Conflict):
+    code = "national_quota_not_set"
+    title_zh = "该国家奖类别本年度推荐名额尚未设定"
+    title_en = "The year's quota for the national category is not set"
+    advice_zh = "请先设定本年度该国家科学技术奖类别的提名名额。"
+    advice_en = "Set the year's nomination quota for the national category first."
+
+
+class NationalQuotaExceeded(Conflict):
+    code = "national_quota_exceeded"
+    title_zh = "超过国家科学技术奖提名名额"
+    title_en = "Over the national nomination quota"
+    advice_zh = "本年度该类别至多提名 quota 项，已提名 used 项。"
+    advice_en = "The category takes at most quota nominations this year; used are taken."
+
+
+class NotAProvincialWinner(Conflict):
+    code = "not_a_provincial_winner"
+    title_zh = "只能提名省科学技术奖获奖项目"
+    title_en = "Only provincial award winners may be nominated"
+    advice_zh = "国家科学技术奖提名限于已公布结果的省科学技术奖获奖项目。"
+    advice_en = "Nominate for the national awards only provincial winners whose results are published."

@@ -24,9 +24,20 @@ class TalentSettings(ServiceSettings):
         "is asked there; when it does not answer, a submission is refused with 503 and Retry-After.",
     )
 
+    foreign_experts_url: str | None = Field(
+        default=None,
+        description="Where the foreign-experts service listens (unset: from service_urls): a Friendship Award "
+        "nominee's work permit is checked there; when it does not answer, the nomination is refused with 503 and "
+        "Retry-After.",
+    )
+
     @property
     def projects_base_url(self) -> str:
         return self.projects_url or self.service_url("projects")
+
+    @property
+    def foreign_experts_base_url(self) -> str:
+        return self.foreign_experts_url or self.service_url("foreign_experts")
 
     def secrets(self) -> dict[str, str]:
         return {**super().secrets(), "KJT_TALENT_PII_SECRET": self.pii_secret}

@@ -44,12 +44,13 @@ from services.foreign_experts.rules.validity import (
 )
 from services.foreign_experts.rules.workflows import CHANGE_WORKFLOW, PERMIT_WORKFLOW
 from shared import audit
+from shared.clients.permits import PermitCheck, PermitCheckRequest
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
 from shared.errors import NotFound
 from shared.pagination import Page
 from shared.principal import Principal
-from shared.validators import IdNumberError
+from shared.validators import IdNumberError, validate_uscc
 from shared.workflow import HistoryRead, load_history
 
 SORTS = repo.SORTS  # the orders its list takes, as the router documents them
@@ -620,3 +621,42 @@ async def act_on_change(
 async def change_history(session: AsyncSession, principal: Principal, change_id: int) -> list[HistoryRead]:
     change = await load_change(session, principal, change_id)
     return await load_history(session, common, CHANGE_KIND, change.id)
+
+
+async def check_for_service(
+    session: AsyncSession, principal: Principal, body: PermitCheckRequest, env: Environment
+) -> PermitCheck:
+    """Another service's check of a permit (the talent service's Friendship Award): in force on the day, and
+    registered to the employer named. The number and the USCC come in a body; the answer carries no personal
+    data. Logged like an agency's verification, with the calling service as the caller."""
+    on = body.on or env.today
+    try:
+        number: str | None = validate_permit_number(body.number)
+    except IdNumberError:
+        number = None
+    permit = await repo.latest_by_number(session, number) if number is not None else None
+    try:
+        employer = validate_uscc(body.employer_uscc)
+    except IdNumberError:
+        employer = None
+    status = status_on(permit, on) if permit is not None else "not_found"
+    session.add(
+        Verification(
+            at=env.now,
+            caller_kind=principal.kind,
+            caller_id=principal.subject,
+            caller_name=principal.name,
+            caller_org_id=principal.org_id,
+            number=(number or body.number.strip())[:40],
+            found=permit is not None,
+            permit_id=permit.id if permit else None,
+            valid=status == "in_force" if permit else None,
+        )
+    )
+    return PermitCheck(
+        found=permit is not None,
+        status=status,
+        valid=status == "in_force",
+        employer_matches=permit is not None and employer is not None and permit.employer_uscc == employer,
+        on=on,
+    )

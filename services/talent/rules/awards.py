@@ -325,3 +325,8 @@ def decide_vote(rule: VoteRule, members: int, present: int, in_favour: int) -> V
         return VoteOutcome(False, QUORUM_NOT_MET, present_needed, votes_needed, share)
     passed = share >= rule.threshold if rule.at_least else share > rule.threshold
     return VoteOutcome(passed, None if passed else BELOW_THRESHOLD, present_needed, votes_needed, share)
+
+
+# The categories whose nominee is a foreign expert known by a work permit (WP-8) checked with the
+# foreign-experts service (the Friendship Award).
+FRIENDSHIP_CATEGORIES: frozenset[str] = frozenset({AwardCategoryCode.FRIENDSHIP})

@@ -107,3 +107,7 @@ def programme_body(**overrides: Any) -> dict[str, Any]:
         "support_amount": "600000.00",
         "tranche_shares": ["0.4", "0.3", "0.3"],
     } | overrides
+
+
+# The awards' fixture (talent with projects and foreign-experts in process), for every test module here.
+from tests.services.talent.awards_support import awards  # noqa: E402, F401
