@@ -55,6 +55,7 @@ class DemoApplication:
     title: str
     works: tuple[tuple[str, str, str], ...]  # (kind, title, own contribution)
     steps: tuple[str, ...]  # after creation: submit (applicant), endorse (admin), accept (official)
+    discipline_code: str = "C13"  # the experts are drawn by it (NSF-2)
 
 
 APPLICATIONS = (
@@ -80,6 +81,7 @@ APPLICATIONS = (
         "大口径空间光学系统精密装调",
         (("product", "某型空间相机主镜支撑组件", "负责结构设计与装调工艺，项目技术负责人"),),
         ("submit", "endorse"),
+        "F05",
     ),
     DemoApplication(
         "faw.applicant",
@@ -90,6 +92,7 @@ APPLICATIONS = (
         "新能源汽车电驱系统热管理",
         (("transformed_achievement", "电驱系统油冷技术在红旗车型上的应用", "技术方案提出人，主持工程化"),),
         ("submit",),
+        "E06",
     ),
     DemoApplication(
         "jlu.applicant",
@@ -131,6 +134,7 @@ def application_body(item: DemoApplication, call_id: int, demo: Demo) -> dict[st
         "org_name": org.name,
         "org_kind": org.kind,
         "title": item.title,
+        "discipline_code": item.discipline_code,
         "summary": f"{item.name}近五年围绕{item.title}开展研究，取得的主要创新成果与贡献见代表作。",
         "works": [{"kind": k, "title": t, "own_contribution": c} for k, t, c in item.works],
     }

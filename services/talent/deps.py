@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI, Request
 
 from shared import pii
 from shared.clients.integrity import IntegrityClient
+from shared.clients.reviewers import ReviewerPoolClient
 from shared.clock import request_now
 from shared.principal import Principal, require_roles
 from shared.workdays import today_shanghai
@@ -30,6 +31,7 @@ class Environment:
     cipher: pii.FieldCipher
     subject_key_secret: str
     integrity: IntegrityClient
+    reviewers: ReviewerPoolClient  # the projects service's reviewer pool (NSF-2)
 
     @property
     def today(self) -> date:
@@ -46,6 +48,7 @@ def environment(request: Request) -> Environment:
         cipher=state.cipher,
         subject_key_secret=secret,
         integrity=IntegrityClient(state.http, state.settings.projects_base_url, subject_key_secret=secret),
+        reviewers=ReviewerPoolClient(state.http, state.settings.projects_base_url),
     )
 
 

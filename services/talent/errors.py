@@ -260,6 +260,7 @@ class FormerWinnerFirstCompleter(_NominationRefused):
         "this year; reorder the completers."
     )
 
+
 # --- award cycles, nominations, panels, results, national nominations --------------------------------
 
 
@@ -366,3 +367,113 @@ class NotAProvincialWinner(Conflict):
     title_en = "Only provincial award winners may be nominated"
     advice_zh = "国家科学技术奖提名限于已公布结果的省科学技术奖获奖项目。"
     advice_en = "Nominate for the national awards only provincial winners whose results are published."
+
+
+# --- expert review, the committee, selection and tenure (TAL-1, TAL-3, TAL-5) -----------------------
+
+
+class CallNotPublished(Conflict):
+    code = "call_not_published"
+    title_zh = "年度申报尚未发布"
+    title_en = "The call is not published"
+    advice_zh = "年度申报发布并受理申报书后，才能设立专家评审轮次。"
+    advice_en = "Set up expert review once the call is published and has taken applications."
+
+
+class InvalidVoteRule(_RulesRefused):
+    code = "invalid_vote_rule"
+    title_zh = "评审委员会表决规则无效"
+    title_en = "The committee's vote rule is not valid"
+    advice_zh = (
+        "通过比例和法定到会比例均为大于 0、不超过 1 的分数（如 1/2、2/3），基数为 members 或 present（见 errors）。"
+    )
+    advice_en = (
+        "The threshold and the quorum are fractions above 0 and at most 1 (e.g. 1/2, 2/3), the basis members or "
+        "present (see errors)."
+    )
+
+
+class CommitteeNotSet(Conflict):
+    code = "committee_not_set"
+    title_zh = "本年度申报尚未组建评审委员会"
+    title_en = "The call has no committee yet"
+    advice_zh = "请先由科技厅设定本年度申报的评审委员会委员及表决规则。"
+    advice_en = "Have an official set the call's committee members and vote rule first."
+
+
+class CommitteeTallied(Conflict):
+    code = "committee_tallied"
+    title_zh = "评审委员会已计票"
+    title_en = "The committee's vote is tallied"
+    advice_zh = "计票后委员名单、表决规则和表决票都不能再改；结果见计票记录。"
+    advice_en = "After the tally the members, the rule and the ballots no longer change; see the tally."
+
+
+class NothingToTally(Conflict):
+    code = "nothing_to_tally"
+    title_zh = "没有待评审委员会表决的申报书"
+    title_en = "No application awaits the committee's vote"
+    advice_zh = "专家评审轮次结束（申报书状态为“专家评审完成”）后，评审委员会才能表决。"
+    advice_en = "The committee votes on applications whose expert review round is closed (status reviewed)."
+
+
+class CommitteeQuorumNotMet(Conflict):
+    code = "committee_quorum_not_met"
+    title_zh = "到会委员不足法定人数"
+    title_en = "Too few members are present for a quorum"
+    advice_zh = "到会委员须达到 present_needed 人，表决才有效；请待更多委员到会表决后再计票。"
+    advice_en = "The vote counts with at least present_needed members present; tally once more members have voted."
+
+
+class InvalidBallot(_RulesRefused):
+    code = "invalid_ballot"
+    title_zh = "表决票不符合要求"
+    title_en = "The ballot is not valid"
+    advice_zh = "到会委员对排序名单上的每份申报书投赞成、反对或弃权票，不投名单外的；未到会的不投票（见 errors）。"
+    advice_en = (
+        "A member present votes for, against or abstains on every application of the ranked list and on no "
+        "other; a member absent casts no vote (see errors)."
+    )
+
+
+class NoProposedApplications(Conflict):
+    code = "no_proposed_applications"
+    title_zh = "没有可公示的拟入选人选"
+    title_en = "No proposed application to publish"
+    advice_zh = "公示列出评审委员会建议入选、尚未公示的申报书；请先完成评审委员会表决。"
+    advice_en = "The notice lists the applications the committee proposed and not yet published; tally the vote first."
+
+
+class TenureNotRunning(Conflict):
+    code = "tenure_not_running"
+    title_zh = "支持期不在进行中"
+    title_en = "The tenure is not running"
+    advice_zh = "入选后支持期开始；支持期终止或届满后，不再拨付经费或报送考核。"
+    advice_en = "A tenure runs from selection; once ended or completed no tranche is paid and no assessment filed."
+
+
+class TrancheNotPayable(Conflict):
+    code = "tranche_not_payable"
+    title_zh = "该期经费不能拨付"
+    title_en = "The tranche cannot be paid"
+    advice_zh = "经费按期次依次拨付，每期只拨付一次；已停拨的不再拨付（见 status）。"
+    advice_en = "Tranches are paid in order, each once; a cancelled one is never paid (see status)."
+
+
+class AssessmentNotDue(Conflict):
+    code = "assessment_not_due"
+    title_zh = "尚不能报送该考核"
+    title_en = "The assessment is not due"
+    advice_zh = "年度考核按任期年度依次报送（该年度开始后、上一年度评定后）；期满评价在最后一个年度考核评定后报送。"
+    advice_en = (
+        "Annual assessments are filed year by year (once the year has begun and the previous one is graded); "
+        "the final evaluation after the last annual one is graded."
+    )
+
+
+class AssessmentAlreadyGraded(Conflict):
+    code = "assessment_already_graded"
+    title_zh = "考核已评定"
+    title_en = "The assessment is already graded"
+    advice_zh = "每份考核只评定一次。"
+    advice_en = "An assessment is graded once."

@@ -15,12 +15,11 @@ to be submitted. Changing the form is a change of this table, never of the code 
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shared.clients.reviewers import DISCIPLINE_PREFIX_RE
+from shared.review.disciplines import cover_prefixes, in_prefixes, pool_prefixes
 from shared.review.form import COMMENT_OVERALL, FormCriterion, ReviewForm, RoundDefaults
 from shared.review.model import Application as DrawApplication
 from shared.review.schemas import declaration_keys
@@ -38,42 +37,8 @@ FORM = ReviewForm(
 )
 DEFAULTS = RoundDefaults(form=FORM, load_cap=20, exclude_same_institution=True, min_valid=3, trim_from=None)
 
-# The candidates endpoint of the pool takes at most this many prefixes.
-MAX_POOL_PREFIXES = 10
-# A discipline code's first level below the section (``F02`` of ``F0203``): the pool a draw reads
-# for an application reaches its partial matches (NSF-2 candidates by discipline prefix).
-POOL_PREFIX_LENGTH = 3
-_SECTION_RE = re.compile(r"^[A-Z]")
-
-
-def cover_prefixes(prefixes: Iterable[str], limit: int = MAX_POOL_PREFIXES) -> list[str]:
-    """The fewest prefixes reading the same reviewers: a prefix under a shorter one goes. Over
-    ``limit``, the section letters (``F`` for ``F02``) are read instead, a superset."""
-    wanted = sorted({p for p in prefixes if DISCIPLINE_PREFIX_RE.fullmatch(p)}, key=lambda p: (len(p), p))
-    kept: list[str] = []
-    for p in wanted:
-        if not any(p.startswith(k) for k in kept):
-            kept.append(p)
-    if len(kept) > limit:
-        kept = sorted({p[0] for p in kept})
-    return sorted(kept)
-
-
-def pool_prefixes(
-    round_prefixes: Sequence[str], plan_codes: Sequence[str], application_codes: Iterable[str]
-) -> list[str]:
-    """The pool a round reads: its own prefixes when it has them; otherwise the plan's discipline
-    codes and each application's code down to ``POOL_PREFIX_LENGTH`` (so an application whose code
-    the plan does not list still finds reviewers of its discipline)."""
-    if round_prefixes:
-        return cover_prefixes(round_prefixes)
-    codes = [c[:POOL_PREFIX_LENGTH] for c in application_codes if _SECTION_RE.match(c)]
-    return cover_prefixes([*plan_codes, *codes])
-
-
-def in_prefixes(code: str, prefixes: Sequence[str]) -> bool:
-    """Does an application's discipline fall in the round (no prefixes: every discipline)?"""
-    return not prefixes or any(code.upper().startswith(p) for p in prefixes)
+# Which part of the pool a round reads: shared with the talent service (``shared.review.disciplines``).
+__all__ = ["DEFAULTS", "FORM", "cover_prefixes", "fold_keyword", "in_prefixes", "pool_prefixes", "to_draw_application"]
 
 
 def fold_keyword(value: str) -> str:

@@ -38,6 +38,8 @@ class TalentApplication(VersionedMixin, TimestampsMixin, Base):
     id_number_sealed: Mapped[str] = mapped_column(String(200))
     person_key: Mapped[str] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(String(300))  # the applicant's or the team's research direction
+    # the discipline the experts are drawn by (NSF-2), e.g. "C13" or "F0203" (shared.clients.reviewers)
+    discipline_code: Mapped[str] = mapped_column(String(16), index=True)
     summary: Mapped[str] = mapped_column(Text)
     # TAL-1: [{"kind", "title", "own_contribution"}], up to the programme's max_works
     works: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
@@ -49,3 +51,5 @@ class TalentApplication(VersionedMixin, TimestampsMixin, Base):
     status: Mapped[str] = mapped_column(String(32), default="draft", index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     endorsed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # when the application was put on the proposed list's public notice (TAL-5): one notice each
+    noticed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())

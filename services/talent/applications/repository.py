@@ -68,3 +68,35 @@ async def page(
     if status is not None:
         stmt = stmt.where(TalentApplication.status == status)
     return await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)
+
+
+async def to_notice(session: AsyncSession, call_id: int) -> list[TalentApplication]:
+    """The call's applications the committee proposed and no notice has listed yet, locked, by id."""
+    a = TalentApplication
+    stmt = (
+        select(a)
+        .where(a.call_id == call_id, a.status == "proposed", a.noticed_at.is_(None))
+        .order_by(a.id)
+        .with_for_update()
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def locked(session: AsyncSession, ids: list[int]) -> list[TalentApplication]:
+    if not ids:
+        return []
+    stmt = select(TalentApplication).where(TalentApplication.id.in_(sorted(ids))).order_by(TalentApplication.id)
+    stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def selected_tenures(session: AsyncSession, person_key: str) -> list[tuple[TalentApplication, Any]]:
+    """TAL-2: the person's running tenures (the applications selected, with their tenure rows)."""
+    from services.talent.tenure.models import Tenure  # the tenure package reads applications
+
+    stmt = (
+        select(TalentApplication, Tenure)
+        .join(Tenure, Tenure.application_id == TalentApplication.id)
+        .where(TalentApplication.person_key == person_key, Tenure.status == "running")
+    )
+    return [(a, t) for a, t in (await session.execute(stmt)).all()]

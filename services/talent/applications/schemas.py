@@ -4,18 +4,21 @@ masked, ``mask_id``); the sex and the birth date are the number's to say (ID-2).
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from services.talent.programmes.schemas import Level, OrgKind
 from shared.actions import Actionable
+from shared.clients.reviewers import DISCIPLINE_CODE_PATTERN
 from shared.concurrency import Tagged
 from shared.fields import PlanDate, ShanghaiTime
 from shared.i18n import custom_error
 from shared.schemas import InputSchema, Label, OutputSchema
 from shared.validators import ResidentID
 
+# The discipline the experts are drawn by (NSF-2): a section letter, then two digits per level ("C13", "F0203").
+DisciplineCode = Annotated[str, Field(pattern=DISCIPLINE_CODE_PATTERN, max_length=16, examples=["C13"])]
 WorkKind = Literal["paper", "patent", "standard", "product", "report", "transformed_achievement"]
 
 
@@ -52,6 +55,7 @@ class ApplicationCreate(InputSchema):
     org_name: str = Field(min_length=1, max_length=200, examples=["吉林大学"])
     org_kind: OrgKind = Field(description="the host organisation's kind; the programme admits some (org_kinds)")
     title: str = Field(min_length=1, max_length=300, examples=["作物抗逆分子育种"], description="研究方向")
+    discipline_code: DisciplineCode = Field(description="the discipline experts are drawn by (NSF-2)")
     summary: str = Field(min_length=1, max_length=20000, examples=["近五年主要创新成果与贡献……"])
     works: list[Work] = Field(default_factory=list, max_length=5, examples=[_WORKS])
     team: list[Member] = Field(default_factory=list, max_length=50, description="an innovation team's members")
@@ -65,6 +69,7 @@ class ApplicationUpdate(InputSchema):
     org_name: str | None = Field(default=None, min_length=1, max_length=200)
     org_kind: OrgKind | None = None
     title: str | None = Field(default=None, min_length=1, max_length=300)
+    discipline_code: DisciplineCode | None = None
     summary: str | None = Field(default=None, min_length=1, max_length=20000)
     works: list[Work] | None = Field(default=None, max_length=5, examples=[_WORKS])
     team: list[Member] | None = Field(default=None, max_length=50)
@@ -110,6 +115,7 @@ class ApplicationRead(Tagged, Actionable):
     applicant_name: str
     id_number: str = Field(description="masked: the number goes in once and is stored encrypted (PIPL)")
     title: str
+    discipline_code: str
     summary: str
     works: list[WorkRead]
     team: list[MemberRead]
@@ -122,3 +128,4 @@ class ApplicationRead(Tagged, Actionable):
     updated_at: ShanghaiTime
     submitted_at: ShanghaiTime | None
     endorsed_at: ShanghaiTime | None
+    noticed_at: ShanghaiTime | None

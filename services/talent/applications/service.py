@@ -35,7 +35,7 @@ from services.talent.rules.evidence import (
     check_representative_works,
 )
 from services.talent.rules.exclusivity import NationalTitle, check_same_level
-from services.talent.rules.workflows import APPLICATION_WORKFLOW, EDITABLE_STATES
+from services.talent.rules.workflows import APPLICATION_WORKFLOW, EDITABLE_STATES, SYSTEM_ACTIONS
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
@@ -82,7 +82,9 @@ def to_read(application: TalentApplication, principal: Principal, env: Environme
         for w in application.works
     ]
     values["status_label"] = state_label(application.status)
-    values["allowed_actions"] = APPLICATION_WORKFLOW.actions_from(application.status, acting(principal, application))
+    allowed = APPLICATION_WORKFLOW.actions_from(application.status, acting(principal, application))
+    # the moves the review, the committee, the notice and the tenure make are not the caller's to call
+    values["allowed_actions"] = [a for a in allowed if a not in SYSTEM_ACTIONS]
     return ApplicationRead.model_validate(values)
 
 

@@ -57,7 +57,13 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
 #         → accepted (an official finds it formally complete) or rejected (with the reason)
 #   submitted → returned (by the organisation, with a reason) → submitted again
 #   draft / submitted / returned → withdrawn (the applicant)
-# Expert review, the committee, the notice and selection follow (issue 13).
+# and then, after formal review (issue 13):
+#   accepted → in_review (an official draws the experts: ``start_review``)
+#            → reviewed (the round is closed with enough valid reviews: ``complete_review``)
+#   reviewed → proposed or not_proposed (an official tallies the committee's vote, the tally recorded)
+#   proposed → selected (the public notice concluded, TAL-5) or not_selected (an objection upheld)
+#   selected → terminated (a fail or a debarment during the tenure, TAL-3, with the reason)
+#            → completed (the final evaluation at the end of the tenure)
 APPLICANT = ["applicant"]
 ORG_ADMIN = ["org_admin"]
 APPLICATION_WORKFLOW = Workflow(
@@ -71,7 +77,19 @@ APPLICATION_WORKFLOW = Workflow(
         transition("accept", "endorsed", "accepted", OFFICIAL),
         transition("reject", "endorsed", "rejected", OFFICIAL, comment_required=True),
         transition("withdraw", ("draft", "submitted", "returned"), "withdrawn", APPLICANT),
+        transition("start_review", "accepted", "in_review", OFFICIAL),
+        transition("complete_review", "in_review", "reviewed", OFFICIAL),
+        transition("propose", "reviewed", "proposed", OFFICIAL, comment_required=True),
+        transition("not_propose", "reviewed", "not_proposed", OFFICIAL, comment_required=True),
+        transition("select", "proposed", "selected", OFFICIAL),
+        transition("not_select", "proposed", "not_selected", OFFICIAL, comment_required=True),
+        transition("terminate", "selected", "terminated", OFFICIAL, comment_required=True),
+        transition("complete", "selected", "completed", OFFICIAL),
     ],
+)
+# Moves the review, the committee, the notice and the tenure make; they have no action route of their own.
+SYSTEM_ACTIONS = frozenset(
+    {"start_review", "complete_review", "propose", "not_propose", "select", "not_select", "terminate", "complete"}
 )
 EDITABLE_STATES = frozenset({"draft", "returned"})
 
@@ -83,5 +101,31 @@ STATE_LABELS.update(
         "accepted": ("形式审查通过", "formally accepted"),
         "rejected": ("形式审查未通过", "rejected at formal review"),
         "withdrawn": ("已撤回", "withdrawn"),
+        "in_review": ("专家评审中", "in expert review"),
+        "reviewed": ("专家评审完成", "expert review done"),
+        "proposed": ("评审委员会建议入选", "proposed by the committee"),
+        "not_proposed": ("评审委员会未建议入选", "not proposed by the committee"),
+        "selected": ("入选", "selected"),
+        "not_selected": ("未入选", "not selected"),
+        "terminated": ("已终止支持", "support ended"),
+        "completed": ("任期届满", "tenure completed"),
+    }
+)
+
+# A call's evaluation committee (评审委员会): its members vote while ``open``; an official tallies once.
+COMMITTEE_WORKFLOW = Workflow("talent_committee", "open", [transition("tally", "open", "tallied", OFFICIAL)])
+COMMITTEE_STATES: dict[str, tuple[str, str]] = {
+    "open": ("表决中", "voting"),
+    "tallied": ("已计票", "tallied"),
+}
+STATE_LABELS.update(COMMITTEE_STATES)
+STATE_LABELS.update(
+    {
+        "due": ("待拨付", "due"),
+        "paid": ("已拨付", "paid"),
+        "cancelled": ("已停拨", "cancelled"),
+        "filed": ("已报送", "filed"),
+        "graded": ("已评定", "graded"),
+        "running": ("任期中", "running"),
     }
 )

@@ -55,6 +55,7 @@ def application_body(call_id: int, **overrides: Any) -> dict[str, Any]:
         "org_name": "吉林大学",
         "org_kind": "university",
         "title": "作物抗逆分子育种",
+        "discipline_code": "C13",
         "summary": "近五年主要创新成果与贡献",
         "works": WORKS,
     } | overrides

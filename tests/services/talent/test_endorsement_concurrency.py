@@ -85,6 +85,7 @@ async def test_parallel_endorsements_never_exceed_the_cap_per_organisation(commi
             "org_name": "吉林大学",
             "org_kind": "university",
             "title": "方向",
+            "discipline_code": "C13",
             "summary": "成果",
             "works": [{"kind": "paper", "title": "论文", "own_contribution": "第一作者"}],
         }
