@@ -215,7 +215,8 @@ async def test_seed_loads_through_the_api_and_a_second_run_skips(
         "3 employers and 5 work-permit applications (classes A, B and C); "
         f"programme call JLWZ-DEMO-{year} with 3 applications; "
         f"training plan JLPX-DEMO-{year} with 2 applications; "
-        f"talent programme JLQN-DEMO with call JLQN-DEMO-{year} and 4 applications"
+        f"talent programme JLQN-DEMO with call JLQN-DEMO-{year} and 4 applications; "
+        f"award cycle JLSTA-DEMO-{year} with 3 nominations"
     )
     assert report.created == {"organizations": len(demo.ORGS), "users": len(demo.USERS)}
 

@@ -170,3 +170,104 @@ async def load(demo: Demo) -> DemoResult:
             who = {"submit": applicant, "endorse": await demo.login(item.admin), "accept": official}[action]
             await api.send("POST", f"{base}/{created['id']}/{action}", headers=who)
     return DemoResult(True, f"talent programme {PROGRAMME_CODE} with call {code} and {len(APPLICATIONS)} applications")
+
+# --- the provincial awards: one cycle of this year in various states (AW-1..AW-3) ----------------------
+
+AWARD_CYCLE_CODE = "JLSTA-DEMO"
+
+
+def award_cycle_body(today: date) -> dict[str, Any]:
+    return {
+        "category": "st_progress",
+        "year": today.year,
+        "code": f"{AWARD_CYCLE_CODE}-{today.year}",
+        "title": f"{today.year}年度吉林省科学技术进步奖（演示）",
+        "guide": "由设区的市（州）政府、省直部门、中直驻吉单位或经认定的专家、机构提名，不受理自荐。",
+        "opens_on": (today - timedelta(days=10)).isoformat(),
+        "closes_on": (today + timedelta(days=50)).isoformat(),
+        "quotas": {"1": 2, "2": 5, "3": 10},
+        "votes": {"1": {"threshold": "2/3", "basis": "members"}},
+        "committee": ["demo-committee-1", "demo-committee-2", "demo-committee-3"],
+        "panel_size": 3,
+        "panel_disciplines": ["D", "E", "F"],
+    }
+
+
+@dataclass(frozen=True)
+class DemoNomination:
+    nominator: str  # the demo account registered as a nominator
+    title: str
+    unit: str  # the first unit's demo organisation
+    people: tuple[tuple[str, int, str], ...]  # (name, birth years ago, seq)
+    steps: tuple[str, ...]  # submit (the nominator), accept (the official)
+
+
+NOMINATIONS = (
+    DemoNomination(
+        "jlu.admin",
+        "东北黑土地玉米密植高产关键技术创新与应用（演示）",
+        "jlu",
+        (("刘建国", 52, "031"), ("马晓燕", 45, "042")),
+        ("submit", "accept"),
+    ),
+    DemoNomination(
+        "faw.admin",
+        "红旗新能源整车平台电驱系统集成技术（演示）",
+        "faw",
+        (("陈立新", 48, "053"), ("吴志刚", 41, "065")),
+        ("submit",),
+    ),
+    DemoNomination("faw.admin", "（草稿）商用车氢燃料电池热管理（演示）", "faw", (("郑海涛", 44, "077"),), ()),
+)
+
+
+async def load_awards(demo: Demo) -> DemoResult:
+    """The award demo: two registered nominators, this year's S&T progress cycle (open), and nominations by
+    Jilin organisations in several states (formally accepted, submitted, a draft)."""
+    api, today = demo.api, demo.today
+    official = await demo.login("official")
+    code = f"{AWARD_CYCLE_CODE}-{today.year}"
+    if any(c["code"] == code for c in await api.all_pages(f"{TALENT}/award-cycles", official)):
+        return DemoResult(False, f"award cycle {code} already there")
+    registered = {n["account"] for n in await api.all_pages(f"{TALENT}/nominators", official)}
+    for key, kind in (("jlu.admin", "organisation"), ("faw.admin", "central_unit_in_jilin")):
+        org = demo.orgs[demo.users[key].org]
+        account = str(demo.user_ids[key])
+        if account not in registered:
+            body = {"account": account, "kind": kind, "name": org.name, "uscc": org.uscc, "recognised": True}
+            await api.send("POST", f"{TALENT}/nominators", headers=official, json=body)
+    draft = (await api.send("POST", f"{TALENT}/award-cycles", headers=official, json=award_cycle_body(today))).json()
+    cycle = (await api.send("POST", f"{TALENT}/award-cycles/{draft['id']}/open", headers=official)).json()
+    for item in NOMINATIONS:
+        nominator = await demo.login(item.nominator)
+        org = demo.orgs[item.unit]
+        body = {
+            "cycle_id": cycle["id"],
+            "title": item.title,
+            "summary": f"{item.title}：主要科技创新、推广应用情况及经济社会效益。",
+            "disciplines": ["D0101"] if item.unit == "jlu" else ["E0801"],
+            "keywords": ["吉林", "科技进步"],
+            "units": [{"name": org.name, "uscc": org.uscc}],
+            "completers": [
+                {
+                    "name": name,
+                    "id_number": resident_id("220104", date(today.year - years, 6, 1), seq),
+                    "unit_name": org.name,
+                }
+                for name, years, seq in item.people
+            ],
+        }
+        created = (await api.send("POST", f"{TALENT}/nominations", headers=nominator, json=body)).json()
+        for action in item.steps:
+            who = nominator if action == "submit" else official
+            await api.send("POST", f"{TALENT}/nominations/{created['id']}/{action}", headers=who)
+    return DemoResult(True, f"award cycle {code} with {len(NOMINATIONS)} nominations")
+
+
+_load_programmes = load
+
+
+async def load(demo: Demo) -> DemoResult:  # type: ignore[no-redef]  # the programmes' demo, then the awards'
+    programmes = await _load_programmes(demo)
+    awards = await load_awards(demo)
+    return DemoResult(programmes.loaded or awards.loaded, f"{programmes.summary}; {awards.summary}")
