@@ -34,7 +34,7 @@ async def fe_call(awards: Awards, method: str, path: str, who: dict[str, str], e
 
 async def issued_permit(awards: Awards) -> dict[str, Any]:
     awards.clock.set(date(2026, 3, 2))
-    fe = ForeignExperts(awards.fe, None, None, awards.clock)  # the foreign-experts tests' builders
+    fe = ForeignExperts(awards.fe, None, None, awards.clock)  # type: ignore[arg-type]  # same clock shape
     employer = await make_employer(fe)
     app = await make_application(fe, employer["id"])
     for action, who in (("submit", CLERK), ("accept", FE_OFFICIAL), ("approve", FE_OFFICIAL), ("issue", FE_OFFICIAL)):
