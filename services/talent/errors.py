@@ -334,8 +334,8 @@ class PanelScoresIncomplete(Conflict):
     advice_en = "The committee votes once every panel member assigned to the nomination has scored it (see missing)."
 
 
-class NothingToPublish(Conflict):
-    code = "nothing_to_publish"
+class NoNominationsToPublish(Conflict):
+    code = "no_nominations_to_publish"
     title_zh = "没有可公示的提名"
     title_en = "No nomination to publish"
     advice_zh = "受理公示列出形式审查通过、尚未公示的提名；拟授奖公示列出评审委员会表决通过、尚未公示的提名。"

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.talent.award_cycles import service as cycles
 from services.talent.db import common
-from services.talent.errors import NothingToPublish
+from services.talent.errors import NoNominationsToPublish
 from services.talent.nominations import repository as repo
 from services.talent.nominations import service as nominations
 from services.talent.notices.subjects import AWARD_ACCEPTANCE, AWARD_WINNERS, NoticeSubjects, register
@@ -51,7 +51,7 @@ class _AwardNotice(NoticeSubjects):
         cycle = await cycles.locked(session, found.id)
         listed = await repo.in_states(session, cycle.id, [self.listed])
         if not listed:
-            raise NothingToPublish(
+            raise NoNominationsToPublish(
                 "本周期没有可列入该公示的提名。",
                 "The cycle has no nomination to list on such a notice.",
                 extra={"cycle_id": cycle.id, "kind": self.kind},

@@ -88,7 +88,7 @@ async def winners_year(awards: Awards) -> tuple[dict[str, Any], list[dict[str, A
     again = await awards.call(
         "POST", "/notices", OFFICIAL, 409, json={"kind": "award_acceptance", "cycle_id": cycle["id"]}
     )
-    assert again["code"] == "nothing_to_publish"
+    assert again["code"] == "no_nominations_to_publish"
     awards.clock.set(date(2027, 4, 10))
     await awards.call("POST", f"/notices/{acceptance['id']}/conclude", OFFICIAL, json={})
     assert (await awards.call("GET", f"/nominations/{first['id']}", OFFICIAL))["status"] == "in_review"
