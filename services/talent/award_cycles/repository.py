@@ -69,3 +69,10 @@ async def page(
     if status is not None:
         stmt = stmt.where(AwardCycle.status == status)
     return await paginate(session, stmt, SORTS, limit=limit, cursor=cursor, sort=sort)
+
+
+async def lock_year(session: AsyncSession, year: int) -> list[AwardCycle]:
+    """Every cycle of the year, locked in id order (one order for every caller, so no deadlock): AW-2 counts a
+    person's nominations over all the year's categories, so submissions of one year go one at a time."""
+    stmt = select(AwardCycle).where(AwardCycle.year == year).order_by(AwardCycle.id).with_for_update()
+    return list((await session.execute(stmt.execution_options(populate_existing=True))).scalars())

@@ -8,8 +8,8 @@ year's nominations naming the same people only (indexed by year and person key);
 completer or a unit (PRJ-5, ``debarred``); for the Friendship Award, the nominee's work permit in force and
 registered to the named employer (``work_permit_not_valid``, ``work_permit_employer_mismatch``). The checks
 that ask another service run last; when one does not answer, the submission is refused with a 503 and
-nothing is written. The cycle's row is locked while a nomination is submitted, so two submissions naming the
-same person in one cycle go one at a time."""
+nothing is written. The year's cycles are locked while a nomination is submitted, so two submissions naming
+the same person in one year (in any category) go one at a time."""
 
 from __future__ import annotations
 
@@ -376,7 +376,8 @@ async def act(
     who = acting(principal, nomination)
     NOMINATION_WORKFLOW.decide(nomination.status, action, who)  # an illegal move before any guard
     if action == "submit":
-        cycle = await cycles.locked(session, nomination.cycle_id)  # AW-2 counted one submission at a time
+        await cycles.repo.lock_year(session, nomination.year)  # AW-2 counted one submission of the year at a time
+        cycle = await cycles.locked(session, nomination.cycle_id)
         await check_submission(session, nomination, cycle, env)
         nomination.submitted_at = env.now
     if action in ("accept", "reject", "not_award"):
