@@ -17,6 +17,7 @@ from services.talent.notices.router import router as notices_router
 from services.talent.programmes.router import router as programmes_router
 from services.talent.review_rounds.router import router as review_rounds_router
 from services.talent.settings import TalentSettings
+from services.talent.statistics.router import router as statistics_router
 from services.talent.tenure.router import router as tenure_router
 from shared.app import ServiceSpec, create_service_app
 from shared.db import Database
@@ -41,6 +42,7 @@ SPEC = ServiceSpec(
         nominations_router,
         national_router,
         notices_router,
+        statistics_router,
     ],
     common=common,
     on_startup=[build_cipher],

@@ -11,6 +11,7 @@ service's cipher). Officials and auditors read them; officials resolve them with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +45,12 @@ class TalentNotices(NoticeScope):
     officials = ("official",)
     staff = STAFF
     evidence_required = True  # AW-3: with evidence
+
+    def __problem_sources__(self, method: str, consts: Mapping[str, str]) -> list[Any]:
+        """What a step reaches through the registry (for the API contract): the same step of every kind."""
+        if method in ("prepare", "upheld", "concluded"):
+            return [getattr(subjects, method) for subjects in SUBJECTS.values()]
+        return []
 
     async def prepare(
         self, session: AsyncSession, principal: Principal, body: Any, now: datetime, env: Any

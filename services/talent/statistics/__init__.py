@@ -1,0 +1,1 @@
+"""Talent statistics: selections and awards by programme, category, grade, organisation, city, year."""
