@@ -12,7 +12,7 @@ completer, the first unit, the category and the grade; never an ID number or a c
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,9 +27,9 @@ from services.talent.rules.award_flows import NOMINATION_WORKFLOW
 from shared import audit
 from shared.errors import NotFound
 from shared.notices.models import EntryColumns, NoticeColumns, ObjectionColumns
+from shared.notices.rules import notice_start
 from shared.notices.scope import EntryDraft, NoticeDraft
 from shared.principal import Principal
-from shared.workdays import SHANGHAI, to_shanghai
 
 
 class _AwardNotice(NoticeSubjects):
@@ -76,13 +76,10 @@ class _AwardNotice(NoticeSubjects):
             )
             await NOMINATION_WORKFLOW.apply(session, common, nomination, self.publish, principal)
         await session.flush()
-        starts_at = now
-        if body.starts_on is not None and body.starts_on > to_shanghai(now).date():
-            starts_at = datetime.combine(body.starts_on, time(0), SHANGHAI)
         return NoticeDraft(
             values={"kind": self.kind, "call_id": None, "cycle_id": cycle.id, "year": cycle.year},
             title=body.title or f"{cycle.year}年度{category.name_zh}{self.title_zh}",
-            starts_at=starts_at,
+            starts_at=notice_start(body.starts_on, now),
             days=self.days(cycle),
             day_count="natural",
             entries=entries,
