@@ -17,7 +17,7 @@ class TalentNotice(NoticeColumns, Base):
 
     kind: Mapped[str] = mapped_column(String(24), index=True)  # selection | award_acceptance | award_winners
     call_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("calls.id"), index=True)
-    cycle_id: Mapped[int | None] = mapped_column(BigId, index=True)  # an award cycle
+    cycle_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("award_cycles.id"), index=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
 
 
