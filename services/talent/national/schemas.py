@@ -3,7 +3,7 @@ provincial winner the department nominates."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -15,7 +15,7 @@ NationalCategory = Literal["natural_science", "technical_invention", "st_progres
 
 
 class QuotasIn(InputSchema):
-    quotas: dict[NationalCategory, int] = Field(
+    quotas: dict[NationalCategory, Annotated[int, Field(ge=0, le=1000)]] = Field(
         examples=[{"natural_science": 2, "technical_invention": 2, "st_progress": 5}],
         description="nominations per national category this year (data the department sets)",
     )

@@ -60,3 +60,14 @@ async def test_cal2_an_opened_cycle_is_public_with_its_window(awards: Awards) ->
     assert closed["status"] == "closed" and closed["open_now"] is False
     history = await awards.call("GET", f"/award-cycles/{cycle['id']}/history", AUDITOR)
     assert [h["action"] for h in history] == ["create", "open", "close"]
+
+
+async def test_a_stale_etag_is_refused_and_an_edit_needs_one(awards: Awards) -> None:
+    cycle = await awards.call("POST", "/award-cycles", OFFICIAL, 201, json=cycle_body())
+    path = f"/award-cycles/{cycle['id']}"
+    await awards.call("PATCH", path, OFFICIAL, 428, json={"title": "新标题"})
+    edited = await awards.call("PATCH", path, OFFICIAL, json={"title": "新标题"}, headers={"If-Match": cycle["etag"]})
+    stale = await awards.call("PATCH", path, OFFICIAL, 412, json={"title": "再改"}, headers={"If-Match": cycle["etag"]})
+    assert stale["code"] == "precondition_failed" and edited["version"] == cycle["version"] + 1
+    refused = await awards.call("PATCH", path, OFFICIAL, 422, json={"quotas": None}, headers={"If-Match": "*"})
+    assert refused["code"] == "validation_failed"

@@ -134,3 +134,67 @@ async def test_units_are_checked_by_their_uscc(awards: Awards) -> None:
     body = nomination_body(cycle["id"], units=[{"name": "某单位", "uscc": "91220101123456780"}])
     refused = await awards.call("POST", "/nominations", CITY_GOV, 422, json=body)
     assert refused["code"] == "validation_failed"
+
+
+async def test_the_register_is_the_officials_and_a_deactivated_nominator_no_longer_nominates(awards: Awards) -> None:
+    cycle = await ready(awards)
+    listed = await awards.call("GET", "/nominators?kind=expert", AUDITOR)
+    assert sorted(n["name"] for n in listed["items"]) == ["刘院士", "未认定专家"]
+    assert all("id_number" not in n for n in listed["items"])
+    expert = next(n for n in listed["items"] if n["name"] == "刘院士")
+    await awards.call("PATCH", f"/nominators/{expert['id']}", CITY_GOV, 403, json={"active": False})
+    await awards.call(
+        "PATCH", f"/nominators/{expert['id']}", OFFICIAL, json={"active": False}, headers={"If-Match": expert["etag"]}
+    )
+    refused = await awards.call("POST", "/nominations", EXPERT, 403, json=nomination_body(cycle["id"], person(8)))
+    assert refused["code"] == "nominator_not_registered"
+    twice = {"account": "722", "kind": "expert", "name": "重复", "id_number": EXPERT_ID}
+    assert (await awards.call("POST", "/nominators", OFFICIAL, 409, json=twice))["code"] == "duplicate"
+    no_id = {"account": "730", "kind": "expert", "name": "无证件专家"}
+    assert (await awards.call("POST", "/nominators", OFFICIAL, 422, json=no_id))["code"] == "validation_failed"
+
+
+async def test_an_idempotency_key_files_one_nomination(awards: Awards) -> None:
+    cycle = await ready(awards)
+    body = nomination_body(cycle["id"])
+    key = {"Idempotency-Key": "nomination-once-1"}
+    first = await awards.call("POST", "/nominations", CITY_GOV, 201, json=body, headers=key)
+    again = await awards.call("POST", "/nominations", CITY_GOV, 201, json=body, headers=key)
+    assert again["id"] == first["id"]
+    other = await awards.call("POST", "/nominations", CITY_GOV, 409, json=body | {"title": "另一项"}, headers=key)
+    assert other["code"] == "idempotency_key_reused"
+    assert len((await awards.call("GET", "/nominations", CITY_GOV))["items"]) == 1
+
+
+async def test_drafts_are_edited_with_the_etag_and_only_by_their_nominator(awards: Awards) -> None:
+    cycle = await ready(awards)
+    draft = await awards.call("POST", "/nominations", CITY_GOV, 201, json=nomination_body(cycle["id"]))
+    path = f"/nominations/{draft['id']}"
+    await awards.call("PATCH", path, CITY_GOV, 428, json={"title": "新名称"})
+    edited = await awards.call(
+        "PATCH",
+        path,
+        CITY_GOV,
+        json={"title": "新名称", "completers": [{"name": "新完成人", "id_number": person(20)}]},
+        headers={"If-Match": draft["etag"]},
+    )
+    assert edited["title"] == "新名称" and [c["name"] for c in edited["completers"]] == ["新完成人"]
+    await awards.call("PATCH", path, DEPARTMENT, 404, json={"title": "x"}, headers={"If-Match": "*"})
+    submitted = await awards.call("POST", f"{path}/submit", CITY_GOV, json={})
+    refused = await awards.call("PATCH", path, CITY_GOV, 409, json={"title": "再改"}, headers={"If-Match": "*"})
+    assert refused["code"] == "application_not_editable" and submitted["status"] == "submitted"
+    # the completer dropped by the edit is free again (AW-2 reads what the nomination names now)
+    await nominate(awards, cycle["id"], person(1), who=DEPARTMENT)
+
+
+async def test_a_committee_vote_outside_the_rules_is_refused_not_a_500(awards: Awards) -> None:
+    cycle = await ready(awards)
+    done = await nominate(awards, cycle["id"])
+    path = f"/nominations/{done['id']}/committee-vote"
+    # not in review yet: the vote is an illegal move
+    refused = await awards.call("POST", path, OFFICIAL, 409, json={"grade": 1, "present": 6, "in_favour": 6})
+    assert refused["code"] == "invalid_transition"
+    bad = await awards.call("POST", path, OFFICIAL, 422, json={"grade": 4, "present": 6, "in_favour": 6})
+    assert bad["code"] == "validation_failed"
+    await awards.call("GET", "/nominations?cursor=not-a-cursor", OFFICIAL, 422)
+    await awards.call("GET", f"/nominations/{2**63}", OFFICIAL, 422)
