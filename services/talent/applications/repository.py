@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.talent.applications.models import TalentApplication
+from services.talent.programmes.models import Programme
+from services.talent.tenure.models import Tenure
 from shared.pagination import SortSpec, paginate
 from shared.principal import Principal
 
@@ -90,13 +93,12 @@ async def locked(session: AsyncSession, ids: list[int]) -> list[TalentApplicatio
     return list((await session.execute(stmt)).scalars())
 
 
-async def selected_tenures(session: AsyncSession, person_key: str) -> list[tuple[TalentApplication, Any]]:
-    """TAL-2: the person's running tenures (the applications selected, with their tenure rows)."""
-    from services.talent.tenure.models import Tenure  # the tenure package reads applications
-
+async def running_tenures(session: AsyncSession, person_key: str) -> list[tuple[str, str, date, date]]:
+    """TAL-2: the person's running tenures, as (programme code, level, first day, last day)."""
     stmt = (
-        select(TalentApplication, Tenure)
+        select(Programme.code, Programme.level, Tenure.starts_on, Tenure.ends_on)
+        .join(TalentApplication, TalentApplication.programme_id == Programme.id)
         .join(Tenure, Tenure.application_id == TalentApplication.id)
         .where(TalentApplication.person_key == person_key, Tenure.status == "running")
     )
-    return [(a, t) for a, t in (await session.execute(stmt)).all()]
+    return [(code, level, starts, ends) for code, level, starts, ends in (await session.execute(stmt)).all()]

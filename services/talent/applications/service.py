@@ -34,7 +34,7 @@ from services.talent.rules.evidence import (
     RepresentativeWork,
     check_representative_works,
 )
-from services.talent.rules.exclusivity import NationalTitle, check_same_level
+from services.talent.rules.exclusivity import NationalTitle, Tenure, check_same_level
 from services.talent.rules.workflows import APPLICATION_WORKFLOW, EDITABLE_STATES, SYSTEM_ACTIONS
 from shared import audit
 from shared.concurrency import check_if_match
@@ -166,7 +166,11 @@ async def update(
 
 
 async def check_submission(
-    application: TalentApplication, call: TalentCall, programme: Programme, env: Environment
+    application: TalentApplication,
+    call: TalentCall,
+    programme: Programme,
+    env: Environment,
+    tenures: list[Tenure] | None = None,
 ) -> None:
     """The guards at submit, in order; the integrity check (a call to the projects service) last."""
     check_open(call.status, call.opens_on, call.closes_on, env.today)  # CAL-2
@@ -185,7 +189,7 @@ async def check_submission(
         NationalTitle(t["title"], t["level"], date.fromisoformat(t["ends_on"]) if t.get("ends_on") else None)
         for t in application.national_titles
     ]
-    check_same_level(programme.level, env.today, [], titles)
+    check_same_level(programme.level, env.today, tenures or [], titles)
     found = await env.integrity.check(subject_key=application.person_key, on=env.today)
     if found.debarred:
         raise Debarred(
@@ -222,7 +226,9 @@ async def act(
     if action in ("submit", "resubmit"):
         call = await calls.get(session, application.call_id)
         assert call is not None
-        await check_submission(application, call, await programmes.load(session, call.programme_id), env)
+        # TAL-2: the applicant's tenures running in this service, beside the national titles declared
+        held = [Tenure(*row) for row in await repo.running_tenures(session, application.person_key)]
+        await check_submission(application, call, await programmes.load(session, call.programme_id), env, held)
         application.submitted_at = env.now
     if action == "endorse":
         await endorse(session, application)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.talent.applications.models import TalentApplication
@@ -94,7 +94,7 @@ class TalentRounds(RoundScope):
         }
 
     def visible(self, caller: Principal) -> ColumnElement[bool]:
-        return true()  # officials and auditors see every round (readers are checked before)
+        return repo.every_round()  # readers (officials, auditors) are checked before
 
     async def acting(self, session: AsyncSession, caller: Principal, rnd: Any) -> Principal:
         return caller.model_copy(update={"roles": frozenset(r for r in READERS if caller.has_role(r))})

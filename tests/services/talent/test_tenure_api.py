@@ -19,6 +19,7 @@ from tests.services.talent.conftest import (
     OTHER_ORG_ADMIN,
     PROJECTS_OFFICIAL,
     Talent,
+    programme_body,
 )
 from tests.services.talent.year_support import ORG_ADMIN, applicant, applicant_id, selected_year
 
@@ -180,3 +181,47 @@ async def test_tal3_an_application_not_selected_has_no_tenure(talent: Talent) ->
     await talent.call("GET", "/applications/999999/tenure", OFFICIAL, 404)
     stranger = headers("applicant", subject="stranger", org_id=99)
     await talent.call("GET", f"/applications/{year.apps[0]}/assessments", stranger, 404)
+
+
+async def _apply_elsewhere(talent: Talent, code: str, level: str) -> dict[str, Any]:
+    """Applicant 0 drafts an application to another programme's 2027 call (open 1-31 March)."""
+    p = await talent.call("POST", "/programmes", OFFICIAL, 201, json=programme_body(code=code, level=level))
+    body = {
+        "programme_id": p["id"],
+        "code": f"{code}2027",
+        "year": 2027,
+        "title": "另一计划",
+        "opens_on": "2027-03-01",
+        "closes_on": "2027-03-31",
+        "cap_per_org": 5,
+    }
+    call = await talent.call("POST", "/calls", OFFICIAL, 201, json=body)
+    await talent.call("POST", f"/calls/{call['id']}/publish", OFFICIAL, json={})
+    draft = {
+        "call_id": call["id"],
+        "applicant_name": "申请人0",
+        "id_number": applicant_id(0),
+        "org_name": "吉林大学",
+        "org_kind": "university",
+        "title": "另一方向",
+        "discipline_code": "C1302",
+        "summary": "成果",
+        "works": [{"kind": "paper", "title": "论文", "own_contribution": "第一作者"}],
+    }
+    created: dict[str, Any] = await talent.call("POST", "/applications", applicant(0), 201, json=draft)
+    return created
+
+
+async def test_tal2_a_running_tenure_refuses_another_programme_of_the_same_level_only(talent: Talent) -> None:
+    year = await selected_year(talent, n_apps=1)  # provincial_key, tenure from 10 March 2027
+    (app,) = year.apps
+    same = await _apply_elsewhere(talent, "JLLJ", "provincial_key")
+    refused = await talent.call("POST", f"/applications/{same['id']}/submit", applicant(0), 409, json={})
+    assert refused["code"] == "same_level_support_active" and refused["holdings"][0]["source"] == "tenure"
+    other = await _apply_elsewhere(talent, "JLYB", "provincial_general")
+    await talent.call("POST", f"/applications/{other['id']}/submit", applicant(0), json={})
+    # the title ended: the level is free again
+    await file_and_grade(talent, app, 1, "fail")
+    assert (await talent.call("POST", f"/applications/{same['id']}/submit", applicant(0), json={}))["status"] == (
+        "submitted"
+    )
