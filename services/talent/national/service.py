@@ -42,7 +42,9 @@ async def set_quotas(session: AsyncSession, principal: Principal, year: int, bod
             row.quota = quota
             row.version += 1
     await flush_versioned(session, "国家奖提名名额")
-    await audit.append(session, common, principal, "set_quotas", "national_quota", year, {str(k): v for k, v in body.quotas.items()})
+    await audit.append(
+        session, common, principal, "set_quotas", "national_quota", year, {str(k): v for k, v in body.quotas.items()}
+    )
     return await quotas(session, year)
 
 
