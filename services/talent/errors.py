@@ -345,6 +345,17 @@ class NoNominationsToPublish(Conflict):
     )
 
 
+class AwardNoticeRunning(Conflict):
+    code = "award_notice_running"
+    title_zh = "本周期已有同类公示正在进行"
+    title_en = "A notice of this kind is already running for the cycle"
+    advice_zh = "每个评审周期同类公示一次只开一个：先结束正在进行的公示，再公示其后受理或表决通过的提名。"
+    advice_en = (
+        "A cycle runs one notice of a kind at a time: conclude the running one, then publish the nominations "
+        "accepted or proposed since."
+    )
+
+
 class NationalQuotaNotSet(Conflict):
     code = "national_quota_not_set"
     title_zh = "该国家奖类别本年度推荐名额尚未设定"
@@ -452,8 +463,8 @@ class TenureNotRunning(Conflict):
     advice_en = "A tenure runs from selection; once ended or completed no tranche is paid and no assessment filed."
 
 
-class TrancheNotPayable(Conflict):
-    code = "tranche_not_payable"
+class SupportTrancheNotPayable(Conflict):
+    code = "support_tranche_not_payable"
     title_zh = "该期经费不能拨付"
     title_en = "The tranche cannot be paid"
     advice_zh = "经费按期次依次拨付，每期只拨付一次；已停拨的不再拨付（见 status）。"

@@ -29,7 +29,7 @@ from services.talent.applications import service as applications
 from services.talent.applications.models import TalentApplication
 from services.talent.db import common
 from services.talent.deps import Environment
-from services.talent.errors import AssessmentAlreadyGraded, AssessmentNotDue, TenureNotRunning, TrancheNotPayable
+from services.talent.errors import AssessmentAlreadyGraded, AssessmentNotDue, SupportTrancheNotPayable, TenureNotRunning
 from services.talent.labels import state_label
 from services.talent.programmes.models import Programme
 from services.talent.rules import tenure as tal3
@@ -47,7 +47,7 @@ from services.talent.tenure.schemas import (
 from shared import audit
 from shared.concurrency import check_if_match
 from shared.db import flush_versioned
-from shared.errors import Duplicate, Forbidden, NotFound, ValidationFailed, field_error
+from shared.errors import Debarred, Duplicate, Forbidden, NotFound, ValidationFailed, field_error
 from shared.principal import Principal
 from shared.schemas import Label
 
@@ -230,7 +230,7 @@ async def pay(
     check_if_match(if_match, TRANCHE, tranche.id, tranche.version, required=False)
     earlier = [t.number for t in rows if t.number < number and t.status != "paid"]
     if tranche.status != "due" or earlier:
-        raise TrancheNotPayable(
+        raise SupportTrancheNotPayable(
             f"第 {number} 期经费状态为“{state_label(tranche.status).zh}”"
             + (f"，第 {'、'.join(map(str, earlier))} 期尚未拨付" if earlier else "")
             + "，不能拨付。",
@@ -248,7 +248,14 @@ async def pay(
                 assert consequence.reason is not None and consequence.effective_on is not None
                 detail = f"{period.measure} {period.start.isoformat()}–{period.end.isoformat()}"
                 await stop_support(
-                    session, principal, application, tenure, consequence.reason, env.today, detail, env.now
+                    session,
+                    principal,
+                    application,
+                    tenure,
+                    consequence.reason,
+                    consequence.effective_on,
+                    detail,
+                    env.now,
                 )
                 return PaymentRead(
                     paid=False,
@@ -257,6 +264,12 @@ async def pay(
                     application_status=application.status,
                     debarment={"clause": "PRJ-5", **period.model_dump(mode="json")},
                 )
+        # in force today but not during the tenure (past its last day, the final evaluation pending): no payment
+        raise Debarred(
+            "受资助人存在有效的科研诚信限制措施，不予拨付（PRJ-5）。",
+            "An integrity debarment of the supported person is in force: nothing is paid (PRJ-5).",
+            extra={"clause": "PRJ-5", "debarments": [p.model_dump(mode="json") for p in found.periods]},
+        )
     tranche.status, tranche.paid_at, tranche.paid_by = "paid", env.now, principal.actor_id
     tranche.version += 1
     await flush_versioned(session, "拨付记录")

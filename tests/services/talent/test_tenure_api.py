@@ -58,13 +58,13 @@ async def test_tal3_tranches_are_paid_in_order_by_officials(talent: Talent) -> N
     year = await selected_year(talent, n_apps=1)
     (app,) = year.apps
     out_of_order = await talent.call("POST", f"/applications/{app}/tranches/2/pay", OFFICIAL, 409, json={})
-    assert out_of_order["code"] == "tranche_not_payable" and out_of_order["unpaid_before"] == [1]
+    assert out_of_order["code"] == "support_tranche_not_payable" and out_of_order["unpaid_before"] == [1]
     await talent.call("POST", f"/applications/{app}/tranches/1/pay", ORG_ADMIN, 403, json={})
     await talent.call("POST", f"/applications/{app}/tranches/9/pay", OFFICIAL, 404, json={})
     paid = await talent.call("POST", f"/applications/{app}/tranches/1/pay", OFFICIAL, json={})
     assert paid["paid"] is True and paid["tranche"]["status"] == "paid" and paid["application_status"] == "selected"
     again = await talent.call("POST", f"/applications/{app}/tranches/1/pay", OFFICIAL, 409, json={})
-    assert again["code"] == "tranche_not_payable"
+    assert again["code"] == "support_tranche_not_payable"
     await talent.call("POST", f"/applications/{app}/tranches/2/pay", OFFICIAL, json={})
 
 
