@@ -23,7 +23,23 @@ from shared.workflow import HistoryRead
 
 router = APIRouter(tags=["talent applications"])
 OP = "talent-applications"
-Status = Literal["draft", "submitted", "returned", "endorsed", "accepted", "rejected", "withdrawn"]
+Status = Literal[
+    "draft",
+    "submitted",
+    "returned",
+    "endorsed",
+    "accepted",
+    "rejected",
+    "withdrawn",
+    "in_review",
+    "reviewed",
+    "proposed",
+    "not_proposed",
+    "selected",
+    "not_selected",
+    "terminated",
+    "completed",
+]
 
 
 def _read(response: Response, application: TalentApplication, caller: Principal, env: Environment) -> ApplicationRead:

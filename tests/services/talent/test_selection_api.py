@@ -65,6 +65,8 @@ async def test_tal5_the_proposed_list_is_published_then_an_objection_upheld_and_
         tranches = await talent.call("GET", f"/applications/{app}/tranches", OFFICIAL)
         assert [Decimal(t["amount"]) for t in tranches] == [Decimal("240000"), Decimal("180000"), Decimal("180000")]
     await talent.call("GET", f"/applications/{second}/tenure", OFFICIAL, 404)
+    listed = await talent.call("GET", f"/applications?call_id={year.call['id']}&status=selected", AUDITOR)
+    assert sorted(a["id"] for a in listed["items"]) == sorted([first, third])
 
 
 async def test_tal5_an_application_is_published_once(talent: Talent) -> None:
