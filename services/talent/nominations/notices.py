@@ -5,9 +5,10 @@
 * ``award_winners``: the nominations the committee proposed, with their grade, for ``winners_days`` natural
   days (15); concluded, the proposed grades are final (``confirmed``) and the results may be published.
 
-Opening a notice moves its nominations onto it in the same unit of work (so each is on one notice of a kind
-at a time, and a second notice lists only those accepted or proposed since); an upheld objection disqualifies
-the nomination with the reason recorded. A notice publishes only the public facts: the title, the first
+Opening a notice moves its nominations onto it in the same unit of work; a cycle runs one notice of a kind at a
+time (``award_notice_running``), so concluding it moves exactly the nominations it lists, and the next one lists
+only those accepted or proposed since; an upheld objection disqualifies the nomination with the reason
+recorded. A notice publishes only the public facts: the title, the first
 completer, the first unit, the category and the grade; never an ID number or a contact."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.talent.award_cycles import service as cycles
 from services.talent.db import common
-from services.talent.errors import NoNominationsToPublish
+from services.talent.errors import AwardNoticeRunning, NoNominationsToPublish
 from services.talent.nominations import repository as repo
 from services.talent.nominations import service as nominations
 from services.talent.notices.subjects import AWARD_ACCEPTANCE, AWARD_WINNERS, NoticeSubjects, register
@@ -49,6 +50,12 @@ class _AwardNotice(NoticeSubjects):
         if found is None:
             raise NotFound("评审周期不存在。", "No such award cycle.")
         cycle = await cycles.locked(session, found.id)
+        if await repo.in_states(session, cycle.id, [self.on_notice]):
+            raise AwardNoticeRunning(
+                "本周期已有同类公示正在进行，结束后再开新的公示（AW-3）。",
+                "A notice of this kind is running for the cycle; open another once it is concluded (AW-3).",
+                extra={"cycle_id": cycle.id, "kind": self.kind},
+            )
         listed = await repo.in_states(session, cycle.id, [self.listed])
         if not listed:
             raise NoNominationsToPublish(

@@ -101,3 +101,19 @@ async def test_aw3_an_objection_upheld_on_the_acceptance_notice_disqualifies(awa
     await conclude(awards, notice)
     assert (await awards.call("GET", f"/nominations/{made[1]['id']}", OFFICIAL))["status"] == "in_review"
     assert (await awards.call("GET", f"/nominations/{made[0]['id']}", OFFICIAL))["status"] == "disqualified"
+
+
+async def test_aw3_one_notice_of_a_kind_at_a_time_per_cycle(awards: Awards) -> None:
+    cycle, made, notice = await in_review(awards, 1)
+    late = await nominate(awards, cycle["id"], person(30), who=DEPARTMENT)
+    await awards.call("POST", f"/nominations/{late['id']}/accept", OFFICIAL, json={})
+    running = await awards.call(
+        "POST", "/notices", OFFICIAL, 409, json={"kind": "award_acceptance", "cycle_id": cycle["id"]}
+    )
+    assert running["code"] == "award_notice_running"
+    await conclude(awards, notice)
+    assert (await awards.call("GET", f"/nominations/{late['id']}", OFFICIAL))["status"] == "accepted"
+    second = await awards.call(
+        "POST", "/notices", OFFICIAL, 201, json={"kind": "award_acceptance", "cycle_id": cycle["id"]}
+    )
+    assert [e["subject_id"] for e in second["entries"]] == [late["id"]]

@@ -88,9 +88,13 @@ async def winners_year(awards: Awards) -> tuple[dict[str, Any], list[dict[str, A
     again = await awards.call(
         "POST", "/notices", OFFICIAL, 409, json={"kind": "award_acceptance", "cycle_id": cycle["id"]}
     )
-    assert again["code"] == "no_nominations_to_publish"
+    assert again["code"] == "award_notice_running"
     awards.clock.set(date(2027, 4, 10))
     await awards.call("POST", f"/notices/{acceptance['id']}/conclude", OFFICIAL, json={})
+    nothing = await awards.call(
+        "POST", "/notices", OFFICIAL, 409, json={"kind": "award_acceptance", "cycle_id": cycle["id"]}
+    )
+    assert nothing["code"] == "no_nominations_to_publish"
     assert (await awards.call("GET", f"/nominations/{first['id']}", OFFICIAL))["status"] == "in_review"
     # the panel (NSF-2/NSF-3): reproducible, recorded, two members per nomination
     panel = await awards.call("POST", f"/award-cycles/{cycle['id']}/panel", OFFICIAL, 201, json={"seed": 7})
