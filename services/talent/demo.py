@@ -171,6 +171,7 @@ async def load(demo: Demo) -> DemoResult:
             await api.send("POST", f"{base}/{created['id']}/{action}", headers=who)
     return DemoResult(True, f"talent programme {PROGRAMME_CODE} with call {code} and {len(APPLICATIONS)} applications")
 
+
 # --- the provincial awards: one cycle of this year in various states (AW-1..AW-3) ----------------------
 
 AWARD_CYCLE_CODE = "JLSTA-DEMO"
