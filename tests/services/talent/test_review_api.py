@@ -108,9 +108,9 @@ async def test_tal1_the_weighted_score_comes_from_the_programmes_weights(talent:
     for n in year.reviewers:
         for a in (await talent.call("GET", "/review-assignments", reviewer(n)))["items"]:
             # application 0: 100, 80, 60, 40 -> 0.35*100 + 0.25*80 + 0.25*60 + 0.15*40 = 76
-            scores = (100, 80, 60, 40) if by_app[a["application_id"]] == 0 else (40, 60, 80, 100)  # = 64
+            given = (100, 80, 60, 40) if by_app[a["application_id"]] == 0 else (40, 60, 80, 100)  # = 64
             path = f"/review-assignments/{a['id']}/review"
-            await talent.call("PUT", path, reviewer(n), json=review(scores))
+            await talent.call("PUT", path, reviewer(n), json=review(given))
             await talent.call("POST", f"{path}/submit", reviewer(n), json={})
     closed = await talent.call("POST", f"/review-rounds/{year.round['id']}/close", OFFICIAL, json={})
     assert sorted(closed["reviewed"]) == sorted(year.apps)
