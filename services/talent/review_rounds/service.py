@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.talent.applications.models import TalentApplication
 from services.talent.calls import repository as calls
-from services.talent.calls.models import TalentCall
 from services.talent.db import common
 from services.talent.deps import Environment
 from services.talent.errors import CallNotPublished
@@ -59,12 +58,6 @@ def indicator_system(programme: Programme) -> tal1.IndicatorSystem:
     return tal1.check_indicator_system(programmes._rule_indicators(programme.indicators))
 
 
-async def call_and_programme(session: AsyncSession, call_id: int) -> tuple[TalentCall, Programme]:
-    call = await calls.get(session, call_id)
-    assert call is not None  # foreign key
-    return call, await programmes.load(session, call.programme_id)
-
-
 class TalentRounds(RoundScope):
     runners = STAFF
     creators = STAFF
@@ -81,12 +74,13 @@ class TalentRounds(RoundScope):
                 "年度申报尚未发布，不能设立专家评审轮次。", "The call is not published: no expert review yet."
             )
         programme = await programmes.load(session, call.programme_id)
-        base = defaults(indicator_system(programme))
+        system = indicator_system(programme)
+        base = defaults(system)
         return {
             "call_id": call.id,
             "discipline_prefixes": list(body.discipline_prefixes or []),
             # TAL-1: the programme's indicators, scored 0..100 with their weights and a comment each
-            "criteria": review_form(indicator_system(programme)).as_json(),
+            "criteria": review_form(system).as_json(),
             "graded": False,
             "reviewers_per_application": base.reviewers_per_application,
             "reviewers_per_category": {},
