@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.talent.models import common
@@ -23,7 +22,7 @@ from services.talent.notices.models import TABLES, TalentNotice
 from services.talent.notices.schemas import NoticeCreate, NoticeRead, NoticeSummary
 from services.talent.notices.subjects import KINDS, SUBJECTS, NoticeSubjects
 from shared.errors import ValidationFailed, field_error
-from shared.notices.models import PENDING, EntryColumns, NoticeColumns, ObjectionColumns
+from shared.notices.models import EntryColumns, NoticeColumns, ObjectionColumns
 from shared.notices.scope import NoticeDraft, NoticeScope
 from shared.notices.service import PublicNotices
 from shared.pii import FieldCipher
@@ -90,29 +89,3 @@ class TalentNotices(NoticeScope):
 
 
 NOTICES = PublicNotices(TABLES, TalentNotices(), common, NoticeRead, NoticeSummary)
-
-
-async def pending_objections(
-    session: AsyncSession, *, kind: str | None = None, call_id: int | None = None, cycle_id: int | None = None
-) -> int:
-    """Objections not yet resolved on the notices of a call or a cycle (of one kind, if given): results
-    are not published while one is open."""
-    n, o = TalentNotice, TABLES.objection
-    stmt = select(func.count()).select_from(o).join(n, n.id == o.notice_id).where(o.status == PENDING)
-    if kind is not None:
-        stmt = stmt.where(n.kind == kind)
-    if call_id is not None:
-        stmt = stmt.where(n.call_id == call_id)
-    if cycle_id is not None:
-        stmt = stmt.where(n.cycle_id == cycle_id)
-    return int((await session.execute(stmt)).scalar_one())
-
-
-async def listed_on(session: AsyncSession, kind: str, subject_ids: list[int]) -> set[int]:
-    """Of ``subject_ids``, those already on a notice of ``kind`` (listed or withdrawn): a record goes on a
-    kind of notice once."""
-    if not subject_ids:
-        return set()
-    n, e = TalentNotice, TABLES.entry
-    stmt = select(e.subject_id).join(n, n.id == e.notice_id).where(n.kind == kind, e.subject_id.in_(subject_ids))
-    return set((await session.execute(stmt)).scalars())

@@ -15,14 +15,11 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.talent.applications.models import TalentApplication as A
-from services.talent.nominations.models import Nomination as N
-from services.talent.programmes.models import Programme as P
 from services.talent.rules.award_flows import NOMINATION_WORKFLOW
 from services.talent.rules.workflows import APPLICATION_WORKFLOW
+from services.talent.statistics import repository as repo
 from services.talent.statistics import schemas as s
 from shared.validators import IdNumberError, division_region, validate_uscc
 from shared.workflow import states_from
@@ -85,20 +82,8 @@ def _sorted(groups: dict[Hashable, dict[str, int]]) -> list[tuple[Any, dict[str,
 async def summarise(
     session: AsyncSession, *, year: int | None, programme_id: int | None, category: str | None
 ) -> s.StatisticsRead:
-    apps = (
-        select(A.status, A.year, A.org_name, A.org_uscc, P.id, P.code, P.name, P.level, P.kind)
-        .join(P, P.id == A.programme_id)
-        .where(A.submitted_at.is_not(None))
-    )
-    noms = select(N.status, N.year, N.category, N.grade, N.units).where(N.submitted_at.is_not(None))
-    if year is not None:
-        apps, noms = apps.where(A.year == year), noms.where(N.year == year)
-    if programme_id is not None:
-        apps = apps.where(A.programme_id == programme_id)
-    if category is not None:
-        noms = noms.where(N.category == category)
-    app_rows = list((await session.execute(apps)).all())
-    nom_rows = list((await session.execute(noms)).all())
+    app_rows = await repo.application_rows(session, year=year, programme_id=programme_id)
+    nom_rows = await repo.nomination_rows(session, year=year, category=category)
 
     def total(rows: list[Any], count: Callable[[Any], dict[str, int]], names: tuple[str, ...]) -> dict[str, int]:
         figures = dict.fromkeys(names, 0)

@@ -17,10 +17,11 @@ from sqlalchemy import select, text
 
 from services.talent.applications.models import TalentApplication
 from services.talent.notices import subjects
-from services.talent.notices.service import pending_objections
+from services.talent.notices.repository import pending_objections
 from shared.notices.rules import notice_start
 from shared.notices.scope import EntryDraft, NoticeDraft
 from shared.workdays import SHANGHAI
+from tests.services.talent.awards_support import open_cycle
 from tests.services.talent.conftest import (
     ANONYMOUS,
     APPLICANT,
@@ -38,7 +39,7 @@ EVIDENCE = [{"name": "论文对比.pdf", "size": 1024, "sha256": "a" * 64, "cont
 
 
 class StandIn(subjects.NoticeSubjects):
-    """Lists the call's accepted applications (``cycle_id`` is taken as the call's id for award kinds)."""
+    """Lists the applications accepted at formal review, whatever the call or cycle named."""
 
     def __init__(self, kind: str, days: int, day_count: str) -> None:
         self.kind = kind  # type: ignore[misc]
@@ -47,13 +48,8 @@ class StandIn(subjects.NoticeSubjects):
         self.concluded_ids: list[int] = []
 
     async def prepare(self, session, principal, body, now, env) -> NoticeDraft:  # type: ignore[no-untyped-def]
-        call_id = body.call_id or body.cycle_id
         rows = (
-            await session.execute(
-                select(TalentApplication).where(
-                    TalentApplication.call_id == call_id, TalentApplication.status == "accepted"
-                )
-            )
+            await session.execute(select(TalentApplication).where(TalentApplication.status == "accepted"))
         ).scalars()
         return NoticeDraft(
             values={"kind": self.kind, "call_id": body.call_id, "cycle_id": body.cycle_id, "year": 2027},
@@ -98,6 +94,16 @@ async def accepted_application(talent: Talent) -> tuple[dict[str, Any], dict[str
     return call, application
 
 
+async def award_notice(talent: Talent) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An acceptance notice (the stand-in's list) of a real award cycle, opened on 2027-03-10 at 10:00."""
+    _, application = await accepted_application(talent)
+    cycle = await open_cycle(talent)
+    notice = await talent.call(
+        "POST", "/notices", OFFICIAL, 201, json={"kind": "award_acceptance", "cycle_id": cycle["id"]}
+    )
+    return notice, application
+
+
 def objection(subject_id: int, **changes: Any) -> dict[str, Any]:
     return {
         "subject_id": subject_id,
@@ -115,10 +121,7 @@ def at(*moment: int) -> datetime:
 async def test_aw3_the_acceptance_notice_runs_30_natural_days_and_takes_objections_to_23_59_59(
     talent: Talent, acceptance: StandIn
 ) -> None:
-    call, application = await accepted_application(talent)  # the clock is 2027-03-10 10:00
-    notice = await talent.call(
-        "POST", "/notices", OFFICIAL, 201, json={"kind": "award_acceptance", "cycle_id": call["id"]}
-    )
+    notice, application = await award_notice(talent)
     assert (notice["days"], notice["day_count"], notice["ends_on"]) == (30, "natural", "2027-04-09")
     assert notice["calendar_confirmed"] is True and notice["kind"] == "award_acceptance"
     path = f"/notices/{notice['id']}/objections"
@@ -155,34 +158,25 @@ async def test_tal5_the_proposed_list_runs_working_days_and_its_objections_cite_
 async def test_aw3_an_objection_is_written_real_name_with_a_contact_and_evidence(
     talent: Talent, acceptance: StandIn, changes: dict[str, Any], field: str
 ) -> None:
-    call, application = await accepted_application(talent)
-    notice = await talent.call(
-        "POST", "/notices", OFFICIAL, 201, json={"kind": "award_acceptance", "cycle_id": call["id"]}
-    )
+    notice, application = await award_notice(talent)
     refused = await talent.call(
         "POST", f"/notices/{notice['id']}/objections", APPLICANT, 422, json=objection(application["id"], **changes)
     )
     assert refused["code"] == "objection_incomplete" and refused["clause"] == "AW-3"
     assert [e["field"] for e in refused["errors"]] == [field]
     async with talent.client._transport.app.state.db.sessionmaker() as session:  # type: ignore[attr-defined]
-        assert await pending_objections(session, cycle_id=call["id"]) == 0  # nothing written
+        assert await pending_objections(session, cycle_id=notice["cycle_id"]) == 0  # nothing written
 
 
 async def test_aw3_an_anonymous_objection_is_refused(talent: Talent, acceptance: StandIn) -> None:
-    call, application = await accepted_application(talent)
-    notice = await talent.call(
-        "POST", "/notices", OFFICIAL, 201, json={"kind": "award_acceptance", "cycle_id": call["id"]}
-    )
+    notice, application = await award_notice(talent)
     await talent.call("POST", f"/notices/{notice['id']}/objections", ANONYMOUS, 401, json=objection(application["id"]))
 
 
 async def test_the_objectors_contact_is_sealed_at_rest_and_shown_only_to_them_and_the_staff(
     talent: Talent, acceptance: StandIn
 ) -> None:
-    call, application = await accepted_application(talent)
-    notice = await talent.call(
-        "POST", "/notices", OFFICIAL, 201, json={"kind": "award_acceptance", "cycle_id": call["id"]}
-    )
+    notice, application = await award_notice(talent)
     made = await talent.call(
         "POST", f"/notices/{notice['id']}/objections", APPLICANT, 201, json=objection(application["id"])
     )
@@ -197,10 +191,7 @@ async def test_the_objectors_contact_is_sealed_at_rest_and_shown_only_to_them_an
 
 
 async def test_a_notice_is_public_and_shows_no_id_number_or_contact(talent: Talent, acceptance: StandIn) -> None:
-    call, application = await accepted_application(talent)
-    notice = await talent.call(
-        "POST", "/notices", OFFICIAL, 201, json={"kind": "award_acceptance", "cycle_id": call["id"]}
-    )
+    notice, application = await award_notice(talent)
     await talent.call("POST", f"/notices/{notice['id']}/objections", APPLICANT, 201, json=objection(application["id"]))
     r = await talent.client.get(f"/api/v1/talent/notices/{notice['id']}", headers=ANONYMOUS)
     assert r.status_code == 200
@@ -214,10 +205,7 @@ async def test_a_notice_is_public_and_shows_no_id_number_or_contact(talent: Tale
 async def test_aw3_the_notice_concludes_only_after_its_period_with_every_objection_resolved(
     talent: Talent, acceptance: StandIn
 ) -> None:
-    call, application = await accepted_application(talent)
-    notice = await talent.call(
-        "POST", "/notices", OFFICIAL, 201, json={"kind": "award_acceptance", "cycle_id": call["id"]}
-    )
+    notice, application = await award_notice(talent)
     made = await talent.call(
         "POST", f"/notices/{notice['id']}/objections", APPLICANT, 201, json=objection(application["id"])
     )
@@ -236,10 +224,7 @@ async def test_aw3_the_notice_concludes_only_after_its_period_with_every_objecti
 
 
 async def test_aw3_an_upheld_objection_withdraws_the_record(talent: Talent, acceptance: StandIn) -> None:
-    call, application = await accepted_application(talent)
-    notice = await talent.call(
-        "POST", "/notices", OFFICIAL, 201, json={"kind": "award_acceptance", "cycle_id": call["id"]}
-    )
+    notice, application = await award_notice(talent)
     made = await talent.call(
         "POST", f"/notices/{notice['id']}/objections", APPLICANT, 201, json=objection(application["id"])
     )
@@ -267,6 +252,7 @@ async def test_a_notice_names_its_kind_and_its_call_or_cycle(talent: Talent, bod
 
 
 async def test_only_officials_open_notices(talent: Talent, acceptance: StandIn) -> None:
-    call, _ = await accepted_application(talent)
-    await talent.call("POST", "/notices", ORG_ADMIN, 403, json={"kind": "award_acceptance", "cycle_id": call["id"]})
-    await talent.call("POST", "/notices", AUDITOR, 403, json={"kind": "award_acceptance", "cycle_id": call["id"]})
+    await accepted_application(talent)
+    cycle = await open_cycle(talent)
+    await talent.call("POST", "/notices", ORG_ADMIN, 403, json={"kind": "award_acceptance", "cycle_id": cycle["id"]})
+    await talent.call("POST", "/notices", AUDITOR, 403, json={"kind": "award_acceptance", "cycle_id": cycle["id"]})
