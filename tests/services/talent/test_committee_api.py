@@ -140,3 +140,31 @@ async def test_the_committee_is_the_officials_to_set_and_tally(talent: Talent) -
 
 def headers_of_stranger() -> dict[str, str]:
     return member(99)
+
+
+async def test_odd_committee_input_is_a_problem_never_a_500(talent: Talent) -> None:
+    year = await reviewed_year(talent, {0: 90}, n_apps=1)
+    for body in (
+        {"members": []},
+        {"members": ["m 1"]},
+        {"members": ["m1"], "threshold": "0/0"},
+        {"members": ["m1"], "threshold": "0/3"},
+        {"members": ["m1"], "quorum": "1/2/3"},
+        {"members": ["m1"], "basis": "everyone"},
+        {"members": ["m1"], "status": "tallied"},
+    ):
+        r = await talent.client.put(f"/api/v1/talent{path(year)}", headers=OFFICIAL, json=body)
+        assert r.status_code == 422, (body, r.text)
+    await committee(talent, year, members=2)
+    for votes in (
+        [{"application_id": 0, "vote": "for"}],
+        [{"application_id": year.apps[0], "vote": "maybe"}],
+        [{"application_id": 2**63, "vote": "for"}],
+        "all for",
+    ):
+        r = await talent.client.put(
+            f"/api/v1/talent{path(year, '/ballot')}", headers=member(1), json={"present": True, "votes": votes}
+        )
+        assert r.status_code == 422, (votes, r.text)
+    await talent.call("GET", "/calls/999999/committee", OFFICIAL, 404)
+    await talent.call("POST", "/calls/999999/committee/tally", OFFICIAL, 404, json={})

@@ -225,3 +225,33 @@ async def test_tal2_a_running_tenure_refuses_another_programme_of_the_same_level
     assert (await talent.call("POST", f"/applications/{same['id']}/submit", applicant(0), json={}))["status"] == (
         "submitted"
     )
+
+
+async def test_odd_tenure_input_is_a_problem_never_a_500(talent: Talent) -> None:
+    year = await selected_year(talent, n_apps=1)
+    (app,) = year.apps
+    for number in ("0", "11", "x"):
+        r = await talent.client.post(f"/api/v1/talent/applications/{app}/tranches/{number}/pay", headers=OFFICIAL)
+        assert r.status_code == 422, r.text
+    for body in (
+        {"kind": "annual", "year_no": 0, "report": "x"},
+        {"kind": "annual", "year_no": 4, "report": "x"},
+        {"kind": "midterm", "year_no": 1, "report": "x"},
+        {"kind": "final", "year_no": 2, "report": "x"},
+        {"kind": "annual", "year_no": 1, "report": ""},
+    ):
+        r = await talent.client.post(f"/api/v1/talent/applications/{app}/assessments", headers=ORG_ADMIN, json=body)
+        assert r.status_code == 422, (body, r.text)
+    filed = await talent.call("POST", f"/applications/{app}/assessments", ORG_ADMIN, 201, json=assessment(1))
+    r = await talent.client.post(
+        f"/api/v1/talent/applications/{app}/assessments/{filed['id']}/grade", headers=OFFICIAL, json={"grade": "good"}
+    )
+    assert r.status_code == 422
+    await talent.call("POST", f"/applications/{app}/assessments/999999/grade", OFFICIAL, 404, json={"grade": "pass"})
+    again = await talent.call(
+        "POST", f"/applications/{app}/assessments/{filed['id']}/grade", OFFICIAL, json={"grade": "pass"}
+    )
+    twice = await talent.call(
+        "POST", f"/applications/{app}/assessments/{filed['id']}/grade", OFFICIAL, 409, json={"grade": "pass"}
+    )
+    assert again["status"] == "graded" and twice["code"] == "assessment_already_graded"
