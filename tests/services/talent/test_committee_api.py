@@ -168,3 +168,15 @@ async def test_odd_committee_input_is_a_problem_never_a_500(talent: Talent) -> N
         assert r.status_code == 422, (votes, r.text)
     await talent.call("GET", "/calls/999999/committee", OFFICIAL, 404)
     await talent.call("POST", "/calls/999999/committee/tally", OFFICIAL, 404, json={})
+
+
+async def test_a_tally_repeated_with_its_idempotency_key_answers_the_first_time_again(talent: Talent) -> None:
+    year = await reviewed_year(talent, {0: 90}, n_apps=1)
+    (app,) = year.apps
+    await committee(talent, year, members=3)
+    for n in (1, 2):
+        await ballot(talent, year, n, {app: "for"})
+    key = {"Idempotency-Key": "tally-2027-1"}
+    first = await talent.call("POST", path(year, "/tally"), OFFICIAL, json={}, headers=key)
+    again = await talent.call("POST", path(year, "/tally"), OFFICIAL, json={}, headers=key)
+    assert again == first and first["results"][0]["status"] == "proposed"
