@@ -9,14 +9,8 @@ import json
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
-from services.talent.applications.selection import SelectionNotice
-from services.talent.errors import NoProposedApplications
-from services.talent.notices.schemas import NoticeCreate
-from shared.principal import Principal
 from tests.services.talent.conftest import ANONYMOUS, APPLICANT, AUDITOR, OFFICIAL, Talent
-from tests.services.talent.year_support import EVIDENCE, applicant, applicant_id, proposed_year
+from tests.services.talent.year_support import EVIDENCE, ORG_ADMIN, applicant, applicant_id, proposed_year
 
 
 async def test_tal5_the_proposed_list_is_published_then_an_objection_upheld_and_the_rest_selected(
@@ -70,17 +64,11 @@ async def test_tal5_the_proposed_list_is_published_then_an_objection_upheld_and_
 
 
 async def test_tal5_an_application_is_published_once(talent: Talent) -> None:
-    """A second selection notice of the call has nothing to list (``no_proposed_applications``). Asked of the
-    kind's ``prepare`` itself: the ``/notices`` route declares the kinds' problems once the notices document
-    reads them (services/talent/notices)."""
     year = await proposed_year(talent, n_apps=1)
-    await talent.call("POST", "/notices", OFFICIAL, 201, json={"kind": "selection", "call_id": year.call["id"]})
-    body = NoticeCreate(kind="selection", call_id=year.call["id"])
-    app = talent.client._transport.app  # type: ignore[attr-defined]
-    async with app.state.db.sessionmaker() as session:
-        with pytest.raises(NoProposedApplications):
-            await SelectionNotice().prepare(session, official_principal(), body, talent.clock.now, None)
-
-
-def official_principal() -> Principal:
-    return Principal(kind="user", subject="100", roles=frozenset({"official"}))
+    body = {"kind": "selection", "call_id": year.call["id"]}
+    await talent.call("POST", "/notices", ORG_ADMIN, 403, json=body)
+    await talent.call("POST", "/notices", OFFICIAL, 201, json=body)
+    again = await talent.call("POST", "/notices", OFFICIAL, 409, json=body)
+    assert again["code"] == "no_proposed_applications"
+    missing = await talent.call("POST", "/notices", OFFICIAL, 404, json=body | {"call_id": 999999})
+    assert missing["code"] == "not_found"
