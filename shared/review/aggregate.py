@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, localcontext
 from enum import StrEnum
 from fractions import Fraction
 from types import MappingProxyType
@@ -87,6 +87,9 @@ class AggregationSettings:
     min_valid: int = 3
     graded: bool = True  # a review gives a grade and a funding opinion (NSF-4)
     _pair_values: Mapping[tuple[str, str], Fraction] = field(init=False, repr=False, compare=False)
+    # the scored criteria as (code, weight, maximum), and the weights' sum: read once per review
+    _scored: tuple[tuple[str, Decimal, Decimal], ...] = field(init=False, repr=False, compare=False)
+    _weight_sum: Fraction = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "grade_points", _frozen(self.grade_points))
@@ -102,6 +105,8 @@ class AggregationSettings:
             raise ReviewInputError("评审指标重复", "A criterion appears twice")
         if not self.graded and not self.criteria:
             raise ReviewInputError("不评等级的评审表须有评分指标", "A form without grades needs scored criteria")
+        object.__setattr__(self, "_scored", tuple((c.code, c.weight, c.max_score) for c in self.criteria))
+        object.__setattr__(self, "_weight_sum", sum((Fraction(c.weight) for c in self.criteria), Fraction(0)))
         # The value of each (grade, opinion) pair, computed once: ranking thousands of reviews then
         # costs a lookup each instead of fresh Fraction arithmetic.
         grade_weight, opinion_weight = Fraction(self.grade_weight), Fraction(self.opinion_weight)
@@ -147,25 +152,26 @@ _EXACT = Context(prec=60, traps=[Inexact, InvalidOperation])
 def review_value(review: Review, settings: AggregationSettings) -> Fraction:
     """The value of one complete review (see the module docstring)."""
     if settings.criteria:
-        scores = []
-        for c in settings.criteria:
-            score = Decimal(review.criteria[c.code])
-            if not Decimal(0) <= score <= c.max_score:
+        given = review.criteria
+        scores = [s if isinstance(s := given[code], Decimal) else Decimal(s) for code, _, _ in settings._scored]
+        for (code, _, top), score in zip(settings._scored, scores, strict=True):
+            if not 0 <= score <= top:
                 raise InvalidReviewScore(
-                    f"评审指标 {c.code} 的得分须在 0 到 {c.max_score} 之间",
-                    f"Criterion {c.code} must be scored between 0 and {c.max_score}",
-                    extra={"reviewer_id": review.reviewer_id, "criterion": c.code},
+                    f"评审指标 {code} 的得分须在 0 到 {top} 之间",
+                    f"Criterion {code} must be scored between 0 and {top}",
+                    extra={"reviewer_id": review.reviewer_id, "criterion": code},
                 )
-            scores.append((Decimal(c.weight), score))
         try:
-            total = weights = Decimal(0)
-            for weight, score in scores:
-                total = _EXACT.add(total, _EXACT.multiply(weight, score))
-                weights = _EXACT.add(weights, weight)
-            return Fraction(total) / Fraction(weights)
+            with localcontext(_EXACT):  # the operators below are exact, or trap
+                total = sum((w * s for (_, w, _), s in zip(settings._scored, scores, strict=True)), Decimal(0))
+            return Fraction(total) / settings._weight_sum
         except (Inexact, InvalidOperation):  # more places than 60 digits hold: Fractions all the way
-            return sum((Fraction(w) * Fraction(s) for w, s in scores), Fraction(0)) / sum(
-                (Fraction(w) for w, _ in scores), Fraction(0)
+            return (
+                sum(
+                    (Fraction(w) * Fraction(s) for (_, w, _), s in zip(settings._scored, scores, strict=True)),
+                    Fraction(0),
+                )
+                / settings._weight_sum
             )
     assert review.grade is not None and review.opinion is not None
     return settings.pair_value(review.grade.value, review.opinion.value)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from shared.errors import field_error
@@ -65,15 +66,24 @@ class ReviewForm:
     criteria: tuple[FormCriterion, ...] = ()
     graded: bool = True
     _codes: frozenset[str] = field(init=False, repr=False, compare=False)
+    _scored: tuple[FormCriterion, ...] = field(init=False, repr=False, compare=False)
+    _limits: Mapping[str, Decimal] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "criteria", tuple(self.criteria))
         object.__setattr__(self, "_codes", frozenset(c.code for c in self.criteria))
+        object.__setattr__(self, "_scored", tuple(c for c in self.criteria if c.weight is not None))
+        object.__setattr__(self, "_limits", MappingProxyType({c.code: c.max_score for c in self._scored}))
         self.aggregation(min_valid=1)  # refuses a form that cannot be aggregated
 
     @property
     def scored(self) -> tuple[FormCriterion, ...]:
-        return tuple(c for c in self.criteria if c.weight is not None)
+        return self._scored
+
+    @property
+    def limits(self) -> Mapping[str, Decimal]:
+        """The scored criteria's maximum scores, by code."""
+        return self._limits
 
     def aggregation(self, *, min_valid: int, trim_from: int | None = None) -> AggregationSettings:
         return AggregationSettings(
@@ -95,7 +105,7 @@ class ReviewForm:
     ) -> list[dict[str, str]]:
         """What a draft may not hold: scores of unknown or unscored criteria or out of range, comments
         keyed other than by a criterion or ``overall``, a grade or opinion on a form without them."""
-        scored = {c.code: c.max_score for c in self.scored}
+        scored = self._limits
         errors: list[dict[str, str]] = []
         for code, score in scores.items():
             if code not in scored:

@@ -17,12 +17,12 @@ is scored by experts, never a threshold on a count, and eligibility never depend
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 from services.talent.errors import InvalidIndicatorScores, InvalidIndicatorSystem
 from shared.errors import field_error
@@ -115,8 +115,11 @@ class IndicatorSystem:
 
     indicators: tuple[Indicator, ...]
     form: ReviewForm = field(init=False, repr=False, compare=False)
+    # the aggregation settings by scoring rules (``aggregation_settings``): built once per system
+    _settings: dict[Any, AggregationSettings] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_settings", {})
         indicators = tuple(self.indicators)
         object.__setattr__(self, "indicators", indicators)
         problems = indicator_system_problems(indicators)
@@ -162,11 +165,14 @@ class ScoringRules:
 SCORING = ScoringRules()
 
 
-@functools.lru_cache(maxsize=64)
 def aggregation_settings(system: IndicatorSystem, rules: ScoringRules = SCORING) -> AggregationSettings:
     """The shared aggregation's settings for this system, for ``shared.review.aggregate.rank`` as well (built
-    once per system and rules: both are frozen, and scoring thousands of experts asks for them each time)."""
-    return system.form.aggregation(min_valid=rules.min_valid, trim_from=rules.trim_from)
+    once per system and rules and kept on the system: scoring thousands of experts asks for them each time,
+    and hashing the whole system for a cache would cost more than the lookup saves)."""
+    found = system._settings.get(rules)
+    if found is None:
+        found = system._settings[rules] = system.form.aggregation(min_valid=rules.min_valid, trim_from=rules.trim_from)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +184,11 @@ class ExpertScores:
 
 def score_problems(system: IndicatorSystem, scores: Mapping[str, Decimal], *, prefix: str = "") -> list[dict[str, str]]:
     """Unknown indicators and scores out of 0..100 (the shared form's check), and indicators left unscored."""
+    limits = system.form.limits
+    if scores.keys() == limits.keys() and all(
+        0 <= Decimal(v) <= limits[k] for k, v in scores.items()
+    ):  # every indicator scored within range: the common case, decided without building problems
+        return []
     problems = system.form.content_problems({k: Decimal(v) for k, v in scores.items()}, {}, None, None)
     problems += [
         field_error(path, "missing_score", "未评分（TAL-1）", "not scored (TAL-1)")
