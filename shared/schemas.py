@@ -80,7 +80,10 @@ class CommentBody(InputSchema):
     history; the actions whose transition says so require it."""
 
     comment: str | None = Field(
-        default=None, max_length=2000, description="shown in the history; required where the action says so"
+        default=None,
+        max_length=2000,
+        description="shown in the history; required where the action says so",
+        examples=["材料齐全，予以受理。", "Complete; accepted."],
     )
 
 

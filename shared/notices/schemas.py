@@ -39,7 +39,12 @@ class ObjectionCreate(InputSchema):
 
 
 class ResolutionBody(InputSchema):
-    comment: str = Field(min_length=1, max_length=4000, description="the reasons (处理意见)")
+    comment: str = Field(
+        min_length=1,
+        max_length=4000,
+        description="the reasons (处理意见)",
+        examples=["经核查，异议所述代表作确为他人成果，异议成立。", "Checked: the work is another's; upheld."],
+    )
 
 
 class NoticeEntryRead(OutputSchema):

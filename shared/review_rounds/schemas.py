@@ -101,6 +101,7 @@ class DrawIn(InputSchema):
         ge=0,
         le=2**63 - 1,
         description="reuse a recorded seed; left out, the platform draws one (secrets)",
+        examples=[20270410],
     )
 
 

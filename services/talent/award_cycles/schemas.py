@@ -90,7 +90,7 @@ class CycleCreate(InputSchema):
 class CycleUpdate(InputSchema):
     """Editable while the cycle is a draft or open (quotas and votes also while closed)."""
 
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: str | None = Field(default=None, min_length=1, max_length=200, examples=["2027年度吉林省科学技术进步奖"])
     guide: str | None = Field(default=None, max_length=20000)
     opens_on: PlanDate | None = None
     closes_on: PlanDate | None = None

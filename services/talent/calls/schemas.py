@@ -36,7 +36,7 @@ class CallCreate(InputSchema):
 class CallUpdate(InputSchema):
     """Editable while the call is a draft or published."""
 
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: str | None = Field(default=None, min_length=1, max_length=200, examples=["2027年度青年科技人才托举计划申报"])
     guide: str | None = Field(default=None, max_length=20000)
     opens_on: PlanDate | None = None
     closes_on: PlanDate | None = None

@@ -71,7 +71,7 @@ class BallotIn(InputSchema):
     """A member's ballot, whole each time: present or not and, when present, one vote on every application
     of the ranked list awaiting the committee."""
 
-    present: bool
+    present: bool = Field(examples=[True])
     votes: list[VoteIn] = Field(default_factory=list, max_length=1000)
 
 

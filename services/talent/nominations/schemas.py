@@ -55,7 +55,7 @@ class NominationCreate(InputSchema):
 class NominationUpdate(InputSchema):
     """Editable while a draft; the cycle is fixed once made."""
 
-    title: str | None = Field(default=None, min_length=1, max_length=300)
+    title: str | None = Field(default=None, min_length=1, max_length=300, examples=["玉米耐密抗逆新品种选育与推广"])
     summary: str | None = Field(default=None, min_length=1, max_length=20000)
     disciplines: list[Discipline] | None = Field(default=None, min_length=1, max_length=5)
     keywords: list[Keyword] | None = Field(default=None, max_length=10)
@@ -125,7 +125,9 @@ class NominationRead(Tagged, Actionable):
 
 
 class PanelDraw(InputSchema):
-    seed: int | None = Field(default=None, ge=0, le=2**63 - 1, description="none: the platform draws one")
+    seed: int | None = Field(
+        default=None, ge=0, le=2**63 - 1, description="none: the platform draws one", examples=[20270410]
+    )
 
 
 class PanelMemberRead(OutputSchema):
@@ -153,7 +155,9 @@ class ScoreIn(InputSchema):
 class VoteIn(InputSchema):
     """The committee's vote on a grade (AW-1): the members present and those in favour."""
 
-    grade: int | None = Field(default=None, ge=1, le=3, description="1, 2 or 3; none for a category without grades")
-    present: int = Field(ge=0, le=1000)
-    in_favour: int = Field(ge=0, le=1000)
+    grade: int | None = Field(
+        default=None, ge=1, le=3, description="1, 2 or 3; none for a category without grades", examples=[1]
+    )
+    present: int = Field(ge=0, le=1000, examples=[21])
+    in_favour: int = Field(ge=0, le=1000, examples=[16])
     comment: str | None = Field(default=None, max_length=2000)

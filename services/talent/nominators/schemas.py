@@ -35,7 +35,7 @@ class NominatorCreate(InputSchema):
 
 
 class NominatorUpdate(InputSchema):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=200, examples=["吉林省农业农村厅"])
     recognised: bool | None = None
     active: bool | None = None
 

@@ -63,8 +63,13 @@ class AssessmentCreate(InputSchema):
 
 
 class AssessmentGrade(InputSchema):
-    grade: Grade = Field(description="excellent / pass / basic_pass / fail (TAL-3)")
-    comment: str | None = Field(default=None, max_length=2000, description="required with a fail")
+    grade: Grade = Field(description="excellent / pass / basic_pass / fail (TAL-3)", examples=["pass"])
+    comment: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="required with a fail",
+        examples=["年度任务基本完成，考核合格。", "The year's tasks done; passed."],
+    )
 
 
 class AssessmentRead(Tagged):
