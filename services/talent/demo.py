@@ -150,8 +150,8 @@ async def _programme(demo: Demo, official: dict[str, str]) -> dict[str, Any]:
     return created
 
 
-async def load(demo: Demo) -> DemoResult:
-    """The talent demo: the programme, this year's call, its applications. Returns a summary."""
+async def load_programmes(demo: Demo) -> DemoResult:
+    """The programme, this year's call, its applications. Returns a summary."""
     api, today = demo.api, demo.today
     official = await demo.login("official")
     programme = await _programme(demo, official)
@@ -265,10 +265,8 @@ async def load_awards(demo: Demo) -> DemoResult:
     return DemoResult(True, f"award cycle {code} with {len(NOMINATIONS)} nominations")
 
 
-_load_programmes = load
-
-
-async def load(demo: Demo) -> DemoResult:  # type: ignore[no-redef]  # the programmes' demo, then the awards'
-    programmes = await _load_programmes(demo)
+async def load(demo: Demo) -> DemoResult:
+    """The talent demo: the programmes' year, then the awards' cycle. Returns a summary."""
+    programmes = await load_programmes(demo)
     awards = await load_awards(demo)
     return DemoResult(programmes.loaded or awards.loaded, f"{programmes.summary}; {awards.summary}")
