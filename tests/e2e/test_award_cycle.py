@@ -14,28 +14,26 @@ the past in the talent database (as a clock would) so it can be concluded at onc
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import update
-from stdnum.cn import ric, uscc
 
-from services.talent.notices.models import TalentNotice
-from shared.db import Database
-from shared.db.engine import database_url_for
 from tests.conftest import backends
-from tests.e2e.conftest import _fresh_postgres
-from tests.e2e.processes import Platform, running_platform
+from tests.e2e.processes import Platform
+from tests.e2e.support import People, bare_platform, make_resident_id, make_uscc, rewind_talent_notice
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", params=backends())
+def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    yield from bare_platform(request, tmp_path_factory, "awards")
+
 
 T = "/api/v1/talent"
 P = "/api/v1/projects"
@@ -43,97 +41,15 @@ PASSWORD = "E2e-Awards-Passw0rd!"
 DOMAIN = "awards.test.cn"
 
 
-def _uscc(body: str) -> str:
-    return body + uscc.calc_check_digit(body)
-
-
-def _resident_id(birth: date, seq: str) -> str:
-    body = f"220104{birth:%Y%m%d}{seq}"
-    return body + ric.calc_check_digit(body + "0")
-
-
-KJT_USCC = _uscc("11220000013544399")
-CITY_USCC = _uscc("11220100013544388")  # 长春市人民政府
-JLU_USCC = _uscc("12220104412755098")
-CIAC_USCC = _uscc("12220100412760096")  # the reviewers' institute: no completer's unit (NSF-3)
-
-
-@pytest.fixture(scope="module", params=backends())
-def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    extra = {"KJT_DEMO": "false", "KJT_RATE_LIMIT_LOGIN": "1000/minute"}
-    if request.param == "postgres":
-        extra["KJT_DATABASE_URL"] = asyncio.run(_fresh_postgres())
-    with running_platform(tmp_path_factory.mktemp("awards"), **extra) as started:
-        yield started
-
-
-class People:
-    """Logs people in through the gateway and calls the API as them."""
-
-    def __init__(self, client: httpx.Client, platform: Platform) -> None:
-        self.client = client
-        self.auth: dict[str, dict[str, str]] = {}
-        self.ids: dict[str, str] = {}
-        self.login("admin", platform.admin_email, platform.admin_password)
-
-    def login(self, who: str, email: str, password: str) -> None:
-        r = self.client.post("/api/v1/auth/token", data={"username": email, "password": password})
-        assert r.status_code == 200, r.text
-        self.auth[who] = {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-    def send(self, who: str | None, method: str, url: str, expect: int = 200, **kwargs: Any) -> httpx.Response:
-        headers = {**(self.auth[who] if who else {}), **kwargs.pop("headers", {})}
-        r = self.client.request(method, url, headers=headers, **kwargs)
-        assert r.status_code == expect, f"{who} {method} {url}: {r.status_code} {r.text}"
-        return r
-
-    def call(self, who: str | None, method: str, url: str, expect: int = 200, **kwargs: Any) -> Any:
-        r = self.send(who, method, url, expect, **kwargs)
-        return r.json() if r.content else None
-
-    def add(self, who: str, roles: list[str], org_id: int) -> str:
-        user = self.call(
-            "admin",
-            "POST",
-            "/api/v1/admin/users",
-            201,
-            json={
-                "email": f"{who}@{DOMAIN}",
-                "display_name": who,
-                "roles": roles,
-                "organization_id": org_id,
-                "password": PASSWORD,
-            },
-        )
-        self.login(who, f"{who}@{DOMAIN}", PASSWORD)
-        self.ids[who] = str(user["id"])
-        return self.ids[who]
-
-
-def _rewind_notice(platform: Platform, notice_id: int) -> None:
-    """The notice's natural days pass: its period moved back in the talent database."""
-
-    async def run() -> None:
-        url = database_url_for("talent", platform.env.get("KJT_DATABASE_URL"), Path(platform.env["KJT_VAR_DIR"]))
-        db = Database(url, "talent", pool_size=1)
-        try:
-            async with db.sessionmaker() as session:
-                now = datetime.now(UTC)
-                await session.execute(
-                    update(TalentNotice)
-                    .where(TalentNotice.id == notice_id)
-                    .values(starts_at=now - timedelta(days=40), closes_at=now - timedelta(seconds=1))
-                )
-                await session.commit()
-        finally:
-            await db.dispose()
-
-    asyncio.run(run())
+KJT_USCC = make_uscc("11220000013544399")
+CITY_USCC = make_uscc("11220100013544388")  # 长春市人民政府
+JLU_USCC = make_uscc("12220104412755098")
+CIAC_USCC = make_uscc("12220100412760096")  # the reviewers' institute: no completer's unit (NSF-3)
 
 
 def test_an_award_cycle_through_the_gateway_with_the_right_role_at_each_step(platform: Platform) -> None:
     with httpx.Client(base_url=platform.base_url, timeout=30.0, trust_env=False) as client:
-        run_cycle(People(client, platform), platform)
+        run_cycle(People(client, platform, domain=DOMAIN, password=PASSWORD), platform)
 
 
 def run_cycle(people: People, platform: Platform) -> None:  # noqa: PLR0915 - one cycle, step by step
@@ -148,10 +64,10 @@ def run_cycle(people: People, platform: Platform) -> None:  # noqa: PLR0915 - on
     ciac = org("中国科学院长春应用化学研究所（测试）", "research_institute", CIAC_USCC)
     people.add("official", ["official"], kjt)
     people.add("auditor", ["auditor"], kjt)
-    nominator = people.add("city_clerk", ["org_admin"], city)
+    nominator = str(people.add("city_clerk", ["org_admin"], city))
     people.add("jlu_admin", ["org_admin"], jlu)
     people.add("objector", ["applicant"], jlu)
-    members = [people.add(f"expert{n}", ["reviewer"], ciac) for n in (1, 2)]
+    members = [str(people.add(f"expert{n}", ["reviewer"], ciac)) for n in (1, 2)]
 
     # --- the nominators' register and the cycle -------------------------------------------------------------
     register = {"account": nominator, "kind": "city_government", "name": "长春市人民政府", "org_id": city}
@@ -177,8 +93,8 @@ def run_cycle(people: People, platform: Platform) -> None:  # noqa: PLR0915 - on
     assert people.call(None, "GET", f"{T}/award-cycles/{cycle['id']}")["open_now"] is True  # public once open
 
     # --- the nomination and its formal review ---------------------------------------------------------------
-    first = ("高建国", _resident_id(date(year - 52, 4, 12), "011"))
-    second = ("孙丽华", _resident_id(date(year - 44, 11, 5), "042"))
+    first = ("高建国", make_resident_id(date(year - 52, 4, 12), "011"))
+    second = ("孙丽华", make_resident_id(date(year - 44, 11, 5), "042"))
     body = {
         "cycle_id": cycle["id"],
         "title": "黑土地玉米密植高产技术创新与应用（测试）",
@@ -208,7 +124,7 @@ def run_cycle(people: People, platform: Platform) -> None:  # noqa: PLR0915 - on
     public = people.call(None, "GET", f"{T}/notices/{notice['id']}")
     assert [e["subject_id"] for e in public["entries"]] == [nomination["id"]]
     assert first[1] not in json.dumps(public) and public["entries"][0]["person_name"] == first[0]
-    _rewind_notice(platform, notice["id"])
+    rewind_talent_notice(platform, notice["id"], days=40)
     people.call("official", "POST", f"{T}/notices/{notice['id']}/conclude")
     assert people.call("official", "GET", url)["status"] == "in_review"
 
@@ -216,7 +132,7 @@ def run_cycle(people: People, platform: Platform) -> None:  # noqa: PLR0915 - on
     for n, user_id in enumerate(members, start=1):
         entry = {
             "name": f"评审专家{n}",
-            "id_number": _resident_id(date(1966, 5, n), f"{800 + 2 * n + 1}"),
+            "id_number": make_resident_id(date(1966, 5, n), f"{800 + 2 * n + 1}"),
             "user_id": user_id,
             "title": "研究员",
             "organisation_name": "中国科学院长春应用化学研究所（测试）",
@@ -246,7 +162,7 @@ def run_cycle(people: People, platform: Platform) -> None:  # noqa: PLR0915 - on
     people.call("official", "POST", f"{T}/award-cycles/{cycle['id']}/close")
     early = people.call("official", "POST", f"{T}/award-cycles/{cycle['id']}/publish-results", 409)
     assert early["code"] == "award_results_not_ready"
-    _rewind_notice(platform, winners["id"])
+    rewind_talent_notice(platform, winners["id"], days=40)
     people.call("official", "POST", f"{T}/notices/{winners['id']}/conclude")
 
     # --- results, with the certificate number ---------------------------------------------------------------

@@ -18,7 +18,6 @@ no sleeping. Birth dates are relative to the plan's year, so the NSF-6 outcomes 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -26,13 +25,18 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from stdnum.cn import ric, uscc
 
 from tests.conftest import backends
-from tests.e2e.conftest import _fresh_postgres
-from tests.e2e.processes import Platform, running_platform
+from tests.e2e.processes import Platform
+from tests.e2e.support import People, bare_platform, make_resident_id, make_uscc
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", params=backends())
+def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    yield from bare_platform(request, tmp_path_factory, "foundation")
+
 
 F = "/api/v1/foundation"
 P = "/api/v1/projects"
@@ -41,72 +45,11 @@ DOMAIN = "foundation.test.cn"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def _uscc(body: str) -> str:
-    return body + uscc.calc_check_digit(body)
-
-
-def _resident_id(birth: date, seq: str) -> str:
-    """A Changchun resident ID (ID-2); the last digit of ``seq`` odd for men."""
-    body = f"220104{birth:%Y%m%d}{seq}"
-    return body + ric.calc_check_digit(body + "0")
-
-
-KJT_USCC = _uscc("11220000013544399")
-AGENCY_USCC = _uscc("12220000MA0000098")
-JLU_USCC = _uscc("12220104412755098")  # 长春市 (ID-5)
-NENU_USCC = _uscc("12220102412755097")  # 长春市 too
-CIAC_USCC = _uscc("12220100412760096")  # the reviewers' institute: not an applicant's (NSF-3)
-
-
-@pytest.fixture(scope="module", params=backends())
-def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    # No demo data (exact figures below), and a login limit that lets one test log in as a dozen people.
-    extra = {"KJT_DEMO": "false", "KJT_RATE_LIMIT_LOGIN": "1000/minute"}
-    if request.param == "postgres":
-        extra["KJT_DATABASE_URL"] = asyncio.run(_fresh_postgres())
-    with running_platform(tmp_path_factory.mktemp("foundation"), **extra) as started:
-        yield started
-
-
-class People:
-    """Logs people in through the gateway and calls the API as them."""
-
-    def __init__(self, client: httpx.Client, platform: Platform) -> None:
-        self.client = client
-        self.auth: dict[str, dict[str, str]] = {}
-        self.login("admin", platform.admin_email, platform.admin_password)
-
-    def login(self, who: str, email: str, password: str) -> None:
-        r = self.client.post("/api/v1/auth/token", data={"username": email, "password": password})
-        assert r.status_code == 200, r.text
-        self.auth[who] = {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-    def send(self, who: str | None, method: str, url: str, expect: int = 200, **kwargs: Any) -> httpx.Response:
-        headers = {**(self.auth[who] if who else {}), **kwargs.pop("headers", {})}
-        r = self.client.request(method, url, headers=headers, **kwargs)
-        assert r.status_code == expect, f"{who} {method} {url}: {r.status_code} {r.text}"
-        return r
-
-    def call(self, who: str | None, method: str, url: str, expect: int = 200, **kwargs: Any) -> Any:
-        r = self.send(who, method, url, expect, **kwargs)
-        return r.json() if r.content else None
-
-    def add(self, who: str, roles: list[str], org_id: int) -> int:
-        user = self.call(
-            "admin",
-            "POST",
-            "/api/v1/admin/users",
-            201,
-            json={
-                "email": f"{who}@{DOMAIN}",
-                "display_name": who,
-                "roles": roles,
-                "organization_id": org_id,
-                "password": PASSWORD,
-            },
-        )
-        self.login(who, f"{who}@{DOMAIN}", PASSWORD)
-        return int(user["id"])
+KJT_USCC = make_uscc("11220000013544399")
+AGENCY_USCC = make_uscc("12220000MA0000098")
+JLU_USCC = make_uscc("12220104412755098")  # 长春市 (ID-5)
+NENU_USCC = make_uscc("12220102412755097")  # 长春市 too
+CIAC_USCC = make_uscc("12220100412760096")  # the reviewers' institute: not an applicant's (NSF-3)
 
 
 def _category(code: str, kind: str, name: str, **figures: Any) -> dict[str, Any]:
@@ -217,7 +160,7 @@ def _final_report(year: int) -> dict[str, Any]:
 
 def test_a_foundation_year_through_the_gateway_with_the_right_role_at_each_step(platform: Platform) -> None:
     with httpx.Client(base_url=platform.base_url, timeout=30.0, trust_env=False) as client:
-        run_year(People(client, platform))
+        run_year(People(client, platform, domain=DOMAIN, password=PASSWORD))
 
 
 def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step, reads best in one place
@@ -271,7 +214,7 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     general, youth = categories["general"]["id"], categories["youth"]["id"]
 
     # --- applications: each applicant applies through the institution they are registered with ---
-    person_a = ("陈思远", _resident_id(date(year - 44, 4, 12), "011"), "associate")
+    person_a = ("陈思远", make_resident_id(date(year - 44, 4, 12), "011"), "associate")
     app_a = people.call(
         "applicant_a",
         "POST",
@@ -288,7 +231,7 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
             team=[
                 {
                     "name": "刘洋",
-                    "id_number": _resident_id(date(year - 30, 9, 1), "023"),
+                    "id_number": make_resident_id(date(year - 30, 9, 1), "023"),
                     "role": "骨干",
                     "org_uscc": JLU_USCC,
                 }
@@ -328,7 +271,7 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     assert people.call("applicant_a", "POST", f"{F}/applications/{second['id']}/withdraw")["status"] == "withdrawn"
 
     # NSF-6: a man of 40 on 1 January is over the youth category's 35; he moves to the general category
-    person_c = ("赵国栋", _resident_id(date(year - 41, 3, 1), "031"), "senior")
+    person_c = ("赵国栋", make_resident_id(date(year - 41, 3, 1), "031"), "senior")
     created = people.send(
         "applicant_c",
         "POST",
@@ -367,7 +310,7 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
             "general",
             title="超分子自修复高分子材料的构筑与性能调控",
             discipline="F0201",
-            person=("李娜", _resident_id(date(year - 39, 11, 5), "042"), "senior"),
+            person=("李娜", make_resident_id(date(year - 39, 11, 5), "042"), "senior"),
             institution=(NENU_USCC, "东北师范大学（测试）"),
             requested=("50000.00", "100000.00", "30000.00"),
         ),
@@ -376,7 +319,7 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     assert people.call("applicant_b", "POST", f"{b_url}/submit")["status"] == "submitted"
 
     # NSF-6 by sex: a woman of 37 on 1 January is under the youth category's 40
-    person_d = ("王雪", _resident_id(date(year - 38, 6, 1), "062"), "intermediate")
+    person_d = ("王雪", make_resident_id(date(year - 38, 6, 1), "062"), "intermediate")
     app_d = people.call(
         "applicant_d",
         "POST",
@@ -452,7 +395,7 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
         at_jlu = who == "reviewer4"
         entry = {
             "name": f"评审专家{n}",
-            "id_number": _resident_id(date(1966, 5, n), f"{800 + 2 * n + 1}"),
+            "id_number": make_resident_id(date(1966, 5, n), f"{800 + 2 * n + 1}"),
             "user_id": str(user_id),
             "title": "研究员",
             "organisation_name": "吉林大学（测试）" if at_jlu else "中国科学院长春应用化学研究所（测试）",
@@ -617,7 +560,12 @@ def run_year(people: People) -> None:  # noqa: PLR0915 - one year, step by step,
     notice = people.call(
         "official", "POST", notice_url, 201, json=scope | {"starts_on": (today - timedelta(days=30)).isoformat()}
     )
-    assert notice["days"] == 5 and notice["day_count"] == "working" and notice["status"] == "open" and notice["accepting_objections"] is False
+    assert (
+        notice["days"] == 5
+        and notice["day_count"] == "working"
+        and notice["status"] == "open"
+        and notice["accepting_objections"] is False
+    )
     public = people.call(None, "GET", f"{F}/notices/{notice['id']}")  # anyone reads it
     assert [(e["subject_id"], e["amount"], e["organisation_name"]) for e in public["entries"]] == [
         (app_a["id"], "200000.00", "吉林大学（测试）"),

@@ -17,85 +17,34 @@ no sleeping.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from stdnum.cn import ric, uscc
 
 from tests.conftest import backends
-from tests.e2e.conftest import _fresh_postgres
-from tests.e2e.processes import Platform, running_platform
+from tests.e2e.processes import Platform
+from tests.e2e.support import People, bare_platform, make_resident_id, make_uscc
 
 pytestmark = pytest.mark.e2e
-
-P = "/api/v1/projects"
-PASSWORD = "E2e-Lifecycle-Passw0rd!"
-
-
-def _uscc(body: str) -> str:
-    return body + uscc.calc_check_digit(body)
-
-
-def _resident_id(birth: date, seq: str) -> str:
-    body = f"220104{birth:%Y%m%d}{seq}"
-    return body + ric.calc_check_digit(body + "0")
-
-
-AGENCY_USCC = _uscc("12220000MA0000099")
-UNIVERSITY_USCC = _uscc("12220104412755099")  # 长春市 (ID-5)
-INSTITUTE_USCC = _uscc("12220000412760099")  # the reviewers' institute: not the applicant's (NSF-3)
-REVIEWERS = 3  # NSF-2's default per application; NSF-4 ranks with 3 valid reviews
 
 
 @pytest.fixture(scope="module", params=backends())
 def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    # No demo data (exact figures below), and a login limit that lets one test log in as ten people.
-    extra = {"KJT_DEMO": "false", "KJT_RATE_LIMIT_LOGIN": "1000/minute"}
-    if request.param == "postgres":
-        extra["KJT_DATABASE_URL"] = asyncio.run(_fresh_postgres())
-    with running_platform(tmp_path_factory.mktemp("lifecycle"), **extra) as started:
-        yield started
+    yield from bare_platform(request, tmp_path_factory, "lifecycle")
 
 
-class People:
-    """Logs people in through the gateway and calls the API as them."""
+P = "/api/v1/projects"
+PASSWORD = "E2e-Lifecycle-Passw0rd!"
+DOMAIN = "lifecycle.test.cn"
 
-    def __init__(self, client: httpx.Client, platform: Platform) -> None:
-        self.client = client
-        self.auth: dict[str, dict[str, str]] = {}
-        self.login("admin", platform.admin_email, platform.admin_password)
 
-    def login(self, who: str, email: str, password: str) -> None:
-        r = self.client.post("/api/v1/auth/token", data={"username": email, "password": password})
-        assert r.status_code == 200, r.text
-        self.auth[who] = {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-    def call(self, who: str | None, method: str, url: str, expect: int = 200, **kwargs: Any) -> Any:
-        headers = {**(self.auth[who] if who else {}), **kwargs.pop("headers", {})}
-        r = self.client.request(method, url, headers=headers, **kwargs)
-        assert r.status_code == expect, f"{who} {method} {url}: {r.status_code} {r.text}"
-        return r.json() if r.content else None
-
-    def add(self, who: str, roles: list[str], org_id: int) -> int:
-        user = self.call(
-            "admin",
-            "POST",
-            "/api/v1/admin/users",
-            201,
-            json={
-                "email": f"{who}@lifecycle.test.cn",
-                "display_name": who,
-                "roles": roles,
-                "organization_id": org_id,
-                "password": PASSWORD,
-            },
-        )
-        self.login(who, f"{who}@lifecycle.test.cn", PASSWORD)
-        return int(user["id"])
+AGENCY_USCC = make_uscc("12220000MA0000099")
+UNIVERSITY_USCC = make_uscc("12220104412755099")  # 长春市 (ID-5)
+INSTITUTE_USCC = make_uscc("12220000412760099")  # the reviewers' institute: not the applicant's (NSF-3)
+REVIEWERS = 3  # NSF-2's default per application; NSF-4 ranks with 3 valid reviews
 
 
 def _contract_plan(application_id: int, year: int) -> dict[str, Any]:
@@ -132,7 +81,7 @@ def _contract_plan(application_id: int, year: int) -> dict[str, Any]:
 
 def test_the_lifecycle_through_the_gateway_with_the_right_role_at_each_step(platform: Platform) -> None:
     with httpx.Client(base_url=platform.base_url, timeout=30.0, trust_env=False) as client:
-        run_lifecycle(People(client, platform))
+        run_lifecycle(People(client, platform, domain=DOMAIN, password=PASSWORD))
 
 
 def run_lifecycle(people: People) -> None:
@@ -213,7 +162,7 @@ def run_lifecycle(people: People) -> None:
     assert public["topics"][0]["code"] == "T01"
 
     # --- application: the applicant drafts and submits (the guards at submit run) -----------------
-    leader_id = _resident_id(date(1979, 6, 1), "015")
+    leader_id = make_resident_id(date(1979, 6, 1), "015")
     application = people.call(
         "applicant",
         "POST",
@@ -253,7 +202,7 @@ def run_lifecycle(people: People) -> None:
     for n, (who, user_id) in enumerate(reviewer_users.items(), start=1):
         entry = {
             "name": f"评审专家{n}",
-            "id_number": _resident_id(date(1965, 3, n), f"{700 + n}"),
+            "id_number": make_resident_id(date(1965, 3, n), f"{700 + n}"),
             "user_id": str(user_id),
             "organisation_name": "中国科学院长春光学精密机械与物理研究所（测试）",
             "organisation_uscc": INSTITUTE_USCC,

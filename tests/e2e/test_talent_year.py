@@ -17,26 +17,25 @@ can be concluded at once, no sleeping. Birth dates are relative to the year, so 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import update
-from stdnum.cn import ric, uscc
 
-from services.talent.notices.models import TalentNotice
-from shared.db import Database
-from shared.db.engine import database_url_for
 from tests.conftest import backends
-from tests.e2e.conftest import _fresh_postgres
-from tests.e2e.processes import Platform, running_platform
+from tests.e2e.processes import Platform
+from tests.e2e.support import People, bare_platform, make_resident_id, make_uscc, rewind_talent_notice
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", params=backends())
+def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    yield from bare_platform(request, tmp_path_factory, "talent")
+
 
 T = "/api/v1/talent"
 P = "/api/v1/projects"
@@ -45,72 +44,10 @@ DOMAIN = "talent.test.cn"
 EVIDENCE = [{"name": "代表作比对.pdf", "size": 4096, "sha256": "c" * 64, "content_type": "application/pdf"}]
 
 
-def _uscc(body: str) -> str:
-    return body + uscc.calc_check_digit(body)
-
-
-def _resident_id(birth: date, seq: str) -> str:
-    """A Changchun resident ID (ID-2); the last digit of ``seq`` odd for men."""
-    body = f"220104{birth:%Y%m%d}{seq}"
-    return body + ric.calc_check_digit(body + "0")
-
-
-KJT_USCC = _uscc("11220000013544399")
-JLU_USCC = _uscc("12220104412755098")
-NENU_USCC = _uscc("12220102412755097")
-CIAC_USCC = _uscc("12220100412760096")  # the experts' institute: no applicant's (NSF-3)
-
-
-@pytest.fixture(scope="module", params=backends())
-def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    extra = {"KJT_DEMO": "false", "KJT_RATE_LIMIT_LOGIN": "1000/minute"}
-    if request.param == "postgres":
-        extra["KJT_DATABASE_URL"] = asyncio.run(_fresh_postgres())
-    with running_platform(tmp_path_factory.mktemp("talent"), **extra) as started:
-        yield started
-
-
-class People:
-    """Logs people in through the gateway and calls the API as them."""
-
-    def __init__(self, client: httpx.Client, platform: Platform) -> None:
-        self.client = client
-        self.auth: dict[str, dict[str, str]] = {}
-        self.ids: dict[str, str] = {}
-        self.login("admin", platform.admin_email, platform.admin_password)
-
-    def login(self, who: str, email: str, password: str) -> None:
-        r = self.client.post("/api/v1/auth/token", data={"username": email, "password": password})
-        assert r.status_code == 200, r.text
-        self.auth[who] = {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-    def send(self, who: str | None, method: str, url: str, expect: int = 200, **kwargs: Any) -> httpx.Response:
-        headers = {**(self.auth[who] if who else {}), **kwargs.pop("headers", {})}
-        r = self.client.request(method, url, headers=headers, **kwargs)
-        assert r.status_code == expect, f"{who} {method} {url}: {r.status_code} {r.text}"
-        return r
-
-    def call(self, who: str | None, method: str, url: str, expect: int = 200, **kwargs: Any) -> Any:
-        r = self.send(who, method, url, expect, **kwargs)
-        return r.json() if r.content else None
-
-    def add(self, who: str, roles: list[str], org_id: int) -> str:
-        user = self.call(
-            "admin",
-            "POST",
-            "/api/v1/admin/users",
-            201,
-            json={
-                "email": f"{who}@{DOMAIN}",
-                "display_name": who,
-                "roles": roles,
-                "organization_id": org_id,
-                "password": PASSWORD,
-            },
-        )
-        self.login(who, f"{who}@{DOMAIN}", PASSWORD)
-        self.ids[who] = str(user["id"])
-        return self.ids[who]
+KJT_USCC = make_uscc("11220000013544399")
+JLU_USCC = make_uscc("12220104412755098")
+NENU_USCC = make_uscc("12220102412755097")
+CIAC_USCC = make_uscc("12220100412760096")  # the experts' institute: no applicant's (NSF-3)
 
 
 def _programme() -> dict[str, Any]:
@@ -148,30 +85,9 @@ def _application(call_id: int, name: str, id_number: str, org: str, title: str) 
     }
 
 
-def _rewind_notice(platform: Platform, notice_id: int) -> None:
-    """The notice's five working days pass: its period moved a month back in the talent database."""
-
-    async def run() -> None:
-        url = database_url_for("talent", platform.env.get("KJT_DATABASE_URL"), Path(platform.env["KJT_VAR_DIR"]))
-        db = Database(url, "talent", pool_size=1)
-        try:
-            async with db.sessionmaker() as session:
-                now = datetime.now(UTC)
-                await session.execute(
-                    update(TalentNotice)
-                    .where(TalentNotice.id == notice_id)
-                    .values(starts_at=now - timedelta(days=30), closes_at=now - timedelta(seconds=1))
-                )
-                await session.commit()
-        finally:
-            await db.dispose()
-
-    asyncio.run(run())
-
-
 def test_a_talent_programme_year_through_the_gateway_with_the_right_role_at_each_step(platform: Platform) -> None:
     with httpx.Client(base_url=platform.base_url, timeout=30.0, trust_env=False) as client:
-        run_year(People(client, platform), platform)
+        run_year(People(client, platform, domain=DOMAIN, password=PASSWORD), platform)
 
 
 def run_year(people: People, platform: Platform) -> None:  # noqa: PLR0915 - one year, step by step
@@ -190,8 +106,8 @@ def run_year(people: People, platform: Platform) -> None:  # noqa: PLR0915 - one
     people.add("nenu_admin", ["org_admin"], nenu)
     for who, at in (("applicant_a", jlu), ("applicant_b", jlu), ("applicant_c", nenu), ("objector", nenu)):
         people.add(who, ["applicant"], at)
-    experts = [people.add(f"expert{n}", ["reviewer"], ciac) for n in (1, 2, 3)]
-    members = [people.add(f"member{n}", ["reviewer"], ciac) for n in (1, 2, 3)]
+    experts = [str(people.add(f"expert{n}", ["reviewer"], ciac)) for n in (1, 2, 3)]
+    members = [str(people.add(f"member{n}", ["reviewer"], ciac)) for n in (1, 2, 3)]
 
     # --- programme and call --------------------------------------------------------------------------
     people.call("applicant_a", "POST", f"{T}/programmes", 403, json=_programme())
@@ -211,9 +127,9 @@ def run_year(people: People, platform: Platform) -> None:  # noqa: PLR0915 - one
     people.call("official", "POST", f"{T}/calls/{call['id']}/publish")
 
     # --- applications, endorsement, formal review -----------------------------------------------------
-    person_a = ("陈思远", _resident_id(date(year - 31, 4, 12), "011"))
-    person_b = ("李娜", _resident_id(date(year - 37, 11, 5), "042"))  # a woman of 36: under 40 (TAL-4)
-    person_c = ("赵国栋", _resident_id(date(year - 33, 3, 1), "031"))
+    person_a = ("陈思远", make_resident_id(date(year - 31, 4, 12), "011"))
+    person_b = ("李娜", make_resident_id(date(year - 37, 11, 5), "042"))  # a woman of 36: under 40 (TAL-4)
+    person_c = ("赵国栋", make_resident_id(date(year - 33, 3, 1), "031"))
     apps: dict[str, int] = {}
     for who, person, org_name, title, admin in (
         ("applicant_a", person_a, "吉林大学（测试）", "玉米耐旱分子育种", "jlu_admin"),
@@ -237,7 +153,7 @@ def run_year(people: People, platform: Platform) -> None:  # noqa: PLR0915 - one
     for n, user_id in enumerate(experts, start=1):
         entry = {
             "name": f"评审专家{n}",
-            "id_number": _resident_id(date(1966, 5, n), f"{800 + 2 * n + 1}"),
+            "id_number": make_resident_id(date(1966, 5, n), f"{800 + 2 * n + 1}"),
             "user_id": user_id,
             "title": "研究员",
             "organisation_name": "中国科学院长春应用化学研究所（测试）",
@@ -327,7 +243,7 @@ def run_year(people: People, platform: Platform) -> None:  # noqa: PLR0915 - one
     assert people.call("applicant_b", "GET", f"{T}/applications/{b}")["status"] == "not_selected"
 
     # --- the period passes; the notice is concluded: A selected, her tenure starts (TAL-3) --------------------
-    _rewind_notice(platform, notice["id"])
+    rewind_talent_notice(platform, notice["id"], days=30)
     people.call("official", "POST", f"{T}/notices/{notice['id']}/conclude")
     assert people.call("applicant_a", "GET", f"{T}/applications/{a}")["status"] == "selected"
     tenure = people.call("jlu_admin", "GET", f"{T}/applications/{a}/tenure")

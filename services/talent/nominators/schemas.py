@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from shared.concurrency import Tagged
 from shared.fields import ShanghaiTime
@@ -24,6 +24,21 @@ class NominatorCreate(InputSchema):
     id_number: ResidentID | None = Field(default=None, description="an expert's ID number (required for experts)")
     uscc: USCC | None = Field(default=None, description="an organisation's unified social credit code")
     recognised: bool = Field(default=False, description="AW-2: an expert or organisation recognised by the department")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"account": "720", "kind": "city_government", "name": "长春市人民政府", "org_id": 90},
+                {
+                    "account": "722",
+                    "kind": "expert",
+                    "name": "刘院士",
+                    "id_number": "110105199503070013",
+                    "recognised": True,
+                },
+            ]
+        }
+    )
 
     @model_validator(mode="after")
     def _expert_id(self) -> NominatorCreate:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from shared.fields import PlanDate
 from shared.i18n import custom_error
@@ -28,6 +28,15 @@ class NoticeCreate(InputSchema):
         default=None, min_length=1, max_length=300, examples=["2027年度吉林省青年科技人才计划拟入选名单公示"]
     )
     starts_on: PlanDate | None = Field(default=None, description="default: today (Asia/Shanghai), from now")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"kind": "selection", "call_id": 1, "title": "2027年度吉林省青年科技人才计划拟入选名单公示"},
+                {"kind": "award_acceptance", "cycle_id": 1, "starts_on": "2027-05-06"},
+            ]
+        }
+    )
 
     @model_validator(mode="after")
     def _scope(self) -> NoticeCreate:
