@@ -488,3 +488,14 @@ class AssessmentAlreadyGraded(Conflict):
     title_en = "The assessment is already graded"
     advice_zh = "每份考核只评定一次。"
     advice_en = "An assessment is graded once."
+
+
+class NominationNotRegradable(Conflict):
+    code = "nomination_not_regradable"
+    title_zh = "该提名不能重新评定等级"
+    title_en = "The nomination cannot be graded again"
+    advice_zh = "只有在拟授奖公示中因异议成立被取消、且本周期结果尚未公布的提名，才能退回评审委员会重新评定等级。"
+    advice_en = (
+        "Only a nomination taken off the proposed-winners notice by an upheld objection, before the cycle's results "
+        "are published, goes back to the committee for a new grade."
+    )

@@ -141,6 +141,11 @@ add_action_routes(
         "accept": ("Formal review: accepted, on to the acceptance notice (officials)", "形式审查通过"),
         "reject": ("Formal review: not accepted (officials; a reason is required)", "形式审查不通过"),
         "not_award": ("The committee does not award it (officials; a reason is required)", "不予授奖"),
+        "regrade": (
+            "After an objection upheld on the proposed winners, back to the committee for a new grade (officials; "
+            "a reason is required)",
+            "异议成立后退回重新评定等级",
+        ),
     },
     caller=Actor,
     context=AwardEnv,

@@ -20,7 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.talent.award_cycles import service as cycles
 from services.talent.award_cycles.models import AwardCycle
 from services.talent.db import common
-from services.talent.errors import NominatorNotRegistered, WorkPermitEmployerMismatch, WorkPermitNotValid
+from services.talent.errors import (
+    NominationNotRegradable,
+    NominatorNotRegistered,
+    WorkPermitEmployerMismatch,
+    WorkPermitNotValid,
+)
 from services.talent.nominations import repository as repo
 from services.talent.nominations.deps import AwardEnvironment
 from services.talent.nominations.models import Nomination, NominationPerson
@@ -382,10 +387,25 @@ async def act(
         nomination.submitted_at = env.now
     if action in ("accept", "reject", "not_award"):
         nomination.decided_at = env.now
+    if action == "regrade":
+        await check_regradable(session, nomination)
+        nomination.grade, nomination.vote = None, None  # the committee votes again; the old vote is in the history
     await NOMINATION_WORKFLOW.apply(session, common, nomination, action, who, comment=comment)
     await flush_versioned(session, "提名书")
     await audit.append(session, common, principal, action, KIND, nomination.id, {"status": nomination.status})
     return nomination
+
+
+async def check_regradable(session: AsyncSession, nomination: Nomination) -> None:
+    """AW-3: an objection upheld on the proposed winners may change the grade rather than the award: a
+    nomination the committee had graded goes back to it while the cycle's results are not published."""
+    cycle = await cycles.locked(session, nomination.cycle_id)
+    if not (nomination.vote or {}).get("passed") or cycle.status == "results_published":
+        raise NominationNotRegradable(
+            "只有在拟授奖公示中因异议成立被取消、且本周期结果尚未公布的提名，才能重新评定等级（AW-3）。",
+            "Only a nomination taken off the proposed-winners notice, before the results, is graded again (AW-3).",
+            extra={"clause": "AW-3"},
+        )
 
 
 async def history(session: AsyncSession, principal: Principal, nomination_id: int) -> list[HistoryRead]:

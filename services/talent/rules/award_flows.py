@@ -50,6 +50,9 @@ NOMINATION_WORKFLOW = Workflow(
         transition(
             "disqualify", ("on_acceptance_notice", "on_winners_notice"), "disqualified", OFFICIAL, comment_required=True
         ),
+        # An objection upheld against a proposed winner's grade, not its merit: the committee grades it again
+        # (and a new proposed-winners notice follows). Only a nomination the committee had graded.
+        transition("regrade", "disqualified", "in_review", OFFICIAL, comment_required=True),
     ],
 )
 
