@@ -14,43 +14,34 @@ approval takes budget and places; another unit's clerk gets 404s.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from stdnum.cn import uscc
 
 from shared.workdays import today_shanghai
 from tests.conftest import backends
-from tests.e2e.conftest import _fresh_postgres
-from tests.e2e.processes import Platform, running_platform
-from tests.e2e.test_projects_lifecycle import People
+from tests.e2e.processes import Platform
+from tests.e2e.support import People, bare_platform, make_uscc
 
 pytestmark = pytest.mark.e2e
 
 FE = "/api/v1/foreign-experts"
 PASSPORT = "C7E2E0042"
 VERIFY = "foreign-experts:permits:verify"
+PASSWORD = "E2e-Permits-Passw0rd!"
+DOMAIN = "permits.test.cn"
 
 
-def _uscc(body: str) -> str:
-    return body + uscc.calc_check_digit(body)
-
-
-EMPLOYER_USCC = _uscc("91220101MA0E2E001")  # 长春
-OTHER_USCC = _uscc("91220201MA0E2E002")  # 吉林市
+EMPLOYER_USCC = make_uscc("91220101MA0E2E001")  # 长春
+OTHER_USCC = make_uscc("91220201MA0E2E002")  # 吉林市
 
 
 @pytest.fixture(scope="module", params=backends())
 def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    extra = {"KJT_DEMO": "false", "KJT_RATE_LIMIT_LOGIN": "1000/minute"}
-    if request.param == "postgres":
-        extra["KJT_DATABASE_URL"] = asyncio.run(_fresh_postgres())
-    with running_platform(tmp_path_factory.mktemp("foreign-experts"), **extra) as started:
-        yield started
+    yield from bare_platform(request, tmp_path_factory, "foreign-experts")
 
 
 def _documents() -> list[dict[str, Any]]:
@@ -85,7 +76,7 @@ def _documents() -> list[dict[str, Any]]:
 
 def test_a_work_permit_through_the_gateway(platform: Platform) -> None:
     with httpx.Client(base_url=platform.base_url, timeout=30.0, trust_env=False) as client:
-        run(People(client, platform), client)
+        run(People(client, platform, domain=DOMAIN, password=PASSWORD), client)
 
 
 def run(people: People, client: httpx.Client) -> None:
@@ -112,7 +103,7 @@ def run(people: People, client: httpx.Client) -> None:
         json={
             "name": "吉林省科学技术厅（外国专家局）（测试）",
             "kind": "government",
-            "uscc": _uscc("11220000MA0E2E003"),
+            "uscc": make_uscc("11220000MA0E2E003"),
         },
     )["id"]
     police = people.call(
@@ -120,7 +111,7 @@ def run(people: People, client: httpx.Client) -> None:
         "POST",
         "/api/v1/admin/organizations",
         201,
-        json={"name": "吉林省公安厅出入境管理局（测试）", "kind": "government", "uscc": _uscc("11220000MA0E2E004")},
+        json={"name": "吉林省公安厅出入境管理局（测试）", "kind": "government", "uscc": make_uscc("11220000MA0E2E004")},
     )["id"]
     people.add("clerk", ["applicant"], org)
     people.add("other_clerk", ["applicant"], other_org)
@@ -268,9 +259,9 @@ def run(people: People, client: httpx.Client) -> None:
 
 def test_programme_and_training_calls_through_the_gateway(platform: Platform) -> None:
     with httpx.Client(base_url=platform.base_url, timeout=30.0, trust_env=False) as client:
-        people = People(client, platform)
+        people = People(client, platform, domain=DOMAIN, password=PASSWORD)
         today = today_shanghai()
-        unit_uscc, other_uscc = _uscc("12220000MA0E2E005"), _uscc("91220201MA0E2E006")
+        unit_uscc, other_uscc = make_uscc("12220000MA0E2E005"), make_uscc("91220201MA0E2E006")
         unit = people.call(
             "admin",
             "POST",
@@ -290,7 +281,7 @@ def test_programme_and_training_calls_through_the_gateway(platform: Platform) ->
             "POST",
             "/api/v1/admin/organizations",
             201,
-            json={"name": "外国专家局项目处（测试）", "kind": "government", "uscc": _uscc("11220000MA0E2E007")},
+            json={"name": "外国专家局项目处（测试）", "kind": "government", "uscc": make_uscc("11220000MA0E2E007")},
         )["id"]
         people.add("unit_clerk", ["org_admin"], unit)
         people.add("stranger", ["applicant"], other)
