@@ -139,8 +139,18 @@ async def start_services(stack: AsyncExitStack, make_db: Callable[..., Any]) -> 
     for name in SERVICES:
         app = service_app(name, await make_db(name))
         await stack.enter_async_context(app.router.lifespan_context(app))
+        await _warm(app)
         apps[name] = app
     return apps
+
+
+async def _warm(app: FastAPI) -> None:
+    """One request before the tests': FastAPI builds its routes' matching state on a service's first request
+    (a few tenths of a second for a large service). Each service is its own process in production; here all
+    share one event loop, so without this the gateway's first readiness probe would wait for every service's
+    build in turn and could pass its own timeout on a busy machine."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service") as client:
+        assert (await client.get("/healthz")).status_code == 200
 
 
 @pytest.fixture
