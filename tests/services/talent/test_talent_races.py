@@ -1,7 +1,8 @@
-"""The awards' other guards raced on PostgreSQL, over separate connections with real commits (SQLite lets one
-writer in at a time, so these races cannot happen there): AW-2's one nomination a year per person, the national
-nominations' quota per category and one national nomination per winner, and the certificate serials of a
-cycle's results. The losers get a clear 4xx, never a 500, and the database agrees."""
+"""The talent service's other guards raced on PostgreSQL, over separate connections with real commits (SQLite
+lets one writer in at a time, so these races cannot happen there): AW-2's one nomination a year per person,
+the certificate serials of a cycle's results, the national nominations' quota per category and one national
+nomination per winner, and TAL-3's tranches paid once and in order. The losers get a clear 4xx, never a 500,
+and the database agrees."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from tests.services.talent.awards_support import (
     register_nominators,
 )
 from tests.services.talent.conftest import OFFICIAL
+from tests.services.talent.test_applications_api import draft, open_call
 from tests.services.talent.test_grade_quota_concurrency import SCHEMA, committed  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.postgres
@@ -118,3 +120,38 @@ async def test_national_nominations_never_exceed_the_quota_or_name_a_winner_twic
     assert rows == [(1,)]
     total = await sql(db, "SELECT national_category, count(*) FROM {S}.national_nominations GROUP BY 1")
     assert sum(n for _, n in total) == 3  # the two before, and the winner once, under whichever category won
+
+
+async def test_tal3_a_tranche_paid_at_once_by_two_officials_is_paid_once(
+    committed: tuple[Awards, Database],  # noqa: F811
+) -> None:
+    """TAL-3: the tranches are paid in order, each once, under the application's tranche rows' lock."""
+    awards, db = committed
+    call = await open_call(awards)
+    application = await draft(awards, call["id"])
+    await sql(db, "UPDATE {S}.applications SET status = 'selected' WHERE id = :i", i=application["id"])
+    await sql(
+        db,
+        "INSERT INTO {S}.tenures (application_id, starts_on, ends_on, years, support_amount, status, version, "
+        "created_at, updated_at) VALUES (:i, '2027-01-01', '2029-12-31', 3, 600000, 'running', 1, now(), now())",
+        i=application["id"],
+    )
+    for n, amount in ((1, 240000), (2, 180000), (3, 180000)):
+        await sql(
+            db,
+            "INSERT INTO {S}.tranches (application_id, number, share, amount, status, version, created_at, updated_at) "
+            "VALUES (:i, :n, '0.3', :a, 'due', 1, now(), now())",
+            i=application["id"],
+            n=n,
+            a=amount,
+        )
+    url = f"{T}/applications/{application['id']}/tranches"
+    responses = await asyncio.gather(
+        *(awards.client.post(f"{url}/{n}/pay", headers=OFFICIAL, json={}) for n in (1, 1, 1, 2))
+    )
+    ones, two = responses[:3], responses[3]
+    assert outcomes(ones) == Counter({(200, None): 1, (409, "support_tranche_not_payable"): 2})
+    # tranche 2 only after tranche 1: paid if it came after, refused if before
+    assert (two.status_code, two.json().get("code")) in {(200, None), (409, "support_tranche_not_payable")}
+    paid = await sql(db, "SELECT number, count(*) FROM {S}.tranches WHERE status = 'paid' GROUP BY number")
+    assert dict(paid) == ({1: 1, 2: 1} if two.status_code == 200 else {1: 1})
