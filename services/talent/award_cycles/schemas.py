@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from services.talent.rules.notices import AWARD_NOTICES, MAX_AWARD_NOTICE_DAYS, MIN_AWARD_NOTICE_DAYS
 from shared.actions import Actionable
 from shared.concurrency import Tagged
 from shared.fields import PlanDate, ShanghaiTime
@@ -75,8 +76,18 @@ class CycleCreate(InputSchema):
         max_length=20,
         description="discipline prefixes the reviewer pool is read under",
     )
-    acceptance_days: int = Field(default=30, ge=1, le=90, description="AW-3: acceptance notice, natural days")
-    winners_days: int = Field(default=15, ge=1, le=90, description="AW-3: proposed-winners notice, natural days")
+    acceptance_days: int = Field(
+        default=AWARD_NOTICES.acceptance_days,
+        ge=MIN_AWARD_NOTICE_DAYS,
+        le=MAX_AWARD_NOTICE_DAYS,
+        description="AW-3: acceptance notice, natural days",
+    )
+    winners_days: int = Field(
+        default=AWARD_NOTICES.proposed_winners_days,
+        ge=MIN_AWARD_NOTICE_DAYS,
+        le=MAX_AWARD_NOTICE_DAYS,
+        description="AW-3: proposed-winners notice, natural days",
+    )
 
     @model_validator(mode="after")
     def _window(self) -> CycleCreate:

@@ -49,6 +49,10 @@ class AwardNotice(StrEnum):
     PROPOSED_WINNERS = "proposed_winners"  # 拟授奖公示
 
 
+# The bounds a cycle's AW-3 notice periods are kept within (natural days).
+MIN_AWARD_NOTICE_DAYS, MAX_AWARD_NOTICE_DAYS = 1, 90
+
+
 @dataclass(frozen=True)
 class AwardNoticeRules:
     """AW-3 periods in natural days (**configurable** per cycle): acceptance 30, proposed winners 15."""
@@ -60,7 +64,7 @@ class AwardNoticeRules:
         errors = [
             field_error(f"notices.{name}", "out_of_range", "应在 1 至 90 天之间", "between 1 and 90 days")
             for name in ("acceptance_days", "proposed_winners_days")
-            if not 1 <= getattr(self, name) <= 90
+            if not MIN_AWARD_NOTICE_DAYS <= getattr(self, name) <= MAX_AWARD_NOTICE_DAYS
         ]
         if errors:
             raise InvalidProgrammeRules(
