@@ -158,6 +158,12 @@ def division_region(division_code: str | None) -> Region:
     return Region(code[:2], None, None)
 
 
+def region_key(division_code: str | None) -> tuple[str, str | None, str | None]:
+    """ID-5 (``division_region``) as a statistics group's key: (code, name, name_en)."""
+    region = division_region(division_code)
+    return region.code, region.name, region.name_en
+
+
 def uscc_region(value: str) -> Region:
     """The registering region (characters 3-8) of a valid USCC."""
     return region_of(validate_uscc(value)[2:8])

@@ -27,16 +27,10 @@ from services.projects.statistics.schemas import (
 from shared.errors import NotFound
 from shared.fields import yuan
 from shared.principal import Principal
-from shared.validators import division_region
+from shared.validators import region_key
 from shared.workflow import states_from
 
 APPROVED_STATES = states_from(APPLICATION_WORKFLOW, "approved", excluding=("not_approved",))
-
-
-def region_key(division_code: str | None) -> tuple[str, str | None, str | None]:
-    """ID-5 (``shared.validators.division_region``) as (code, name, name_en)."""
-    region = division_region(division_code)
-    return region.code, region.name, region.name_en
 
 
 def figures(row: repo.Row) -> dict[str, Any]:

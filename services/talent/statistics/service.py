@@ -21,7 +21,7 @@ from services.talent.rules.award_flows import NOMINATION_WORKFLOW
 from services.talent.rules.workflows import APPLICATION_WORKFLOW
 from services.talent.statistics import repository as repo
 from services.talent.statistics import schemas as s
-from shared.validators import IdNumberError, division_region, validate_uscc
+from shared.validators import region_key
 from shared.workflow import states_from
 
 ACCEPTED = states_from(APPLICATION_WORKFLOW, "accepted", excluding=("withdrawn",))
@@ -31,15 +31,8 @@ AWARDED = states_from(NOMINATION_WORKFLOW, "awarded")
 
 
 def city_of(uscc: str | None) -> tuple[str | None, str | None, str | None]:
-    """The ID-5 region of a USCC's registering division (characters 3-8); nothing for none or a bad one."""
-    if not uscc:
-        return (None, None, None)
-    try:
-        valid = validate_uscc(uscc)
-    except IdNumberError:
-        return (None, None, None)
-    region = division_region(valid[2:8])
-    return (region.code, region.name, region.name_en)
+    """The ID-5 region of a USCC's registering division (characters 3-8); nothing when none was given."""
+    return region_key(uscc[2:8]) if uscc else (None, None, None)
 
 
 def _grouped(
